@@ -1,0 +1,5 @@
+"""``python -m graphspec`` is the ``graphspec`` command."""
+
+from graphspec.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,203 @@
+"""Generate ``graphspec/catalog.json`` from the installed Keras.
+
+Run ``python -m graphspec._catalog_build`` after upgrading Keras. The test suite
+regenerates the catalogue in memory and fails if the committed file is stale.
+
+Only this module (and :mod:`graphspec.emit`) imports Keras; ``validate`` reads the
+JSON file and stays free of TensorFlow.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+CATALOG_PATH = Path(__file__).with_name("catalog.json")
+
+# Layers graphspec never builds from a spec, and why. The reason is shown to the user.
+REFUSED: dict[str, str] = {
+    "Lambda": "it runs arbitrary Python code; write a Layer subclass and register it with graphspec.register_layer",
+    "TFSMLayer": "it loads a TensorFlow SavedModel from disk, which can carry code",
+    "TorchModuleWrapper": "it wraps a Python (PyTorch) module, which is code",
+    "JaxLayer": "it wraps Python functions, which are code",
+    "FlaxLayer": "it wraps a Python (Flax) module, which is code",
+    "Layer": "it is the abstract base class; name a concrete layer",
+    "Wrapper": "it is an abstract base class; use Bidirectional or TimeDistributed",
+    "InputLayer": "model inputs are declared in the `inputs:` section, not as nodes",
+}
+
+# Constructor parameters whose value is itself a layer, written as a nested
+# mapping `{layer: LSTM, units: 32}`; "many" takes a list of such mappings.
+# A parameter named `layer` clashes with the node's own `layer:` key, so specs
+# write it as `wraps`.
+LAYER_VALUED: dict[str, dict[str, str]] = {
+    "Bidirectional": {"layer": "one", "backward_layer": "one"},
+    "TimeDistributed": {"layer": "one"},
+    "SpectralNormalization": {"layer": "one"},
+    "RNN": {"cell": "one_or_many"},
+    "StackedRNNCells": {"cells": "many"},
+    "Pipeline": {"layers": "many"},
+}
+RENAMED_PARAMS = {"layer": "wraps"}
+
+# Base-class keyword arguments a node may pass; the rest of Layer's **kwargs
+# (name, input_shape, batch_input_shape, weights, ...) come from the spec's structure.
+BASE_PARAMS = ("trainable", "dtype", "autocast", "activity_regularizer")
+
+# Objects that wrap other objects or are abstract bases: refused by name.
+REFUSED_OBJECTS = {
+    "Initializer",
+    "initializer",
+    "Regularizer",
+    "regularizer",
+    "Constraint",
+    "constraint",
+    "Loss",
+    "LossFunctionWrapper",
+    "Metric",
+    "metric",
+    "MeanMetricWrapper",
+    "mean_metric_wrapper",
+    "optimizer",
+    "lossscaleoptimizer",
+    "multioptimizer",
+    "optimizermap",
+    "Callback",
+    "CallbackList",
+    "LambdaCallback",
+    "RemoteMonitor",
+    "History",
+    "ProgbarLogger",
+    "OrbaxCheckpoint",
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is inspect.Parameter.empty:
+        return None
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"repr": repr(value)}
+    if isinstance(value, list | tuple):
+        items = [_jsonable(v) for v in value]
+        return items
+    return {"repr": repr(value) if not inspect.isfunction(value) else value.__name__}
+
+
+def _params(fn: Any, skip: int = 0) -> tuple[list[dict[str, Any]], bool]:
+    """Parameters of a callable as data, skipping ``self`` and the first ``skip`` positional ones."""
+    sig = inspect.signature(fn)
+    params: list[dict[str, Any]] = []
+    var_kwargs = False
+    positional_seen = 0
+    for p in sig.parameters.values():
+        if p.name == "self":
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            var_kwargs = True
+            continue
+        if p.kind is p.VAR_POSITIONAL:
+            continue
+        if positional_seen < skip and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            positional_seen += 1
+            continue
+        entry: dict[str, Any] = {"name": p.name, "required": p.default is p.empty}
+        if p.default is not p.empty:
+            entry["default"] = _jsonable(p.default)
+        params.append(entry)
+    return params, var_kwargs
+
+
+def _layers(keras: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    base = keras.layers.Layer
+    for name in sorted(dir(keras.layers)):
+        cls = getattr(keras.layers, name)
+        if not (isinstance(cls, type) and issubclass(cls, base)):
+            continue
+        module = cls.__module__.split(".")
+        family = module[3] if len(module) > 3 and module[:3] == ["keras", "src", "layers"] else "other"
+        entry: dict[str, Any] = {"family": family}
+        if cls.__name__ != name:
+            entry["alias_of"] = cls.__name__
+        if name in REFUSED:
+            entry["refused"] = REFUSED[name]
+        params, var_kwargs = _params(cls.__init__)
+        layer_valued = LAYER_VALUED.get(cls.__name__, {})
+        for p in params:
+            if p["name"] in layer_valued:
+                p["layer_valued"] = layer_valued[p["name"]]
+            p["name"] = RENAMED_PARAMS.get(p["name"], p["name"]) if p["name"] in layer_valued else p["name"]
+        entry["params"] = params
+        entry["forwards_base_kwargs"] = var_kwargs
+        out[name] = entry
+    return out
+
+
+def _objects(module_dict: dict[str, Any], skip: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    # Classes are also reachable by their own name (`Adam` beside Keras' `adam`).
+    table = dict(module_dict)
+    for obj in module_dict.values():
+        if isinstance(obj, type):
+            table.setdefault(obj.__name__, obj)
+    module_dict = table
+    for name in sorted(module_dict):
+        if name in REFUSED_OBJECTS:
+            continue
+        obj = module_dict[name]
+        is_class = isinstance(obj, type)
+        params, var_kwargs = _params(obj.__init__ if is_class else obj, 0 if is_class else skip)
+        out[name] = {
+            "kind": "class" if is_class else "function",
+            "target": obj.__name__,
+            "params": params,
+            "var_kwargs": var_kwargs,
+        }
+    return out
+
+
+def build_catalog() -> dict[str, Any]:
+    """Read the installed Keras and return the catalogue as plain data."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    from keras.src import activations, constraints, initializers, losses, metrics, optimizers, regularizers
+
+    callbacks = {n: getattr(keras.callbacks, n) for n in dir(keras.callbacks) if isinstance(getattr(keras.callbacks, n), type)}
+    base_params, _ = _params(keras.layers.Layer.__init__)
+    return {
+        "keras_version": keras.__version__,
+        "layer_base_params": [p for p in base_params if p["name"] in BASE_PARAMS],
+        "layers": _layers(keras),
+        "objects": {
+            "activation": _objects(activations.ALL_OBJECTS_DICT, skip=1),
+            "initializer": _objects(initializers.ALL_OBJECTS_DICT, skip=0),
+            "regularizer": _objects(regularizers.ALL_OBJECTS_DICT, skip=0),
+            "constraint": _objects(constraints.ALL_OBJECTS_DICT, skip=0),
+            "loss": _objects(losses.ALL_OBJECTS_DICT, skip=2),
+            "metric": _objects(metrics.ALL_OBJECTS_DICT, skip=2),
+            "optimizer": _objects(optimizers.ALL_OBJECTS_DICT, skip=0),
+            "callback": _objects(callbacks, skip=0),
+        },
+    }
+
+
+def render(catalog: dict[str, Any]) -> str:
+    return json.dumps(catalog, indent=1, sort_keys=True) + "\n"
+
+
+def main() -> int:
+    text = render(build_catalog())
+    CATALOG_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {CATALOG_PATH} ({len(text):,} bytes)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,405 @@
+"""Stage 4a, the layer catalogue: does each node name a real layer, with arguments it takes?
+
+The catalogue (``catalog.json``, generated from the installed Keras by
+:mod:`graphspec._catalog_build`) lists every class in ``keras.layers`` with its
+constructor parameters, and the allow-lists of activations, initializers,
+regularizers, constraints, losses, metrics, optimizers and callbacks. Checking a
+spec against it needs no TensorFlow.
+
+Safety rule enforced here: a mapping-valued argument reaches Keras only where
+graphspec itself turns it into an object: a nested layer (``Bidirectional``'s
+``wraps``) or an allow-listed ``{class_name, config}``. Everywhere else a mapping
+is refused, because Keras would hand it to its generic deserializer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphspec.errors import Code, Diagnostic, Path
+
+__all__ = [
+    "LayerInfo",
+    "ObjectInfo",
+    "check_layer_args",
+    "check_nodes",
+    "check_object",
+    "layer_info",
+    "layer_names",
+    "object_names",
+    "register_layer",
+    "registered_layers",
+    "unregister_layer",
+]
+
+_STRUCTURAL_HINTS = {
+    "name": "a node's name is its key under `nodes:`",
+    "input_shape": "declare shapes in the `inputs:` section",
+    "input_dim": "declare shapes in the `inputs:` section",
+    "batch_input_shape": "declare shapes in the `inputs:` section",
+    "batch_size": "declare the batch size in the `inputs:` section",
+    "input_length": "declare the sequence length in the input's `shape`",
+    "from": "`from` belongs to an output, not a node",
+}
+
+# Metric names Keras resolves specially (they depend on the loss), not via its registry.
+_SPECIAL_METRICS = ("acc", "accuracy", "ce", "crossentropy")
+
+DTYPE_POLICIES = ("mixed_float16", "mixed_bfloat16")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    required: bool
+    default: Any = None
+    layer_valued: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """What graphspec knows about a layer class without importing it."""
+
+    name: str
+    params: tuple[Param, ...]
+    forwards_base_kwargs: bool
+    family: str = "custom"
+    refused: str | None = None
+    custom: type | None = None
+
+    def param(self, name: str) -> Param | None:
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
+
+    def accepted(self) -> list[str]:
+        names = [p.name for p in self.params]
+        if self.forwards_base_kwargs:
+            names += [p.name for p in _base_params()]
+        return names
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    kind: str
+    name: str
+    is_class: bool
+    target: str
+    params: tuple[Param, ...]
+    var_kwargs: bool
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    from importlib.resources import files
+
+    text = files("graphspec").joinpath("catalog.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def keras_version() -> str:
+    """The Keras version the committed catalogue was generated from."""
+    return str(_data()["keras_version"])
+
+
+def _param(p: Mapping[str, Any]) -> Param:
+    return Param(p["name"], p["required"], p.get("default"), p.get("layer_valued"))
+
+
+@functools.cache
+def _base_params() -> tuple[Param, ...]:
+    return tuple(_param(p) for p in _data()["layer_base_params"])
+
+
+_registry: dict[str, type] = {}
+
+
+def register_layer(cls: type, name: str | None = None) -> type:
+    """Allow specs to use a custom Keras layer class as ``layer: <name>``.
+
+    This is the only way code enters a spec: the class is yours, registered in
+    Python. Usable as a decorator. Raises ``ValueError`` if the name is taken by a
+    built-in layer or by another registered class.
+    """
+    key = name or cls.__name__
+    if key in _data()["layers"]:
+        raise ValueError(f"{key!r} is a built-in Keras layer; register the class under another name")
+    if key in _registry and _registry[key] is not cls:
+        raise ValueError(f"{key!r} is already registered to {_registry[key]!r}")
+    _registry[key] = cls
+    layer_info.cache_clear()
+    return cls
+
+
+def unregister_layer(name: str) -> None:
+    _registry.pop(name, None)
+    layer_info.cache_clear()
+
+
+def registered_layers() -> dict[str, type]:
+    return dict(_registry)
+
+
+def layer_names() -> list[str]:
+    return sorted([*_data()["layers"], *_registry])
+
+
+@functools.cache
+def layer_info(name: str) -> LayerInfo | None:
+    """Catalogue entry for a layer name, or ``None`` if no such layer exists."""
+    if name in _registry:
+        return _custom_info(name, _registry[name])
+    entry = _data()["layers"].get(name)
+    if entry is None:
+        return None
+    return LayerInfo(
+        name,
+        tuple(_param(p) for p in entry["params"]),
+        entry["forwards_base_kwargs"],
+        entry["family"],
+        entry.get("refused"),
+    )
+
+
+def _custom_info(name: str, cls: type) -> LayerInfo:
+    params = []
+    var_kwargs = False
+    for p in inspect.signature(cls.__init__).parameters.values():  # type: ignore[misc]
+        if p.name == "self" or p.kind is p.VAR_POSITIONAL:
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            var_kwargs = True
+            continue
+        params.append(Param(p.name, p.default is p.empty, None if p.default is p.empty else p.default))
+    return LayerInfo(name, tuple(params), var_kwargs, custom=cls)
+
+
+@functools.cache
+def _objects(kind: str) -> dict[str, ObjectInfo]:
+    table = _data()["objects"][kind]
+    return {
+        n: ObjectInfo(kind, n, e["kind"] == "class", e["target"], tuple(_param(p) for p in e["params"]), e["var_kwargs"])
+        for n, e in table.items()
+    }
+
+
+def object_names(kind: str) -> list[str]:
+    names = list(_objects(kind))
+    if kind == "metric":
+        names += list(_SPECIAL_METRICS)
+    return sorted(names)
+
+
+def object_info(kind: str, name: str) -> ObjectInfo | None:
+    return _objects(kind).get(name)
+
+
+def object_kind(param: str) -> str | None:
+    """Which allow-list a layer argument's value comes from, judged by Keras' naming."""
+    if param in ("activation", "recurrent_activation", "inner_activation"):
+        return "activation"
+    for suffix in ("initializer", "regularizer", "constraint"):
+        if param == suffix or param.endswith("_" + suffix):
+            return suffix
+    return None
+
+
+def _did_you_mean(word: str, options: list[str]) -> str | None:
+    by_lower = {o.lower(): o for o in options}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=3, cutoff=0.6)
+    if not close:
+        return None
+    names = [repr(by_lower[c]) for c in close]
+    return "did you mean " + " or ".join(names) + "?"
+
+
+def _mapping_inside(value: Any, path: Path) -> Path | None:
+    """Path of the first mapping anywhere inside ``value`` (lists are searched), else None."""
+    stack: list[tuple[Any, Path]] = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, Mapping):
+            return p
+        if isinstance(v, list | tuple):
+            stack.extend((item, (*p, i)) for i, item in enumerate(v))
+    return None
+
+
+def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
+    """Check an activation/initializer/.../optimizer given by name or ``{class_name, config}``."""
+    if value is None:
+        return
+    names = object_names(kind)
+    if isinstance(value, str):
+        if value not in names:
+            yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} {value!r}", path, _did_you_mean(value, names) or _list_hint(kind, names))
+        return
+    if not isinstance(value, Mapping):
+        yield Diagnostic(Code.WRONG_TYPE, f"a {kind} is a name or a mapping {{class_name, config}}; got {type(value).__name__}", path)
+        return
+    extra = sorted(set(value) - {"class_name", "config"})
+    if extra:
+        yield Diagnostic(Code.UNKNOWN_KEY, f"unknown key {extra[0]!r} in a {kind} mapping", (*path, extra[0]), "write {class_name: ..., config: {...}}", at_key=True)
+        return
+    class_name = value.get("class_name")
+    config = value.get("config", {})
+    if not isinstance(class_name, str):
+        yield Diagnostic(Code.MISSING_KEY, f"a {kind} mapping needs `class_name` (a string)", path, "write {class_name: ..., config: {...}}")
+        return
+    if not isinstance(config, Mapping):
+        yield Diagnostic(Code.WRONG_TYPE, "`config` must be a mapping of keyword arguments", (*path, "config"))
+        return
+    info = object_info(kind, class_name)
+    if info is None:
+        hint = _did_you_mean(class_name, names) or _list_hint(kind, names)
+        yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} class {class_name!r}", (*path, "class_name"), hint)
+        return
+    if not info.is_class and config:
+        yield Diagnostic(
+            Code.BAD_ARGUMENT,
+            f"{kind} {class_name!r} is a function and takes no config here",
+            (*path, "config"),
+            "use a layer node (LeakyReLU, ReLU, ELU, ...) for a parameterised activation" if kind == "activation" else None,
+        )
+        return
+    yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", (*path, "config"))
+
+
+def _list_hint(kind: str, names: list[str]) -> str:
+    shown = [n for n in names if n[:1].islower()] or names
+    return f"known {kind}s include: " + ", ".join(shown[:12]) + (", ..." if len(shown) > 12 else "")
+
+
+def _check_kwargs(config: Mapping[str, Any], params: tuple[Param, ...], var_kwargs: bool, owner: str, path: Path) -> Iterator[Diagnostic]:
+    known = [p.name for p in params]
+    for key, val in config.items():
+        if key not in known and not var_kwargs:
+            yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{owner} takes no argument {key!r}", (*path, key), _did_you_mean(key, known), at_key=True)
+        inner = _mapping_inside(val, (*path, key))
+        if inner is not None:
+            yield Diagnostic(Code.BAD_ARGUMENT, f"argument {key!r} of {owner} must be plain data, not a mapping", inner)
+    for p in params:
+        if p.required and p.name not in config:
+            yield Diagnostic(Code.MISSING_ARGUMENT, f"{owner} needs argument {p.name!r}", path)
+
+
+_VOCAB_LAYERS = {"StringLookup", "IntegerLookup", "TextVectorization"}
+_FILE_PARAMS = {"vocabulary", "idf_weights"}
+
+
+def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path: Path | None = None) -> Iterator[Diagnostic]:
+    """Check one layer name and its constructor arguments.
+
+    ``path`` locates the ``layer:`` value; ``args_path`` the mapping holding the
+    arguments (they sit beside ``layer`` in a spec, so by default the same node).
+    """
+    args_path = path[:-1] if args_path is None else args_path
+    if not isinstance(layer, str):
+        yield Diagnostic(Code.WRONG_TYPE, f"`layer` must be a layer class name; got {type(layer).__name__}", path)
+        return
+    info = layer_info(layer)
+    if info is None:
+        hint = _did_you_mean(layer, layer_names())
+        if re.search(r"[.:/]", layer):
+            hint = "layers are named by class (`Dense`), never by import path; custom layers need graphspec.register_layer"
+        yield Diagnostic(Code.UNKNOWN_LAYER, f"unknown layer {layer!r}", path, hint or "see `keras.layers` for the catalogue, or register a custom layer")
+        return
+    if info.refused:
+        yield Diagnostic(Code.REFUSED_LAYER, f"layer {layer!r} is refused: {info.refused}", path)
+        return
+    accepted = info.accepted()
+    for key, value in args.items():
+        kpath = (*args_path, key)
+        if key not in accepted:
+            hint = _STRUCTURAL_HINTS.get(key) or _did_you_mean(key, accepted) or ("it takes: " + ", ".join(accepted) if accepted else f"{layer} takes no arguments")
+            yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{layer} takes no argument {key!r}", kpath, hint, at_key=True)
+            continue
+        yield from _check_value(info, key, value, kpath)
+    for p in info.params:
+        if p.required and p.name not in args:
+            yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {p.name!r}", args_path, f"add `{p.name}: ...` to the node")
+
+
+def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[Diagnostic]:
+    param = info.param(key)
+    if param is not None and param.layer_valued:
+        yield from _check_nested_layers(param.layer_valued, value, path)
+        return
+    kind = object_kind(key)
+    if kind is not None:
+        yield from check_object(kind, value, path)
+        return
+    if key == "dtype":
+        yield from _check_dtype(value, path)
+        return
+    if info.name in _VOCAB_LAYERS and key in _FILE_PARAMS and isinstance(value, str):
+        yield Diagnostic(Code.BAD_ARGUMENT, f"{key!r} as a string is a file path, which a spec may not read", path, f"write the {key} inline as a list")
+        return
+    if info.custom is None:
+        inner = _mapping_inside(value, path)
+        if inner is not None:
+            yield Diagnostic(
+                Code.BAD_ARGUMENT,
+                f"argument {key!r} of {info.name} takes plain data (numbers, strings, lists), not a mapping",
+                inner,
+                "mappings are only accepted for activations, initializers, regularizers and constraints ({class_name, config}) and nested layers",
+            )
+
+
+def _check_nested_layers(how: str, value: Any, path: Path) -> Iterator[Diagnostic]:
+    if how == "many" or (how == "one_or_many" and isinstance(value, list)):
+        if not isinstance(value, list) or not value:
+            yield Diagnostic(Code.WRONG_TYPE, "expected a non-empty list of layers, each {layer: Name, ...}", path)
+            return
+        for i, item in enumerate(value):
+            yield from _check_nested_layers("one", item, (*path, i))
+        return
+    if value is None and how == "one":
+        return
+    if not isinstance(value, Mapping) or "layer" not in value:
+        yield Diagnostic(Code.WRONG_TYPE, "expected a nested layer {layer: Name, ...arguments}", path, "for example `wraps: {layer: LSTM, units: 32}`")
+        return
+    for key in ("inputs", "share"):
+        if key in value:
+            yield Diagnostic(Code.UNKNOWN_KEY, f"a nested layer takes no {key!r}; it receives its wrapper's input", (*path, key), at_key=True)
+    args = {k: v for k, v in value.items() if k not in ("layer", "inputs", "share")}
+    yield from check_layer_args(value["layer"], args, (*path, "layer"), path)
+
+
+def _check_dtype(value: Any, path: Path) -> Iterator[Diagnostic]:
+    from graphspec.spec import DTYPES
+
+    allowed = [*DTYPES, *DTYPE_POLICIES]
+    if value is not None and value not in allowed:
+        hint = _did_you_mean(str(value), allowed) or "write a dtype name such as float32 or mixed_float16"
+        yield Diagnostic(Code.BAD_ARGUMENT, f"dtype must be a dtype or policy name; got {value!r}", path, hint)
+
+
+def check_nodes(nodes: Mapping[str, Any]) -> list[Diagnostic]:
+    """Check every layer node of a spec against the catalogue (``share`` nodes are the graph's job)."""
+    diags: list[Diagnostic] = []
+    for name, node in nodes.items():
+        npath: Path = ("nodes", name)
+        if node.layer is None and node.share is None:
+            diags.append(Diagnostic(Code.MISSING_KEY, f"node {name!r} needs `layer: <class name>` (or `share: <node>`)", npath, "for example `layer: Dense`"))
+            continue
+        if node.layer is not None and node.share is not None:
+            diags.append(Diagnostic(Code.BAD_SHARE, f"node {name!r} has both `layer` and `share`", (*npath, "share"), "keep `share` to reuse a layer, or `layer` to make a new one", at_key=True))
+            continue
+        if node.share is not None:
+            if node.args:
+                key = next(iter(node.args))
+                diags.append(
+                    Diagnostic(Code.BAD_SHARE, f"node {name!r} shares {node.share!r}'s layer and cannot set its arguments (got {key!r})", (*npath, key), "set arguments on the node that declares the layer", at_key=True)
+                )
+            continue
+        diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
+    return diags

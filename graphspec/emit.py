@@ -1,0 +1,280 @@
+"""Stage 5, Graph → keras.Model: the only stage that imports Keras.
+
+Layers are created from the catalogue-checked arguments; objects given as
+``{class_name, config}`` are instantiated here from allow-listed classes, never
+through Keras' generic deserializer. Any exception Keras raises while a node is
+created or called becomes a :class:`SpecError` naming that node and its source
+position, with Keras' own reason.
+
+Deep graphs: Keras maps a functional graph recursively (``_build_map``), which
+overflows Python's default recursion limit near 1,000 chained layers. graphspec
+raises the limit to what the graph's depth needs and, for deep graphs, builds in
+a worker thread with a large stack, so 3,000-layer chains build.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from graphspec import catalog
+from graphspec.errors import Code, Diagnostic, Path, SpecError
+from graphspec.graph import Graph
+from graphspec.source import locate
+from graphspec.spec import CompileSpec, ObjectSpec, Spec, parse_ref
+
+__all__ = ["emit"]
+
+T = TypeVar("T")
+
+# Depth (layers on the longest path) above which the build runs in a big-stack thread.
+_DEEP = 250
+_FRAMES_PER_LAYER = 40
+
+
+def _keras() -> Any:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    return keras
+
+
+def emit(graph: Graph, compile: bool = True) -> Any:
+    """Build (and by default compile) the Keras model of a resolved, checked graph.
+
+    Raises:
+        SpecError: ``keras-error`` naming the node Keras rejected, or
+            ``bad-output-index`` for a ``node:i`` the layer does not produce.
+    """
+    try:
+        return _with_depth(graph.depth, lambda: _Emitter(graph).run(compile))
+    except SpecError as exc:
+        raise SpecError(locate(exc.diagnostics, graph.spec.source)) from None
+
+
+def ensure_recursion_for(depth: int) -> None:
+    """Raise Python's recursion limit (never lower it) enough for a graph this deep.
+
+    Keras walks functional graphs recursively when it builds, saves and clones
+    them, so a deep model needs this for its whole life, not just its build.
+    """
+    needed = depth * _FRAMES_PER_LAYER + 2_000
+    if sys.getrecursionlimit() < needed:
+        sys.setrecursionlimit(needed)
+
+
+def _with_depth(depth: int, fn: Callable[[], T]) -> T:
+    ensure_recursion_for(depth)
+    if depth <= _DEEP:
+        return fn()
+    result: list[T] = []
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(fn())
+        except BaseException as exc:  # re-raised in the caller's thread
+            error.append(exc)
+
+    old = threading.stack_size()
+    threading.stack_size(min(1 << 30, max(64 << 20, depth * (128 << 10))))
+    try:
+        worker = threading.Thread(target=target, name="graphspec-build")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(old)
+    if error:
+        raise error[0]
+    return result[0]
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    short = " ".join(lines[:4])
+    return short if len(short) <= 500 else short[:497] + "..."
+
+
+def _object_classes(kind: str) -> Mapping[str, Any]:
+    from keras.src import activations, constraints, initializers, losses, metrics, optimizers, regularizers
+
+    module = {
+        "activation": activations,
+        "initializer": initializers,
+        "regularizer": regularizers,
+        "constraint": constraints,
+        "loss": losses,
+        "metric": metrics,
+        "optimizer": optimizers,
+    }[kind]
+    table: dict[str, Any] = dict(module.ALL_OBJECTS_DICT)
+    table.update({v.__name__: v for v in module.ALL_OBJECTS_DICT.values() if isinstance(v, type)})
+    return table
+
+
+def make_object(kind: str, value: Any) -> Any:
+    """A Keras object from an allow-listed name or ``{class_name, config}`` (already checked)."""
+    if value is None:
+        return None
+    if isinstance(value, ObjectSpec):
+        value = value.model_dump()
+    if isinstance(value, str):
+        if kind == "optimizer":
+            return _object_classes(kind)[value]()
+        return value
+    target = _object_classes(kind)[value["class_name"]]
+    if not isinstance(target, type):
+        return value["class_name"]
+    return target(**dict(value.get("config") or {}))
+
+
+class _Emitter:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.spec: Spec = graph.spec
+        self.keras = _keras()
+        self.layers: dict[str, Any] = {}
+        self.tensors: dict[str, Any] = {}
+
+    def fail(self, code: Code, message: str, path: Path, hint: str | None = None) -> SpecError:
+        return SpecError([Diagnostic(code, message, path, hint)])
+
+    def run(self, compile: bool) -> Any:
+        keras = self.keras
+        for name, inp in self.spec.inputs.items():
+            self.tensors[name] = keras.Input(
+                shape=tuple(inp.shape), dtype=inp.dtype, name=name, batch_size=inp.batch_size, sparse=inp.sparse or None
+            )
+        for name in self.graph.order:
+            self._call_node(name)
+        outputs = [self._output(name) for name in self.spec.outputs]
+        inputs = [self.tensors[n] for n in self.spec.inputs]
+        try:
+            model = keras.Model(
+                inputs=inputs[0] if len(inputs) == 1 else inputs,
+                outputs=outputs[0] if len(outputs) == 1 else outputs,
+                name=self.spec.name,
+            )
+        except Exception as exc:
+            raise self.fail(Code.KERAS_ERROR, f"Keras could not assemble the model: {_reason(exc)}", ("outputs",)) from None
+        if compile:
+            self._compile(model)
+        return model
+
+    def _layer(self, owner: str) -> Any:
+        if owner not in self.layers:
+            node = self.spec.nodes[owner]
+            self.layers[owner] = self._make_layer(node.layer, node.args, owner, ("nodes", owner))
+        return self.layers[owner]
+
+    def _make_layer(self, layer: Any, args: Mapping[str, Any], name: str | None, path: Path) -> Any:
+        info = catalog.layer_info(layer)
+        assert info is not None, "the catalogue check runs before emit"
+        cls = info.custom or getattr(self.keras.layers, layer)
+        kwargs: dict[str, Any] = {}
+        for key, value in args.items():
+            param = info.param(key)
+            if param is not None and param.layer_valued:
+                kwargs["layer" if key == "wraps" else key] = self._nested(param.layer_valued, value, (*path, key))
+            elif (kind := catalog.object_kind(key)) is not None:
+                kwargs[key] = self._guard(lambda k=kind, v=value: make_object(k, v), (*path, key), layer)
+            else:
+                kwargs[key] = value
+        if name is not None:
+            kwargs["name"] = name
+        return self._guard(lambda: cls(**kwargs), path, layer)
+
+    def _nested(self, how: str, value: Any, path: Path) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return [self._nested("one", v, (*path, i)) for i, v in enumerate(value)]
+        args = {k: v for k, v in value.items() if k != "layer"}
+        return self._make_layer(value["layer"], args, None, path)
+
+    def _guard(self, fn: Callable[[], T], path: Path, layer: str) -> T:
+        try:
+            return fn()
+        except SpecError:
+            raise
+        except RecursionError:
+            raise self.fail(Code.KERAS_ERROR, f"{layer}: the graph is too deep for Keras here", path) from None
+        except Exception as exc:
+            raise self.fail(Code.KERAS_ERROR, f"Keras rejected this {layer}: {_reason(exc)}", path) from None
+
+    def _tensor(self, ref: str, path: Path) -> Any:
+        src, index = parse_ref(ref)
+        value = self.tensors[src]
+        if index is None:
+            return value
+        if not isinstance(value, list | tuple):
+            raise self.fail(Code.BAD_OUTPUT_INDEX, f"{src!r} produces a single tensor; '{ref}' selects nothing", path, f"write {src!r}")
+        if index >= len(value):
+            raise self.fail(Code.BAD_OUTPUT_INDEX, f"{src!r} produces {len(value)} tensors; '{ref}' is out of range", path, f"use an index from 0 to {len(value) - 1}")
+        return value[index]
+
+    def _call_node(self, name: str) -> None:
+        node = self.spec.nodes[name]
+        owner = self.graph.layer_owner[name]
+        layer = self._layer(owner)
+        many = len(node.inputs) > 1
+        args = [self._tensor(ref, ("nodes", name, "inputs", i) if many else ("nodes", name, "inputs")) for i, ref in enumerate(node.inputs)]
+        layer_name = self.spec.nodes[owner].layer
+        if not many:
+            self.tensors[name] = self._guard(lambda: layer(args[0]), ("nodes", name), layer_name)
+        elif _takes_positional_tensors(layer):
+            self.tensors[name] = self._guard(lambda: layer(*args), ("nodes", name), layer_name)
+        else:
+            self.tensors[name] = self._guard(lambda: layer(args), ("nodes", name), layer_name)
+
+    def _output(self, name: str) -> Any:
+        ref = self.spec.output_source(name)
+        path: Path = ("outputs", name, "from") if self.spec.outputs[name].from_ is not None else ("outputs", name)
+        tensor = self._tensor(ref, path)
+        src, index = parse_ref(ref)
+        if src == name and index is None:
+            return tensor
+        # Keras names a model's outputs after the layers that produce them.
+        return self._guard(lambda: self.keras.layers.Identity(name=name)(tensor), path, "Identity")
+
+    def _compile(self, model: Any) -> None:
+        spec = self.spec
+        has_loss = any(o.loss is not None for o in spec.outputs.values())
+        if spec.compile is None and not has_loss:
+            return
+        settings = spec.compile or CompileSpec()
+        names = list(spec.outputs)
+        single = len(names) == 1
+        losses = {n: make_object("loss", o.loss) for n, o in spec.outputs.items() if o.loss is not None}
+        weights = {n: (o.loss_weight if o.loss_weight is not None else 1.0) for n, o in spec.outputs.items() if o.loss is not None}
+        explicit_weights = any(o.loss_weight is not None for o in spec.outputs.values())
+        metrics = {n: [make_object("metric", m) for m in o.metrics] for n, o in spec.outputs.items() if o.metrics}
+        kwargs: dict[str, Any] = {
+            "optimizer": self._guard(lambda: make_object("optimizer", settings.optimizer), ("compile", "optimizer"), "optimizer"),
+            "jit_compile": settings.jit_compile,
+            "run_eagerly": settings.run_eagerly,
+            "steps_per_execution": settings.steps_per_execution,
+        }
+        if losses:
+            kwargs["loss"] = losses[names[0]] if single else losses
+        if explicit_weights:
+            kwargs["loss_weights"] = [weights[names[0]]] if single else weights
+        if metrics:
+            kwargs["metrics"] = metrics[names[0]] if single else metrics
+        self._guard(lambda: model.compile(**kwargs), ("compile",), "compile")
+
+
+def _takes_positional_tensors(layer: Any) -> bool:
+    """Whether ``layer.call`` takes several tensors as separate arguments (MultiHeadAttention)
+    rather than one list (Concatenate, Add, Dot, Attention)."""
+    try:
+        params = list(inspect.signature(layer.call).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    required = [p for p in params if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(required) >= 2

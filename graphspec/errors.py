@@ -1,0 +1,219 @@
+"""Diagnostics and the one exception family every pipeline stage raises.
+
+A stage collects every problem it finds as a :class:`Diagnostic` (a stable code,
+the spec path of the culprit, a message and a hint), then raises one
+:class:`SpecError` holding them all. Stages know spec paths, not file positions:
+the caller that owns the source text fills those in (:func:`graphspec.source.locate`),
+the way jsonschema lets errors bubble up and prefixes their paths.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from enum import Enum
+
+__all__ = ["Code", "Diagnostic", "Severity", "SpecError", "format_path"]
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(str, Enum):
+    """Stable diagnostic codes. Never rename one: tools match on them.
+
+    Each member's docstring-like description lives in :data:`CODE_DOCS`; a test
+    checks that ``docs/errors.md`` lists exactly these codes.
+    """
+
+    IO_ERROR = "io-error"
+    FILE_TOO_LARGE = "file-too-large"
+    SYNTAX = "syntax"
+    YAML_TAG = "yaml-tag"
+    YAML_ALIAS = "yaml-alias"
+    TOO_DEEP = "too-deep"
+    DUPLICATE_KEY = "duplicate-key"
+    BAD_VERSION = "bad-version"
+    UNKNOWN_KEY = "unknown-key"
+    MISSING_KEY = "missing-key"
+    WRONG_TYPE = "wrong-type"
+    BAD_VALUE = "bad-value"
+    BAD_NAME = "bad-name"
+    DUPLICATE_NAME = "duplicate-name"
+    UNKNOWN_REFERENCE = "unknown-reference"
+    CYCLE = "cycle"
+    NO_INPUTS = "no-inputs"
+    UNUSED_INPUT = "unused-input"
+    UNREACHABLE_OUTPUT = "unreachable-output"
+    DEAD_NODE = "dead-node"
+    BAD_SHARE = "bad-share"
+    UNKNOWN_LAYER = "unknown-layer"
+    REFUSED_LAYER = "refused-layer"
+    UNKNOWN_ARGUMENT = "unknown-argument"
+    MISSING_ARGUMENT = "missing-argument"
+    BAD_ARGUMENT = "bad-argument"
+    UNKNOWN_OBJECT = "unknown-object"
+    BAD_OUTPUT_INDEX = "bad-output-index"
+    TOO_MANY_NODES = "too-many-nodes"
+    KERAS_ERROR = "keras-error"
+
+
+CODE_DOCS: dict[Code, str] = {
+    Code.IO_ERROR: "The spec file could not be read (missing, a directory, not UTF-8).",
+    Code.FILE_TOO_LARGE: "The spec text is larger than the configured limit (1 MiB by default).",
+    Code.SYNTAX: "The text is not well-formed YAML or JSON.",
+    Code.YAML_TAG: "An explicit YAML tag such as `!!python/object` was used; only plain data is accepted.",
+    Code.YAML_ALIAS: "Anchors and aliases expand to too much data, or refer to themselves.",
+    Code.TOO_DEEP: "Mappings and lists are nested deeper than the limit.",
+    Code.DUPLICATE_KEY: "A mapping has the same key twice; YAML and JSON would silently keep the last.",
+    Code.BAD_VERSION: "The `graphspec` format version is missing or not supported.",
+    Code.UNKNOWN_KEY: "A structural key the format does not define (a typo, or a misplaced section).",
+    Code.MISSING_KEY: "A required key is missing.",
+    Code.WRONG_TYPE: "A value has the wrong type (for example a string where a number is expected).",
+    Code.BAD_VALUE: "A value has the right type but is out of range or not one of the allowed choices.",
+    Code.BAD_NAME: "A name is not a valid identifier for an input, node or output.",
+    Code.DUPLICATE_NAME: "Two inputs, nodes or outputs would get the same Keras name.",
+    Code.UNKNOWN_REFERENCE: "`inputs`, `share` or `from` names something that does not exist.",
+    Code.CYCLE: "The nodes form a cycle; a model must be a directed acyclic graph.",
+    Code.NO_INPUTS: "A node has no `inputs`, so nothing flows into it.",
+    Code.UNUSED_INPUT: "A declared input feeds no output.",
+    Code.UNREACHABLE_OUTPUT: "An output does not depend on any declared input.",
+    Code.DEAD_NODE: "A node feeds no output; it will not be part of the model (warning).",
+    Code.BAD_SHARE: "`share` is used wrongly (with layer arguments, or on a node that is not a layer).",
+    Code.UNKNOWN_LAYER: "`layer` names no class in the Keras layer catalogue or the registered layers.",
+    Code.REFUSED_LAYER: "The layer carries or loads code or files (`Lambda`, `TFSMLayer`, ...) and is refused.",
+    Code.UNKNOWN_ARGUMENT: "A node passes an argument its layer's constructor does not take.",
+    Code.MISSING_ARGUMENT: "A node omits an argument its layer's constructor requires.",
+    Code.BAD_ARGUMENT: "An argument value has a form the layer cannot take safely (a mapping where a plain value is expected, ...).",
+    Code.UNKNOWN_OBJECT: "An activation, initializer, regularizer, constraint, loss, metric or optimizer name is not known.",
+    Code.BAD_OUTPUT_INDEX: "`node:i` selects an output the layer does not produce.",
+    Code.TOO_MANY_NODES: "The spec has more nodes than the configured budget.",
+    Code.KERAS_ERROR: "Keras rejected the node while building (for example incompatible shapes).",
+}
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    """Render a spec path the way users write it: ``nodes.merged.inputs[1]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif out:
+            out += f".{part}"
+        else:
+            out = str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in a spec.
+
+    Attributes:
+        code: stable identifier of the kind of problem.
+        message: what happened and what was expected, in one sentence or two.
+        path: where in the spec, as keys and list indices.
+        hint: how to fix it, when there is something to say.
+        severity: errors stop the pipeline; warnings are reported only.
+        at_key: the position to show is the key at ``path`` rather than its value.
+        file, line, column: the source position (1-based), once located.
+        source_line: the text of that line, for the caret display.
+    """
+
+    code: Code
+    message: str
+    path: Path = ()
+    hint: str | None = None
+    severity: Severity = Severity.ERROR
+    at_key: bool = False
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    source_line: str | None = field(default=None, repr=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def located(self, file: str | None, line: int | None, column: int | None, source_line: str | None) -> Diagnostic:
+        return replace(self, file=file, line=line, column=column, source_line=source_line)
+
+    def prefixed(self, prefix: Sequence[PathPart]) -> Diagnostic:
+        return replace(self, path=(*prefix, *self.path))
+
+    def where(self) -> str:
+        """``file:line:col``, or as much of it as is known."""
+        parts = [self.file or "<spec>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def render(self) -> str:
+        """The compiler-style text the CLI prints: position, code, message, source, caret, hint."""
+        head = f"{self.where()}: {self.severity.value}[{self.code.value}]: "
+        path = format_path(self.path)
+        lines = [head + (f"{path}: " if path else "") + self.message]
+        if self.source_line is not None and self.line is not None:
+            gutter = f"{self.line:>4} | "
+            lines.append(gutter + self.source_line.rstrip("\n"))
+            caret_at = (self.column or 1) - 1
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * caret_at + "^")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["code"] = self.code.value
+        data["severity"] = self.severity.value
+        data["path"] = format_path(self.path)
+        data.pop("at_key")
+        data.pop("source_line")
+        return data
+
+
+class SpecError(Exception):
+    """A spec is invalid. Holds every :class:`Diagnostic` found, errors first.
+
+    ``str(error)`` renders all of them; ``error.diagnostics`` gives them as data.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        diags = sorted(diagnostics, key=lambda d: (not d.is_error, d.line or 0, d.column or 0))
+        if not diags:
+            raise ValueError("SpecError needs at least one diagnostic")
+        self.diagnostics: list[Diagnostic] = diags
+        super().__init__(self.render())
+
+    @classmethod
+    def single(cls, code: Code, message: str, path: Path = (), hint: str | None = None) -> SpecError:
+        return cls([Diagnostic(code, message, path, hint)])
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def codes(self) -> list[str]:
+        return [d.code.value for d in self.diagnostics]
+
+    def render(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+    def to_json(self) -> str:
+        return json.dumps([d.to_dict() for d in self.diagnostics], indent=2)
+
+
+def raise_if_errors(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Raise a :class:`SpecError` if any diagnostic is an error; return the warnings."""
+    if any(d.is_error for d in diagnostics):
+        raise SpecError(diagnostics)
+    return [d for d in diagnostics if not d.is_error]

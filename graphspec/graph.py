@@ -1,0 +1,246 @@
+"""Stage 3, Spec → Graph: references, cycles, order and reachability, with networkx.
+
+Keras finds a disconnected or cyclic graph only while building, and says
+"Graph disconnected: cannot obtain value for tensor ...". Here every such problem
+is named before any layer exists: the dangling reference and its closest valid
+names, the whole cycle path, the input that feeds nothing, the output that no
+input reaches, and (as warnings) the nodes that feed no output.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from graphspec.errors import Code, Diagnostic, Path, Severity
+from graphspec.spec import Spec, parse_ref
+
+__all__ = ["Graph", "resolve"]
+
+
+@dataclass
+class Graph:
+    """A checked spec graph.
+
+    Attributes:
+        dag: one vertex per input and node; an edge ``a → b`` for each reference
+            of ``b`` to ``a``.
+        order: the nodes that feed some output, in an order where every node comes
+            after the nodes it reads (spec order where the graph allows it).
+        layer_owner: for each node, the node that declares the layer it calls
+            (itself, or the end of its ``share`` chain).
+        depth: the number of nodes on the longest path from an input to an output.
+        warnings: diagnostics that do not stop the build.
+    """
+
+    spec: Spec
+    dag: nx.DiGraph
+    order: list[str]
+    layer_owner: dict[str, str]
+    depth: int
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def _suggest(name: str, options: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, options, n=2, cutoff=0.6)
+    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
+
+
+def _references(spec: Spec) -> Iterator[tuple[str, str, int | None, Path]]:
+    """Every (consumer, producer, output index, path) a spec writes, outputs included."""
+    for name, node in spec.nodes.items():
+        for i, ref in enumerate(node.inputs):
+            src, index = parse_ref(ref)
+            path: Path = ("nodes", name, "inputs", i) if len(node.inputs) > 1 else ("nodes", name, "inputs")
+            yield name, src, index, path
+    for name, out in spec.outputs.items():
+        src, index = parse_ref(spec.output_source(name))
+        yield f"output:{name}", src, index, ("outputs", name, "from") if out.from_ is not None else ("outputs", name)
+
+
+def _check_names(spec: Spec) -> Iterator[Diagnostic]:
+    for name in spec.inputs:
+        if name in spec.nodes:
+            yield Diagnostic(Code.DUPLICATE_NAME, f"{name!r} is both an input and a node", ("nodes", name), "rename one of them", at_key=True)
+    for name in spec.outputs:
+        src, _ = parse_ref(spec.output_source(name))
+        if src != name and (name in spec.nodes or name in spec.inputs):
+            what = "node" if name in spec.nodes else "input"
+            yield Diagnostic(
+                Code.DUPLICATE_NAME,
+                f"output {name!r} takes its value from {src!r}, but a {what} is already named {name!r}",
+                ("outputs", name),
+                "rename the output, or drop `from` to output that node",
+                at_key=True,
+            )
+        elif src == name and name in spec.inputs and name not in spec.nodes:
+            yield Diagnostic(
+                Code.DUPLICATE_NAME,
+                f"output {name!r} would be the input {name!r} itself under the same name",
+                ("outputs", name),
+                f"give the output another name with `from: {name}`",
+                at_key=True,
+            )
+
+
+def _share_owners(spec: Spec) -> tuple[dict[str, str], list[Diagnostic]]:
+    owners: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for name, node in spec.nodes.items():
+        seen = [name]
+        cur = node
+        while cur.share is not None:
+            target = cur.share
+            path: Path = ("nodes", seen[-1], "share")
+            if target not in spec.nodes:
+                if target in spec.inputs:
+                    diags.append(Diagnostic(Code.BAD_SHARE, f"{target!r} is an input, which has no layer to share", path))
+                else:
+                    diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"node {seen[-1]!r} shares unknown node {target!r}", path, _suggest(target, list(spec.nodes))))
+                break
+            if target in seen:
+                chain = " → ".join([*seen, target])
+                diags.append(Diagnostic(Code.CYCLE, f"`share` goes round in a circle: {chain}", path, "one node of the chain must declare `layer:`"))
+                break
+            seen.append(target)
+            cur = spec.nodes[target]
+        else:
+            owners[name] = seen[-1]
+    # Report each broken chain once, at the node where it breaks.
+    unique = {(d.code, d.path): d for d in diags}
+    return owners, list(unique.values())
+
+
+def resolve(spec: Spec) -> Graph:
+    """Check the graph of a parsed spec and order it.
+
+    Returns:
+        the :class:`Graph`; warnings (dead nodes) are in ``graph.warnings``.
+
+    Raises:
+        SpecError: listing every dangling reference, cycle, name clash, unused
+            input and unreachable output.
+    """
+    from graphspec.errors import raise_if_errors
+
+    diags: list[Diagnostic] = list(_check_names(spec))
+    known = set(spec.inputs) | set(spec.nodes)
+    dag: nx.DiGraph = nx.DiGraph()
+    dag.add_nodes_from(spec.inputs, kind="input")
+    dag.add_nodes_from(spec.nodes, kind="node")
+
+    for consumer, src, index, path in _references(spec):
+        if src not in known:
+            options = sorted(known)
+            what = "output" if consumer.startswith("output:") else f"node {consumer!r}"
+            diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"{what} reads from unknown {src!r}", path, _suggest(src, options) or _known_hint(spec)))
+            continue
+        if index is not None and src in spec.inputs:
+            diags.append(Diagnostic(Code.BAD_OUTPUT_INDEX, f"input {src!r} is a single tensor; '{src}:{index}' selects nothing", path, f"write {src!r}"))
+        if not consumer.startswith("output:"):
+            dag.add_edge(src, consumer)
+
+    for name, node in spec.nodes.items():
+        if not node.inputs:
+            diags.append(Diagnostic(Code.NO_INPUTS, f"node {name!r} has no `inputs`, so nothing flows into it", ("nodes", name), "add `inputs: <input or node name>`", at_key=True))
+
+    owners, share_diags = _share_owners(spec)
+    diags += share_diags
+
+    cycles = _cycles(dag)
+    diags += cycles
+    if cycles:
+        raise_if_errors(diags)
+
+    diags += _reachability(spec, dag)
+    live = _live(spec, dag)
+    diags += _dead_nodes(spec, live, owners)
+    warnings = raise_if_errors(diags)
+
+    position = {name: i for i, name in enumerate(spec.nodes)}
+    order = [n for n in nx.lexicographical_topological_sort(dag.subgraph(live), key=lambda n: position.get(n, -1)) if n in spec.nodes]
+    depth = nx.dag_longest_path_length(dag.subgraph(live)) + 1 if order else 1
+    return Graph(spec, dag, order, owners, depth, warnings)
+
+
+def _known_hint(spec: Spec) -> str:
+    names = [*spec.inputs, *spec.nodes]
+    return "known names: " + ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+
+
+def _cycles(dag: nx.DiGraph) -> list[Diagnostic]:
+    diags = []
+    for component in nx.strongly_connected_components(dag):
+        sub = dag.subgraph(component)
+        if len(component) == 1 and not any(sub.has_edge(n, n) for n in component):
+            continue
+        start = min(component)
+        edges = nx.find_cycle(sub, source=start)
+        path_names = [edges[0][0], *(v for _, v in edges)]
+        diags.append(
+            Diagnostic(
+                Code.CYCLE,
+                "the nodes form a cycle: " + " → ".join(path_names),
+                ("nodes", path_names[0], "inputs"),
+                f"break the cycle: one of these nodes must not read from the next ({edges[-1][0]!r} reads nothing that depends on itself)",
+            )
+        )
+    return diags
+
+
+def _live(spec: Spec, dag: nx.DiGraph) -> set[str]:
+    live: set[str] = set()
+    for name in spec.outputs:
+        src, _ = parse_ref(spec.output_source(name))
+        if src in dag and src not in live:
+            live |= nx.ancestors(dag, src) | {src}
+    return live
+
+
+def _reachability(spec: Spec, dag: nx.DiGraph) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    used_inputs: set[str] = set()
+    for name in spec.outputs:
+        src, _ = parse_ref(spec.output_source(name))
+        if src not in dag:
+            continue
+        upstream = nx.ancestors(dag, src) | {src}
+        inputs = upstream & set(spec.inputs)
+        used_inputs |= inputs
+        sources = [n for n in upstream if n in spec.nodes and dag.in_degree(n) == 0]
+        if not inputs or sources:
+            why = f"it depends on {', '.join(repr(s) for s in sorted(sources))}, which has no inputs" if sources else "no declared input flows into it"
+            diags.append(
+                Diagnostic(Code.UNREACHABLE_OUTPUT, f"output {name!r} is not reachable from the inputs: {why}", ("outputs", name), "connect the chain to an input with `inputs:`", at_key=True)
+            )
+    for name in spec.inputs:
+        if name not in used_inputs:
+            diags.append(
+                Diagnostic(
+                    Code.UNUSED_INPUT,
+                    f"input {name!r} feeds no output",
+                    ("inputs", name),
+                    "remove it, or read it from a node's `inputs:` (Keras would report 'Graph disconnected')",
+                    at_key=True,
+                )
+            )
+    return diags
+
+
+def _dead_nodes(spec: Spec, live: set[str], owners: dict[str, str]) -> list[Diagnostic]:
+    sharers: dict[str, list[str]] = {}
+    for name, owner in owners.items():
+        if owner != name and name in live:
+            sharers.setdefault(owner, []).append(name)
+    diags = []
+    for name in spec.nodes:
+        if name in live:
+            continue
+        message = f"node {name!r} feeds no output and will not be part of the model"
+        if name in sharers:
+            message = f"node {name!r} feeds no output; only its layer is used, through `share` by {', '.join(repr(s) for s in sharers[name])}"
+        diags.append(Diagnostic(Code.DEAD_NODE, message, ("nodes", name), "remove it, or add an output that reads it", Severity.WARNING, at_key=True))
+    return diags

@@ -1,0 +1,432 @@
+"""Stage 2, data → Spec: the format as pydantic models, and structural validation.
+
+The models are strict (no ``"10"`` → 10, no ``True`` → 1) and closed (an unknown
+structural key is an error, never dropped). A node's layer arguments sit beside
+its structural keys (``{layer: Dense, inputs: x, units: 32}``); the models keep
+them apart in ``NodeSpec.args`` and put them back side by side when dumping.
+
+Pydantic's errors are translated into graphspec diagnostics with stable codes,
+spec paths and did-you-mean hints (:func:`parse_spec`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from graphspec.errors import Code, Diagnostic, Path, SpecError
+from graphspec.source import Document, locate
+
+__all__ = [
+    "FORMAT_VERSION",
+    "CompileSpec",
+    "InputSpec",
+    "NodeSpec",
+    "ObjectSpec",
+    "OutputSpec",
+    "Spec",
+    "parse_ref",
+    "parse_spec",
+]
+
+FORMAT_VERSION = 1
+
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*$"
+_NAME_RE = re.compile(NAME_PATTERN)
+_REF_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-]*)(?::([0-9]+))?$")
+
+DTYPES = (
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "string",
+    "complex64",
+    "complex128",
+)
+
+
+def _name(value: Any) -> Any:
+    if isinstance(value, str) and (not _NAME_RE.match(value) or len(value) > 128):
+        raise PydanticCustomError(
+            "bad_name",
+            "{value!r} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128)",
+            {"value": value},
+        )
+    return value
+
+
+def _ref(value: Any) -> Any:
+    if isinstance(value, str) and not _REF_RE.match(value):
+        raise PydanticCustomError(
+            "bad_name",
+            "{value!r} is not a valid reference: write a name, or 'name:i' for a layer's i-th output",
+            {"value": value},
+        )
+    return value
+
+
+Name = Annotated[str, BeforeValidator(_name)]
+Ref = Annotated[str, BeforeValidator(_ref)]
+
+
+def parse_ref(ref: str) -> tuple[str, int | None]:
+    """Split ``'enc:1'`` into ``('enc', 1)`` and ``'enc'`` into ``('enc', None)``."""
+    m = _REF_RE.match(ref)
+    if not m:
+        raise ValueError(f"bad reference {ref!r}")
+    return m.group(1), (int(m.group(2)) if m.group(2) is not None else None)
+
+
+def _finite_nonnegative(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool) and (not math.isfinite(value) or value < 0):
+        raise PydanticCustomError("bad_value", "must be a finite number ≥ 0; got {value}", {"value": value})
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, validate_assignment=True)
+
+
+class ObjectSpec(_Model):
+    """A Keras object with arguments, in Keras' own ``{class_name, config}`` form.
+
+    ``class_name`` is looked up in graphspec's allow-list for its kind (activation,
+    initializer, loss, optimizer, ...); it is never imported by path.
+    """
+
+    class_name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+def _object_ref(value: Any) -> Any:
+    if isinstance(value, str | ObjectSpec) or isinstance(value, dict):
+        return value
+    raise PydanticCustomError(
+        "wrong_type",
+        "expected a name or a mapping {{class_name: ..., config: {{...}}}}; got {kind}",
+        {"kind": _kind(value)},
+    )
+
+
+ObjectRef = Annotated[str | ObjectSpec, Field(union_mode="left_to_right"), BeforeValidator(_object_ref)]
+
+
+class InputSpec(_Model):
+    """A model input: ``{shape: [null, 128], dtype: float32}``. ``null`` dims are unknown."""
+
+    shape: list[Annotated[int, Field(ge=1)] | None] = Field(max_length=16)
+    dtype: Literal[DTYPES] = "float32"  # type: ignore[valid-type]
+    batch_size: Annotated[int, Field(ge=1)] | None = None
+    sparse: bool = False
+
+
+_NODE_KEYS = ("layer", "share", "inputs", "args")
+
+
+class NodeSpec(_Model):
+    """One node of the graph: a layer applied to ``inputs``, or a reuse of another node's layer.
+
+    In a spec the layer's constructor arguments are written beside ``layer`` and
+    ``inputs``; here they are collected in ``args``. Both
+    ``NodeSpec(layer="Dense", inputs="x", units=4)`` and
+    ``NodeSpec(layer="Dense", inputs=["x"], args={"units": 4})`` work.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, validate_assignment=True)
+
+    layer: str | None = None
+    share: Name | None = None
+    inputs: list[Ref] = Field(default_factory=list)
+    args: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_args(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        extra = {k: v for k, v in data.items() if k not in _NODE_KEYS}
+        if not extra:
+            return data
+        out = {k: v for k, v in data.items() if k in _NODE_KEYS}
+        args = out.get("args", {})
+        if not isinstance(args, dict):
+            return data
+        out["args"] = {**args, **extra}
+        return out
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    def to_data(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.layer is not None:
+            out["layer"] = self.layer
+        if self.share is not None:
+            out["share"] = self.share
+        if self.inputs:
+            out["inputs"] = self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+        out.update(self.args)
+        return out
+
+
+class OutputSpec(_Model):
+    """A named model output. Without ``from`` it is the node of the same name."""
+
+    from_: Ref | None = Field(default=None, alias="from")
+    loss: ObjectRef | None = None
+    loss_weight: Annotated[float, BeforeValidator(_finite_nonnegative)] | None = None
+    metrics: list[ObjectRef] = Field(default_factory=list)
+
+    def to_data(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_defaults=True)
+
+
+class CompileSpec(_Model):
+    """How to compile the model; losses, loss weights and metrics live on the outputs."""
+
+    optimizer: ObjectRef = "rmsprop"
+    jit_compile: bool | Literal["auto"] = "auto"
+    run_eagerly: bool = False
+    steps_per_execution: Annotated[int, Field(ge=1)] = 1
+
+
+def _outputs(value: Any) -> Any:
+    # `answer:` with nothing after it is an output with all defaults, like `answer: {}`.
+    if isinstance(value, dict):
+        return {k: ({} if v is None else v) for k, v in value.items()}
+    return value
+
+
+class Spec(_Model):
+    """A whole model spec. Build one from data with :func:`graphspec.load`, or directly::
+
+        Spec(name="mlp", inputs={"x": InputSpec(shape=[64])},
+             nodes={"h": NodeSpec(layer="Dense", inputs="x", units=32)},
+             outputs={"h": OutputSpec(loss="mse")})
+    """
+
+    graphspec: Literal[1] = FORMAT_VERSION
+    name: Name = "model"
+    description: str | None = None
+    inputs: dict[Name, InputSpec] = Field(min_length=1)
+    nodes: dict[Name, NodeSpec] = Field(default_factory=dict)
+    outputs: Annotated[dict[Name, OutputSpec], BeforeValidator(_outputs)] = Field(min_length=1)
+    compile: CompileSpec | None = None
+
+    _source: Document | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Document | None:
+        """Where this spec was loaded from, for error positions (``None`` if built in Python)."""
+        return self._source
+
+    def output_source(self, name: str) -> str:
+        """The reference (``node`` or ``node:i``) an output takes its value from."""
+        out = self.outputs[name]
+        return out.from_ if out.from_ is not None else name
+
+    def to_data(self) -> dict[str, Any]:
+        """The spec as plain data, in the written form (arguments beside ``layer``)."""
+        data: dict[str, Any] = {"graphspec": self.graphspec, "name": self.name}
+        if self.description is not None:
+            data["description"] = self.description
+        data["inputs"] = {k: v.model_dump(exclude_defaults=True) | {"shape": v.shape} for k, v in self.inputs.items()}
+        data["nodes"] = {k: v.to_data() for k, v in self.nodes.items()}
+        data["outputs"] = {k: v.to_data() for k, v in self.outputs.items()}
+        if self.compile is not None:
+            data["compile"] = self.compile.model_dump(exclude_defaults=True)
+        return data
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_data(), sort_keys=False, default_flow_style=None, width=100)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_data(), indent=2)
+
+
+# ---------------------------------------------------------------------------
+# pydantic errors → diagnostics
+
+_TYPE_CODES: dict[str, Code] = {
+    "missing": Code.MISSING_KEY,
+    "extra_forbidden": Code.UNKNOWN_KEY,
+    "bad_name": Code.BAD_NAME,
+    "bad_value": Code.BAD_VALUE,
+    "literal_error": Code.BAD_VALUE,
+    "greater_than_equal": Code.BAD_VALUE,
+    "greater_than": Code.BAD_VALUE,
+    "less_than": Code.BAD_VALUE,
+    "less_than_equal": Code.BAD_VALUE,
+    "too_short": Code.BAD_VALUE,
+    "too_long": Code.BAD_VALUE,
+    "finite_number": Code.BAD_VALUE,
+}
+
+# Fields each structural mapping accepts, for did-you-mean on unknown keys.
+_FIELDS: dict[str, list[str]] = {
+    "spec": list(Spec.model_fields),
+    "input": list(InputSpec.model_fields),
+    "output": ["from", *[f for f in OutputSpec.model_fields if f != "from_"]],
+    "compile": list(CompileSpec.model_fields),
+    "object": list(ObjectSpec.model_fields),
+}
+
+_YAML11 = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _section(path: Path) -> str | None:
+    """Which structural mapping a path points into (for unknown-key suggestions)."""
+    if len(path) == 1:
+        return "spec"
+    head = path[0]
+    if head == "inputs" and len(path) == 3:
+        return "input"
+    if head == "outputs" and len(path) == 3:
+        return "output"
+    if head == "compile" and len(path) == 2:
+        return "compile"
+    if path[-2] in ("loss", "optimizer") or (len(path) >= 3 and path[-3] == "metrics"):
+        return "object"
+    return None
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path:
+    """Drop pydantic's union-member and validator tags from a location, keeping real keys."""
+    path: list[str | int] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            path.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            path.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and not _is_tag(part):
+            path.append(part)  # a missing or unknown key: it is still the culprit's name
+            cur = None
+    return tuple(path)
+
+
+def _is_tag(part: str) -> bool:
+    return "[" in part or part in ("str", "int", "float", "bool", "ObjectSpec", "dict", "list", "none", "literal")
+
+
+def _diagnostic(err: Any, data: Any) -> Diagnostic:
+    etype = err["type"]
+    path = _clean_loc(err["loc"], data)
+    value = err.get("input")
+    code = _TYPE_CODES.get(etype, Code.WRONG_TYPE)
+    hint = None
+    if etype == "extra_forbidden":
+        key = str(path[-1]) if path else ""
+        options = _FIELDS.get(_section(path) or "", [])
+        close = difflib.get_close_matches(key, options, n=1)
+        message = f"unknown key {key!r}"
+        hint = f"did you mean {close[0]!r}?" if close else (f"allowed here: {', '.join(options)}" if options else None)
+        return Diagnostic(code, message, path, hint, at_key=True)
+    if etype == "missing":
+        key = str(path[-1]) if path else "?"
+        return Diagnostic(code, f"missing required key {key!r}", path[:-1], _missing_hint(path))
+    if path == ("graphspec",):
+        return Diagnostic(Code.BAD_VERSION, f"unsupported format version {value!r}", path, f"write `graphspec: {FORMAT_VERSION}`")
+    if code is Code.WRONG_TYPE:
+        expected = err["msg"].replace("Input should be ", "expected ")
+        message = f"{expected}; got {_kind(value)}" + (f" {value!r}" if isinstance(value, str | int | float) and not isinstance(value, bool) else "")
+        if etype.startswith("function") or etype == "wrong_type":
+            message = err["msg"]
+        hint = _coercion_hint(value, etype)
+        return Diagnostic(code, message, path, hint)
+    return Diagnostic(code, err["msg"].replace("Input should be", "must be"), path)
+
+
+def _missing_hint(path: Path) -> str | None:
+    key = path[-1] if path else None
+    return {
+        "graphspec": f"start the spec with `graphspec: {FORMAT_VERSION}`",
+        "inputs": "declare at least one input: `inputs: {x: {shape: [64]}}`",
+        "outputs": "declare at least one output: `outputs: {y: {}}` takes node `y`",
+        "shape": "give the shape without the batch dimension, e.g. `shape: [null, 128]`",
+        "class_name": "write {class_name: Name, config: {...}}",
+    }.get(str(key))
+
+
+def _coercion_hint(value: Any, etype: str) -> str | None:
+    if isinstance(value, str):
+        low = value.lower()
+        if etype.startswith("bool") and low in _YAML11:
+            return f"YAML 1.1 reads {value!r} as a boolean, graphspec reads YAML 1.2: write {_YAML11[low]}"
+        if etype.startswith(("int", "float")):
+            if re.fullmatch(r"[-+]?0[0-9]+", value):
+                return f"leading zeros are ambiguous (YAML 1.1 reads {value} as octal): write the number without them"
+            if re.fullmatch(r"[-+]?[0-9_.eE+-]+", value):
+                return f"remove the quotes to write the number {value}"
+    if isinstance(value, float) and etype.startswith("int") and value.is_integer():
+        return f"write {int(value)} (an integer, without a decimal point or exponent)"
+    if isinstance(value, bool) and etype.startswith(("int", "float")):
+        return "booleans are not numbers here"
+    return None
+
+
+def parse_spec(doc: Document) -> Spec:
+    """Validate loaded data against the format.
+
+    Raises:
+        SpecError: with one diagnostic per structural problem, located in the source.
+    """
+    data = doc.data
+    if not isinstance(data, dict):
+        raise SpecError(locate([Diagnostic(Code.WRONG_TYPE, f"a spec is a mapping at the top level; got {_kind(data)}", ())], doc))
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        diags = _dedupe(_diagnostic(e, data) for e in exc.errors(include_url=False))
+        raise SpecError(locate(diags, doc)) from None
+    spec._source = doc
+    return spec
+
+
+def _dedupe(diags: Any) -> list[Diagnostic]:
+    seen: set[tuple[Code, Path]] = set()
+    out = []
+    for d in diags:
+        if (d.code, d.path) in seen:
+            continue
+        seen.add((d.code, d.path))
+        out.append(d)
+    return out
