@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from graphspec import catalog
 from graphspec.errors import Diagnostic, SpecError
 from graphspec.graph import Graph, resolve
-from graphspec.source import Limits, locate, parse_data, parse_file, parse_text
-from graphspec.spec import Spec, parse_spec
+from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
+from graphspec.spec import Spec, parse_nodes_leniently, parse_spec
 
 __all__ = ["Report", "build", "load", "validate"]
 
@@ -33,21 +35,28 @@ def load(source: SpecSource, *, limits: Limits = Limits()) -> Spec:
     """
     if isinstance(source, Spec):
         return source
+    return parse_spec(_document(source, limits))
+
+
+def _document(source: SpecSource, limits: Limits) -> Document:
     if isinstance(source, Mapping):
-        doc = parse_data(source, limits)
-    elif isinstance(source, os.PathLike) or _is_path(source):
-        doc = parse_file(os.fspath(source), limits)
-    elif isinstance(source, str):
-        doc = parse_text(source, limits=limits)
-    else:
-        raise TypeError(f"load() takes a path, text, mapping or Spec; got {type(source).__name__}")
-    return parse_spec(doc)
+        return parse_data(source, limits)
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and _is_path(source)):
+        return parse_file(os.fspath(source), limits)
+    if isinstance(source, str):
+        return parse_text(source, limits=limits)
+    raise TypeError(f"graphspec takes a path, text, mapping or Spec; got {type(source).__name__}")
 
 
 def _is_path(text: str) -> bool:
     if "\n" in text or len(text) > 4096:
         return False
     return text.lower().endswith((".yaml", ".yml", ".json")) or os.path.isfile(text)
+
+
+def _merge(first: list[Diagnostic], more: list[Diagnostic]) -> list[Diagnostic]:
+    seen = {(d.code, d.path) for d in first}
+    return first + [d for d in more if (d.code, d.path) not in seen]
 
 
 @dataclass
@@ -68,8 +77,16 @@ def validate(source: SpecSource, *, limits: Limits = Limits()) -> Report:
     Raises:
         SpecError: with every error found.
     """
-    spec = load(source, limits=limits)
-    diags: list[Diagnostic] = catalog.check_nodes(spec.nodes)
+    if isinstance(source, Spec):
+        spec = source
+    else:
+        doc = _document(source, limits)
+        try:
+            spec = parse_spec(doc)
+        except SpecError as exc:
+            # Keep going where the structure allows, to report everything at once.
+            raise SpecError(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc)) from None
+    diags = _checks(spec)
     graph: Graph | None = None
     try:
         graph = resolve(spec)
@@ -78,6 +95,34 @@ def validate(source: SpecSource, *, limits: Limits = Limits()) -> Report:
     if graph is None or any(d.is_error for d in diags):
         raise SpecError(locate(diags, spec.source))
     return Report(spec, graph, locate(graph.warnings, spec.source))
+
+
+def _checks(spec: Spec) -> list[Diagnostic]:
+    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile)
+
+
+def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:
+    """Checks that can still run on a spec with structural errors.
+
+    If the graph sections (inputs, nodes, outputs) are sound, the spec without
+    its broken other sections is checked in full; otherwise each well-formed node
+    is checked against the catalogue on its own.
+    """
+    broken = {d.path[0] for d in exc.diagnostics if d.path and d not in doc.problems}
+    data = doc.data
+    if isinstance(data, dict) and not broken & {"inputs", "nodes", "outputs"}:
+        try:
+            spec: Spec | None = Spec.model_validate({k: v for k, v in data.items() if k not in broken})
+        except ValidationError:
+            spec = None
+        if spec is not None:
+            diags = _checks(spec)
+            try:
+                resolve(spec)
+            except SpecError as graph_exc:
+                diags += graph_exc.diagnostics
+            return diags
+    return catalog.check_nodes(parse_nodes_leniently(data))
 
 
 def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()) -> Any:

@@ -185,10 +185,7 @@ def _custom_info(name: str, cls: type) -> LayerInfo:
 @functools.cache
 def _objects(kind: str) -> dict[str, ObjectInfo]:
     table = _data()["objects"][kind]
-    return {
-        n: ObjectInfo(kind, n, e["kind"] == "class", e["target"], tuple(_param(p) for p in e["params"]), e["var_kwargs"])
-        for n, e in table.items()
-    }
+    return {n: ObjectInfo(kind, n, e["kind"] == "class", e["target"], tuple(_param(p) for p in e["params"]), e["var_kwargs"]) for n, e in table.items()}
 
 
 def object_names(kind: str) -> list[str]:
@@ -247,7 +244,7 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
         return
     extra = sorted(set(value) - {"class_name", "config"})
     if extra:
-        yield Diagnostic(Code.UNKNOWN_KEY, f"unknown key {extra[0]!r} in a {kind} mapping", (*path, extra[0]), "write {class_name: ..., config: {...}}", at_key=True)
+        yield Diagnostic(Code.UNKNOWN_KEY, f"unknown key {extra[0]!r} in {_a(kind)} mapping", (*path, extra[0]), "write {class_name: ..., config: {...}}", at_key=True)
         return
     class_name = value.get("class_name")
     config = value.get("config", {})
@@ -271,6 +268,10 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
         )
         return
     yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", (*path, "config"))
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _list_hint(kind: str, names: list[str]) -> str:
@@ -344,6 +345,7 @@ def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[
         yield Diagnostic(Code.BAD_ARGUMENT, f"{key!r} as a string is a file path, which a spec may not read", path, f"write the {key} inline as a list")
         return
     if info.custom is None:
+        yield from _check_plain_value(info, key, param, value, path)
         inner = _mapping_inside(value, path)
         if inner is not None:
             yield Diagnostic(
@@ -352,6 +354,73 @@ def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[
                 inner,
                 "mappings are only accepted for activations, initializers, regularizers and constraints ({class_name, config}) and nested layers",
             )
+
+
+# Value rules for the arguments people write most; other arguments are held to
+# the type of their default (a bool default takes a bool, a float one a number).
+_POSITIVE_INT = ("units", "filters", "input_dim", "output_dim", "num_heads", "key_dim", "depth_multiplier", "n", "num_bins")
+_SIZE = ("kernel_size", "pool_size", "strides", "dilation_rate", "size")
+_RATE = ("rate", "dropout", "recurrent_dropout")
+_YAML11 = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _check_plain_value(info: LayerInfo, key: str, param: Param | None, value: Any, path: Path) -> Iterator[Diagnostic]:
+    owner = f"{info.name}.{key}"
+    if value is None:
+        return
+    if key in _POSITIVE_INT:
+        if not _is_int(value) or value < 1:
+            yield Diagnostic(_type_or_value(value, _is_int), f"{owner} must be a positive integer; got {value!r}", path, _number_hint(value))
+        return
+    if key in _SIZE:
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(_is_int(v) and v >= 1 for v in items):
+            yield Diagnostic(
+                _type_or_value(value, lambda v: _is_int(v) or (isinstance(v, list) and all(_is_int(i) for i in v))),
+                f"{owner} must be a positive integer or a list of them; got {value!r}",
+                path,
+                _number_hint(value),
+            )
+        return
+    if key in _RATE:
+        if not _is_number(value) or not 0 <= value < 1:
+            yield Diagnostic(_type_or_value(value, _is_number), f"{owner} must be a number in [0, 1); got {value!r}", path, _number_hint(value))
+        return
+    default = param.default if param is not None else None
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            hint = f"YAML 1.1 reads {value!r} as a boolean, graphspec reads YAML 1.2: write {_YAML11[value.lower()]}" if isinstance(value, str) and value.lower() in _YAML11 else "write true or false"
+            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be true or false; got {value!r}", path, hint)
+    elif isinstance(default, float):
+        if not _is_number(value):
+            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be a number; got {value!r}", path, _number_hint(value))
+    elif _is_int(default):
+        if not (_is_int(value) or (isinstance(value, list) and all(_is_int(v) for v in value))):
+            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be an integer; got {value!r}", path, _number_hint(value))
+    elif isinstance(default, str) and not isinstance(value, str):
+        yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be a string such as {default!r}; got {value!r}", path)
+
+
+def _type_or_value(value: Any, right_type: Any) -> Code:
+    return Code.BAD_VALUE if right_type(value) else Code.WRONG_TYPE
+
+
+def _number_hint(value: Any) -> str | None:
+    if isinstance(value, str) and re.fullmatch(r"[-+]?[0-9][0-9_.eE+-]*", value):
+        return f"remove the quotes to write the number {value}"
+    if isinstance(value, float) and value.is_integer():
+        return f"write {int(value)} (an integer, without a decimal point or exponent)"
+    if isinstance(value, bool):
+        return "booleans are not numbers here"
+    return None
 
 
 def _check_nested_layers(how: str, value: Any, path: Path) -> Iterator[Diagnostic]:
@@ -397,9 +466,25 @@ def check_nodes(nodes: Mapping[str, Any]) -> list[Diagnostic]:
         if node.share is not None:
             if node.args:
                 key = next(iter(node.args))
-                diags.append(
-                    Diagnostic(Code.BAD_SHARE, f"node {name!r} shares {node.share!r}'s layer and cannot set its arguments (got {key!r})", (*npath, key), "set arguments on the node that declares the layer", at_key=True)
-                )
+                message = f"node {name!r} shares {node.share!r}'s layer and cannot set its arguments (got {key!r})"
+                diags.append(Diagnostic(Code.BAD_SHARE, message, (*npath, key), "set arguments on the node that declares the layer", at_key=True))
             continue
         diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
     return diags
+
+
+def check_training(outputs: Mapping[str, Any], compile: Any) -> list[Diagnostic]:
+    """Check losses and metrics of every output, and the optimizer, against the allow-lists."""
+    diags: list[Diagnostic] = []
+    for name, out in outputs.items():
+        if out.loss is not None:
+            diags.extend(check_object("loss", _plain(out.loss), ("outputs", name, "loss")))
+        for i, metric in enumerate(out.metrics):
+            diags.extend(check_object("metric", _plain(metric), ("outputs", name, "metrics", i)))
+    if compile is not None:
+        diags.extend(check_object("optimizer", _plain(compile.optimizer), ("compile", "optimizer")))
+    return diags
+
+
+def _plain(value: Any) -> Any:
+    return value.model_dump() if hasattr(value, "model_dump") else value

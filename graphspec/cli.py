@@ -110,7 +110,7 @@ def _validate(args: argparse.Namespace) -> int:
             records.append({"file": path, "valid": status == EXIT_OK, "diagnostics": [d.to_dict() for d in diags]})
             continue
         for d in diags:
-            print(d.render(), file=sys.stderr if d.is_error else sys.stdout)
+            print(d.render())
         state = "ok" if status == EXIT_OK else "invalid"
         print(f"{path}: {state} ({summary})")
     if args.format == "json":

@@ -147,9 +147,7 @@ class _Emitter:
     def run(self, compile: bool) -> Any:
         keras = self.keras
         for name, inp in self.spec.inputs.items():
-            self.tensors[name] = keras.Input(
-                shape=tuple(inp.shape), dtype=inp.dtype, name=name, batch_size=inp.batch_size, sparse=inp.sparse or None
-            )
+            self.tensors[name] = keras.Input(shape=tuple(inp.shape), dtype=inp.dtype, name=name, batch_size=inp.batch_size, sparse=inp.sparse or None)
         for name in self.graph.order:
             self._call_node(name)
         outputs = [self._output(name) for name in self.spec.outputs]

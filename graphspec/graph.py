@@ -155,7 +155,10 @@ def resolve(spec: Spec) -> Graph:
     if cycles:
         raise_if_errors(diags)
 
-    diags += _reachability(spec, dag)
+    # With a dangling reference, reachability would only echo it (an input
+    # "feeds nothing" because the node reading it names a typo): report the cause alone.
+    if not any(d.code is Code.UNKNOWN_REFERENCE for d in diags):
+        diags += _reachability(spec, dag)
     live = _live(spec, dag)
     diags += _dead_nodes(spec, live, owners)
     warnings = raise_if_errors(diags)

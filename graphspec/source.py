@@ -72,6 +72,7 @@ class Document:
     text: str | None = None
     values: dict[Path, Mark] = field(default_factory=dict)
     keys: dict[Path, Mark] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
 
     def position(self, path: Path, at_key: bool = False) -> Mark | None:
         """The closest recorded position for ``path``: its own, else its nearest ancestor's."""
@@ -126,9 +127,7 @@ def parse_file(path: str | FsPath, limits: Limits = Limits()) -> Document:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SpecError(
-            [Diagnostic(Code.IO_ERROR, f"{name} is not UTF-8 text (byte {exc.start})", file=name, hint="save the spec as UTF-8")]
-        ) from None
+        raise SpecError([Diagnostic(Code.IO_ERROR, f"{name} is not UTF-8 text (byte {exc.start})", file=name, hint="save the spec as UTF-8")]) from None
     return parse_text(text, file=name, limits=limits)
 
 
@@ -145,13 +144,13 @@ def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) ->
     if _looks_like_json(text, file):
         text = _check_json(text, file)
     builder = _Builder(file, text, limits)
-    node = builder.compose()
-    if node is None:
+    data = builder.load()
+    if data is _EMPTY or data is None:
         raise SpecError([Diagnostic(Code.SYNTAX, "the spec is empty", file=file, hint="start from an example in specs/seed/")])
-    data = builder.build(node, ())
     doc = Document(data, file, text, builder.values, builder.keys)
-    if builder.problems:
-        raise SpecError(locate(builder.problems, doc))
+    # Duplicate keys and bad scalars do not stop loading: the next stage reports
+    # them together with its own findings.
+    doc.problems = locate(builder.problems, doc)
     return doc
 
 
@@ -189,9 +188,7 @@ def _check_json(text: str, file: str | None) -> str:
         json.loads(text, parse_constant=refuse_constant)
     except json.JSONDecodeError as exc:
         line = text.splitlines()[exc.lineno - 1] if exc.lineno <= len(text.splitlines()) else None
-        raise SpecError(
-            [Diagnostic(Code.SYNTAX, f"malformed JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno, source_line=line)]
-        ) from None
+        raise SpecError([Diagnostic(Code.SYNTAX, f"malformed JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno, source_line=line)]) from None
     except ValueError as exc:
         raise SpecError([Diagnostic(Code.BAD_VALUE, str(exc), file=file, hint="JSON numbers must be finite")]) from None
     except RecursionError:
@@ -224,9 +221,7 @@ def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: l
         elif isinstance(value, float) and not math.isfinite(value):
             problems.append(Diagnostic(Code.BAD_VALUE, f"{value} is not a finite number", path))
         elif value is not None and not isinstance(value, str | int | float | bool):
-            problems.append(
-                Diagnostic(Code.WRONG_TYPE, f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}", path)
-            )
+            problems.append(Diagnostic(Code.WRONG_TYPE, f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}", path))
 
 
 def _too_large(size: int, limits: Limits, file: str | None) -> Diagnostic:
@@ -274,153 +269,231 @@ def _mark(yaml_mark: Any) -> Mark:
     return Mark(yaml_mark.line + 1, yaml_mark.column + 1)
 
 
+@dataclass
+class _Frame:
+    """A mapping or list under construction."""
+
+    value: Any
+    path: Path
+    event: Any
+    size: int = 1
+    key: str | None = None
+    key_mark: Any = None
+    seen: dict[str, Any] = field(default_factory=dict)
+    merges: list[Any] = field(default_factory=list)
+
+
 class _Builder:
-    """Turns YAML nodes into plain data, bounded, recording positions and problems."""
+    """Builds plain data from the parser's event stream, in one flat loop.
+
+    No recursion anywhere: nesting is an explicit stack, bounded by
+    ``limits.max_depth``. Aliases share the anchored Python object, so a bomb
+    costs nothing to build; its *expanded* size is counted and refused before
+    anything walks the data.
+    """
 
     def __init__(self, file: str | None, text: str, limits: Limits):
         self.file = file
         self.text = text
+        self.lines = text.splitlines()
         self.limits = limits
         self.values: dict[Path, Mark] = {}
         self.keys: dict[Path, Mark] = {}
         self.problems: list[Diagnostic] = []
-        self.budget = 0
-        self.active: set[int] = set()
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.written = 0
+        self.expanded = 0
+        self.biggest_alias: tuple[int, Any] = (0, None)
 
     def fail(self, code: Code, message: str, mark: Any, hint: str | None = None) -> SpecError:
         line = mark.line + 1 if mark is not None else None
         col = mark.column + 1 if mark is not None else None
-        src = self.text.splitlines()[line - 1] if line and line <= len(self.text.splitlines()) else None
-        return SpecError([Diagnostic(Code(code), message, (), hint, file=self.file, line=line, column=col, source_line=src)])
+        src = self.lines[line - 1] if line and line <= len(self.lines) else None
+        return SpecError([Diagnostic(code, message, (), hint, file=self.file, line=line, column=col, source_line=src)])
 
-    def compose(self) -> Any:
-        """Scan events first (flat, no recursion) to bound depth, tags and aliases; then compose."""
-        depth = 0
-        written = 0
+    def load(self) -> Any:
+        """Parse the text; return the document's data (``_EMPTY`` for an empty document)."""
+        root: Any = _EMPTY
+        documents = 0
         try:
             for event in yaml.parse(self.text, Loader=_Loader):
-                tag = getattr(event, "tag", None)
-                if tag is not None and tag not in _ALLOWED_TAGS and tag != "!":
-                    raise self.fail(
-                        Code.YAML_TAG,
-                        f"the tag {tag!r} is not allowed: a spec holds plain data only",
-                        event.start_mark,
-                        "remove the tag; graphspec never builds Python objects from a spec",
-                    )
-                if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                    depth += 1
-                    written += 1
-                    if depth > self.limits.max_depth:
-                        raise self.fail(Code.TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels", event.start_mark)
-                elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                    depth -= 1
-                elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
-                    written += 1
-            self.budget = max(10_000, written * self.limits.max_expansion)
-            return yaml.compose(self.text, Loader=_Loader)
+                if isinstance(event, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        raise self.fail(Code.SYNTAX, "the text holds several YAML documents; a spec is exactly one", event.start_mark)
+                    continue
+                if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
+                    continue
+                done = self._event(event)
+                if done is not _EMPTY:
+                    root = done
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or str(exc)
-            if "expected a single document" in str(exc):
-                problem = "the text holds several YAML documents; a spec is exactly one"
             raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem)) from None
         except yaml.YAMLError as exc:
             raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {exc}", None) from None
-
-    def build(self, node: Any, path: Path) -> Any:
-        self.budget -= 1
-        if self.budget < 0:
+        budget = max(10_000, self.written * self.limits.max_expansion)
+        if self.expanded > budget:
             raise self.fail(
                 Code.YAML_ALIAS,
-                "aliases expand this document far beyond its text (an alias bomb?)",
-                node.start_mark,
+                f"aliases expand this document to {self.expanded:,} values from {self.written:,} written (an alias bomb?)",
+                self.biggest_alias[1],
                 "write the values out, or use fewer nested aliases",
             )
-        self.values.setdefault(path, _mark(node.start_mark))
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, path)
-        if id(node) in self.active:
-            raise self.fail(Code.YAML_ALIAS, "an alias refers to a node that contains it (a recursive structure)", node.start_mark)
-        self.active.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self._mapping(node, path)
-        finally:
-            self.active.discard(id(node))
+        return root
 
-    def _scalar(self, node: Any, path: Path) -> Any:
-        text = node.value
-        tag = node.tag
-        if node.style is None and tag in (_STD + "str", _STD + "int", _STD + "float", _STD + "bool", _STD + "null"):
-            # An implicit resolution by PyYAML (YAML 1.1); type it ourselves by YAML 1.2.
-            # An explicit tag such as !!str on a plain scalar is honoured below.
-            if not _was_explicit(self.text, node):
-                return self._plain(text, node, path)
-        if tag == _STD + "str" or tag == "!":
+    def _next_path(self) -> tuple[Path, bool]:
+        """Path of the value the next event starts, and whether that event is a mapping key."""
+        if not self.stack:
+            return (), False
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            return (*top.path, len(top.value)), False
+        if top.key is None:
+            return top.path, True
+        return (*top.path, top.key), False
+
+    def _event(self, event: Any) -> Any:
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _ALLOWED_TAGS and tag != "!":
+            raise self.fail(
+                Code.YAML_TAG,
+                f"the tag {tag!r} is not allowed: a spec holds plain data only",
+                event.start_mark,
+                "remove the tag; graphspec never builds Python objects from a spec",
+            )
+        path, is_key = self._next_path()
+        if isinstance(event, yaml.ScalarEvent):
+            self.written += 1
+            if is_key:
+                return self._key(event)
+            value = self._scalar(event, path)
+            self.values.setdefault(path, _mark(event.start_mark))
+            if event.anchor:
+                self.anchors[event.anchor] = (value, 1)
+            return self._add(value, 1, event)
+        if isinstance(event, yaml.AliasEvent):
+            self.written += 1
+            if is_key:
+                raise self.fail(Code.WRONG_TYPE, "mapping keys must be plain strings, not aliases", event.start_mark)
+            if event.anchor in self.open_anchors:
+                raise self.fail(Code.YAML_ALIAS, f"alias *{event.anchor} refers to a node that contains it (a recursive structure)", event.start_mark)
+            if event.anchor not in self.anchors:
+                raise self.fail(Code.YAML_ALIAS, f"alias *{event.anchor} names no anchor defined before it", event.start_mark)
+            value, size = self.anchors[event.anchor]
+            if size > self.biggest_alias[0]:
+                self.biggest_alias = (size, event.start_mark)
+            self.values.setdefault(path, _mark(event.start_mark))
+            return self._add(value, size, event)
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            self.written += 1
+            if is_key:
+                raise self.fail(Code.WRONG_TYPE, "mapping keys must be plain strings, not lists or mappings", event.start_mark)
+            if len(self.stack) >= self.limits.max_depth:
+                raise self.fail(Code.TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels", event.start_mark, "flatten the structure")
+            if event.anchor:
+                self.open_anchors.add(event.anchor)
+            self.values.setdefault(path, _mark(event.start_mark))
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            self.stack.append(_Frame(container, path, event))
+            return _EMPTY
+        if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            frame = self.stack.pop()
+            value = frame.value
+            for merged in frame.merges:
+                for k, v in merged.items():
+                    value.setdefault(k, v)
+            anchor = frame.event.anchor
+            if anchor:
+                self.open_anchors.discard(anchor)
+                self.anchors[anchor] = (value, frame.size)
+            return self._add(value, frame.size, frame.event)
+        return _EMPTY
+
+    def _key(self, event: Any) -> Any:
+        top = self.stack[-1]
+        key = event.value
+        top.key = key
+        top.key_mark = event.start_mark
+        if not (key == "<<" and _is_plain(event)):
+            self.keys.setdefault((*top.path, key), _mark(event.start_mark))
+        return _EMPTY
+
+    def _add(self, value: Any, size: int, event: Any) -> Any:
+        self.expanded += size
+        if not self.stack:
+            return value
+        top = self.stack[-1]
+        top.size += size
+        if isinstance(top.value, list):
+            top.value.append(value)
+            return _EMPTY
+        key, key_mark = top.key, top.key_mark
+        top.key = None
+        assert key is not None
+        if key == "<<" and key_mark is not None and self.text[key_mark.index : key_mark.index + 2] == "<<":
+            self._merge_key(top, value, event)
+            return _EMPTY
+        if key in top.seen:
+            first = _mark(top.seen[key])
+            self.problems.append(
+                Diagnostic(
+                    Code.DUPLICATE_KEY,
+                    f"key {key!r} appears twice (first at line {first.line}, column {first.column}); YAML would silently keep the last",
+                    (*top.path, key),
+                    "remove one of the two",
+                    file=self.file,
+                    line=key_mark.line + 1,
+                    column=key_mark.column + 1,
+                    source_line=self.lines[key_mark.line] if key_mark.line < len(self.lines) else None,
+                )
+            )
+            return _EMPTY
+        top.seen[key] = key_mark
+        top.value[key] = value
+        return _EMPTY
+
+    def _merge_key(self, top: _Frame, value: Any, event: Any) -> None:
+        """YAML's ``<<: *defaults`` merge key: explicit keys win over merged ones."""
+        sources = value if isinstance(value, list) else [value]
+        for src in sources:
+            if not isinstance(src, dict):
+                raise self.fail(Code.WRONG_TYPE, "'<<' merges mappings only", event.start_mark)
+            top.merges.append(src)
+
+    def _scalar(self, event: Any, path: Path) -> Any:
+        text = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            return resolve_plain_checked(text, path, self.problems) if _is_plain(event) and tag is None else text
+        if tag == _STD + "str":
             return text
         typed = resolve_plain(text)
-        expected = {_STD + "int": int, _STD + "float": float, _STD + "bool": bool, _STD + "null": type(None)}[tag]
+        kind = tag[len(_STD) :]
+        expected = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(kind)
         if expected is float and isinstance(typed, int) and not isinstance(typed, bool):
             typed = float(typed)
-        if not isinstance(typed, expected) or (expected is int and isinstance(typed, bool)):
-            self.problems.append(Diagnostic(Code.WRONG_TYPE, f"{text!r} is not a valid {tag[len(_STD):]}", path))
+        if expected is None or not isinstance(typed, expected) or (expected is int and isinstance(typed, bool)):
+            self.problems.append(Diagnostic(Code.WRONG_TYPE, f"{text!r} is not a valid {kind}", path))
             return text
         return typed
 
-    def _plain(self, text: str, node: Any, path: Path) -> Any:
-        value = resolve_plain(text)
-        if isinstance(value, float) and not math.isfinite(value):
-            self.problems.append(Diagnostic(Code.BAD_VALUE, f"{text} is not a finite number", path, "write a finite number"))
-        return value
 
-    def _mapping(self, node: Any, path: Path) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        seen: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise self.fail(Code.WRONG_TYPE, "mapping keys must be plain strings, not lists or mappings", key_node.start_mark)
-            key = key_node.value
-            if key == "<<" and key_node.style is None:
-                merged.update(self._merge(value_node, path))
-                continue
-            if key in seen:
-                first = _mark(seen[key])
-                self.problems.append(
-                    Diagnostic(
-                        Code.DUPLICATE_KEY,
-                        f"key {key!r} appears twice (first at line {first.line}, column {first.column}); YAML would silently keep the last",
-                        (*path, key),
-                        "remove one of the two",
-                        at_key=True,
-                    )
-                )
-                continue
-            seen[key] = key_node.start_mark
-            self.keys[(*path, key)] = _mark(key_node.start_mark)
-            out[key] = self.build(value_node, (*path, key))
-        for key, value in merged.items():
-            out.setdefault(key, value)
-        return out
-
-    def _merge(self, node: Any, path: Path) -> dict[str, Any]:
-        """YAML's ``<<: *defaults`` merge key: explicit keys win over merged ones."""
-        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        merged: dict[str, Any] = {}
-        for src in sources:
-            if not isinstance(src, yaml.MappingNode):
-                raise self.fail(Code.WRONG_TYPE, "'<<' merges mappings only", src.start_mark)
-            value = self.build(src, path)
-            for k, v in value.items():
-                merged.setdefault(k, v)
-        return merged
+_EMPTY: Any = object()
 
 
-def _was_explicit(text: str, node: Any) -> bool:
-    """Whether a plain scalar was written with an explicit ``!!tag`` (PyYAML hides the difference)."""
-    start = node.start_mark.index
-    return start > 0 and text[max(0, start - 12) : start].rstrip().split(" ")[-1].startswith("!")
+def _is_plain(event: Any) -> bool:
+    return event.style in (None, "")
+
+
+def resolve_plain_checked(text: str, path: Path, problems: list[Diagnostic]) -> Any:
+    value = resolve_plain(text)
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(Diagnostic(Code.BAD_VALUE, f"{text} is not a finite number", path, "write a finite number"))
+    return value
 
 
 def _syntax_hint(problem: str) -> str | None:

@@ -103,6 +103,14 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     return m.group(1), (int(m.group(2)) if m.group(2) is not None else None)
 
 
+def _dtype(value: Any) -> Any:
+    if isinstance(value, str) and value not in DTYPES:
+        close = difflib.get_close_matches(value, DTYPES, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "use " + ", ".join(DTYPES)
+        raise PydanticCustomError("bad_value", "unknown dtype {value!r}; {hint}", {"value": value, "hint": hint})
+    return value
+
+
 def _finite_nonnegative(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool) and (not math.isfinite(value) or value < 0):
         raise PydanticCustomError("bad_value", "must be a finite number ≥ 0; got {value}", {"value": value})
@@ -125,7 +133,7 @@ class ObjectSpec(_Model):
 
 
 def _object_ref(value: Any) -> Any:
-    if isinstance(value, str | ObjectSpec) or isinstance(value, dict):
+    if isinstance(value, str | ObjectSpec | dict):
         return value
     raise PydanticCustomError(
         "wrong_type",
@@ -141,7 +149,7 @@ class InputSpec(_Model):
     """A model input: ``{shape: [null, 128], dtype: float32}``. ``null`` dims are unknown."""
 
     shape: list[Annotated[int, Field(ge=1)] | None] = Field(max_length=16)
-    dtype: Literal[DTYPES] = "float32"  # type: ignore[valid-type]
+    dtype: Annotated[Literal[DTYPES], BeforeValidator(_dtype)] = "float32"  # type: ignore[valid-type]
     batch_size: Annotated[int, Field(ge=1)] | None = None
     sparse: bool = False
 
@@ -228,9 +236,9 @@ def _outputs(value: Any) -> Any:
 class Spec(_Model):
     """A whole model spec. Build one from data with :func:`graphspec.load`, or directly::
 
-        Spec(name="mlp", inputs={"x": InputSpec(shape=[64])},
-             nodes={"h": NodeSpec(layer="Dense", inputs="x", units=32)},
-             outputs={"h": OutputSpec(loss="mse")})
+    Spec(name="mlp", inputs={"x": InputSpec(shape=[64])},
+         nodes={"h": NodeSpec(layer="Dense", inputs="x", units=32)},
+         outputs={"h": OutputSpec(loss="mse")})
     """
 
     graphspec: Literal[1] = FORMAT_VERSION
@@ -305,9 +313,7 @@ _YAML11 = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "tru
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
 def _section(path: Path) -> str | None:
@@ -331,10 +337,7 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path:
     path: list[str | int] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            path.append(part)
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+        if (isinstance(cur, dict) and part in cur) or (isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)):
             path.append(part)
             cur = cur[part]
         elif isinstance(cur, dict) and isinstance(part, str) and not _is_tag(part):
@@ -411,14 +414,34 @@ def parse_spec(doc: Document) -> Spec:
     """
     data = doc.data
     if not isinstance(data, dict):
-        raise SpecError(locate([Diagnostic(Code.WRONG_TYPE, f"a spec is a mapping at the top level; got {_kind(data)}", ())], doc))
+        raise SpecError(locate([*doc.problems, Diagnostic(Code.WRONG_TYPE, f"a spec is a mapping at the top level; got {_kind(data)}", ())], doc))
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         diags = _dedupe(_diagnostic(e, data) for e in exc.errors(include_url=False))
-        raise SpecError(locate(diags, doc)) from None
+        raise SpecError(locate([*doc.problems, *diags], doc)) from None
+    if doc.problems:
+        raise SpecError(doc.problems)
     spec._source = doc
     return spec
+
+
+def parse_nodes_leniently(data: Any) -> dict[str, NodeSpec]:
+    """The nodes of raw spec data that are well-formed on their own.
+
+    Used after a structural error, so per-node checks can still report in the
+    same pass instead of one error at a time.
+    """
+    nodes = data.get("nodes") if isinstance(data, dict) else None
+    out: dict[str, NodeSpec] = {}
+    if not isinstance(nodes, dict):
+        return out
+    for name, raw in nodes.items():
+        try:
+            out[name] = NodeSpec.model_validate(raw)
+        except ValidationError:
+            continue
+    return out
 
 
 def _dedupe(diags: Any) -> list[Diagnostic]:
