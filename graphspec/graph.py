@@ -140,6 +140,8 @@ def resolve(spec: Spec) -> Graph:
             continue
         if index is not None and src in spec.inputs:
             diags.append(Diagnostic(Code.BAD_OUTPUT_INDEX, f"input {src!r} is a single tensor; '{src}:{index}' selects nothing", path, f"write {src!r}"))
+        if consumer == src and src in spec.inputs:
+            continue  # a node named like an input: reported as duplicate-name, not as a self-cycle
         if not consumer.startswith("output:"):
             dag.add_edge(src, consumer)
 
@@ -155,12 +157,12 @@ def resolve(spec: Spec) -> Graph:
     if cycles:
         raise_if_errors(diags)
 
-    # With a dangling reference, reachability would only echo it (an input
-    # "feeds nothing" because the node reading it names a typo): report the cause alone.
-    if not any(d.code is Code.UNKNOWN_REFERENCE for d in diags):
-        diags += _reachability(spec, dag)
+    # With a dangling or ambiguous reference, reachability would only echo it (an
+    # input "feeds nothing" because the node reading it names a typo): report the cause alone.
     live = _live(spec, dag)
-    diags += _dead_nodes(spec, live, owners)
+    if not any(d.code in (Code.UNKNOWN_REFERENCE, Code.DUPLICATE_NAME) for d in diags):
+        diags += _reachability(spec, dag)
+        diags += _dead_nodes(spec, live, owners)
     warnings = raise_if_errors(diags)
 
     position = {name: i for i, name in enumerate(spec.nodes)}
@@ -188,7 +190,7 @@ def _cycles(dag: nx.DiGraph) -> list[Diagnostic]:
                 Code.CYCLE,
                 "the nodes form a cycle: " + " → ".join(path_names),
                 ("nodes", path_names[0], "inputs"),
-                f"break the cycle: one of these nodes must not read from the next ({edges[-1][0]!r} reads nothing that depends on itself)",
+                f"a model is an acyclic graph: remove one of these references, for example {edges[-1][1]!r} reading {edges[-1][0]!r}",
             )
         )
     return diags

@@ -332,6 +332,8 @@ class _Builder:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or str(exc)
+            if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+                problem += f" {exc.context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
             raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem)) from None
         except yaml.YAMLError as exc:
             raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {exc}", None) from None

@@ -75,8 +75,8 @@ def _name(value: Any) -> Any:
     if isinstance(value, str) and (not _NAME_RE.match(value) or len(value) > 128):
         raise PydanticCustomError(
             "bad_name",
-            "{value!r} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128)",
-            {"value": value},
+            "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128)",
+            {"value": repr(value)},
         )
     return value
 
@@ -85,8 +85,8 @@ def _ref(value: Any) -> Any:
     if isinstance(value, str) and not _REF_RE.match(value):
         raise PydanticCustomError(
             "bad_name",
-            "{value!r} is not a valid reference: write a name, or 'name:i' for a layer's i-th output",
-            {"value": value},
+            "{value} is not a valid reference: write a name, or 'name:i' for a layer's i-th output",
+            {"value": repr(value)},
         )
     return value
 
@@ -107,7 +107,7 @@ def _dtype(value: Any) -> Any:
     if isinstance(value, str) and value not in DTYPES:
         close = difflib.get_close_matches(value, DTYPES, n=1)
         hint = f"did you mean {close[0]!r}?" if close else "use " + ", ".join(DTYPES)
-        raise PydanticCustomError("bad_value", "unknown dtype {value!r}; {hint}", {"value": value, "hint": hint})
+        raise PydanticCustomError("bad_value", "unknown dtype {value}; {hint}", {"value": repr(value), "hint": hint})
     return value
 
 
@@ -368,12 +368,16 @@ def _diagnostic(err: Any, data: Any) -> Diagnostic:
         return Diagnostic(code, f"missing required key {key!r}", path[:-1], _missing_hint(path))
     if path == ("graphspec",):
         return Diagnostic(Code.BAD_VERSION, f"unsupported format version {value!r}", path, f"write `graphspec: {FORMAT_VERSION}`")
+    if "[key]" in err["loc"]:
+        return Diagnostic(code, err["msg"], path, at_key=True)
     if code is Code.WRONG_TYPE:
         expected = err["msg"].replace("Input should be ", "expected ")
         message = f"{expected}; got {_kind(value)}" + (f" {value!r}" if isinstance(value, str | int | float) and not isinstance(value, bool) else "")
         if etype.startswith("function") or etype == "wrong_type":
             message = err["msg"]
         hint = _coercion_hint(value, etype)
+        if etype == "list_type" and isinstance(value, str | int | float):
+            hint = f"write a list: [{value}]"
         return Diagnostic(code, message, path, hint)
     return Diagnostic(code, err["msg"].replace("Input should be", "must be"), path)
 
@@ -419,7 +423,8 @@ def parse_spec(doc: Document) -> Spec:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         diags = _dedupe(_diagnostic(e, data) for e in exc.errors(include_url=False))
-        raise SpecError(locate([*doc.problems, *diags], doc)) from None
+        seen = {d.path for d in doc.problems}
+        raise SpecError(locate([*doc.problems, *(d for d in diags if d.path not in seen)], doc)) from None
     if doc.problems:
         raise SpecError(doc.problems)
     spec._source = doc
