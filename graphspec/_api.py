@@ -129,7 +129,9 @@ def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()
     """Validate a spec and build its ``keras.Model`` (compiled, unless ``compile=False``).
 
     Input and output names of the model are the spec's names, so ``fit`` and
-    ``predict`` take and give dicts keyed by them.
+    ``evaluate`` take dicts keyed by them. ``predict`` returns one array for a
+    single output and a list in the spec's output order for several, as a
+    hand-written functional model does.
 
     Raises:
         SpecError: for any invalid spec, including errors Keras raises while

@@ -114,6 +114,26 @@ def _params(fn: Any, skip: int = 0) -> tuple[list[dict[str, Any]], bool]:
     return params, var_kwargs
 
 
+def _class_params(cls: type) -> tuple[list[dict[str, Any]], bool]:
+    """Constructor parameters, following ``**kwargs`` up the class hierarchy.
+
+    An optimizer's ``__init__`` forwards ``**kwargs`` to its base, which accepts
+    ``clipnorm`` and refuses ``lr``: the catalogue records what is accepted in the end.
+    """
+    params: list[dict[str, Any]] = []
+    for klass in cls.__mro__:
+        if klass is object:
+            return params, False
+        if "__init__" not in klass.__dict__:
+            continue
+        own, var_kwargs = _params(klass.__init__)
+        names = {p["name"] for p in params}
+        params += [p for p in own if p["name"] not in names]
+        if not var_kwargs:
+            return params, False
+    return params, True
+
+
 def _layers(keras: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     base = keras.layers.Layer
@@ -153,7 +173,10 @@ def _objects(module_dict: dict[str, Any], skip: int) -> dict[str, Any]:
             continue
         obj = module_dict[name]
         is_class = isinstance(obj, type)
-        params, var_kwargs = _params(obj.__init__ if is_class else obj, 0 if is_class else skip)
+        if is_class:
+            params, var_kwargs = _class_params(obj)
+        else:
+            params, var_kwargs = _params(obj, skip)
         out[name] = {
             "kind": "class" if is_class else "function",
             "target": obj.__name__,

@@ -414,6 +414,8 @@ def _type_or_value(value: Any, right_type: Any) -> Code:
 
 
 def _number_hint(value: Any) -> str | None:
+    if isinstance(value, str) and re.fullmatch(r"[-+]?0[0-9]+", value):
+        return f"leading zeros are ambiguous (YAML 1.1 reads {value} as octal): write the number without them"
     if isinstance(value, str) and re.fullmatch(r"[-+]?[0-9][0-9_.eE+-]*", value):
         return f"remove the quotes to write the number {value}"
     if isinstance(value, float) and value.is_integer():

@@ -259,7 +259,8 @@ class _Emitter:
             "steps_per_execution": settings.steps_per_execution,
         }
         if losses:
-            kwargs["loss"] = losses[names[0]] if single else losses
+            # Keras wants every output in a loss dict; None means "no loss on this output".
+            kwargs["loss"] = losses[names[0]] if single else {n: losses.get(n) for n in names}
         if explicit_weights:
             kwargs["loss_weights"] = [weights[names[0]]] if single else weights
         if metrics:

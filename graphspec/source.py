@@ -240,14 +240,20 @@ _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _OCT = re.compile(r"^0o[0-7]+$")
 _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+$")
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
 
 def resolve_plain(text: str) -> Any:
-    """Type a plain scalar by the YAML 1.2 core schema (YAML 1.1 surprises stay strings)."""
+    """Type a plain scalar by the YAML 1.2 core schema (YAML 1.1 surprises stay strings).
+
+    Integers with leading zeros stay strings too: a typed field then reports them.
+    """
     if _NULL.match(text):
         return None
+    if _LEADING_ZERO.match(text):
+        return text  # YAML 1.1 reads 0755 as octal 493, YAML 1.2 as 755: refuse to guess
     if text in _BOOL:
         return _BOOL[text]
     if _INT.match(text):

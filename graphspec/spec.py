@@ -419,14 +419,16 @@ def parse_spec(doc: Document) -> Spec:
     data = doc.data
     if not isinstance(data, dict):
         raise SpecError(locate([*doc.problems, Diagnostic(Code.WRONG_TYPE, f"a spec is a mapping at the top level; got {_kind(data)}", ())], doc))
+    # The version defaults for specs built in Python, but a file must say which format it is in.
+    missing = [] if "graphspec" in data else [Diagnostic(Code.MISSING_KEY, "missing required key 'graphspec' (the format version)", (), _missing_hint(("graphspec",)))]
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         diags = _dedupe(_diagnostic(e, data) for e in exc.errors(include_url=False))
         seen = {d.path for d in doc.problems}
-        raise SpecError(locate([*doc.problems, *(d for d in diags if d.path not in seen)], doc)) from None
-    if doc.problems:
-        raise SpecError(doc.problems)
+        raise SpecError(locate([*doc.problems, *missing, *(d for d in diags if d.path not in seen)], doc)) from None
+    if doc.problems or missing:
+        raise SpecError(locate([*doc.problems, *missing], doc))
     spec._source = doc
     return spec
 

@@ -11,7 +11,11 @@ walkthrough does) and checks that ``graphspec.build`` gives the same model:
 4. input and output names taken from the spec, in the spec's order;
 5. (siamese) one LSTM layer, applied twice, its weights counted once;
 6. (multi-output) per-output losses and loss weights, and a one-batch ``fit``
-   that reports one loss per output.
+   that reports one loss per output;
+
+and that each compiled model's compile config equals the walkthrough's own
+``compile`` call on the hand-written model. A last test guards multi-output
+specs where some output has no loss.
 
 Each model pair is built once per module (``models`` fixture).
 """
@@ -32,10 +36,10 @@ import yaml
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-from keras import Input, layers  # noqa: E402
+import keras
+from keras import Input, layers
 
-import graphspec  # noqa: E402
+import graphspec
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "specs" / "seed"
 
@@ -278,7 +282,7 @@ def _match_by_graph(hand: keras.Model, built: keras.Model) -> list[tuple[keras.l
         assert index_h == index_b, f"{op_b.name}: output {index_b} where the hand model uses output {index_h}"
         if id(op_h) in to_built or id(op_b) in to_hand:
             assert to_built.get(id(op_h)) is op_b and to_hand.get(id(op_b)) is op_h, (
-                f"layer reuse differs: hand {op_h.name} ↔ {to_built.get(id(op_h), None)}, graphspec {op_b.name} ↔ {to_hand.get(id(op_b), None)}"
+                f"layer reuse differs: hand {op_h.name} ↔ {to_built.get(id(op_h))}, graphspec {op_b.name} ↔ {to_hand.get(id(op_b))}"
             )
         else:
             assert _config(op_h) == _config(op_b), f"config of {op_b.name} differs from the hand-written {op_h.name}"
@@ -293,7 +297,8 @@ def _match_by_graph(hand: keras.Model, built: keras.Model) -> list[tuple[keras.l
         stack.extend(zip(args_h, args_b, strict=True))
     # Inputs correspond in order, and the walk reached every layer of both models.
     for t_hand, t_built in zip(hand.inputs, built.inputs, strict=True):
-        assert to_built[id(t_hand._keras_history.operation)] is t_built._keras_history.operation
+        paired = to_built[id(t_hand._keras_history.operation)]
+        assert paired is t_built._keras_history.operation, f"input {t_built.name} sits where the hand-written model has {paired.name}"
     assert {id(layer) for layer in hand.layers} == set(to_built)
     assert {id(layer) for layer in built.layers} == set(to_hand)
     return order
@@ -490,3 +495,27 @@ def test_multi_output_fit_reports_a_weighted_loss_per_output(models: Callable[[s
     # One batch, one forward pass: the total is the weighted sum of the per-output losses.
     weighted = sum(MULTI_OUTPUT_WEIGHTS[k] * history[f"{k}_loss"][0] for k in MULTI_OUTPUT_WEIGHTS)
     assert history["loss"][0] == pytest.approx(weighted, rel=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# Regression: a multi-output spec where only some outputs carry a loss must fit
+# (Keras needs every output in the loss dict, with None for "no loss").
+
+TWO_HEADS_ONE_LOSS = {
+    "graphspec": 1,
+    "name": "two_heads_one_loss",
+    "inputs": {"x": {"shape": [4]}},
+    "nodes": {
+        "a": {"layer": "Dense", "inputs": "x", "units": 1},
+        "b": {"layer": "Dense", "inputs": "x", "units": 2},
+    },
+    "outputs": {"a": {"loss": "mse"}, "b": {}},
+}
+
+
+def test_multi_output_spec_with_a_loss_free_output_can_be_fit() -> None:
+    model = graphspec.build(TWO_HEADS_ONE_LOSS)
+    x = {"x": np.ones((2, 4), dtype="float32")}
+    y = {"a": np.ones((2, 1), dtype="float32"), "b": np.ones((2, 2), dtype="float32")}
+    history = model.fit(x, y, batch_size=2, epochs=1, verbose=0).history
+    assert np.isfinite(history["loss"][0])

@@ -1,0 +1,118 @@
+"""catalog: layer names, arguments, object allow-lists, registration, freshness."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import graphspec
+from graphspec import SpecError, catalog
+from graphspec._catalog_build import CATALOG_PATH
+
+
+def one_node(**node: Any) -> dict[str, Any]:
+    node.setdefault("inputs", "x")
+    return {"graphspec": 1, "inputs": {"x": {"shape": [8]}}, "nodes": {"n": node}, "outputs": {"n": {}}}
+
+
+def errors(data: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(SpecError) as exc:
+        graphspec.validate(data)
+    return [(d.code.value, d.message) for d in exc.value.diagnostics]
+
+
+def test_catalogue_covers_the_whole_keras_layer_namespace() -> None:
+    names = catalog.layer_names()
+    assert len(names) >= 150
+    for name in ("Dense", "Conv2D", "LSTM", "MultiHeadAttention", "Bidirectional", "Concatenate", "RandomFlip", "GroupNormalization"):
+        assert catalog.layer_info(name) is not None, name
+
+
+def test_catalogue_is_fresh_for_the_installed_keras() -> None:
+    """Regenerate from the installed Keras; a stale committed catalogue fails here.
+
+    Fix: ``python -m graphspec._catalog_build`` and commit ``graphspec/catalog.json``.
+    """
+    from graphspec._catalog_build import build_catalog, render
+
+    assert render(build_catalog()) == CATALOG_PATH.read_text(encoding="utf-8")
+    assert json.loads(CATALOG_PATH.read_text())["keras_version"] == catalog.keras_version()
+
+
+@pytest.mark.parametrize(
+    ("node", "code", "fragment"),
+    [
+        ({"layer": "Dense"}, "missing-argument", "needs argument 'units'"),
+        ({"layer": "Dense", "units": 3, "name": "x"}, "unknown-argument", "takes no argument 'name'"),
+        ({"layer": "Dense", "units": 3, "input_shape": [8]}, "unknown-argument", "input_shape"),
+        ({"layer": "keras.layers.Dense", "units": 3}, "unknown-layer", "unknown layer"),
+        ({"layer": "InputLayer"}, "refused-layer", "inputs:"),
+        ({"layer": "TorchModuleWrapper", "module": "x"}, "refused-layer", "code"),
+        ({"layer": "Dense", "units": 3, "activation": "keras.config.set_epsilon"}, "unknown-object", "unknown activation"),
+        ({"layer": "Dense", "units": 3, "activation": {"class_name": "relu", "config": {"max_value": 6}}}, "bad-argument", "function"),
+        ({"layer": "Dense", "units": 3, "kernel_initializer": {"class_name": "Orthogonal", "config": {"gain": {"class_name": "x"}}}}, "bad-argument", "plain data"),
+        ({"layer": "Dense", "units": 3, "quantization_config": {"class_name": "Int8QuantizationConfig"}}, "bad-argument", "not a mapping"),
+        ({"layer": "Dense", "units": 3, "dtype": "float33"}, "bad-argument", "dtype"),
+        ({"layer": "StringLookup", "vocabulary": "/etc/passwd"}, "bad-argument", "file path"),
+        ({"layer": "Dense", "units": 0}, "bad-value", "positive integer"),
+        ({"layer": "Dense", "units": True}, "wrong-type", "positive integer"),
+        ({"layer": "Conv1D", "filters": 4, "kernel_size": [3, 0]}, "bad-value", "positive integer"),
+        ({"layer": "Dropout", "rate": 1.0}, "bad-value", "[0, 1)"),
+        ({"layer": "Dense", "units": 3, "use_bias": "yes"}, "wrong-type", "true or false"),
+        ({"layer": "BatchNormalization", "momentum": "0.9"}, "wrong-type", "must be a number"),
+        ({"layer": "Conv1D", "filters": 4, "kernel_size": 3, "padding": 1}, "wrong-type", "must be a string"),
+        ({"layer": "Bidirectional", "wraps": "LSTM"}, "wrong-type", "nested layer"),
+        ({"layer": "Bidirectional", "wraps": {"layer": "LSTM", "units": 4, "inputs": "x"}}, "unknown-key", "nested layer"),
+        ({"layer": "Bidirectional", "wraps": {"layer": "LTSM", "units": 4}}, "unknown-layer", "LTSM"),
+        ({"layer": "Bidirectional", "wraps": {"layer": "Lambda", "function": "x"}}, "refused-layer", "Lambda"),
+    ],
+)
+def test_layer_argument_checks(node: dict[str, Any], code: str, fragment: str) -> None:
+    found = errors(one_node(**node))
+    assert any(c == code and fragment in m for c, m in found), found
+
+
+def test_objects_accept_names_and_class_config() -> None:
+    node = {
+        "layer": "Dense",
+        "units": 3,
+        "activation": {"class_name": "gelu"},
+        "kernel_initializer": {"class_name": "VarianceScaling", "config": {"scale": 2.0, "mode": "fan_in"}},
+        "kernel_regularizer": "l2",
+        "bias_constraint": {"class_name": "MaxNorm", "config": {"max_value": 2}},
+    }
+    graphspec.validate(one_node(**node))
+
+
+def test_losses_metrics_and_optimizers_are_allow_listed() -> None:
+    data = one_node(layer="Dense", units=3)
+    data["outputs"] = {"n": {"loss": "mse", "metrics": ["acc", "mae", {"class_name": "TopKCategoricalAccuracy", "config": {"k": 2}}]}}
+    data["compile"] = {"optimizer": {"class_name": "AdamW", "config": {"learning_rate": 0.01, "weight_decay": 0.001}}}
+    graphspec.validate(data)
+    data["outputs"]["n"]["loss"] = "msee"
+    data["outputs"]["n"]["metrics"] = ["acuracy"]
+    data["compile"]["optimizer"] = {"class_name": "AdamW", "config": {"lr": 0.01}}
+    found = errors(data)
+    assert [c for c, _ in found] == ["unknown-object", "unknown-object", "unknown-argument"]
+
+
+class Scale:
+    """Stands in for a user's Layer subclass; catalogue checks only need its signature."""
+
+    def __init__(self, factor: float, bias: float = 0.0, **kwargs: Any) -> None:
+        self.factor = factor
+
+
+def test_registered_layers_are_checked_against_their_own_signature() -> None:
+    graphspec.register_layer(Scale)
+    try:
+        graphspec.validate(one_node(layer="Scale", factor=2.0))
+        found = errors(one_node(layer="Scale", bias=1.0))
+        assert found == [("missing-argument", "Scale needs argument 'factor'")]
+        with pytest.raises(ValueError, match="built-in"):
+            graphspec.register_layer(Scale, name="Dense")
+    finally:
+        graphspec.unregister_layer("Scale")
+    assert ("unknown-layer", "unknown layer 'Scale'") in errors(one_node(layer="Scale", factor=2.0))

@@ -1,0 +1,94 @@
+"""spec: the pydantic models, strictness, programmatic construction, dumping."""
+
+from __future__ import annotations
+
+import pytest
+
+import graphspec
+from graphspec import InputSpec, NodeSpec, OutputSpec, Spec, SpecError
+
+QA = "specs/seed/multi_input_qa.yaml"
+
+
+def test_node_args_sit_beside_structure() -> None:
+    node = NodeSpec.model_validate({"layer": "Dense", "inputs": "x", "units": 4, "activation": "relu"})
+    assert node.inputs == ["x"]
+    assert node.args == {"units": 4, "activation": "relu"}
+    assert node.to_data() == {"layer": "Dense", "inputs": "x", "units": 4, "activation": "relu"}
+    assert NodeSpec(layer="Dense", inputs=["x"], units=4) == NodeSpec(layer="Dense", inputs="x", args={"units": 4})
+
+
+def test_programmatic_spec_builds_like_yaml() -> None:
+    spec = Spec(
+        name="mlp",
+        inputs={"x": InputSpec(shape=[64])},
+        nodes={
+            "h": NodeSpec(layer="Dense", inputs="x", units=32, activation="relu"),
+            "y": NodeSpec(layer="Dense", inputs="h", units=10, activation="softmax"),
+        },
+        outputs={"y": OutputSpec(loss="categorical_crossentropy")},
+    )
+    report = graphspec.validate(spec)
+    assert report.graph.order == ["h", "y"]
+    assert graphspec.load(spec.to_yaml()).to_data() == spec.to_data()
+
+
+def test_yaml_and_json_round_trip_every_seed() -> None:
+    from pathlib import Path
+
+    for path in sorted(Path("specs/seed").glob("*.yaml")):
+        spec = graphspec.load(path)
+        assert graphspec.load(spec.to_yaml()).to_data() == spec.to_data(), path
+        assert graphspec.load(spec.to_json()).to_data() == spec.to_data(), path
+
+
+def test_output_entries_default_to_the_node_of_the_same_name() -> None:
+    spec = graphspec.load({"graphspec": 1, "inputs": {"x": {"shape": [2]}}, "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": {"y": None, "z": {"from": "y"}}})
+    assert spec.output_source("y") == "y"
+    assert spec.output_source("z") == "y"
+
+
+@pytest.mark.parametrize(
+    ("patch", "code"),
+    [
+        ({"inputs": {"x": {"shape": ["4"]}}}, "wrong-type"),
+        ({"inputs": {"x": {"shape": [0]}}}, "bad-value"),
+        ({"inputs": {"x": {"shape": [True]}}}, "wrong-type"),
+        ({"inputs": {"x": {"shape": [4], "batch_size": 1.5}}}, "wrong-type"),
+        ({"inputs": {"x": {"shape": [4], "dtype": "float33"}}}, "bad-value"),
+        ({"inputs": {"x": {"shape": [4], "dtyp": "float32"}}}, "unknown-key"),
+        ({"inputs": {}}, "bad-value"),
+        ({"graphspec": "1"}, "bad-version"),
+        ({"name": "my model"}, "bad-name"),
+        ({"outputs": {"y": {"loss_weight": "1"}}}, "wrong-type"),
+        ({"outputs": {"y": {"loss_weight": float("inf")}}}, "bad-value"),
+        ({"outputs": {"y": {"metrics": "acc"}}}, "wrong-type"),
+        ({"outputs": {"y": {"loss": 3}}}, "wrong-type"),
+        ({"compile": {"optimizer": "adam", "jit_compile": "yes"}}, "wrong-type"),
+        ({"training": {}}, "unknown-key"),
+    ],
+)
+def test_structural_errors_have_stable_codes(patch: dict[str, object], code: str) -> None:
+    data: dict[str, object] = {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": [4]}},
+        "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 1}},
+        "outputs": {"y": {}},
+    }
+    data.update(patch)
+    with pytest.raises(SpecError) as exc:
+        graphspec.validate(data)
+    assert code in exc.value.codes, exc.value.render()
+
+
+def test_missing_version_says_how_to_fix_it() -> None:
+    with pytest.raises(SpecError) as exc:
+        graphspec.load({"inputs": {"x": {"shape": [4]}}, "outputs": {"x2": {"from": "x"}}})
+    (d,) = exc.value.diagnostics
+    assert d.code.value == "missing-key" and "graphspec: 1" in (d.hint or "")
+
+
+def test_top_level_must_be_a_mapping() -> None:
+    with pytest.raises(SpecError) as exc:
+        graphspec.load("- a\n- b\n")
+    assert exc.value.codes == ["wrong-type"]
