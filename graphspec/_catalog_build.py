@@ -126,7 +126,7 @@ def _class_params(cls: type) -> tuple[list[dict[str, Any]], bool]:
             return params, False
         if "__init__" not in klass.__dict__:
             continue
-        own, var_kwargs = _params(klass.__init__)
+        own, var_kwargs = _params(klass.__dict__["__init__"])
         names = {p["name"] for p in params}
         params += [p for p in own if p["name"] not in names]
         if not var_kwargs:
@@ -148,7 +148,7 @@ def _layers(keras: Any) -> dict[str, Any]:
             entry["alias_of"] = cls.__name__
         if name in REFUSED:
             entry["refused"] = REFUSED[name]
-        params, var_kwargs = _params(cls.__init__)
+        params, var_kwargs = _params(cls.__dict__.get("__init__", cls.__init__))  # type: ignore[misc]
         layer_valued = LAYER_VALUED.get(cls.__name__, {})
         for p in params:
             if p["name"] in layer_valued:

@@ -14,6 +14,7 @@ a worker thread with a large stack, so 3,000-layer chains build.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -180,7 +181,7 @@ class _Emitter:
             if param is not None and param.layer_valued:
                 kwargs["layer" if key == "wraps" else key] = self._nested(param.layer_valued, value, (*path, key))
             elif (kind := catalog.object_kind(key)) is not None:
-                kwargs[key] = self._guard(lambda k=kind, v=value: make_object(k, v), (*path, key), layer)
+                kwargs[key] = self._guard(functools.partial(make_object, kind, value), (*path, key), layer)
             else:
                 kwargs[key] = value
         if name is not None:
@@ -222,7 +223,7 @@ class _Emitter:
         layer = self._layer(owner)
         many = len(node.inputs) > 1
         args = [self._tensor(ref, ("nodes", name, "inputs", i) if many else ("nodes", name, "inputs")) for i, ref in enumerate(node.inputs)]
-        layer_name = self.spec.nodes[owner].layer
+        layer_name = str(self.spec.nodes[owner].layer)
         if not many:
             self.tensors[name] = self._guard(lambda: layer(args[0]), ("nodes", name), layer_name)
         elif _takes_positional_tensors(layer):

@@ -241,7 +241,7 @@ class Spec(_Model):
          outputs={"h": OutputSpec(loss="mse")})
     """
 
-    graphspec: Literal[1] = FORMAT_VERSION
+    graphspec: Literal[1] = 1
     name: Name = "model"
     description: str | None = None
     inputs: dict[Name, InputSpec] = Field(min_length=1)
