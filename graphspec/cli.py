@@ -28,6 +28,7 @@ examples:
   graphspec validate --format json model.yaml
   graphspec build specs/seed/multi_input_qa.yaml --summary
   graphspec build model.yaml -o model.keras
+  graphspec schema > graphspec.schema.json
 
 exit codes: 0 valid/built, 1 invalid spec, 2 usage or I/O error
 """
@@ -66,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", metavar="MODEL.keras", help="save the model here (written atomically)")
     b.add_argument("--summary", action="store_true", help="print the Keras model summary")
     b.add_argument("--no-compile", action="store_true", help="build without compiling")
+
+    sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the spec format (for editors)",
+        description="Print the JSON Schema of the format, with every layer's argument names. "
+        "Save it and point yaml-language-server at it: `# yaml-language-server: $schema=graphspec.schema.json`.",
+    )
     return parser
 
 
@@ -76,9 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        if args.command == "validate":
-            return _validate(args)
-        return _build(args)
+        return _COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("graphspec: interrupted", file=sys.stderr)
         return 130
@@ -142,6 +148,16 @@ def _build(args: argparse.Namespace) -> int:
         print(f"saved {args.output}")
     print(f"{args.spec}: built {model.name!r}: {model.count_params():,} parameters")
     return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from graphspec.schema import render_schema
+
+    sys.stdout.write(render_schema())
+    return EXIT_OK
+
+
+_COMMANDS = {"validate": _validate, "build": _build, "schema": _schema}
 
 
 def save_atomically(model: Any, path: Path) -> None:

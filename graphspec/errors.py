@@ -60,7 +60,9 @@ class Code(str, Enum):
     BAD_ARGUMENT = "bad-argument"
     UNKNOWN_OBJECT = "unknown-object"
     BAD_OUTPUT_INDEX = "bad-output-index"
+    SHAPE_MISMATCH = "shape-mismatch"
     TOO_MANY_NODES = "too-many-nodes"
+    TOO_MANY_PARAMS = "too-many-params"
     KERAS_ERROR = "keras-error"
 
 
@@ -93,7 +95,9 @@ CODE_DOCS: dict[Code, str] = {
     Code.BAD_ARGUMENT: "An argument value has a form the layer cannot take safely (a mapping where a plain value is expected, ...).",
     Code.UNKNOWN_OBJECT: "An activation, initializer, regularizer, constraint, loss, metric or optimizer name is not known.",
     Code.BAD_OUTPUT_INDEX: "`node:i` selects an output the layer does not produce.",
+    Code.SHAPE_MISMATCH: "Static shape inference proves a node's inputs cannot fit its layer (found without TensorFlow).",
     Code.TOO_MANY_NODES: "The spec has more nodes than the configured budget.",
+    Code.TOO_MANY_PARAMS: "The model would have more parameters than the configured budget; refused before any weight is allocated.",
     Code.KERAS_ERROR: "Keras rejected the node while building (for example incompatible shapes).",
 }
 
