@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from graphspec._api import Report, build, load, validate
+from graphspec.budget import Budget
 from graphspec.catalog import register_layer, unregister_layer
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.source import Limits
@@ -15,6 +16,7 @@ from graphspec.spec import CompileSpec, InputSpec, NodeSpec, ObjectSpec, OutputS
 __version__ = "0.1.0"
 
 __all__ = [
+    "Budget",
     "Code",
     "CompileSpec",
     "Diagnostic",

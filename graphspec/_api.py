@@ -10,8 +10,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from graphspec import catalog
+from graphspec.budget import Budget
 from graphspec.errors import Diagnostic, SpecError
 from graphspec.graph import Graph, resolve
+from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_nodes_leniently, parse_spec
 
@@ -61,15 +63,16 @@ def _merge(first: list[Diagnostic], more: list[Diagnostic]) -> list[Diagnostic]:
 
 @dataclass
 class Report:
-    """A valid spec, its checked graph and the warnings found on the way."""
+    """A valid spec, its checked graph, its inferred shapes and sizes, and the warnings found on the way."""
 
     spec: Spec
     graph: Graph
+    inference: Inference
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def validate(source: SpecSource, *, limits: Limits = Limits()) -> Report:
-    """Run every check short of building: structure, graph, layer catalogue.
+def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget()) -> Report:
+    """Run every check short of building: structure, graph, layer catalogue, shapes, budget.
 
     Never imports TensorFlow or Keras. Catalogue and graph problems are reported
     together, so one run lists everything wrong with a spec.
@@ -86,6 +89,9 @@ def validate(source: SpecSource, *, limits: Limits = Limits()) -> Report:
         except SpecError as exc:
             # Keep going where the structure allows, to report everything at once.
             raise SpecError(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc)) from None
+    diags = budget.check_nodes(spec)
+    if diags:
+        raise SpecError(locate(diags, spec.source))
     diags = _checks(spec)
     graph: Graph | None = None
     try:
@@ -94,7 +100,11 @@ def validate(source: SpecSource, *, limits: Limits = Limits()) -> Report:
         diags += exc.diagnostics
     if graph is None or any(d.is_error for d in diags):
         raise SpecError(locate(diags, spec.source))
-    return Report(spec, graph, locate(graph.warnings, spec.source))
+    inference = infer(graph)
+    diags = [*inference.diagnostics, *budget.check_params(inference)]
+    if any(d.is_error for d in diags):
+        raise SpecError(locate(diags, spec.source))
+    return Report(spec, graph, inference, locate([*graph.warnings, *diags], spec.source))
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:
@@ -125,7 +135,7 @@ def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:
     return catalog.check_nodes(parse_nodes_leniently(data))
 
 
-def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()) -> Any:
+def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits(), budget: Budget = Budget()) -> Any:
     """Validate a spec and build its ``keras.Model`` (compiled, unless ``compile=False``).
 
     Input and output names of the model are the spec's names, so ``fit`` and
@@ -139,5 +149,8 @@ def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()
     """
     from graphspec.emit import emit
 
-    report = validate(source, limits=limits)
-    return emit(report.graph, compile=compile)
+    report = validate(source, limits=limits, budget=budget)
+    # Static counting covers the layers with a shape rule; when some layer has
+    # none, emit counts exactly in a dry run before allocating anything.
+    exact = report.inference.total_params is not None
+    return emit(report.graph, compile=compile, max_params=None if exact else budget.max_params)

@@ -17,6 +17,7 @@ from typing import Any
 from graphspec import __version__
 from graphspec._api import build as build_model
 from graphspec._api import validate
+from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.source import Limits
 
@@ -27,6 +28,7 @@ examples:
   graphspec validate specs/seed/*.yaml
   graphspec validate --format json model.yaml
   graphspec build specs/seed/multi_input_qa.yaml --summary
+  graphspec summary specs/seed/multi_output.yaml
   graphspec build model.yaml -o model.keras
   graphspec schema > graphspec.schema.json
 
@@ -46,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
 
     limits = argparse.ArgumentParser(add_help=False)
     limits.add_argument("--max-bytes", type=int, default=Limits().max_bytes, metavar="N", help="largest spec file accepted (default: 1 MiB)")
+    limits.add_argument("--max-params", type=int, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
+    limits.add_argument("--max-nodes", type=int, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
 
     v = sub.add_parser(
         "validate",
@@ -67,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", metavar="MODEL.keras", help="save the model here (written atomically)")
     b.add_argument("--summary", action="store_true", help="print the Keras model summary")
     b.add_argument("--no-compile", action="store_true", help="build without compiling")
+
+    s = sub.add_parser(
+        "summary",
+        parents=[limits],
+        help="print node, layer, output shape, params and FLOPs without TensorFlow",
+        description="Validate a spec and print a Keras-like summary inferred statically: no TensorFlow, no weights.",
+    )
+    s.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file")
 
     sub.add_parser(
         "schema",
@@ -96,14 +108,18 @@ def _exit_for(error: SpecError) -> int:
     return EXIT_USAGE if all(d.code is Code.IO_ERROR for d in error.errors) else EXIT_INVALID
 
 
+def _budget(args: argparse.Namespace) -> tuple[Limits, Budget]:
+    return Limits(max_bytes=args.max_bytes), Budget(max_params=args.max_params, max_nodes=args.max_nodes)
+
+
 def _validate(args: argparse.Namespace) -> int:
-    limits = Limits(max_bytes=args.max_bytes)
+    limits, budget = _budget(args)
     worst = EXIT_OK
     records: list[dict[str, Any]] = []
     for path in args.specs:
         diags: list[Diagnostic]
         try:
-            report = validate(Path(path), limits=limits)
+            report = validate(Path(path), limits=limits, budget=budget)
             diags = report.warnings
             status = EXIT_INVALID if args.strict and diags else EXIT_OK
             summary = f"{len(report.spec.inputs)} inputs, {len(report.graph.order)} nodes, {len(report.spec.outputs)} outputs"
@@ -125,15 +141,15 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    limits = Limits(max_bytes=args.max_bytes)
+    limits, budget = _budget(args)
     if args.output and not args.output.endswith(".keras"):
         print(f"graphspec: --output must end in .keras (got {args.output})", file=sys.stderr)
         return EXIT_USAGE
     try:
-        report = validate(Path(args.spec), limits=limits)
+        report = validate(Path(args.spec), limits=limits, budget=budget)
         for d in report.warnings:
             print(d.render())
-        model = build_model(report.spec, compile=not args.no_compile)
+        model = build_model(report.spec, compile=not args.no_compile, budget=budget)
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)
         return _exit_for(exc)
@@ -150,6 +166,21 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _summary(args: argparse.Namespace) -> int:
+    from graphspec.summary import render_summary
+
+    limits, budget = _budget(args)
+    try:
+        report = validate(Path(args.spec), limits=limits, budget=budget)
+    except SpecError as exc:
+        print(exc.render(), file=sys.stderr)
+        return _exit_for(exc)
+    for d in report.warnings:
+        print(d.render())
+    sys.stdout.write(render_summary(report))
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace) -> int:
     from graphspec.schema import render_schema
 
@@ -157,7 +188,7 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"validate": _validate, "build": _build, "schema": _schema}
+_COMMANDS = {"validate": _validate, "build": _build, "summary": _summary, "schema": _schema}
 
 
 def save_atomically(model: Any, path: Path) -> None:

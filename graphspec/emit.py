@@ -8,18 +8,21 @@ position, with Keras' own reason.
 
 Deep graphs: Keras maps a functional graph recursively (``_build_map``), which
 overflows Python's default recursion limit near 1,000 chained layers. graphspec
-raises the limit to what the graph's depth needs and, for deep graphs, builds in
-a worker thread with a large stack, so 3,000-layer chains build.
+raises the limit to what the graph's depth needs while it builds (and restores
+it after) and, for deep graphs, builds in a worker thread with a large stack, so
+3,000-layer chains build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
+import re
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from graphspec import catalog
@@ -44,40 +47,78 @@ def _keras() -> Any:
     return keras
 
 
-def emit(graph: Graph, compile: bool = True) -> Any:
+def emit(graph: Graph, compile: bool = True, max_params: int | None = None) -> Any:
     """Build (and by default compile) the Keras model of a resolved, checked graph.
 
+    With ``max_params``, the graph is first built without allocating any weight
+    (under ``keras.StatelessScope(initialize_variables=False)``) to count its
+    parameters exactly; a model over the limit is refused before allocation.
+    ``validate`` already counts statically; this covers layers without a shape rule.
+
     Raises:
-        SpecError: ``keras-error`` naming the node Keras rejected, or
-            ``bad-output-index`` for a ``node:i`` the layer does not produce.
+        SpecError: ``keras-error`` naming the node Keras rejected,
+            ``bad-output-index`` for a ``node:i`` the layer does not produce, or
+            ``too-many-params``.
     """
     try:
+        if max_params is not None:
+            _with_depth(graph.depth, lambda: _dry_run(graph, max_params))
         return _with_depth(graph.depth, lambda: _Emitter(graph).run(compile))
     except SpecError as exc:
         raise SpecError(locate(exc.diagnostics, graph.spec.source)) from None
 
 
-def ensure_recursion_for(depth: int) -> None:
-    """Raise Python's recursion limit (never lower it) enough for a graph this deep.
+def _dry_run(graph: Graph, max_params: int) -> None:
+    keras = _keras()
+    with keras.StatelessScope(initialize_variables=False):
+        model = _Emitter(graph).run(compile=False)
+        counts = {layer.name: layer.count_params() for layer in model.layers}
+    total = sum(counts.values())
+    if total > max_params:
+        biggest = max(counts, key=lambda n: counts[n])
+        path: Path = ("nodes", biggest) if biggest in graph.spec.nodes else ()
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.TOO_MANY_PARAMS,
+                    f"the model would have {total:,} parameters, over the budget of {max_params:,}; the largest layer, {biggest!r}, has {counts[biggest]:,}",
+                    path,
+                    "shrink the layer, or raise the budget with --max-params or Budget(max_params=...) if this spec is trusted",
+                )
+            ]
+        )
 
-    Keras walks functional graphs recursively when it builds, saves and clones
-    them, so a deep model needs this for its whole life, not just its build.
+
+@contextlib.contextmanager
+def _recursion_limit(depth: int) -> Iterator[None]:
+    """Raise Python's recursion limit for a graph this deep, and put it back after.
+
+    Only Keras' construction of the functional graph recurses per layer; calling,
+    predicting, summarising and saving a deep model work at the normal limit. The
+    limit is restored because a raised limit turns a clean RecursionError in C
+    code elsewhere in the process (``json.loads`` of deep input) into a crash.
     """
+    old = sys.getrecursionlimit()
     needed = depth * _FRAMES_PER_LAYER + 2_000
-    if sys.getrecursionlimit() < needed:
+    if needed > old:
         sys.setrecursionlimit(needed)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def _with_depth(depth: int, fn: Callable[[], T]) -> T:
-    ensure_recursion_for(depth)
     if depth <= _DEEP:
-        return fn()
+        with _recursion_limit(depth):
+            return fn()
     result: list[T] = []
     error: list[BaseException] = []
 
     def target() -> None:
         try:
-            result.append(fn())
+            with _recursion_limit(depth):
+                result.append(fn())
         except BaseException as exc:  # re-raised in the caller's thread
             error.append(exc)
 
@@ -94,9 +135,13 @@ def _with_depth(depth: int, fn: Callable[[], T]) -> T:
     return result[0]
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    """Keras' own reason, without terminal colours and call-site boilerplate."""
+    text = _ANSI.sub("", str(exc)).split("Arguments received by")[0].strip() or type(exc).__name__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("Exception encountered when calling")]
     short = " ".join(lines[:4])
     return short if len(short) <= 500 else short[:497] + "..."
 

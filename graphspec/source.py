@@ -142,7 +142,7 @@ def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) ->
     if size > limits.max_bytes:
         raise SpecError([_too_large(size, limits, file)])
     if _looks_like_json(text, file):
-        text = _check_json(text, file)
+        text = _check_json(text, file, limits)
     builder = _Builder(file, text, limits)
     data = builder.load()
     if data is _EMPTY or data is None:
@@ -173,7 +173,21 @@ def _looks_like_json(text: str, file: str | None) -> bool:
     return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
 
 
-def _check_json(text: str, file: str | None) -> str:
+_JSON_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    """Deepest bracket nesting of JSON text, found in one flat pass (never by recursion)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    depth = deepest = 0
+    for ch in brackets:
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_json(text: str, file: str | None, limits: Limits) -> str:
     """Hold JSON text to JSON's own rules, then make it readable by the YAML parser.
 
     The YAML parser gives us positions; JSON allows tabs as whitespace where YAML
@@ -184,6 +198,9 @@ def _check_json(text: str, file: str | None) -> str:
     def refuse_constant(name: str) -> Any:
         raise ValueError(f"{name} is not valid JSON")
 
+    # json's C scanner recurses per level: bound the depth before it runs.
+    if _json_depth(text) > limits.max_depth:
+        raise SpecError([Diagnostic(Code.TOO_DEEP, f"nesting deeper than {limits.max_depth} levels", file=file, hint="flatten the structure")])
     try:
         json.loads(text, parse_constant=refuse_constant)
     except json.JSONDecodeError as exc:
@@ -191,8 +208,6 @@ def _check_json(text: str, file: str | None) -> str:
         raise SpecError([Diagnostic(Code.SYNTAX, f"malformed JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno, source_line=line)]) from None
     except ValueError as exc:
         raise SpecError([Diagnostic(Code.BAD_VALUE, str(exc), file=file, hint="JSON numbers must be finite")]) from None
-    except RecursionError:
-        raise SpecError([Diagnostic(Code.TOO_DEEP, "JSON nested too deeply", file=file)]) from None
     return text.replace("\t", " ")
 
 

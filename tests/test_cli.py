@@ -80,7 +80,7 @@ def test_build_saves_atomically_and_reloads(tmp_path: Path, capsys: pytest.Captu
 
 def test_build_failure_leaves_no_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "bad.keras"
-    assert main(["build", str(INVALID / "shape_mismatch.build.yaml"), "-o", str(target)]) == 1
+    assert main(["build", str(INVALID / "keras_error.build.yaml"), "-o", str(target)]) == 1
     assert "error[keras-error]" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
@@ -105,3 +105,24 @@ def test_validate_never_imports_tensorflow() -> None:
 def test_python_dash_m_entry_point() -> None:
     result = subprocess.run([sys.executable, "-m", "graphspec", "validate", SEEDS[0]], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and ": ok (" in result.stdout
+
+
+def test_summary_without_tensorflow() -> None:
+    code = (
+        "import sys\n"
+        "from graphspec.cli import main\n"
+        "rc = main(['summary', 'specs/seed/multi_input_qa.yaml'])\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+        "sys.exit(rc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Model: question_answering"
+    assert any(line.split()[:4] == ["text_enc", "LSTM", "(None,", "32)"] and line.split()[4] == "12,416" for line in lines), result.stdout
+    assert "Total params: 1,337,332  (trainable 1,337,332, non-trainable 0)" in result.stdout
+
+
+def test_schema_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "graphspec model spec"

@@ -44,13 +44,23 @@ def test_uncompiled_when_nothing_to_compile() -> None:
 
 
 def test_keras_error_names_the_node_and_position() -> None:
-    text = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  seq: {layer: LSTM, inputs: x, units: 3}\noutputs: {seq: {}}\n"
+    # CenterCrop has no static shape rule, so the mistake surfaces only in Keras.
+    text = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  crop: {layer: CenterCrop, inputs: x, height: 2, width: 2}\noutputs: {crop: {}}\n"
     with pytest.raises(SpecError) as exc:
         graphspec.build(text)
     (d,) = exc.value.diagnostics
-    assert d.code.value == "keras-error" and d.path == ("nodes", "seq")
-    assert (d.line, d.column) == (4, 8)
-    assert "LSTM" in d.message and "ndim=3" in d.message
+    assert d.code.value == "keras-error" and d.path == ("nodes", "crop")
+    assert (d.line, d.column) == (4, 9)
+    assert d.message.startswith("Keras rejected this CenterCrop: `input_shape` must be")
+    assert "\x1b[" not in d.message and "Arguments received" not in d.message
+
+
+def test_rank_errors_are_found_before_keras() -> None:
+    text = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  seq: {layer: LSTM, inputs: x, units: 3}\noutputs: {seq: {}}\n"
+    with pytest.raises(SpecError) as exc:
+        graphspec.validate(text)
+    (d,) = exc.value.diagnostics
+    assert d.code.value == "shape-mismatch" and d.path == ("nodes", "seq")
 
 
 def test_shared_layer_has_one_set_of_weights() -> None:

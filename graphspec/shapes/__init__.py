@@ -1,0 +1,58 @@
+"""Static shape, dtype, parameter and FLOP inference for spec graphs, without importing TensorFlow or Keras.
+
+Each Keras layer class has a rule (grouped by module as Keras groups its layers)
+in the dispatch table :data:`RULES`; :func:`infer` walks the graph in order,
+feeding every node's rule the tensors its references select. A layer without a
+rule makes its outputs unknown, and everything depending on them; unknown dims
+(``None``) propagate and never cause an error.
+"""
+
+from __future__ import annotations
+
+from graphspec.shapes import (
+    activations,
+    attention,
+    convolutional,
+    core,
+    merging,
+    normalization,
+    pooling,
+    preprocessing,
+    recurrent,
+    regularization,
+    reshaping,
+)
+from graphspec.shapes._base import Call, Result, Rule, ShapeError, Unsupported, Weight
+from graphspec.shapes._engine import SHAPE_MISMATCH, check_shapes, infer
+from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo
+
+__all__ = [
+    "RULES",
+    "SHAPE_MISMATCH",
+    "UNKNOWN",
+    "Call",
+    "Inference",
+    "NodeInfo",
+    "Result",
+    "Rule",
+    "ShapeError",
+    "TensorInfo",
+    "Unsupported",
+    "Weight",
+    "check_shapes",
+    "infer",
+]
+
+RULES: dict[str, Rule] = {
+    **core.RULES,
+    **convolutional.RULES,
+    **pooling.RULES,
+    **reshaping.RULES,
+    **regularization.RULES,
+    **normalization.RULES,
+    **activations.RULES,
+    **recurrent.RULES,
+    **attention.RULES,
+    **merging.RULES,
+    **preprocessing.RULES,
+}

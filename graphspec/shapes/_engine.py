@@ -1,0 +1,241 @@
+"""The walk over a graph: feed each node's rule its inputs, attribute weights to layer owners, collect diagnostics."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import cast
+
+from graphspec.errors import Code, Diagnostic, Path, Severity
+from graphspec.graph import Graph
+from graphspec.shapes._base import Call, Result, Rule, ShapeError, Unsupported, Weight, fmt, with_defaults
+from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo
+from graphspec.spec import parse_ref
+
+__all__ = ["SHAPE_MISMATCH", "check_shapes", "infer"]
+
+SHAPE_MISMATCH = "shape-mismatch"
+
+
+class _PendingCode(str, enum.Enum):
+    """Stands in for ``Code.SHAPE_MISMATCH`` until graphspec.errors defines it."""
+
+    SHAPE_MISMATCH = SHAPE_MISMATCH
+
+
+def shape_code() -> Code:
+    """``Code.SHAPE_MISMATCH``, looked up when needed (a str-enum with the same value until it exists)."""
+    try:
+        return Code(SHAPE_MISMATCH)
+    except ValueError:
+        return cast(Code, _PendingCode.SHAPE_MISMATCH)
+
+
+# Rules are pure functions of their arguments; a rule tripping over an argument
+# value the catalogue let through (a string where a number goes, ...) must not
+# crash validation: the node's outputs become unknown instead.
+_RULE_FAILURES = (Unsupported, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError)
+
+
+@dataclass
+class _Built:
+    node: str
+    call: Call
+    result: Result
+
+
+class _Walk:
+    def __init__(self, graph: Graph, rules: Mapping[str, Rule]):
+        self.graph = graph
+        self.spec = graph.spec
+        self.rules = rules
+        self.values: dict[str, list[TensorInfo]] = {}
+        self.opaque: set[str] = set()  # nodes whose outputs (even their number) are unknown
+        self.built: dict[str, _Built] = {}  # layer owner → the first call that built its weights
+        self.diags: list[Diagnostic] = []
+        self.nodes: dict[str, NodeInfo] = {}
+        self.unknown: list[str] = []
+        live = set(graph.order)
+        self.holder: dict[str, str] = {}  # layer owner → the node its parameters are counted at
+        for name in graph.order:
+            owner = graph.layer_owner.get(name, name)
+            self.holder.setdefault(owner, owner if owner in live else name)
+
+    def error(self, message: str, path: Path, hint: str | None = None, code: Code | None = None) -> None:
+        self.diags.append(Diagnostic(code or shape_code(), message, path, hint))
+
+    def warn(self, message: str, path: Path) -> None:
+        if not any(d.message == message and d.path == path for d in self.diags):
+            self.diags.append(Diagnostic(shape_code(), message, path, severity=Severity.WARNING))
+
+    def resolve(self, ref: str, path: Path) -> list[TensorInfo] | None:
+        """The tensors a reference passes: one, all of a multi-output node's, or None if unknown."""
+        src, index = parse_ref(ref)
+        if src in self.opaque or src not in self.values:
+            return None
+        values = self.values[src]
+        if index is None:
+            return values
+        if src in self.spec.inputs:
+            return None  # graph.resolve reports 'input:i'
+        if index >= len(values):
+            if len(values) == 1:
+                self.error(f"{src!r} produces a single tensor; '{ref}' selects nothing", path, f"write {src!r}", Code.BAD_OUTPUT_INDEX)
+            else:
+                self.error(f"{src!r} produces {len(values)} tensors; '{ref}' is out of range", path, f"use an index from 0 to {len(values) - 1}", Code.BAD_OUTPUT_INDEX)
+            return None
+        return [values[index]]
+
+    def run(self) -> Inference:
+        for name, inp in self.spec.inputs.items():
+            self.values[name] = [TensorInfo((inp.batch_size, *inp.shape), inp.dtype)]
+        for name in self.graph.order:
+            self.node(name)
+        outputs: dict[str, TensorInfo] = {}
+        for name, out in self.spec.outputs.items():
+            path: Path = ("outputs", name, "from") if out.from_ is not None else ("outputs", name)
+            got = self.resolve(self.spec.output_source(name), path)
+            outputs[name] = got[0] if got is not None and len(got) == 1 else UNKNOWN
+        infos = list(self.nodes.values())
+        return Inference(
+            nodes=self.nodes,
+            inputs={n: self.values[n][0] for n in self.spec.inputs},
+            outputs=outputs,
+            total_params=_total(i.params for i in infos),
+            trainable_params=_total(i.trainable_params for i in infos),
+            total_flops=_total(i.flops for i in infos),
+            unknown=self.unknown,
+            diagnostics=self.diags,
+        )
+
+    def node(self, name: str) -> None:
+        node = self.spec.nodes[name]
+        owner = self.graph.layer_owner.get(name, name)
+        decl = self.spec.nodes[owner]
+        layer = str(decl.layer)
+        counts_here = self.holder[owner] == name
+        rule = self.rules.get(layer)
+        if rule is None:
+            self.unknown.append(name)
+            self.opaque.add(name)
+            self.values[name] = [UNKNOWN]
+            self.nodes[name] = NodeInfo(layer, [UNKNOWN], None if counts_here else 0, None if counts_here else 0, None, known=False)
+            return
+
+        tensors: list[TensorInfo] = []
+        sources: list[str] = []
+        complete = True
+        many = len(node.inputs) > 1
+        for i, ref in enumerate(node.inputs):
+            got = self.resolve(ref, ("nodes", name, "inputs", i) if many else ("nodes", name, "inputs"))
+            if got is None:
+                complete = False
+                continue
+            if len(got) > 1 and many:
+                complete = False  # a nested list of tensors: not a form graphspec models
+            tensors += got
+            sources += [ref] if len(got) == 1 else [f"{ref}:{j}" for j in range(len(got))]
+        listed = many or len(tensors) > 1
+
+        result: Result | None = None
+        if complete and all(t.known for t in tensors):
+            call = Call(layer, with_defaults(layer, decl.args), tuple(tensors), tuple(sources), listed, len(node.inputs), self.rules)
+            try:
+                result = rule(call)
+            except ShapeError as exc:
+                self.error(exc.message, ("nodes", name), exc.hint)
+            except _RULE_FAILURES:
+                result = None
+            if result is not None and not _sane(result):
+                result = None
+            if result is not None:
+                for message in result.warnings:
+                    self.warn(message, ("nodes", name))
+                for w in result.weights:
+                    if None in w.shape:
+                        self.warn(f"{layer} needs known dims to create its weights: {w.name} would have shape {fmt(w.shape)} from {call.got()}", ("nodes", name))
+                        break
+                self.check_shared(name, owner, call, result)
+
+        if result is None:
+            self.opaque.add(name)
+            self.values[name] = [UNKNOWN]
+        else:
+            self.values[name] = result.outputs
+        params: int | None = 0
+        trainable: int | None = 0
+        if counts_here:
+            built = self.built.get(owner)
+            params, trainable = (None, None) if built is None else _count(built.result.weights, bool(decl.args.get("trainable", True)))
+        self.nodes[name] = NodeInfo(layer, list(self.values[name]), params, trainable, None if result is None else result.flops, known=True)
+
+    def check_shared(self, name: str, owner: str, call: Call, result: Result) -> None:
+        """Record the first call of a layer; check a later call would fit the weights it built."""
+        first = self.built.get(owner)
+        if first is None:
+            self.built[owner] = _Built(name, call, result)
+            return
+        mismatch = _mismatch(first.result.weights, result.weights)
+        if mismatch is not None:
+            built_for, needs = mismatch
+            self.error(
+                f"{name!r} shares the {call.layer} layer of {first.node!r}, whose weights were built for {first.call.got()}; "
+                f"got {call.got()}, which needs {needs.name} of shape {fmt(needs.shape)}, not {fmt(built_for.shape)}",
+                ("nodes", name),
+                "a shared layer has one set of weights: give both calls inputs of the same feature size",
+            )
+
+
+def _is_dim(d: object) -> bool:
+    return d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+
+
+def _sane(result: Result) -> bool:
+    """Whether a rule's answer is made of dims (an argument of the wrong type can slip through arithmetic)."""
+    shapes = [t.shape for t in result.outputs] + [w.shape for w in result.weights]
+    flops_ok = result.flops is None or (isinstance(result.flops, int) and result.flops >= 0)
+    return flops_ok and bool(result.outputs) and all(s is not None and all(_is_dim(d) for d in s) for s in shapes)
+
+
+def _mismatch(first: list[Weight], later: list[Weight]) -> tuple[Weight, Weight] | None:
+    for a, b in zip(first, later, strict=False):
+        if len(a.shape) != len(b.shape) or any(x is not None and y is not None and x != y for x, y in zip(a.shape, b.shape, strict=True)):
+            return a, b
+    return None
+
+
+def _count(weights: list[Weight], trainable_layer: bool) -> tuple[int | None, int | None]:
+    sizes = [w.size for w in weights]
+    if any(s is None for s in sizes):
+        return None, None
+    total = sum(s for s in sizes if s is not None)
+    trainable = sum(w.size or 0 for w in weights if w.trainable and (trainable_layer or not w.own))
+    return total, trainable
+
+
+def _total(values: Iterable[int | None]) -> int | None:
+    """The sum, or None if any part is unknown."""
+    total = 0
+    for v in values:
+        if v is None:
+            return None
+        total += v
+    return total
+
+
+def infer(graph: Graph, rules: Mapping[str, Rule] | None = None) -> Inference:
+    """Infer every live node's output shapes and dtypes, parameter counts and FLOPs, without Keras.
+
+    ``rules`` replaces the dispatch table (default: :data:`graphspec.shapes.RULES`).
+    """
+    if rules is None:
+        from graphspec.shapes import RULES
+
+        rules = RULES
+    return _Walk(graph, rules).run()
+
+
+def check_shapes(graph: Graph) -> list[Diagnostic]:
+    """The shape errors (``shape-mismatch``) and warnings of a graph, paths unlocated."""
+    return infer(graph).diagnostics
