@@ -7,15 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from graphspec import catalog
 from graphspec.budget import Budget
 from graphspec.errors import Diagnostic, SpecError
 from graphspec.graph import Graph, resolve
 from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
-from graphspec.spec import Spec, parse_nodes_leniently, parse_spec
+from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
 
 __all__ = ["Report", "build", "load", "validate"]
 
@@ -47,7 +45,8 @@ def _document(source: SpecSource, limits: Limits) -> Document:
         return parse_file(os.fspath(source), limits)
     if isinstance(source, str):
         return parse_text(source, limits=limits)
-    raise TypeError(f"graphspec takes a path, text, mapping or Spec; got {type(source).__name__}")
+    # Any other value is data from Python: checked as such (a list is reported, not raised on).
+    return parse_data(source, limits)
 
 
 def _is_path(text: str) -> bool:
@@ -114,25 +113,33 @@ def _checks(spec: Spec) -> list[Diagnostic]:
 def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:
     """Checks that can still run on a spec with structural errors.
 
-    If the graph sections (inputs, nodes, outputs) are sound, the spec without
-    its broken other sections is checked in full; otherwise each well-formed node
-    is checked against the catalogue on its own.
+    The broken parts are left out and the rest is checked in full; the graph is
+    checked too unless a removed part could change it (an input, a reference), in
+    which case its findings would only echo the structural error.
     """
-    broken = {d.path[0] for d in exc.diagnostics if d.path and d not in doc.problems}
-    data = doc.data
-    if isinstance(data, dict) and not broken & {"inputs", "nodes", "outputs"}:
+    problems = set(doc.problems)
+    broken = [d.path for d in exc.diagnostics if d.path and d not in problems]
+    spec, removed = repair(doc.data, broken)
+    if spec is None:
+        return catalog.check_nodes(parse_nodes_leniently(doc.data))
+    diags = _checks(spec)
+    if not any(_shapes_graph(path) for path in removed):
         try:
-            spec: Spec | None = Spec.model_validate({k: v for k, v in data.items() if k not in broken})
-        except ValidationError:
-            spec = None
-        if spec is not None:
-            diags = _checks(spec)
-            try:
-                resolve(spec)
-            except SpecError as graph_exc:
-                diags += graph_exc.diagnostics
-            return diags
-    return catalog.check_nodes(parse_nodes_leniently(data))
+            resolve(spec)
+        except SpecError as graph_exc:
+            diags += graph_exc.diagnostics
+    # A finding at or above a removed part (a node "needs layer" once its broken
+    # `layer` is removed) only echoes the structural error already reported.
+    return [d for d in diags if not any(path[: len(d.path)] == d.path for path in removed)]
+
+
+def _shapes_graph(path: tuple[str | int, ...]) -> bool:
+    section = path[0]
+    if section == "inputs":
+        return True
+    if section in ("nodes", "outputs"):
+        return len(path) < 3 or path[2] in ("inputs", "share", "from")
+    return False
 
 
 def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits(), budget: Budget = Budget()) -> Any:

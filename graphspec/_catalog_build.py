@@ -64,7 +64,11 @@ REFUSED_OBJECTS = {
     "MeanMetricWrapper",
     "mean_metric_wrapper",
     "optimizer",
+    "Optimizer",
     "lossscaleoptimizer",
+    "LossScaleOptimizer",
+    "MultiOptimizer",
+    "OptimizerMap",
     "multioptimizer",
     "optimizermap",
     "Callback",
@@ -167,7 +171,7 @@ def _objects(module_dict: dict[str, Any], skip: int) -> dict[str, Any]:
     for obj in module_dict.values():
         if isinstance(obj, type):
             table.setdefault(obj.__name__, obj)
-    module_dict = table
+    module_dict = {k: v for k, v in table.items() if k not in REFUSED_OBJECTS}
     for name in sorted(module_dict):
         if name in REFUSED_OBJECTS:
             continue

@@ -84,7 +84,14 @@ class LayerInfo:
         names = [p.name for p in self.params]
         if self.forwards_base_kwargs:
             names += [p.name for p in _base_params()]
-        return names
+        # Some constructors (pooling, lookup layers) list `name` explicitly; a node's name is its key.
+        return [n for n in names if n != "name"]
+
+    def param_or_base(self, name: str) -> Param | None:
+        found = self.param(name)
+        if found is None and self.forwards_base_kwargs:
+            found = next((p for p in _base_params() if p.name == name), None)
+        return found
 
 
 @dataclass(frozen=True)
@@ -238,26 +245,40 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     if isinstance(value, str):
         if value not in names:
             yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} {value!r}", path, _did_you_mean(value, names) or _list_hint(kind, names))
+            return
+        info = object_info(kind, value)
+        needed = [p.name for p in info.params if p.required] if info is not None and info.is_class else []
+        if needed:
+            example = ", ".join(f"{n}: ..." for n in needed)
+            yield Diagnostic(
+                Code.MISSING_ARGUMENT,
+                f"{kind} {value!r} needs argument{'s' if len(needed) > 1 else ''} {', '.join(repr(n) for n in needed)}",
+                path,
+                f"write {{class_name: {value}, config: {{{example}}}}}",
+            )
         return
     if not isinstance(value, Mapping):
-        yield Diagnostic(Code.WRONG_TYPE, f"a {kind} is a name or a mapping {{class_name, config}}; got {type(value).__name__}", path)
+        yield Diagnostic(Code.WRONG_TYPE, f"{_a(kind)} is a name or a mapping with class_name and config; got {type(value).__name__}", path)
         return
-    extra = sorted(set(value) - {"class_name", "config"})
-    if extra:
-        yield Diagnostic(Code.UNKNOWN_KEY, f"unknown key {extra[0]!r} in {_a(kind)} mapping", (*path, extra[0]), "write {class_name: ..., config: {...}}", at_key=True)
-        return
+    for extra in sorted(set(value) - {"class_name", "config"}):
+        yield Diagnostic(Code.UNKNOWN_KEY, f"unknown key {extra!r} in {_a(kind)} mapping", (*path, extra), "write {class_name: ..., config: {...}}", at_key=True)
     class_name = value.get("class_name")
     config = value.get("config", {})
-    if not isinstance(class_name, str):
-        yield Diagnostic(Code.MISSING_KEY, f"a {kind} mapping needs `class_name` (a string)", path, "write {class_name: ..., config: {...}}")
+    config_ok = isinstance(config, Mapping)
+    if not config_ok:
+        yield Diagnostic(Code.WRONG_TYPE, f"`config` must be a mapping of keyword arguments; got {type(config).__name__}", (*path, "config"))
+    if "class_name" not in value:
+        yield Diagnostic(Code.MISSING_KEY, f"{_a(kind)} mapping needs `class_name`", path, "write {class_name: ..., config: {...}}")
         return
-    if not isinstance(config, Mapping):
-        yield Diagnostic(Code.WRONG_TYPE, "`config` must be a mapping of keyword arguments", (*path, "config"))
+    if not isinstance(class_name, str):
+        yield Diagnostic(Code.WRONG_TYPE, f"`class_name` must be the name of {_a(kind)}; got {type(class_name).__name__}", (*path, "class_name"))
         return
     info = object_info(kind, class_name)
     if info is None:
         hint = _did_you_mean(class_name, names) or _list_hint(kind, names)
         yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} class {class_name!r}", (*path, "class_name"), hint)
+        return
+    if not config_ok:
         return
     if not info.is_class and config:
         yield Diagnostic(
@@ -267,7 +288,8 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
             "use a layer node (LeakyReLU, ReLU, ELU, ...) for a parameterised activation" if kind == "activation" else None,
         )
         return
-    yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", (*path, "config"))
+    config_path = (*path, "config") if "config" in value else path
+    yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", config_path)
 
 
 def _a(word: str) -> str:
@@ -332,7 +354,7 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
 def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     param = info.param(key)
     if param is not None and param.layer_valued:
-        yield from _check_nested_layers(param.layer_valued, value, path)
+        yield from _check_nested_layers(param.layer_valued, value, path, param.required)
         return
     kind = object_kind(key)
     if kind is not None:
@@ -345,7 +367,7 @@ def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[
         yield Diagnostic(Code.BAD_ARGUMENT, f"{key!r} as a string is a file path, which a spec may not read", path, f"write the {key} inline as a list")
         return
     if info.custom is None:
-        yield from _check_plain_value(info, key, param, value, path)
+        yield from _check_plain_value(info, key, info.param_or_base(key), value, path)
         inner = _mapping_inside(value, path)
         if inner is not None:
             yield Diagnostic(
@@ -362,6 +384,11 @@ _POSITIVE_INT = ("units", "filters", "input_dim", "output_dim", "num_heads", "ke
 _SIZE = ("kernel_size", "pool_size", "strides", "dilation_rate", "size")
 _RATE = ("rate", "dropout", "recurrent_dropout")
 _YAML11 = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+_CHOICES = {
+    "padding": ("valid", "same", "causal"),
+    "data_format": ("channels_last", "channels_first"),
+    "merge_mode": ("concat", "sum", "ave", "mul"),
+}
 
 
 def _is_int(v: Any) -> bool:
@@ -375,6 +402,15 @@ def _is_number(v: Any) -> bool:
 def _check_plain_value(info: LayerInfo, key: str, param: Param | None, value: Any, path: Path) -> Iterator[Diagnostic]:
     owner = f"{info.name}.{key}"
     if value is None:
+        if param is not None and param.required:
+            yield Diagnostic(Code.WRONG_TYPE, f"{owner} is required and cannot be null", path, f"give {key} a value")
+        return
+    if key in _CHOICES and isinstance(value, str) and (param is None or param.default is None or isinstance(param.default, str)):
+        choices = _CHOICES[key]
+        if value not in choices:
+            close = difflib.get_close_matches(value, choices, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "choose one of " + ", ".join(repr(c) for c in choices)
+            yield Diagnostic(Code.BAD_VALUE, f"{owner} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}", path, hint)
         return
     if key in _POSITIVE_INT:
         if not _is_int(value) or value < 1:
@@ -425,7 +461,7 @@ def _number_hint(value: Any) -> str | None:
     return None
 
 
-def _check_nested_layers(how: str, value: Any, path: Path) -> Iterator[Diagnostic]:
+def _check_nested_layers(how: str, value: Any, path: Path, required: bool = False) -> Iterator[Diagnostic]:
     if how == "many" or (how == "one_or_many" and isinstance(value, list)):
         if not isinstance(value, list) or not value:
             yield Diagnostic(Code.WRONG_TYPE, "expected a non-empty list of layers, each {layer: Name, ...}", path)
@@ -433,7 +469,7 @@ def _check_nested_layers(how: str, value: Any, path: Path) -> Iterator[Diagnosti
         for i, item in enumerate(value):
             yield from _check_nested_layers("one", item, (*path, i))
         return
-    if value is None and how == "one":
+    if value is None and how == "one" and not required:
         return
     if not isinstance(value, Mapping) or "layer" not in value:
         yield Diagnostic(Code.WRONG_TYPE, "expected a nested layer {layer: Name, ...arguments}", path, "for example `wraps: {layer: LSTM, units: 32}`")

@@ -66,14 +66,16 @@ def _check_names(spec: Spec) -> Iterator[Diagnostic]:
         if name in spec.nodes:
             yield Diagnostic(Code.DUPLICATE_NAME, f"{name!r} is both an input and a node", ("nodes", name), "rename one of them", at_key=True)
     for name in spec.outputs:
-        src, _ = parse_ref(spec.output_source(name))
-        if src != name and (name in spec.nodes or name in spec.inputs):
-            what = "node" if name in spec.nodes else "input"
+        ref = spec.output_source(name)
+        src, index = parse_ref(ref)
+        if (src != name or index is not None) and (name in spec.nodes or name in spec.inputs):
+            # The output becomes a layer of its own name, which would clash.
+            what = "a node" if name in spec.nodes else "an input"
             yield Diagnostic(
                 Code.DUPLICATE_NAME,
-                f"output {name!r} takes its value from {src!r}, but a {what} is already named {name!r}",
+                f"output {name!r} takes its value from {ref!r}, but {what} is already named {name!r}",
                 ("outputs", name),
-                "rename the output, or drop `from` to output that node",
+                "rename the output" if src == name else "rename the output, or drop `from` to output that node",
                 at_key=True,
             )
         elif src == name and name in spec.inputs and name not in spec.nodes:
@@ -102,8 +104,13 @@ def _share_owners(spec: Spec) -> tuple[dict[str, str], list[Diagnostic]]:
                     diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"node {seen[-1]!r} shares unknown node {target!r}", path, _suggest(target, list(spec.nodes))))
                 break
             if target in seen:
-                chain = " → ".join([*seen, target])
-                diags.append(Diagnostic(Code.CYCLE, f"`share` goes round in a circle: {chain}", path, "one node of the chain must declare `layer:`"))
+                loop = seen[seen.index(target) :]
+                # Report each circle once, from its first node in spec order.
+                first = min(loop, key=list(spec.nodes).index)
+                turn = loop.index(first)
+                ordered = loop[turn:] + loop[:turn]
+                chain = " → ".join([*ordered, first])
+                diags.append(Diagnostic(Code.CYCLE, f"`share` goes round in a circle: {chain}", ("nodes", first, "share"), "one node of the circle must declare `layer:`"))
                 break
             seen.append(target)
             cur = spec.nodes[target]
@@ -140,8 +147,8 @@ def resolve(spec: Spec) -> Graph:
             continue
         if index is not None and src in spec.inputs:
             diags.append(Diagnostic(Code.BAD_OUTPUT_INDEX, f"input {src!r} is a single tensor; '{src}:{index}' selects nothing", path, f"write {src!r}"))
-        if consumer == src and src in spec.inputs:
-            continue  # a node named like an input: reported as duplicate-name, not as a self-cycle
+        if src in spec.inputs and src in spec.nodes:
+            continue  # ambiguous: reported as duplicate-name; an edge would only invent cycles
         if not consumer.startswith("output:"):
             dag.add_edge(src, consumer)
 

@@ -48,8 +48,9 @@ __all__ = [
 FORMAT_VERSION = 1
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*$"
-_NAME_RE = re.compile(NAME_PATTERN)
-_REF_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-]*)(?::([0-9]+))?$")
+# Matched with fullmatch: `$` alone would also accept a trailing newline.
+_NAME_RE = re.compile(NAME_PATTERN[1:-1])
+_REF_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)(?::([0-9]+))?")
 
 DTYPES = (
     "float16",
@@ -72,7 +73,7 @@ DTYPES = (
 
 
 def _name(value: Any) -> Any:
-    if isinstance(value, str) and (not _NAME_RE.match(value) or len(value) > 128):
+    if isinstance(value, str) and (not _NAME_RE.fullmatch(value) or len(value) > 128):
         raise PydanticCustomError(
             "bad_name",
             "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128)",
@@ -82,7 +83,7 @@ def _name(value: Any) -> Any:
 
 
 def _ref(value: Any) -> Any:
-    if isinstance(value, str) and not _REF_RE.match(value):
+    if isinstance(value, str) and not _REF_RE.fullmatch(value):
         raise PydanticCustomError(
             "bad_name",
             "{value} is not a valid reference: write a name, or 'name:i' for a layer's i-th output",
@@ -97,10 +98,27 @@ Ref = Annotated[str, BeforeValidator(_ref)]
 
 def parse_ref(ref: str) -> tuple[str, int | None]:
     """Split ``'enc:1'`` into ``('enc', 1)`` and ``'enc'`` into ``('enc', None)``."""
-    m = _REF_RE.match(ref)
+    m = _REF_RE.fullmatch(ref)
     if not m:
         raise ValueError(f"bad reference {ref!r}")
     return m.group(1), (int(m.group(2)) if m.group(2) is not None else None)
+
+
+def _version(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or value != FORMAT_VERSION:
+        raise PydanticCustomError("bad_version", "unsupported format version {value}", {"value": repr(value)})
+    return value
+
+
+_YAML11_BOOLS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+
+
+def _jit(value: Any) -> Any:
+    if isinstance(value, bool) or value == "auto":
+        return value
+    if isinstance(value, str) and value.lower() not in _YAML11_BOOLS:
+        raise PydanticCustomError("bad_value", "jit_compile must be true, false or 'auto'; got {value}", {"value": repr(value)})
+    raise PydanticCustomError("wrong_type", "jit_compile must be true, false or 'auto'; got {value}", {"value": repr(value)})
 
 
 def _dtype(value: Any) -> Any:
@@ -133,16 +151,16 @@ class ObjectSpec(_Model):
 
 
 def _object_ref(value: Any) -> Any:
-    if isinstance(value, str | ObjectSpec | dict):
+    # Mappings are checked field by field against the allow-lists by the catalogue
+    # stage, which knows the kind (loss, metric, optimizer) and names the culprit.
+    if isinstance(value, ObjectSpec):
+        return value.model_dump()
+    if isinstance(value, str | dict):
         return value
-    raise PydanticCustomError(
-        "wrong_type",
-        "expected a name or a mapping {{class_name: ..., config: {{...}}}}; got {kind}",
-        {"kind": _kind(value)},
-    )
+    raise PydanticCustomError("wrong_type", "expected a name or a mapping with class_name and config; got {kind}", {"kind": _kind(value)})
 
 
-ObjectRef = Annotated[str | ObjectSpec, Field(union_mode="left_to_right"), BeforeValidator(_object_ref)]
+ObjectRef = Annotated[str | dict[str, Any], Field(union_mode="left_to_right"), BeforeValidator(_object_ref)]
 
 
 class InputSpec(_Model):
@@ -221,7 +239,7 @@ class CompileSpec(_Model):
     """How to compile the model; losses, loss weights and metrics live on the outputs."""
 
     optimizer: ObjectRef = "rmsprop"
-    jit_compile: bool | Literal["auto"] = "auto"
+    jit_compile: Annotated[bool | str, BeforeValidator(_jit)] = "auto"
     run_eagerly: bool = False
     steps_per_execution: Annotated[int, Field(ge=1)] = 1
 
@@ -241,7 +259,7 @@ class Spec(_Model):
          outputs={"h": OutputSpec(loss="mse")})
     """
 
-    graphspec: Literal[1] = 1
+    graphspec: Annotated[Literal[1], BeforeValidator(_version)] = 1
     name: Name = "model"
     description: str | None = None
     inputs: dict[Name, InputSpec] = Field(min_length=1)
@@ -287,6 +305,8 @@ _TYPE_CODES: dict[str, Code] = {
     "missing": Code.MISSING_KEY,
     "extra_forbidden": Code.UNKNOWN_KEY,
     "bad_name": Code.BAD_NAME,
+    "bad_version": Code.BAD_VERSION,
+    "wrong_type": Code.WRONG_TYPE,
     "bad_value": Code.BAD_VALUE,
     "literal_error": Code.BAD_VALUE,
     "greater_than_equal": Code.BAD_VALUE,
@@ -307,7 +327,7 @@ _FIELDS: dict[str, list[str]] = {
     "object": list(ObjectSpec.model_fields),
 }
 
-_YAML11 = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+_YAML11 = _YAML11_BOOLS
 
 
 def _kind(value: Any) -> str:
@@ -410,6 +430,26 @@ def _coercion_hint(value: Any, etype: str) -> str | None:
     return None
 
 
+def split_node_args(data: Any) -> Any:
+    """Move each node's layer arguments under ``args``, as the models hold them.
+
+    Done on the data before validation, so in a file every key other than
+    ``layer``, ``share`` and ``inputs`` is a layer argument, ``args`` included
+    (``NodeSpec(args=...)`` is the Python spelling only).
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
+        return data
+    nodes = {}
+    for name, node in data["nodes"].items():
+        if isinstance(node, dict):
+            node = {**{k: v for k, v in node.items() if k in _STRUCTURAL}, "args": {k: v for k, v in node.items() if k not in _STRUCTURAL}}
+        nodes[name] = node
+    return {**data, "nodes": nodes}
+
+
+_STRUCTURAL = ("layer", "share", "inputs")
+
+
 def parse_spec(doc: Document) -> Spec:
     """Validate loaded data against the format.
 
@@ -422,7 +462,7 @@ def parse_spec(doc: Document) -> Spec:
     # The version defaults for specs built in Python, but a file must say which format it is in.
     missing = [] if "graphspec" in data else [Diagnostic(Code.MISSING_KEY, "missing required key 'graphspec' (the format version)", (), _missing_hint(("graphspec",)))]
     try:
-        spec = Spec.model_validate(data)
+        spec = Spec.model_validate(split_node_args(data))
     except ValidationError as exc:
         diags = _dedupe(_diagnostic(e, data) for e in exc.errors(include_url=False))
         seen = {d.path for d in doc.problems}
@@ -433,22 +473,74 @@ def parse_spec(doc: Document) -> Spec:
     return spec
 
 
+def repair(data: Any, broken: list[Path]) -> tuple[Spec | None, list[Path]]:
+    """A best-effort spec with the broken parts of ``data`` left out.
+
+    Each path that failed validation is removed (a whole entry where the path
+    is an entry, else the single key) and validation is retried, so checks of
+    the other parts can still run and report in the same pass. Returns the spec
+    (or ``None`` if it cannot be repaired) and the paths removed.
+    """
+    import copy
+
+    if not isinstance(data, dict):
+        return None, []
+    current = copy.deepcopy(data)
+    removed: list[Path] = []
+    for _ in range(4):
+        for path in broken:
+            if _remove(current, path):
+                removed.append(path)
+        try:
+            return Spec.model_validate(split_node_args(current)), removed
+        except ValidationError as exc:
+            broken = [_clean_loc(e["loc"], current) for e in exc.errors(include_url=False)]
+            broken = [p for p in broken if p and p not in removed]
+            if not broken:
+                return None, removed
+    return None, removed
+
+
 def parse_nodes_leniently(data: Any) -> dict[str, NodeSpec]:
-    """The nodes of raw spec data that are well-formed on their own.
+    """The nodes of raw spec data that are well-formed on their own (broken keys left out).
 
     Used after a structural error, so per-node checks can still report in the
     same pass instead of one error at a time.
     """
-    nodes = data.get("nodes") if isinstance(data, dict) else None
+    nodes = split_node_args(data).get("nodes") if isinstance(data, dict) else None
     out: dict[str, NodeSpec] = {}
     if not isinstance(nodes, dict):
         return out
     for name, raw in nodes.items():
         try:
             out[name] = NodeSpec.model_validate(raw)
-        except ValidationError:
-            continue
+        except ValidationError as exc:
+            if not isinstance(raw, dict):
+                continue
+            bad = {e["loc"][0] for e in exc.errors(include_url=False) if e["loc"]}
+            try:
+                out[name] = NodeSpec.model_validate({k: v for k, v in raw.items() if k not in bad})
+            except ValidationError:
+                continue
     return out
+
+
+def _remove(data: Any, path: Path) -> bool:
+    """Delete the innermost existing mapping key on ``path`` (a list item removes its list's key)."""
+    parents: list[tuple[Any, Any]] = []
+    cur = data
+    for part in path:
+        if (isinstance(cur, dict) and part in cur) or (isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)):
+            parents.append((cur, part))
+            cur = cur[part]
+        else:
+            break
+    while parents:
+        container, key = parents.pop()
+        if isinstance(container, dict) and not (len(parents) == 0 and key in ("inputs", "outputs")):
+            del container[key]
+            return True
+    return False
 
 
 def _dedupe(diags: Any) -> list[Diagnostic]:
