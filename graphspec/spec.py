@@ -525,16 +525,21 @@ def parse_nodes_leniently(data: Any) -> dict[str, NodeSpec]:
     return out
 
 
+def _has(container: Any, part: str | int) -> bool:
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
+
+
 def _remove(data: Any, path: Path) -> bool:
     """Delete the innermost existing mapping key on ``path`` (a list item removes its list's key)."""
     parents: list[tuple[Any, Any]] = []
-    cur = data
+    cur: Any = data
     for part in path:
-        if (isinstance(cur, dict) and part in cur) or (isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)):
-            parents.append((cur, part))
-            cur = cur[part]
-        else:
+        if not _has(cur, part):
             break
+        parents.append((cur, part))
+        cur = cur[part]
     while parents:
         container, key = parents.pop()
         if isinstance(container, dict) and not (len(parents) == 0 and key in ("inputs", "outputs")):
