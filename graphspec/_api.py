@@ -9,7 +9,7 @@ from typing import Any
 
 from graphspec import catalog
 from graphspec.budget import Budget
-from graphspec.errors import Diagnostic, SpecError
+from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.graph import Graph, resolve
 from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
@@ -129,8 +129,10 @@ def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:
         except SpecError as graph_exc:
             diags += graph_exc.diagnostics
     # A finding at or above a removed part (a node "needs layer" once its broken
-    # `layer` is removed) only echoes the structural error already reported.
-    return [d for d in diags if not any(path[: len(d.path)] == d.path for path in removed)]
+    # `layer` is removed), or where the loader already reported (`units: .inf`),
+    # only echoes an error already in the report.
+    loaded = {d.path for d in problems if d.code is not Code.DUPLICATE_KEY}
+    return [d for d in diags if d.path not in loaded and not any(path[: len(d.path)] == d.path for path in removed)]
 
 
 def _shapes_graph(path: tuple[str | int, ...]) -> bool:

@@ -68,10 +68,10 @@ class Code(str, Enum):
 
 CODE_DOCS: dict[Code, str] = {
     Code.IO_ERROR: "The spec file could not be read (missing, a directory, not UTF-8).",
-    Code.FILE_TOO_LARGE: "The spec text is larger than the configured limit (1 MiB by default).",
+    Code.FILE_TOO_LARGE: "The spec text is larger than the configured limit (1 MiB by default), or data from Python holds more than `Limits.max_values` values.",
     Code.SYNTAX: "The text is not well-formed YAML or JSON.",
     Code.YAML_TAG: "An explicit YAML tag such as `!!python/object` was used; only plain data is accepted.",
-    Code.YAML_ALIAS: "Anchors and aliases expand to too much data, or refer to themselves.",
+    Code.YAML_ALIAS: "Anchors and aliases (or shared references in data from Python) expand to too much data, or refer to themselves.",
     Code.TOO_DEEP: "Mappings and lists are nested deeper than the limit.",
     Code.DUPLICATE_KEY: "A mapping has the same key twice; YAML and JSON would silently keep the last.",
     Code.BAD_VERSION: "The `graphspec` format version is missing or not supported.",
