@@ -68,9 +68,12 @@ class Budget:
 
 
 def _bytes(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
-        if value < 1000 or unit == "PB":
-            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
-        value /= 1000
-    return f"{n} B"
+    """``4.0 TB``; integer arithmetic, since counts can exceed what a float holds."""
+    units = ("B", "KB", "MB", "GB", "TB", "PB")
+    scale = 0
+    while scale < len(units) - 1 and n >= 1000 ** (scale + 1):
+        scale += 1
+    if scale == 0:
+        return f"{n:,} B"
+    tenths = n * 10 // 1000**scale
+    return f"{tenths // 10:,}.{tenths % 10} {units[scale]}"

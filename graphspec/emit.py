@@ -281,9 +281,10 @@ class _Emitter:
         path: Path = ("outputs", name, "from") if self.spec.outputs[name].from_ is not None else ("outputs", name)
         tensor = self._tensor(ref, path)
         src, index = parse_ref(ref)
-        if src == name and index is None:
+        if src == name and index is None and self.graph.layer_owner.get(src) == src:
             return tensor
-        # Keras names a model's outputs after the layers that produce them.
+        # Keras names a model's outputs after the layers that produce them: an
+        # output read through `from`, an index or a `share` node needs its own name.
         return self._guard(lambda: self.keras.layers.Identity(name=name)(tensor), path, "Identity")
 
     def _compile(self, model: Any) -> None:

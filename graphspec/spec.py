@@ -292,10 +292,30 @@ class Spec(_Model):
         return data
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.to_data(), sort_keys=False, default_flow_style=None, width=100)
+        """The spec as YAML that graphspec reads back to an equal spec."""
+        return yaml.dump(self.to_data(), Dumper=_Dumper, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_data(), indent=2)
+        return json.dumps(self.to_data(), indent=2, ensure_ascii=False)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quotes every string graphspec's YAML 1.2 reading would not read back as that string.
+
+    PyYAML decides quoting by YAML 1.1: it writes ``1e3`` or ``0o17`` bare, which
+    YAML 1.2 reads as numbers.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    from graphspec.source import resolve_plain
+
+    if resolve_plain(value) != value or value != value.strip() or value == "":
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 # ---------------------------------------------------------------------------

@@ -7,7 +7,12 @@
    only ``SpecError`` ever escapes, and every diagnostic is well formed.
 3. Mutation fuzz of plausible specs through ``build``: only ``SpecError``
    escapes, and Keras' own errors name the node that caused them.
-4. Round trip: ``load(spec.to_yaml())`` and ``load(spec.to_json())`` give the spec back.
+4. Round trip: ``load(spec.to_yaml())`` and ``load(spec.to_json())`` give the spec back,
+   and any valid JSON layout of a spec (whitespace, escapes) loads as that spec.
+
+What the properties found is kept as ``@example``s and as small plain tests
+beside them (huge integers, names with a trailing newline, outputs of ``share``
+nodes), so each bug fails deterministically until it is fixed.
 
 Every test here uses only the public API (``graphspec.load/validate/build``,
 ``Spec.to_data/to_yaml/to_json``, ``SpecError.diagnostics``).
@@ -31,8 +36,14 @@ from hypothesis import strategies as st
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+# graphspec raises Python's recursion limit for every build (by design: Keras walks graphs
+# recursively); hypothesis notices the change between examples and warns each time.
+pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset:hypothesis.errors.HypothesisWarning")
+
 import graphspec  # noqa: E402
 from graphspec import Code, SpecError  # noqa: E402
+from graphspec.emit import emit  # noqa: E402  (stage functions, to build without the static checks)
+from graphspec.graph import resolve  # noqa: E402
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "specs" / "seed"
 SEED_FILES = sorted(SEED_DIR.glob("*.yaml"))
@@ -44,7 +55,8 @@ NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 CODES = set(Code)
 
 # No example database: nothing is written into the working tree, and runs stay independent.
-FAST = settings(max_examples=500, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+# One failure per fuzz test is enough (the plain tests below pin each bug); shrinking many is slow.
+FAST = settings(max_examples=500, deadline=None, database=None, report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
 BUILD = settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 BUILD_FUZZ = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 ROUND_TRIP = settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
@@ -216,7 +228,7 @@ def dag_specs(draw: Any, max_nodes: int = 25) -> dict[str, Any]:
     unused = [i for i in inputs if i not in used]
     if unused:
         name = next(pool)
-        srcs = unused + [draw(st.sampled_from(tensors))]
+        srcs = [*unused, draw(st.sampled_from(tensors))]
         nodes[name] = {"layer": "Concatenate", "inputs": srcs}
         outputs[name] = {}
 
@@ -247,8 +259,6 @@ def _ancestors(name: str, nodes: dict[str, Any]) -> set[str]:
 class Expected:
     """What a valid DAG spec means, worked out here without graphspec."""
 
-    CLASS = {"Dense": "Dense", "Add": "Add", "Concatenate": "Concatenate", "Activation": "Activation", "Dropout": "Dropout"}
-
     def __init__(self, data: dict[str, Any]):
         inputs, nodes, outputs = data["inputs"], data["nodes"], data["outputs"]
         self.owner: dict[str, str] = {}
@@ -271,7 +281,7 @@ class Expected:
         for n in nodes:
             if n in self.live:
                 o = self.owner[n]
-                self.layers[o] = self.CLASS[nodes[o]["layer"]]
+                self.layers[o] = nodes[o]["layer"]  # the Keras class has the layer's name
         self.edges: Counter[tuple[str, str]] = Counter()
         for n, node in nodes.items():
             if n in self.live:
@@ -279,7 +289,9 @@ class Expected:
                     self.edges[(layer_of(r), self.owner[n])] += 1
         for name, out in outputs.items():
             src = out.get("from", name)
-            if src != name:
+            # An output gets a layer of its own name when it reads another node,
+            # or a `share` node (whose tensor carries the shared layer's name).
+            if src != name or (src in nodes and self.owner[src] != src):
                 self.layers[name] = "Identity"
                 self.edges[(layer_of(src), name)] += 1
 
@@ -314,8 +326,18 @@ def model_edges(model: Any) -> Counter[tuple[str, str]]:
 # 1. Random valid DAG specs build into exactly the model they describe
 
 
+SHARED_OUTPUT = {
+    "graphspec": 1,
+    "name": "m",
+    "inputs": {"x": {"shape": [4]}},
+    "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}, "e": {"share": "d", "inputs": "x"}},
+    "outputs": {"e": {}},
+}
+
+
 @BUILD
 @given(dag_specs())
+@example(SHARED_OUTPUT)
 def test_random_dag_builds_the_described_model(data: dict[str, Any]) -> None:
     expected = Expected(data)
 
@@ -338,6 +360,22 @@ def test_random_dag_builds_the_described_model(data: dict[str, Any]) -> None:
 
     assert model_edges(model) == expected.edges
     assert model.count_params() == expected.params
+
+    # graphspec's own static inference (no Keras) must agree too, where it exists.
+    inference = getattr(report, "inference", None)
+    if inference is not None:
+        assert inference.total_params in (None, expected.params)
+        for name, tensor in zip(data["outputs"], model.outputs, strict=True):
+            assert inference.outputs[name].shape in (None, tuple(tensor.shape))
+
+
+def test_output_of_a_share_node_is_named_after_the_output() -> None:
+    """Shrunk from the property above: an output on a `share` node takes the shared layer's name."""
+    model = graphspec.build(SHARED_OUTPUT)
+    assert list(model.output_names) == ["e"]
+    both = {**SHARED_OUTPUT, "outputs": {"d": {}, "e": {}}}
+    model = graphspec.build(both)
+    assert list(model.output_names) == ["d", "e"]
 
 
 # ---------------------------------------------------------------------------
@@ -385,6 +423,7 @@ WEIRD_VALUES = [
 
 weird_values = st.one_of(
     st.sampled_from(WEIRD_VALUES),
+    st.sampled_from([10**5000, -(10**4400), 2**20000, 10**400, 1e300]),
     st.integers(),
     st.floats(),
     st.text(max_size=6),
@@ -450,7 +489,11 @@ def ref_sites(doc: Any) -> list[tuple[Any, ...]]:
 
 
 def mutate_data(draw: Any, doc: Any) -> Any:
-    """Apply one random structural mutation to spec data (in place where possible); return the data."""
+    """Apply one random structural mutation to spec data (in place where possible); return the data.
+
+    The top level stays a mapping: ``validate`` documents a ``TypeError`` for a
+    source that is not a path, text, mapping or Spec, so only what is inside is mutated.
+    """
     paths = all_paths(doc)
     inner = [p for p in paths if p]
     containers = [p for p in paths if isinstance(get_at(doc, p), dict | list)]
@@ -468,8 +511,8 @@ def mutate_data(draw: Any, doc: Any) -> Any:
         keys = list(get_at(doc, dst))
         key = draw(st.one_of(st.sampled_from(keys or ["extra"]), weird_names, st.sampled_from(["nodes", "inputs", "outputs", "layer", "share", "from"])))
         get_at(doc, dst)[key] = copy.deepcopy(get_at(doc, src))
-    elif op == "replace" and paths:
-        p = draw(st.sampled_from(paths))
+    elif op == "replace" and inner:
+        p = draw(st.sampled_from(inner))
         doc = set_at(doc, p, draw(weird_values))
     elif op == "dangling" and sites:
         p = draw(st.sampled_from(sites))
@@ -489,8 +532,8 @@ def mutate_data(draw: Any, doc: Any) -> Any:
         va, vb = get_at(doc, a), get_at(doc, b)
         set_at(doc, a, vb)
         set_at(doc, b, va)
-    elif op == "nest" and paths:
-        p = draw(st.sampled_from(paths))
+    elif op == "nest" and inner:
+        p = draw(st.sampled_from(inner))
         value = get_at(doc, p)
         for _ in range(draw(st.integers(1, 80))):
             value = [value] if draw(st.booleans()) else {"a": value}
@@ -531,8 +574,39 @@ def test_seed_specs_validate() -> None:
         graphspec.validate(path)
 
 
+# Scalars to put where a value was: numbers YAML 1.1 and 1.2 read differently, non-finite and
+# oversized numbers, and tags on a value.
+SCALAR_TOKENS = [
+    "9" * 5000,
+    "-" + "1" * 4400,
+    "!!int " + "9" * 5000,
+    "!!float 1e999",
+    "!!float .nan",
+    "!!float .inf",
+    "!!int 0x1F",
+    "!!int 1.5",
+    "!!bool yes",
+    "!!null x",
+    "!!str 12",
+    "1e999",
+    "-.inf",
+    ".nan",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "1_000",
+    "12:30",
+    "yes",
+    "~",
+    "''",
+    '"\\ud800"',
+    "-0",
+    "1e-400",
+]
+scalar_tokens = st.one_of(st.sampled_from(SCALAR_TOKENS), st.text(max_size=4))
+
 TEXT_TOKENS = [
-    "!!python/object/apply:os.system [\"echo\"] ",
+    '!!python/object/apply:os.system ["echo"] ',
     "!!python/name:os.system ",
     "!!binary aGk= ",
     "!!timestamp 2001-12-14 ",
@@ -591,7 +665,7 @@ VALUE_TOKEN = re.compile(r"(?<=: )[^\s,{}\[\]#]+|(?<=\[)[^\s,{}\[\]#]+")
 
 
 def mutate_text(draw: Any, text: str) -> str:
-    op = draw(st.sampled_from(["insert", "insert", "delete", "dup_line", "replace_value", "tab", "anchor_alias", "tag_value", "bomb"]))
+    op = draw(st.sampled_from(["insert", "insert", "delete", "dup_line", "replace_value", "replace_value", "tab", "anchor_alias", "tag_value", "bomb"]))
     if op == "insert":
         i = draw(st.integers(0, len(text)))
         return text[:i] + draw(text_tokens) + text[i:]
@@ -610,7 +684,7 @@ def mutate_text(draw: Any, text: str) -> str:
     values = list(VALUE_TOKEN.finditer(text))
     if op == "replace_value" and values:
         m = draw(st.sampled_from(values))
-        return text[: m.start()] + draw(text_tokens) + text[m.end() :]
+        return text[: m.start()] + draw(scalar_tokens) + text[m.end() :]
     if op == "anchor_alias" and len(values) >= 2:
         a, b = draw(st.lists(st.sampled_from(values), min_size=2, max_size=2, unique_by=lambda m: m.start()))
         first, second = sorted([a, b], key=lambda m: m.start())
@@ -672,6 +746,22 @@ def test_huge_integer_in_data_is_handled(path: tuple[Any, ...]) -> None:
     run_validate(doc)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        set_at(copy.deepcopy(SMALL), ("nodes", "d", "units"), 10**400),
+        set_at(copy.deepcopy(SMALL), ("inputs", "x", "shape", 0), 10**400),
+        SMALL_YAML.replace("UNITS", "1" + "0" * 400),
+    ],
+    ids=["units-data", "shape-data", "units-text"],
+)
+def test_parameter_count_beyond_float_range_is_a_spec_error(source: Any) -> None:
+    """Found by the data fuzz: a 401-digit `units` passes the catalogue, then the budget check overflows."""
+    with pytest.raises(SpecError) as info:
+        graphspec.validate(source)
+    check_spec_error(info.value)
+
+
 def test_output_name_with_trailing_newline_is_refused() -> None:
     doc = copy.deepcopy(SMALL)
     doc["outputs"] = {"y\n": {"from": "d"}}
@@ -712,7 +802,6 @@ BUILD_MUTATIONS: list[tuple[str, str, list[Any]]] = [
     ("head", "units", [0, -3]),
     ("cat", "axis", [5, -5, 0, 2, 1, "x", 1.5]),
     ("all", "axis", [5, 0, -2]),
-    ("c2", "inputs", ["x", "seq", "d1"]),  # Conv2D on rank-2 / rank-3 tensors
     ("c1", "inputs", ["x", "img", "d1"]),  # Conv1D on rank-2 / rank-4 tensors
     ("l1", "inputs", ["x", "d2", "img"]),  # LSTM on rank-2 / rank-4 tensors
     ("s1", "inputs", ["x", "cat", "seq"]),  # the shared Dense (built for width 8) on other widths
@@ -729,9 +818,23 @@ BUILD_MUTATIONS: list[tuple[str, str, list[Any]]] = [
     ("img", "shape", [[8, 8], [2, 2, 3], [None, None, 3]]),
     ("seq", "shape", [[2, 4], [None, 4], [6]]),
     ("x", "batch_size", [1, 0]),
+    # edits Keras accepts, so static inference and Keras must agree on the result
+    ("c1", "padding", ["same", "causal", "valid"]),
+    ("c1", "strides", [2, 3]),
+    ("c1", "dilation_rate", [2]),
+    ("c2", "padding", ["same"]),
+    ("c2", "strides", [2, [1, 2]]),
+    ("c2", "dilation_rate", [2]),
+    ("l1", "return_sequences", [True]),
+    ("l1", "go_backwards", [True]),
+    ("cat", "axis", [1, -1]),
 ]
 
 EXTRA_NODES: list[dict[str, Any]] = [
+    {"layer": "Conv2D", "inputs": "x", "filters": 2, "kernel_size": 3},  # Conv2D on a rank-2 tensor
+    {"layer": "Conv2D", "inputs": "seq", "filters": 2, "kernel_size": 3},  # ... and on a rank-3 one
+    {"layer": "LSTM", "inputs": "d1", "units": 2},  # LSTM on a rank-2 tensor
+    {"layer": "Dense", "inputs": "x", "units": None},
     {"layer": "Reshape", "inputs": "d1", "target_shape": [5]},
     {"layer": "Reshape", "inputs": "d1", "target_shape": [3, 3]},
     {"layer": "Permute", "inputs": "seq", "dims": [3, 1]},
@@ -743,9 +846,44 @@ EXTRA_NODES: list[dict[str, Any]] = [
     {"layer": "MaxPooling2D", "inputs": "img", "pool_size": 16},
     {"layer": "BatchNormalization", "inputs": "x", "axis": 4},
     {"layer": "Bidirectional", "inputs": "x", "wraps": {"layer": "LSTM", "units": 2}},
+    # layers Keras accepts here: static inference must give Keras' shapes and parameter counts
+    {"layer": "Flatten", "inputs": "img"},
+    {"layer": "Reshape", "inputs": "d1", "target_shape": [4, 2]},
+    {"layer": "Reshape", "inputs": "d1", "target_shape": [-1, 2]},
+    {"layer": "Permute", "inputs": "seq", "dims": [2, 1]},
+    {"layer": "RepeatVector", "inputs": "d1", "n": 3},
+    {"layer": "Conv1D", "inputs": "seq", "filters": 3, "kernel_size": 2, "padding": "causal", "dilation_rate": 2},
+    {"layer": "Conv2DTranspose", "inputs": "img", "filters": 2, "kernel_size": 3, "strides": 2},
+    {"layer": "SeparableConv2D", "inputs": "img", "filters": 5, "kernel_size": 3, "depth_multiplier": 2},
+    {"layer": "DepthwiseConv2D", "inputs": "img", "kernel_size": 3, "padding": "same"},
+    {"layer": "MaxPooling1D", "inputs": "seq", "pool_size": 4, "padding": "same"},
+    {"layer": "AveragePooling2D", "inputs": "img", "pool_size": 3, "strides": 2},
+    {"layer": "UpSampling1D", "inputs": "seq", "size": 2},
+    {"layer": "ZeroPadding2D", "inputs": "img", "padding": [1, 2]},
+    {"layer": "Cropping2D", "inputs": "img", "cropping": [[1, 0], [2, 1]]},
+    {"layer": "GRU", "inputs": "seq", "units": 3, "return_sequences": True},
+    {"layer": "SimpleRNN", "inputs": "seq", "units": 3},
+    {"layer": "Bidirectional", "inputs": "seq", "wraps": {"layer": "LSTM", "units": 2}, "merge_mode": "sum"},
+    {"layer": "Bidirectional", "inputs": "seq", "wraps": {"layer": "GRU", "units": 2, "return_sequences": True}},
+    {"layer": "LayerNormalization", "inputs": "seq"},
+    {"layer": "BatchNormalization", "inputs": "img"},
+    {"layer": "Attention", "inputs": ["seq", "seq"]},
+    {"layer": "MultiHeadAttention", "inputs": ["seq", "seq"], "num_heads": 2, "key_dim": 3},
+    {"layer": "Dot", "inputs": ["d1", "d2"], "axes": 1},
+    {"layer": "Average", "inputs": ["d1", "d2"]},
+    {"layer": "Maximum", "inputs": ["d1", "s1", "d2"]},
+    {"layer": "Subtract", "inputs": ["d1", "d2"]},
+    {"layer": "Embedding", "inputs": "seq", "input_dim": 10, "output_dim": 2},
+    {"layer": "TimeDistributed", "inputs": "seq", "wraps": {"layer": "Dense", "units": 5}},
+    {"layer": "GlobalMaxPooling2D", "inputs": "img", "keepdims": True},
     {"share": "l1", "inputs": "x"},
     {"share": "c2", "inputs": "seq"},
 ]
+
+
+# Codes for errors that belong to one node: Keras' own, and static shape inference's (when present).
+SHAPE_MISMATCH = getattr(Code, "SHAPE_MISMATCH", Code.KERAS_ERROR)
+NODE_CODES = {Code.KERAS_ERROR, SHAPE_MISMATCH}
 
 
 def _descendants(name: str, nodes: dict[str, Any]) -> set[str]:
@@ -778,20 +916,36 @@ def test_mutated_spec_builds_or_raises_spec_error_naming_the_node(data: Any) -> 
             section = "inputs" if target in doc["inputs"] else "nodes"
             doc[section][target][key] = copy.deepcopy(value)
             touched.add(target)
+    compile = data.draw(st.booleans(), label="compile")
     try:
-        graphspec.build(doc, compile=data.draw(st.booleans(), label="compile"))
+        model = graphspec.build(doc, compile=compile)
     except SpecError as exc:
         check_spec_error(exc)
         nodes = doc["nodes"]
-        # Nodes a Keras error may name: the edited ones and everything downstream of them
-        # (an edited input's effect shows up at the nodes that read it).
+        # Nodes a Keras or shape error may name: the edited ones and everything downstream
+        # of them (an edited input's effect shows up at the nodes that read it).
         blame: set[str] = set()
         for t in touched:
             blame |= _descendants(t, nodes)
-        for d in exc.diagnostics:
-            if d.code is Code.KERAS_ERROR:
-                assert d.path[:1] == ("nodes",) and len(d.path) >= 2 and d.path[1] in nodes, f"keras-error not naming a node: {d.render()}"
-                assert d.path[1] in blame, f"keras-error blames {d.path[1]!r}, not one of the edited nodes or their descendants {sorted(blame)}: {d.render()}"
+        for d in exc.errors:
+            if d.code in NODE_CODES:
+                assert d.path[:1] == ("nodes",) and len(d.path) >= 2 and d.path[1] in nodes, f"{d.code.value} not naming a node: {d.render()}"
+                assert d.path[1] in blame, f"{d.code.value} blames {d.path[1]!r}, not an edited node or a descendant {sorted(blame)}: {d.render()}"
+        if exc.errors and all(d.code is SHAPE_MISMATCH for d in exc.errors):
+            # Static shape inference refused the spec: Keras must refuse it too (no false alarms).
+            with pytest.raises(SpecError) as keras_says:
+                emit(resolve(graphspec.load(doc)), compile=False)
+            assert any(d.code is Code.KERAS_ERROR for d in keras_says.value.errors), keras_says.value.render()
+    else:
+        # Static inference and Keras agree on what was built.
+        inference = getattr(graphspec.validate(doc), "inference", None)
+        if inference is not None:
+            for name, tensor in zip(doc["outputs"], model.outputs, strict=True):
+                inferred = inference.outputs[name].shape
+                if inferred is not None:
+                    assert tuple(inferred) == tuple(tensor.shape), (name, inferred, tensor.shape)
+            if inference.total_params is not None:
+                assert inference.total_params == model.count_params()
 
 
 # ---------------------------------------------------------------------------
@@ -916,3 +1070,57 @@ def test_round_trip_of_graph_only_specs(data: dict[str, Any]) -> None:
     for text in (spec.to_yaml(), spec.to_json()):
         back = graphspec.validate(text).spec
         assert_same_spec(back, spec)
+
+
+# JSON is read by the YAML parser (for positions), so any valid JSON layout must load the same.
+JSON_SPACE = st.sampled_from(["", " ", "\n", "\t", "\r\n", "\n    ", " \t "])
+
+
+def _json_string(draw: Any, text: str) -> str:
+    out = ['"']
+    for ch in text:
+        style = draw(st.sampled_from(["raw", "raw", "escape"]))
+        if ch in '"\\' or ord(ch) < 0x20 or (style == "escape" and ch != "/"):
+            code = ord(ch)
+            if code > 0xFFFF:  # JSON escapes astral characters as a UTF-16 surrogate pair
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+        elif ch == "/" and style == "escape":
+            out.append("\\/")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _json_text(draw: Any, value: Any) -> str:
+    if isinstance(value, dict):
+        items = [draw(JSON_SPACE) + _json_string(draw, k) + draw(JSON_SPACE) + ":" + draw(JSON_SPACE) + _json_text(draw, v) + draw(JSON_SPACE) for k, v in value.items()]
+        return "{" + (",".join(items) if items else draw(JSON_SPACE)) + "}"
+    if isinstance(value, list):
+        items = [draw(JSON_SPACE) + _json_text(draw, v) + draw(JSON_SPACE) for v in value]
+        return "[" + (",".join(items) if items else draw(JSON_SPACE)) + "]"
+    if isinstance(value, str):
+        return _json_string(draw, value)
+    return json.dumps(value)
+
+
+@st.composite
+def json_layouts(draw: Any) -> tuple[dict[str, Any], str]:
+    """A valid spec and one valid JSON text of it, with random whitespace and escapes."""
+    data = draw(decorated_specs())
+    return data, draw(JSON_SPACE) + _json_text(draw, data) + draw(JSON_SPACE)
+
+
+@ROUND_TRIP
+@given(json_layouts())
+@example((SMALL, '{"graphspec"\n: 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"d": {}}}'))
+@example(({**SMALL, "description": "\x85"}, json.dumps({**SMALL, "description": "\x85"}, ensure_ascii=False)))  # read back as " "
+@example(({**SMALL, "description": "\x7f"}, json.dumps({**SMALL, "description": "\x7f"}, ensure_ascii=False)))  # refused as syntax
+@example(({**SMALL, "description": "a\u2028 b"}, json.dumps({**SMALL, "description": "a\u2028 b"}, ensure_ascii=False)))  # read back as "a\u2028b"
+def test_any_json_layout_loads_the_same_spec(case: tuple[dict[str, Any], str]) -> None:
+    data, text = case
+    assert json.loads(text) == data
+    assert_same_spec(graphspec.load(text), graphspec.load(data))
