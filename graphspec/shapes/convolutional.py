@@ -7,6 +7,8 @@ of Keras 3; FLOPs are the multiply-adds of the kernel over every output position
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphspec.shapes._base import (
     Call,
     Result,
@@ -149,17 +151,23 @@ def conv_transpose(rank: int) -> Rule:
     return rule
 
 
+def _depthwise_geometry(call: Call, rank: int) -> tuple[Any, str, Dim, Any, tuple[int, ...], list[Dim]]:
+    """What depthwise and separable convolutions share: input layout, depth multiplier, kernel, output dims."""
+    shape, data_format, dims, channels = image_input(call, rank)
+    multiplier = call.arg("depth_multiplier")
+    kernel = call.tuple_arg("kernel_size", rank)
+    strides = call.tuple_arg("strides", rank)
+    dilation = call.tuple_arg("dilation_rate", rank)
+    padding = padding_arg(call, ("valid", "same"))
+    out_dims = window_output(call, dims, data_format, kernel, strides, dilation, padding)
+    return shape, data_format, channels, multiplier, kernel, out_dims
+
+
 def depthwise(rank: int) -> Rule:
     """DepthwiseConv1D/2D: kernel ``(*kernel_size, channels, depth_multiplier)``, ``channels·depth_multiplier`` outputs."""
 
     def rule(call: Call) -> Result:
-        shape, data_format, dims, channels = image_input(call, rank)
-        multiplier = call.arg("depth_multiplier")
-        kernel = call.tuple_arg("kernel_size", rank)
-        strides = call.tuple_arg("strides", rank)
-        dilation = call.tuple_arg("dilation_rate", rank)
-        padding = padding_arg(call, ("valid", "same"))
-        out_dims = window_output(call, dims, data_format, kernel, strides, dilation, padding)
+        shape, data_format, channels, multiplier, kernel, out_dims = _depthwise_geometry(call, rank)
         out_channels = mul(channels, multiplier)
         weights = [Weight("kernel", (*kernel, channels, multiplier)), *_bias(call, out_channels)]
         flops = mul(*out_dims, *kernel, channels, multiplier)
@@ -172,14 +180,8 @@ def separable(rank: int) -> Rule:
     """SeparableConv1D/2D: a depthwise kernel, a 1×1 pointwise kernel, and a bias of ``filters``."""
 
     def rule(call: Call) -> Result:
-        shape, data_format, dims, channels = image_input(call, rank)
+        shape, data_format, channels, multiplier, kernel, out_dims = _depthwise_geometry(call, rank)
         filters = call.arg("filters")
-        multiplier = call.arg("depth_multiplier")
-        kernel = call.tuple_arg("kernel_size", rank)
-        strides = call.tuple_arg("strides", rank)
-        dilation = call.tuple_arg("dilation_rate", rank)
-        padding = padding_arg(call, ("valid", "same"))
-        out_dims = window_output(call, dims, data_format, kernel, strides, dilation, padding)
         mid = mul(channels, multiplier)
         weights = [
             Weight("depthwise_kernel", (*kernel, channels, multiplier)),
