@@ -54,6 +54,8 @@ def _set(data: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 def _names(data: Any) -> list[str]:
     names: list[str] = []
+    if not isinstance(data, dict):
+        return ["x"]
     for section in ("inputs", "nodes", "outputs"):
         if isinstance(data.get(section), dict):
             names += list(data[section])
@@ -83,7 +85,7 @@ def mutated_data(draw: st.DrawFn) -> Any:
                 target[draw(st.sampled_from(["units", "inputs", "layer", "share", "from", "x", "graphspec"]))] = copy.deepcopy(_get(data, other))
         elif kind == "dangle" and isinstance(target, str):
             data = _set(data, path, target + draw(st.sampled_from(["_", "x", ":1", ":99", "\n"])))
-        elif kind == "cycle" and isinstance(data.get("nodes"), dict) and data["nodes"]:
+        elif kind == "cycle" and isinstance(data, dict) and isinstance(data.get("nodes"), dict) and data["nodes"]:
             names = list(data["nodes"])
             a, b = draw(st.sampled_from(names)), draw(st.sampled_from(names))
             if isinstance(data["nodes"][a], dict):
