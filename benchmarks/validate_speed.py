@@ -14,6 +14,7 @@ Run: python benchmarks/validate_speed.py [--repeat N] [--sizes 1000,10000,100000
 from __future__ import annotations
 
 import argparse
+import compileall
 import glob
 import os
 import statistics
@@ -60,6 +61,10 @@ def main() -> int:
     seeds = sorted(glob.glob(str(ROOT / "specs/seed/*.yaml")))
     py = sys.executable
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    # Keras' bytecode was compiled when pip installed it; an editable install of
+    # graphspec under PYTHONDONTWRITEBYTECODE=1 would recompile on every run.
+    # Compile it too, as a regular install does, so both sides start alike.
+    compileall.compile_dir(str(ROOT / "graphspec"), quiet=1)
 
     print("\n1. validate (fresh process) vs import keras (fresh process), median of", args.repeat)
     t_validate = timed_process([py, "-m", "graphspec", "validate", *seeds], args.repeat)
