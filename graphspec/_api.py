@@ -52,7 +52,7 @@ def _document(source: SpecSource, limits: Limits) -> Document:
 def _is_path(text: str) -> bool:
     if "\n" in text or len(text) > 4096:
         return False
-    return text.lower().endswith((".yaml", ".yml", ".json")) or os.path.isfile(text)
+    return text.lower().endswith((".yaml", ".yml", ".json")) or os.path.exists(text)
 
 
 def _merge(first: list[Diagnostic], more: list[Diagnostic]) -> list[Diagnostic]:

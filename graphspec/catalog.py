@@ -85,7 +85,7 @@ class LayerInfo:
         if self.forwards_base_kwargs:
             names += [p.name for p in _base_params()]
         # Some constructors (pooling, lookup layers) list `name` explicitly; a node's name is its key.
-        return [n for n in names if n != "name"]
+        return list(dict.fromkeys(n for n in names if n != "name"))
 
     def param_or_base(self, name: str) -> Param | None:
         found = self.param(name)

@@ -36,6 +36,13 @@ exit codes: 0 valid/built, 1 invalid spec, 2 usage or I/O error
 """
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphspec",
@@ -47,9 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     limits = argparse.ArgumentParser(add_help=False)
-    limits.add_argument("--max-bytes", type=int, default=Limits().max_bytes, metavar="N", help="largest spec file accepted (default: 1 MiB)")
-    limits.add_argument("--max-params", type=int, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
-    limits.add_argument("--max-nodes", type=int, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
+    limits.add_argument("--max-bytes", type=_positive, default=Limits().max_bytes, metavar="N", help="largest spec file accepted (default: 1 MiB)")
+    limits.add_argument("--max-params", type=_positive, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
+    limits.add_argument("--max-nodes", type=_positive, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
 
     v = sub.add_parser(
         "validate",

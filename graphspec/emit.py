@@ -295,10 +295,14 @@ class _Emitter:
         settings = spec.compile or CompileSpec()
         names = list(spec.outputs)
         single = len(names) == 1
-        losses = {n: make_object("loss", o.loss) for n, o in spec.outputs.items() if o.loss is not None}
+        losses = {n: self._guard(functools.partial(make_object, "loss", o.loss), ("outputs", n, "loss"), "loss") for n, o in spec.outputs.items() if o.loss is not None}
         weights = {n: (o.loss_weight if o.loss_weight is not None else 1.0) for n, o in spec.outputs.items() if o.loss is not None}
         explicit_weights = any(o.loss_weight is not None for o in spec.outputs.values())
-        metrics = {n: [make_object("metric", m) for m in o.metrics] for n, o in spec.outputs.items() if o.metrics}
+        metrics = {
+            n: [self._guard(functools.partial(make_object, "metric", m), ("outputs", n, "metrics", i), "metric") for i, m in enumerate(o.metrics)]
+            for n, o in spec.outputs.items()
+            if o.metrics
+        }
         kwargs: dict[str, Any] = {
             "optimizer": self._guard(lambda: make_object("optimizer", settings.optimizer), ("compile", "optimizer"), "optimizer"),
             "jit_compile": settings.jit_compile,

@@ -44,6 +44,9 @@ class Graph:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
+_SUGGESTIONS = 20
+
+
 def _suggest(name: str, options: list[str]) -> str | None:
     close = difflib.get_close_matches(name, options, n=2, cutoff=0.6)
     return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
@@ -89,36 +92,53 @@ def _check_names(spec: Spec) -> Iterator[Diagnostic]:
 
 
 def _share_owners(spec: Spec) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Resolve every ``share`` chain to the node that declares the layer, each node once."""
     owners: dict[str, str] = {}
+    broken: set[str] = set()
     diags: list[Diagnostic] = []
-    for name, node in spec.nodes.items():
-        seen = [name]
-        cur = node
-        while cur.share is not None:
-            target = cur.share
-            path: Path = ("nodes", seen[-1], "share")
+    position = {name: i for i, name in enumerate(spec.nodes)}
+    for start in spec.nodes:
+        if start in owners or start in broken:
+            continue
+        chain = [start]
+        on_chain = {start}
+        owner: str | None = None
+        cur = start
+        while True:
+            target = spec.nodes[cur].share
+            if target is None:
+                owner = cur
+                break
+            if target in owners:
+                owner = owners[target]
+                break
+            if target in broken:
+                break
+            path: Path = ("nodes", cur, "share")
             if target not in spec.nodes:
                 if target in spec.inputs:
                     diags.append(Diagnostic(Code.BAD_SHARE, f"{target!r} is an input, which has no layer to share", path))
                 else:
-                    diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"node {seen[-1]!r} shares unknown node {target!r}", path, _suggest(target, list(spec.nodes))))
+                    diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"node {cur!r} shares unknown node {target!r}", path, _suggest(target, list(spec.nodes))))
                 break
-            if target in seen:
-                loop = seen[seen.index(target) :]
+            if target in on_chain:
+                loop = chain[chain.index(target) :]
                 # Report each circle once, from its first node in spec order.
-                first = min(loop, key=list(spec.nodes).index)
+                first = min(loop, key=position.__getitem__)
                 turn = loop.index(first)
                 ordered = loop[turn:] + loop[:turn]
-                chain = " → ".join([*ordered, first])
-                diags.append(Diagnostic(Code.CYCLE, f"`share` goes round in a circle: {chain}", ("nodes", first, "share"), "one node of the circle must declare `layer:`"))
+                text = " → ".join([*ordered, first])
+                diags.append(Diagnostic(Code.CYCLE, f"`share` goes round in a circle: {text}", ("nodes", first, "share"), "one node of the circle must declare `layer:`"))
                 break
-            seen.append(target)
-            cur = spec.nodes[target]
-        else:
-            owners[name] = seen[-1]
-    # Report each broken chain once, at the node where it breaks.
-    unique = {(d.code, d.path): d for d in diags}
-    return owners, list(unique.values())
+            chain.append(target)
+            on_chain.add(target)
+            cur = target
+        for name in chain:
+            if owner is None:
+                broken.add(name)
+            else:
+                owners[name] = owner
+    return owners, diags
 
 
 def resolve(spec: Spec) -> Graph:
@@ -139,11 +159,15 @@ def resolve(spec: Spec) -> Graph:
     dag.add_nodes_from(spec.inputs, kind="input")
     dag.add_nodes_from(spec.nodes, kind="node")
 
+    options = sorted(known)
+    unknown = 0
     for consumer, src, index, path in _references(spec):
         if src not in known:
-            options = sorted(known)
+            unknown += 1
             what = "output" if consumer.startswith("output:") else f"node {consumer!r}"
-            diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"{what} reads from unknown {src!r}", path, _suggest(src, options) or _known_hint(spec)))
+            # did-you-mean costs a scan of every name: enough for the first few dozen typos.
+            hint = (_suggest(src, options) if unknown <= _SUGGESTIONS else None) or _known_hint(spec)
+            diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"{what} reads from unknown {src!r}", path, hint))
             continue
         if index is not None and src in spec.inputs:
             diags.append(Diagnostic(Code.BAD_OUTPUT_INDEX, f"input {src!r} is a single tensor; '{src}:{index}' selects nothing", path, f"write {src!r}"))
@@ -168,7 +192,7 @@ def resolve(spec: Spec) -> Graph:
     # input "feeds nothing" because the node reading it names a typo): report the cause alone.
     live = _live(spec, dag)
     if not any(d.code in (Code.UNKNOWN_REFERENCE, Code.DUPLICATE_NAME) for d in diags):
-        diags += _reachability(spec, dag)
+        diags += _reachability(spec, dag, live)
         diags += _dead_nodes(spec, live, owners)
     warnings = raise_if_errors(diags)
 
@@ -204,32 +228,41 @@ def _cycles(dag: nx.DiGraph) -> list[Diagnostic]:
 
 
 def _live(spec: Spec, dag: nx.DiGraph) -> set[str]:
-    live: set[str] = set()
-    for name in spec.outputs:
-        src, _ = parse_ref(spec.output_source(name))
-        if src in dag and src not in live:
-            live |= nx.ancestors(dag, src) | {src}
+    """Everything some output depends on: one backward walk from all outputs at once."""
+    live = {src for src in (parse_ref(spec.output_source(n))[0] for n in spec.outputs) if src in dag}
+    stack = list(live)
+    while stack:
+        for pred in dag.predecessors(stack.pop()):
+            if pred not in live:
+                live.add(pred)
+                stack.append(pred)
     return live
 
 
-def _reachability(spec: Spec, dag: nx.DiGraph) -> list[Diagnostic]:
+def _reachability(spec: Spec, dag: nx.DiGraph, live: set[str]) -> list[Diagnostic]:
+    """Unreachable outputs and unused inputs, in one topological pass (the graph is acyclic here)."""
+    reaches: dict[str, bool] = {}  # some declared input flows into it
+    orphaned: dict[str, bool] = {}  # some node upstream (or itself) has no inputs
+    for n in nx.topological_sort(dag):
+        preds = list(dag.predecessors(n))
+        if n in spec.inputs:
+            reaches[n], orphaned[n] = True, False
+        else:
+            reaches[n] = any(reaches[p] for p in preds)
+            orphaned[n] = not preds or any(orphaned[p] for p in preds)
     diags: list[Diagnostic] = []
-    used_inputs: set[str] = set()
     for name in spec.outputs:
         src, _ = parse_ref(spec.output_source(name))
-        if src not in dag:
+        if src not in dag or (reaches[src] and not orphaned[src]):
             continue
-        upstream = nx.ancestors(dag, src) | {src}
-        inputs = upstream & set(spec.inputs)
-        used_inputs |= inputs
-        sources = [n for n in upstream if n in spec.nodes and dag.in_degree(n) == 0]
-        if not inputs or sources:
-            why = f"it depends on {', '.join(repr(s) for s in sorted(sources))}, which has no inputs" if sources else "no declared input flows into it"
-            diags.append(
-                Diagnostic(Code.UNREACHABLE_OUTPUT, f"output {name!r} is not reachable from the inputs: {why}", ("outputs", name), "connect the chain to an input with `inputs:`", at_key=True)
-            )
+        if orphaned[src]:
+            sources = sorted(n for n in nx.ancestors(dag, src) | {src} if n in spec.nodes and dag.in_degree(n) == 0)
+            why = f"it depends on {', '.join(repr(s) for s in sources)}, which has no inputs"
+        else:
+            why = "no declared input flows into it"
+        diags.append(Diagnostic(Code.UNREACHABLE_OUTPUT, f"output {name!r} is not reachable from the inputs: {why}", ("outputs", name), "connect the chain to an input with `inputs:`", at_key=True))
     for name in spec.inputs:
-        if name not in used_inputs:
+        if name not in live:
             diags.append(
                 Diagnostic(
                     Code.UNUSED_INPUT,

@@ -162,7 +162,8 @@ def parse_file(path: str | FsPath, limits: Limits = Limits()) -> Document:
     name = str(path)
     try:
         if not p.is_file():
-            raise SpecError([Diagnostic(Code.IO_ERROR, f"no such file: {name}", file=name)])
+            what = "no such file" if not p.exists() else "not a regular file"
+            raise SpecError([Diagnostic(Code.IO_ERROR, f"{what}: {name}", file=name)])
         size = p.stat().st_size
         if size > limits.max_bytes:
             raise SpecError([_too_large(size, limits, name)])

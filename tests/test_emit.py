@@ -105,3 +105,19 @@ def test_3000_chained_layers_build() -> None:
     assert len(model.layers) == 3000 + 2  # input, 3000 Dense, the `y` Identity
     out = model(np.ones((1, 2), dtype="float32"))
     assert out.shape == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("output", "path"),
+    [
+        ({"loss": "mse", "metrics": [{"class_name": "AUC", "config": {"num_thresholds": 1}}]}, ("outputs", "y", "metrics", 0)),
+        ({"loss": {"class_name": "MeanSquaredError", "config": {"reduction": "bogus"}}}, ("outputs", "y", "loss")),
+    ],
+)
+def test_bad_loss_and_metric_configs_are_spec_errors(output: dict[str, Any], path: tuple[Any, ...]) -> None:
+    """Config values only Keras can judge used to escape as a raw ValueError."""
+    data = {**chain(1), "outputs": {"y": {"from": "d0", **output}}}
+    with pytest.raises(SpecError) as exc:
+        graphspec.build(data)
+    (d,) = exc.value.diagnostics
+    assert d.code.value == "keras-error" and d.path == path
