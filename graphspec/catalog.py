@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphspec.errors import Code, Diagnostic, Path
+from graphspec.source import bool_hint, number_hint
 
 __all__ = [
     "LayerInfo",
@@ -383,7 +384,6 @@ def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[
 _POSITIVE_INT = ("units", "filters", "input_dim", "output_dim", "num_heads", "key_dim", "depth_multiplier", "n", "num_bins")
 _SIZE = ("kernel_size", "pool_size", "strides", "dilation_rate", "size")
 _RATE = ("rate", "dropout", "recurrent_dropout")
-_YAML11 = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
 _CHOICES = {
     "padding": ("valid", "same", "causal"),
     "data_format": ("channels_last", "channels_first"),
@@ -414,7 +414,7 @@ def _check_plain_value(info: LayerInfo, key: str, param: Param | None, value: An
         return
     if key in _POSITIVE_INT:
         if not _is_int(value) or value < 1:
-            yield Diagnostic(_type_or_value(value, _is_int), f"{owner} must be a positive integer; got {value!r}", path, _number_hint(value))
+            yield Diagnostic(_type_or_value(value, _is_int), f"{owner} must be a positive integer; got {value!r}", path, number_hint(value, integer=True))
         return
     if key in _SIZE:
         items = value if isinstance(value, list) else [value]
@@ -423,42 +423,29 @@ def _check_plain_value(info: LayerInfo, key: str, param: Param | None, value: An
                 _type_or_value(value, lambda v: _is_int(v) or (isinstance(v, list) and all(_is_int(i) for i in v))),
                 f"{owner} must be a positive integer or a list of them; got {value!r}",
                 path,
-                _number_hint(value),
+                number_hint(value, integer=True),
             )
         return
     if key in _RATE:
         if not _is_number(value) or not 0 <= value < 1:
-            yield Diagnostic(_type_or_value(value, _is_number), f"{owner} must be a number in [0, 1); got {value!r}", path, _number_hint(value))
+            yield Diagnostic(_type_or_value(value, _is_number), f"{owner} must be a number in [0, 1); got {value!r}", path, number_hint(value, integer=False))
         return
     default = param.default if param is not None else None
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            hint = f"YAML 1.1 reads {value!r} as a boolean, graphspec reads YAML 1.2: write {_YAML11[value.lower()]}" if isinstance(value, str) and value.lower() in _YAML11 else "write true or false"
-            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be true or false; got {value!r}", path, hint)
+            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be true or false; got {value!r}", path, bool_hint(value) or "write true or false")
     elif isinstance(default, float):
         if not _is_number(value):
-            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be a number; got {value!r}", path, _number_hint(value))
+            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be a number; got {value!r}", path, number_hint(value, integer=False))
     elif _is_int(default):
         if not (_is_int(value) or (isinstance(value, list) and all(_is_int(v) for v in value))):
-            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be an integer; got {value!r}", path, _number_hint(value))
+            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be an integer; got {value!r}", path, number_hint(value, integer=True))
     elif isinstance(default, str) and not isinstance(value, str):
         yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be a string such as {default!r}; got {value!r}", path)
 
 
 def _type_or_value(value: Any, right_type: Any) -> Code:
     return Code.BAD_VALUE if right_type(value) else Code.WRONG_TYPE
-
-
-def _number_hint(value: Any) -> str | None:
-    if isinstance(value, str) and re.fullmatch(r"[-+]?0[0-9]+", value):
-        return f"leading zeros are ambiguous (YAML 1.1 reads {value} as octal): write the number without them"
-    if isinstance(value, str) and re.fullmatch(r"[-+]?[0-9][0-9_.eE+-]*", value):
-        return f"remove the quotes to write the number {value}"
-    if isinstance(value, float) and value.is_integer():
-        return f"write {int(value)} (an integer, without a decimal point or exponent)"
-    if isinstance(value, bool):
-        return "booleans are not numbers here"
-    return None
 
 
 def _check_nested_layers(how: str, value: Any, path: Path, required: bool = False) -> Iterator[Diagnostic]:
@@ -516,13 +503,10 @@ def check_training(outputs: Mapping[str, Any], compile: Any) -> list[Diagnostic]
     diags: list[Diagnostic] = []
     for name, out in outputs.items():
         if out.loss is not None:
-            diags.extend(check_object("loss", _plain(out.loss), ("outputs", name, "loss")))
+            diags.extend(check_object("loss", out.loss, ("outputs", name, "loss")))
         for i, metric in enumerate(out.metrics):
-            diags.extend(check_object("metric", _plain(metric), ("outputs", name, "metrics", i)))
+            diags.extend(check_object("metric", metric, ("outputs", name, "metrics", i)))
     if compile is not None:
-        diags.extend(check_object("optimizer", _plain(compile.optimizer), ("compile", "optimizer")))
+        diags.extend(check_object("optimizer", compile.optimizer, ("compile", "optimizer")))
     return diags
 
-
-def _plain(value: Any) -> Any:
-    return value.model_dump() if hasattr(value, "model_dump") else value

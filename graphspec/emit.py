@@ -29,7 +29,7 @@ from graphspec import catalog
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.graph import Graph
 from graphspec.source import locate
-from graphspec.spec import CompileSpec, ObjectSpec, Spec, parse_ref
+from graphspec.spec import CompileSpec, Spec, parse_ref
 
 __all__ = ["emit"]
 
@@ -167,8 +167,6 @@ def make_object(kind: str, value: Any) -> Any:
     """A Keras object from an allow-listed name or ``{class_name, config}`` (already checked)."""
     if value is None:
         return None
-    if isinstance(value, ObjectSpec):
-        value = value.model_dump()
     if isinstance(value, str):
         if kind == "optimizer":
             return _object_classes(kind)[value]()

@@ -524,6 +524,31 @@ def _too_large_integer(shown: str, path: Path) -> Diagnostic:
     )
 
 
+# What YAML 1.1 reads as booleans and YAML 1.2 (graphspec) reads as strings.
+YAML11_BOOLS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+
+
+def bool_hint(value: Any) -> str | None:
+    """Why a string stands where a boolean was expected, if YAML 1.1 is the likely cause."""
+    if isinstance(value, str) and value.lower() in YAML11_BOOLS:
+        return f"YAML 1.1 reads {value!r} as a boolean, graphspec reads YAML 1.2: write {YAML11_BOOLS[value.lower()]}"
+    return None
+
+
+def number_hint(value: Any, integer: bool) -> str | None:
+    """How to write a number that was given in another form (quoted, with leading zeros, as a float, as a boolean)."""
+    if isinstance(value, bool):
+        return "booleans are not numbers here"
+    if isinstance(value, str):
+        if _LEADING_ZERO.match(value):
+            return f"leading zeros are ambiguous (YAML 1.1 reads {value} as octal): write the number without them"
+        if isinstance(resolve_plain(value), int | float) and not isinstance(resolve_plain(value), bool):
+            return f"remove the quotes to write the number {value}"
+    if integer and isinstance(value, float) and value.is_integer():
+        return f"write {int(value)} (an integer, without a decimal point or exponent)"
+    return None
+
+
 def resolve_plain_checked(text: str, path: Path, problems: list[Diagnostic]) -> Any:
     value = resolve_plain(text)
     if value.__class__ is float and not math.isfinite(value):
@@ -851,6 +876,3 @@ def _syntax_hint(problem: str) -> str | None:
         return "quote values that contain ': ', or check the indentation of this line"
     return None
 
-
-def dump_json(data: Any) -> str:
-    return json.dumps(data, indent=2)

@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from graphspec.errors import Code, Diagnostic, Path, SpecError
-from graphspec.source import Document, locate
+from graphspec.source import YAML11_BOOLS, Document, bool_hint, locate, number_hint
 
 __all__ = [
     "FORMAT_VERSION",
@@ -110,13 +110,10 @@ def _version(value: Any) -> Any:
     return value
 
 
-_YAML11_BOOLS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
-
-
 def _jit(value: Any) -> Any:
     if isinstance(value, bool) or value == "auto":
         return value
-    if isinstance(value, str) and value.lower() not in _YAML11_BOOLS:
+    if isinstance(value, str) and value.lower() not in YAML11_BOOLS:
         raise PydanticCustomError("bad_value", "jit_compile must be true, false or 'auto'; got {value}", {"value": repr(value)})
     raise PydanticCustomError("wrong_type", "jit_compile must be true, false or 'auto'; got {value}", {"value": repr(value)})
 
@@ -171,8 +168,8 @@ class InputSpec(_Model):
     batch_size: Annotated[int, Field(ge=1)] | None = None
     sparse: bool = False
 
-
-_NODE_KEYS = ("layer", "share", "inputs", "args")
+_STRUCTURAL = ("layer", "share", "inputs")
+_NODE_KEYS = (*_STRUCTURAL, "args")  # `args` is the Python spelling only (see split_node_args)
 
 
 class NodeSpec(_Model):
@@ -347,7 +344,6 @@ _FIELDS: dict[str, list[str]] = {
     "object": list(ObjectSpec.model_fields),
 }
 
-_YAML11 = _YAML11_BOOLS
 
 
 def _kind(value: Any) -> str:
@@ -434,19 +430,10 @@ def _missing_hint(path: Path) -> str | None:
 
 
 def _coercion_hint(value: Any, etype: str) -> str | None:
-    if isinstance(value, str):
-        low = value.lower()
-        if etype.startswith("bool") and low in _YAML11:
-            return f"YAML 1.1 reads {value!r} as a boolean, graphspec reads YAML 1.2: write {_YAML11[low]}"
-        if etype.startswith(("int", "float")):
-            if re.fullmatch(r"[-+]?0[0-9]+", value):
-                return f"leading zeros are ambiguous (YAML 1.1 reads {value} as octal): write the number without them"
-            if re.fullmatch(r"[-+]?[0-9_.eE+-]+", value):
-                return f"remove the quotes to write the number {value}"
-    if isinstance(value, float) and etype.startswith("int") and value.is_integer():
-        return f"write {int(value)} (an integer, without a decimal point or exponent)"
-    if isinstance(value, bool) and etype.startswith(("int", "float")):
-        return "booleans are not numbers here"
+    if etype.startswith("bool"):
+        return bool_hint(value)
+    if etype.startswith(("int", "float")):
+        return number_hint(value, integer=etype.startswith("int"))
     return None
 
 
@@ -466,8 +453,6 @@ def split_node_args(data: Any) -> Any:
         nodes[name] = node
     return {**data, "nodes": nodes}
 
-
-_STRUCTURAL = ("layer", "share", "inputs")
 
 
 def parse_spec(doc: Document) -> Spec:

@@ -116,3 +116,20 @@ def test_registered_layers_are_checked_against_their_own_signature() -> None:
     finally:
         graphspec.unregister_layer("Scale")
     assert ("unknown-layer", "unknown layer 'Scale'") in errors(one_node(layer="Scale", factor=2.0))
+
+
+def test_number_hints_fit_what_was_expected() -> None:
+    """A rate of 1.0 once got 'write 1 (an integer ...)'; hints now follow the expected type
+    and what YAML 1.2 would read without the quotes."""
+    rate = {d.path[-1]: d for d in graphspec_errors(one_node(layer="Dropout", rate=1.0))}["rate"]
+    assert rate.hint is None
+    units = {d.path[-1]: d for d in graphspec_errors(one_node(layer="Dense", units=10.0))}["units"]
+    assert units.hint == "write 10 (an integer, without a decimal point or exponent)"
+    quoted = {d.path[-1]: d for d in graphspec_errors(one_node(layer="Dense", units="16"))}["units"]
+    assert quoted.hint == "remove the quotes to write the number 16"
+
+
+def graphspec_errors(data: dict[str, Any]) -> list[Any]:
+    with pytest.raises(SpecError) as exc:
+        graphspec.validate(data)
+    return exc.value.diagnostics
