@@ -156,9 +156,13 @@ def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()
         SpecError: for any invalid spec, including errors Keras raises while
             building, which name the node that caused them.
     """
+    return build_report(validate(source, limits=limits, budget=budget), compile=compile, budget=budget)
+
+
+def build_report(report: Report, *, compile: bool = True, budget: Budget = Budget()) -> Any:
+    """Build the model of an already validated spec (what :func:`build` does after validating)."""
     from graphspec.emit import emit
 
-    report = validate(source, limits=limits, budget=budget)
     # Static counting covers the layers with a shape rule; when some layer has
     # none, emit counts exactly in a dry run before allocating anything.
     exact = report.inference.total_params is not None

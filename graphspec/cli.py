@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graphspec import __version__
-from graphspec._api import build as build_model
-from graphspec._api import validate
+from graphspec._api import build_report, validate
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.source import Limits
@@ -156,7 +155,7 @@ def _build(args: argparse.Namespace) -> int:
         report = validate(Path(args.spec), limits=limits, budget=budget)
         for d in report.warnings:
             print(d.render())
-        model = build_model(report.spec, compile=not args.no_compile, budget=budget)
+        model = build_report(report, compile=not args.no_compile, budget=budget)
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)
         return _exit_for(exc)
