@@ -84,6 +84,15 @@ def main() -> int:
         per_node.append(elapsed / n)
         print(f"   {n:>7,} nodes: {elapsed:7.3f} s  ({elapsed / n * 1e6:6.1f} µs/node)")
     print(f"   µs/node, largest over smallest size: {per_node[-1] / per_node[0]:.2f} (1.0 = linear)")
+    print("   share chains with every node an output (once cubic):")
+    for n in (1000, 4000):
+        shared: dict[str, object] = {"s0": {"layer": "Dense", "inputs": "x", "units": 8}}
+        shared.update({f"s{i}": {"share": f"s{i - 1}", "inputs": f"s{i - 1}"} for i in range(1, n)})
+        data = {"graphspec": 1, "inputs": {"x": {"shape": [8]}}, "nodes": shared, "outputs": {f"s{i}": {} for i in range(n)}}
+        start = time.perf_counter()
+        graphspec.validate(data, budget=budget)
+        elapsed = time.perf_counter() - start
+        print(f"   {n:>7,} nodes: {elapsed:7.3f} s  ({elapsed / n * 1e6:6.1f} µs/node)")
 
     print("\n3. graphspec overhead vs Keras build, per seed model")
     import keras  # noqa: F401  (imported once, outside the timings)

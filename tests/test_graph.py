@@ -108,17 +108,14 @@ def test_large_graph_validates_quickly_enough_to_be_linear() -> None:
     assert len(report.graph.order) == 5000
 
 
-def test_long_share_chains_and_many_outputs_stay_linear() -> None:
+def test_long_share_chains_with_every_node_an_output() -> None:
     """Each node's share chain was walked again from scratch (cubic), and each output
-    computed its own ancestors (quadratic); 4,000-node specs took minutes."""
-    import time
-
+    computed its own ancestors (quadratic); 4,000-node specs took minutes. The scaling
+    itself is measured in benchmarks/validate_speed.py; this checks the result."""
     n = 3000
     nodes: dict[str, Any] = {"s0": dense("x")}
     nodes.update({f"s{i}": {"share": f"s{i - 1}", "inputs": f"s{i - 1}"} for i in range(1, n)})
-    start = time.perf_counter()
     report = graphspec.validate(spec(nodes, {f"s{i}": {} for i in range(0, n, 1)}))
-    assert time.perf_counter() - start < 20  # minutes before the fix; about a second after
     assert set(report.graph.layer_owner.values()) == {"s0"}
 
 

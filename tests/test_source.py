@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import resource
 import time
 
 import pytest
@@ -270,12 +271,13 @@ def test_each_alias_use_counts_the_full_anchored_value(uses: int, refused: bool)
 def test_merge_keys_cannot_copy_without_bound() -> None:
     keys = ", ".join(f"k{i}: 1" for i in range(20_000))
     text = f"m: &m {{{keys}}}\nl: [" + ", ".join(["{<<: *m}"] * 20_000) + "]\n"
-    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(SpecError) as exc:
         parse_text(text)
     assert codes(exc) == ["yaml-alias"]
     assert exc.value.diagnostics[0].line == 2
-    assert time.perf_counter() - started < 10, "refused before copying 400 million entries"
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 1_000, "refused before copying 400 million entries"
 
 
 # --- data from Python ---------------------------------------------------------------
@@ -497,10 +499,12 @@ def test_json_is_held_to_json_rules(text: str, file: str | None, where: tuple[in
 
 
 def test_json_prechecks_stay_linear_on_hostile_text() -> None:
-    # Unterminated strings full of escaped quotes once made the depth check quadratic.
+    # Unterminated strings full of escaped quotes once made the depth check quadratic:
+    # these inputs would take over ten minutes. The bound below is a hang guard, far
+    # above the expected time; speed itself is measured in benchmarks/.
     started = time.perf_counter()
     for text in ('{"' + '\\"' * 200_000, '{"a": "' + "[" * 300_000, "{" + '"\\' * 200_000):
         with pytest.raises(SpecError) as exc:
             parse_text(text)
         assert codes(exc) == ["syntax"]
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 120
