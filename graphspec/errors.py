@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 
-__all__ = ["Code", "Diagnostic", "Severity", "SpecError", "format_path"]
+__all__ = ["Code", "Diagnostic", "Related", "Severity", "SpecError", "format_path"]
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -64,6 +64,30 @@ class Code(str, Enum):
     TOO_MANY_NODES = "too-many-nodes"
     TOO_MANY_PARAMS = "too-many-params"
     KERAS_ERROR = "keras-error"
+    # sub-models and ops
+    NODE_KIND = "node-kind"
+    BAD_SUBMODEL = "bad-submodel"
+    UNKNOWN_OP = "unknown-op"
+    REFUSED_OP = "refused-op"
+    # expansion (blocks, params, includes)
+    BAD_EXPRESSION = "bad-expression"
+    UNKNOWN_BLOCK = "unknown-block"
+    UNKNOWN_PARAM = "unknown-param"
+    MISSING_PARAM = "missing-param"
+    RECURSIVE_BLOCK = "recursive-block"
+    BAD_INCLUDE = "bad-include"
+    INCLUDE_CYCLE = "include-cycle"
+    # training and data
+    BAD_DATA_FILE = "bad-data-file"
+    MISSING_ARRAY = "missing-array"
+    UNEXPECTED_ARRAY = "unexpected-array"
+    ARRAY_MISMATCH = "array-mismatch"
+    UNSAFE_PATH = "unsafe-path"
+    TRAINING_FAILED = "training-failed"
+    # import and diff
+    BAD_MODEL = "bad-model"
+    UNREGISTERED_LAYER = "unregistered-layer"
+    UNSUPPORTED_MODEL = "unsupported-model"
 
 
 CODE_DOCS: dict[Code, str] = {
@@ -99,6 +123,32 @@ CODE_DOCS: dict[Code, str] = {
     Code.TOO_MANY_NODES: "The spec has more nodes than the configured budget.",
     Code.TOO_MANY_PARAMS: "The model would have more parameters than the configured budget; refused before any weight is allocated.",
     Code.KERAS_ERROR: "Keras rejected the node while building (for example incompatible shapes).",
+    # sub-models and ops
+    Code.NODE_KIND: "A node gives more than one of `layer`, `model` and `op` (a node is exactly one kind), or `share`s an op.",
+    Code.BAD_SUBMODEL: "A `model:` node is used wrongly: it feeds its sub-model a different number of tensors than the sub-model has inputs, "
+    "a `sequential: true` sub-model is not a chain, a sub-model output sets a loss or metrics, or sub-models nest deeper than the limit (8).",
+    Code.UNKNOWN_OP: "`op` names no operation in graphspec's allow-list of `keras.ops` functions.",
+    Code.REFUSED_OP: "The op takes a Python function (`map`, `cond`, `while_loop`, ...), which is code, and is refused.",
+    # expansion (blocks, params, includes)
+    Code.BAD_EXPRESSION: "A `${...}` parameter expression is malformed, names an unknown parameter or function, divides by zero, or exceeds the evaluator's bounds.",
+    Code.UNKNOWN_BLOCK: "`block:` names no block defined in the spec or its includes.",
+    Code.UNKNOWN_PARAM: "A value is given for a parameter the block or spec does not declare (in the spec, `--set` or `params=`).",
+    Code.MISSING_PARAM: "A block instance or the spec leaves out a parameter that has no default.",
+    Code.RECURSIVE_BLOCK: "A block instantiates itself, directly or through other blocks, or blocks nest too deep.",
+    Code.BAD_INCLUDE: "An include or `model:` path is absolute, leaves the spec's folder tree, is missing, or is not a spec.",
+    Code.INCLUDE_CYCLE: "Spec files include each other in a cycle.",
+    # training and data
+    Code.BAD_DATA_FILE: "A `--data` file cannot be read as a NumPy `.npz` archive of plain arrays (missing, corrupt, or holding pickled objects, which are refused).",
+    Code.MISSING_ARRAY: "The data has no array for an input, or for an output that has a loss.",
+    Code.UNEXPECTED_ARRAY: "The data holds an array named after no input or output of the model.",
+    Code.ARRAY_MISMATCH: "An array's shape, dtype or number of samples does not fit the input or output it feeds.",
+    Code.UNSAFE_PATH: "A callback's file argument is absolute or leaves the run folder (`..`); training writes only inside its run folder.",
+    Code.TRAINING_FAILED: "Keras stopped with an error while training, evaluating or predicting; the message gives its reason.",
+    # import and diff
+    Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import` or `diff` cannot be loaded by Keras (corrupt, or refused by its safe mode).",
+    Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
+    Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, a layer called with keyword "
+    "tensors, or a config that does not rebuild the layer.",
 }
 
 
@@ -116,6 +166,20 @@ def format_path(path: Sequence[PathPart]) -> str:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A further place a diagnostic concerns: the block instance it arose in, the block's definition."""
+
+    label: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def render(self) -> str:
+        where = ":".join(str(p) for p in (self.file or "<spec>", self.line, self.column) if p is not None)
+        return f"  {self.label} at {where}"
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One problem found in a spec.
 
@@ -128,6 +192,8 @@ class Diagnostic:
         at_key: the position to show is the key at ``path`` rather than its value.
         file, line, column: the source position (1-based), once located.
         source_line: the text of that line, for the caret display.
+        related: for a problem inside a block instance, the instances it is
+            nested in (outermost first) and the block definition it was written in.
     """
 
     code: Code
@@ -140,6 +206,7 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     source_line: str | None = field(default=None, repr=False)
+    related: tuple[Related, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -170,6 +237,7 @@ class Diagnostic:
             lines.append(gutter + self.source_line.rstrip("\n"))
             caret_at = (self.column or 1) - 1
             lines.append(" " * (len(gutter) - 2) + "| " + " " * caret_at + "^")
+        lines.extend(r.render() for r in self.related)
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
@@ -181,6 +249,10 @@ class Diagnostic:
         data["path"] = format_path(self.path)
         data.pop("at_key")
         data.pop("source_line")
+        if self.related:
+            data["related"] = [asdict(r) for r in self.related]
+        else:  # present only where there is something to say, like the rendered lines
+            data.pop("related")
         return data
 
 

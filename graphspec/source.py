@@ -119,6 +119,13 @@ class Document:
                 return None
             probe = probe[:-1]
 
+    def place(self, d: Diagnostic) -> Diagnostic:
+        """``d`` with the file position of its path (an expanded document maps paths to other files)."""
+        mark = self.position(d.path, d.at_key)
+        if mark is None:
+            return d.located(self.file, None, None, None)
+        return d.located(self.file, mark.line, mark.column, self.line_text(mark.line))
+
     def line_text(self, line: int) -> str | None:
         if self.text is None:
             return None
@@ -144,11 +151,7 @@ def locate(diagnostics: Iterable[Diagnostic], doc: Document | None) -> list[Diag
             source = d.source_line if d.source_line is not None else doc.line_text(d.line)
             out.append(d.located(d.file or doc.file, d.line, d.column, source))
         else:
-            mark = doc.position(d.path, d.at_key)
-            if mark is None:
-                out.append(d.located(doc.file, None, None, None))
-            else:
-                out.append(d.located(doc.file, mark.line, mark.column, doc.line_text(mark.line)))
+            out.append(doc.place(d))
     return out
 
 

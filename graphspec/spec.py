@@ -36,11 +36,17 @@ from graphspec.source import YAML11_BOOLS, Document, bool_hint, locate, number_h
 __all__ = [
     "FORMAT_VERSION",
     "CompileSpec",
+    "DistributeSpec",
+    "FitSpec",
     "InputSpec",
+    "ModelSpec",
     "NodeSpec",
     "ObjectSpec",
     "OutputSpec",
     "Spec",
+    "SpecBody",
+    "keras_name",
+    "node_name",
     "parse_ref",
     "parse_spec",
 ]
@@ -50,7 +56,11 @@ FORMAT_VERSION = 1
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*$"
 # Matched with fullmatch: `$` alone would also accept a trailing newline.
 _NAME_RE = re.compile(NAME_PATTERN[1:-1])
-_REF_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)(?::([0-9]+))?")
+_SEGMENT = r"[A-Za-z_][A-Za-z0-9_\-]*"
+# Node names may be scoped by block expansion: `stage2/block1/conv1`, each segment a name.
+NODE_NAME_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})*$"
+_NODE_NAME_RE = re.compile(NODE_NAME_PATTERN[1:-1])
+_REF_RE = re.compile(rf"({_SEGMENT}(?:/{_SEGMENT})*)(?::([0-9]+))?")
 
 DTYPES = (
     "float16",
@@ -82,6 +92,31 @@ def _name(value: Any) -> Any:
     return value
 
 
+def _node_name(value: Any) -> Any:
+    if isinstance(value, str) and (not _NODE_NAME_RE.fullmatch(value) or len(value) > 512 or any(len(s) > 128 for s in value.split("/"))):
+        raise PydanticCustomError(
+            "bad_name",
+            "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128), "
+            "scoped with '/' after block expansion (`stage2/block1/conv1`)",
+            {"value": repr(value)},
+        )
+    return value
+
+
+def keras_name(node: str) -> str:
+    """The Keras layer name of a node: scopes joined by ``.`` (Keras forbids ``/`` in names).
+
+    Injective and reversible (:func:`node_name`), because ``.`` never occurs in a
+    graphspec name: ``stage2/block1/conv1`` ↔ ``stage2.block1.conv1``.
+    """
+    return node.replace("/", ".")
+
+
+def node_name(layer_name: str) -> str:
+    """The node name of a Keras layer name made by :func:`keras_name`."""
+    return layer_name.replace(".", "/")
+
+
 def _ref(value: Any) -> Any:
     if isinstance(value, str) and not _REF_RE.fullmatch(value):
         raise PydanticCustomError(
@@ -93,6 +128,7 @@ def _ref(value: Any) -> Any:
 
 
 Name = Annotated[str, BeforeValidator(_name)]
+NodeName = Annotated[str, BeforeValidator(_node_name)]
 Ref = Annotated[str, BeforeValidator(_ref)]
 
 
@@ -168,14 +204,22 @@ class InputSpec(_Model):
     batch_size: Annotated[int, Field(ge=1)] | None = None
     sparse: bool = False
 
-_STRUCTURAL = ("layer", "share", "inputs")
+_STRUCTURAL = ("layer", "share", "model", "op", "inputs")
 _NODE_KEYS = (*_STRUCTURAL, "args")  # `args` is the Python spelling only (see split_node_args)
 
 
-class NodeSpec(_Model):
-    """One node of the graph: a layer applied to ``inputs``, or a reuse of another node's layer.
+# What a node is: exactly one of these (catalog.check_nodes says so otherwise).
+NODE_KINDS = ("layer", "share", "model", "op")
+# How deep `model:` nodes may nest inside one another.
+MAX_MODEL_DEPTH = 8
 
-    In a spec the layer's constructor arguments are written beside ``layer`` and
+
+class NodeSpec(_Model):
+    """One node of the graph: a layer applied to ``inputs``, a reuse of another node's layer
+    (``share``), a nested model (``model``: an inline :class:`ModelSpec`), or a Keras
+    operation (``op``: a function of ``keras.ops`` by name, such as ``add``).
+
+    In a spec the layer's (or op's) constructor arguments are written beside ``layer`` and
     ``inputs``; here they are collected in ``args``. Both
     ``NodeSpec(layer="Dense", inputs="x", units=4)`` and
     ``NodeSpec(layer="Dense", inputs=["x"], args={"units": 4})`` work.
@@ -184,7 +228,9 @@ class NodeSpec(_Model):
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, validate_assignment=True)
 
     layer: str | None = None
-    share: Name | None = None
+    share: NodeName | None = None
+    model: ModelSpec | None = None
+    op: str | None = None
     inputs: list[Ref] = Field(default_factory=list)
     args: dict[str, Any] = Field(default_factory=dict)
 
@@ -214,6 +260,10 @@ class NodeSpec(_Model):
             out["layer"] = self.layer
         if self.share is not None:
             out["share"] = self.share
+        if self.model is not None:
+            out["model"] = self.model.to_data()
+        if self.op is not None:
+            out["op"] = self.op
         if self.inputs:
             out["inputs"] = self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
         out.update(self.args)
@@ -241,6 +291,41 @@ class CompileSpec(_Model):
     steps_per_execution: Annotated[int, Field(ge=1)] = 1
 
 
+# training: how `graphspec fit` trains the model (graphspec.train reads these)
+
+
+def _split(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool) and not 0 <= value < 1:
+        raise PydanticCustomError("bad_value", "validation_split must be a number in [0, 1); got {value}", {"value": value})
+    return value
+
+
+class FitSpec(_Model):
+    """How to train: ``model.fit``'s settings and callbacks (``graphspec fit``).
+
+    Callbacks are classes of ``keras.callbacks`` (or registered with
+    :func:`graphspec.register_callback`) given like other objects: a name, or
+    ``{class_name: ReduceLROnPlateau, config: {factor: 0.5}}``. File paths in their
+    arguments are relative to the run folder and may not leave it.
+    """
+
+    epochs: Annotated[int, Field(ge=1)] = 1
+    batch_size: Annotated[int, Field(ge=1)] | None = None
+    validation_split: Annotated[float, BeforeValidator(_split)] = 0.0
+    shuffle: bool = True
+    class_weight: list[Annotated[float, BeforeValidator(_finite_nonnegative)]] | None = None  # one weight per class id
+    steps_per_epoch: Annotated[int, Field(ge=1)] | None = None
+    callbacks: list[ObjectRef] = Field(default_factory=list)
+
+
+class DistributeSpec(_Model):
+    """Where to train: a ``tf.distribute`` strategy. ``devices`` are for ``mirrored`` only
+    (default: every GPU, else the CPU); ``multi-worker`` reads the cluster from ``TF_CONFIG``."""
+
+    strategy: Literal["mirrored", "multi-worker"]
+    devices: list[str] | None = None
+
+
 def _outputs(value: Any) -> Any:
     # `answer:` with nothing after it is an output with all defaults, like `answer: {}`.
     if isinstance(value, dict):
@@ -248,7 +333,56 @@ def _outputs(value: Any) -> Any:
     return value
 
 
-class Spec(_Model):
+class SpecBody(_Model):
+    """The graph a spec describes: what a whole :class:`Spec` and a nested :class:`ModelSpec` share."""
+
+    name: Name | None = None
+    description: str | None = None
+    inputs: dict[Name, InputSpec] = Field(min_length=1)
+    nodes: dict[NodeName, NodeSpec] = Field(default_factory=dict)
+    outputs: Annotated[dict[Name, OutputSpec], BeforeValidator(_outputs)] = Field(min_length=1)
+
+    def output_source(self, name: str) -> str:
+        """The reference (``node`` or ``node:i``) an output takes its value from."""
+        out = self.outputs[name]
+        return out.from_ if out.from_ is not None else name
+
+    def node_count(self) -> int:
+        """The nodes of this graph and of every model nested in it, for the node budget."""
+        return len(self.nodes) + sum(n.model.node_count() for n in self.nodes.values() if n.model is not None)
+
+    def _body_data(self, head: dict[str, Any]) -> dict[str, Any]:
+        data = dict(head)
+        if self.description is not None:
+            data["description"] = self.description
+        data["inputs"] = {k: v.model_dump(exclude_defaults=True) | {"shape": v.shape} for k, v in self.inputs.items()}
+        data["nodes"] = {k: v.to_data() for k, v in self.nodes.items()}
+        data["outputs"] = {k: v.to_data() for k, v in self.outputs.items()}
+        return data
+
+
+class ModelSpec(SpecBody):
+    """A model used as a layer (a ``model:`` node): inputs, nodes and outputs, like a spec.
+
+    The Keras model is named after its node; ``name`` only records where the
+    sub-model came from. With ``sequential: true`` (one input, a chain of
+    single-input nodes) it is built as a ``keras.Sequential``, else as a
+    functional model.
+    """
+
+    sequential: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        head: dict[str, Any] = {} if self.name is None else {"name": self.name}
+        if self.sequential:
+            head["sequential"] = True
+        return self._body_data(head)
+
+
+NodeSpec.model_rebuild()  # `model:` holds a ModelSpec, which holds nodes
+
+
+class Spec(SpecBody):
     """A whole model spec. Build one from data with :func:`graphspec.load`, or directly::
 
     Spec(name="mlp", inputs={"x": InputSpec(shape=[64])},
@@ -258,11 +392,9 @@ class Spec(_Model):
 
     graphspec: Annotated[Literal[1], BeforeValidator(_version)] = 1
     name: Name = "model"
-    description: str | None = None
-    inputs: dict[Name, InputSpec] = Field(min_length=1)
-    nodes: dict[Name, NodeSpec] = Field(default_factory=dict)
-    outputs: Annotated[dict[Name, OutputSpec], BeforeValidator(_outputs)] = Field(min_length=1)
     compile: CompileSpec | None = None
+    fit: FitSpec | None = None
+    distribute: DistributeSpec | None = None
 
     _source: Document | None = PrivateAttr(default=None)
 
@@ -271,21 +403,14 @@ class Spec(_Model):
         """Where this spec was loaded from, for error positions (``None`` if built in Python)."""
         return self._source
 
-    def output_source(self, name: str) -> str:
-        """The reference (``node`` or ``node:i``) an output takes its value from."""
-        out = self.outputs[name]
-        return out.from_ if out.from_ is not None else name
-
     def to_data(self) -> dict[str, Any]:
         """The spec as plain data, in the written form (arguments beside ``layer``)."""
-        data: dict[str, Any] = {"graphspec": self.graphspec, "name": self.name}
-        if self.description is not None:
-            data["description"] = self.description
-        data["inputs"] = {k: v.model_dump(exclude_defaults=True) | {"shape": v.shape} for k, v in self.inputs.items()}
-        data["nodes"] = {k: v.to_data() for k, v in self.nodes.items()}
-        data["outputs"] = {k: v.to_data() for k, v in self.outputs.items()}
+        data = self._body_data({"graphspec": self.graphspec, "name": self.name})
         if self.compile is not None:
             data["compile"] = self.compile.model_dump(exclude_defaults=True)
+        for key, section in (("fit", self.fit), ("distribute", self.distribute)):
+            if section is not None:
+                data[key] = section.model_dump(exclude_defaults=True)
         return data
 
     def to_yaml(self) -> str:
@@ -300,8 +425,12 @@ class _Dumper(yaml.SafeDumper):
     """Quotes every string graphspec's YAML 1.2 reading would not read back as that string.
 
     PyYAML decides quoting by YAML 1.1: it writes ``1e3`` or ``0o17`` bare, which
-    YAML 1.2 reads as numbers.
+    YAML 1.2 reads as numbers. It also writes no anchors or aliases, even where two
+    values are one Python object, so every value reads where it applies.
     """
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
@@ -341,6 +470,9 @@ _FIELDS: dict[str, list[str]] = {
     "input": list(InputSpec.model_fields),
     "output": ["from", *[f for f in OutputSpec.model_fields if f != "from_"]],
     "compile": list(CompileSpec.model_fields),
+    "model": list(ModelSpec.model_fields),
+    "fit": list(FitSpec.model_fields),
+    "distribute": list(DistributeSpec.model_fields),
     "object": list(ObjectSpec.model_fields),
 }
 
@@ -356,13 +488,16 @@ def _section(path: Path) -> str | None:
     """Which structural mapping a path points into (for unknown-key suggestions)."""
     if len(path) == 1:
         return "spec"
+    if len(path) > 3 and path[0] == "nodes" and path[2] == "model":
+        inner = _section(path[3:])  # inside a nested model, as at the top of a spec
+        return "model" if inner == "spec" else inner
     head = path[0]
     if head == "inputs" and len(path) == 3:
         return "input"
     if head == "outputs" and len(path) == 3:
         return "output"
-    if head == "compile" and len(path) == 2:
-        return "compile"
+    if head in ("compile", "fit", "distribute") and len(path) == 2:
+        return str(head)
     if path[-2] in ("loss", "optimizer") or (len(path) >= 3 and path[-3] == "metrics"):
         return "object"
     return None
@@ -441,8 +576,9 @@ def split_node_args(data: Any) -> Any:
     """Move each node's layer arguments under ``args``, as the models hold them.
 
     Done on the data before validation, so in a file every key other than
-    ``layer``, ``share`` and ``inputs`` is a layer argument, ``args`` included
-    (``NodeSpec(args=...)`` is the Python spelling only).
+    ``layer``, ``share``, ``model``, ``op`` and ``inputs`` is an argument, ``args``
+    included (``NodeSpec(args=...)`` is the Python spelling only); nested models'
+    nodes likewise.
     """
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
         return data
@@ -450,6 +586,8 @@ def split_node_args(data: Any) -> Any:
     for name, node in data["nodes"].items():
         if isinstance(node, dict):
             node = {**{k: v for k, v in node.items() if k in _STRUCTURAL}, "args": {k: v for k, v in node.items() if k not in _STRUCTURAL}}
+            if "model" in node:
+                node["model"] = split_node_args(node["model"])
         nodes[name] = node
     return {**data, "nodes": nodes}
 
@@ -523,6 +661,8 @@ def parse_nodes_leniently(data: Any) -> dict[str, NodeSpec]:
             if not isinstance(raw, dict):
                 continue
             bad = {e["loc"][0] for e in exc.errors(include_url=False) if e["loc"]}
+            if "model" in bad:
+                continue  # without its broken nested model the node would only echo "needs a layer"
             try:
                 out[name] = NodeSpec.model_validate({k: v for k, v in raw.items() if k not in bad})
             except ValidationError:

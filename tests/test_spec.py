@@ -42,6 +42,21 @@ def test_yaml_and_json_round_trip_every_seed() -> None:
         assert graphspec.load(spec.to_json()).to_data() == spec.to_data(), path
 
 
+def test_yaml_writes_shared_python_objects_out_in_full() -> None:
+    size = [3, 3]  # one list object in two nodes: PyYAML would write an anchor and an alias
+    spec = graphspec.Spec(
+        inputs={"x": graphspec.InputSpec(shape=[8, 8, 1])},
+        nodes={
+            "a": graphspec.NodeSpec(layer="Conv2D", inputs="x", filters=2, kernel_size=size),
+            "b": graphspec.NodeSpec(layer="Conv2D", inputs="a", filters=2, kernel_size=size),
+        },
+        outputs={"b": graphspec.OutputSpec()},
+    )
+    text = spec.to_yaml()
+    assert "&" not in text and "*" not in text
+    assert graphspec.load(text).to_data() == spec.to_data()
+
+
 def test_output_entries_default_to_the_node_of_the_same_name() -> None:
     spec = graphspec.load({"graphspec": 1, "inputs": {"x": {"shape": [2]}}, "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": {"y": None, "z": {"from": "y"}}})
     assert spec.output_source("y") == "y"
