@@ -13,6 +13,7 @@ import inspect
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ REFUSED_OBJECTS = {
     "Callback",
     "CallbackList",
     "LambdaCallback",
+    "LearningRateScheduler",
     "RemoteMonitor",
     "History",
     "ProgbarLogger",
@@ -190,6 +192,66 @@ def _objects(module_dict: dict[str, Any], skip: int) -> dict[str, Any]:
     return out
 
 
+# sub-models and ops: the `op:` node kind's allow-list, built from keras.src.ops.
+
+# Modules whose Operation classes back the public `keras.ops` functions.
+OP_MODULES = ("numpy", "nn", "math", "core", "linalg")
+# Ops whose first call argument is one list of tensors (`ops.concatenate([a, b])`).
+LIST_OPS = {"concatenate", "stack", "hstack", "vstack", "dstack"}
+# Arguments that take Python functions: an op with one is refused.
+FUNCTION_PARAMS = {"f", "fn", "fun", "function", "body", "body_fun", "cond", "true_fn", "false_fn", "branches"}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _op_name(keras: Any, module: str, cls: type) -> str | None:
+    """The public ``keras.ops`` function an Operation class backs (``Add`` → ``add``), if any."""
+    for candidate in (_snake(cls.__name__), cls.__name__.lower()):
+        fn = getattr(keras.ops, candidate, None)
+        if fn is not None and getattr(fn, "__module__", None) == f"keras.src.ops.{module}":
+            return candidate
+    return None
+
+
+def _op_entry(module: str, cls: Any) -> dict[str, Any]:
+    params, _ = _params(cls.__dict__.get("__init__", cls.__init__))  # type: ignore[misc]
+    call = inspect.signature(cls.call)
+    call_params = [
+        {"name": p.name, "required": p.default is p.empty} | ({} if p.default is p.empty else {"default": _jsonable(p.default)})
+        for p in call.parameters.values()
+        if p.name != "self" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    entry: dict[str, Any] = {
+        "module": module,
+        "class_name": cls.__name__,
+        "params": [p for p in params if p["name"] != "name"],
+        "call": call_params,
+        "var_positional": any(p.kind is p.VAR_POSITIONAL for p in call.parameters.values()),
+    }
+    if FUNCTION_PARAMS & ({p.name for p in call.parameters.values()} | {p["name"] for p in params}):
+        entry["refused"] = "it takes a Python function, which is code"
+    return entry
+
+
+def _ops(keras: Any) -> dict[str, Any]:
+    import importlib
+
+    from keras.src.ops.operation import Operation
+
+    out: dict[str, Any] = {}
+    for module in OP_MODULES:
+        mod = importlib.import_module(f"keras.src.ops.{module}")
+        for cls in vars(mod).values():
+            if not (isinstance(cls, type) and issubclass(cls, Operation) and cls.__module__ == mod.__name__):
+                continue
+            name = _op_name(keras, module, cls)
+            if name is not None:
+                out[name] = _op_entry(module, cls) | ({"takes_list": True} if name in LIST_OPS else {})
+    return out
+
+
 def build_catalog() -> dict[str, Any]:
     """Read the installed Keras and return the catalogue as plain data."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -202,6 +264,7 @@ def build_catalog() -> dict[str, Any]:
         "keras_version": keras.__version__,
         "layer_base_params": [p for p in base_params if p["name"] in BASE_PARAMS],
         "layers": _layers(keras),
+        "ops": _ops(keras),
         "objects": {
             "activation": _objects(activations.ALL_OBJECTS_DICT, skip=1),
             "initializer": _objects(initializers.ALL_OBJECTS_DICT, skip=0),

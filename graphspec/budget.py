@@ -35,7 +35,7 @@ class Budget:
     bytes_per_param: int = 4
 
     def check_nodes(self, spec: Spec) -> list[Diagnostic]:
-        count = len(spec.nodes)
+        count = spec.node_count()  # nested models included
         if count <= self.max_nodes:
             return []
         return [

@@ -25,18 +25,30 @@ from typing import Any
 
 from graphspec.errors import Code, Diagnostic, Path
 from graphspec.source import bool_hint, number_hint
+from graphspec.spec import MAX_MODEL_DEPTH, NODE_KINDS
 
 __all__ = [
+    "CALLBACK_FILE_ARGS",
+    "REFUSED_CALLBACKS",
     "LayerInfo",
     "ObjectInfo",
+    "OpInfo",
+    "check_fit",
     "check_layer_args",
     "check_nodes",
     "check_object",
+    "check_op_args",
     "layer_info",
     "layer_names",
     "object_names",
+    "op_for_class",
+    "op_info",
+    "op_names",
+    "register_callback",
     "register_layer",
+    "registered_callbacks",
     "registered_layers",
+    "unregister_callback",
     "unregister_layer",
 ]
 
@@ -147,6 +159,32 @@ def register_layer(cls: type, name: str | None = None) -> type:
     return cls
 
 
+_callbacks: dict[str, type] = {}
+
+
+def register_callback(cls: type, name: str | None = None) -> type:
+    """Allow specs to use a custom ``keras.callbacks.Callback`` subclass in ``fit.callbacks``.
+
+    Like :func:`register_layer`, the only way a spec reaches your code. Usable as
+    a decorator. Raises ``ValueError`` if the name is a Keras callback or taken.
+    """
+    key = name or cls.__name__
+    if key in _data()["objects"]["callback"] or key in REFUSED_CALLBACKS:
+        raise ValueError(f"{key!r} is a Keras callback name; register the class under another name")
+    if key in _callbacks and _callbacks[key] is not cls:
+        raise ValueError(f"{key!r} is already registered to {_callbacks[key]!r}")
+    _callbacks[key] = cls
+    return cls
+
+
+def unregister_callback(name: str) -> None:
+    _callbacks.pop(name, None)
+
+
+def registered_callbacks() -> dict[str, type]:
+    return dict(_callbacks)
+
+
 def unregister_layer(name: str) -> None:
     _registry.pop(name, None)
     layer_info.cache_clear()
@@ -200,10 +238,15 @@ def object_names(kind: str) -> list[str]:
     names = list(_objects(kind))
     if kind == "metric":
         names += list(_SPECIAL_METRICS)
+    if kind == "callback":
+        names += list(_callbacks)
     return sorted(names)
 
 
 def object_info(kind: str, name: str) -> ObjectInfo | None:
+    if kind == "callback" and name in _callbacks:
+        info = _custom_info(name, _callbacks[name])
+        return ObjectInfo(kind, name, True, name, info.params, info.forwards_base_kwargs)
     return _objects(kind).get(name)
 
 
@@ -331,10 +374,8 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
         return
     info = layer_info(layer)
     if info is None:
-        hint = _did_you_mean(layer, layer_names())
-        if re.search(r"[.:/]", layer):
-            hint = "layers are named by class (`Dense`), never by import path; custom layers need graphspec.register_layer"
-        yield Diagnostic(Code.UNKNOWN_LAYER, f"unknown layer {layer!r}", path, hint or "see `keras.layers` for the catalogue, or register a custom layer")
+        by_path = "layers are named by class (`Dense`), never by import path; custom layers need graphspec.register_layer"
+        yield _unknown(Code.UNKNOWN_LAYER, "layer", layer, layer_names(), path, by_path, "see `keras.layers` for the catalogue, or register a custom layer")
         return
     if info.refused:
         yield Diagnostic(Code.REFUSED_LAYER, f"layer {layer!r} is refused: {info.refused}", path)
@@ -350,6 +391,12 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
     for p in info.params:
         if p.required and p.name not in args:
             yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {p.name!r}", args_path, f"add `{p.name}: ...` to the node")
+
+
+def _unknown(code: Code, what: str, name: str, names: list[str], path: Path, by_path: str, otherwise: str) -> Diagnostic:
+    """An unknown layer or op name: the closest names, or why an import path is no name."""
+    hint = by_path if re.search(r"[.:/]", name) else _did_you_mean(name, names)
+    return Diagnostic(code, f"unknown {what} {name!r}", path, hint or otherwise)
 
 
 def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[Diagnostic]:
@@ -477,16 +524,23 @@ def _check_dtype(value: Any, path: Path) -> Iterator[Diagnostic]:
         yield Diagnostic(Code.BAD_ARGUMENT, f"dtype must be a dtype or policy name; got {value!r}", path, hint)
 
 
-def check_nodes(nodes: Mapping[str, Any]) -> list[Diagnostic]:
-    """Check every layer node of a spec against the catalogue (``share`` nodes are the graph's job)."""
+def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]:
+    """Check every layer, op and nested model node against the catalogue (``share`` nodes are the graph's job).
+
+    ``prefix`` locates the nodes of a nested model (``nodes.enc.model``).
+    """
     diags: list[Diagnostic] = []
     for name, node in nodes.items():
-        npath: Path = ("nodes", name)
-        if node.layer is None and node.share is None:
-            diags.append(Diagnostic(Code.MISSING_KEY, f"node {name!r} needs `layer: <class name>` (or `share: <node>`)", npath, "for example `layer: Dense`"))
+        npath: Path = (*prefix, "nodes", name)
+        kinds = [k for k in NODE_KINDS if getattr(node, k, None) is not None]
+        if not kinds:
+            diags.append(Diagnostic(Code.MISSING_KEY, f"node {name!r} needs `layer: <class name>` (or `share: <node>`, `model:`, `op:`)", npath, "for example `layer: Dense`"))
             continue
-        if node.layer is not None and node.share is not None:
+        if kinds == ["layer", "share"]:
             diags.append(Diagnostic(Code.BAD_SHARE, f"node {name!r} has both `layer` and `share`", (*npath, "share"), "keep `share` to reuse a layer, or `layer` to make a new one", at_key=True))
+            continue
+        if len(kinds) > 1:
+            diags.append(_two_kinds(name, kinds, npath))
             continue
         if node.share is not None:
             if node.args:
@@ -494,7 +548,12 @@ def check_nodes(nodes: Mapping[str, Any]) -> list[Diagnostic]:
                 message = f"node {name!r} shares {node.share!r}'s layer and cannot set its arguments (got {key!r})"
                 diags.append(Diagnostic(Code.BAD_SHARE, message, (*npath, key), "set arguments on the node that declares the layer", at_key=True))
             continue
-        diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
+        if node.model is not None:
+            diags.extend(_check_model_node(node, npath))
+        elif node.op is not None:
+            diags.extend(check_op_args(node.op, node.args, len(node.inputs), (*npath, "op"), npath))
+        else:
+            diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
     return diags
 
 
@@ -510,3 +569,169 @@ def check_training(outputs: Mapping[str, Any], compile: Any) -> list[Diagnostic]
         diags.extend(check_object("optimizer", compile.optimizer, ("compile", "optimizer")))
     return diags
 
+
+# training and data: the `fit:` section's callbacks and settings
+
+# Callbacks of keras.callbacks a spec may not name, and why (left out of the catalogue).
+REFUSED_CALLBACKS: dict[str, str] = {
+    "LambdaCallback": "it runs Python functions; write a Callback subclass and register it with graphspec.register_callback",
+    "LearningRateScheduler": "its schedule is a Python function; use ReduceLROnPlateau, or a registered callback",
+    "RemoteMonitor": "it sends training logs over the network",
+    "Callback": "it is the abstract base class; register a subclass with graphspec.register_callback",
+    "CallbackList": "Keras builds it from the list itself",
+    "History": "Keras adds it to every fit; the run folder's history.json holds it",
+    "ProgbarLogger": "Keras adds it to every fit (the progress bar)",
+    "OrbaxCheckpoint": "it needs the optional orbax package; use ModelCheckpoint or BackupAndRestore",
+}
+
+# The argument of each file-writing callback that names where it writes; relative to the run folder.
+CALLBACK_FILE_ARGS: dict[str, str] = {"ModelCheckpoint": "filepath", "CSVLogger": "filename", "TensorBoard": "log_dir", "BackupAndRestore": "backup_dir"}
+
+
+def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
+    """Check the ``fit:`` section: callbacks against the allow-list, their file paths, class weights."""
+    if fit is None:
+        return []
+    diags: list[Diagnostic] = []
+    for i, callback in enumerate(fit.callbacks):
+        path: Path = ("fit", "callbacks", i)
+        name = callback if isinstance(callback, str) else callback.get("class_name")
+        if isinstance(name, str) and name in REFUSED_CALLBACKS:
+            diags.append(Diagnostic(Code.UNKNOWN_OBJECT, f"callback {name!r} is refused: {REFUSED_CALLBACKS[name]}", path if isinstance(callback, str) else (*path, "class_name")))
+            continue
+        found = list(check_object("callback", callback, path))
+        diags += found
+        if not found and isinstance(callback, Mapping):
+            diags += _check_callback_path(str(name), callback.get("config") or {}, (*path, "config"))
+    if fit.class_weight is not None and n_outputs > 1:
+        hint = "Keras takes class_weight for single-output models only; weight the outputs with loss_weight, or pass sample weights"
+        diags.append(Diagnostic(Code.BAD_VALUE, f"class_weight needs a model with one output; this one has {n_outputs}", ("fit", "class_weight"), hint))
+    return diags
+
+
+def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> list[Diagnostic]:
+    arg = CALLBACK_FILE_ARGS.get(name)
+    value = config.get(arg) if arg is not None else None
+    if arg is None or value is None:
+        return []
+    import posixpath
+
+    if not isinstance(value, str) or not value.strip():
+        return [Diagnostic(Code.WRONG_TYPE, f"{name}.{arg} must be a path inside the run folder; got {value!r}", (*path, arg))]
+    parts = value.replace("\\", "/").split("/")
+    if posixpath.isabs(value) or value.startswith("\\") or re.match(r"^[A-Za-z]:", value) or ".." in parts or "~" in parts[:1]:
+        hint = f"write a relative path such as {posixpath.basename(value.rstrip('/')) or 'out'!r}; it is placed in the run folder"
+        return [Diagnostic(Code.UNSAFE_PATH, f"{name}.{arg} {value!r} leaves the run folder: paths in a spec are relative to it and may not use '..'", (*path, arg), hint)]
+    return []
+
+
+# sub-models and ops: `model:` nodes (a nested spec) and `op:` nodes (a function of keras.ops)
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """What graphspec knows about a ``keras.ops`` function: its Operation class and arguments.
+
+    ``params`` are the Operation constructor's arguments (``axis`` of
+    ``concatenate``); ``call`` the arguments of its call, which a node's
+    ``inputs`` fill in order, and any left over may be given as constants.
+    """
+
+    name: str
+    module: str
+    class_name: str
+    params: tuple[Param, ...]
+    call: tuple[Param, ...]
+    var_positional: bool
+    takes_list: bool
+    refused: str | None
+
+    def bound(self, n_inputs: int) -> tuple[Param, ...] | None:
+        """The call arguments ``n_inputs`` tensors fill (``None`` if the op takes fewer)."""
+        if self.takes_list:
+            return self.call[:1]
+        if self.var_positional:
+            return ()
+        if n_inputs > len(self.call):
+            return None
+        return self.call[:n_inputs]
+
+    def constants(self, n_inputs: int) -> tuple[Param, ...]:
+        """The call arguments a node may give as plain values (``x2: 2.0`` for ``multiply``)."""
+        bound = self.bound(n_inputs) or ()
+        return tuple(p for p in self.call if p not in bound)
+
+
+def op_names() -> list[str]:
+    return sorted(_data()["ops"])
+
+
+@functools.cache
+def op_info(name: str) -> OpInfo | None:
+    """Catalogue entry for an op name (a ``keras.ops`` function, ``add``), or ``None``."""
+    entry = _data()["ops"].get(name)
+    if entry is None:
+        return None
+    return OpInfo(
+        name,
+        entry["module"],
+        entry["class_name"],
+        tuple(_param(p) for p in entry["params"]),
+        tuple(_param(p) for p in entry["call"]),
+        entry["var_positional"],
+        entry.get("takes_list", False),
+        entry.get("refused"),
+    )
+
+
+@functools.cache
+def op_for_class(module: str, class_name: str) -> str | None:
+    """The op name of an Operation class as Keras records it (``keras.src.ops.numpy``, ``Add`` → ``add``)."""
+    short = module.removeprefix("keras.src.ops.")
+    return next((n for n, e in _data()["ops"].items() if e["module"] == short and e["class_name"] == class_name), None)
+
+
+def check_op_args(op: Any, args: Mapping[str, Any], n_inputs: int, path: Path, args_path: Path) -> Iterator[Diagnostic]:
+    """Check an op name against the allow-list and its arguments against the Operation's signature."""
+    if not isinstance(op, str):
+        yield Diagnostic(Code.WRONG_TYPE, f"`op` must be the name of a keras.ops function; got {type(op).__name__}", path)
+        return
+    info = op_info(op)
+    if info is None:
+        by_path = "ops are named as functions of keras.ops (`add`, `concatenate`), never by import path"
+        yield _unknown(Code.UNKNOWN_OP, "op", op, op_names(), path, by_path, "ops are the functions of keras.ops, such as add, concatenate, reshape")
+        return
+    if info.refused:
+        yield Diagnostic(Code.REFUSED_OP, f"op {op!r} is refused: {info.refused}", path, "write a Layer subclass and register it with graphspec.register_layer")
+        return
+    bound = info.bound(n_inputs)
+    if bound is None:
+        names = ", ".join(p.name for p in info.call)
+        yield Diagnostic(Code.BAD_ARGUMENT, f"op {op!r} takes {len(info.call)} tensor{'s' if len(info.call) != 1 else ''} ({names}); got {n_inputs} inputs", (*args_path, "inputs"))
+        return
+    yield from _check_kwargs(args, (*info.params, *info.constants(n_inputs)), False, f"op {op!r}", args_path)
+
+
+def _two_kinds(name: str, kinds: list[str], path: Path) -> Diagnostic:
+    message = f"node {name!r} has both `{kinds[0]}` and `{kinds[1]}`"
+    if "share" in kinds:
+        message += "; only layers and models can be shared (an op has no weights: write the op again)"
+    return Diagnostic(Code.NODE_KIND, message, (*path, kinds[1]), "a node is one of: `layer:`, `share:`, `model:` or `op:`; split it into two nodes", at_key=True)
+
+
+def _check_model_node(node: Any, path: Path) -> list[Diagnostic]:
+    """A nested model: only ``trainable`` beside it, no training settings on its outputs, its own nodes checked."""
+    diags: list[Diagnostic] = []
+    for key, value in node.args.items():
+        if key != "trainable":
+            hint = "a model node takes only `trainable`; arguments belong on the sub-model's nodes"
+            diags.append(Diagnostic(Code.UNKNOWN_ARGUMENT, f"a model node takes no argument {key!r}", (*path, key), hint, at_key=True))
+        elif not isinstance(value, bool):
+            diags.append(Diagnostic(Code.WRONG_TYPE, f"trainable must be true or false; got {value!r}", (*path, key), bool_hint(value) or "write true or false"))
+    for name, out in node.model.outputs.items():
+        if out.loss is not None or out.metrics or out.loss_weight is not None:
+            message = f"sub-model output {name!r} sets a loss, loss weight or metrics, which only the top-level outputs take"
+            diags.append(Diagnostic(Code.BAD_SUBMODEL, message, (*path, "model", "outputs", name), "set them on an output of the whole model", at_key=True))
+    if len(path) // 3 > MAX_MODEL_DEPTH:
+        return diags  # graph.resolve reports the nesting; checking deeper would only recurse
+    return diags + check_nodes(node.model.nodes, (*path, "model"))

@@ -29,7 +29,7 @@ from graphspec import catalog
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.graph import Graph
 from graphspec.source import locate
-from graphspec.spec import CompileSpec, Spec, parse_ref
+from graphspec.spec import CompileSpec, ModelSpec, Spec, SpecBody, keras_name, node_name, parse_ref
 
 __all__ = ["emit"]
 
@@ -65,7 +65,7 @@ def emit(graph: Graph, compile: bool = True, max_params: int | None = None) -> A
             _with_depth(graph.depth, lambda: _dry_run(graph, max_params))
         return _with_depth(graph.depth, lambda: _Emitter(graph).run(compile))
     except SpecError as exc:
-        raise SpecError(locate(exc.diagnostics, graph.spec.source)) from None
+        raise SpecError(locate(exc.diagnostics, graph.spec.source if isinstance(graph.spec, Spec) else None)) from None
 
 
 def _dry_run(graph: Graph, max_params: int) -> None:
@@ -76,7 +76,7 @@ def _dry_run(graph: Graph, max_params: int) -> None:
     total = sum(counts.values())
     if total > max_params:
         biggest = max(counts, key=lambda n: counts[n])
-        path: Path = ("nodes", biggest) if biggest in graph.spec.nodes else ()
+        path: Path = ("nodes", node_name(biggest)) if node_name(biggest) in graph.spec.nodes else ()
         raise SpecError(
             [
                 Diagnostic(
@@ -180,7 +180,7 @@ def make_object(kind: str, value: Any) -> Any:
 class _Emitter:
     def __init__(self, graph: Graph):
         self.graph = graph
-        self.spec: Spec = graph.spec
+        self.spec: SpecBody = graph.spec
         self.keras = _keras()
         self.layers: dict[str, Any] = {}
         self.tensors: dict[str, Any] = {}
@@ -188,7 +188,7 @@ class _Emitter:
     def fail(self, code: Code, message: str, path: Path, hint: str | None = None) -> SpecError:
         return SpecError([Diagnostic(code, message, path, hint)])
 
-    def run(self, compile: bool) -> Any:
+    def run(self, compile: bool, model_name: str | None = None) -> Any:
         keras = self.keras
         for name, inp in self.spec.inputs.items():
             self.tensors[name] = keras.Input(shape=tuple(inp.shape), dtype=inp.dtype, name=name, batch_size=inp.batch_size, sparse=inp.sparse or None)
@@ -200,7 +200,7 @@ class _Emitter:
             model = keras.Model(
                 inputs=inputs[0] if len(inputs) == 1 else inputs,
                 outputs=outputs[0] if len(outputs) == 1 else outputs,
-                name=self.spec.name,
+                name=model_name or self.spec.name,
             )
         except Exception as exc:
             raise self.fail(Code.KERAS_ERROR, f"Keras could not assemble the model: {_reason(exc)}", ("outputs",)) from None
@@ -211,7 +211,12 @@ class _Emitter:
     def _layer(self, owner: str) -> Any:
         if owner not in self.layers:
             node = self.spec.nodes[owner]
-            self.layers[owner] = self._make_layer(node.layer, node.args, owner, ("nodes", owner))
+            if node.model is not None:
+                self.layers[owner] = self._submodel(owner, node.model, node.args)
+            elif node.op is not None:
+                self.layers[owner] = self._make_op(owner, node.op, node.args, len(node.inputs))
+            else:
+                self.layers[owner] = self._make_layer(node.layer, node.args, keras_name(owner), ("nodes", owner))
         return self.layers[owner]
 
     def _make_layer(self, layer: Any, args: Mapping[str, Any], name: str | None, path: Path) -> Any:
@@ -266,13 +271,56 @@ class _Emitter:
         layer = self._layer(owner)
         many = len(node.inputs) > 1
         args = [self._tensor(ref, ("nodes", name, "inputs", i) if many else ("nodes", name, "inputs")) for i, ref in enumerate(node.inputs)]
-        layer_name = str(self.spec.nodes[owner].layer)
-        if not many:
+        decl = self.spec.nodes[owner]
+        layer_name = str(decl.layer)
+        if decl.op is not None:
+            self.tensors[name] = self._call_op(name, decl.op, decl.args, layer, args)
+        elif decl.model is not None and not many:
+            self.tensors[name] = self._guard(lambda: layer(args[0]), ("nodes", name), "model")
+        elif decl.model is not None:
+            self.tensors[name] = self._guard(lambda: layer(args), ("nodes", name), "model")
+        elif not many:
             self.tensors[name] = self._guard(lambda: layer(args[0]), ("nodes", name), layer_name)
         elif _takes_positional_tensors(layer):
             self.tensors[name] = self._guard(lambda: layer(*args), ("nodes", name), layer_name)
         else:
             self.tensors[name] = self._guard(lambda: layer(args), ("nodes", name), layer_name)
+
+    # sub-models and ops: a `model:` node is a nested keras Model, an `op:` node a keras.ops Operation
+
+    def _submodel(self, owner: str, model: ModelSpec, args: Mapping[str, Any]) -> Any:
+        emitter = _Emitter(self.graph.subgraphs[owner])
+        try:
+            built = emitter.sequential(keras_name(owner)) if model.sequential else emitter.run(compile=False, model_name=keras_name(owner))
+        except SpecError as exc:
+            raise SpecError([d.prefixed(("nodes", owner, "model")) for d in exc.diagnostics]) from None
+        if args.get("trainable") is False:
+            built.trainable = False
+        return built
+
+    def sequential(self, name: str) -> Any:
+        """The graph as a ``keras.Sequential`` (graph.resolve checked it is one input and a chain)."""
+        input_name, inp = next(iter(self.spec.inputs.items()))
+        first = self.keras.layers.InputLayer(shape=tuple(inp.shape), batch_size=inp.batch_size, dtype=inp.dtype, sparse=inp.sparse or None, name=input_name)
+        layers = [first, *(self._layer(n) for n in self.graph.order)]
+        return self._guard(lambda: self.keras.Sequential(layers, name=name), (), "Sequential")
+
+    def _make_op(self, owner: str, op: str, args: Mapping[str, Any], n_inputs: int) -> Any:
+        info = catalog.op_info(op)
+        assert info is not None, "the catalogue check runs before emit"
+        constants = {p.name for p in info.constants(n_inputs)}
+        kwargs = {k: v for k, v in args.items() if k not in constants}
+        cls = _op_class(info.module, info.class_name)
+        return self._guard(lambda: cls(**kwargs, name=keras_name(owner)), ("nodes", owner), f"op {op!r}")
+
+    def _call_op(self, name: str, op: str, args: Mapping[str, Any], operation: Any, tensors: list[Any]) -> Any:
+        """Call an op on its tensors (one list for ``concatenate``) with its constant call arguments."""
+        info = catalog.op_info(op)
+        assert info is not None, "the catalogue check runs before emit"
+        constants = {p.name: args[p.name] for p in info.constants(len(tensors)) if p.name in args}
+        if info.takes_list:
+            return self._guard(lambda: operation(tensors, **constants), ("nodes", name), f"op {op!r}")
+        return self._guard(lambda: operation(*tensors, **constants), ("nodes", name), f"op {op!r}")
 
     def _output(self, name: str) -> Any:
         ref = self.spec.output_source(name)
@@ -287,6 +335,7 @@ class _Emitter:
 
     def _compile(self, model: Any) -> None:
         spec = self.spec
+        assert isinstance(spec, Spec), "only a whole spec is compiled"
         has_loss = any(o.loss is not None for o in spec.outputs.values())
         if spec.compile is None and not has_loss:
             return
@@ -326,3 +375,10 @@ def _takes_positional_tensors(layer: Any) -> bool:
         return False
     required = [p for p in params if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(required) >= 2
+
+
+def _op_class(module: str, class_name: str) -> Any:
+    """The Operation class of an allow-listed op, from the modules the catalogue was built from."""
+    from keras.src.ops import core, linalg, math, nn, numpy
+
+    return getattr({"numpy": numpy, "nn": nn, "math": math, "core": core, "linalg": linalg}[module], class_name)

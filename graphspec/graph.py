@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graphspec.errors import Code, Diagnostic, Path, Severity
-from graphspec.spec import Spec, parse_ref
+from graphspec.errors import Code, Diagnostic, Path, Severity, SpecError
+from graphspec.spec import MAX_MODEL_DEPTH, SpecBody, parse_ref
 
 __all__ = ["Graph", "resolve"]
 
@@ -32,16 +32,19 @@ class Graph:
             after the nodes it reads (spec order where the graph allows it).
         layer_owner: for each node, the node that declares the layer it calls
             (itself, or the end of its ``share`` chain).
-        depth: the number of nodes on the longest path from an input to an output.
+        depth: the number of nodes on the longest path from an input to an output
+            (of the deepest graph, where models are nested).
         warnings: diagnostics that do not stop the build.
+        subgraphs: the checked graph of each ``model:`` node's nested spec.
     """
 
-    spec: Spec
+    spec: SpecBody
     dag: nx.DiGraph
     order: list[str]
     layer_owner: dict[str, str]
     depth: int
     warnings: list[Diagnostic] = field(default_factory=list)
+    subgraphs: dict[str, Graph] = field(default_factory=dict)
 
 
 _SUGGESTIONS = 20
@@ -52,7 +55,7 @@ def _suggest(name: str, options: list[str]) -> str | None:
     return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
 
 
-def _references(spec: Spec) -> Iterator[tuple[str, str, int | None, Path]]:
+def _references(spec: SpecBody) -> Iterator[tuple[str, str, int | None, Path]]:
     """Every (consumer, producer, output index, path) a spec writes, outputs included."""
     for name, node in spec.nodes.items():
         for i, ref in enumerate(node.inputs):
@@ -64,7 +67,7 @@ def _references(spec: Spec) -> Iterator[tuple[str, str, int | None, Path]]:
         yield f"output:{name}", src, index, ("outputs", name, "from") if out.from_ is not None else ("outputs", name)
 
 
-def _check_names(spec: Spec) -> Iterator[Diagnostic]:
+def _check_names(spec: SpecBody) -> Iterator[Diagnostic]:
     for name in spec.inputs:
         if name in spec.nodes:
             yield Diagnostic(Code.DUPLICATE_NAME, f"{name!r} is both an input and a node", ("nodes", name), "rename one of them", at_key=True)
@@ -91,7 +94,7 @@ def _check_names(spec: Spec) -> Iterator[Diagnostic]:
             )
 
 
-def _share_owners(spec: Spec) -> tuple[dict[str, str], list[Diagnostic]]:
+def _share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
     """Resolve every ``share`` chain to the node that declares the layer, each node once."""
     owners: dict[str, str] = {}
     broken: set[str] = set()
@@ -141,8 +144,8 @@ def _share_owners(spec: Spec) -> tuple[dict[str, str], list[Diagnostic]]:
     return owners, diags
 
 
-def resolve(spec: Spec) -> Graph:
-    """Check the graph of a parsed spec and order it.
+def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
+    """Check the graph of a parsed spec and order it; nested models too (``level`` is their nesting depth).
 
     Returns:
         the :class:`Graph`; warnings (dead nodes) are in ``graph.warnings``.
@@ -182,6 +185,8 @@ def resolve(spec: Spec) -> Graph:
 
     owners, share_diags = _share_owners(spec)
     diags += share_diags
+    subgraphs, sub_diags = _submodels(spec, owners, level)
+    diags += sub_diags
 
     cycles = _cycles(dag)
     diags += cycles
@@ -199,10 +204,11 @@ def resolve(spec: Spec) -> Graph:
     position = {name: i for i, name in enumerate(spec.nodes)}
     order = [n for n in nx.lexicographical_topological_sort(dag.subgraph(live), key=lambda n: position.get(n, -1)) if n in spec.nodes]
     depth = nx.dag_longest_path_length(dag.subgraph(live)) + 1 if order else 1
-    return Graph(spec, dag, order, owners, depth, warnings)
+    depth = max([depth, *(g.depth for g in subgraphs.values())])
+    return Graph(spec, dag, order, owners, depth, warnings, subgraphs)
 
 
-def _known_hint(spec: Spec) -> str:
+def _known_hint(spec: SpecBody) -> str:
     names = [*spec.inputs, *spec.nodes]
     return "known names: " + ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
 
@@ -227,7 +233,7 @@ def _cycles(dag: nx.DiGraph) -> list[Diagnostic]:
     return diags
 
 
-def _live(spec: Spec, dag: nx.DiGraph) -> set[str]:
+def _live(spec: SpecBody, dag: nx.DiGraph) -> set[str]:
     """Everything some output depends on: one backward walk from all outputs at once."""
     live = {src for src in (parse_ref(spec.output_source(n))[0] for n in spec.outputs) if src in dag}
     stack = list(live)
@@ -239,7 +245,7 @@ def _live(spec: Spec, dag: nx.DiGraph) -> set[str]:
     return live
 
 
-def _reachability(spec: Spec, dag: nx.DiGraph, live: set[str]) -> list[Diagnostic]:
+def _reachability(spec: SpecBody, dag: nx.DiGraph, live: set[str]) -> list[Diagnostic]:
     """Unreachable outputs and unused inputs, in one topological pass (the graph is acyclic here)."""
     reaches: dict[str, bool] = {}  # some declared input flows into it
     orphaned: dict[str, bool] = {}  # some node upstream (or itself) has no inputs
@@ -275,7 +281,7 @@ def _reachability(spec: Spec, dag: nx.DiGraph, live: set[str]) -> list[Diagnosti
     return diags
 
 
-def _dead_nodes(spec: Spec, live: set[str], owners: dict[str, str]) -> list[Diagnostic]:
+def _dead_nodes(spec: SpecBody, live: set[str], owners: dict[str, str]) -> list[Diagnostic]:
     sharers: dict[str, list[str]] = {}
     for name, owner in owners.items():
         if owner != name and name in live:
@@ -289,3 +295,76 @@ def _dead_nodes(spec: Spec, live: set[str], owners: dict[str, str]) -> list[Diag
             message = f"node {name!r} feeds no output; only its layer is used, through `share` by {', '.join(repr(s) for s in sharers[name])}"
         diags.append(Diagnostic(Code.DEAD_NODE, message, ("nodes", name), "remove it, or add an output that reads it", Severity.WARNING, at_key=True))
     return diags
+
+
+# sub-models and ops: `model:` nodes are checked as graphs of their own, `op:` nodes have no layer to share
+
+
+def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict[str, Graph], list[Diagnostic]]:
+    """Resolve each nested model; check what is fed to it, and that ops are not shared."""
+    subgraphs: dict[str, Graph] = {}
+    diags: list[Diagnostic] = []
+    for name, node in spec.nodes.items():
+        if node.model is None:
+            continue
+        prefix: Path = ("nodes", name, "model")
+        if level >= MAX_MODEL_DEPTH:
+            diags.append(Diagnostic(Code.BAD_SUBMODEL, f"models nest deeper than {MAX_MODEL_DEPTH} levels here", prefix, "flatten the innermost models into their parents' nodes", at_key=True))
+            continue
+        try:
+            sub = resolve(node.model, level=level + 1)
+        except SpecError as exc:
+            diags += [d.prefixed(prefix) for d in exc.diagnostics]
+            continue
+        subgraphs[name] = sub
+        diags += [d.prefixed(prefix) for d in [*sub.warnings, *(_sequential(sub) if node.model.sequential else [])]]
+    for name, node in spec.nodes.items():
+        owner = spec.nodes.get(owners.get(name, name))
+        if owner is None or node.share is None:
+            continue
+        if owner.op is not None:
+            message = f"node {name!r} shares op node {node.share!r}; an op has no weights to share"
+            diags.append(Diagnostic(Code.BAD_SHARE, message, ("nodes", name, "share"), f"write `op: {owner.op}` again", at_key=True))
+    diags += _model_inputs(spec, owners)
+    return subgraphs, diags
+
+
+def _model_inputs(spec: SpecBody, owners: dict[str, str]) -> Iterator[Diagnostic]:
+    """Each call of a nested model feeds it exactly one tensor per input it declares."""
+    for name, node in spec.nodes.items():
+        owner = spec.nodes.get(owners.get(name, name))
+        model = owner.model if owner is not None else None
+        if model is None or not node.inputs or len(node.inputs) == len(model.inputs):
+            continue
+        wanted = ", ".join(model.inputs)
+        yield Diagnostic(
+            Code.BAD_SUBMODEL,
+            f"node {name!r} feeds {len(node.inputs)} tensor{'s' if len(node.inputs) != 1 else ''} to a model with {len(model.inputs)} input{'s' if len(model.inputs) != 1 else ''} ({wanted})",
+            ("nodes", name, "inputs"),
+            "list one reference per sub-model input, in the order of its `inputs:`",
+        )
+
+
+def _sequential(graph: Graph) -> list[Diagnostic]:
+    """A ``sequential: true`` model is one input, then a chain of layer or model nodes, each reading the one before."""
+    spec = graph.spec
+    if len(spec.inputs) != 1 or len(spec.outputs) != 1:
+        return [_not_sequential("a sequential model has exactly one input and one output", ("sequential",))]
+    previous = next(iter(spec.inputs))
+    for name in graph.order:
+        node = spec.nodes[name]
+        if node.share is not None or node.op is not None or node.inputs != [previous]:
+            why = "shares a layer" if node.share is not None else "is an op" if node.op is not None else f"does not read only {previous!r}"
+            return [_not_sequential(f"a sequential model is a chain of layers, but node {name!r} {why}", ("nodes", name))]
+        previous = name
+    off_chain = [n for n in spec.nodes if n not in graph.order]
+    if off_chain:
+        return [_not_sequential(f"a sequential model is a chain of layers, but node {off_chain[0]!r} is not on it", ("nodes", off_chain[0]))]
+    output = next(iter(spec.outputs))
+    if spec.output_source(output) != previous or output != previous:
+        return [_not_sequential(f"a sequential model's output is its last node, {previous!r}, under the same name", ("outputs", output), f"write `outputs: {{{previous}: {{}}}}`")]
+    return []
+
+
+def _not_sequential(message: str, path: Path, hint: str = "drop `sequential: true` to build a functional model") -> Diagnostic:
+    return Diagnostic(Code.BAD_SUBMODEL, message, path, hint, at_key=True)

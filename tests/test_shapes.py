@@ -364,7 +364,7 @@ def test_rule_matches_keras(spec: Spec) -> None:
 def test_the_table_covers_every_rule() -> None:
     covered = {p.values[0].nodes["y"].layer for p in CASES}
     covered |= {p.values[0].nodes["y"].args.get("wraps", {}).get("layer") for p in CASES}
-    missing = {name for name in RULES if name not in covered}
+    missing = {name for name in RULES if name not in covered and not name.startswith("ops.")}  # op rules: tests/test_ops.py
     aliases = {"Convolution1D", "Convolution3D", "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D", "SeparableConvolution2D"}
     aliases |= {"MaxPool3D", "AveragePooling2D", "MaxPooling2D", "AvgPool1D", "GlobalMaxPool1D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool3D"}
     aliases |= {"GlobalAveragePooling3D", "GlobalMaxPooling2D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling3D"}

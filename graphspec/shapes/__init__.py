@@ -16,6 +16,7 @@ from graphspec.shapes import (
     core,
     merging,
     normalization,
+    ops,
     pooling,
     preprocessing,
     recurrent,
@@ -55,4 +56,5 @@ RULES: dict[str, Rule] = {
     **attention.RULES,
     **merging.RULES,
     **preprocessing.RULES,
+    **ops.RULES,
 }

@@ -21,6 +21,7 @@ __all__ = [
     "compute_dtype",
     "fmt",
     "mul",
+    "op_label",
     "with_defaults",
 ]
 
@@ -118,12 +119,26 @@ def compute_dtype(dtype_arg: Any) -> str:
 
 def with_defaults(layer: str, args: Mapping[str, Any]) -> dict[str, Any]:
     """A layer's arguments with the catalogue's defaults filled in for those not given."""
-    info = catalog.layer_info(layer)
     out: dict[str, Any] = {"dtype": None, "trainable": True, "autocast": True}
-    if info is not None:
+    if layer.startswith(_OP_PREFIX):
+        op = catalog.op_info(layer.removeprefix(_OP_PREFIX))
+        if op is not None:
+            out.update({p.name: p.default for p in (*op.params, *op.call) if not p.required})
+    elif (info := catalog.layer_info(layer)) is not None:
         out.update({p.name: p.default for p in info.params if not p.required})
     out.update(args)
     return out
+
+
+_OP_PREFIX = "ops."
+
+
+def op_label(op: str) -> str:
+    """How an ``op:`` node is named in rules, messages and summaries: ``ops.add``.
+
+    Layer class names never hold a dot, so op rules share the dispatch table with layer rules.
+    """
+    return _OP_PREFIX + op
 
 
 Rule = Callable[["Call"], Result]

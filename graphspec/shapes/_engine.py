@@ -9,7 +9,7 @@ from typing import cast
 
 from graphspec.errors import Code, Diagnostic, Path, Severity
 from graphspec.graph import Graph
-from graphspec.shapes._base import Call, Result, Rule, ShapeError, Unsupported, Weight, fmt, with_defaults
+from graphspec.shapes._base import Call, Result, Rule, ShapeError, Unsupported, Weight, fmt, op_label, with_defaults
 from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo
 from graphspec.spec import parse_ref
 
@@ -58,6 +58,7 @@ class _Walk:
         self.unknown: list[str] = []
         live = set(graph.order)
         self.holder: dict[str, str] = {}  # layer owner → the node its parameters are counted at
+        self.inner: dict[str, Inference] = {}  # model node → what its nested graph infers
         for name in graph.order:
             owner = graph.layer_owner.get(name, name)
             self.holder.setdefault(owner, owner if owner in live else name)
@@ -109,25 +110,13 @@ class _Walk:
             diagnostics=self.diags,
         )
 
-    def node(self, name: str) -> None:
-        node = self.spec.nodes[name]
-        owner = self.graph.layer_owner.get(name, name)
-        decl = self.spec.nodes[owner]
-        layer = str(decl.layer)
-        counts_here = self.holder[owner] == name
-        rule = self.rules.get(layer)
-        if rule is None:
-            self.unknown.append(name)
-            self.opaque.add(name)
-            self.values[name] = [UNKNOWN]
-            self.nodes[name] = NodeInfo(layer, [UNKNOWN], None if counts_here else 0, None if counts_here else 0, None, known=False)
-            return
-
+    def gather(self, name: str, refs: list[str]) -> tuple[list[TensorInfo], list[str], bool]:
+        """The tensors a node's references pass, where each came from, and whether all are known."""
         tensors: list[TensorInfo] = []
         sources: list[str] = []
         complete = True
-        many = len(node.inputs) > 1
-        for i, ref in enumerate(node.inputs):
+        many = len(refs) > 1
+        for i, ref in enumerate(refs):
             got = self.resolve(ref, ("nodes", name, "inputs", i) if many else ("nodes", name, "inputs"))
             if got is None:
                 complete = False
@@ -136,7 +125,28 @@ class _Walk:
                 complete = False  # a nested list of tensors: not a form graphspec models
             tensors += got
             sources += [ref] if len(got) == 1 else [f"{ref}:{j}" for j in range(len(got))]
-        listed = many or len(tensors) > 1
+        return tensors, sources, complete
+
+    def node(self, name: str) -> None:
+        node = self.spec.nodes[name]
+        owner = self.graph.layer_owner.get(name, name)
+        decl = self.spec.nodes[owner]
+        if decl.model is not None:
+            self.model_node(name, owner)
+            return
+        layer = str(decl.layer) if decl.op is None else op_label(decl.op)
+        counts_here = self.holder[owner] == name
+        rule = self.rules.get(layer)
+        if rule is None:
+            self.unknown.append(name)
+            self.opaque.add(name)
+            self.values[name] = [UNKNOWN]
+            unknown_params = None if counts_here and decl.op is None else 0  # an op has no weights
+            self.nodes[name] = NodeInfo(layer, [UNKNOWN], unknown_params, unknown_params, None, known=False)
+            return
+
+        tensors, sources, complete = self.gather(name, node.inputs)
+        listed = len(node.inputs) > 1 or len(tensors) > 1
 
         result: Result | None = None
         if complete and all(t.known for t in tensors):
@@ -169,6 +179,40 @@ class _Walk:
             built = self.built.get(owner)
             params, trainable = (None, None) if built is None else _count(built.result.weights, bool(decl.args.get("trainable", True)))
         self.nodes[name] = NodeInfo(layer, list(self.values[name]), params, trainable, None if result is None else result.flops, known=True)
+
+    # sub-models: a `model:` node infers through its nested graph, once per model
+
+    def model_node(self, name: str, owner: str) -> None:
+        model = self.spec.nodes[owner].model
+        assert model is not None, "called for model nodes"
+        inner = self.inner.get(owner)
+        if inner is None:
+            inner = self.inner[owner] = infer(self.graph.subgraphs[owner], self.rules)
+            self.diags += [d.prefixed(("nodes", owner, "model")) for d in inner.diagnostics]
+            self.unknown += [f"{owner}.model.{n}" for n in inner.unknown]
+        tensors, sources, complete = self.gather(name, self.spec.nodes[name].inputs)
+        if complete:
+            self.check_model_inputs(name, list(inner.inputs.items()), tensors, sources)
+        batch = tensors[0].shape[0] if tensors and tensors[0].shape else None
+        outputs = [t if t.shape is None else TensorInfo((batch, *t.shape[1:]), t.dtype) for t in inner.outputs.values()]
+        self.values[name] = outputs
+        counts_here = self.holder[owner] == name
+        frozen = self.spec.nodes[owner].args.get("trainable") is False
+        params, trainable = (inner.total_params, 0 if frozen else inner.trainable_params) if counts_here else (0, 0)
+        self.nodes[name] = NodeInfo("Sequential" if model.sequential else "Functional", outputs, params, trainable, inner.total_flops, known=True)
+
+    def check_model_inputs(self, name: str, declared: list[tuple[str, TensorInfo]], given: list[TensorInfo], sources: list[str]) -> None:
+        """Each tensor fed to a sub-model fits the input it is fed to: same rank, known dims equal (batch aside)."""
+        for (input_name, want), got, source in zip(declared, given, sources, strict=False):
+            if want.shape is None or got.shape is None:
+                continue
+            fits = len(want.shape) == len(got.shape) and all(a is None or b is None or a == b for a, b in zip(want.shape[1:], got.shape[1:], strict=True))
+            if not fits:
+                self.error(
+                    f"the model of {name!r} takes input {input_name!r} of shape {fmt(want.shape)}; got {fmt(got.shape)} from {source}",
+                    ("nodes", name, "inputs"),
+                    "feed it a tensor of the shape its `inputs:` declares",
+                )
 
     def check_shared(self, name: str, owner: str, call: Call, result: Result) -> None:
         """Record the first call of a layer; check a later call would fit the weights it built."""
