@@ -159,6 +159,22 @@ def hand_imdb_embedding() -> keras.Model:
     return keras.Model(review, sentiment)
 
 
+def hand_ensemble() -> keras.Model:
+    # The walkthrough weights four classifiers' predictions by hand
+    # (0.5*preds_a + 0.25*preds_b + 0.1*preds_c + 0.15*preds_d); as one model each
+    # member is a nested Model and each weight a Rescaling. Names as the spec gives
+    # them, since a nested model's config holds its layers' names.
+    def member(name: str, units: int, activation: str = "relu") -> keras.Model:
+        features = Input(shape=(64,), name="features")
+        hidden = layers.Dense(units, activation=activation, name="hidden")(features)
+        return keras.Model(features, layers.Dense(10, activation="softmax", name="probabilities")(hidden), name=name)
+
+    x = Input(shape=(64,))
+    members = [member("model_a", 64), member("model_b", 32), member("model_c", 32, "tanh"), member("model_d", 16)]
+    weighted = [layers.Rescaling(w)(m(x)) for m, w in zip(members, (0.5, 0.25, 0.1, 0.15), strict=True)]
+    return keras.Model(x, layers.Add()(weighted))
+
+
 # ---------------------------------------------------------------------------
 # The gallery table.
 
@@ -204,6 +220,7 @@ CASES: dict[str, Case] = {
     "siamese_lstm": Case("siamese_lstm.yaml", 20_673, hand_siamese_lstm, _c("binary_crossentropy", metrics=["acc"]), {}),
     "separable_convnet": Case("separable_convnet.yaml", 38_949, hand_separable_convnet, _c("categorical_crossentropy"), {}),
     "imdb_embedding": Case("imdb_embedding.yaml", 80_161, hand_imdb_embedding, _c("binary_crossentropy", metrics=["acc"]), {"review": 10000}),
+    "ensemble": Case("ensemble.yaml", 10_840, hand_ensemble, _c("categorical_crossentropy", metrics=["acc"]), {}),
 }
 NAMES = list(CASES)
 

@@ -1,0 +1,853 @@
+"""Stage 1½, authoring data → flat data: blocks, repeat, parameters, includes.
+
+Runs on the loaded :class:`~graphspec.source.Document` and returns a document
+whose data is a flat spec (only inputs, nodes, outputs, ...), which
+:func:`graphspec.spec.parse_spec` then validates like any other; the graph,
+catalogue, shape and emit stages never see a block. Pure Python, no TensorFlow.
+
+The authoring format adds four things to a spec:
+
+* ``params:`` — spec-level hyperparameters with types and defaults
+  (``width: {type: float, default: 1.0}``, or just ``width: 1.0``), overridable
+  from the CLI (``--set width=0.5``) and from Python (``params={"width": 0.5}``);
+* ``blocks:`` — named subgraphs with ``params``, ``inputs`` (names), ``nodes``
+  and ``outputs`` (one reference or a list). A node instantiates one with
+  ``block: name``, its ``inputs`` and parameter values beside them; ``repeat: N``
+  chains N copies (copy i's outputs feed copy i+1), and ``override: {1: {...}}``
+  gives single copies (1-based) other parameter values;
+* ``${expr}`` (or ``$name``) in any value: arithmetic on parameters by the
+  safe evaluator of :mod:`graphspec.expr`; a string that is one expression
+  takes its value's type, an expression inside other text is formatted into it;
+* ``include: [path, ...]`` — blocks from other spec files, relative to the
+  including file and confined to the root spec's folder tree; and
+  ``model: path.yaml`` on a node — a whole spec as a sub-model, inlined here.
+
+Names are scoped: instance ``stage2`` of a block with node ``conv1`` gives node
+``stage2/conv1``; with ``repeat``, copies are ``stage2/block1``,
+``stage2/block2``, ... Another node reads an instance as ``stage2`` (its only
+output) or ``stage2:i`` (its i-th output), and may read any node inside it by its
+scoped name (``stage2/block1/conv1``).
+
+Every expanded value keeps its origin: a diagnostic on an expanded node points at
+the text in the block definition (possibly in an included file), and names the
+instances it sits in and the definition, so positions stay real ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_path
+from graphspec.expr import ExprError, Value, evaluate
+from graphspec.source import Document, Limits, locate, parse_file, resolve_plain
+
+__all__ = ["ExpandedDocument", "expand_document", "needs_expansion", "parse_override"]
+
+_AUTHORING_KEYS = ("params", "blocks", "include")
+_BLOCK_KEYS = ("description", "params", "inputs", "nodes", "outputs")
+_INSTANCE_KEYS = ("block", "inputs", "repeat", "override")
+_PARAM_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}
+_MAX_BLOCK_DEPTH = 32
+_MAX_INCLUDE_DEPTH = 16
+_MAX_FILES = 64
+# What a whole spec keeps when it becomes a `model:` node (no format version, compile or training).
+_MODEL_KEYS = ("name", "description", "inputs", "nodes", "outputs")
+
+_WHOLE = re.compile(r"\$\{(.*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", re.DOTALL)
+_EMBEDDED = re.compile(r"\$\$|\$\{([^{}]*)\}")
+
+
+# ---------------------------------------------------------------------------
+# The expanded document: where each flat value was written
+
+
+@dataclass(frozen=True)
+class _Via:
+    """An enclosing block instance: what to call it and where it is written."""
+
+    label: str
+    doc: Document
+    path: Path
+
+
+@dataclass(frozen=True)
+class _Origin:
+    doc: Document
+    path: Path
+    via: tuple[_Via, ...] = ()
+
+
+@dataclass
+class ExpandedDocument(Document):
+    """A flat spec's data, with the origin of every expanded node.
+
+    ``origins`` maps a flat path (``("nodes", "stage2/block1/conv1")``) to the
+    document and path where it was written; a diagnostic's path is located by its
+    longest recorded prefix, else in the root document as usual.
+    """
+
+    origins: dict[Path, _Origin] = field(default_factory=dict)
+
+    def origin(self, path: Path) -> _Origin:
+        for k in range(len(path), 0, -1):
+            found = self.origins.get(path[:k])
+            if found is not None:
+                return _Origin(found.doc, (*found.path, *path[k:]), found.via)
+        return _Origin(self, path)
+
+    def place(self, d: Diagnostic) -> Diagnostic:
+        origin = self.origin(d.path)
+        if origin.doc is self:
+            return super().place(d)
+        placed = origin.doc.place(Diagnostic(d.code, d.message, origin.path, at_key=d.at_key))
+        return replace(d.located(placed.file, placed.line, placed.column, placed.source_line), related=(*_related(origin), *placed.related))
+
+
+def _related(origin: _Origin) -> tuple[Related, ...]:
+    if not origin.via:
+        return ()
+    out = [_related_at(v.label, v.doc, v.path) for v in origin.via]
+    definition = origin.path[:4] if origin.path[:1] == ("blocks",) else origin.path[:2]
+    out.append(_related_at(f"defined in {format_path(definition)}", origin.doc, definition))
+    return tuple(out)
+
+
+def _related_at(label: str, doc: Document, path: Path) -> Related:
+    mark = doc.position(path, at_key=True)
+    return Related(label, doc.file, mark.line if mark else None, mark.column if mark else None)
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+
+
+def needs_expansion(doc: Document) -> bool:
+    """Whether a loaded spec uses blocks, params, includes, ``model:`` files or ``${...}``.
+
+    A plain spec expands to itself; this check keeps that case cheap.
+    """
+    data = doc.data
+    if not isinstance(data, dict):
+        return False
+    if any(k in data for k in _AUTHORING_KEYS):
+        return True
+    nodes = data.get("nodes")
+    if isinstance(nodes, dict) and any(isinstance(n, dict) and ("block" in n or isinstance(n.get("model"), str)) for n in nodes.values()):
+        return True
+    if doc.text is not None:
+        return "$" in doc.text
+    return _has_dollar(data)
+
+
+def _has_dollar(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "$" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"width=0.5"`` (the CLI's ``--set``) → ``("width", 0.5)``.
+
+    The value is read as a YAML 1.2 plain scalar, as in a spec (``0.5`` a float,
+    ``true`` a boolean, ``relu`` a string); its type is checked against the
+    parameter's declaration when the spec is expanded.
+
+    Raises:
+        ValueError: for text without ``=`` or without a name.
+    """
+    name, sep, value = text.partition("=")
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip()):
+        raise ValueError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), resolve_plain(value.strip())
+
+
+def expand_document(doc: Document, params: Mapping[str, Any] | None = None, *, limits: Limits = Limits(), max_nodes: int = 250_000) -> Document:
+    """Expand blocks, repeats, parameters and includes into a flat spec document.
+
+    A document that uses none of them is returned as is (unless ``params`` are
+    given, which then name parameters it does not declare).
+
+    Raises:
+        SpecError: every expansion problem found, located in the file (and
+            block definition) where it was written.
+    """
+    if not params and not needs_expansion(doc):
+        return doc
+    if not isinstance(doc.data, dict):
+        return doc  # parse_spec reports it
+    return _Expander(doc, limits, max_nodes).run(dict(params or {}))
+
+
+# ---------------------------------------------------------------------------
+# Definitions
+
+
+@dataclass(frozen=True)
+class _Param:
+    name: str
+    type: str
+    default: Any
+    required: bool
+    path: Path
+    value_path: Path  # where the default is written
+
+
+@dataclass(frozen=True)
+class _Block:
+    name: str
+    doc: Document
+    path: Path
+    params: dict[str, _Param]
+    inputs: list[str]
+    nodes: dict[str, Any]
+    outputs: list[str]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Where node definitions are being expanded: names, parameters and inputs in view."""
+
+    prefix: str
+    env: Mapping[str, Value]
+    inputs: Mapping[str, str]
+    doc: Document
+    path: Path
+    via: tuple[_Via, ...] = ()
+    blocks: tuple[str, ...] = ()
+
+
+class _Abort(Exception):
+    """Stop expanding at once (a budget exceeded); the diagnostics say why."""
+
+
+class _Expander:
+    def __init__(self, root: Document, limits: Limits, max_nodes: int, base: str | None = None, chain: tuple[str, ...] = ()):
+        self.root = root
+        self.limits = limits
+        self.max_nodes = max_nodes
+        self.work = 0
+        self.problems: list[Diagnostic] = []
+        self.late: list[Diagnostic] = []  # located once the flat document exists
+        self.blocks: dict[str, _Block] = {}
+        self.nodes: dict[str, Any] = {}
+        self.instances: dict[str, list[str]] = {}
+        self.out = ExpandedDocument(None, root.file, root.text, root.values, root.keys, list(root.problems), root.is_json)
+        self.files = 1
+        self.spec_env: dict[str, Value] = {}
+        # Includes and `model:` files stay inside the root spec's folder tree; `chain`
+        # holds the files being expanded, outermost first, to catch cycles.
+        self.base = base or (os.path.dirname(os.path.realpath(root.file)) if root.file is not None else None)
+        self.chain = (*chain, os.path.realpath(root.file)) if root.file is not None else chain
+
+    # -- diagnostics ---------------------------------------------------------
+
+    def error(self, code: Code, message: str, doc: Document, path: Path, hint: str | None = None, *, at_key: bool = False) -> None:
+        """A problem in definitions written in ``doc`` (block definitions, params, includes)."""
+        self.problems.extend(locate([Diagnostic(code, message, path, hint, at_key=at_key)], doc))
+
+    def flat_error(self, code: Code, message: str, path: Path, hint: str | None = None, *, at_key: bool = False) -> None:
+        """A problem at a flat path: located through the origins recorded so far."""
+        self.late.append(Diagnostic(code, message, path, hint, at_key=at_key))
+
+    def spend(self, units: int, path: Path) -> None:
+        self.work += units
+        if self.work > self.max_nodes:
+            self.flat_error(
+                Code.TOO_MANY_NODES,
+                f"expanding this spec makes more than {self.max_nodes:,} nodes and block copies, over the budget",
+                path,
+                "lower `repeat` or the parameters that set it, or raise the budget with --max-nodes if the spec is trusted",
+            )
+            raise _Abort
+
+    # -- the whole run -------------------------------------------------------
+
+    def run(self, overrides: dict[str, Any]) -> Document:
+        data: dict[str, Any] = self.root.data
+        self.load_blocks(self.root, self.chain)
+        env = self.spec_params(data.get("params"), overrides)
+        self.spec_env = env
+        if self.problems:  # every value may depend on the parameters: stop before echoing their errors
+            raise SpecError([*self.root.problems, *self.problems])
+        flat: dict[str, Any] = {}
+        try:
+            for key, value in data.items():
+                if key in _AUTHORING_KEYS:
+                    continue
+                if key == "nodes" and isinstance(value, dict):
+                    scope = _Scope("", env, {}, self.root, ("nodes",))
+                    for name, node in value.items():
+                        self.node(scope, str(name), node)
+                    flat["nodes"] = self.nodes
+                else:
+                    flat[key] = self.substitute(value, env, self.root, (key,))
+            self.resolve_references(flat)
+        except _Abort:
+            pass
+        self.out.data = flat
+        # A problem with an instance's arguments recurs in every copy: report it once.
+        problems = list(dict.fromkeys([*self.problems, *locate(self.late, self.out)]))
+        if problems:
+            raise SpecError([*self.root.problems, *problems])
+        return self.out
+
+    # -- parameters ----------------------------------------------------------
+
+    def declare(self, raw: Any, doc: Document, path: Path) -> dict[str, _Param]:
+        """Parse a ``params:`` mapping: ``name: default`` or ``name: {type: ..., default: ...}``."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.error(Code.WRONG_TYPE, "`params` is a mapping of parameter names to defaults or {type, default}", doc, path)
+            return {}
+        out: dict[str, _Param] = {}
+        for name, decl in raw.items():
+            where = (*path, name)
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                self.error(Code.BAD_NAME, f"{name!r} is not a valid parameter name: letters, digits and '_'", doc, where, at_key=True)
+                continue
+            param = self.param(name, decl, doc, where)
+            if param is not None:
+                out[name] = param
+        return out
+
+    def param(self, name: str, decl: Any, doc: Document, where: Path) -> _Param | None:
+        if isinstance(decl, str) and decl in _PARAM_TYPES:
+            return _Param(name, decl, None, True, where, where)  # `filters: int`: a required parameter
+        if not isinstance(decl, dict):
+            kind = _type_of(decl)
+            if kind is None:
+                self.error(Code.WRONG_TYPE, f"parameter {name!r}: a default must be a number, boolean or string; got {decl!r}", doc, where)
+                return None
+            return _Param(name, kind, decl, False, where, where)
+        unknown = [k for k in decl if k not in ("type", "default", "description")]
+        for k in unknown:
+            self.error(Code.UNKNOWN_KEY, f"unknown key {k!r} in parameter {name!r}", doc, (*where, k), "allowed here: type, default, description", at_key=True)
+        kind = decl.get("type", _type_of(decl.get("default")))
+        if not isinstance(kind, str) or kind not in _PARAM_TYPES:
+            self.error(Code.BAD_VALUE, f"parameter {name!r}: type must be one of int, float, bool, str; got {kind!r}", doc, (*where, "type"))
+            return None
+        return _Param(name, kind, decl.get("default"), "default" not in decl, where, (*where, "default"))
+
+    def spec_params(self, raw: Any, overrides: dict[str, Any]) -> dict[str, Value]:
+        decls = self.declare(raw, self.root, ("params",))
+        for name in overrides:
+            if name not in decls:
+                close = difflib.get_close_matches(name, list(decls), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else ("declared: " + ", ".join(decls) if decls else "the spec declares no `params:`")
+                self.error(Code.UNKNOWN_PARAM, f"--set/params names {name!r}, which the spec does not declare", self.root, ("params",), hint, at_key=True)
+        env: dict[str, Value] = {}
+        for name, decl in decls.items():
+            if name in overrides:
+                value = _typed(overrides[name], decl.type)
+                if value is None:
+                    self.error(Code.WRONG_TYPE, f"--set/params gives {name}={overrides[name]!r}; the parameter is {decl.type}", self.root, decl.path, at_key=True)
+                    continue
+                env[name] = value
+            elif decl.required:
+                self.error(Code.MISSING_PARAM, f"parameter {name!r} has no default and was not set", self.root, decl.path, f"give it a default, or pass --set {name}=...", at_key=True)
+            else:
+                value = self.bind(decl, decl.default, env, self.root, decl.value_path)
+                if value is not None:
+                    env[name] = value
+        return env
+
+    def bind(self, decl: _Param, raw: Any, env: Mapping[str, Value], doc: Document, path: Path, flat: bool = False) -> Value | None:
+        """Evaluate a parameter's value (a default or an instance's argument) and check its type."""
+        before = len(self.problems)
+        value = self.substitute(raw, env, doc, path, flat)
+        if len(self.problems) > before:
+            return None
+        typed = _typed(value, decl.type)
+        if typed is None:
+            message = f"parameter {decl.name!r} is {decl.type}; got {_show(value)}"
+            if flat:
+                self.flat_error(Code.WRONG_TYPE, message, path)
+            else:
+                self.error(Code.WRONG_TYPE, message, doc, path)
+        return typed
+
+    # -- substitution --------------------------------------------------------
+
+    def substitute(self, value: Any, env: Mapping[str, Value], doc: Document, path: Path, flat: bool = False) -> Any:
+        """``value`` with every ``${...}`` evaluated; errors located at ``path`` (flat or in ``doc``)."""
+        if isinstance(value, str):
+            return self.expression(value, env, doc, path, flat) if "$" in value else value
+        if isinstance(value, dict):
+            return {k: self.substitute(v, env, doc, (*path, k), flat) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.substitute(v, env, doc, (*path, i), flat) for i, v in enumerate(value)]
+        return value
+
+    def expression(self, text: str, env: Mapping[str, Value], doc: Document, path: Path, flat: bool) -> Any:
+        try:
+            whole = _WHOLE.fullmatch(text)
+            if whole is not None:
+                inner = whole.group(1) if whole.group(1) is not None else whole.group(2)
+                start = 2 if whole.group(1) is not None else 1
+                return _evaluate_at(inner, env, start)
+            return _EMBEDDED.sub(lambda m: "$" if m.group(0) == "$$" else _format(_evaluate_at(m.group(1), env, m.start(1))), text)
+        except ExprError as exc:
+            self.expression_error(text, exc, doc, path, flat)
+            return text
+
+    def expression_error(self, text: str, exc: ExprError, doc: Document, path: Path, flat: bool) -> None:
+        hint = "write ${name} or ${expression}; operators + - * / // % **, functions min, max, round, floor, ceil, int, float, abs, make_divisible"
+        diag = Diagnostic(Code.BAD_EXPRESSION, f"in {text!r}: {exc.message}", path, hint)
+        placed = self.out.place(diag) if flat else locate([diag], doc)[0]
+        self.problems.append(_shift(placed, exc.offset))
+
+    # -- nodes ---------------------------------------------------------------
+
+    def node(self, scope: _Scope, name: str, raw: Any) -> None:
+        flat_name = scope.prefix + name
+        path: Path = ("nodes", flat_name)
+        if flat_name in self.nodes or flat_name in self.instances:
+            self.flat_error(Code.DUPLICATE_NAME, f"two nodes expand to the name {flat_name!r}", path, "rename one of them", at_key=True)
+        self.out.origins[path] = _Origin(scope.doc, (*scope.path, name), scope.via)
+        self.spend(1, path)
+        if isinstance(raw, dict) and "block" in raw:
+            self.instance(scope, flat_name, raw)
+            return
+        if isinstance(raw, dict) and isinstance(raw.get("model"), str):
+            self.submodel(scope, flat_name, raw)
+            return
+        node = self.substitute(raw, scope.env, scope.doc, path, flat=True)
+        if isinstance(node, dict):
+            for key in ("inputs", "share"):
+                if key in node:
+                    node[key] = _map_refs(node[key], lambda ref: _candidate(scope, ref))
+        self.nodes[flat_name] = node
+
+    def instance(self, scope: _Scope, flat_name: str, raw: dict[str, Any]) -> None:
+        path: Path = ("nodes", flat_name)
+        block = self.find_block(raw["block"], scope, (*path, "block"))
+        if block is None:
+            return
+        if len(scope.blocks) >= _MAX_BLOCK_DEPTH:
+            self.flat_error(Code.RECURSIVE_BLOCK, f"blocks nest deeper than {_MAX_BLOCK_DEPTH} levels here", (*path, "block"))
+            return
+        times = self.repeat(raw, scope, path)
+        if times is None:
+            return
+        inputs = self.instance_inputs(raw, scope, block, path, times)
+        if inputs is None:
+            return
+        args = {k: v for k, v in raw.items() if k not in _INSTANCE_KEYS}
+        overrides = self.overrides(raw.get("override"), times, path)
+        for copy in range(1, times + 1):
+            given = {**args, **overrides.get(copy, {})}
+            chosen = given.pop("block", None)  # an override may swap the block (a projection shortcut)
+            copy_block = block if chosen is None else self.find_block(chosen.value, scope, chosen.path)
+            if copy_block is None:
+                return
+            if len(copy_block.inputs) != len(inputs):
+                self.flat_error(Code.BAD_VALUE, f"block {copy_block.name!r} takes {len(copy_block.inputs)} input(s); this copy gets {len(inputs)}", chosen.path if chosen else path)
+                return
+            self.check_args(copy_block, given, path)
+            copy_name = f"{flat_name}/block{copy}" if "repeat" in raw else flat_name
+            inputs = self.expand_copy(scope, copy_block, given, inputs, path, copy_name, f", copy {copy} of {times}" if "repeat" in raw else "")
+        self.instances[flat_name] = inputs  # a repeat reads as its last copy
+
+    def expand_copy(self, scope: _Scope, block: _Block, args: dict[str, Any], inputs: list[str], path: Path, copy_name: str, which: str) -> list[str]:
+        """Expand one copy of a block; return the flat references of its outputs."""
+        if copy_name != path[1]:
+            self.out.origins[("nodes", copy_name)] = self.out.origins[path]
+            self.spend(1, path)
+        env = self.instance_env(block, args, scope, path)
+        outputs_only = env is None
+        label = f"in block instance {copy_name!r} (block {block.name!r}{which})"
+        inner = _Scope(
+            copy_name + "/",
+            env or {},
+            dict(zip(block.inputs, inputs, strict=True)),
+            block.doc,
+            (*block.path, "nodes"),
+            (*scope.via, _Via(label, scope.doc, (*scope.path, str(path[1])[len(scope.prefix) :]))),
+            (*scope.blocks, block.name),
+        )
+        for name, node in () if outputs_only else block.nodes.items():
+            self.node(inner, name, node)
+        outputs = [_candidate(inner, ref) for ref in block.outputs]
+        self.instances[copy_name] = outputs
+        return outputs
+
+    def find_block(self, name: Any, scope: _Scope, path: Path) -> _Block | None:
+        """The block ``name`` (written at ``path``), unless unknown or already being expanded."""
+        if not isinstance(name, str) or name not in self.blocks:
+            close = difflib.get_close_matches(str(name), list(self.blocks), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else ("defined blocks: " + ", ".join(self.blocks) if self.blocks else "define it under `blocks:` or include a file that does")
+            self.flat_error(Code.UNKNOWN_BLOCK, f"unknown block {name!r}", path, hint)
+            return None
+        if name in scope.blocks:
+            chain = " → ".join((*scope.blocks[scope.blocks.index(name) :], name))
+            self.flat_error(Code.RECURSIVE_BLOCK, f"block {name!r} instantiates itself: {chain}", path, "a block may use other blocks, never itself")
+            return None
+        return self.blocks[name]
+
+    def repeat(self, raw: dict[str, Any], scope: _Scope, path: Path) -> int | None:
+        if "repeat" not in raw:
+            return 1
+        before = len(self.problems)
+        times = self.substitute(raw["repeat"], scope.env, scope.doc, (*path, "repeat"), flat=True)
+        if len(self.problems) > before:
+            return None
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            self.flat_error(Code.BAD_VALUE, f"repeat must be an integer ≥ 1; got {_show(times)}", (*path, "repeat"))
+            return None
+        if times > self.max_nodes:
+            self.spend(times, (*path, "repeat"))
+        return times
+
+    def instance_inputs(self, raw: dict[str, Any], scope: _Scope, block: _Block, path: Path, times: int) -> list[str] | None:
+        given = raw.get("inputs", [])
+        refs = [given] if isinstance(given, str) else given
+        if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+            self.flat_error(Code.WRONG_TYPE, "inputs must be a name or a list of names", (*path, "inputs"))
+            return None
+        if len(refs) != len(block.inputs):
+            self.flat_error(
+                Code.BAD_VALUE,
+                f"block {block.name!r} takes {len(block.inputs)} input(s) ({', '.join(block.inputs)}); got {len(refs)}",
+                (*path, "inputs"),
+            )
+            return None
+        if times > 1 and len(block.outputs) != len(block.inputs):
+            self.flat_error(
+                Code.BAD_VALUE,
+                f"repeat chains each copy's outputs into the next copy's inputs, but block {block.name!r} has {len(block.inputs)} input(s) and {len(block.outputs)} output(s)",
+                (*path, "repeat"),
+            )
+            return None
+        return [_candidate(scope, r) for r in refs]
+
+    def overrides(self, raw: Any, times: int, path: Path) -> dict[int, dict[str, Any]]:
+        if raw is None:
+            return {}
+        where: Path = (*path, "override")
+        if not isinstance(raw, dict):
+            self.flat_error(Code.WRONG_TYPE, "override maps copy numbers (1-based) to parameter values: {1: {strides: 2}}", where)
+            return {}
+        out: dict[int, dict[str, Any]] = {}
+        for key, values in raw.items():
+            copy = int(key) if str(key).isdigit() else 0
+            if not 1 <= copy <= times:
+                self.flat_error(Code.BAD_VALUE, f"override {key!r} names no copy; copies are numbered 1 to {times}", (*where, key), at_key=True)
+            elif not isinstance(values, dict):
+                self.flat_error(Code.WRONG_TYPE, "an override is a mapping of parameter values", (*where, key))
+            else:
+                out[copy] = {k: _At(v, (*where, key, k)) for k, v in values.items()}
+        return out
+
+    def check_args(self, block: _Block, args: dict[str, Any], path: Path) -> None:
+        for name in args:
+            if name not in block.params:
+                close = difflib.get_close_matches(name, [*block.params, *_INSTANCE_KEYS], n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"block {block.name!r} takes: {', '.join(block.params) or 'no parameters'}"
+                self.flat_error(Code.UNKNOWN_PARAM, f"block {block.name!r} has no parameter {name!r}", (*path, name), hint, at_key=True)
+
+    def instance_env(self, block: _Block, args: dict[str, Any], scope: _Scope, path: Path) -> dict[str, Value] | None:
+        """The parameters a copy's body sees: the spec's, then the block's own (arguments, else defaults).
+
+        A block body does not see its caller's parameters: what it needs is passed in.
+        ``None`` if some parameter could not be bound (the body would only echo that error).
+        """
+        found = len(self.problems) + len(self.late)
+        env: dict[str, Value] = dict(self.spec_env)
+        for name, decl in block.params.items():
+            if name in args:
+                given = args[name]
+                value, where = (given.value, given.path) if isinstance(given, _At) else (given, (*path, name))
+                bound = self.bind(decl, value, scope.env, scope.doc, where, flat=True)
+            elif decl.required:
+                self.flat_error(Code.MISSING_PARAM, f"block {block.name!r} needs parameter {name!r}", path, f"add `{name}: ...` to the instance")
+                continue
+            elif len(self.problems) + len(self.late) == found:  # a default may use the parameters before it
+                bound = self.bind(decl, decl.default, env, block.doc, decl.value_path)
+            else:
+                continue
+            if bound is not None:
+                env[name] = bound
+        return env if len(self.problems) + len(self.late) == found else None
+
+    def submodel(self, scope: _Scope, flat_name: str, raw: dict[str, Any]) -> None:
+        """``model: other.yaml``: that spec, expanded with the node's ``params``, inlined as a ``model:`` mapping."""
+        path: Path = ("nodes", flat_name)
+        where: Path = (*scope.path, flat_name[len(scope.prefix) :], "model")
+        doc = self.open_file(raw["model"], scope.doc, where, self.chain)
+        params = self.substitute(raw.get("params") or {}, scope.env, scope.doc, (*path, "params"), flat=True)
+        if doc is None or not isinstance(doc.data, dict) or not isinstance(params, dict):
+            if not isinstance(params, dict):
+                self.flat_error(Code.WRONG_TYPE, "`params` of a `model:` node is a mapping of the sub-model's parameter values", (*path, "params"))
+            return
+        try:
+            sub = _Expander(doc, self.limits, self.max_nodes - self.work, self.base, self.chain).run(params) if params or needs_expansion(doc) else doc
+        except SpecError as exc:
+            self.problems.extend(exc.diagnostics)
+            return
+        self.spend(len(sub.data.get("nodes") or {}), path)
+        label = f"in model file {raw['model']!r} of node {flat_name!r}"
+        self.out.origins[(*path, "model")] = _Origin(sub, (), (*scope.via, _Via(label, scope.doc, where[:-1])))
+        node = {k: v for k, v in raw.items() if k not in ("model", "params")}
+        for key in ("inputs", "share"):
+            if key in node:
+                node[key] = _map_refs(node[key], lambda ref: _candidate(scope, ref))
+        node["model"] = {k: _untrained(v) if k == "outputs" else v for k, v in sub.data.items() if k in _MODEL_KEYS}
+        self.nodes[flat_name] = node
+
+    # -- references ----------------------------------------------------------
+
+    def resolve_references(self, flat: dict[str, Any]) -> None:
+        """Turn references to block instances into the scoped nodes that produce their outputs."""
+        if not self.instances:
+            return
+        for name, node in self.nodes.items():
+            if isinstance(node, dict):
+                for key in ("inputs", "share"):
+                    if key in node:
+                        node[key] = _map_refs(node[key], functools.partial(self.resolve, path=("nodes", name, key)))
+        outputs = flat.get("outputs")
+        if isinstance(outputs, dict):
+            for out_name, out in list(outputs.items()):
+                if isinstance(out, dict) and isinstance(out.get("from"), str):
+                    out["from"] = self.resolve(out["from"], ("outputs", out_name, "from"))
+                elif (out is None or isinstance(out, dict)) and out_name in self.instances:
+                    outputs[out_name] = {**(out or {}), "from": self.resolve(out_name, ("outputs", out_name))}
+
+    def resolve(self, ref: str, path: Path) -> str:
+        current = ref
+        for _ in range(_MAX_BLOCK_DEPTH * 2):
+            name, sep, index = current.partition(":")
+            outputs = self.instances.get(name)
+            if outputs is None:
+                return current
+            if not sep and len(outputs) != 1:
+                self.flat_error(Code.BAD_OUTPUT_INDEX, f"block instance {name!r} has {len(outputs)} outputs; say which", path, f"write '{name}:0' to '{name}:{len(outputs) - 1}'")
+                return ref
+            if sep and not index.isdigit():
+                return current  # not a reference: the structural check reports it
+            choice = int(index) if sep else 0
+            if choice >= len(outputs):
+                self.flat_error(Code.BAD_OUTPUT_INDEX, f"block instance {name!r} has {len(outputs)} output(s); '{current}' is out of range", path)
+                return ref
+            current = outputs[choice]
+        self.flat_error(Code.CYCLE, f"reference {ref!r} leads back to itself through block outputs", path)
+        return ref
+
+    # -- blocks and includes -------------------------------------------------
+
+    def load_blocks(self, doc: Document, chain: tuple[str, ...]) -> None:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        for included in self.includes(doc, data.get("include"), chain):
+            self.load_blocks(included, (*chain, os.path.realpath(str(included.file))))
+        raw = data.get("blocks")
+        if raw is None:
+            return
+        if not isinstance(raw, dict):
+            self.error(Code.WRONG_TYPE, "`blocks` is a mapping of block names to {params, inputs, nodes, outputs}", doc, ("blocks",))
+            return
+        for name, definition in raw.items():
+            block = self.block(name, definition, doc, ("blocks", name))
+            if block is None:
+                continue
+            if name in self.blocks:
+                first = self.blocks[name]
+                mark = first.doc.position(first.path, at_key=True)
+                where = f"{first.doc.file or '<spec>'}:{mark.line}:{mark.column}" if mark else first.doc.file
+                self.error(Code.DUPLICATE_NAME, f"block {name!r} is defined twice (first at {where})", doc, ("blocks", name), "rename one of them", at_key=True)
+                continue
+            self.blocks[name] = block
+
+    def block(self, name: str, raw: Any, doc: Document, path: Path) -> _Block | None:
+        """A block definition, checked; ``None`` (with its problems reported) if it cannot be used."""
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
+            self.error(Code.BAD_NAME, f"{name!r} is not a valid block name", doc, path, at_key=True)
+            return None
+        if not isinstance(raw, dict):
+            self.error(Code.WRONG_TYPE, "a block is a mapping {params, inputs, nodes, outputs}", doc, path)
+            return None
+        found = len(self.problems)
+        for key in raw:
+            if key not in _BLOCK_KEYS:
+                close = difflib.get_close_matches(key, _BLOCK_KEYS, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "allowed here: " + ", ".join(_BLOCK_KEYS)
+                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in block {name!r}", doc, (*path, key), hint, at_key=True)
+        inputs = _names(raw.get("inputs", ["x"]))
+        if inputs is None:
+            self.error(Code.WRONG_TYPE, "a block's inputs are a name or a list of names", doc, (*path, "inputs"))
+        outputs = self.part(raw, "outputs", _names(raw.get("outputs")), "a node name or a list of them", doc, path)
+        nodes = self.part(raw, "nodes", raw.get("nodes") if isinstance(raw.get("nodes"), dict) else None, "a mapping of nodes", doc, path)
+        for clash in set(inputs or ()) & set(nodes or ()):
+            self.error(Code.DUPLICATE_NAME, f"{clash!r} is both an input and a node of block {name!r}", doc, (*path, "nodes", clash), "rename one of them", at_key=True)
+        params = self.declare(raw.get("params"), doc, (*path, "params"))
+        if len(self.problems) > found or inputs is None or not outputs or not nodes:
+            return None
+        return _Block(name, doc, path, params, inputs, nodes, outputs)
+
+    def part(self, raw: dict[str, Any], key: str, value: Any, what: str, doc: Document, path: Path) -> Any:
+        """A required, non-empty part of a block definition (``nodes``, ``outputs``), or ``None``, reported."""
+        if not value:
+            missing = key not in raw
+            self.error(Code.MISSING_KEY if missing else Code.WRONG_TYPE, f"block {path[-1]!r} needs `{key}`: {what}", doc, path if missing else (*path, key))
+            return None
+        return value
+
+    def includes(self, doc: Document, raw: Any, chain: tuple[str, ...]) -> Iterator[Document]:
+        if raw is None:
+            return
+        paths = [raw] if isinstance(raw, str) else raw
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            self.error(Code.WRONG_TYPE, "`include` is a path or a list of paths to spec files", doc, ("include",))
+            return
+        for i, rel in enumerate(paths):
+            included = self.open_file(rel, doc, ("include", i) if isinstance(raw, list) else ("include",), chain)
+            if included is not None:
+                yield included
+
+    def open_file(self, rel: Any, doc: Document, where: Path, chain: tuple[str, ...]) -> Document | None:
+        """Load the spec file ``rel`` names (relative to ``doc``'s file), if confined and not in ``chain``."""
+        if not isinstance(rel, str):
+            self.error(Code.WRONG_TYPE, f"expected a path to a spec file; got {_show(rel)}", doc, where)
+            return None
+        target = self.confine(rel, doc, where)
+        if target is None:
+            return None
+        real = os.path.realpath(target)
+        if real in chain:
+            names = [os.path.relpath(p, self.base or ".") for p in (*chain[chain.index(real) :], real)]
+            self.error(Code.INCLUDE_CYCLE, "spec files include each other: " + " → ".join(names), doc, where, "remove one of the includes")
+            return None
+        if len(chain) > _MAX_INCLUDE_DEPTH or self.files >= _MAX_FILES:
+            self.error(Code.BAD_INCLUDE, f"includes nest deeper than {_MAX_INCLUDE_DEPTH} levels or name more than {_MAX_FILES} files", doc, where)
+            return None
+        self.files += 1
+        try:
+            return parse_file(target, self.limits)
+        except SpecError as exc:
+            self.problems.extend(exc.diagnostics)
+            return None
+
+    def confine(self, rel: str, doc: Document, where: Path) -> str | None:
+        """The file an include names, if it lies inside the root spec's folder tree."""
+        if doc.file is None or self.base is None:
+            self.error(Code.BAD_INCLUDE, "a spec given as text or data cannot include files", doc, where, "load the spec from a file, or define the blocks inline")
+            return None
+        if os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
+            self.error(Code.BAD_INCLUDE, f"include path {rel!r} is absolute; paths are relative to the including file", doc, where)
+            return None
+        target = os.path.join(os.path.dirname(doc.file), rel)
+        real = os.path.realpath(target)
+        if os.path.commonpath([self.base, real]) != self.base:
+            self.error(Code.BAD_INCLUDE, f"include path {rel!r} leaves the spec's folder tree", doc, where, "keep included files beside the spec or below its folder")
+            return None
+        if not os.path.isfile(real):
+            self.error(Code.BAD_INCLUDE, f"include path {rel!r}: no such file", doc, where)
+            return None
+        return target
+
+
+@dataclass(frozen=True)
+class _At:
+    """A value given in an ``override``, with its own path (for error positions)."""
+
+    value: Any
+    path: Path
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _candidate(scope: _Scope, ref: str) -> str:
+    """A reference written in ``scope``, as a flat reference (instances resolved later)."""
+    if not isinstance(ref, str):
+        return ref
+    name, sep, index = ref.partition(":")
+    if name in scope.inputs:
+        target = scope.inputs[name]
+        return f"{target}:{index}" if sep and ":" not in target else target
+    return scope.prefix + ref
+
+
+def _map_refs(value: Any, fn: Any) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [fn(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _untrained(outputs: Any) -> Any:
+    """A whole spec's outputs as a sub-model's: losses and metrics belong to the top-level model only."""
+    if not isinstance(outputs, dict):
+        return outputs
+    return {k: {"from": v["from"]} if isinstance(v, dict) and "from" in v else {} if isinstance(v, dict) or v is None else v for k, v in outputs.items()}
+
+
+def _names(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def _type_of(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    return None
+
+
+def _typed(value: Any, kind: str) -> Value | None:
+    """``value`` as a parameter of type ``kind``, or ``None`` if it is not one (an int is a float)."""
+    if isinstance(value, bool) != (kind == "bool") or not isinstance(value, _PARAM_TYPES[kind]):
+        return None
+    if isinstance(value, int | float) and kind == "float":
+        return float(value)
+    return value if isinstance(value, int | float | str) else None
+
+
+def _show(value: Any) -> str:
+    kind = _type_of(value) or type(value).__name__
+    return f"{kind} {value!r}"
+
+
+def _format(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _evaluate_at(text: str, env: Mapping[str, Value], start: int) -> Value:
+    try:
+        return evaluate(text, env)
+    except ExprError as exc:
+        raise ExprError(exc.message, exc.offset + start) from None
+
+
+def _shift(d: Diagnostic, offset: int) -> Diagnostic:
+    """Move a located diagnostic's column to the culprit inside the expression string."""
+    if d.line is None or d.column is None:
+        return d
+    line = d.source_line or ""
+    quoted = 1 if line[d.column - 1 : d.column] in ("'", '"') else 0
+    return d.located(d.file, d.line, d.column + quoted + offset, d.source_line)
