@@ -1,0 +1,107 @@
+"""Training step time: a graphspec-built model vs the same model written by hand in Keras.
+
+Same data, same compile settings, same process; the two are timed in alternation
+(interleaved repeats, alternating which goes first, so drift in machine load hits both) and the median
+per-step time of each is printed with their ratio (target: graphspec/Keras ≤ 1.03).
+
+    python benchmarks/train_step.py [--repeats 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+
+import graphspec
+from graphspec.data import expected_arrays, split_arrays, synthetic_arrays
+
+
+def qa_by_hand(keras: Any) -> Any:
+    text = keras.Input(shape=(None,), dtype="int32", name="text")
+    question = keras.Input(shape=(None,), dtype="int32", name="question")
+    text_enc = keras.layers.LSTM(32)(keras.layers.Embedding(10000, 64)(text))
+    q_enc = keras.layers.LSTM(32)(keras.layers.Embedding(10000, 64)(question))
+    merged = keras.layers.Concatenate()([text_enc, q_enc])
+    answer = keras.layers.Dense(500, activation="softmax", name="answer")(merged)
+    model = keras.Model([text, question], answer)
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["acc"])
+    return model
+
+
+def multi_output_by_hand(keras: Any) -> Any:
+    posts = keras.Input(shape=(None,), dtype="int32", name="posts")
+    x = keras.layers.Embedding(50000, 256)(posts)
+    x = keras.layers.Conv1D(128, 5, activation="relu")(x)
+    x = keras.layers.MaxPooling1D(5)(x)
+    x = keras.layers.Conv1D(256, 5, activation="relu")(x)
+    x = keras.layers.Conv1D(256, 5, activation="relu")(x)
+    x = keras.layers.MaxPooling1D(5)(x)
+    x = keras.layers.Conv1D(256, 5, activation="relu")(x)
+    x = keras.layers.Conv1D(256, 5, activation="relu")(x)
+    x = keras.layers.GlobalMaxPooling1D()(x)
+    x = keras.layers.Dense(128, activation="relu")(x)
+    age = keras.layers.Dense(1, name="age")(x)
+    income = keras.layers.Dense(10, activation="softmax", name="income")(x)
+    gender = keras.layers.Dense(1, activation="sigmoid", name="gender")(x)
+    model = keras.Model(posts, [age, income, gender])
+    model.compile(
+        optimizer="rmsprop",
+        loss={"age": "mse", "income": "categorical_crossentropy", "gender": "binary_crossentropy"},
+        loss_weights={"age": 0.25, "income": 1.0, "gender": 10.0},
+    )
+    return model
+
+
+CASES: list[tuple[str, Callable[[Any], Any], int, int]] = [
+    # spec, hand-written model, samples, batch size
+    ("specs/seed/multi_input_qa.yaml", qa_by_hand, 2048, 128),
+    ("specs/seed/multi_output.yaml", multi_output_by_hand, 64, 16),
+]
+
+
+def _one_or_dict(arrays: dict[str, np.ndarray]) -> Any:
+    return next(iter(arrays.values())) if len(arrays) == 1 else arrays
+
+
+def step_time(model: Any, x: Any, y: Any, batch: int, steps: int) -> float:
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+    return (time.perf_counter() - start) / steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    import keras
+
+    print(f"{'model':<26} {'graphspec ms/step':>18} {'Keras ms/step':>14} {'ratio':>7}")
+    for path, by_hand, samples, batch in CASES:
+        report = graphspec.validate(path)
+        x, y = split_arrays(synthetic_arrays(report, samples, seed=0), expected_arrays(report))
+        x, y = _one_or_dict(x), _one_or_dict(y)
+        keras.utils.set_random_seed(0)
+        models = {"graphspec": graphspec.build(path), "keras": by_hand(keras)}
+        assert models["graphspec"].count_params() == models["keras"].count_params()
+        steps = -(-samples // batch)
+        for model in models.values():  # trace the train function once, outside the timing
+            step_time(model, x, y, batch, steps)
+        times: dict[str, list[float]] = {name: [] for name in models}
+        for repeat in range(args.repeats):
+            # Alternate which model goes first, so neither always runs right after the other.
+            for name in sorted(models, reverse=repeat % 2 == 1):
+                times[name].append(step_time(models[name], x, y, batch, steps))
+        ours, theirs = (statistics.median(times[n]) for n in ("graphspec", "keras"))
+        print(f"{report.spec.name:<26} {ours * 1e3:>18.1f} {theirs * 1e3:>14.1f} {ours / theirs:>7.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""Training data for a spec: ``.npz`` files checked against its inputs and outputs, and synthetic data.
+
+NumPy only, no TensorFlow: a wrong array is reported (named, with its shape and
+dtype and what was expected) before training imports Keras, and ``--synthetic N``
+makes every spec trainable on the spot. Arrays are keyed by the spec's input and
+output names, as Keras' ``fit`` takes them.
+
+``.npz`` files may come from strangers: they are read with ``allow_pickle=False``,
+so an object array (which would unpickle code) is refused, not loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from graphspec.errors import Code, Diagnostic, Path, SpecError
+
+__all__ = ["ArraySpec", "check_arrays", "expected_arrays", "load_npz", "save_npz", "split_arrays", "synthetic_arrays", "target_kind"]
+
+Shape = tuple[int | None, ...]
+
+# What each loss wants as targets, by normalised name (lower case, no '_'):
+# one-hot rows, integer class ids, 0/1 values; any other loss takes real numbers.
+_LOSS_TARGETS = {
+    "categoricalcrossentropy": "onehot",
+    "categoricalfocalcrossentropy": "onehot",
+    "categoricalhinge": "onehot",
+    "kldivergence": "onehot",
+    "kld": "onehot",
+    "sparsecategoricalcrossentropy": "sparse",
+    "binarycrossentropy": "binary",
+    "binaryfocalcrossentropy": "binary",
+    "hinge": "binary",
+    "squaredhinge": "binary",
+}
+
+# dtype kinds (numpy's one-letter codes) an array may have for each declared dtype family.
+_KINDS = {"float": "fiub", "int": "iu", "uint": "iu", "bool": "b", "string": "US", "complex": "cfiu"}
+_TARGET_KINDS = "fiub"
+
+# Unknown (None) dims of synthetic inputs: the first length at which every output's shape is known and valid.
+_LENGTHS = (16, 64, 256, 1024)
+_SMALL_IDS = 10  # id range of integer inputs that feed no Embedding
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """An array the model takes: its name, role and expected per-sample shape and dtype.
+
+    ``shape`` leaves out the batch dimension (``None`` where unknown; the whole
+    shape ``None`` if even the rank is unknown). ``labels`` says how a target is
+    written: ``"sparse"`` (integer class ids, one dim less), ``"dense"``, or
+    ``"any"`` (either) when the loss is not known.
+    """
+
+    name: str
+    role: str
+    shape: Shape | None
+    dtype: str | None
+    path: Path
+    labels: str = "dense"
+
+
+def target_kind(loss: Any) -> str:
+    """``onehot``, ``sparse``, ``binary`` or ``float``: what targets the loss (a name or ``{class_name}``) wants."""
+    name = loss.get("class_name") if isinstance(loss, Mapping) else loss
+    key = str(name).lower().replace("_", "")
+    return _LOSS_TARGETS.get(key, "float")
+
+
+def expected_arrays(report: Any) -> list[ArraySpec]:
+    """The inputs, and the outputs that have a loss, of a validated spec (``graphspec.Report``)."""
+    spec = report.spec
+    out = [ArraySpec(name, "input", tuple(inp.shape), inp.dtype, ("inputs", name)) for name, inp in spec.inputs.items()]
+    for name, output in spec.outputs.items():
+        if output.loss is None:
+            continue
+        info = report.inference.outputs.get(name)
+        shape = None if info is None or info.shape is None else tuple(info.shape[1:])
+        labels = "sparse" if target_kind(output.loss) == "sparse" else "dense"
+        out.append(ArraySpec(name, "output", shape, None, ("outputs", name), labels))
+    return out
+
+
+def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """Read every array of an ``.npz`` file, refusing pickled objects.
+
+    Raises:
+        SpecError: ``bad-data-file`` if the file is missing, not an ``.npz``
+            archive, or holds an object array.
+    """
+    where = os.fspath(path)
+    try:
+        with np.load(where, allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise _bad_file(where, "it holds a single array, not named arrays", "save with numpy.savez(path, text=..., question=..., answer=...)")
+            return {key: archive[key] for key in archive.files}
+    except SpecError:
+        raise
+    except OSError as exc:
+        raise _bad_file(where, exc.strerror or str(exc), "give an existing .npz file") from None
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise _bad_file(where, "it holds an object array, which would need unpickling (code)", "save plain numeric or string arrays") from None
+        raise _bad_file(where, str(exc), "save it with numpy.savez") from None
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise _bad_file(where, f"not a valid .npz archive ({exc})", "save it with numpy.savez") from None
+
+
+def _bad_file(where: str, reason: str, hint: str) -> SpecError:
+    return SpecError([Diagnostic(Code.BAD_DATA_FILE, f"cannot read data file {where!r}: {reason}", (), hint, file=where)])
+
+
+def save_npz(arrays: Mapping[str, np.ndarray], path: str | os.PathLike[str]) -> None:
+    """Write arrays to ``path`` atomically (a temporary file beside it, then renamed)."""
+    import tempfile
+
+    target = os.fspath(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".npz", dir=os.path.dirname(target) or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **dict(arrays))  # type: ignore[arg-type]
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _describe(shape: Shape | None, dtype: str | None) -> str:
+    dims = "?" if shape is None else ", ".join(["N", *("None" if d is None else str(d) for d in shape)])
+    return f"({dims})" + (f" of {dtype}" if dtype else "")
+
+
+def _family(dtype: str) -> str:
+    for family in ("uint", "int", "float", "bool", "string", "complex"):
+        if dtype.startswith(family) or (family == "float" and dtype == "bfloat16"):
+            return family
+    return "float"
+
+
+def _shape_fits(actual: tuple[int, ...], expected: Shape) -> bool:
+    return len(actual) == len(expected) and all(e is None or a == e for a, e in zip(actual, expected, strict=True))
+
+
+def _fits(array: np.ndarray, want: ArraySpec) -> bool:
+    kinds = _KINDS[_family(want.dtype)] if want.dtype else _TARGET_KINDS
+    if array.dtype.kind not in kinds or array.ndim == 0:
+        return False
+    if want.shape is None:
+        return True
+    sample = tuple(array.shape[1:])
+    shapes: list[Shape] = []
+    if want.labels in ("dense", "any"):
+        shapes.append(want.shape)
+    if want.labels in ("sparse", "any") and want.shape:
+        shapes += [want.shape[:-1], (*want.shape[:-1], 1)]
+    return any(_shape_fits(sample, s) for s in shapes)
+
+
+def _expects(want: ArraySpec) -> str:
+    text = _describe(want.shape, want.dtype)
+    if want.labels == "sparse" and want.shape:
+        text = f"integer class ids {_describe(want.shape[:-1], None)}"
+    return text
+
+
+def check_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, source: str = "data", targets: bool = True) -> list[Diagnostic]:
+    """Every problem with ``arrays`` as data for the ``expected`` inputs and outputs.
+
+    Missing and unexpected names, dtype kinds and shapes that cannot feed their
+    input or output, and unequal sample counts. With ``targets=False`` (predict)
+    outputs are not needed, and arrays named after them are ignored.
+    """
+    wanted = [w for w in expected if targets or w.role == "input"]
+    names = {w.name for w in expected}
+    diags: list[Diagnostic] = []
+    for want in wanted:
+        if want.name not in arrays:
+            what = "input" if want.role == "input" else "output (it has a loss)"
+            diags.append(Diagnostic(Code.MISSING_ARRAY, f"{source} has no array {want.name!r} for the {what}; expected {_expects(want)}", want.path, f"add `{want.name}` to the data"))
+            continue
+        array = np.asarray(arrays[want.name])
+        if not _fits(array, want):
+            message = f"array {want.name!r} in {source} has shape {tuple(array.shape)} and dtype {array.dtype}; the {want.role} expects {_expects(want)}"
+            diags.append(Diagnostic(Code.ARRAY_MISMATCH, message, want.path, "N, the number of samples, comes first; None is any size"))
+    for key in arrays:
+        if key not in names:
+            options = ", ".join(sorted(w.name for w in wanted))
+            diags.append(Diagnostic(Code.UNEXPECTED_ARRAY, f"{source} has an array {key!r}, which is no input or output with a loss", (), f"arrays are keyed by name: {options}"))
+    counts = {k: len(np.asarray(arrays[k])) for k in (w.name for w in wanted) if k in arrays and np.ndim(arrays[k]) > 0}
+    if len(set(counts.values())) > 1:
+        listed = ", ".join(f"{k}: {n}" for k, n in counts.items())
+        diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold different numbers of samples ({listed})", (), "every array's first dimension counts the same samples"))
+    return diags
+
+
+def split_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, source: str = "data", targets: bool = True) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Check ``arrays`` (see :func:`check_arrays`) and split them into inputs and targets.
+
+    Raises:
+        SpecError: with every problem found.
+    """
+    expected = list(expected)
+    diags = check_arrays(arrays, expected, source=source, targets=targets)
+    if diags:
+        raise SpecError(diags)
+    x = {w.name: np.asarray(arrays[w.name]) for w in expected if w.role == "input"}
+    y = {w.name: np.asarray(arrays[w.name]) for w in expected if w.role == "output" and targets}
+    return x, y
+
+
+def synthetic_arrays(report: Any, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Random data shaped like a validated spec's inputs and its outputs with a loss.
+
+    Integer inputs that feed an ``Embedding`` get ids in ``[0, input_dim)``; other
+    integer inputs small ids; float inputs standard normal values. Unknown
+    (``None``) dims get the first of 16, 64, 256, 1024 at which every output's
+    shape is known and valid. Targets follow each output's loss: one-hot rows,
+    integer class ids, 0/1 values or real numbers.
+
+    Raises:
+        SpecError: ``bad-value`` if an input is a string or an output's shape
+            cannot be known without building the model.
+    """
+    rng = np.random.default_rng(seed)
+    report = _concrete(report)
+    out: dict[str, np.ndarray] = {}
+    for name, inp in report.spec.inputs.items():
+        out[name] = _random_input(rng, report, name, (n, *inp.shape), inp.dtype)
+    for want in expected_arrays(report):
+        if want.role == "output":
+            if want.shape is None or None in want.shape:
+                raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic targets for output {want.name!r}: its shape is not known before building", want.path, "give --data")
+            out[want.name] = _random_target(rng, (n, *want.shape), target_kind(report.spec.outputs[want.name].loss))  # type: ignore[arg-type]
+    return out
+
+
+def _concrete(report: Any) -> Any:
+    """The report of the spec with every unknown input dim fixed, the first length that works."""
+    from graphspec._api import validate
+
+    spec = report.spec
+    if all(d is not None for inp in spec.inputs.values() for d in inp.shape):
+        return report
+    for length in _LENGTHS:
+        inputs = {k: v.model_copy(update={"shape": [length if d is None else d for d in v.shape]}) for k, v in spec.inputs.items()}
+        try:
+            fixed = validate(spec.model_copy(update={"inputs": inputs}))
+        except SpecError:
+            continue
+        shapes = [fixed.inference.outputs[w.name].shape for w in expected_arrays(fixed) if w.role == "output"]
+        if all(s is not None and all(d is None or d > 0 for d in s[1:]) for s in shapes):
+            return fixed
+    raise SpecError.single(Code.BAD_VALUE, f"no sequence length in {_LENGTHS} gives this model valid output shapes", ("inputs",), "fix the input shapes in the spec, or give --data")
+
+
+def _random_input(rng: np.random.Generator, report: Any, name: str, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    family = _family(dtype)
+    if family == "string":
+        raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic data for string input {name!r}", ("inputs", name, "dtype"), "give --data")
+    if family == "bool":
+        return rng.integers(0, 2, size=shape).astype(bool)
+    if family in ("int", "uint"):
+        return rng.integers(0, _id_range(report, name), size=shape).astype(dtype)
+    return rng.standard_normal(size=shape).astype("float32" if dtype == "bfloat16" else dtype)
+
+
+def _id_range(report: Any, name: str) -> int:
+    """Ids valid for every Embedding the input feeds directly (its ``input_dim``), else a small range."""
+    spec, graph = report.spec, report.graph
+    dims = []
+    for node in graph.dag.successors(name):
+        owner = spec.nodes[graph.layer_owner.get(node, node)]
+        if owner.layer == "Embedding" and isinstance(owner.args.get("input_dim"), int):
+            dims.append(owner.args["input_dim"])
+    return min(dims) if dims else _SMALL_IDS
+
+
+def _random_target(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
+    classes = shape[-1] if len(shape) > 1 else 1
+    if kind == "onehot":
+        return np.eye(classes, dtype="float32")[rng.integers(0, classes, size=shape[:-1])]
+    if kind == "sparse":
+        return rng.integers(0, classes, size=shape[:-1]).astype("int32")
+    if kind == "binary":
+        return rng.integers(0, 2, size=shape).astype("float32")
+    return rng.standard_normal(size=shape).astype("float32")
