@@ -1,17 +1,36 @@
 """graphspec: Keras functional models as declarative, checked specs.
 
 ``import graphspec`` and :func:`validate` never import TensorFlow; only
-:func:`build` does.
+:func:`build`, :func:`from_keras` and the training functions (:func:`fit`, :func:`evaluate`, :func:`predict`) do.
 """
 
 from __future__ import annotations
 
-from graphspec._api import Report, build, load, validate
+from typing import TYPE_CHECKING, Any
+
+from graphspec._api import Report, build, expand, load, validate
 from graphspec.budget import Budget
-from graphspec.catalog import register_layer, unregister_layer
+from graphspec.catalog import register_callback, register_layer, unregister_callback, unregister_layer
+from graphspec.diff import diff_specs
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
+from graphspec.importer import from_keras
 from graphspec.source import Limits
-from graphspec.spec import CompileSpec, InputSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
+from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
+
+if TYPE_CHECKING:
+    from graphspec.train import FitResult, evaluate, fit, predict
+
+# Training needs NumPy at import; loaded on first use so `import graphspec` and
+# `graphspec validate` stay as light as they can (see benchmarks/validate_speed.py).
+_LAZY = {"FitResult", "evaluate", "fit", "predict"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from graphspec import train
+
+        return getattr(train, name)
+    raise AttributeError(f"module 'graphspec' has no attribute {name!r}")
 
 __version__ = "0.1.0"
 
@@ -20,8 +39,12 @@ __all__ = [
     "Code",
     "CompileSpec",
     "Diagnostic",
+    "DistributeSpec",
+    "FitResult",
+    "FitSpec",
     "InputSpec",
     "Limits",
+    "ModelSpec",
     "NodeSpec",
     "ObjectSpec",
     "OutputSpec",
@@ -31,8 +54,16 @@ __all__ = [
     "SpecError",
     "__version__",
     "build",
+    "diff_specs",
+    "evaluate",
+    "expand",
+    "fit",
+    "from_keras",
     "load",
+    "predict",
+    "register_callback",
     "register_layer",
+    "unregister_callback",
     "unregister_layer",
     "validate",
 ]

@@ -10,18 +10,22 @@ from typing import Any
 from graphspec import catalog
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
+from graphspec.expansion import expand_document
 from graphspec.graph import Graph, resolve
 from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
 
-__all__ = ["Report", "build", "load", "validate"]
+__all__ = ["Report", "build", "expand", "load", "validate"]
 
 SpecSource = Spec | Mapping[str, Any] | str | os.PathLike[str]
 
 
-def load(source: SpecSource, *, limits: Limits = Limits()) -> Spec:
-    """Load and structurally validate a spec.
+Params = Mapping[str, Any] | None
+
+
+def load(source: SpecSource, *, limits: Limits = Limits(), params: Params = None) -> Spec:
+    """Load, expand (blocks, repeat, parameters, includes) and structurally validate a spec.
 
     Args:
         source: a path (``str`` or ``os.PathLike``) to a ``.yaml``/``.yml``/``.json``
@@ -29,16 +33,42 @@ def load(source: SpecSource, *, limits: Limits = Limits()) -> Spec:
             A ``str`` is read as a path when it is one line naming an existing file
             or ending in ``.yaml``, ``.yml`` or ``.json``; otherwise as text.
         limits: size, depth and alias-expansion bounds for untrusted text.
+        params: values for the spec's ``params:`` (``{"width": 0.5}``), as ``--set`` on the CLI.
 
     Raises:
-        SpecError: for unreadable files, malformed text and structural errors.
+        SpecError: for unreadable files, malformed text, expansion and structural errors.
     """
     if isinstance(source, Spec):
-        return source
-    return parse_spec(_document(source, limits))
+        return _no_params(source, params)
+    return parse_spec(_document(source, limits, params))
 
 
-def _document(source: SpecSource, limits: Limits) -> Document:
+def expand(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Spec:
+    """The flat spec of an authoring spec: blocks, repeats, parameters and includes expanded.
+
+    :func:`load` with the node budget applied to expansion; what ``graphspec
+    expand`` prints (``expand(path).to_yaml()``).
+
+    Raises:
+        SpecError: as :func:`load`, and ``too-many-nodes`` when expansion makes
+            more nodes and block copies than ``budget.max_nodes``.
+    """
+    if isinstance(source, Spec):
+        return _no_params(source, params)
+    return parse_spec(_document(source, limits, params, budget.max_nodes))
+
+
+def _no_params(spec: Spec, params: Params) -> Spec:
+    if params:
+        raise SpecError.single(Code.UNKNOWN_PARAM, "params apply to specs given as files, text or data; a Spec object is already expanded")
+    return spec
+
+
+def _document(source: SpecSource, limits: Limits, params: Params = None, max_nodes: int = Budget().max_nodes) -> Document:
+    return expand_document(_loaded(source, limits), params, limits=limits, max_nodes=max_nodes)
+
+
+def _loaded(source: SpecSource, limits: Limits) -> Document:
     if isinstance(source, Mapping):
         return parse_data(source, limits)
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _is_path(source)):
@@ -70,19 +100,20 @@ class Report:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget()) -> Report:
+def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
     """Run every check short of building: structure, graph, layer catalogue, shapes, budget.
 
     Never imports TensorFlow or Keras. Catalogue and graph problems are reported
-    together, so one run lists everything wrong with a spec.
+    together, so one run lists everything wrong with a spec. ``params`` set the
+    spec's parameters, as for :func:`load`.
 
     Raises:
         SpecError: with every error found.
     """
     if isinstance(source, Spec):
-        spec = source
+        spec = _no_params(source, params)
     else:
-        doc = _document(source, limits)
+        doc = _document(source, limits, params, budget.max_nodes)
         try:
             spec = parse_spec(doc)
         except SpecError as exc:
@@ -107,7 +138,7 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:
-    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile)
+    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs))
 
 
 def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:
@@ -136,6 +167,8 @@ def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:
 
 
 def _shapes_graph(path: tuple[str | int, ...]) -> bool:
+    if len(path) > 3 and path[0] == "nodes" and path[2] == "model":
+        return _shapes_graph(path[3:])  # inside a nested model, as at the top
     section = path[0]
     if section == "inputs":
         return True
@@ -144,7 +177,7 @@ def _shapes_graph(path: tuple[str | int, ...]) -> bool:
     return False
 
 
-def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits(), budget: Budget = Budget()) -> Any:
+def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Any:
     """Validate a spec and build its ``keras.Model`` (compiled, unless ``compile=False``).
 
     Input and output names of the model are the spec's names, so ``fit`` and
@@ -156,7 +189,7 @@ def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()
         SpecError: for any invalid spec, including errors Keras raises while
             building, which name the node that caused them.
     """
-    return build_report(validate(source, limits=limits, budget=budget), compile=compile, budget=budget)
+    return build_report(validate(source, limits=limits, budget=budget, params=params), compile=compile, budget=budget)
 
 
 def build_report(report: Report, *, compile: bool = True, budget: Budget = Budget()) -> Any:

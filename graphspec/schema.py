@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from graphspec import catalog
-from graphspec.spec import NAME_PATTERN, Spec
+from graphspec.spec import NAME_PATTERN, NODE_NAME_PATTERN, Spec
 
 __all__ = ["json_schema", "render_schema"]
 
@@ -91,19 +91,21 @@ def json_schema() -> dict[str, Any]:
     branches = [_layer_branch(n, usable[n]) for n in layers if usable[n] is not None]  # type: ignore[arg-type]
     defs["NodeSpec"] = {
         "title": "Node",
-        "description": "A layer applied to `inputs` (its constructor arguments beside `layer`), or `share: <node>` to reuse a layer.",
+        "description": "A layer applied to `inputs` (its constructor arguments beside `layer`), `share: <node>` to reuse a layer, "
+        "`model:` a nested model, or `op:` a keras.ops function.",
         "type": "object",
         "oneOf": [
             {
                 "properties": {"layer": {"type": "string", "enum": layers, "description": "a class of keras.layers"}},
                 "required": ["layer"],
-                "not": {"required": ["share"]},
+                "not": _any_of_keys("share", "model", "op"),
             },
             {
                 "properties": {"share": {"type": "string", "pattern": NAME_PATTERN}, "inputs": {"$ref": "#/$defs/References"}},
                 "required": ["share"],
                 "additionalProperties": False,
             },
+            *_submodel_and_op_branches(),
         ],
         "allOf": branches,
     }
@@ -114,10 +116,113 @@ def json_schema() -> dict[str, Any]:
     out_props = defs.get("OutputSpec", {}).get("properties", {})
     if "metrics" in out_props:
         out_props["metrics"] = {"type": "array", "items": _object_schema("metric")}
+    fit_props = defs.get("FitSpec", {}).get("properties", {})
+    if "callbacks" in fit_props:
+        fit_props["callbacks"] = {"type": "array", "items": _object_schema("callback")}
+    _authoring(schema, defs)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "graphspec model spec"
     schema["required"] = sorted({*schema.get("required", []), "graphspec"})
     return schema
+
+
+# sub-models and ops: `model:` nodes hold a nested spec, `op:` nodes name a keras.ops function
+
+
+def _any_of_keys(*keys: str) -> dict[str, Any]:
+    return {"anyOf": [{"required": [k]} for k in keys]}
+
+
+def _submodel_and_op_branches() -> list[dict[str, Any]]:
+    ops = [n for n in catalog.op_names() if not (info := catalog.op_info(n)) or not info.refused]
+    return [
+        {
+            "properties": {
+                "model": {"$ref": "#/$defs/ModelSpec", "description": "a nested model: inputs, nodes and outputs, like a spec"},
+                "inputs": {"$ref": "#/$defs/References"},
+                "trainable": {"type": "boolean"},
+            },
+            "required": ["model"],
+            "additionalProperties": False,
+        },
+        {
+            "properties": {"op": {"type": "string", "enum": ops, "description": "a function of keras.ops"}},
+            "required": ["op"],
+            "not": _any_of_keys("layer", "share", "model"),
+        },
+    ]
+
+
+# authoring: params, blocks, includes, block instances, `model: file.yaml`, `${...}` expressions
+# (graphspec.expansion turns them into the flat format above before anything else runs)
+
+_EXPRESSION = {"type": "string", "pattern": r"^\$(\{.*\}|[A-Za-z_][A-Za-z0-9_]*)$", "description": "a parameter expression: $name or ${expression}"}
+_SCOPED_REF = NODE_NAME_PATTERN[:-1] + r"(:[0-9]+)?$"
+
+
+def _or_expression(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"$ref": "#/$defs/Expression"}]}
+
+
+def _authoring(schema: dict[str, Any], defs: dict[str, Any]) -> None:
+    """Describe the authoring format: expressions wherever a value goes, scoped names, params, blocks, includes."""
+    defs["Expression"] = _EXPRESSION
+    for branch in defs["NodeSpec"]["allOf"]:
+        props = branch["then"]["properties"]
+        for name in [n for n in props if n not in ("layer", "inputs")]:
+            props[name] = _or_expression(props[name])
+    shape = defs.get("InputSpec", {}).get("properties", {}).get("shape", {})
+    if "items" in shape:
+        shape["items"] = _or_expression(shape["items"])
+    scoped = {"type": "string", "pattern": _SCOPED_REF}
+    defs["References"] = {"anyOf": [scoped, {"type": "array", "items": scoped}]}
+    defs["Param"] = {
+        "description": "a parameter: its default (`width: 1.0`), its type alone (`filters: int`, required), or {type, default}",
+        "anyOf": [
+            {"type": ["number", "boolean", "string"]},
+            {
+                "type": "object",
+                "properties": {"type": {"enum": ["int", "float", "bool", "str"]}, "default": {}, "description": {"type": "string"}},
+                "additionalProperties": False,
+            },
+        ],
+    }
+    params = {"type": "object", "additionalProperties": {"$ref": "#/$defs/Param"}}
+    defs["Block"] = {
+        "description": "a named, parameterised subgraph; a node instantiates it with `block: name`",
+        "type": "object",
+        "properties": {
+            "description": {"type": "string"},
+            "params": params,
+            "inputs": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}], "default": "x"},
+            "nodes": {"type": "object", "additionalProperties": {"$ref": "#/$defs/NodeSpec"}},
+            "outputs": {"$ref": "#/$defs/References"},
+        },
+        "required": ["nodes", "outputs"],
+        "additionalProperties": False,
+    }
+    props = schema.setdefault("properties", {})
+    props["params"] = {**params, "description": "the spec's parameters, set with --set NAME=VALUE or params={...}"}
+    props["blocks"] = {"type": "object", "additionalProperties": {"$ref": "#/$defs/Block"}}
+    props["include"] = {"description": "spec files whose blocks this spec uses, relative to it", "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    defs["NodeSpec"]["oneOf"] += [
+        {
+            "description": "a block instance: the block's parameters beside `block`",
+            "properties": {
+                "block": {"type": "string"},
+                "inputs": {"$ref": "#/$defs/References"},
+                "repeat": _or_expression({"type": "integer", "minimum": 1}),
+                "override": {"type": "object", "additionalProperties": {"type": "object"}, "description": "parameters of single copies, by copy number (1-based)"},
+            },
+            "required": ["block"],
+        },
+        {
+            "description": "another spec file as a sub-model",
+            "properties": {"model": {"type": "string"}, "inputs": {"$ref": "#/$defs/References"}, "params": {"type": "object"}},
+            "required": ["model"],
+            "additionalProperties": False,
+        },
+    ]
 
 
 def render_schema() -> str:
