@@ -202,10 +202,20 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
     warnings = raise_if_errors(diags)
 
     position = {name: i for i, name in enumerate(spec.nodes)}
-    order = [n for n in nx.lexicographical_topological_sort(dag.subgraph(live), key=lambda n: position.get(n, -1)) if n in spec.nodes]
-    depth = nx.dag_longest_path_length(dag.subgraph(live)) + 1 if order else 1
-    depth = max([depth, *(g.depth for g in subgraphs.values())])
+    # A subgraph view costs on every access; most specs have no dead nodes to leave out.
+    alive = dag if len(live) == dag.number_of_nodes() else dag.subgraph(live)
+    topo = list(nx.lexicographical_topological_sort(alive, key=lambda n: position.get(n, -1)))
+    order = [n for n in topo if n in spec.nodes]
+    depth = max([_longest_path_nodes(alive, topo), *(g.depth for g in subgraphs.values())])
     return Graph(spec, dag, order, owners, depth, warnings, subgraphs)
+
+
+def _longest_path_nodes(dag: nx.DiGraph, topo: list[str]) -> int:
+    """The number of nodes on the longest path, by one pass in topological order."""
+    longest: dict[str, int] = {}
+    for n in topo:
+        longest[n] = 1 + max((longest[p] for p in dag.predecessors(n)), default=0)
+    return max(longest.values(), default=1)
 
 
 def _known_hint(spec: SpecBody) -> str:
@@ -216,9 +226,9 @@ def _known_hint(spec: SpecBody) -> str:
 def _cycles(dag: nx.DiGraph) -> list[Diagnostic]:
     diags = []
     for component in nx.strongly_connected_components(dag):
-        sub = dag.subgraph(component)
-        if len(component) == 1 and not any(sub.has_edge(n, n) for n in component):
+        if len(component) == 1 and not any(dag.has_edge(n, n) for n in component):
             continue
+        sub = dag.subgraph(component)
         start = min(component)
         edges = nx.find_cycle(sub, source=start)
         path_names = [edges[0][0], *(v for _, v in edges)]
