@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from graphspec._api import Report, build, expand, load, validate
 from graphspec.budget import Budget
@@ -17,7 +17,7 @@ from graphspec.importer import from_keras
 from graphspec.source import Limits
 from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from graphspec.train import FitResult, evaluate, fit, predict
 
 # Training needs NumPy at import; loaded on first use so `import graphspec` and
@@ -25,12 +25,16 @@ if TYPE_CHECKING:
 _LAZY = {"FitResult", "evaluate", "fit", "predict"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
         from graphspec import train
 
         return getattr(train, name)
     raise AttributeError(f"module 'graphspec' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 __version__ = "0.1.0"
 
