@@ -359,31 +359,32 @@ def _write_history(history: Mapping[str, Sequence[float]], folder: Path) -> None
 
 
 def plot_history(history: Mapping[str, Sequence[float]]) -> bytes:
-    """A PNG with one panel per loss or metric, training and validation lines per epoch."""
-    import matplotlib
+    """A PNG with one panel per loss or metric, training and validation lines per epoch.
 
-    matplotlib.use("Agg")  # no display: files only
-    from matplotlib import pyplot as plt
+    Drawn on a bare ``Figure`` (matplotlib's way for servers), not through pyplot, so
+    the caller's pyplot backend and figures are left alone.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     groups = list(dict.fromkeys(k.removeprefix("val_") for k in history))
     cols = min(3, max(1, len(groups)))
     rows = max(1, -(-len(groups) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.2 * rows), squeeze=False)
-    try:
-        for ax, group in zip(axes.flat, groups, strict=False):
-            for key, label in ((group, "training"), (f"val_{group}", "validation")):
-                if key in history:
-                    ax.plot(range(1, len(history[key]) + 1), history[key], marker="o", label=label)
-            ax.set_title(group)
-            ax.set_xlabel("epoch")
-            ax.legend()
-        for ax in axes.flat[len(groups) :]:
-            ax.axis("off")
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=(4.5 * cols, 3.2 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax, group in zip(axes.flat, groups, strict=False):
+        for key, label in ((group, "training"), (f"val_{group}", "validation")):
+            if key in history:
+                ax.plot(range(1, len(history[key]) + 1), history[key], marker="o", label=label)
+        ax.set_title(group)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend()
+    for ax in axes.flat[len(groups) :]:
+        ax.axis("off")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
     return buffer.getvalue()
 
 

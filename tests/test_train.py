@@ -295,3 +295,15 @@ def test_multi_worker_two_local_processes(tmp_path: Path) -> None:
 def _epoch_losses(out: str) -> list[float]:
     """The last training loss Keras' progress bar shows in each epoch."""
     return [float(re.findall(r"- loss: ([0-9.]+)", part)[-1]) for part in out.split("Epoch ")[1:]]
+
+
+def test_history_plot_leaves_pyplot_alone() -> None:
+    code = (
+        "import sys\n"
+        "from graphspec.train import plot_history\n"
+        "png = plot_history({'loss': [3.0, 2.0], 'val_loss': [3.5, 2.5], 'acc': [0.1, 0.4]})\n"
+        "assert png[:8] == b'\\x89PNG\\r\\n\\x1a\\n', png[:8]\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'plotting switched the caller pyplot backend'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
