@@ -169,9 +169,12 @@ def _from_json(text: str, where: str) -> Any:
 
     try:
         with SafeModeScope(True):
-            return keras.models.model_from_json(text, custom_objects=_custom_objects())
+            model = keras.models.model_from_json(text, custom_objects=_custom_objects())
     except Exception as exc:
         raise _bad_model(where, exc) from None
+    if not isinstance(model, keras.Model):  # Keras returns other JSON (`{"a": 1}`) as it is
+        raise _fail(Code.BAD_MODEL, f"{where}: this JSON is not a Keras model config", "give the JSON that model.to_json() writes")
+    return model
 
 
 def _bad_model(where: str, exc: Exception) -> SpecError:
@@ -479,18 +482,23 @@ def _config_key(arg: str) -> str:
 # the graph
 
 
-def _valid_node_name(keras_name: str, taken: set[str]) -> str:
-    """The node name of a Keras layer name: scopes back from ``.`` to ``/`` where that makes a valid name."""
+def _valid_node_name(keras_name: str, taken: set[str], reserved: set[str]) -> str:
+    """The node name of a Keras layer name: scopes back from ``.`` to ``/`` where that makes a valid name.
+
+    A sanitised name also avoids ``reserved`` (the names of the model's layers), so that it
+    does not take the name of a layer still to come, which then would not load its weights.
+    """
     scoped = node_name(keras_name)
     if _VALID_NODE_NAME.fullmatch(scoped) and len(scoped) <= 256 and scoped not in taken:
         return scoped
-    return _valid_name(keras_name, taken)
+    return _valid_name(keras_name, taken, reserved=reserved)
 
 
-def _valid_name(name: str, taken: set[str], warn: bool = True) -> str:
-    """``name`` itself when valid and free, else a sanitised, unique variant (with a warning)."""
+def _valid_name(name: str, taken: set[str], warn: bool = True, reserved: set[str] | frozenset[str] = frozenset()) -> str:
+    """``name`` itself when valid and free, else a sanitised, unique variant (with a warning) that avoids ``reserved`` too."""
     if _VALID_NAME.fullmatch(name) and name not in taken:
         return name
+    taken = taken | reserved
     base = re.sub(r"[^A-Za-z0-9_\-]", "_", name)[:120] or "_"
     if not re.match(r"[A-Za-z_]", base):
         base = "_" + base
@@ -537,8 +545,9 @@ class _ModelImporter:
         from keras.src.ops.function import make_node_key
 
         self.taken = {node_name(op.name) for op in self.graph.operations}
+        used = self._used_calls()
         for op in self.graph.operations:
-            calls = [(i, node) for i, node in enumerate(op._inbound_nodes) if make_node_key(op, i) in self.graph._nodes]
+            calls = [(i, node) for i, node in enumerate(op._inbound_nodes) if make_node_key(op, i) in self.graph._nodes and (node.is_input or id(node) in used)]
             for k, (index, node) in enumerate(calls):
                 self._add_call(op, k, index, node)
         return {"inputs": self.inputs, "nodes": self.nodes, "outputs": self._outputs()}
@@ -546,14 +555,14 @@ class _ModelImporter:
     def _add_call(self, op: Any, k: int, index: int, node: Any) -> None:
         keras = _keras()
         if isinstance(op, keras.layers.InputLayer):
-            name = _valid_name(op.name, set(self.inputs) | set(self.nodes))
+            name = _valid_name(op.name, set(self.inputs) | set(self.nodes), reserved=self.taken)
             self.inputs[name] = _input_spec(op)
             self.refs[(id(op), index)] = name
             return
         owner = self.refs.get((id(op), self._first_index(op)))
         assigned = set(self.nodes) | set(self.inputs)
         # A share node's made-up name must not take the name of a layer still to come.
-        name = _valid_node_name(op.name, assigned) if k == 0 else _valid_node_name(f"{owner}_call{k}", assigned | self.taken)
+        name = _valid_node_name(op.name, assigned, self.taken) if k == 0 else _valid_node_name(f"{owner}_call{k}", assigned | self.taken, self.taken)
         self.refs[(id(op), index)] = name
         if k > 0:
             self.nodes[name] = {"share": owner, "inputs": self._call_inputs(op, node)}
@@ -565,6 +574,20 @@ class _ModelImporter:
             self.nodes[name] = {"layer": class_name, "inputs": self._call_inputs(op, node), **args}
         else:
             self.nodes[name] = self._op_node(op, node, name)
+
+    def _used_calls(self) -> set[int]:
+        """The ids of the call nodes the outputs are computed from: not those that only compute a
+        mask Keras passes on by itself (``Embedding(mask_zero=True)``'s ``not_equal``), which a
+        built spec computes again."""
+        used: set[int] = set()
+        stack = list(self.graph.outputs)
+        while stack:
+            op, index, _ = stack.pop()._keras_history
+            node = op._inbound_nodes[index]
+            if id(node) not in used:
+                used.add(id(node))
+                stack += _tensor_arguments(node)
+        return used
 
     def _first_index(self, op: Any) -> int:
         from keras.src.ops.function import make_node_key
@@ -606,12 +629,13 @@ class _ModelImporter:
     def _call_inputs(self, op: Any, node: Any) -> list[str]:
         from keras.src import tree
 
-        extra = [k for k, v in node.arguments.kwargs.items() if v is not None and v != _call_default(op, k)]
+        implicit = _implicit_masks(node)
+        extra = [k for k, v in node.arguments.kwargs.items() if k not in implicit and not _is_call_default(op, k, v)]
         loose = [a for a in tree.flatten(node.arguments.args) if a is not None and not _is_tensor(a)]
         if extra or loose:
             what = f"keyword arguments {', '.join(map(repr, extra))}" if extra else f"non-tensor arguments {loose!r}"
             raise _fail(Code.UNSUPPORTED_MODEL, f"{op.name!r} is called with {what}; a spec node passes only its input tensors", "call the layer on tensors alone")
-        return [self._ref(t) for t in node.arguments.keras_tensors]
+        return [self._ref(t) for t in _tensor_arguments(node)]
 
     def _ref(self, tensor: Any) -> str:
         op, index, tensor_index = tensor._keras_history
@@ -627,7 +651,7 @@ class _ModelImporter:
             folded = self._fold_identity(keras_name, ref)
             if folded is not None:
                 outputs[keras_name] = {"from": folded}
-            elif ref == keras_name:
+            elif ref == keras_name and ref in self.nodes:  # an output that is an input needs a name of its own
                 outputs[keras_name] = {}
             else:
                 name = _valid_name(ref.replace(":", "_").replace("/", "_"), set(self.nodes) | set(outputs) | set(self.inputs))
@@ -647,6 +671,41 @@ class _ModelImporter:
 
 def _is_tensor(value: Any) -> bool:
     return hasattr(value, "_keras_history")
+
+
+def _implicit_masks(node: Any) -> set[str]:
+    """The mask keywords (``mask``, ``query_mask``...) Keras filled in itself with the masks that the
+    call's tensor arguments carry: a built spec gets them the same way, so they are not inputs."""
+    from keras.src import backend, tree
+
+    carried = {id(m) for t in tree.flatten(node.arguments.args) if _is_tensor(t) and (m := backend.get_keras_mask(t)) is not None}
+    implicit = set()
+    for key, value in node.arguments.kwargs.items():
+        masks = [m for m in tree.flatten(value) if m is not None]
+        if (key == "mask" or key.endswith("_mask")) and masks and all(id(m) in carried for m in masks):
+            implicit.add(key)
+    return implicit
+
+
+def _tensor_arguments(node: Any) -> list[Any]:
+    """A call's input tensors, in Keras' order, without the masks Keras passed on by itself."""
+    from keras.src import tree
+
+    implicit = _implicit_masks(node)
+    kwargs = {k: v for k, v in node.arguments.kwargs.items() if k not in implicit}
+    return [t for t in tree.flatten((node.arguments.args, kwargs)) if _is_tensor(t)]
+
+
+def _is_call_default(op: Any, key: str, value: Any) -> bool:
+    """Whether a recorded keyword argument is ``None`` or its default (a tensor never is)."""
+    from keras.src import tree
+
+    if value is None:
+        return True
+    if any(_is_tensor(v) for v in tree.flatten(value)):
+        return False
+    default = _call_default(op, key)
+    return default is not _MISSING and bool(value == default)
 
 
 def _call_default(op: Any, key: str) -> Any:

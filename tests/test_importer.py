@@ -367,3 +367,53 @@ def test_cli_import_usage_and_refusals(tmp_path: object, capsys: pytest.CaptureF
     assert main(["import", source, "-o", out]) == 1
     assert "unregistered-layer" in capsys.readouterr().err
     assert not os.path.exists(out)
+
+
+# ---------------------------------------------------------------------------
+# review fixes
+
+
+def test_a_sanitised_name_does_not_take_a_later_layers_own_name() -> None:
+    x = keras.Input((4,), name="x")
+    model = keras.Model(x, layers.Dense(4, name="a_b")(layers.Dense(4, name="a b")(x)))
+    with pytest.warns(UserWarning, match="'a b' is not a valid graphspec name"):
+        spec = from_keras(model)
+    assert spec.nodes["a_b"].inputs != ["x"]  # the node named a_b is Keras' a_b, so its weights load by name
+    assert spec.nodes["a_b"].inputs == [next(n for n in spec.nodes if n != "a_b")]
+
+
+def test_a_model_output_that_is_an_input_gets_an_output_of_its_own() -> None:
+    x = keras.Input((4,), name="x")
+    spec = from_keras(keras.Model(x, [layers.Dense(3, name="d")(x), x]))
+    (name,) = [n for n in spec.outputs if n != "d"]
+    assert spec.outputs[name].from_ == "x"
+    data = np.ones((2, 4), "float32")
+    assert np.array_equal(graphspec.build(spec, compile=False).predict(data, verbose=0)[1], data)
+
+
+@pytest.mark.parametrize("text", ['{"a": 1}', "[1, 2]"])
+def test_json_that_is_not_a_model_is_a_bad_model(text: str, tmp_path: object) -> None:
+    path = os.path.join(str(tmp_path), "config.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    for source in (path, text) if text.startswith("{") else (path,):
+        with pytest.raises(SpecError) as err:
+            from_keras(source)
+        assert err.value.codes == ["bad-model"]
+
+
+def test_masks_keras_passes_on_by_itself_are_not_inputs() -> None:
+    x = keras.Input((5,), name="x", dtype="int32")
+    h = layers.Embedding(10, 4, mask_zero=True, name="emb")(x)
+    h = layers.LSTM(3, return_sequences=True, name="lstm")(h)
+    pooled = layers.GlobalAveragePooling1D(name="pool")(h)
+    spec = check_round_trip(keras.Model(x, layers.Dense(2, name="y")(pooled)))
+    assert list(spec.nodes) == ["emb", "lstm", "pool", "y"] and spec.nodes["lstm"].inputs == ["emb"]
+
+
+def test_an_explicit_mask_is_refused_with_a_spec_error() -> None:
+    x = keras.Input((5, 4), name="x")
+    mask = keras.Input((5,), name="m", dtype="bool")
+    with pytest.raises(SpecError) as err:
+        from_keras(keras.Model([x, mask], layers.LSTM(3, name="lstm")(x, mask=mask)))
+    assert err.value.codes == ["unsupported-model"] and "'mask'" in str(err.value)
