@@ -622,7 +622,19 @@ def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> li
     if posixpath.isabs(value) or value.startswith("\\") or re.match(r"^[A-Za-z]:", value) or ".." in parts or "~" in parts[:1]:
         hint = f"write a relative path such as {posixpath.basename(value.rstrip('/')) or 'out'!r}; it is placed in the run folder"
         return [Diagnostic(Code.UNSAFE_PATH, f"{name}.{arg} {value!r} leaves the run folder: paths in a spec are relative to it and may not use '..'", (*path, arg), hint)]
+    if name == "ModelCheckpoint":
+        return _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
     return []
+
+
+def _check_checkpoint_suffix(value: str, weights_only: bool, path: Path) -> list[Diagnostic]:
+    """ModelCheckpoint's file extension, which Keras checks only when ``fit`` starts (after the run folder is made)."""
+    ends = (".weights.h5",) if weights_only else (".keras", ".h5")
+    if value.endswith(ends):
+        return []
+    what = "with save_weights_only, " if weights_only else ""
+    hint = f"name it {value.removesuffix('.keras') + ends[0]!r}"
+    return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r}: {what}Keras needs a name ending in {' or '.join(ends)}", path, hint)]
 
 
 # sub-models and ops: `model:` nodes (a nested spec) and `op:` nodes (a function of keras.ops)

@@ -97,9 +97,10 @@ def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """
     where = os.fspath(path)
     try:
-        with np.load(where, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise _bad_file(where, "it holds a single array, not named arrays", "save with numpy.savez(path, text=..., question=..., answer=...)")
+        loaded = np.load(where, allow_pickle=False)  # a bare array for a .npy file, which has no `with`
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise _bad_file(where, "it holds a single array, not named arrays", "save with numpy.savez(path, text=..., question=..., answer=...)")
+        with loaded as archive:
             return {key: archive[key] for key in archive.files}
     except SpecError:
         raise
@@ -175,7 +176,7 @@ def check_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, so
     """Every problem with ``arrays`` as data for the ``expected`` inputs and outputs.
 
     Missing and unexpected names, dtype kinds and shapes that cannot feed their
-    input or output, and unequal sample counts. With ``targets=False`` (predict)
+    input or output, and unequal or zero sample counts. With ``targets=False`` (predict)
     outputs are not needed, and arrays named after them are ignored.
     """
     wanted = [w for w in expected if targets or w.role == "input"]
@@ -198,6 +199,8 @@ def check_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, so
     if len(set(counts.values())) > 1:
         listed = ", ".join(f"{k}: {n}" for k, n in counts.items())
         diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold different numbers of samples ({listed})", (), "every array's first dimension counts the same samples"))
+    elif 0 in counts.values():  # Keras would "train" on nothing, evaluate to no results, and fail inside predict
+        diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold no samples", (), "give at least one sample: N, the first dimension, must be 1 or more"))
     return diags
 
 
@@ -226,9 +229,11 @@ def synthetic_arrays(report: Any, n: int, seed: int = 0) -> dict[str, np.ndarray
     integer class ids, 0/1 values or real numbers.
 
     Raises:
-        SpecError: ``bad-value`` if an input is a string or an output's shape
-            cannot be known without building the model.
+        SpecError: ``bad-value`` if ``n`` is under 1, an input is a string, or an
+            output's shape cannot be known without building the model.
     """
+    if n < 1:
+        raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {n}", (), "--synthetic N with N >= 1")
     rng = np.random.default_rng(seed)
     report = _concrete(report)
     out: dict[str, np.ndarray] = {}

@@ -131,14 +131,19 @@ def _settings(spec: Spec, epochs: int | None, batch_size: int | None) -> FitSpec
 
 
 def _training_data(report: Report, source: Data | None, synthetic: int | None, seed: int | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    if not any(o.loss is not None for o in report.spec.outputs.values()):
-        raise SpecError(locate([Diagnostic(Code.MISSING_KEY, "training needs a loss on at least one output", ("outputs",), "add `loss: ...` to an output")], report.spec.source))
+    _need_loss(report, "training")
     if (source is None) == (synthetic is None):
         raise SpecError.single(Code.MISSING_KEY, "give training data: a .npz file or arrays, or a number of synthetic samples (not both)", (), "--data FILE.npz or --synthetic N")
     if synthetic is not None:
         arrays = data.synthetic_arrays(report, synthetic, seed or 0)
         return data.split_arrays(arrays, data.expected_arrays(report), source="synthetic data")
     return _checked(report, source, data.expected_arrays(report), targets=True)  # type: ignore[arg-type]
+
+
+def _need_loss(report: Report, doing: str) -> None:
+    """Refuse a spec none of whose outputs has a loss: its model is not compiled, Keras' message would be about ``compile()``."""
+    if not any(o.loss is not None for o in report.spec.outputs.values()):
+        raise SpecError(locate([Diagnostic(Code.MISSING_KEY, f"{doing} needs a loss on at least one output", ("outputs",), "add `loss: ...` to an output")], report.spec.source))
 
 
 def _checked(report: Report | None, source: Data, expected: list[data.ArraySpec], *, targets: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -396,7 +401,7 @@ def load_model(path: str | os.PathLike[str]) -> Any:
     """Load a ``.keras`` file in Keras' safe mode (no code from the file runs).
 
     Raises:
-        SpecError: ``io-error`` if it cannot be read, ``training-failed`` if Keras refuses it.
+        SpecError: ``io-error`` if it cannot be read, ``bad-model`` if Keras refuses it.
     """
     where = os.fspath(path)
     if not os.path.isfile(where):
@@ -405,8 +410,12 @@ def load_model(path: str | os.PathLike[str]) -> Any:
     import keras
 
     from graphspec.catalog import registered_layers
+    from graphspec.emit import _reason
 
-    return _guard(lambda: keras.saving.load_model(where, safe_mode=True, custom_objects=registered_layers()))
+    try:
+        return keras.saving.load_model(where, safe_mode=True, custom_objects=registered_layers())
+    except Exception as exc:
+        raise SpecError.single(Code.BAD_MODEL, f"cannot load {where!r} as a Keras model: {_reason(exc)}", (), "give a .keras file written by graphspec build or fit") from None
 
 
 def _model_and_expected(model_or_spec: Any, limits: Limits, budget: Budget, params: Params) -> tuple[Any, Report | None, list[data.ArraySpec]]:
@@ -437,6 +446,8 @@ def evaluate(
         SpecError: for an invalid spec, unreadable or mismatched data, or an error Keras raises.
     """
     model, report, expected = _model_and_expected(model_or_spec, limits, budget, params)
+    if report is not None:
+        _need_loss(report, "evaluating")
     x, y = _checked(report, data, expected, targets=True)
     results = _guard(lambda: model.evaluate(_one_or_dict(x), _one_or_dict(y), batch_size=batch_size, return_dict=True, verbose=0))
     return {k: float(v) for k, v in results.items()}

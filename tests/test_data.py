@@ -89,3 +89,28 @@ def test_data_checks_never_import_tensorflow(tmp_path: Path) -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'matplotlib')]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_load_npz_reports_a_single_array_file(tmp_path: Path) -> None:
+    # numpy.save writes a bare .npy; np.load returns an array, not named arrays.
+    with open(tmp_path / "single.npz", "wb") as handle:
+        np.save(handle, np.zeros(3))
+    with pytest.raises(SpecError) as exc:
+        load_npz(tmp_path / "single.npz")
+    assert exc.value.codes == ["bad-data-file"]
+    assert "single array" in exc.value.diagnostics[0].message
+
+
+def test_arrays_of_no_samples_are_refused() -> None:
+    want = [ArraySpec("x", "input", (4,), "float32", ("inputs", "x")), ArraySpec("y", "output", (3,), None, ("outputs", "y"))]
+    diags = check_arrays({"x": np.zeros((0, 4), "float32"), "y": np.zeros((0, 3), "float32")}, want, source="d.npz")
+    assert [(d.code.value, d.message) for d in diags] == [("array-mismatch", "arrays in d.npz hold no samples")]
+    assert check_arrays({"x": np.zeros((0, 4), "float32")}, want, targets=False) != []
+
+
+@pytest.mark.parametrize("n", [0, -3])
+def test_synthetic_data_needs_a_positive_count(n: int) -> None:
+    with pytest.raises(SpecError) as exc:
+        synthetic_arrays(graphspec.validate(QA), n)
+    assert exc.value.codes == ["bad-value"]
+    assert f"got {n}" in exc.value.diagnostics[0].message

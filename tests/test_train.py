@@ -175,6 +175,8 @@ def test_registered_callback_is_usable_by_name(tmp_path: Path) -> None:
         ("LambdaCallback", "unknown-object", "fit.callbacks[0]", None),
         ({"class_name": "CSVLogger", "config": {"filename": "../../etc/cron.d/x"}}, "unsafe-path", "fit.callbacks[0].config.filename", "write a relative path such as 'x'"),
         ({"class_name": "ModelCheckpoint", "config": {"filepath": "/tmp/m.keras"}}, "unsafe-path", "fit.callbacks[0].config.filepath", "write a relative path such as 'm.keras'"),
+        ({"class_name": "ModelCheckpoint", "config": {"filepath": "ckpt"}}, "bad-value", "fit.callbacks[0].config.filepath", "name it 'ckpt.keras'"),
+        ({"class_name": "ModelCheckpoint", "config": {"filepath": "w.keras", "save_weights_only": True}}, "bad-value", "fit.callbacks[0].config.filepath", "name it 'w.weights.h5'"),
     ],
 )
 def test_bad_callbacks_are_found_at_validate_time(ref: Any, code: str, path: str, hint: str | None) -> None:
@@ -307,3 +309,29 @@ def test_history_plot_leaves_pyplot_alone() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_evaluate_needs_a_loss_and_a_keras_file_that_is_a_model(tmp_path: Path) -> None:
+    no_loss = {**tiny(), "outputs": {"y": {}}}
+    with pytest.raises(SpecError) as exc:
+        graphspec.evaluate(no_loss, {"x": np.zeros((2, 4), "float32")})
+    assert [(d.code.value, format_path(d.path)) for d in exc.value.diagnostics] == [("missing-key", "outputs")]
+    assert "evaluating needs a loss" in exc.value.diagnostics[0].message
+    (tmp_path / "junk.keras").write_text("not a zip")
+    for call in (graphspec.evaluate, graphspec.predict):
+        with pytest.raises(SpecError) as exc:
+            call(tmp_path / "junk.keras", {"x": np.zeros((2, 4), "float32")})
+        [d] = exc.value.diagnostics
+        assert d.code.value == "bad-model" and "junk.keras" in d.message
+        assert d.hint == "give a .keras file written by graphspec build or fit"
+
+
+def test_cli_predict_into_a_missing_folder_names_it_and_keeps_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec_file = tmp_path / "tiny.yaml"
+    spec_file.write_text(graphspec.load(tiny()).to_yaml())
+    np.savez(tmp_path / "d.npz", x=np.zeros((2, 4), "float32"))
+    for target in (tmp_path / "nowhere" / "p.npz", tmp_path):
+        assert main(["predict", str(spec_file), "--data", str(tmp_path / "d.npz"), "-o", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert f"cannot write {target}" in err and ".npz." not in err  # the user's path, not the temporary file's
+    assert sorted(os.listdir(tmp_path)) == ["d.npz", "tiny.yaml"]
