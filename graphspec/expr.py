@@ -212,7 +212,7 @@ class _Parser:
             raise ExprError("round()'s second argument must be an integer", name.offset)
         try:
             return _checked(fn(*numbers), name)
-        except (ValueError, OverflowError, TypeError) as exc:
+        except (ValueError, OverflowError, TypeError, ZeroDivisionError) as exc:
             raise ExprError(f"{name.text}() failed: {exc}", name.offset) from None
 
 
@@ -255,7 +255,10 @@ def _apply(op: _Token, left: Value, right: Value) -> Value:
             raise ExprError(f"the exponent {b} is too large (at most {_MAX_EXPONENT})", op.offset)
         if a == 0 and b < 0:
             raise ExprError("zero to a negative power", op.offset)
-        result: Value = a**b
+        try:
+            result: Value = a**b
+        except OverflowError:  # float ** float raises instead of giving inf
+            raise ExprError(f"the result is not a finite number at {op.text!r}", op.offset) from None
         if isinstance(result, complex):
             raise ExprError("a negative number to a fractional power", op.offset)
         return _checked(result, op)

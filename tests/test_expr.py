@@ -130,3 +130,17 @@ def test_length_and_nesting_are_bounded() -> None:
 def test_largest_allowed_values_still_evaluate() -> None:
     assert evaluate("2 ** 52", {}) == 2**52
     assert math.isclose(float(evaluate("2.0 ** 64", {})), 2.0**64)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e200 ** 2", "not a finite number"),  # float ** raises OverflowError instead of giving inf
+        ("0.5 ** -2000", "not a finite number"),
+        ("make_divisible(5, 0)", r"make_divisible\(\) failed: .*by zero"),
+        ("make_divisible(5, 0.0)", r"make_divisible\(\) failed: .*by zero"),
+    ],
+)
+def test_float_overflow_and_zero_divisors_are_expression_errors(text: str, message: str) -> None:
+    with pytest.raises(ExprError, match=message):
+        evaluate(text, {})
