@@ -59,8 +59,9 @@ _MAX_FILES = 64
 # What a whole spec keeps when it becomes a `model:` node (no format version, compile or training).
 _MODEL_KEYS = ("name", "description", "inputs", "nodes", "outputs")
 
-_WHOLE = re.compile(r"\$\{(.*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", re.DOTALL)
+_WHOLE = re.compile(r"\$\{([^{}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _EMBEDDED = re.compile(r"\$\$|\$\{([^{}]*)\}")
+_INDEX = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", which int() refuses
 
 
 # ---------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class _Abort(Exception):
 
 
 class _Expander:
-    def __init__(self, root: Document, limits: Limits, max_nodes: int, base: str | None = None, chain: tuple[str, ...] = ()):
+    def __init__(self, root: Document, limits: Limits, max_nodes: int, base: str | None = None, chain: tuple[str, ...] = (), files: int = 1):
         self.root = root
         self.limits = limits
         self.max_nodes = max_nodes
@@ -245,7 +246,7 @@ class _Expander:
         self.nodes: dict[str, Any] = {}
         self.instances: dict[str, list[str]] = {}
         self.out = ExpandedDocument(None, root.file, root.text, root.values, root.keys, list(root.problems), root.is_json)
-        self.files = 1
+        self.files = files  # files opened by the whole run, `model:` files' own includes and models too
         self.spec_env: dict[str, Value] = {}
         # Includes and `model:` files stay inside the root spec's folder tree; `chain`
         # holds the files being expanded, outermost first, to catch cycles.
@@ -465,6 +466,8 @@ class _Expander:
     def expand_copy(self, scope: _Scope, block: _Block, args: dict[str, Any], inputs: list[str], path: Path, copy_name: str, which: str) -> list[str]:
         """Expand one copy of a block; return the flat references of its outputs."""
         if copy_name != path[1]:
+            if copy_name in self.nodes or copy_name in self.instances:
+                self.flat_error(Code.DUPLICATE_NAME, f"two nodes expand to the name {copy_name!r}", ("nodes", copy_name), "rename one of them", at_key=True)
             self.out.origins[("nodes", copy_name)] = self.out.origins[path]
             self.spend(1, path)
         env = self.instance_env(block, args, scope, path)
@@ -543,7 +546,7 @@ class _Expander:
             return {}
         out: dict[int, dict[str, Any]] = {}
         for key, values in raw.items():
-            copy = int(key) if str(key).isdigit() else 0
+            copy = int(key) if _INDEX.fullmatch(str(key)) else 0
             if not 1 <= copy <= times:
                 self.flat_error(Code.BAD_VALUE, f"override {key!r} names no copy; copies are numbered 1 to {times}", (*where, key), at_key=True)
             elif not isinstance(values, dict):
@@ -589,18 +592,30 @@ class _Expander:
         where: Path = (*scope.path, flat_name[len(scope.prefix) :], "model")
         doc = self.open_file(raw["model"], scope.doc, where, self.chain)
         params = self.substitute(raw.get("params") or {}, scope.env, scope.doc, (*path, "params"), flat=True)
+        if doc is not None and not isinstance(doc.data, dict):
+            self.flat_error(Code.WRONG_TYPE, f"model file {raw['model']!r} is not a spec: its top level is not a mapping", (*path, "model"))
         if doc is None or not isinstance(doc.data, dict) or not isinstance(params, dict):
             if not isinstance(params, dict):
                 self.flat_error(Code.WRONG_TYPE, "`params` of a `model:` node is a mapping of the sub-model's parameter values", (*path, "params"))
             return
+        via = (*scope.via, _Via(f"in model file {raw['model']!r} of node {flat_name!r}", scope.doc, where[:-1]))
+        expander = _Expander(doc, self.limits, self.max_nodes - self.work, self.base, self.chain, self.files)
+        sub: Document | None = doc
         try:
-            sub = _Expander(doc, self.limits, self.max_nodes - self.work, self.base, self.chain).run(params) if params or needs_expansion(doc) else doc
-        except SpecError as exc:
-            self.problems.extend(exc.diagnostics)
+            sub = expander.run(params) if params or needs_expansion(doc) else doc
+        except SpecError as exc:  # name the node whose file (and `params`) it is, as for errors found later
+            callers = tuple(_related_at(v.label, v.doc, v.path) for v in via)
+            self.problems.extend(replace(d, related=(*callers, *d.related)) for d in exc.diagnostics)
+            if any(d.code is Code.TOO_MANY_NODES for d in exc.diagnostics):
+                raise _Abort from None  # the budget is spent: reported once, where it ran out
+            sub = None
+        # Files and nodes count across nested `model:` files, else each level would get a fresh budget.
+        self.files = expander.files
+        nodes = doc.data.get("nodes")
+        self.spend(max(expander.work, len(nodes) if isinstance(nodes, dict) else 0), path)
+        if sub is None:
             return
-        self.spend(len(sub.data.get("nodes") or {}), path)
-        label = f"in model file {raw['model']!r} of node {flat_name!r}"
-        self.out.origins[(*path, "model")] = _Origin(sub, (), (*scope.via, _Via(label, scope.doc, where[:-1])))
+        self.out.origins[(*path, "model")] = _Origin(sub, (), via)
         node = {k: v for k, v in raw.items() if k not in ("model", "params")}
         for key in ("inputs", "share"):
             if key in node:
@@ -637,7 +652,7 @@ class _Expander:
             if not sep and len(outputs) != 1:
                 self.flat_error(Code.BAD_OUTPUT_INDEX, f"block instance {name!r} has {len(outputs)} outputs; say which", path, f"write '{name}:0' to '{name}:{len(outputs) - 1}'")
                 return ref
-            if sep and not index.isdigit():
+            if sep and not _INDEX.fullmatch(index):
                 return current  # not a reference: the structural check reports it
             choice = int(index) if sep else 0
             if choice >= len(outputs):

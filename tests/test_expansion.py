@@ -527,3 +527,83 @@ def test_mutated_authoring_specs_give_spec_errors(seed: int) -> None:
             graphspec.validate(doc)
         except graphspec.SpecError as exc:
             assert all(d.message and d.code in graphspec.Code for d in exc.diagnostics)
+
+
+def test_several_expressions_in_one_string_are_each_formatted() -> None:
+    data = {
+        "graphspec": 1,
+        "params": {"a": 2, "b": 3},
+        "inputs": {"x": {"shape": [2]}},
+        "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 1, "tag": "${a}_${b}", "both": "${a}${b}"}},
+        "outputs": {"y": {}},
+    }
+    assert graphspec.expand(data).nodes["y"].args == {"units": 1, "tag": "2_3", "both": "23"}
+
+
+def test_non_ascii_digits_in_overrides_and_output_indices_are_spec_errors() -> None:
+    # "²".isdigit() is true, but int("²") raises: these must be SpecErrors, not a ValueError.
+    data: dict[str, object] = {
+        "graphspec": 1,
+        "blocks": {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": "d"}},
+        "inputs": {"x": {"shape": [2]}},
+        "nodes": {"h": {"block": "b", "inputs": "x", "repeat": 2, "override": {"²": {}}}, "y": {"layer": "Dense", "inputs": "h", "units": 1}},
+        "outputs": {"y": {}},
+    }
+    assert errors_of(data).codes == ["bad-value"]
+    data["nodes"] = {"h": {"block": "b", "inputs": "x"}, "y": {"layer": "Dense", "inputs": "h:²", "units": 1}}
+    assert errors_of(data).codes == ["bad-name"]
+
+
+def test_a_repeat_copy_cannot_take_the_name_of_a_written_node() -> None:
+    data = {
+        "graphspec": 1,
+        "blocks": {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": "d"}},
+        "inputs": {"x": {"shape": [2]}},
+        "nodes": {"h/block1": {"layer": "Dense", "inputs": "x", "units": 3}, "h": {"block": "b", "inputs": "x", "repeat": 2}, "y": {"layer": "Add", "inputs": ["h/block1", "h"]}},
+        "outputs": {"y": {}},
+    }
+    error = errors_of(data)
+    assert error.codes == ["duplicate-name"]
+    assert error.diagnostics[0].message == "two nodes expand to the name 'h/block1'"
+
+
+def test_errors_in_a_model_files_parameters_name_the_node_that_sets_them(tmp_path: Path) -> None:
+    write(tmp_path, "members/member.yaml", MEMBER)
+    write(tmp_path, "members/list.yaml", "- 1\n- 2\n")
+    nodes = "a: {model: members/member.yaml, inputs: x}\n  b: {model: members/member.yaml, inputs: x, params: {units: 2.5}}"
+    text = "graphspec: 1\ninputs:\n  x: {shape: [8]}\nnodes:\n  NODES\n  avg: {layer: Average, inputs: [a, b]}\noutputs:\n  avg: {}\n"
+    d = errors_of(write(tmp_path, "ensemble.yaml", text.replace("NODES", nodes))).diagnostics[0]
+    assert d.code.value == "wrong-type" and d.file == str(tmp_path / "members" / "member.yaml")
+    assert [(r.label, r.line, r.column) for r in d.related] == [("in model file 'members/member.yaml' of node 'b'", 6, 3)]
+    error = errors_of(write(tmp_path, "lists.yaml", text.replace("NODES", nodes.replace("member.yaml", "list.yaml"))))
+    assert error.codes == ["wrong-type", "wrong-type"]  # not "reads from unknown 'a'"
+    assert error.diagnostics[0].message == "model file 'members/list.yaml' is not a spec: its top level is not a mapping"
+    assert (error.diagnostics[0].line, error.diagnostics[0].column) == (5, 14)
+
+
+def _model_tree(folder: Path, depth: int, fan_out: int) -> Path:
+    """Files l0.yaml ... l{depth}.yaml, each with `fan_out` model nodes of the next: fan_out**depth leaves."""
+    for level in range(depth + 1):
+        refs = [f"m{i}" for i in range(fan_out)] if level < depth else []
+        nodes = "".join(f"  m{i}: {{model: l{level + 1}.yaml, inputs: x}}\n" for i in range(len(refs)))
+        last = f"  y: {{layer: Add, inputs: [{', '.join(refs)}]}}\n" if refs else "  y: {layer: Dense, inputs: x, units: 2}\n"
+        write(folder, f"l{level}.yaml", f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{nodes}{last}outputs: {{y: {{}}}}\n")
+    return folder / "l0.yaml"
+
+
+def test_nested_model_files_are_bounded_across_the_whole_tree(tmp_path: Path) -> None:
+    # 5 + 25 + 125 files opened: each sub-model counted on its own stayed under 64 files (6**6 took 40 s).
+    error = errors_of(_model_tree(tmp_path, 3, 5))
+    assert "bad-include" in error.codes
+    assert any("more than 64 files" in d.message for d in error.diagnostics)
+    # The nodes of sub-models count against the caller's node budget too.
+    assert graphspec.validate(_model_tree(tmp_path / "small", 2, 3)).graph is not None
+    error = errors_of(_model_tree(tmp_path / "small", 2, 3), budget=graphspec.Budget(max_nodes=20))  # 4 + 3 * (4 + 3 * 1) nodes
+    assert error.codes == ["too-many-nodes"]
+
+
+def test_a_model_file_with_malformed_nodes_is_a_spec_error(tmp_path: Path) -> None:
+    write(tmp_path, "member.yaml", "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: 5\noutputs: {y: {}}\n")
+    error = errors_of(write(tmp_path, "top.yaml", "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  m: {model: member.yaml, inputs: x}\noutputs: {m: {}}\n"))
+    assert error.codes == ["wrong-type"]
+    assert error.diagnostics[0].file == str(tmp_path / "member.yaml")
