@@ -321,6 +321,11 @@ def _predict(args: argparse.Namespace) -> int:
     from graphspec.train import predict
 
     limits, budget = _budget(args)
+    output = Path(args.output)
+    if output.is_dir() or not output.parent.is_dir():
+        # Checked before predicting; the error of the write itself would name its temporary file.
+        print(f"graphspec: cannot write {args.output}: it is a folder, or its folder does not exist", file=sys.stderr)
+        return EXIT_USAGE
     preds = predict(args.model, Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
     save_npz(preds, args.output)
     print(f"saved {args.output}: " + ", ".join(f"{k} {v.shape}" for k, v in preds.items()))

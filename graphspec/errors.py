@@ -145,7 +145,7 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNSAFE_PATH: "A callback's file argument is absolute or leaves the run folder (`..`); training writes only inside its run folder.",
     Code.TRAINING_FAILED: "Keras stopped with an error while training, evaluating or predicting; the message gives its reason.",
     # import and diff
-    Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import` or `diff` cannot be loaded by Keras (corrupt, or refused by its safe mode).",
+    Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, or refused by its safe mode).",
     Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
     Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, a layer called with keyword "
     "tensors, or a config that does not rebuild the layer.",
