@@ -609,6 +609,10 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
     return diags
 
 
+# What `graphspec fit` writes in a run folder itself; a callback writing there would be overwritten.
+_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png")
+
+
 def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> list[Diagnostic]:
     arg = CALLBACK_FILE_ARGS.get(name)
     value = config.get(arg) if arg is not None else None
@@ -622,6 +626,10 @@ def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> li
     if posixpath.isabs(value) or value.startswith("\\") or re.match(r"^[A-Za-z]:", value) or ".." in parts or "~" in parts[:1]:
         hint = f"write a relative path such as {posixpath.basename(value.rstrip('/')) or 'out'!r}; it is placed in the run folder"
         return [Diagnostic(Code.UNSAFE_PATH, f"{name}.{arg} {value!r} leaves the run folder: paths in a spec are relative to it and may not use '..'", (*path, arg), hint)]
+    norm = posixpath.normpath(value.replace("\\", "/"))
+    if norm.split("/")[0] in _RUN_FOLDER_FILES:
+        message = f"{name}.{arg} {value!r} is one of the run folder's own files, which training writes itself"
+        return [Diagnostic(Code.BAD_VALUE, message, (*path, arg), f"use another name, such as {'callbacks/' + norm!r}")]
     if name == "ModelCheckpoint":
         return _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
     return []

@@ -110,8 +110,6 @@ def fit(
     keras, made_strategy = _start(distribute, seed)
     chief = _is_chief(made_strategy)
     with _writable_folder(folder, chief) as out:
-        trained = report.spec.model_copy(update={"fit": settings, "distribute": distribute})
-        _write_text(out / "spec.yaml", trained.to_yaml())
         with made_strategy.scope() if made_strategy is not None else contextlib.nullcontext():
             model = _guard(lambda: build_report(report, budget=budget))
         if _spans_workers(made_strategy):
@@ -121,6 +119,10 @@ def fit(
         history = _guard(lambda: model.fit(_one_or_dict(x), _one_or_dict(y), callbacks=[*made, *callbacks], verbose=verbose, **kwargs))
         _save_model(model, out / "model.keras")
         _write_history(history.history, out)
+        # Last, so the spec beside a model is always the one that trained it (an
+        # interrupted run in a reused folder leaves the earlier run's files as they were).
+        trained = report.spec.model_copy(update={"fit": settings, "distribute": distribute})
+        _write_text(out / "spec.yaml", trained.to_yaml())
     return FitResult(history, folder, model, wrote_run_dir=chief)
 
 

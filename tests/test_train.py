@@ -136,7 +136,7 @@ def test_interrupted_run_leaves_no_model_and_backup_and_restore_resumes(tmp_path
     with pytest.raises(SpecError) as exc:
         graphspec.fit(spec, synthetic=16, run_dir=tmp_path, verbose=0, callbacks=[_stop_at(3)])
     assert exc.value.codes == ["training-failed"]
-    assert not (tmp_path / "model.keras").exists()
+    assert not (tmp_path / "model.keras").exists() and not (tmp_path / "spec.yaml").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
     resumed = graphspec.fit(spec, synthetic=16, run_dir=tmp_path, verbose=0)
     assert resumed.history.epoch == [3, 4]
@@ -176,6 +176,8 @@ def test_registered_callback_is_usable_by_name(tmp_path: Path) -> None:
         ({"class_name": "CSVLogger", "config": {"filename": "../../etc/cron.d/x"}}, "unsafe-path", "fit.callbacks[0].config.filename", "write a relative path such as 'x'"),
         ({"class_name": "ModelCheckpoint", "config": {"filepath": "/tmp/m.keras"}}, "unsafe-path", "fit.callbacks[0].config.filepath", "write a relative path such as 'm.keras'"),
         ({"class_name": "ModelCheckpoint", "config": {"filepath": "ckpt"}}, "bad-value", "fit.callbacks[0].config.filepath", "name it 'ckpt.keras'"),
+        ({"class_name": "ModelCheckpoint", "config": {"filepath": "model.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use another name, such as 'callbacks/model.keras'"),
+        ({"class_name": "CSVLogger", "config": {"filename": "./history.csv"}}, "bad-value", "fit.callbacks[0].config.filename", "use another name, such as 'callbacks/history.csv'"),
         ({"class_name": "ModelCheckpoint", "config": {"filepath": "w.keras", "save_weights_only": True}}, "bad-value", "fit.callbacks[0].config.filepath", "name it 'w.weights.h5'"),
     ],
 )
