@@ -47,7 +47,7 @@ from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_
 from graphspec.expr import ExprError, Value, evaluate
 from graphspec.source import Document, Limits, locate, parse_file, resolve_plain
 
-__all__ = ["ExpandedDocument", "expand_document", "needs_expansion", "parse_override"]
+__all__ = ["CommandLineValue", "ExpandedDocument", "expand_document", "needs_expansion", "parse_override"]
 
 _AUTHORING_KEYS = ("params", "blocks", "include")
 _BLOCK_KEYS = ("description", "params", "inputs", "nodes", "outputs")
@@ -159,12 +159,29 @@ def _has_dollar(value: Any) -> bool:
     return False
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """``"width=0.5"`` (the CLI's ``--set``) → ``("width", 0.5)``.
+@dataclass(frozen=True)
+class CommandLineValue:
+    """A ``--set`` value: its text, and that text read as a YAML 1.2 plain scalar.
 
-    The value is read as a YAML 1.2 plain scalar, as in a spec (``0.5`` a float,
-    ``true`` a boolean, ``relu`` a string); its type is checked against the
-    parameter's declaration when the spec is expanded.
+    A ``str`` parameter takes the text as written (``--set tag=1`` is ``"1"``);
+    other types take the scalar (``0.5`` a float, ``true`` a boolean).
+    """
+
+    text: str
+    value: Any
+
+    def for_type(self, kind: str) -> Any:
+        return self.text if kind == "str" else self.value
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def parse_override(text: str) -> tuple[str, CommandLineValue]:
+    """``"width=0.5"`` (the CLI's ``--set``) → ``("width", CommandLineValue("0.5", 0.5))``.
+
+    The value's type is checked against the parameter's declaration when the spec
+    is expanded.
 
     Raises:
         ValueError: for text without ``=`` or without a name.
@@ -172,7 +189,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     name, sep, value = text.partition("=")
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip()):
         raise ValueError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), resolve_plain(value.strip())
+    return name.strip(), CommandLineValue(value.strip(), resolve_plain(value.strip()))
 
 
 def expand_document(doc: Document, params: Mapping[str, Any] | None = None, *, limits: Limits = Limits(), max_nodes: int = 250_000) -> Document:
@@ -353,7 +370,8 @@ class _Expander:
         env: dict[str, Value] = {}
         for name, decl in decls.items():
             if name in overrides:
-                value = _typed(overrides[name], decl.type)
+                given = overrides[name]
+                value = _typed(given.for_type(decl.type) if isinstance(given, CommandLineValue) else given, decl.type)
                 if value is None:
                     self.error(Code.WRONG_TYPE, f"--set/params gives {name}={overrides[name]!r}; the parameter is {decl.type}", self.root, decl.path, at_key=True)
                     continue

@@ -112,11 +112,26 @@ def test_set_is_checked_against_the_declared_params(tmp_path: Path, capsys: pyte
     with pytest.raises(SystemExit) as info:
         main(["validate", str(path), "--set", "depth"])
     assert info.value.code == 2
-    assert parse_override("width=0.5") == ("width", 0.5)
-    assert parse_override("act=relu") == ("act", "relu")
-    assert parse_override("flag=true") == ("flag", True)
+    assert [(n, v.value) for n, v in map(parse_override, ["width=0.5", "act=relu", "flag=true"])] == [("width", 0.5), ("act", "relu"), ("flag", True)]
     with pytest.raises(graphspec.SpecError, match="a Spec object is already expanded"):
         graphspec.load(graphspec.load(path), params={"width": 2})
+
+
+def test_set_gives_a_str_parameter_its_text_as_written() -> None:
+    spec = {
+        "graphspec": 1,
+        "params": {"tag": {"type": "str", "default": "a"}, "n": 2},
+        "inputs": {"x": {"shape": [4]}},
+        "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": "$n", "name_hint": "$tag"}},
+        "outputs": {"y": {}},
+    }
+    for text, expected in (("tag=1", "1"), ("tag=true", "true"), ("tag=1e3", "1e3"), ("tag=relu", "relu")):
+        name, value = parse_override(text)
+        assert graphspec.expand(spec, params={name: value}).nodes["y"].args["name_hint"] == expected
+    name, value = parse_override("n=true")  # a non-str parameter still takes the scalar, and checks it
+    with pytest.raises(graphspec.SpecError) as error:
+        graphspec.expand(spec, params={name: value})
+    assert error.value.codes == ["wrong-type"]
 
 
 def test_substitution_keeps_types_and_formats_embedded_expressions() -> None:
