@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -374,6 +375,10 @@ class _Expander:
                 value = _typed(given.for_type(decl.type) if isinstance(given, CommandLineValue) else given, decl.type)
                 if value is None:
                     self.error(Code.WRONG_TYPE, f"--set/params gives {name}={overrides[name]!r}; the parameter is {decl.type}", self.root, decl.path, at_key=True)
+                    continue
+                if isinstance(value, float) and not math.isfinite(value):
+                    # A spec's own text cannot hold these (the loader refuses them); neither can --set.
+                    self.error(Code.BAD_VALUE, f"--set/params gives {name}={value!r}; parameters are finite numbers", self.root, decl.path, at_key=True)
                     continue
                 env[name] = value
             elif decl.required:
@@ -746,9 +751,17 @@ class _Expander:
             self.error(Code.WRONG_TYPE, "`include` is a path or a list of paths to spec files", doc, ("include",))
             return
         for i, rel in enumerate(paths):
-            included = self.open_file(rel, doc, ("include", i) if isinstance(raw, list) else ("include",), chain)
-            if included is not None:
-                yield included
+            where: Path = ("include", i) if isinstance(raw, list) else ("include",)
+            included = self.open_file(rel, doc, where, chain)
+            if included is None:
+                continue
+            data = included.data
+            if not isinstance(data, dict) or not ({"blocks", "include"} & set(data)):
+                # Otherwise a typo (`block:`) would drop the file's blocks without a word.
+                what = "its top level is not a mapping" if not isinstance(data, dict) else "it has no `blocks:` (or `include:`)"
+                self.error(Code.BAD_INCLUDE, f"include {rel!r} brings no blocks: {what}", doc, where, "define the shared blocks under `blocks:` in that file")
+                continue
+            yield included
 
     def open_file(self, rel: Any, doc: Document, where: Path, chain: tuple[str, ...]) -> Document | None:
         """Load the spec file ``rel`` names (relative to ``doc``'s file), if confined and not in ``chain``."""

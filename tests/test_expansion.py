@@ -128,6 +128,11 @@ def test_set_gives_a_str_parameter_its_text_as_written() -> None:
     for text, expected in (("tag=1", "1"), ("tag=true", "true"), ("tag=1e3", "1e3"), ("tag=relu", "relu")):
         name, value = parse_override(text)
         assert graphspec.expand(spec, params={name: value}).nodes["y"].args["name_hint"] == expected
+    for given in (".inf", "-.Inf", ".nan"):
+        name, value = parse_override(f"n={given}")
+        with pytest.raises(graphspec.SpecError) as error:
+            graphspec.expand({**spec, "params": {"tag": "a", "n": 2.0}}, params={name: value})
+        assert error.value.codes == ["bad-value"]
     name, value = parse_override("n=true")  # a non-str parameter still takes the scalar, and checks it
     with pytest.raises(graphspec.SpecError) as error:
         graphspec.expand(spec, params={name: value})
@@ -403,6 +408,19 @@ def test_include_cycles_are_reported_with_the_chain(tmp_path: Path) -> None:
     assert error.codes[0] == "include-cycle"
     assert error.diagnostics[0].message == "spec files include each other: lib/blocks.yaml → lib/common.yaml → lib/blocks.yaml"
     assert error.diagnostics[0].file == str(tmp_path / "lib" / "common.yaml")
+
+
+@pytest.mark.parametrize(
+    ("library", "what"),
+    [("block:\n  dense: {nodes: {d: {layer: Dense, inputs: x, units: 1}}, outputs: d}\n", "it has no `blocks:` (or `include:`)"), ("- 1\n- 2\n", "its top level is not a mapping")],
+)
+def test_an_include_that_brings_no_blocks_is_an_error(tmp_path: Path, library: str, what: str) -> None:
+    main_path = write(tmp_path, "main.yaml", MAIN)
+    write(tmp_path, "lib/blocks.yaml", library)  # a typo for `blocks:`, or not a spec at all
+    error = errors_of(main_path)
+    assert error.codes[0] == "bad-include"
+    assert error.diagnostics[0].message == f"include 'lib/blocks.yaml' brings no blocks: {what}"
+    assert (error.diagnostics[0].file, error.diagnostics[0].line) == (str(main_path), 2)
 
 
 def test_text_and_data_cannot_include() -> None:
