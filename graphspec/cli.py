@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from graphspec import __version__
 from graphspec._api import build_report, expand, validate
+from graphspec._files import replace_atomically, write_bytes_atomically
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expansion import parse_override
@@ -388,7 +387,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def write_text_atomically(text: str, path: Path) -> None:
     """Write text to a temporary file beside ``path``, then rename it into place (no partial file on failure)."""
-    _replace_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_bytes_atomically(path, text.encode("utf-8"))
 
 
 _COMMANDS = {
@@ -410,20 +409,4 @@ def save_atomically(model: Any, path: Path) -> None:
 
     A failure or interruption leaves no half-written model at ``path``.
     """
-    _replace_atomically(path, model.save, suffix=".keras")
-
-
-def _replace_atomically(path: Path, write: Callable[[str], object], suffix: str = "") -> None:
-    """Let ``write`` fill a temporary file beside ``path``, then rename it into place (removed on any failure)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=folder)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_atomically(path, model.save, suffix=".keras")

@@ -120,18 +120,9 @@ def _bad_file(where: str, reason: str, hint: str) -> SpecError:
 
 def save_npz(arrays: Mapping[str, np.ndarray], path: str | os.PathLike[str]) -> None:
     """Write arrays to ``path`` atomically (a temporary file beside it, then renamed)."""
-    import tempfile
+    from graphspec._files import replace_atomically
 
-    target = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".npz", dir=os.path.dirname(target) or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **dict(arrays))  # type: ignore[arg-type]
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    replace_atomically(path, lambda tmp: np.savez(tmp, **dict(arrays)), suffix=".npz")  # type: ignore[arg-type]
 
 
 def _describe(shape: Shape | None, dtype: str | None) -> str:

@@ -38,6 +38,7 @@ import numpy as np
 
 from graphspec import catalog, data
 from graphspec._api import Params, Report, SpecSource, build_report, validate
+from graphspec._files import replace_atomically, write_bytes_atomically
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.source import Limits, locate
@@ -330,26 +331,12 @@ _DEFAULT_FILES = {"ModelCheckpoint": "checkpoint.keras", "CSVLogger": "log.csv",
 # the run folder
 
 
-def _write_bytes(path: Path, content: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_text(path: Path, text: str) -> None:
-    _write_bytes(path, text.encode("utf-8"))
+    write_bytes_atomically(path, text.encode("utf-8"))
 
 
 def _save_model(model: Any, path: Path) -> None:
-    from graphspec.cli import save_atomically
-
-    save_atomically(model, path)
+    replace_atomically(path, model.save, suffix=".keras")
 
 
 def _write_history(history: Mapping[str, Sequence[float]], folder: Path) -> None:
@@ -362,7 +349,7 @@ def _write_history(history: Mapping[str, Sequence[float]], folder: Path) -> None
     for i in range(epochs):
         writer.writerow([i + 1, *(values[i] if i < len(values) else "" for values in clean.values())])
     _write_text(folder / "history.csv", table.getvalue())
-    _write_bytes(folder / "history.png", plot_history(clean))
+    write_bytes_atomically(folder / "history.png", plot_history(clean))
 
 
 def plot_history(history: Mapping[str, Sequence[float]]) -> bytes:

@@ -1,0 +1,36 @@
+"""Atomic file writes: every file graphspec writes appears whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["replace_atomically", "write_bytes_atomically"]
+
+
+def replace_atomically(path: str | os.PathLike[str], write: Callable[[str], object], suffix: str = "") -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then rename it into place.
+
+    The temporary file is removed on any failure or interruption, so ``path`` holds
+    either its previous content or the new one. ``suffix`` keeps writers that add
+    an extension (``np.savez``) or check one (Keras' ``model.save``) content.
+    The file gets the usual umask-based mode, not ``mkstemp``'s private 0600.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomically(path: str | os.PathLike[str], content: bytes) -> None:
+    replace_atomically(path, lambda tmp: Path(tmp).write_bytes(content))
