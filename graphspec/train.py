@@ -408,12 +408,17 @@ def load_model(path: str | os.PathLike[str]) -> Any:
 
 
 def _model_and_expected(model_or_spec: Any, limits: Limits, budget: Budget, params: Params) -> tuple[Any, Report | None, list[data.ArraySpec]]:
+    """The model (``None`` for a spec: built by :func:`_built` once its data has passed) and what it takes."""
     if isinstance(model_or_spec, str | os.PathLike) and os.fspath(model_or_spec).endswith(".keras"):
         model_or_spec = load_model(model_or_spec)
     if hasattr(model_or_spec, "predict"):
         return model_or_spec, None, _model_arrays(model_or_spec)
     report = validate(model_or_spec, limits=limits, budget=budget, params=params)
-    return build_report(report, budget=budget), report, data.expected_arrays(report)
+    return None, report, data.expected_arrays(report)
+
+
+def _built(model: Any, report: Report | None, budget: Budget) -> Any:
+    return model if report is None else build_report(report, budget=budget)
 
 
 def _model_arrays(model: Any) -> list[data.ArraySpec]:
@@ -438,6 +443,7 @@ def evaluate(
     if report is not None:
         _need_loss(report, "evaluating")
     x, y = _checked(report, data, expected, targets=True)
+    model = _built(model, report, budget)
     results = _guard(lambda: model.evaluate(_one_or_dict(x), _one_or_dict(y), batch_size=batch_size, return_dict=True, verbose=0))
     return {k: float(v) for k, v in results.items()}
 
@@ -455,6 +461,7 @@ def predict(
     """
     model, report, expected = _model_and_expected(model_or_spec, limits, budget, params)
     x, _ = _checked(report, data, expected, targets=False)
+    model = _built(model, report, budget)
     result = _guard(lambda: model.predict(_one_or_dict(x), batch_size=batch_size, verbose=0))
     names = list(model.output_names)
     values = [result] if len(names) == 1 else list(result)

@@ -86,6 +86,13 @@ def test_data_checks_never_import_tensorflow(tmp_path: Path) -> None:
         "from graphspec import data\n"
         f"r = graphspec.validate({str(QA)!r})\n"
         "data.split_arrays(data.synthetic_arrays(r, 4), data.expected_arrays(r))\n"
+        "for call in (graphspec.evaluate, graphspec.predict):  # a spec's bad data is refused before its model is built\n"
+        "    try:\n"
+        f"        call({str(QA)!r}, {{'text': np.zeros((2, 5), 'int32')}})\n"
+        "    except graphspec.SpecError as e:\n"
+        "        assert set(e.codes) == {'missing-array'}, e.codes\n"
+        "    else:\n"
+        "        raise AssertionError('no error')\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'matplotlib')]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
