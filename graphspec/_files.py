@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["replace_atomically", "write_bytes_atomically"]
+__all__ = ["replace_atomically", "write_bytes_atomically", "write_text_atomically"]
 
 
 def replace_atomically(path: str | os.PathLike[str], write: Callable[[str], object], suffix: str = "") -> None:
@@ -34,3 +34,7 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[str], obje
 
 def write_bytes_atomically(path: str | os.PathLike[str], content: bytes) -> None:
     replace_atomically(path, lambda tmp: Path(tmp).write_bytes(content))
+
+
+def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
+    write_bytes_atomically(path, text.encode("utf-8"))

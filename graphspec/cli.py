@@ -14,7 +14,7 @@ from typing import Any
 
 from graphspec import __version__
 from graphspec._api import build_report, expand, validate
-from graphspec._files import replace_atomically, write_bytes_atomically
+from graphspec._files import replace_atomically, write_text_atomically
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expansion import parse_override
@@ -364,7 +364,7 @@ def _import(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     try:
-        write_text_atomically(text, Path(args.output))
+        write_text_atomically(args.output, text)
     except OSError as exc:
         print(f"graphspec: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -383,11 +383,6 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n" if args.format == "json" else result.render())
     return EXIT_OK if result.equal else EXIT_INVALID
-
-
-def write_text_atomically(text: str, path: Path) -> None:
-    """Write text to a temporary file beside ``path``, then rename it into place (no partial file on failure)."""
-    write_bytes_atomically(path, text.encode("utf-8"))
 
 
 _COMMANDS = {

@@ -38,7 +38,7 @@ import numpy as np
 
 from graphspec import catalog, data
 from graphspec._api import Params, Report, SpecSource, build_report, validate
-from graphspec._files import replace_atomically, write_bytes_atomically
+from graphspec._files import replace_atomically, write_bytes_atomically, write_text_atomically
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.source import Limits, locate
@@ -123,7 +123,7 @@ def fit(
         # Last, so the spec beside a model is always the one that trained it (an
         # interrupted run in a reused folder leaves the earlier run's files as they were).
         trained = report.spec.model_copy(update={"fit": settings, "distribute": distribute})
-        _write_text(out / "spec.yaml", trained.to_yaml())
+        write_text_atomically(out / "spec.yaml", trained.to_yaml())
     return FitResult(history, folder, model, wrote_run_dir=chief)
 
 
@@ -331,24 +331,20 @@ _DEFAULT_FILES = {"ModelCheckpoint": "checkpoint.keras", "CSVLogger": "log.csv",
 # the run folder
 
 
-def _write_text(path: Path, text: str) -> None:
-    write_bytes_atomically(path, text.encode("utf-8"))
-
-
 def _save_model(model: Any, path: Path) -> None:
     replace_atomically(path, model.save, suffix=".keras")
 
 
 def _write_history(history: Mapping[str, Sequence[float]], folder: Path) -> None:
     clean = {k: [float(v) for v in values] for k, values in history.items()}
-    _write_text(folder / "history.json", json.dumps(clean, indent=2) + "\n")
+    write_text_atomically(folder / "history.json", json.dumps(clean, indent=2) + "\n")
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(["epoch", *clean])
     epochs = max((len(v) for v in clean.values()), default=0)
     for i in range(epochs):
         writer.writerow([i + 1, *(values[i] if i < len(values) else "" for values in clean.values())])
-    _write_text(folder / "history.csv", table.getvalue())
+    write_text_atomically(folder / "history.csv", table.getvalue())
     write_bytes_atomically(folder / "history.png", plot_history(clean))
 
 
