@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import posixpath
+import re
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["replace_atomically", "write_bytes_atomically", "write_text_atomically"]
+__all__ = ["looks_absolute", "replace_atomically", "write_bytes_atomically", "write_text_atomically"]
 
 
 def replace_atomically(path: str | os.PathLike[str], write: Callable[[str], object], suffix: str = "") -> None:
@@ -18,6 +19,8 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[str], obje
     an extension (``np.savez``) or check one (Keras' ``model.save``) content.
     The file gets the usual umask-based mode, not ``mkstemp``'s private 0600.
     """
+    import tempfile  # writers only: `validate` imports this module for looks_absolute
+
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     os.close(fd)
@@ -38,3 +41,11 @@ def write_bytes_atomically(path: str | os.PathLike[str], content: bytes) -> None
 
 def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def looks_absolute(path: str) -> bool:
+    """Whether a path from a spec is absolute on any system (``/x``, ``\\server``, ``C:x``).
+
+    Spec files travel between machines, so a Windows path is refused on Linux too.
+    """
+    return posixpath.isabs(path) or path.startswith("\\") or re.match(r"^[A-Za-z]:", path) is not None

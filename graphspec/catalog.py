@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graphspec._files import looks_absolute
 from graphspec.errors import Code, Diagnostic, Path
 from graphspec.source import bool_hint, number_hint
 from graphspec.spec import MAX_MODEL_DEPTH, NODE_KINDS
@@ -623,7 +624,7 @@ def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> li
     if not isinstance(value, str) or not value.strip():
         return [Diagnostic(Code.WRONG_TYPE, f"{name}.{arg} must be a path inside the run folder; got {value!r}", (*path, arg))]
     parts = value.replace("\\", "/").split("/")
-    if posixpath.isabs(value) or value.startswith("\\") or re.match(r"^[A-Za-z]:", value) or ".." in parts or "~" in parts[:1]:
+    if looks_absolute(value) or ".." in parts or "~" in parts[:1]:
         hint = f"write a relative path such as {posixpath.basename(value.rstrip('/')) or 'out'!r}; it is placed in the run folder"
         return [Diagnostic(Code.UNSAFE_PATH, f"{name}.{arg} {value!r} leaves the run folder: paths in a spec are relative to it and may not use '..'", (*path, arg), hint)]
     norm = posixpath.normpath(value.replace("\\", "/"))

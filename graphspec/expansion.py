@@ -44,6 +44,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graphspec._files import looks_absolute
 from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_path
 from graphspec.expr import ExprError, Value, evaluate
 from graphspec.source import Document, Limits, locate, parse_file, resolve_plain
@@ -791,7 +792,7 @@ class _Expander:
         if doc.file is None or self.base is None:
             self.error(Code.BAD_INCLUDE, "a spec given as text or data cannot include files", doc, where, "load the spec from a file, or define the blocks inline")
             return None
-        if os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
+        if looks_absolute(rel):
             self.error(Code.BAD_INCLUDE, f"include path {rel!r} is absolute; paths are relative to the including file", doc, where)
             return None
         target = os.path.join(os.path.dirname(doc.file), rel)
