@@ -64,11 +64,18 @@ def _no_params(spec: Spec, params: Params) -> Spec:
     return spec
 
 
-def _document(source: SpecSource, limits: Limits, params: Params = None, max_nodes: int = Budget().max_nodes) -> Document:
-    return expand_document(_loaded(source, limits), params, limits=limits, max_nodes=max_nodes)
+def _document(source: SpecSource | Document, limits: Limits, params: Params = None, max_nodes: int = Budget().max_nodes) -> Document:
+    doc = _loaded(source, limits)
+    if isinstance(doc.data, dict) and "search" in doc.data:
+        from graphspec.search import condition  # only specs with a search section pay for it
+
+        doc = condition(doc, params)
+    return expand_document(doc, params, limits=limits, max_nodes=max_nodes)
 
 
-def _loaded(source: SpecSource, limits: Limits) -> Document:
+def _loaded(source: SpecSource | Document, limits: Limits) -> Document:
+    if isinstance(source, Document):  # already loaded (a search trial re-expands its spec's document)
+        return source
     if isinstance(source, Mapping):
         return parse_data(source, limits)
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _is_path(source)):
@@ -100,7 +107,7 @@ class Report:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
+def validate(source: SpecSource | Document, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
     """Run every check short of building: structure, graph, layer catalogue, shapes, budget.
 
     Never imports TensorFlow or Keras. Catalogue and graph problems are reported

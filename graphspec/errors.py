@@ -88,6 +88,11 @@ class Code(str, Enum):
     BAD_MODEL = "bad-model"
     UNREGISTERED_LAYER = "unregistered-layer"
     UNSUPPORTED_MODEL = "unsupported-model"
+    # search and tuning
+    UNKNOWN_OBJECTIVE = "unknown-objective"
+    INFEASIBLE_SEARCH = "infeasible-search"
+    MISSING_DEPENDENCY = "missing-dependency"
+    BAD_TUNING_FOLDER = "bad-tuning-folder"
 
 
 CODE_DOCS: dict[Code, str] = {
@@ -149,6 +154,11 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
     Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, a layer called with keyword "
     "tensors, or a config that does not rebuild the layer.",
+    # search and tuning
+    Code.UNKNOWN_OBJECTIVE: "The search's `objective` names a metric the model does not log (a typo, an output or metric it lacks, or `val_` with no validation data).",
+    Code.INFEASIBLE_SEARCH: "Every point of the search space that was checked is over the search's constraints (or the budget): every trial would be refused.",
+    Code.MISSING_DEPENDENCY: "An optional package the command needs is not installed (`graphspec tune` needs the `tune` extra: `pip install 'graphspec[tune]'`).",
+    Code.BAD_TUNING_FOLDER: "A tuning folder cannot be resumed as asked: it holds another spec's search, was started with another seed, or its state is unreadable.",
 }
 
 

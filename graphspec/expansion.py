@@ -51,7 +51,7 @@ from graphspec.source import Document, Limits, locate, parse_file, resolve_plain
 
 __all__ = ["CommandLineValue", "ExpandedDocument", "expand_document", "needs_expansion", "parse_override"]
 
-_AUTHORING_KEYS = ("params", "blocks", "include")
+_AUTHORING_KEYS = ("params", "blocks", "include", "search")  # `search:` is graphspec.search's; never part of the flat spec
 _BLOCK_KEYS = ("description", "params", "inputs", "nodes", "outputs")
 _INSTANCE_KEYS = ("block", "inputs", "repeat", "override")
 _PARAM_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}

@@ -466,7 +466,7 @@ _TYPE_CODES: dict[str, Code] = {
 
 # Fields each structural mapping accepts, for did-you-mean on unknown keys.
 _FIELDS: dict[str, list[str]] = {
-    "spec": list(Spec.model_fields),
+    "spec": [*Spec.model_fields, "params", "blocks", "include", "search"],  # with the authoring keys expansion takes
     "input": list(InputSpec.model_fields),
     "output": ["from", *[f for f in OutputSpec.model_fields if f != "from_"]],
     "compile": list(CompileSpec.model_fields),
