@@ -208,26 +208,42 @@ def _validate(args: argparse.Namespace) -> int:
     records: list[dict[str, Any]] = []
     for path in args.specs:
         diags: list[Diagnostic]
+        search = None
         try:
             report = validate(Path(path), limits=limits, budget=budget, params=dict(args.params))
             diags = report.warnings
             status = EXIT_INVALID if args.strict and diags else EXIT_OK
             summary = f"{len(report.spec.inputs)} inputs, {len(report.graph.order)} nodes, {len(report.spec.outputs)} outputs"
+            search = _search_survey(path, report, args, limits, budget)
+            if search is not None and search.errors:
+                diags, status, summary = [*search.diagnostics, *diags], EXIT_INVALID, f"{len(search.errors)} error(s) in the search space"
         except SpecError as exc:
             diags = exc.diagnostics
             status = _exit_for(exc)
             summary = f"{len(exc.errors)} error(s)"
         worst = max(worst, status)
         if args.format == "json":
-            records.append({"file": path, "valid": status == EXIT_OK, "diagnostics": [d.to_dict() for d in diags]})
+            records.append({"file": path, "valid": status == EXIT_OK, "diagnostics": [d.to_dict() for d in diags], **({"search": search.to_dict()} if search else {})})
             continue
         for d in diags:
             print(d.render())
+        for line in search.lines() if search is not None else ():
+            print(f"{path}: {line}")
         state = "ok" if status == EXIT_OK else "invalid"
         print(f"{path}: {state} ({summary})")
     if args.format == "json":
         print(json.dumps(records, indent=2))
     return worst
+
+
+def _search_survey(path: str, report: Any, args: argparse.Namespace, limits: Limits, budget: Budget) -> Any:
+    """The survey of a spec's search space (``graphspec.survey``), for a spec whose text has a ``search:`` section."""
+    source = report.spec.source
+    if source is None or ("search",) not in source.keys:  # positions of the root document: cheap, no reparse
+        return None
+    from graphspec.survey import check_search
+
+    return check_search(Path(path), params=dict(args.params), limits=limits, budget=budget)
 
 
 def _build(args: argparse.Namespace) -> int:
