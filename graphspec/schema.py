@@ -205,6 +205,7 @@ def _authoring(schema: dict[str, Any], defs: dict[str, Any]) -> None:
     props["params"] = {**params, "description": "the spec's parameters, set with --set NAME=VALUE or params={...}"}
     props["blocks"] = {"type": "object", "additionalProperties": {"$ref": "#/$defs/Block"}}
     props["include"] = {"description": "spec files whose blocks this spec uses, relative to it", "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    _search(props, defs)
     defs["NodeSpec"]["oneOf"] += [
         {
             "description": "a block instance: the block's parameters beside `block`",
@@ -223,6 +224,19 @@ def _authoring(schema: dict[str, Any], defs: dict[str, Any]) -> None:
             "additionalProperties": False,
         },
     ]
+
+
+def _search(props: dict[str, Any], defs: dict[str, Any]) -> None:
+    """The `search:` section (graphspec.search), and expressions where its choices land: the optimizer and its class."""
+    from graphspec.search import json_schema as search_schema
+
+    defs.update(search_schema())
+    props["search"] = {"$ref": "#/$defs/Search"}
+    optimizer = defs["CompileSpec"]["properties"]["optimizer"]
+    for branch in optimizer.get("anyOf", []):
+        if "class_name" in branch.get("properties", {}):
+            branch["properties"]["class_name"] = _or_expression(branch["properties"]["class_name"])
+    optimizer["anyOf"] = [*optimizer.get("anyOf", []), {"$ref": "#/$defs/Expression"}]
 
 
 def render_schema() -> str:
