@@ -1,7 +1,8 @@
 """graphspec: Keras functional models as declarative, checked specs.
 
 ``import graphspec`` and :func:`validate` never import TensorFlow; only
-:func:`build`, :func:`from_keras` and the training functions (:func:`fit`, :func:`evaluate`, :func:`predict`) do.
+:func:`build`, :func:`from_keras` and the training functions (:func:`fit`, :func:`evaluate`, :func:`predict`,
+:func:`tune`) do. :func:`check_search` surveys a search space without it.
 """
 
 from __future__ import annotations
@@ -18,18 +19,20 @@ from graphspec.source import Limits
 from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
 
 if _typing.TYPE_CHECKING:
+    from graphspec.survey import SearchReport, check_search
     from graphspec.train import FitResult, evaluate, fit, predict
+    from graphspec.tuning import TuneResult, tune
 
 # Training needs NumPy at import; loaded on first use so `import graphspec` and
 # `graphspec validate` stay as light as they can (see benchmarks/validate_speed.py).
-_LAZY = {"FitResult", "evaluate", "fit", "predict"}
+_LAZY = {"FitResult": "train", "evaluate": "train", "fit": "train", "predict": "train", "TuneResult": "tuning", "tune": "tuning", "SearchReport": "survey", "check_search": "survey"}
 
 
 def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
-        from graphspec import train
+        import importlib
 
-        return getattr(train, name)
+        return getattr(importlib.import_module(f"graphspec.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'graphspec' has no attribute {name!r}")
 
 
@@ -53,11 +56,14 @@ __all__ = [
     "ObjectSpec",
     "OutputSpec",
     "Report",
+    "SearchReport",
     "Severity",
     "Spec",
     "SpecError",
+    "TuneResult",
     "__version__",
     "build",
+    "check_search",
     "diff_specs",
     "evaluate",
     "expand",
@@ -67,6 +73,7 @@ __all__ = [
     "predict",
     "register_callback",
     "register_layer",
+    "tune",
     "unregister_callback",
     "unregister_layer",
     "validate",

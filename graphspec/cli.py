@@ -34,6 +34,7 @@ examples:
   graphspec summary specs/zoo/mobilenet_v2.yaml --set alpha=0.5
   graphspec fit specs/seed/multi_input_qa.yaml --synthetic 256 --epochs 10
   graphspec predict runs/question_answering-*/model.keras --data new.npz -o preds.npz
+  graphspec tune specs/tuned/post_profile.yaml --synthetic 512 --max-trials 20
   graphspec import --application ResNet50 -o resnet50.yaml
   graphspec diff old.yaml new.yaml
 
@@ -113,8 +114,30 @@ def _parser() -> argparse.ArgumentParser:
         "Save it and point yaml-language-server at it: `# yaml-language-server: $schema=graphspec.schema.json`.",
     )
     _training_parsers(sub, limits, setting)
+    _tuning_parser(sub, limits, setting)
     _interchange_parsers(sub)
     return parser
+
+
+def _tuning_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
+    t = sub.add_parser(
+        "tune",
+        parents=[limits, setting],
+        help="search the spec's search: space with Keras Tuner; the best trial's spec goes to best.yaml",
+        description="Search the parameters a spec's `search:` section declares with Keras Tuner, checking each trial statically first "
+        "(refused trials cost no training). The tuning folder gets a journal, trials.csv, trials.png, best.yaml and best.keras; "
+        "the same command on the same folder continues. Needs the tune extra: pip install 'graphspec[tune]'.",
+    )
+    t.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file with a search: section")
+    source = t.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", metavar="FILE.npz", help="arrays keyed by the spec's input and output names")
+    source.add_argument("--synthetic", type=_positive, metavar="N", help="train each trial on N random samples shaped like its inputs and outputs")
+    t.add_argument("--max-trials", type=_positive, required=True, metavar="K", help="trials to train; trials refused by the constraints do not count")
+    t.add_argument("--tuner", choices=("random", "bayesian", "hyperband", "grid"), default="random", help="Keras Tuner's search algorithm (default: random)")
+    t.add_argument("--dir", metavar="DIR", help="the tuning folder (default: tuning/<spec name>); the same folder again continues the search")
+    t.add_argument("--seed", type=int, metavar="S", help="seed the tuner, the synthetic data and the training (default: 0)")
+    t.add_argument("--executions", type=_positive, default=1, metavar="E", help="trainings per trial from fresh weights; the objective is their mean (default: 1)")
+    t.add_argument("--keep", type=_positive, default=3, metavar="N", help="trials whose trained models are kept, best first (default: 3)")
 
 
 def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
@@ -318,6 +341,16 @@ def _fit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _tune(args: argparse.Namespace) -> int:
+    from graphspec.tuning import tune
+
+    limits, budget = _budget(args)
+    source = Path(args.data) if args.data else None
+    settings = {"tuner": args.tuner, "directory": args.dir, "seed": args.seed, "executions": args.executions, "keep": args.keep}
+    tune(Path(args.spec), source, synthetic=args.synthetic, max_trials=args.max_trials, params=dict(args.params), limits=limits, budget=budget, **settings)
+    return EXIT_OK
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from graphspec.train import evaluate
 
@@ -409,6 +442,7 @@ _COMMANDS = {
     "schema": _schema,
     "fit": _reported(_fit),
     "evaluate": _reported(_evaluate),
+    "tune": _reported(_tune),
     "predict": _reported(_predict),
     "import": _import,
     "diff": _diff,
