@@ -125,8 +125,8 @@ def make_oracle(kt: Any, plan: Plan, chief: Chief | None) -> Any:
         @kt.synchronized  # type: ignore[untyped-decorator]
         def end_trial(self, trial: Any) -> None:
             super().end_trial(trial)
-            if chief is not None:
-                chief.ended(self, trial)
+            if chief is not None:  # the oracle's own copy: a worker's comes over gRPC, unscored
+                chief.ended(self, self.trials[trial.trial_id])
 
         def save(self) -> None:
             write_text_atomically(self._get_oracle_fname(), json.dumps(self.get_state()))
@@ -564,6 +564,10 @@ def make_tuner(kt: Any, plan: Plan, oracle: Any, worker: Worker, *, overwrite: b
                 return  # the chief keeps the state
             self.oracle.save()
             write_text_atomically(self._get_tuner_fname(), "{}\n")
+
+        def reload(self) -> None:
+            if not self._is_worker():  # a worker has no state of its own (and must not read the chief's as it rewrites it)
+                super().reload()
 
     tuner = GraphspecTuner(oracle=oracle, directory=str(plan.folder.root), project_name="keras_tuner", overwrite=overwrite)
     if tuner._is_worker():
