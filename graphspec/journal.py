@@ -109,17 +109,14 @@ class TuningFolder:
 
     # -- the journal -----------------------------------------------------------
 
-    def append(self, record: Mapping[str, Any]) -> None:
-        """Append one record as one line: written in one call, then synced to disk."""
+    def append(self, record: Mapping[str, Any], *, durable: bool = True) -> None:
+        """Append one record as one line, written in one call; ``durable``: synced to disk before returning.
+
+        A process that dies after the write loses nothing either way; syncing guards
+        against losing the line to a power cut.
+        """
         line = (json.dumps(record, separators=(",", ":"), allow_nan=True, default=_plain) + "\n").encode("utf-8")
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.journal, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
-        try:
-            _drop_torn_tail(fd)
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _append_line(self.journal, line, durable=durable)
 
     def records(self) -> list[dict[str, Any]]:
         """Every whole record of the journal, in order (a torn last line is left out)."""
@@ -202,8 +199,28 @@ class TuningFolder:
     def write_table(self, records: Sequence[Mapping[str, Any]], names: Sequence[str], objective: str) -> None:
         write_text_atomically(self.root / "trials.csv", trials_table(records, names, objective))
 
+    def append_row(self, record: Mapping[str, Any], names: Sequence[str], objective: str) -> None:
+        """One more row of ``trials.csv`` (the whole table when there is none yet)."""
+        table = self.root / "trials.csv"
+        if not table.exists():
+            self.write_table([record], names, objective)
+            return
+        _append_line(table, trials_table([record], names, objective).split("\n", 1)[1].encode("utf-8"), durable=False)
+
     def write_plot(self, records: Sequence[Mapping[str, Any]], names: Sequence[str], objective: str, direction: str, log_scaled: set[str]) -> None:
         write_bytes_atomically(self.root / "trials.png", plot_trials(records, names, objective, direction, log_scaled))
+
+
+def _append_line(path: Path, line: bytes, *, durable: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        _drop_torn_tail(fd)
+        os.write(fd, line)
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _drop_torn_tail(fd: int) -> None:

@@ -482,6 +482,8 @@ def _search(kt: Any, plan: Plan, log: Callable[[str], None]) -> TuneResult:
     worker = _tuner.Worker(plan, plan.folder, chief if plan.role == "single" else None, log)
     tuner = _made_tuner(kt, plan, chief, worker, log)
     if chief is not None:
+        if chief.records:
+            chief.update_files(tuner.oracle, final=False)  # the table as this search counts its trials
         start = {"kind": "start", "version": plan.version, "resume": plan.resume, "tuner": plan.tuner, "max_trials": plan.budget_trials, "seed": plan.seed, "role": plan.role}
         plan.folder.append({**start, "time": _now()})
     oracle = tuner.oracle
@@ -520,7 +522,7 @@ def _made_tuner(kt: Any, plan: Plan, chief: Any, worker: Any, log: Callable[[str
     if plan.resume == "continue":
         try:
             tuner = _tuner.make_tuner(kt, plan, oracle, worker, overwrite=False)
-            _reconcile(tuner.oracle, chief)
+            _reconcile(kt, tuner.oracle, plan, chief)
             tuner.oracle.max_trials = plan.max_trials
             return tuner
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
@@ -534,14 +536,25 @@ def _made_tuner(kt: Any, plan: Plan, chief: Any, worker: Any, log: Callable[[str
     return tuner
 
 
-def _reconcile(oracle: Any, chief: Any) -> None:
-    """Journal the trials Keras Tuner saw end but the journal missed (a stop between the two writes)."""
+def _reconcile(kt: Any, oracle: Any, plan: Plan, chief: Any) -> None:
+    """Make Keras Tuner's state and the journal agree after a stop between their writes.
+
+    A trial the oracle saw end but the journal missed is journaled (from its
+    worker's record); one the journal has but the oracle's saved state lacks (a
+    stop during a run of refusals, whose state is written once, after) is given to
+    the oracle, so trial ids stay unique.
+    """
     journaled = {str(r.get("trial")) for r in chief.records}
     for trial_id in oracle.end_order:
         if trial_id not in journaled:
             record = chief.record(oracle.trials[trial_id], None)
             chief.folder.append(record)
             chief.records.append(record)
+    missing = [r for r in chief.records if str(r.get("trial")) not in oracle.trials]
+    for r in missing:
+        _give(oracle, plan, r, None)
+    if missing:
+        oracle.save()
 
 
 def _rebuild(kt: Any, oracle: Any, plan: Plan) -> None:
@@ -549,8 +562,6 @@ def _rebuild(kt: Any, oracle: Any, plan: Plan) -> None:
 
     Trial ids stay unique (Keras Tuner numbers new trials after the ones it holds).
     """
-    from keras_tuner.src.engine import trial as trial_module
-
     if plan.resume == "changed":
         counting = plan.inject
     else:
@@ -559,29 +570,36 @@ def _rebuild(kt: Any, oracle: Any, plan: Plan) -> None:
             for r in plan.records
             if r.get("status") == "ok" and (r.get("version") == plan.version or str(r["trial"]) in plan.carried)
         }
-    names = {p.name for p in plan.space.searched}
     for r in plan.records:
-        trial_id = str(r["trial"])
-        kept = counting.get(trial_id)
-        hps = oracle.get_space()
-        hps.values = {k: v for k, v in ((kept or {}).get("values") or r.get("values") or {}).items() if k in names}
-        status = "COMPLETED" if kept is not None and isinstance(kept.get("score"), int | float) else "FAILED"
-        trial = trial_module.Trial(hyperparameters=hps, trial_id=trial_id, status=status)
-        if status == "COMPLETED":
-            trial.metrics.register(plan.objective.name, direction=plan.objective.direction)
-            trial.metrics.update(plan.objective.name, float(kept["score"]))  # type: ignore[index]
-            trial.score, trial.best_step = float(kept["score"]), 0  # type: ignore[index]
-        oracle.trials[trial_id] = trial
-        if plan.tuner != "grid":  # the grid walks from its first trial's values: it starts over
-            oracle.start_order.append(trial_id)
-        oracle.end_order.append(trial_id)
-        with contextlib.suppress(KeyError, ValueError):  # values of an earlier space this one cannot place: only the count matters
-            oracle._record_values(trial)
-        oracle._save_trial(trial)
+        _give(oracle, plan, r, counting.get(str(r["trial"])))
     for r in plan.records:
         if str(r["trial"]) in plan.inject:
             r["score"] = plan.inject[str(r["trial"])]["score"]
     oracle.save()
+
+
+def _give(oracle: Any, plan: Plan, r: Mapping[str, Any], kept: Mapping[str, Any] | None) -> None:
+    """Hand a journaled trial to the oracle: completed with its score if it counts (``kept``), else failed."""
+    from keras_tuner.src.engine import trial as trial_module
+
+    names = {p.name for p in plan.space.searched}
+    trial_id = str(r["trial"])
+    hps = oracle.get_space()
+    hps.values = {k: v for k, v in ((kept or {}).get("values") or r.get("values") or {}).items() if k in names}
+    score = (kept or {}).get("score")
+    status = "COMPLETED" if isinstance(score, int | float) else "FAILED"
+    trial = trial_module.Trial(hyperparameters=hps, trial_id=trial_id, status=status)
+    if isinstance(score, int | float):
+        trial.metrics.register(plan.objective.name, direction=plan.objective.direction)
+        trial.metrics.update(plan.objective.name, float(score))
+        trial.score, trial.best_step = float(score), 0
+    oracle.trials[trial_id] = trial
+    if plan.tuner != "grid":  # the grid walks on from its first trial's values: it starts over
+        oracle.start_order.append(trial_id)
+    oracle.end_order.append(trial_id)
+    with contextlib.suppress(KeyError, ValueError):  # values of an earlier space this one cannot place: only the count matters
+        oracle._record_values(trial)
+    oracle._save_trial(trial)
 
 
 def _result(plan: Plan, chief: Any, log: Callable[[str], None]) -> TuneResult:

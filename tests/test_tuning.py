@@ -327,3 +327,26 @@ def test_cli_tune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert f"see what the search changed: graphspec diff {spec} {tmp_path / 't' / 'best.yaml'}" in out
     assert main(["tune", str(write(tmp_path, TINY.replace("search:", "notes:"), "plain.yaml")), "--synthetic", "8", "--max-trials", "1"]) == 1
     assert "the spec has no `search:` section" in capsys.readouterr().err
+
+
+def test_a_stop_between_keras_tuners_state_and_the_journal_is_repaired(tmp_path: Path) -> None:
+    """Refusals write Keras Tuner's state once, after: a hard stop in between leaves journaled trials it lacks."""
+    spec = write(tmp_path, TINY.replace("max_params: 60", "max_params: 30"))  # widths 2 and 4 only
+    folder = tmp_path / "t"
+    first = run(spec, folder, max_trials=2)
+    refused = [r["trial"] for r in first.trials if r["status"] == "refused"]
+    assert refused
+    lost = refused[-1]
+    state_file = folder / "keras_tuner" / "oracle.json"
+    state = json.loads(state_file.read_text())
+    for key in ("start_order", "end_order"):
+        state[key] = [t for t in state[key] if t != lost]
+    state_file.write_text(json.dumps(state))
+    import shutil
+
+    shutil.rmtree(folder / "keras_tuner" / f"trial_{lost}")
+    more = run(spec, folder, max_trials=3)
+    journaled = [json.loads(line)["trial"] for line in (folder / "journal.jsonl").read_text().splitlines() if '"kind":"trial"' in line]
+    assert len(journaled) == len(set(journaled)), "no trial id is used twice"
+    assert next(r for r in more.trials if r["trial"] == lost)["status"] == "refused"
+    assert len([r for r in more.trials if r["status"] != "refused"]) == 3
