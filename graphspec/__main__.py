@@ -2,4 +2,5 @@
 
 from graphspec.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a spawned process (graphspec tune's trials) imports this module
+    raise SystemExit(main())

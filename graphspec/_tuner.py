@@ -22,7 +22,6 @@ and every process reads one fixed tuner file, whatever its ``KERASTUNER_TUNER_ID
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import math
 import os
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphspec._files import write_text_atomically
+from graphspec._trial_process import Job, TrialRunner, _rss
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.journal import TuningFolder, best_records, objective_value
 from graphspec.search import Param, Space
@@ -356,10 +356,6 @@ def _short(value: Any) -> str:
 # the worker's part: training one trial
 
 
-class _RefusedAtBuild(Exception):
-    """The built model is over ``max_params`` (its count was not known statically)."""
-
-
 @dataclass
 class Worker:
     """Trains the trials a tuner receives, in this process."""
@@ -368,8 +364,8 @@ class Worker:
     folder: TuningFolder
     chief: Chief | None
     log: Callable[[str], None]
+    runner: TrialRunner
     failures: int = 0
-    synthetic: dict[Any, Any] = field(default_factory=dict)
 
     def run(self, kt: Any, trial: Any) -> dict[str, float]:
         plan = self.plan
@@ -386,7 +382,7 @@ class Worker:
             for k in range(1, plan.executions + 1):
                 record["executions"].append(self.execution(kt, trial.trial_id, verdict, extra, k, record))
         except _Failed as exc:
-            record.update(status=exc.status, reason=exc.reason, seconds=round(time.perf_counter() - start, 3), rss_bytes=_rss())
+            record.update(status=exc.status, reason=exc.reason, seconds=round(time.perf_counter() - start, 3))
             if exc.diagnostics:
                 record["diagnostics"] = [d.to_dict() for d in exc.diagnostics]
             self.folder.write_worker_record(trial.trial_id, record)
@@ -398,33 +394,42 @@ class Worker:
         scores = [e["objective"] for e in record["executions"]]
         score = math.fsum(scores) / len(scores)
         best = min(record["executions"], key=lambda e: e["objective"] if plan.objective.direction == "min" else -e["objective"])
-        record.update(score=score, best_epoch=best["best_epoch"], seconds=round(time.perf_counter() - start, 3), rss_bytes=_rss())
+        record.update(score=score, best_epoch=best["best_epoch"], seconds=round(time.perf_counter() - start, 3))
         self.folder.write_worker_record(trial.trial_id, record)
         if self.chief is None:
             self.log(f"{plan.tuner_id}: trial {trial.trial_id} trained: {plan.objective.name} {score:.4g} in {record['seconds']:.1f} s")
         return {plan.objective.name: score}
 
     def execution(self, kt: Any, trial_id: str, verdict: Verdict, extra: Mapping[str, Any], k: int, record: dict[str, Any]) -> dict[str, Any]:
-        """Train one execution; its history and objective."""
-        import keras
-
+        """Train one execution (in the trial process); its history and objective."""
         plan = self.plan
-        assert verdict.report is not None
+        assert verdict.report is not None and verdict.point is not None
         run_dir = self.folder.run_dir(trial_id, k, plan.executions)
         shutil.rmtree(run_dir, ignore_errors=True)  # a retried trial starts clean
         run_dir.mkdir(parents=True)
-        keras.backend.clear_session()  # memory stays flat across trials
-        gc.collect()
         epochs, warm = self.hyperband_epochs(extra, k)
-        refused: list[str] = []
+        job = Job(
+            spec=verdict.report.spec.to_yaml(),
+            run_dir=str(run_dir),
+            seed=plan.seed + k - 1,
+            epochs=epochs,
+            warm=str(warm) if warm is not None else None,
+            logdir=str(self.folder.log_dir(trial_id, k, plan.executions)),
+            hparams=dict(verdict.point.values),
+            run_name=trial_id + (f"/execution{k}" if plan.executions > 1 else ""),
+            max_params=plan.space.max_params if not verdict.params_exact else None,
+            synthetic=plan.synthetic,
+            data_seed=plan.seed,
+        )
         begun = time.perf_counter()
-        try:
-            history, count = train_trial(verdict.report, self.data(verdict), run_dir, plan.seed + k - 1, epochs, self.callbacks(keras, trial_id, verdict, k, warm, refused), plan.budget)
-        except SpecError as exc:
-            if refused:
-                raise _Failed("refused", refused[0]) from None
-            raise _Failed("failed", _first(exc.diagnostics), exc.diagnostics) from None
-        record["model_params"] = count
+        outcome = self.runner.train(job)
+        record.update(rss_bytes=outcome.rss, tuner_rss_bytes=_rss(), trial_processes=self.runner.started)
+        if outcome.refused is not None:
+            raise _Failed("refused", outcome.refused)
+        if outcome.history is None:
+            raise _Failed("failed", _first(outcome.diagnostics), outcome.diagnostics)
+        history = outcome.history
+        record["model_params"] = outcome.params
         value, best_epoch = objective_value(history, plan.objective.name, plan.objective.direction)
         if value is None:
             logged = ", ".join(sorted(history))
@@ -452,80 +457,11 @@ class Worker:
                 return max(1, int(extra["epochs"]) - int(extra.get("initial_epoch") or 0)), model
         return int(extra["epochs"]), None
 
-    def callbacks(self, keras: Any, trial_id: str, verdict: Verdict, k: int, warm: Path | None, refused: list[str]) -> list[Any]:
-        plan = self.plan
-        logdir = self.folder.log_dir(trial_id, k, plan.executions)
-        hparams = {n: v for n, v in (verdict.point.values if verdict.point else {}).items()}
-        limit = plan.space.max_params if not verdict.params_exact else None
-
-        class Trial(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
-            """Warm start (Hyperband), the build-time parameter check, and the trial's HParams."""
-
-            def on_train_begin(self, logs: Any = None) -> None:
-                if limit is not None and self.model.count_params() > limit:
-                    refused.append(f"{self.model.count_params():,} parameters (counted at build time), over max_params {limit:,}")
-                    raise _RefusedAtBuild(refused[0])
-                if warm is not None:
-                    self.model.load_weights(str(warm))
-                _write_hparams(logdir, hparams, f"{trial_id}" + (f"/execution{k}" if plan.executions > 1 else ""))
-
-        board = keras.callbacks.TensorBoard(log_dir=str(logdir), write_graph=False, histogram_freq=0)
-        return [Trial(), board]
-
-    def data(self, verdict: Verdict) -> Any:
-        """The trial's data: the arrays given, or synthetic ones shaped for this trial's spec (the same seed for all)."""
-        plan = self.plan
-        if plan.arrays is not None:
-            return plan.arrays
-        from graphspec import data
-
-        assert verdict.report is not None and plan.synthetic is not None
-        key = tuple((a.name, a.shape, a.dtype, a.labels) for a in data.expected_arrays(verdict.report))
-        if key not in self.synthetic:
-            self.synthetic[key] = data.synthetic_arrays(verdict.report, plan.synthetic, plan.seed)
-        return self.synthetic[key]
-
-
-def train_trial(report: Any, arrays: Any, run_dir: Path, seed: int, epochs: int | None, callbacks: list[Any], budget: Any) -> tuple[dict[str, list[float]], int]:
-    """Build and train one trial's model as ``graphspec fit`` does, into ``run_dir``; its history and parameter count.
-
-    The pieces are :mod:`graphspec.train`'s own (data check, strategy and seed,
-    the spec's callbacks with their files in the run folder, ``fit``'s
-    settings, errors as ``training-failed``), without what a tuning folder keeps
-    elsewhere: the history goes to the journal, the spec to ``trials/<id>.yaml``,
-    so no per-trial plot or spec copy is drawn and written. Only
-    ``model.keras`` is saved, for the best trials to keep.
-    """
-    from graphspec import train
-    from graphspec._api import build_report
-
-    settings = train._settings(report.spec, epochs, None)
-    x, y = train._training_data(report, arrays, None, seed)
-    keras, strategy = train._start(report.spec.distribute, seed)
-    with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = train._guard(lambda: build_report(report, budget=budget))
-    made = train._callbacks(keras, settings, run_dir, False)
-    kwargs = train._fit_kwargs(settings)
-    history = train._guard(lambda: model.fit(train._one_or_dict(x), train._one_or_dict(y), callbacks=[*made, *callbacks], verbose=0, **kwargs))
-    train._save_model(model, run_dir / "model.keras")
-    return {name: [float(v) for v in values] for name, values in history.history.items()}, int(model.count_params())
-
 
 class _Failed(Exception):
     def __init__(self, status: str, reason: str, diagnostics: list[Diagnostic] | None = None):
         super().__init__(reason)
         self.status, self.reason, self.diagnostics = status, reason, diagnostics or []
-
-
-def _write_hparams(logdir: Path, values: Mapping[str, Any], trial_id: str) -> None:
-    """The trial's parameters in its TensorBoard run, for the HParams dashboard."""
-    import tensorflow as tf
-    from tensorboard.plugins.hparams import api as hp_api
-
-    writer = tf.summary.create_file_writer(str(logdir))
-    with writer.as_default():
-        hp_api.hparams(dict(values), trial_id=trial_id)
-    writer.close()
 
 
 def write_hparams_config(logdir: Path, space: Space, objective: str) -> None:
@@ -554,20 +490,6 @@ def write_hparams_config(logdir: Path, space: Space, objective: str) -> None:
     with writer.as_default():
         hp_api.hparams_config(hparams=params, metrics=metrics)
     writer.close()
-
-
-def _rss() -> int | None:
-    """This process's resident memory now (Linux), else its peak."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        try:
-            import resource
-
-            return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
-        except (ImportError, OSError):
-            return None
 
 
 # ---------------------------------------------------------------------------

@@ -138,6 +138,7 @@ def _tuning_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
     t.add_argument("--seed", type=int, metavar="S", help="seed the tuner, the synthetic data and the training (default: 0)")
     t.add_argument("--executions", type=_positive, default=1, metavar="E", help="trainings per trial from fresh weights; the objective is their mean (default: 1)")
     t.add_argument("--keep", type=_positive, default=3, metavar="N", help="trials whose trained models are kept, best first (default: 3)")
+    t.add_argument("--in-process", action="store_true", help="train trials in this process, not in a child process replaced as its memory grows")
 
 
 def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
@@ -346,7 +347,7 @@ def _tune(args: argparse.Namespace) -> int:
 
     limits, budget = _budget(args)
     source = Path(args.data) if args.data else None
-    settings = {"tuner": args.tuner, "directory": args.dir, "seed": args.seed, "executions": args.executions, "keep": args.keep}
+    settings = {"tuner": args.tuner, "directory": args.dir, "seed": args.seed, "executions": args.executions, "keep": args.keep, "isolate": not args.in_process}
     tune(Path(args.spec), source, synthetic=args.synthetic, max_trials=args.max_trials, params=dict(args.params), limits=limits, budget=budget, **settings)
     return EXIT_OK
 

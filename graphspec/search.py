@@ -991,7 +991,7 @@ def json_schema() -> dict[str, Any]:
     scale = {"enum": list(SCALES), "description": "how values are drawn: linear, log (low > 0), reverse_log"}
     step = {"type": "number", "exclusiveMinimum": 0, "description": "the grid's step (a factor above 1 with a log scale)"}
     entry: dict[str, Any] = {
-        "description": "a searched parameter: {int: [low, high]}, {float: [low, high]}, a list of choices, {choice: {value: {params}}}, boolean, {fixed: v}, or \"${expression}\"",
+        "description": 'a searched parameter: {int: [low, high]}, {float: [low, high]}, a list of choices, {choice: {value: {params}}}, boolean, {fixed: v}, or "${expression}"',
         "anyOf": [
             {"type": "object", "properties": {"int": {**bounds, "items": {"type": "integer"}}, "step": step, "scale": scale}, "required": ["int"], "additionalProperties": False},
             {"type": "object", "properties": {"float": bounds, "step": step, "scale": scale}, "required": ["float"], "additionalProperties": False},

@@ -103,6 +103,8 @@ class Plan:
     version: int = 1
     base_trials: int = 0
     resume: str = "new"
+    data_source: Mapping[str, Any] | str | None = None
+    isolate: bool = True
     carried: set[str] = field(default_factory=set)
     inject: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
@@ -129,6 +131,7 @@ def tune(
     executions: int = 1,
     keep: int = 3,
     params: Mapping[str, Any] | None = None,
+    isolate: bool = True,
     verbose: bool = True,
     limits: Limits = Limits(),
     budget: Budget = Budget(),
@@ -146,6 +149,8 @@ def tune(
         executions: trainings per trial from fresh weights (the objective is their mean).
         keep: how many of the best trials keep their trained models.
         params: values of parameters the search does not set (``--set``).
+        isolate: train trials in a child process, replaced once its memory has grown
+            (Keras keeps memory from every model a process builds); ``False``: in this process.
         verbose: print a line per trial.
         limits, budget: as for :func:`graphspec.validate`.
 
@@ -159,6 +164,7 @@ def tune(
     plan = plan_search(
         spec, data, synthetic=synthetic, max_trials=max_trials, tuner=tuner, directory=directory, seed=seed, executions=executions, keep=keep, params=params, limits=limits, budget=budget
     )
+    plan.isolate = isolate
     for line in intro(plan):
         log(line)
     from graphspec import _tuner
@@ -209,6 +215,7 @@ def plan_search(
     epochs = default.spec.fit.epochs if default.spec.fit is not None else 1
     label = str(doc.file) if doc.file else name
     plan = Plan(label, space, survey, survey.objective, overrides, tuner, seed or 0, executions, keep, max_trials, epochs, folder, limits, budget, arrays, synthetic, role, tuner_id)
+    plan.data_source = None if synthetic is not None else (data if isinstance(data, Mapping) else os.fspath(data))
     if role != "worker":
         _compare_with_folder(plan, doc, default.spec, seed)
     return plan
@@ -479,7 +486,10 @@ def _search(kt: Any, plan: Plan, log: Callable[[str], None]) -> TuneResult:
         chief.best = None
         if not (plan.folder.logs / "hparams-config").exists():
             _tuner.write_hparams_config(plan.folder.logs / "hparams-config", plan.space, plan.objective.name)
-    worker = _tuner.Worker(plan, plan.folder, chief if plan.role == "single" else None, log)
+    from graphspec._trial_process import TrialRunner
+
+    runner = TrialRunner(plan.data_source, plan.budget, inline=not plan.isolate, log=log)
+    worker = _tuner.Worker(plan, plan.folder, chief if plan.role == "single" else None, log, runner)
     tuner = _made_tuner(kt, plan, chief, worker, log)
     if chief is not None:
         if chief.records:
@@ -490,9 +500,13 @@ def _search(kt: Any, plan: Plan, log: Callable[[str], None]) -> TuneResult:
     try:
         with _quiet_retracing():
             tuner.search()
+    except KeyboardInterrupt:
+        log(f"stopped: the same command continues the search in {plan.folder.root} (the trial under way runs again)")
+        raise
     except kt.errors.FatalError as exc:
         raise SpecError.single(Code.UNKNOWN_OBJECTIVE if "objective" in str(exc) else Code.TRAINING_FAILED, f"the search stopped: {exc}", ("search", "objective")) from None
     finally:
+        runner.close()
         if chief is not None and chief.records:
             chief.update_files(oracle, final=True)
     return _result(plan, chief, log)
@@ -500,16 +514,26 @@ def _search(kt: Any, plan: Plan, log: Callable[[str], None]) -> TuneResult:
 
 @contextlib.contextmanager
 def _quiet_retracing() -> Any:
-    """TensorFlow warns when functions are traced again and again, which a search of new models does by design."""
+    """No traceback per failed trial, no warning per retrace, while the search runs.
+
+    Keras Tuner prints the traceback of every trial that fails (``config.DEBUG``,
+    on by default), refused ones included; graphspec's line for the trial says
+    why. TensorFlow warns when functions are traced again and again, which a
+    search of new models does by design.
+    """
     import logging
 
+    from keras_tuner.src import config
+
     logger = logging.getLogger("tensorflow")
-    level = logger.level
+    level, debug = logger.level, config.DEBUG
     logger.setLevel(logging.ERROR)
+    config.DEBUG = False
     try:
         yield
     finally:
         logger.setLevel(level)
+        config.DEBUG = debug
 
 
 def _made_tuner(kt: Any, plan: Plan, chief: Any, worker: Any, log: Callable[[str], None]) -> Any:

@@ -51,7 +51,7 @@ def write(folder: Path, text: str = TINY, name: str = "tiny.yaml") -> Path:
 
 
 def run(spec: Path, folder: Path, **kwargs: Any) -> TuneResult:
-    settings: dict[str, Any] = {"synthetic": 16, "max_trials": 3, "directory": folder, "verbose": False}
+    settings: dict[str, Any] = {"synthetic": 16, "max_trials": 3, "directory": folder, "verbose": False, "isolate": False}
     return graphspec.tune(spec, **{**settings, **kwargs})
 
 
@@ -60,7 +60,7 @@ def searched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Tune
     root = tmp_path_factory.mktemp("tune")
     spec = write(root)
     folder = root / "tuning"
-    return spec, folder, run(spec, folder, max_trials=4, keep=2)
+    return spec, folder, run(spec, folder, max_trials=4, keep=2, isolate=True)  # as the command does: trials in a child process
 
 
 # -- before TensorFlow -------------------------------------------------------------
@@ -350,3 +350,77 @@ def test_a_stop_between_keras_tuners_state_and_the_journal_is_repaired(tmp_path:
     assert len(journaled) == len(set(journaled)), "no trial id is used twice"
     assert next(r for r in more.trials if r["trial"] == lost)["status"] == "refused"
     assert len([r for r in more.trials if r["status"] != "refused"]) == 3
+
+
+@pytest.mark.slow
+def test_ctrl_c_then_the_same_command_finishes_the_search(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    spec = write(tmp_path)
+    folder = tmp_path / "t"
+    cmd = [sys.executable, "-m", "graphspec", "tune", str(spec), "--synthetic", "16", "--max-trials", "4", "--dir", str(folder)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = folder / "journal.jsonl"
+    deadline = time.monotonic() + 300
+    while not (journal.exists() and '"status":"ok"' in journal.read_text()):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(1.0)  # into the next trial's training
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "stopped: the same command continues the search" in out and "graphspec: interrupted" in err
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "continuing: " in done.stdout
+    trials = [json.loads(line) for line in journal.read_text().splitlines() if '"kind":"trial"' in line]
+    assert len([r for r in trials if r["status"] == "ok"]) == 4
+    assert len({r["trial"] for r in trials}) == len(trials), "the interrupted trial ran once more, journaled once"
+    assert graphspec.validate(folder / "best.yaml")
+
+
+class Explode:
+    """A Keras callback (registered below) that kills the process training the trial."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        import keras
+
+        class _Explode(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
+            def on_train_begin(self, logs: Any = None) -> None:
+                import os
+
+                os._exit(3)
+
+        return _Explode()
+
+
+@pytest.mark.slow
+def test_a_trial_whose_process_dies_fails_alone(tmp_path: Path) -> None:
+    graphspec.register_callback(Explode)
+    try:
+        text = TINY.replace("fit: {epochs: 2,", "fit: {callbacks: [Explode], epochs: 2,")
+        result = run(write(tmp_path, text), tmp_path / "t", max_trials=2, isolate=True)
+    finally:
+        graphspec.unregister_callback("Explode")
+    failed = [r for r in result.trials if r["status"] == "failed"]
+    assert len(failed) == 2 and all(r["reason"] == "the process training the trial died, exit code 3" for r in failed)
+    assert [r["trial_processes"] for r in failed] == [1, 2], "each trial got a fresh process after the last one died"
+
+
+@pytest.mark.slow
+def test_the_trial_process_is_replaced_once_it_has_grown(tmp_path: Path) -> None:
+    from graphspec._trial_process import Job, TrialRunner
+
+    spec = graphspec.validate(write(tmp_path, TINY)).spec.to_yaml()
+    runner = TrialRunner(None, graphspec.Budget(), growth=1)  # any growth at all: a new process for the next trial
+    try:
+        outcomes = []
+        for k in range(3):
+            job = Job(spec, str(tmp_path / f"run{k}"), 0, 1, None, str(tmp_path / f"logs{k}"), {"width": 4}, str(k), None, 16, 0)
+            (tmp_path / f"run{k}").mkdir()
+            outcomes.append((runner.train(job), runner.started))
+    finally:
+        runner.close()
+    assert all(o.history is not None and o.rss for o, _ in outcomes)
+    assert [started for _, started in outcomes] == [1, 1, 2]
