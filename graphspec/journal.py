@@ -358,12 +358,17 @@ def plot_trials(records: Sequence[Mapping[str, Any]], names: Sequence[str], obje
 
 
 def _parameter_panel(ax: Any, name: str, trained: Sequence[tuple[int, Mapping[str, Any]]], objective: str, log: bool) -> None:
+    from matplotlib.ticker import MaxNLocator, NullFormatter
+
     pairs = [((r.get("params") or {}).get(name), float(r["score"])) for _, r in trained if name in (r.get("params") or {})]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v, _ in pairs)
     if numeric:
         ax.plot([v for v, _ in pairs], [s for _, s in pairs], "o")
         if log:
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # the labels of minor ticks overlap on a short log axis
+        elif all(isinstance(v, int) for v, _ in pairs):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         labels = sorted({str(v) for v, _ in pairs})
         ax.plot([labels.index(str(v)) for v, _ in pairs], [s for _, s in pairs], "o")

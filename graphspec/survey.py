@@ -35,7 +35,7 @@ from graphspec.source import Document, Limits, locate
 
 __all__ = ["SearchReport", "Verdict", "check_point", "check_search", "logged_metrics", "objective_of"]
 
-MAX_CORNERS = 64
+MAX_CORNERS = 128
 RANDOM_POINTS = 16
 _SHOWN_FAILURES = 5
 _BUDGET_CODES = (Code.TOO_MANY_PARAMS, Code.TOO_MANY_NODES)
