@@ -11,8 +11,8 @@ a space whose every checked point the constraints refuse stops here), the data
 checked against the spec, and the tuning folder compared with the search it
 holds. Then Keras Tuner runs the search (:mod:`graphspec._tuner`): each trial is
 checked statically by the chief, refused or failed there if it must be, else
-trained by a worker with ``graphspec.fit`` and recorded in the folder
-(:mod:`graphspec.journal`).
+trained by a worker as ``graphspec fit`` trains (in a child process,
+:mod:`graphspec._trial_process`) and recorded in the folder (:mod:`graphspec.journal`).
 
 Running the same command on the same folder continues the search. If the space,
 the spec, the tuner or the objective changed since, the changes are listed and
@@ -107,6 +107,8 @@ class Plan:
     isolate: bool = True
     carried: set[str] = field(default_factory=set)
     inject: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # search.json and the journal line to write once the search can run (after Keras Tuner is imported)
+    pending: tuple[dict[str, Any], dict[str, Any] | None] | None = None
     changes: list[str] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
 
@@ -170,6 +172,12 @@ def tune(
     from graphspec import _tuner
 
     kt = _tuner.keras_tuner()
+    if plan.pending is not None:  # nothing is written for a search that cannot run
+        state, event = plan.pending
+        plan.folder.create()
+        plan.folder.write_state(state)
+        if event is not None:
+            plan.folder.append(event)
     return _search(kt, plan, log)
 
 
@@ -316,8 +324,7 @@ def _compare_with_folder(plan: Plan, doc: Document, default: Spec, seed: int | N
         if folder.root.exists() and any(folder.root.iterdir()):
             raise SpecError.single(Code.BAD_TUNING_FOLDER, f"{folder.root} exists and holds no graphspec search (no search.json)", (), "give an empty or new --dir")
         plan.resume = "new"
-        folder.create()
-        folder.write_state({**identity, "version": 1, "versions": [{"version": 1, "base_trials": 0, "started": _now()}]})
+        plan.pending = ({**identity, "version": 1, "versions": [{"version": 1, "base_trials": 0, "started": _now()}]}, None)
         return
     if state.get("name") != identity["name"]:
         raise SpecError.single(Code.BAD_TUNING_FOLDER, f"{folder.root} holds the search of spec {state.get('name')!r}, not {identity['name']!r}", (), "give another --dir")
@@ -349,8 +356,7 @@ def _changed(plan: Plan, state: dict[str, Any], identity: dict[str, Any], change
     plan.carried = set(counted)
     plan.inject = counted
     entry = {"version": plan.version, "base_trials": plan.base_trials, "started": _now(), "changes": changes, "carried": sorted(counted), "not_counting": dropped}
-    plan.folder.write_state({**identity, "version": plan.version, "versions": [*versions, entry]})
-    plan.folder.append({"kind": "space-changed", **entry})
+    plan.pending = ({**identity, "version": plan.version, "versions": [*versions, entry]}, {"kind": "space-changed", **entry})
 
 
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -404,7 +410,8 @@ def _counts(plan: Plan, r: Mapping[str, Any]) -> tuple[str | None, dict[str, Any
     chosen = {p.name: old_values.get(p.name, p.default) for p in space.searched}
     verdict = check_point(space, {k: v for k, v in chosen.items() if v is not None}, params=plan.overrides, limits=plan.limits, budget=plan.budget)
     if verdict.status != "ok" or verdict.report is None:
-        return (verdict.reason or "its values are not a point of the new space"), None
+        said = verdict.reason or next((d.message for d in verdict.diagnostics if d.is_error), None)
+        return (said or "its values are not a point of the new space"), None
     spec_file = plan.folder.root / str(r.get("spec") or "")
     if not r.get("spec") or not spec_file.is_file():
         return "its spec file is gone", None
