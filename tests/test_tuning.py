@@ -248,19 +248,23 @@ def test_a_changed_space_says_what_changed_and_which_trials_still_count(tmp_path
     folder = tmp_path / "t"
     first = run(spec, folder, max_trials=3)
     ok = [r for r in first.trials if r["status"] == "ok"]
-    narrower = TINY.replace("width: {int: [2, 16], step: 2}", "width: {int: [2, 6], step: 2}").replace("max_params: 60", "max_params: 50")
+    widest = max(r["params"]["width"] for r in ok)
+    assert widest >= 4, "the first search trains some width above the lowest, for the narrower range to drop"
+    high = widest - 2  # the narrower range drops the widest trained trial (and any as wide), whatever the seed drew
+    narrower = TINY.replace("width: {int: [2, 16], step: 2}", f"width: {{int: [2, {high}], step: 2}}").replace("max_params: 60", "max_params: 50")
     write(tmp_path, narrower)
     second = run(spec, folder, max_trials=1, verbose=True)
     out = capsys.readouterr().out
     assert "continuing after a change (search version 2):" in out
-    assert "~ search.params.width: int 2..16 step 2 → int 2..6 step 2" in out
+    assert f"~ search.params.width: int 2..16 step 2 → int 2..{high} step 2" in out
     assert '~ constraints: {"max_params": 60} → {"max_params": 50}' in out
     changed = next(json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines() if '"kind":"space-changed"' in line)
-    counting = {r["trial"] for r in ok if r["params"]["width"] <= 6}
+    counting = {r["trial"] for r in ok if r["params"]["width"] <= high}
     assert set(changed["carried"]) == counting
     assert set(changed["not_counting"]) == {r["trial"] for r in ok} - counting
+    assert changed["not_counting"], "the widest trained trial no longer counts"
     for trial, reason in changed["not_counting"].items():
-        assert reason.startswith("width=") and "is not a value of int 2..6 step 2" in reason, (trial, reason)
+        assert reason.startswith("width=") and f"is not a value of int 2..{high} step 2" in reason, (trial, reason)
     new = [r for r in second.trials if r["version"] == 2]
     assert len([r for r in new if r["status"] != "refused"]) == 1
     assert {r["trial"] for r in new}.isdisjoint({r["trial"] for r in first.trials}), "trial ids stay unique across versions"
