@@ -59,6 +59,7 @@ class Outcome:
     refused: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     rss: int | None = None
+    cpu: float = 0.0  # CPU seconds the job took in the process that trained it (every thread)
 
 
 @dataclass
@@ -158,11 +159,14 @@ def _serve(conn: Any, data: Any, budget: Any, registered: tuple[dict[str, type],
 
 def run_job(job: Job, data: Any, budget: Any, synthetic: dict[Any, Any]) -> Outcome:
     """Validate the job's spec, build its callbacks and train it, in this process."""
+    import time
+
     import keras
 
     from graphspec._api import validate
     from graphspec.source import parse_text
 
+    began = time.process_time()
     keras.backend.clear_session()
     gc.collect()
     refused: list[str] = []
@@ -171,8 +175,8 @@ def run_job(job: Job, data: Any, budget: Any, synthetic: dict[Any, Any]) -> Outc
         arrays = _arrays(report, data, job, synthetic)
         history, count = train_trial(report, arrays, Path(job.run_dir), job.seed, job.epochs, _callbacks(keras, job, refused), budget)
     except SpecError as exc:
-        return Outcome(refused=refused[0] if refused else None, diagnostics=exc.diagnostics, rss=_rss())
-    return Outcome(history, count, rss=_rss())
+        return Outcome(refused=refused[0] if refused else None, diagnostics=exc.diagnostics, rss=_rss(), cpu=time.process_time() - began)
+    return Outcome(history, count, rss=_rss(), cpu=time.process_time() - began)
 
 
 def _arrays(report: Any, data: Any, job: Job, cache: dict[Any, Any]) -> Any:

@@ -9,9 +9,10 @@ what it knows about every candidate before building it:
   a point over the constraints is *refused* and one whose spec is invalid
   *fails*, both ended at once, so no worker ever receives them; a refused trial
   does not use up ``max_trials`` (up to ten times ``max_trials`` refusals).
-* Workers train the trials that pass with ``graphspec.fit`` (the spec's ``fit:``
-  settings and callbacks), one run folder per execution, Keras' session cleared
-  between trials, and report the objective; the chief writes the journal, the
+* Workers train the trials that pass as ``graphspec fit`` trains (the spec's
+  ``fit:`` settings and callbacks), in a trial process
+  (:mod:`graphspec._trial_process`), one run folder per execution, and report the
+  objective; the chief writes the journal, the
   table, the plot and the best spec and model, and keeps only the best few
   trained models (plus, under Hyperband, those a later round may continue).
 
@@ -424,6 +425,8 @@ class Worker:
         begun = time.perf_counter()
         outcome = self.runner.train(job)
         record.update(rss_bytes=outcome.rss, tuner_rss_bytes=_rss(), trial_processes=self.runner.started)
+        if not self.runner.inline:  # in-process, the tuner's own CPU time already holds it
+            record["trial_cpu_seconds"] = round(record.get("trial_cpu_seconds", 0.0) + outcome.cpu, 3)
         if outcome.refused is not None:
             raise _Failed("refused", outcome.refused)
         if outcome.history is None:
