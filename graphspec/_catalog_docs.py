@@ -52,4 +52,6 @@ def argument_doc(layer: str, argument: str) -> str | None:
         return custom[1].get(argument)
     entry = _data()["layers"].get(layer)
     text = entry["args"].get(argument) if entry is not None else None
-    return text if text is not None else _data()["layer_base_args"].get(argument)
+    if text is None:
+        text = _data()["layer_base_args"].get(argument)
+    return None if text is None else str(text)

@@ -182,7 +182,8 @@ class SchemaStrategies:
     def __init__(self, schema: dict[str, Any]):
         self.schema = schema
         self.defs = schema.get("$defs", {})
-        self.layers = self.defs["NestedLayer"]["properties"]["layer"]["enum"]
+        layer = self.defs["NestedLayer"]["properties"]["layer"]
+        self.layers = next(a["enum"] for a in layer.get("anyOf", [layer]) if "enum" in a)
         self.branches = {_unpattern(b["if"]["properties"]["layer"]["pattern"]): b["then"] for b in self.defs["LayerArguments"]["allOf"]}
 
     def _resolve(self, schema: Any) -> Any:
