@@ -214,7 +214,7 @@ async def test_definition_of_a_reference_and_the_outline(client: LanguageClient,
     assert outline == {"inputs": ["text", "question"], "nodes": ["text_emb", "text_enc", "q_emb", "q_enc", "merged", "answer"], "outputs": ["answer"]}
 
 
-def test_the_language_server_never_imports_tensorflow() -> None:
+async def test_the_language_server_never_imports_tensorflow() -> None:
     code = (
         "import sys, pathlib\n"
         "from graphspec.lsp import server, features\n"

@@ -1,10 +1,11 @@
 """``graphspec lsp``: the language server over stdio, on pygls.
 
 Diagnostics are ``graphspec validate``'s, published when a spec is opened and
-after every change. Changes are coalesced: a check starts once the buffer has
-been still for ``debounce`` seconds (default 30 ms, ``initializationOptions:
-{"debounce_ms": N}``), and a check always reads the newest text, so a burst of
-keystrokes costs one check, not one per keystroke. Hover, completion,
+after every change. Changes are coalesced rather than delayed: each change
+replaces the pending check, which runs once the changes already received are
+applied and reads the newest text, so changes that arrive while a check runs
+(typing faster than a check takes) cost one check, not one each. A fixed delay
+can be added with ``initializationOptions: {"debounce_ms": N}`` (default 0). Hover, completion,
 definitions and symbols read the analysis of the current text (made on demand
 if a check is pending). TensorFlow is never imported.
 """
@@ -28,7 +29,7 @@ __all__ = ["GraphspecServer", "main", "server"]
 
 log = logging.getLogger(__name__)
 
-DEBOUNCE_SECONDS = 0.03
+DEBOUNCE_SECONDS = 0.0
 
 
 @dataclass
@@ -81,7 +82,7 @@ class GraphspecServer(LanguageServer):
         log.debug("checked %s in %.1f ms", uri, analysis.seconds * 1000)
 
     def schedule(self, uri: str) -> None:
-        """Check the buffer once it has been still for ``debounce`` seconds."""
+        """Check the buffer after the changes already received (and ``debounce`` seconds of quiet)."""
         state = self.states.setdefault(uri, _State(None))
         if state.pending is not None:
             state.pending.cancel()

@@ -193,6 +193,8 @@ class SchemaStrategies:
 
     def of(self, schema: Any, depth: int = 0) -> st.SearchStrategy[Any]:
         schema = self._resolve(schema)
+        if depth > 6:  # recursive definitions (PlainData: lists of plain data) end here
+            return st.none()
         if not isinstance(schema, dict) or schema.get("$ref") == "#/$defs/Expression":
             return st.none() | st.integers(0, 9)
         if schema is self.defs.get("NodeSpec"):
