@@ -16,7 +16,7 @@ from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
 
-__all__ = ["Report", "build", "expand", "load", "validate"]
+__all__ = ["Report", "build", "expand", "load", "validate", "validate_loaded"]
 
 SpecSource = Spec | Mapping[str, Any] | str | os.PathLike[str]
 
@@ -111,14 +111,29 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
         SpecError: with every error found.
     """
     if isinstance(source, Spec):
-        spec = _no_params(source, params)
-    else:
-        doc = _document(source, limits, params, budget.max_nodes)
-        try:
-            spec = parse_spec(doc)
-        except SpecError as exc:
-            # Keep going where the structure allows, to report everything at once.
-            raise SpecError(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc)) from None
+        return _validate_spec(_no_params(source, params), budget)
+    return validate_loaded(_loaded(source, limits), limits=limits, budget=budget, params=params)
+
+
+def validate_loaded(loaded: Document, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
+    """:func:`validate` of a spec already read (``source.parse_text(text, file=...)``): the language server's entry.
+
+    An editor's buffer is text with a file name, which includes and ``model:``
+    files are relative to; the checks are those of :func:`validate`, one for one.
+
+    Raises:
+        SpecError: with every error found.
+    """
+    doc = expand_document(loaded, params, limits=limits, max_nodes=budget.max_nodes)
+    try:
+        spec = parse_spec(doc)
+    except SpecError as exc:
+        # Keep going where the structure allows, to report everything at once.
+        raise SpecError(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc)) from None
+    return _validate_spec(spec, budget)
+
+
+def _validate_spec(spec: Spec, budget: Budget) -> Report:
     diags = budget.check_nodes(spec)
     if diags:
         raise SpecError(locate(diags, spec.source))

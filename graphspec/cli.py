@@ -36,6 +36,7 @@ examples:
   graphspec predict runs/question_answering-*/model.keras --data new.npz -o preds.npz
   graphspec import --application ResNet50 -o resnet50.yaml
   graphspec diff old.yaml new.yaml
+  graphspec lsp
 
 exit codes: 0 valid/built, 1 invalid spec, 2 usage or I/O error
 """
@@ -114,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _training_parsers(sub, limits, setting)
     _interchange_parsers(sub)
+    lsp = sub.add_parser(
+        "lsp",
+        help="run the language server (stdio): validate's diagnostics, shapes on hover, completion, definitions",
+        description="Serve the Language Server Protocol over stdin/stdout for editors. Never imports TensorFlow.",
+    )
+    lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport")
     return parser
 
 
@@ -385,8 +392,15 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK if result.equal else EXIT_INVALID
 
 
+def _lsp(args: argparse.Namespace) -> int:
+    from graphspec.lsp.server import main as serve
+
+    return serve()
+
+
 _COMMANDS = {
     "validate": _validate,
+    "lsp": _lsp,
     "build": _build,
     "summary": _summary,
     "expand": _expand,

@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from graphspec.errors import Code, Diagnostic, Path, SpecError
+from graphspec.expansion import _AUTHORING_KEYS
 from graphspec.source import YAML11_BOOLS, Document, bool_hint, locate, number_hint
 
 __all__ = [
@@ -466,7 +467,8 @@ _TYPE_CODES: dict[str, Code] = {
 
 # Fields each structural mapping accepts, for did-you-mean on unknown keys.
 _FIELDS: dict[str, list[str]] = {
-    "spec": list(Spec.model_fields),
+    # The authoring keys are consumed by expansion before a spec is parsed, yet belong in a file's top level.
+    "spec": [*Spec.model_fields, *_AUTHORING_KEYS],
     "input": list(InputSpec.model_fields),
     "output": ["from", *[f for f in OutputSpec.model_fields if f != "from_"]],
     "compile": list(CompileSpec.model_fields),

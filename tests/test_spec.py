@@ -107,3 +107,14 @@ def test_top_level_must_be_a_mapping() -> None:
     with pytest.raises(SpecError) as exc:
         graphspec.load("- a\n- b\n")
     assert exc.value.codes == ["wrong-type"]
+
+
+def test_the_allowed_keys_hint_lists_the_authoring_keys_too() -> None:
+    text = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: {y: {layer: Dense, inputs: x, units: 2}}\noutputs: {y: {}}\nqqq: 1\n"
+    with pytest.raises(SpecError) as info:
+        graphspec.validate(text)
+    (diag,) = info.value.diagnostics
+    assert diag.code.value == "unknown-key"
+    assert diag.hint is not None and diag.hint.startswith("allowed here: ")
+    allowed = diag.hint.removeprefix("allowed here: ").split(", ")
+    assert {"params", "blocks", "include", "inputs", "nodes", "outputs", "compile", "fit"} <= set(allowed)
