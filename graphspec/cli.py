@@ -410,7 +410,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from graphspec.export import TOLERANCES, Tolerance, export, format_for
+    from graphspec.serving import TOLERANCES, Tolerance, export, format_for
 
     limits, budget = _budget(args)
     source = Path(args.source)
