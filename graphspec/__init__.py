@@ -18,18 +18,20 @@ from graphspec.source import Limits
 from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
 
 if _typing.TYPE_CHECKING:
+    from graphspec.serving import ExportResult, export
     from graphspec.train import FitResult, evaluate, fit, predict
 
-# Training needs NumPy at import; loaded on first use so `import graphspec` and
-# `graphspec validate` stay as light as they can (see benchmarks/validate_speed.py).
-_LAZY = {"FitResult", "evaluate", "fit", "predict"}
+# Training needs NumPy at import, and the uses of a built model are not needed to
+# validate; loaded on first use so `import graphspec` and `graphspec validate` stay
+# as light as they can (see benchmarks/validate_speed.py). Name → module.
+_LAZY = {"FitResult": "train", "evaluate": "train", "fit": "train", "predict": "train", "ExportResult": "serving", "export": "serving"}
 
 
 def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
-        from graphspec import train
+        import importlib
 
-        return getattr(train, name)
+        return getattr(importlib.import_module(f"graphspec.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'graphspec' has no attribute {name!r}")
 
 
@@ -44,6 +46,7 @@ __all__ = [
     "CompileSpec",
     "Diagnostic",
     "DistributeSpec",
+    "ExportResult",
     "FitResult",
     "FitSpec",
     "InputSpec",
@@ -61,6 +64,7 @@ __all__ = [
     "diff_specs",
     "evaluate",
     "expand",
+    "export",
     "fit",
     "from_keras",
     "load",

@@ -37,6 +37,7 @@ examples:
   graphspec import --application ResNet50 -o resnet50.yaml
   graphspec diff old.yaml new.yaml
   graphspec lsp
+  graphspec export specs/seed/multi_output.yaml -o multi_output.onnx
 
 exit codes: 0 valid/built, 1 invalid spec, 2 usage or I/O error
 """
@@ -121,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the Language Server Protocol over stdin/stdout for editors. Never imports TensorFlow.",
     )
     lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport")
+    _export_parser(sub, limits, setting)
     return parser
 
 
@@ -177,6 +179,27 @@ def _interchange_parsers(sub: Any) -> None:
     d.add_argument("a", metavar="A", help="spec (.yaml, .json) or model (.keras, Keras JSON)")
     d.add_argument("b", metavar="B", help="spec (.yaml, .json) or model (.keras, Keras JSON)")
     d.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)")
+
+
+def _export_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
+    x = sub.add_parser(
+        "export",
+        parents=[limits, setting],
+        help="write a serving artefact (SavedModel, TFLite, ONNX) keyed by the spec's names, after a parity check",
+        description="Build a spec's model (or load a .keras file of one) and write it as a SavedModel folder, a .tflite or an .onnx file "
+        "whose serving signature takes and returns the spec's input and output names. Random inputs go through Keras and through the "
+        "artefact, loaded by the runtime that serves it; an output that differs beyond the format's tolerance fails the export and "
+        "nothing is written. A manifest (names, shapes, dtypes, the spec's hash, the parity measured) is written with it.",
+    )
+    x.add_argument("source", metavar="SPEC|MODEL.keras", help="a YAML or JSON spec, or a .keras file of one (loaded in safe mode)")
+    x.add_argument("-o", "--output", required=True, metavar="PATH", help="a folder (saved_model), a .tflite or an .onnx file")
+    x.add_argument("--format", choices=("saved_model", "tflite", "onnx"), help="default: from the -o suffix (.tflite, .onnx; else saved_model)")
+    x.add_argument("--batch-size", type=_positive, metavar="N", help="fix the batch dimension (default: dynamic)")
+    x.add_argument("--samples", type=_positive, default=4, metavar="N", help="random samples the parity check runs (default: 4)")
+    x.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the parity check's inputs (default: 0)")
+    x.add_argument("--atol", type=float, metavar="X", help="absolute tolerance of the parity check (default: the format's)")
+    x.add_argument("--rtol", type=float, metavar="X", help="relative tolerance of the parity check (default: the format's)")
+    x.add_argument("--json", action="store_true", help="print what was written and measured as JSON")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -240,7 +263,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     limits, budget = _budget(args)
     if args.output and not args.output.endswith(".keras"):
-        print(f"graphspec: --output must end in .keras (got {args.output})", file=sys.stderr)
+        hint = "; for SavedModel, TFLite or ONNX use `graphspec export`" if args.output.endswith((".onnx", ".tflite")) or "." not in Path(args.output).name else ""
+        print(f"graphspec: --output must end in .keras (got {args.output}){hint}", file=sys.stderr)
         return EXIT_USAGE
     try:
         report = validate(Path(args.spec), limits=limits, budget=budget, params=dict(args.params))
@@ -398,6 +422,40 @@ def _lsp(args: argparse.Namespace) -> int:
     return serve()
 
 
+def _export(args: argparse.Namespace) -> int:
+    from graphspec.serving import TOLERANCES, Tolerance, export, format_for
+
+    limits, budget = _budget(args)
+    source = Path(args.source)
+    try:
+        fmt = format_for(args.output, args.format)
+    except SpecError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE
+    default = TOLERANCES[fmt]
+    tolerance = Tolerance(default.atol if args.atol is None else args.atol, default.rtol if args.rtol is None else args.rtol)
+    settings = {"format": fmt, "batch_size": args.batch_size, "samples": args.samples, "seed": args.seed, "tolerance": tolerance}
+    try:
+        result = export(source, Path(args.output), **settings, limits=limits, budget=budget, params=dict(args.params))
+    except SpecError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE if all(d.code in (Code.IO_ERROR, Code.MISSING_EXTRA) for d in exc.errors) else EXIT_INVALID
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return EXIT_OK
+
+    def tensors(infos: Any) -> str:
+        return ", ".join(f"{t.name} {tuple(t.shape)} {t.dtype}" for t in infos)
+
+    diffs = ", ".join(f"{k} {v:.2g}" for k, v in result.parity.items())
+    print(f"exported {args.source} to {args.output} ({result.format}, {result.seconds:.1f} s)")
+    print(f"  inputs:   {tensors(result.inputs)}")
+    print(f"  outputs:  {tensors(result.outputs)}")
+    print(f"  parity:   {result.samples} samples, max |diff| {diffs} (atol {result.tolerance.atol:g}, rtol {result.tolerance.rtol:g})")
+    print(f"  manifest: {result.manifest}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "validate": _validate,
     "lsp": _lsp,
@@ -410,6 +468,7 @@ _COMMANDS = {
     "predict": _reported(_predict),
     "import": _import,
     "diff": _diff,
+    "export": _export,
 }
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 
-__all__ = ["ArraySpec", "check_arrays", "expected_arrays", "load_npz", "save_npz", "split_arrays", "synthetic_arrays", "target_kind"]
+__all__ = ["ArraySpec", "check_arrays", "expected_arrays", "load_npz", "save_npz", "split_arrays", "synthetic_arrays", "synthetic_inputs", "target_kind"]
 
 Shape = tuple[int | None, ...]
 
@@ -288,3 +288,20 @@ def _random_target(rng: np.random.Generator, shape: tuple[int, ...], kind: str) 
     if kind == "binary":
         return rng.integers(0, 2, size=shape).astype("float32")
     return rng.standard_normal(size=shape).astype("float32")
+
+
+def synthetic_inputs(report: Any, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Random inputs for a validated spec, as :func:`synthetic_arrays` makes them, without targets.
+
+    For feeding a model rather than training it (the parity check of ``graphspec export``):
+    outputs without a loss or with a shape known only after building are no obstacle.
+
+    Raises:
+        SpecError: ``bad-value`` if ``n`` is under 1, an input is a string, or no
+            sequence length fits the model.
+    """
+    if n < 1:
+        raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {n}", (), "ask for 1 sample or more")
+    rng = np.random.default_rng(seed)
+    report = _concrete(report)
+    return {name: _random_input(rng, report, name, (n, *inp.shape), inp.dtype) for name, inp in report.spec.inputs.items()}

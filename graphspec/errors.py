@@ -88,6 +88,10 @@ class Code(str, Enum):
     BAD_MODEL = "bad-model"
     UNREGISTERED_LAYER = "unregistered-layer"
     UNSUPPORTED_MODEL = "unsupported-model"
+    # export
+    EXPORT_FAILED = "export-failed"
+    EXPORT_MISMATCH = "export-mismatch"
+    MISSING_EXTRA = "missing-extra"
 
 
 CODE_DOCS: dict[Code, str] = {
@@ -149,6 +153,10 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
     Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, a layer called with keyword "
     "tensors, or a config that does not rebuild the layer.",
+    # export
+    Code.EXPORT_FAILED: "An export could not convert or run the model in the chosen format (an operation the format has no kernel for), or the artefact's signature lost the spec's names.",
+    Code.EXPORT_MISMATCH: "The exported artefact's outputs differ from the Keras model's on the same inputs beyond the format's tolerance; nothing was written.",
+    Code.MISSING_EXTRA: "A feature needs an optional dependency that is not installed (for example `pip install 'graphspec[onnx]'` for ONNX export).",
 }
 
 
