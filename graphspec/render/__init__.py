@@ -24,7 +24,7 @@ from graphspec.render._facts import facts_of
 from graphspec.render._scene import DEFAULT_SHOW, SHOW_FIELDS, Edge, Node, Scene, build_scene, restrict, totals
 from graphspec.source import Limits
 
-__all__ = ["DEFAULT_SHOW", "FORMATS", "SHOW_FIELDS", "SUFFIXES", "DrawOptions", "draw", "format_for", "scene_of", "write_model_svg"]
+__all__ = ["DEFAULT_SHOW", "FORMATS", "SHOW_FIELDS", "SUFFIXES", "DrawOptions", "Scene", "draw", "format_for", "render_scene", "scene_of", "write_model_svg"]
 
 SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid", ".html": "html", ".htm": "html", ".json": "json"}
 ENGINES = ("builtin", "dot")
@@ -79,6 +79,7 @@ def scene_of(
     scene = build_scene(facts, name)
     scene.show = tuple(options.show)
     scene.rankdir = options.rankdir
+    scene.problems = list(facts.diagnostics)
     _apply_marks(scene, facts.diagnostics)
     if diff is not None:
         from graphspec.render._diffmarks import apply_diff
@@ -128,7 +129,19 @@ def draw(
     if format not in FORMATS:
         raise ValueError(f"unknown drawing format {format!r}; use one of {', '.join(FORMATS)}")
     scene = scene_of(source, chosen, diff=diff, params=params, limits=limits, budget=budget)
-    return FORMATS[format](scene, chosen)
+    return render_scene(scene, format, chosen)
+
+
+def render_scene(scene: Scene, format: str, options: DrawOptions = DrawOptions()) -> str:
+    """A scene (from :func:`scene_of`) in one format.
+
+    Raises:
+        ValueError: for an unknown format.
+        OSError: for ``engine="dot"`` without Graphviz's ``dot``.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"unknown drawing format {format!r}; use one of {', '.join(FORMATS)}")
+    return FORMATS[format](scene, options)
 
 
 def write_model_svg(report: Any, folder: str | os.PathLike[str], name: str = "model.svg") -> Path:

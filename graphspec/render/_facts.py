@@ -18,7 +18,7 @@ import networkx as nx
 
 from graphspec._api import Report, validate
 from graphspec.budget import Budget
-from graphspec.errors import Diagnostic, SpecError
+from graphspec.errors import SpecError
 from graphspec.expansion import expand_document
 from graphspec.graph import Graph, _share_owners, resolve
 from graphspec.render._scene import Facts, safe_infer

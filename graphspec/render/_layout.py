@@ -186,7 +186,7 @@ class _Planner:
                 piece.dummies.append(did)
                 level.target[did] = float(x)
                 level.kind[did] = "dummy"
-                rows[int(round(y))].append((float(x), did))
+                rows[round(y)].append((float(x), did))
         level.layers = [[item for _, item in sorted(row)] for row in rows]
         return level
 

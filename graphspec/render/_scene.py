@@ -130,6 +130,7 @@ class Scene:
     rankdir: str = "TB"
     notes: list[str] = field(default_factory=list)
     shared: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)  # the spec's errors and warnings (not in the JSON: marks are)
 
     def to_data(self) -> dict[str, Any]:
         """The JSON form: sorted, stable, the same for the same spec."""

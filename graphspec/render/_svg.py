@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
@@ -82,7 +83,7 @@ def _fmt(v: float) -> str:
 def path_data(points: list[tuple[float, float]], lr: bool) -> str:
     """Curves between layers (vertical tangents, horizontal for LR), straight through each dummy's band."""
     out = [f"M{_fmt(points[0][0])},{_fmt(points[0][1])}"]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if (abs(x0 - x1) < 6 and not lr) or (abs(y0 - y1) < 6 and lr):
             out.append(f"L{_fmt(x1)},{_fmt(y1)}")
         elif lr:
