@@ -229,7 +229,8 @@ def test_diff_colours_added_removed_changed_rewired(tmp_path: Path) -> None:
     new = tmp_path / "new.yaml"
     head = "graphspec: 1\nname: d\ninputs:\n  x: {shape: [8]}\nnodes:\n"
     old.write_text(head + "  a: {layer: Dense, inputs: x, units: 4}\n  gone: {layer: Dense, inputs: a, units: 3}\n  y: {layer: Dense, inputs: gone, units: 2}\noutputs:\n  y: {}\n", encoding="utf-8")
-    new.write_text(head + "  a: {layer: Dense, inputs: x, units: 5}\n  drop: {layer: Dropout, inputs: a, rate: 0.5}\n  y: {layer: Dense, inputs: drop, units: 2}\noutputs:\n  y: {}\n", encoding="utf-8")
+    body = "  a: {layer: Dense, inputs: x, units: 5}\n  drop: {layer: Dropout, inputs: a, rate: 0.5}\n  y: {layer: Dense, inputs: drop, units: 2}\n"
+    new.write_text(head + body + "outputs:\n  y: {}\n", encoding="utf-8")
     scene = scene_of(new, diff=old)
     assert scene.nodes["a"].diff == "changed" and scene.nodes["drop"].diff == "added" and scene.nodes["y"].diff == "rewired"
     assert scene.nodes["gone"].diff == "removed"
