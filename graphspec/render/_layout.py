@@ -169,9 +169,7 @@ class _Planner:
             return Level()
         layer = _layers(ids, items, edges)
         level = Level(kind=dict(items))
-        import igraph
-
-        g = igraph.Graph(n=len(ids), edges=edges, directed=True)
+        g = _igraph().Graph(n=len(ids), edges=edges, directed=True)
         drawn = g.layout_sugiyama(layers=[layer[i] for i in range(len(ids))], hgap=1, vgap=1, maxiter=60)
         depth = max(layer.values()) + 1
         rows: list[list[tuple[float, str]]] = [[] for _ in range(depth)]
@@ -189,6 +187,30 @@ class _Planner:
                 rows[round(y)].append((float(x), did))
         level.layers = [[item for _, item in sorted(row)] for row in rows]
         return level
+
+
+def _igraph() -> Any:
+    """igraph, imported without its plotting back-ends.
+
+    ``import igraph`` imports matplotlib.pyplot when it is installed (2.5 s of a
+    3 s import on this project's machine), for plotting graphspec never does. Its
+    back-ends are optional imports, so they are hidden while igraph loads (unless
+    already loaded): igraph's own plotting is then unavailable in this process.
+    """
+    import sys
+
+    if "igraph" in sys.modules:
+        return sys.modules["igraph"]
+    hidden = [m for m in ("matplotlib", "cairo", "cairocffi", "plotly") if m not in sys.modules]
+    for m in hidden:
+        sys.modules[m] = None  # type: ignore[assignment]
+    try:
+        import igraph
+    finally:
+        for m in hidden:
+            if sys.modules.get(m, 0) is None:
+                del sys.modules[m]
+    return igraph
 
 
 def _kind(node: Any) -> str:

@@ -67,7 +67,8 @@ def _short(value: Any) -> str:
 
 def cluster_lines(scene: Scene, cluster: Cluster, members: int) -> list[tuple[str, str]]:
     """The lines of a collapsed cluster's box."""
-    lines = [(cluster.name if cluster.kind != "block" else cluster.id.rsplit(".", 1)[-1], "name"), (cluster.label, "kind")]
+    what = cluster.label if cluster.kind in ("repeat", "model") or cluster.block is None else f"block {cluster.block}"
+    lines = [(cluster.name, "name"), (what, "kind")]
     if "shapes" in scene.show and cluster.shapes:
         lines.append((" ".join(cluster.shapes), "line"))
     if "params" in scene.show:
