@@ -173,8 +173,9 @@ class _Planner:
         drawn = g.layout_sugiyama(layers=[layer[i] for i in range(len(ids))], hgap=1, vgap=1, maxiter=60)
         depth = max(layer.values()) + 1
         rows: list[list[tuple[float, str]]] = [[] for _ in range(depth)]
+        coords = drawn.coords  # a property that copies every row: once, not per vertex
         for k, item in enumerate(ids):
-            x = float(drawn.coords[k][0])
+            x = float(coords[k][0])
             level.target[item] = x
             rows[layer[k]].append((x, item))
         mine = [(k, p) for k, p in enumerate(self.pieces) if p.level == container]
