@@ -14,6 +14,7 @@ from graphspec.catalog import register_callback, register_layer, unregister_call
 from graphspec.diff import diff_specs
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
+from graphspec.render import draw
 from graphspec.source import Limits
 from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
 
@@ -62,6 +63,7 @@ __all__ = [
     "__version__",
     "build",
     "diff_specs",
+    "draw",
     "evaluate",
     "expand",
     "export",

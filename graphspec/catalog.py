@@ -611,7 +611,7 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
 
 
 # What `graphspec fit` writes in a run folder itself; a callback writing there would be overwritten.
-_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png")
+_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png", "model.svg")
 
 
 def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> list[Diagnostic]:

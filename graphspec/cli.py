@@ -38,6 +38,8 @@ examples:
   graphspec diff old.yaml new.yaml
   graphspec lsp
   graphspec export specs/seed/multi_output.yaml -o multi_output.onnx
+  graphspec draw specs/zoo/resnet50.yaml -o resnet50.svg
+  graphspec draw specs/zoo/inception_v3.yaml -o inception.html --expand all
 
 exit codes: 0 valid/built, 1 invalid spec, 2 usage or I/O error
 """
@@ -123,7 +125,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport")
     _export_parser(sub, limits, setting)
+    _draw_parser(sub, limits, setting)
     return parser
+
+
+def _draw_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
+    from graphspec.render import FORMATS, SHOW_FIELDS
+
+    d = sub.add_parser(
+        "draw",
+        parents=[limits, setting],
+        help="draw the spec's graph: SVG, DOT, Mermaid, JSON or an interactive HTML page (no TensorFlow, no Graphviz)",
+        description="Draw the checked graph of a spec (or of a .keras file or Keras JSON, imported first): shapes, parameters, "
+        "shared layers, blocks and repeats as clusters, sub-models with their ports. An invalid spec still draws, with what is "
+        "wrong marked (exit 1). The format comes from the -o suffix (.svg .dot .mmd .html .json) or --format; without -o the "
+        "drawing goes to standard output.",
+    )
+    d.add_argument("spec", metavar="SPEC", help="spec (.yaml, .json), or model (.keras, Keras JSON)")
+    d.add_argument("-o", "--output", metavar="FILE", help="write here (atomically); the suffix picks the format")
+    d.add_argument("--format", choices=tuple(FORMATS), help="svg, dot, mermaid, html or json (default: from -o, else svg)")
+    d.add_argument("--show", default="shapes,params", metavar="FIELDS", help=f"what boxes show, comma-separated: {','.join(SHOW_FIELDS)} (default: shapes,params)")
+    d.add_argument("--expand", action="append", default=[], metavar="NAME", help="draw this repeat (or cluster) open; `all` opens every one (repeatable)")
+    d.add_argument("--depth", type=int, metavar="N", help="draw clusters nested deeper than N collapsed")
+    d.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="top to bottom (default) or left to right")
+    d.add_argument("--from", dest="start", metavar="NODE", help="draw only what lies downstream of NODE")
+    d.add_argument("--to", dest="end", metavar="NODE", help="draw only what lies upstream of NODE")
+    d.add_argument("--engine", choices=("builtin", "dot"), default="builtin", help="layout for SVG: builtin (default) or Graphviz's dot, if installed")
+    d.add_argument("--diff", metavar="OLD", help="colour what changed since OLD (a spec or model): added, removed, changed, rewired")
 
 
 def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
@@ -132,7 +160,7 @@ def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argpar
         parents=[limits, setting],
         help="train a spec's model as its fit: section says, into a run folder",
         description="Validate a spec and its data, build the model (inside the tf.distribute strategy's scope, if any) and train it. "
-        "The run folder gets spec.yaml, model.keras, history.json, history.csv, history.png (and logs/ for TensorBoard).",
+        "The run folder gets spec.yaml, model.keras, history.json, history.csv, history.png, model.svg (and logs/ for TensorBoard).",
     )
     f.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file")
     source = f.add_mutually_exclusive_group(required=True)
@@ -454,6 +482,37 @@ def _export(args: argparse.Namespace) -> int:
     print(f"  parity:   {result.samples} samples, max |diff| {diffs} (atol {result.tolerance.atol:g}, rtol {result.tolerance.rtol:g})")
     print(f"  manifest: {result.manifest}")
     return EXIT_OK
+def _draw(args: argparse.Namespace) -> int:
+    from graphspec.render import DrawOptions, format_for, render_scene, scene_of
+
+    limits, budget = _budget(args)
+    fmt = args.format or (format_for(args.output) if args.output else "svg")
+    if fmt is None:
+        print(f"graphspec draw: cannot tell the format of {args.output}; give --format or a .svg .dot .mmd .html .json name", file=sys.stderr)
+        return EXIT_USAGE
+    show = tuple(s.strip() for s in args.show.split(",") if s.strip())
+    options = DrawOptions(show, tuple(args.expand), args.depth, args.rankdir, args.start, args.end, args.engine)
+    try:
+        scene = scene_of(Path(args.spec), options, diff=Path(args.diff) if args.diff else None, params=dict(args.params), limits=limits, budget=budget)
+        text = render_scene(scene, fmt, options)
+    except SpecError as exc:
+        print(exc.render(), file=sys.stderr)
+        return _exit_for(exc)
+    except (ValueError, OSError) as exc:
+        print(f"graphspec draw: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for d in scene.problems:
+        print(d.render(), file=sys.stderr)
+    if args.output:
+        try:
+            write_text_atomically(args.output, text)
+        except OSError as exc:
+            print(f"graphspec: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"wrote {args.output}: {len(scene.nodes)} nodes, {len(scene.clusters)} clusters", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_INVALID if any(d.is_error for d in scene.problems) else EXIT_OK
 
 
 _COMMANDS = {
@@ -469,6 +528,7 @@ _COMMANDS = {
     "import": _import,
     "diff": _diff,
     "export": _export,
+    "draw": _draw,
 }
 
 

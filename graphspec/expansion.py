@@ -49,7 +49,7 @@ from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_
 from graphspec.expr import ExprError, Value, evaluate
 from graphspec.source import Document, Limits, locate, parse_file, resolve_plain
 
-__all__ = ["CommandLineValue", "ExpandedDocument", "expand_document", "needs_expansion", "parse_override"]
+__all__ = ["BlockScope", "CommandLineValue", "ExpandedDocument", "expand_document", "needs_expansion", "parse_override"]
 
 _AUTHORING_KEYS = ("params", "blocks", "include")
 _BLOCK_KEYS = ("description", "params", "inputs", "nodes", "outputs")
@@ -86,16 +86,37 @@ class _Origin:
     via: tuple[_Via, ...] = ()
 
 
+@dataclass(frozen=True)
+class BlockScope:
+    """A block instance, a ``repeat``, or one copy of a repeat: where the nodes named ``name/...`` came from.
+
+    Attributes:
+        name: the flat scope (``stage2`` for an instance or a repeat, ``stage2/block1`` for a copy).
+        block: the block the scope instantiates (for a repeat, the block its instance names;
+            an ``override`` may give single copies another one).
+        copy: the 1-based copy number, for a copy of a repeat.
+        repeat: the number of copies, for a repeat.
+    """
+
+    name: str
+    block: str
+    copy: int | None = None
+    repeat: int | None = None
+
+
 @dataclass
 class ExpandedDocument(Document):
     """A flat spec's data, with the origin of every expanded node.
 
     ``origins`` maps a flat path (``("nodes", "stage2/block1/conv1")``) to the
     document and path where it was written; a diagnostic's path is located by its
-    longest recorded prefix, else in the root document as usual.
+    longest recorded prefix, else in the root document as usual. ``scopes`` holds
+    the block instances and repeats the flat names were scoped by (what drawings
+    show as clusters), in expansion order.
     """
 
     origins: dict[Path, _Origin] = field(default_factory=dict)
+    scopes: dict[str, BlockScope] = field(default_factory=dict)
 
     def origin(self, path: Path) -> _Origin:
         for k in range(len(path), 0, -1):
@@ -473,6 +494,8 @@ class _Expander:
             return
         args = {k: v for k, v in raw.items() if k not in _INSTANCE_KEYS}
         overrides = self.overrides(raw.get("override"), times, path)
+        if "repeat" in raw:
+            self.out.scopes[flat_name] = BlockScope(flat_name, block.name, repeat=times)
         for copy in range(1, times + 1):
             given = {**args, **overrides.get(copy, {})}
             chosen = given.pop("block", None)  # an override may swap the block (a projection shortcut)
@@ -485,6 +508,7 @@ class _Expander:
             self.check_args(copy_block, given, path)
             copy_name = f"{flat_name}/block{copy}" if "repeat" in raw else flat_name
             inputs = self.expand_copy(scope, copy_block, given, inputs, path, copy_name, f", copy {copy} of {times}" if "repeat" in raw else "")
+            self.out.scopes[copy_name] = BlockScope(copy_name, copy_block.name, copy if "repeat" in raw else None)
         self.instances[flat_name] = inputs  # a repeat reads as its last copy
 
     def expand_copy(self, scope: _Scope, block: _Block, args: dict[str, Any], inputs: list[str], path: Path, copy_name: str, which: str) -> list[str]:

@@ -11,6 +11,7 @@ Keras' own ``model.fit``. Everything it keeps goes in one run folder::
         history.json    every loss and metric per epoch (training and val_)
         history.csv     the same as a table
         history.png     one plot per loss/metric, training and validation lines
+        model.svg       the drawing of the model (graphspec draw), written before training
         logs/           TensorBoard event files, when asked for
 
 Files are written to a temporary name in the folder and renamed into place, so an
@@ -111,6 +112,7 @@ def fit(
     keras, made_strategy = _start(distribute, seed)
     chief = _is_chief(made_strategy)
     with _writable_folder(folder, chief) as out:
+        _draw_model(report, out)
         with made_strategy.scope() if made_strategy is not None else contextlib.nullcontext():
             model = _guard(lambda: build_report(report, budget=budget))
         if _spans_workers(made_strategy):
@@ -125,6 +127,12 @@ def fit(
         trained = report.spec.model_copy(update={"fit": settings, "distribute": distribute})
         write_text_atomically(out / "spec.yaml", trained.to_yaml())
     return FitResult(history, folder, model, wrote_run_dir=chief)
+
+
+def _draw_model(report: Report, folder: Path) -> None:
+    from graphspec.render import write_model_svg
+
+    write_model_svg(report, folder)
 
 
 def _settings(spec: Spec, epochs: int | None, batch_size: int | None) -> FitSpec:
