@@ -25,7 +25,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 # What graphspec requires that validate never imports (tests check validate loads none of them).
-NOT_FOR_VALIDATE = {"tensorflow", "keras", "numpy", "matplotlib", "tensorboard", "pygls"}
+NOT_FOR_VALIDATE = {"tensorflow", "keras", "numpy", "matplotlib", "tensorboard", "pygls", "igraph"}
 
 
 def _hook(hook_id: str = "graphspec-validate") -> dict[str, object]:
