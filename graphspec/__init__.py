@@ -15,7 +15,7 @@ from graphspec.diff import diff_specs
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
 from graphspec.source import Limits
-from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
+from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
 
 if _typing.TYPE_CHECKING:
     from graphspec.train import FitResult, evaluate, fit, predict
@@ -48,6 +48,7 @@ __all__ = [
     "FitSpec",
     "InputSpec",
     "Limits",
+    "LintSpec",
     "ModelSpec",
     "NodeSpec",
     "ObjectSpec",

@@ -58,6 +58,7 @@ def _layer_branch(name: str, info: catalog.LayerInfo) -> dict[str, Any]:
     props: dict[str, Any] = {
         "layer": {"const": name},
         "inputs": {"$ref": "#/$defs/References"},
+        "lint": _LINT,
     }
     params = [p for p in info.params]
     if info.forwards_base_kwargs:
@@ -101,7 +102,7 @@ def json_schema() -> dict[str, Any]:
                 "not": _any_of_keys("share", "model", "op"),
             },
             {
-                "properties": {"share": {"type": "string", "pattern": NAME_PATTERN}, "inputs": {"$ref": "#/$defs/References"}},
+                "properties": {"share": {"type": "string", "pattern": NAME_PATTERN}, "inputs": {"$ref": "#/$defs/References"}, "lint": _LINT},
                 "required": ["share"],
                 "additionalProperties": False,
             },
@@ -119,11 +120,27 @@ def json_schema() -> dict[str, Any]:
     fit_props = defs.get("FitSpec", {}).get("properties", {})
     if "callbacks" in fit_props:
         fit_props["callbacks"] = {"type": "array", "items": _object_schema("callback")}
+    _lint_codes(defs)
     _authoring(schema, defs)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "graphspec model spec"
     schema["required"] = sorted({*schema.get("required", []), "graphspec"})
     return schema
+
+
+# lint settings: `lint: {ignore: [code, ...]}` on nodes, outputs and the spec
+
+_LINT = {"$ref": "#/$defs/LintSpec"}
+
+
+def _lint_codes(defs: dict[str, Any]) -> None:
+    """Complete the codes of lint rules in ``ignore`` lists."""
+    from graphspec.lint import RULES
+
+    props = defs.get("LintSpec", {}).get("properties", {})
+    if "ignore" in props:
+        codes = [r.code.value for r in RULES]
+        props["ignore"] = {"type": "array", "items": {"enum": codes}, "description": "lint rules silenced here (see docs/errors.md)"}
 
 
 # sub-models and ops: `model:` nodes hold a nested spec, `op:` nodes name a keras.ops function
@@ -141,12 +158,13 @@ def _submodel_and_op_branches() -> list[dict[str, Any]]:
                 "model": {"$ref": "#/$defs/ModelSpec", "description": "a nested model: inputs, nodes and outputs, like a spec"},
                 "inputs": {"$ref": "#/$defs/References"},
                 "trainable": {"type": "boolean"},
+                "lint": _LINT,
             },
             "required": ["model"],
             "additionalProperties": False,
         },
         {
-            "properties": {"op": {"type": "string", "enum": ops, "description": "a function of keras.ops"}},
+            "properties": {"op": {"type": "string", "enum": ops, "description": "a function of keras.ops"}, "lint": _LINT},
             "required": ["op"],
             "not": _any_of_keys("layer", "share", "model"),
         },
@@ -169,7 +187,7 @@ def _authoring(schema: dict[str, Any], defs: dict[str, Any]) -> None:
     defs["Expression"] = _EXPRESSION
     for branch in defs["NodeSpec"]["allOf"]:
         props = branch["then"]["properties"]
-        for name in [n for n in props if n not in ("layer", "inputs")]:
+        for name in [n for n in props if n not in ("layer", "inputs", "lint")]:
             props[name] = _or_expression(props[name])
     shape = defs.get("InputSpec", {}).get("properties", {}).get("shape", {})
     if "items" in shape:
@@ -218,7 +236,7 @@ def _authoring(schema: dict[str, Any], defs: dict[str, Any]) -> None:
         },
         {
             "description": "another spec file as a sub-model",
-            "properties": {"model": {"type": "string"}, "inputs": {"$ref": "#/$defs/References"}, "params": {"type": "object"}},
+            "properties": {"model": {"type": "string"}, "inputs": {"$ref": "#/$defs/References"}, "params": {"type": "object"}, "lint": _LINT},
             "required": ["model"],
             "additionalProperties": False,
         },
