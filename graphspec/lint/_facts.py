@@ -11,6 +11,7 @@ a layer without a rule) ends the trace with "unknown", and rules stay silent.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -63,6 +64,12 @@ class Squash:
         text = f"node {self.node!r}"
         return text + (", through " + ", ".join(repr(n) for n in self.through) if self.through else "")
 
+    def ends(self) -> str:
+        """What the tensor ends in, for messages: ``softmax (node 'head')``, ``no activation (node 'head' is linear)``."""
+        if self.name == "linear":
+            return f"no activation ({self.where().replace(repr(self.node), repr(self.node) + ' is linear', 1)})"
+        return f"{self.name} ({self.where()})"
+
 
 @dataclass
 class Body:
@@ -113,8 +120,13 @@ class NodeView:
         return self.body.path(self.name)
 
     @functools.cached_property
-    def args(self) -> dict[str, Any]:
-        return with_defaults(self.kind, self.decl.args) if self.decl.model is None else dict(self.decl.args)
+    def applied(self) -> tuple[ActivationInfo, Any] | None:
+        """The activation this node applies last, and its axis argument (see :func:`applied_activation`)."""
+        return None if self.kind == "model" else applied_activation(self.kind, self.decl.args)
+
+    def arg(self, name: str) -> Any:
+        """An argument of the node's layer or op, its default where not written."""
+        return self.decl.args[name] if name in self.decl.args else default(self.kind, name)
 
     def input_tensors(self) -> list[tuple[str, TensorInfo]]:
         """Each reference with the tensor it passes (unknown ones left out)."""
@@ -199,6 +211,17 @@ class Facts:
         return views
 
     @functools.cached_property
+    def integer_tensors(self) -> bool:
+        """Whether any input or node of any graph holds integers (most models hold none: rules about them can stop early)."""
+        for body in self.bodies:
+            if body.inference is None:
+                return True
+            tensors = [*body.inference.inputs.values(), *(t for info in body.inference.nodes.values() for t in info.outputs)]
+            if any(t.dtype is not None and t.dtype.startswith(("int", "uint")) for t in tensors):
+                return True
+        return False
+
+    @functools.cached_property
     def outputs(self) -> list[OutputView]:
         views = []
         for name, out in self.spec.outputs.items():
@@ -225,8 +248,7 @@ class Facts:
         if index not in (None, 0):
             return None  # a layer's further outputs (LSTM states, ...)
         kind = op_label(decl.op) if decl.op is not None else str(decl.layer)
-        args = with_defaults(kind, decl.args)
-        applied = applied_activation(kind, args)
+        applied = applied_activation(kind, decl.args)
         if applied is not None:
             activation, axis = applied
             return Squash(activation, src, body.path(src), self._axis(body, src, axis) if activation.name in ("softmax", "log_softmax") else None)
@@ -235,7 +257,7 @@ class Facts:
             before = self.trace(body, inner)
             if before is None:
                 return None
-            axis = _moved_axis(kind, args, before.axis, body.tensor(inner), body.tensor(src))
+            axis = _moved_axis(kind, decl.args, before.axis, body.tensor(inner), body.tensor(src))
             return replace(before, axis=axis, through=(*before.through, src))
         return None
 
@@ -254,15 +276,16 @@ class Facts:
         return axis % rank if -rank <= axis < rank else None
 
 
-def applied_activation(kind: str, args: dict[str, Any]) -> tuple[ActivationInfo, Any] | None:
+def applied_activation(kind: str, args: Mapping[str, Any]) -> tuple[ActivationInfo, Any] | None:
     """The activation a node applies last, and its axis argument (softmax), or ``None``.
 
     A layer with an ``activation`` argument applies it after its own computation;
-    activation layers and ops are activations themselves.
+    activation layers and ops are activations themselves. ``args`` are the node's
+    arguments as written; defaults come from the catalogue.
     """
     name: str | None
     if kind == "Activation":
-        name = activation_name(args.get("activation"))
+        name = activation_name(_get(kind, args, "activation"))
     elif kind in _ACTIVATION_LAYERS:
         name = _ACTIVATION_LAYERS[kind]
     elif kind.startswith("ops."):
@@ -271,27 +294,38 @@ def applied_activation(kind: str, args: dict[str, Any]) -> tuple[ActivationInfo,
             name = None  # there is no `op: linear`; `none` is no op either
     elif kind == "TimeDistributed" and isinstance(args.get("wraps"), dict):
         wrapped = args["wraps"]
-        got = applied_activation(str(wrapped.get("layer")), with_defaults(str(wrapped.get("layer")), {k: v for k, v in wrapped.items() if k != "layer"}))
+        got = applied_activation(str(wrapped.get("layer")), {k: v for k, v in wrapped.items() if k != "layer"})
         return None if got is None else (got[0], _shifted(got[1]))
     elif _takes_activation(kind):
-        name = activation_name(args.get("activation"))
+        name = activation_name(_get(kind, args, "activation"))
     else:
         return None
     if name is None:
         return None
     info = activation_info(name)
     if kind == "ReLU":
-        info = _relu(args)
-    elif kind == "ELU" and isinstance(args.get("alpha"), int | float):
-        info = ActivationInfo("elu", -abs(float(args["alpha"])), INF)
-    return info, args.get("axis", -1)
+        info = _relu(kind, args)
+    elif kind == "ELU" and isinstance(alpha := _get(kind, args, "alpha"), int | float):
+        info = ActivationInfo("elu", -abs(float(alpha)), INF)
+    return info, _get(kind, args, "axis") if name in ("softmax", "log_softmax") else -1
 
 
-def _relu(args: dict[str, Any]) -> ActivationInfo:
-    slope = args.get("negative_slope")
+def _get(kind: str, args: Mapping[str, Any], name: str) -> Any:
+    return args[name] if name in args else default(kind, name)
+
+
+@functools.cache
+def default(kind: str, name: str) -> Any:
+    """The catalogue's default of a layer's (or op's) argument; ``-1`` for a softmax axis nobody declares."""
+    found = with_defaults(kind, {}).get(name)
+    return -1 if found is None and name == "axis" else found
+
+
+def _relu(kind: str, args: Mapping[str, Any]) -> ActivationInfo:
+    slope = _get(kind, args, "negative_slope")
     if isinstance(slope, int | float) and slope > 0:
         return activation_info("leaky_relu")
-    top = args.get("max_value")
+    top = _get(kind, args, "max_value")
     return ActivationInfo("relu", 0.0, float(top) if isinstance(top, int | float) else INF)
 
 
@@ -306,7 +340,7 @@ def _takes_activation(kind: str) -> bool:
     return info is not None and info.param("activation") is not None
 
 
-def _moved_axis(kind: str, args: dict[str, Any], axis: int | None, before: TensorInfo | None, after: TensorInfo | None) -> int | None:
+def _moved_axis(kind: str, args: Mapping[str, Any], axis: int | None, before: TensorInfo | None, after: TensorInfo | None) -> int | None:
     """Where a pass-through layer puts an axis of its input (``None`` where it is not kept whole)."""
     if axis is None or before is None or after is None or before.shape is None or after.shape is None:
         return None

@@ -8,6 +8,7 @@ lint, and no rule fires on it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ class ActivationInfo:
 
         return f"[{show(self.low)}, {show(self.high)}]"
 
+    def values_text(self) -> str:
+        """``its values lie in [0, 1]``, or ``its values can be any number``."""
+        return "its values can be any number" if not self.bounded else f"its values lie in {self.range_text()}"
+
 
 _RANGES: dict[str, tuple[float, float]] = {
     "linear": (-INF, INF),
@@ -87,17 +92,23 @@ _ALIASES = {"swish": "silu", "hard_swish": "hard_silu", "none": "linear"}
 
 def activation_name(value: Any) -> str | None:
     """The canonical name of an ``activation`` argument (``None`` for one lint does not know)."""
+    if type(value) is str:  # the common case first: an ABC isinstance check costs microseconds
+        return _canonical(value)
     if value is None:
         return "linear"
     if isinstance(value, Mapping):
         value = value.get("class_name")
-    if not isinstance(value, str):
-        return None
+    return _canonical(value) if isinstance(value, str) else None
+
+
+@functools.cache
+def _canonical(value: str) -> str | None:
     name = value.lower()
     name = _ALIASES.get(name, name)
     return name if name in _RANGES else None
 
 
+@functools.cache
 def activation_info(name: str) -> ActivationInfo:
     low, high = _RANGES[name]
     return ActivationInfo(name, low, high)

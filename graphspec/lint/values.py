@@ -44,12 +44,17 @@ class ArrayFacts:
         return self.array.dtype.kind in "biuf" and self.array.size > 0
 
     @functools.cached_property
+    def _extremes(self) -> tuple[float, float]:
+        """The smallest and largest value: NaN if any value is NaN (NumPy's min and max propagate it)."""
+        return float(self.array.min()), float(self.array.max())
+
+    @functools.cached_property
     def _finite(self) -> np.ndarray | None:
         """The finite values, flattened (``None`` when every value is)."""
-        if self.array.dtype.kind != "f":
-            return None
-        mask = np.isfinite(self.array)
-        return None if mask.all() else self.array[mask]
+        if self.array.dtype.kind != "f" or all(np.isfinite(self._extremes)):
+            return None  # two reductions instead of a mask the size of the data
+        finite: np.ndarray = self.array[np.isfinite(self.array)]
+        return finite
 
     @functools.cached_property
     def nonfinite(self) -> tuple[int, int, int]:
@@ -68,11 +73,17 @@ class ArrayFacts:
 
     @functools.cached_property
     def minimum(self) -> float:
-        return float(self.values.min()) if self.values.size else 0.0
+        """The smallest finite value (0 when there is none)."""
+        if self._finite is None:
+            return self._extremes[0]
+        return float(self._finite.min()) if self._finite.size else 0.0
 
     @functools.cached_property
     def maximum(self) -> float:
-        return float(self.values.max()) if self.values.size else 0.0
+        """The largest finite value (0 when there is none)."""
+        if self._finite is None:
+            return self._extremes[1]
+        return float(self._finite.max()) if self._finite.size else 0.0
 
     @functools.cached_property
     def integral(self) -> bool:
@@ -83,6 +94,8 @@ class ArrayFacts:
 
     def count_outside(self, low: float, high: float, skip: float | None = None) -> int:
         """How many finite values lie below ``low`` or above ``high`` (``skip`` aside)."""
+        if low <= self.minimum and self.maximum <= high:
+            return 0
         v = self.values
         outside = (v < low) | (v > high)
         if skip is not None:

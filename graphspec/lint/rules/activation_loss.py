@@ -17,8 +17,8 @@ def check(facts: Facts) -> Iterator[Finding]:
         if loss.family == "binary" and squash.name == "softmax":
             yield _finding(
                 out,
-                f"{loss.name} scores each of the {classes} units of output {out.name!r} as its own yes/no, but they end in a "
-                f"softmax ({squash.where()}), which makes them compete and sum to 1: with one class per example the loss "
+                f"{loss.name} scores each of the {classes} units of output {out.name!r} as its own yes/no, but they end in "
+                f"{squash.ends()}, which makes them compete and sum to 1: with one class per example the loss "
                 "is the wrong one (and a reported binary accuracy is inflated); with several classes per example "
                 "(multi-label) a softmax cannot output them",
                 "one class per example: categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy "
@@ -28,7 +28,7 @@ def check(facts: Facts) -> Iterator[Finding]:
             yield _finding(
                 out,
                 f"{loss.name} expects one distribution over the {classes} classes of output {out.name!r}, but they end in "
-                f"{squash.name} ({squash.where()}), independent values that do not sum to 1: Keras divides them by their "
+                f"{squash.ends()}, independent values that do not sum to 1: Keras divides them by their "
                 "sum, so the loss only ranks the classes against each other and the outputs are not probabilities",
                 "one class per example: activation: softmax; several per example (multi-label): binary_crossentropy",
             )

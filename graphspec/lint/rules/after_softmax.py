@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graphspec.errors import Code, Severity
-from graphspec.lint._facts import Facts, applied_activation
+from graphspec.lint._facts import Facts
 from graphspec.lint._rule import Finding, Rule
 
 # What each activation does to probabilities in [0, 1].
 _EFFECT = {
-    "sigmoid": "maps them into [0.5, 0.73], so no output can be near 0 or 1",
-    "hard_sigmoid": "maps them into [0.5, 0.67], so no output can be near 0 or 1",
-    "tanh": "maps them into [0, 0.76], so no output can reach 1",
-    "softmax": "applies a softmax to values in [0, 1], which is close to uniform whatever the model predicts",
-    "log_softmax": "takes the log-softmax of values in [0, 1], close to log(1/C) whatever the model predicts",
-    "relu": "changes nothing (they are already ≥ 0) and hides the softmax from Keras' loss, which would read its logits",
+    "sigmoid": "a sigmoid maps the probabilities into [0.5, 0.73], so no output can be near 0 or 1",
+    "hard_sigmoid": "a hard sigmoid maps the probabilities into [0.5, 0.67], so no output can be near 0 or 1",
+    "tanh": "tanh maps the probabilities into [0, 0.76], so no output can reach 1",
+    "softmax": "a second softmax of values in [0, 1] is close to uniform, whatever the model predicts",
+    "log_softmax": "a log-softmax of values in [0, 1] is close to log(1/C), whatever the model predicts",
+    "relu": "a relu changes nothing (probabilities are already ≥ 0) but hides the softmax from Keras' loss, which would read its logits",
 }
 
 
@@ -28,16 +28,16 @@ def check(facts: Facts) -> Iterator[Finding]:
     for view in facts.nodes:
         if not _pure(view.kind) or len(view.node.inputs) != 1:
             continue
-        applied = applied_activation(view.kind, view.args)
+        applied = view.applied
         if applied is None or applied[0].name == "linear":
             continue
         before = facts.trace(view.body, view.node.inputs[0])
         if before is None or before.name != "softmax":
             continue
         name = applied[0].name
-        effect = _EFFECT.get(name, "turns them into values that are no longer a distribution")
+        effect = _EFFECT.get(name, f"{name} turns the probabilities into values that are no longer a distribution")
         yield Finding(
-            f"{view.kind} {view.name!r} applies {name} to the probabilities of the softmax in {before.where()}: it {effect}; "
+            f"{view.kind} {view.name!r} applies {name} on top of the softmax in {before.where()}: {effect}; "
             "a loss on the result trains against a distorted output with weak gradients",
             view.path,
             "keep one of them: the softmax for class probabilities (or a linear output with from_logits: true on the loss)",

@@ -22,7 +22,7 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     low, high = data.minimum, data.maximum
     signed = low == -1 and high == 1
     yield Finding(
-        f"targets of output {expect.name!r} range from {low:g} to {high:g} ({wrong} outside [0, 1]), but {loss.name} takes "
+        f"targets of output {expect.name!r} range from {low:.4g} to {high:.4g} ({wrong} outside [0, 1]), but {loss.name} takes "
         "targets in [0, 1]: for a target outside it the loss has no minimum, so it runs to large negative values "
         "and the model learns nothing useful",
         expect.path,

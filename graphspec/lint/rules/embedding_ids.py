@@ -22,7 +22,7 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
             continue
         bad = data.first_outside(0, emb.input_dim - 1)
         yield Finding(
-            f"input {expect.name!r} holds ids from {data.minimum:g} to {data.maximum:g} ({wrong} out of range, such as {bad:g}), "
+            f"input {expect.name!r} holds ids from {data.minimum:.10g} to {data.maximum:.10g} ({wrong} out of range, such as {bad:g}), "
             f"but Embedding {emb.node!r} has input_dim {emb.input_dim} (ids 0 to {emb.input_dim - 1}): on a CPU Keras stops "
             f"mid-epoch with 'indices[...] = {bad:g} is not in [0, {emb.input_dim})', on a GPU the lookup returns zeros for them without a word",
             expect.path,

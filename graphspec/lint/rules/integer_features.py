@@ -23,6 +23,8 @@ def is_integer(dtype: str | None) -> bool:
 
 
 def check(facts: Facts) -> Iterator[Finding]:
+    if not facts.integer_tensors:
+        return
     for view in facts.nodes:
         if view.kind not in WEIGHING:
             continue

@@ -20,7 +20,7 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     if loss.labels == "sparse" and _same(data.sample_shape, shape) and data.onehot_rows:
         yield Finding(
             f"labels of output {expect.name!r} are one-hot rows of {classes} values (shape {_n(data.sample_shape)}), but {loss.name} "
-            f"takes one integer class id per example (shape {_n(shape[:-1])})",
+            f"takes one integer class id per example (shape {_n(shape[:-1])}): Keras would stop with a shape error once the model is built",
             expect.path,
             "use categorical_crossentropy for one-hot labels, or give class ids (numpy: y.argmax(-1))",
             owners,
@@ -28,7 +28,7 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     elif loss.labels == "onehot" and _sparse_shaped(data.sample_shape, shape) and data.integral:
         yield Finding(
             f"labels of output {expect.name!r} are integer class ids (shape {_n(data.sample_shape)}), but {loss.name} takes "
-            f"one-hot rows of {classes} values (shape {_n(shape)})",
+            f"one-hot rows of {classes} values (shape {_n(shape)}): Keras would stop with a shape error once the model is built",
             expect.path,
             f"use sparse_categorical_crossentropy for class ids, or one-hot encode them (numpy: np.eye({classes})[y])",
             owners,

@@ -30,7 +30,7 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     if not wrong:
         return
     low, high = data.minimum, data.maximum
-    seen = f"{low:g} to {high:g}" if low != high else f"{low:g}"
+    seen = f"{low:.4g} to {high:.4g}" if low != high else f"{low:.4g}"
     shifted = low >= 1 and high == classes
     yield Finding(
         f"labels of output {expect.name!r} range over {seen} ({wrong} out of range, such as {data.first_outside(0, classes - 1, skip):g}), "

@@ -39,7 +39,8 @@ RULE = Rule(
         "distribution is always `[1.0]` (Keras normalises the output by its sum, or applies a softmax with "
         "`from_logits: true`), so the loss is `-log(1) = 0` for every example. `sparse_categorical_crossentropy` "
         "with one unit gives 0 for label 0 and an out-of-range error (or NaN on a GPU) for every other label. "
-        "Training reports a loss of 0 (or a constant) from the first step and no weight ever changes."
+        "Training reports a loss of 0 (or a constant) from the first step and no weight ever changes; Keras 3 "
+        "only warns once the first batch runs, after TensorFlow has loaded and the model is built."
     ),
     example="head: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\nhead: {loss: categorical_crossentropy}",
     fix="head: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\nhead: {loss: binary_crossentropy}",

@@ -27,8 +27,8 @@ def check(facts: Facts) -> Iterator[Finding]:
             squashing = "softmax" if loss.family in ("categorical", "sparse") else "sigmoid"
             hint = f"give the loss from_logits: true (numerically the safest), or end the output in a {squashing}"
         yield Finding(
-            f"{loss.name} reads output {out.name!r} as probabilities, but it ends in {squash.name} ({squash.where()}), "
-            f"whose values lie in {squash.activation.range_text()}: {_WHAT_KERAS_DOES[loss.family]}",
+            f"{loss.name} reads output {out.name!r} as probabilities, but it ends in {squash.ends()}, so "
+            f"{squash.activation.values_text()}: {_WHAT_KERAS_DOES[loss.family]}",
             loss.path,
             hint,
             out.owners(squash),

@@ -19,7 +19,7 @@ def check(facts: Facts) -> Iterator[Finding]:
         again = "softmax" if loss.family in ("categorical", "sparse") else "sigmoid"
         yield Finding(
             f"{loss.name} has from_logits: true, so it applies a {again} itself, but output {out.name!r} already ends in "
-            f"{squash.name} ({squash.where()}): the loss squashes probabilities a second time, so its gradients are weak "
+            f"{squash.ends()}: the loss squashes probabilities a second time, so its gradients are weak "
             "and the loss it reports is wrong (Keras' TensorFlow backend undoes a last softmax or sigmoid it can see, "
             "with a warning, but not behind other layers, in eager mode or on other backends)",
             (*loss.path, "config", "from_logits") if isinstance(out.spec.loss, dict) else loss.path,

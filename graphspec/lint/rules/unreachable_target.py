@@ -24,8 +24,8 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
         return
     share = wrong / max(data.values.size, 1)
     yield Finding(
-        f"output {expect.name!r} ends in {squash.name} ({squash.where()}), whose values lie in {squash.activation.range_text()}, "
-        f"but {wrong} of its targets ({share:.0%}) lie outside, from {data.minimum:g} to {data.maximum:g}: the model can never "
+        f"output {expect.name!r} ends in {squash.ends()}, so {squash.activation.values_text()}, "
+        f"but {wrong} of its targets ({share:.0%}) lie outside, from {data.minimum:.4g} to {data.maximum:.4g}: the model can never "
         f"output them, so {loss.name} stays high and the gradients vanish as the {squash.name} saturates",
         expect.path,
         f"scale the targets into {squash.activation.range_text()} (and back after predict), or make the output linear (activation: linear)",
