@@ -35,11 +35,23 @@ def lint(spec: Spec, graph: Graph, inference: Inference) -> list[Diagnostic]:
     return out
 
 
+# As for shape rules: an argument value the catalogue let through that a rule cannot
+# read (a list where a number usually goes) ends that rule's findings, never validation.
+_RULE_FAILURES = (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError, OverflowError)
+
+
+def _guarded(findings: Iterable[Finding]) -> Iterator[Finding]:
+    try:
+        yield from findings
+    except _RULE_FAILURES:
+        return
+
+
 def diagnose(rule: Rule, findings: Iterable[Finding], silenced: Ignores) -> list[Diagnostic]:
     """The rule's findings as diagnostics, without those its owners (or the spec) ignore."""
     code = rule.code.value
     out = []
-    for f in findings:
+    for f in _guarded(findings):
         if code in silenced.get((), ()) or any(code in silenced.get(owner, ()) for owner in f.owners):
             continue
         out.append(Diagnostic(rule.code, f.message, f.path, f.hint, rule.severity))
