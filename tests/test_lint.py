@@ -610,3 +610,18 @@ def test_training_poisson_on_a_linear_output_turns_nan() -> None:
     assert np.isnan(losses[0]), f"NaN from the first epoch: {losses}"
     good, _ = _trained(_load(CORPUS / "negative-poisson-rate.good.yaml"), x, counts, epochs=3)
     assert np.all(np.isfinite(good)) and good[-1] < good[0], f"the twin trains: {good}"
+
+
+def test_a_keras_model_with_a_training_bug_still_imports() -> None:
+    """Importing is how such a model gets seen and fixed: lint findings do not stop it; validate then names them."""
+    import keras
+
+    from graphspec.importer import from_keras
+
+    inputs = keras.Input((8,), name="x")
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="softmax", name="y")(inputs))
+    model.compile(optimizer="adam", loss={"y": "categorical_crossentropy"})
+    spec = from_keras(model)
+    with pytest.raises(SpecError) as info:
+        graphspec.validate(spec)
+    assert sorted(info.value.codes) == ["one-class-loss", "softmax-size-one"]

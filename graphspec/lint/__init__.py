@@ -16,11 +16,15 @@ rules read statistics computed in :mod:`graphspec.lint.values`).
 
 from __future__ import annotations
 
+from graphspec.errors import Code
 from graphspec.lint._engine import check_ignores, lint
 from graphspec.lint._rule import Finding, Rule
 from graphspec.lint.rules import RULES
 
-__all__ = ["RULES", "Finding", "Rule", "check_ignores", "lint", "rule"]
+__all__ = ["CODES", "RULES", "Finding", "Rule", "check_ignores", "lint", "rule"]
+
+CODES: frozenset[Code] = frozenset(r.code for r in RULES)
+"""The codes of the lint rules (``unknown-rule``, a settings error, is not one)."""
 
 
 def rule(code: str) -> Rule:
