@@ -16,7 +16,7 @@ from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
 from graphspec.render import draw
 from graphspec.source import Limits
-from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
+from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
 
 if _typing.TYPE_CHECKING:
     from graphspec.serving import ExportResult, export
@@ -52,6 +52,7 @@ __all__ = [
     "FitSpec",
     "InputSpec",
     "Limits",
+    "LintSpec",
     "ModelSpec",
     "NodeSpec",
     "ObjectSpec",

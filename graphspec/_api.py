@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphspec import catalog
+from graphspec import catalog, lint
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expansion import expand_document
@@ -101,9 +101,11 @@ class Report:
 
 
 def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
-    """Run every check short of building: structure, graph, layer catalogue, shapes, budget.
+    """Run every check short of building: structure, graph, layer catalogue, shapes, budget, lint.
 
-    Never imports TensorFlow or Keras. Catalogue and graph problems are reported
+    Never imports TensorFlow or Keras. Lint warnings (training bugs that are very
+    likely, see :mod:`graphspec.lint`) are in ``Report.warnings``; lint errors
+    (models that cannot learn) fail validation like any other error. Catalogue and graph problems are reported
     together, so one run lists everything wrong with a spec. ``params`` set the
     spec's parameters, as for :func:`load`.
 
@@ -149,11 +151,15 @@ def _validate_spec(spec: Spec, budget: Budget) -> Report:
     diags = [*inference.diagnostics, *budget.check_params(inference)]
     if any(d.is_error for d in diags):
         raise SpecError(locate(diags, spec.source))
-    return Report(spec, graph, inference, locate([*graph.warnings, *diags], spec.source))
+    # Lint runs last, on a spec known to build: its errors are models that cannot learn.
+    found = locate([*graph.warnings, *diags, *lint.lint(spec, graph, inference)], spec.source)
+    if any(d.is_error for d in found):
+        raise SpecError(found)
+    return Report(spec, graph, inference, found)
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:
-    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs))
+    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs)) + lint.check_ignores(spec)
 
 
 def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:

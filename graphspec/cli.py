@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("specs", nargs="+", metavar="SPEC", help="YAML or JSON spec files")
     v.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)")
-    v.add_argument("--strict", action="store_true", help="treat warnings (dead nodes) as errors")
+    v.add_argument("--strict", action="store_true", help="treat warnings (dead nodes, lint warnings) as errors")
 
     b = sub.add_parser(
         "build",

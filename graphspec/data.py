@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from graphspec.errors import Code, Diagnostic, Path, SpecError
+from graphspec.lint import values as lint_values
 
 __all__ = ["ArraySpec", "check_arrays", "expected_arrays", "load_npz", "save_npz", "split_arrays", "synthetic_arrays", "synthetic_inputs", "target_kind"]
 
@@ -65,6 +66,7 @@ class ArraySpec:
     dtype: str | None
     path: Path
     labels: str = "dense"
+    lint: Any = field(default=None, compare=False)  # what graphspec.lint expects of the values (label range, ...), checked by check_arrays
 
 
 def target_kind(loss: Any) -> str:
@@ -85,7 +87,7 @@ def expected_arrays(report: Any) -> list[ArraySpec]:
         shape = None if info is None or info.shape is None else tuple(info.shape[1:])
         labels = "sparse" if target_kind(output.loss) == "sparse" else "dense"
         out.append(ArraySpec(name, "output", shape, None, ("outputs", name), labels))
-    return out
+    return lint_values.expect(report, out)
 
 
 def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
@@ -192,7 +194,7 @@ def check_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, so
         diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold different numbers of samples ({listed})", (), "every array's first dimension counts the same samples"))
     elif 0 in counts.values():  # Keras would "train" on nothing, evaluate to no results, and fail inside predict
         diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold no samples", (), "give at least one sample: N, the first dimension, must be 1 or more"))
-    return diags
+    return lint_values.refine(diags, arrays, wanted)  # the lint data rules: label ranges, encodings, NaN, ...
 
 
 def split_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, source: str = "data", targets: bool = True) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -234,7 +236,8 @@ def synthetic_arrays(report: Any, n: int, seed: int = 0) -> dict[str, np.ndarray
         if want.role == "output":
             if want.shape is None or None in want.shape:
                 raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic targets for output {want.name!r}: its shape is not known before building", want.path, "give --data")
-            out[want.name] = _random_target(rng, (n, *want.shape), target_kind(report.spec.outputs[want.name].loss))  # type: ignore[arg-type]
+            target = _random_target(rng, (n, *want.shape), target_kind(report.spec.outputs[want.name].loss))  # type: ignore[arg-type]
+            out[want.name] = lint_values.within_reach(want, target)
     return out
 
 

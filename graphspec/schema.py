@@ -193,9 +193,14 @@ def _argument(info: catalog.LayerInfo, key: str) -> Schema:
     return _plain_rule(info, param, key)
 
 
+def _passing_keys() -> tuple[str, ...]:
+    """Node keys of every kind beyond the kinds and ``inputs`` (``lint``): checked by the node's branch, allowed beside arguments."""
+    return tuple(k for k in NodeSpec.model_fields if k not in (*_KINDS, "inputs", "args"))
+
+
 def _layer_branch(name: str, info: catalog.LayerInfo) -> Schema:
     # The node's own keys are checked by its kind's branch; here they are only allowed.
-    props: Schema = dict.fromkeys(("inputs", *_KINDS), True)
+    props: Schema = dict.fromkeys(("inputs", *_KINDS, *_passing_keys()), True)
     for key in info.accepted():
         props[key] = _argument(info, key)
     then: Schema = {"properties": props, "additionalProperties": False}
@@ -296,7 +301,7 @@ def _op_branch(name: str) -> Schema:
     assert info is not None
     # Only the names: the node's op branch holds every argument to plain data. Which call
     # arguments are constants depends on how many inputs the node has: all are allowed here.
-    props: Schema = dict.fromkeys(("inputs", *_KINDS, *(p.name for p in (*info.params, *info.call))), True)
+    props: Schema = dict.fromkeys(("inputs", *_KINDS, *_passing_keys(), *(p.name for p in (*info.params, *info.call))), True)
     then: Schema = {"properties": props, "additionalProperties": False}
     required = [p.name for p in info.params if p.required]
     if required:
@@ -335,11 +340,12 @@ def json_schema() -> Schema:
     defs["NestedLayer"] = {
         "description": "a layer inside another (`wraps:`, `cell:`): {layer: Name, ...arguments}; it receives its wrapper's input",
         "type": "object",
-        "properties": {"layer": {"type": "string", "enum": layers}, "inputs": False, "share": False, "model": False, "op": False, "block": False},
+        "properties": {"layer": {"type": "string", "enum": layers}, "inputs": False, **dict.fromkeys((*_KINDS[1:], *_passing_keys()), False)},
         "required": ["layer"],
         "$ref": "#/$defs/LayerArguments",
     }
     defs["NodeSpec"] = _node_def(layers, defs.get("NodeSpec", {}))
+    _lint_codes(defs)
     _structure(schema, defs)
     _authoring(schema, defs)
     _allow_expressions(schema)
@@ -348,6 +354,16 @@ def json_schema() -> Schema:
     schema["title"] = "graphspec model spec"
     schema["required"] = sorted({*schema.get("required", []), "graphspec"})
     return schema
+
+
+def _lint_codes(defs: Schema) -> None:
+    """Complete the codes of lint rules in ``ignore`` lists (lint settings: ``lint: {ignore: [code, ...]}`` on nodes, outputs and the spec)."""
+    from graphspec.lint import RULES
+
+    props = defs.get("LintSpec", {}).get("properties", {})
+    if "ignore" in props:
+        codes = [r.code.value for r in RULES]
+        props["ignore"] = {"type": "array", "items": {"enum": codes}, "description": "lint rules silenced here (see docs/errors.md)"}
 
 
 def _names(section: Schema, pattern: str) -> None:

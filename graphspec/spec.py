@@ -40,6 +40,7 @@ __all__ = [
     "DistributeSpec",
     "FitSpec",
     "InputSpec",
+    "LintSpec",
     "ModelSpec",
     "NodeSpec",
     "ObjectSpec",
@@ -205,8 +206,19 @@ class InputSpec(_Model):
     batch_size: Annotated[int, Field(ge=1)] | None = None
     sparse: bool = False
 
-_STRUCTURAL = ("layer", "share", "model", "op", "inputs")
+_STRUCTURAL = ("layer", "share", "model", "op", "inputs", "lint")
 _NODE_KEYS = (*_STRUCTURAL, "args")  # `args` is the Python spelling only (see split_node_args)
+
+
+class LintSpec(_Model):
+    """Lint settings of a node, an output or the whole spec: ``lint: {ignore: [squashed-twice]}``.
+
+    ``ignore`` lists the lint rules (by code) that are silenced there: written on a
+    node or output, for the findings about it; at the top of a spec, everywhere.
+    Codes are checked against the rules (``graphspec.lint``), with did-you-mean.
+    """
+
+    ignore: list[str] = Field(default_factory=list)
 
 
 # What a node is: exactly one of these (catalog.check_nodes says so otherwise).
@@ -233,6 +245,7 @@ class NodeSpec(_Model):
     model: ModelSpec | None = None
     op: str | None = None
     inputs: list[Ref] = Field(default_factory=list)
+    lint: LintSpec | None = None
     args: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="before")
@@ -267,6 +280,8 @@ class NodeSpec(_Model):
             out["op"] = self.op
         if self.inputs:
             out["inputs"] = self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+        if self.lint is not None:
+            out["lint"] = self.lint.model_dump()
         out.update(self.args)
         return out
 
@@ -278,6 +293,7 @@ class OutputSpec(_Model):
     loss: ObjectRef | None = None
     loss_weight: Annotated[float, BeforeValidator(_finite_nonnegative)] | None = None
     metrics: list[ObjectRef] = Field(default_factory=list)
+    lint: LintSpec | None = None
 
     def to_data(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_defaults=True)
@@ -396,6 +412,7 @@ class Spec(SpecBody):
     compile: CompileSpec | None = None
     fit: FitSpec | None = None
     distribute: DistributeSpec | None = None
+    lint: LintSpec | None = None
 
     _source: Document | None = PrivateAttr(default=None)
 
@@ -412,6 +429,8 @@ class Spec(SpecBody):
         for key, section in (("fit", self.fit), ("distribute", self.distribute)):
             if section is not None:
                 data[key] = section.model_dump(exclude_defaults=True)
+        if self.lint is not None:
+            data["lint"] = self.lint.model_dump()
         return data
 
     def to_yaml(self) -> str:
@@ -476,6 +495,7 @@ _FIELDS: dict[str, list[str]] = {
     "fit": list(FitSpec.model_fields),
     "distribute": list(DistributeSpec.model_fields),
     "object": list(ObjectSpec.model_fields),
+    "lint": list(LintSpec.model_fields),
 }
 
 
@@ -500,6 +520,8 @@ def _section(path: Path) -> str | None:
         return "output"
     if head in ("compile", "fit", "distribute") and len(path) == 2:
         return str(head)
+    if path[-2] == "lint":
+        return "lint"
     if path[-2] in ("loss", "optimizer") or (len(path) >= 3 and path[-3] == "metrics"):
         return "object"
     return None

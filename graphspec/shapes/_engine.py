@@ -108,6 +108,7 @@ class _Walk:
             total_flops=_total(i.flops for i in infos),
             unknown=self.unknown,
             diagnostics=self.diags,
+            submodels=self.inner,
         )
 
     def gather(self, name: str, refs: list[str]) -> tuple[list[TensorInfo], list[str], bool]:
