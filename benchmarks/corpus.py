@@ -8,6 +8,8 @@ input/output names and structure, predictions after copying weights by name,
 compile settings, fixed point). Prints one line a model — its result, the
 import and build times, and whether it is what tests/corpus/expected.py says —
 then the count and the failures grouped by the issue-11 item they belong to.
+Times are seconds: ``from_keras``, ``build`` of the imported spec, and the
+whole check of the model (building it, both of those, comparing, reimporting).
 
     python benchmarks/corpus.py                 # the default corpus (about a minute on 2 cores)
     python benchmarks/corpus.py --slow          # with the large applications too
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 import warnings
@@ -50,11 +53,13 @@ def main(argv: list[str]) -> int:
     if unknown:
         parser.error(f"no corpus entry {', '.join(unknown)}")
     todo = [corpus[n] for n in args.names] if args.names else [e for e in corpus.values() if args.slow or not e.slow]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     passed, surprises, causes = 0, 0, defaultdict(list)
-    print(f"{'model':<50} {'result':<11} {'from_keras':>10} {'build':>7}  detail")
+    print(f"{'model':<50} {'result':<11} {'from_keras':>10} {'build':>7} {'check':>7}  detail")
     for entry in todo:
+        begin = time.perf_counter()
         outcome = run(entry)
+        check = time.perf_counter() - begin
         expected = EXPECTED.get(entry.name)
         wrong = mismatch(outcome, expected)
         surprises += wrong is not None
@@ -65,11 +70,13 @@ def main(argv: list[str]) -> int:
                 causes[item].append(f"{entry.name} ({what})")
         times = [f"{outcome.seconds[k]:.2f}" if k in outcome.seconds else "-" for k in ("from_keras", "build")]
         note = f"  UNEXPECTED: {wrong.splitlines()[0]}" if wrong else ""
-        print(f"{entry.name:<50} {_LABELS[outcome.stage]:<11} {times[0]:>10} {times[1]:>7}  {outcome.summary()[:150]}{note}", flush=True)
+        print(f"{entry.name:<50} {_LABELS[outcome.stage]:<11} {times[0]:>10} {times[1]:>7} {check:>7.2f}  {outcome.summary()[:150]}{note}", flush=True)
         if args.messages and outcome.message:
             print("    " + outcome.message.strip().replace("\n", "\n    "))
     print()
-    print(f"{passed} of {len(todo)} real models round-trip ({time.perf_counter() - start:.0f} s); {surprises} not as tests/corpus/expected.py says")
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{passed} of {len(todo)} real models round-trip; {surprises} not as tests/corpus/expected.py says ({wall:.0f} s, {cpu:.0f} s of CPU, peak memory {peak:.0f} MiB)")
     print("Not round-tripping, by the issue-11 item they belong to (a model may belong to two):")
     for item in sorted(causes):
         print(f"  {item}: {len(causes[item])}: " + "; ".join(causes[item]))

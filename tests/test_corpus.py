@@ -7,10 +7,6 @@ in other ways than listed, all fail here: update the table with the change.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-
-import keras
 import pytest
 
 from tests.corpus import Entry, entries
@@ -18,13 +14,6 @@ from tests.corpus.check import ASPECTS, mismatch, run
 from tests.corpus.expected import EXPECTED, Differs, Refused
 
 CORPUS = entries()
-
-
-@pytest.fixture(autouse=True)
-def _free_models() -> Iterator[None]:
-    yield
-    keras.backend.clear_session()
-    gc.collect()
 
 
 def _params(slow: bool) -> list[object]:
