@@ -24,13 +24,15 @@ Run: python benchmarks/import_size.py [--repeat N] [--small-only] [--profile N] 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +175,31 @@ _STAGES = [
 ]
 
 
+@contextlib.contextmanager
+def _trial_layers_by_class() -> Iterator[dict[str, list[float]]]:
+    """Count and time the layers importer._construct builds, per class (the outermost call only)."""
+    from graphspec import importer
+
+    original, trials, depth = importer._construct, defaultdict(lambda: [0, 0.0]), [0]
+
+    def timed(name: str, args: Any) -> Any:
+        depth[0] += 1
+        start = time.perf_counter()
+        try:
+            return original(name, args)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                trials[name][0] += 1
+                trials[name][1] += time.perf_counter() - start
+
+    importer._construct = timed
+    try:
+        yield trials
+    finally:
+        importer._construct = original
+
+
 def profile_small(top: int) -> None:
     """cProfile of cold from_keras over the small models, summarised by the importer's stages."""
     import cProfile
@@ -183,12 +210,13 @@ def profile_small(top: int) -> None:
 
     models = small_models()
     profiler = cProfile.Profile()
-    for _, model, _, classes in models:
-        with _registered(classes):
-            clear_importer_caches()
-            profiler.enable()
-            graphspec.from_keras(model)
-            profiler.disable()
+    with _trial_layers_by_class() as trials:
+        for _, model, _, classes in models:
+            with _registered(classes):
+                clear_importer_caches()
+                profiler.enable()
+                graphspec.from_keras(model)
+                profiler.disable()
     stats = pstats.Stats(profiler)
     raw = stats.stats  # type: ignore[attr-defined]
     total = next(v[3] for k, v in raw.items() if k[0].endswith("importer.py") and k[2] == "from_keras")
@@ -198,6 +226,9 @@ def profile_small(top: int) -> None:
         found = [(v[1], v[3]) for k, v in raw.items() if k[0].endswith(file) and k[2] == function]
         calls, cumulative = sum(c for c, _ in found), sum(t for _, t in found)
         print(f"  {label:<70} {cumulative:>7.2f} s {cumulative / total:>6.1%} {calls:>8,} calls")
+    print("\nTrial layers the argument search constructs, by class (profiled seconds; nested layers count with their wrapper):")
+    for name, (count, seconds) in sorted(trials.items(), key=lambda kv: -kv[1][1])[:12]:
+        print(f"  {name:<28} {count:>6,} built {seconds:>7.2f} s {seconds / count * 1000:>7.1f} ms each")
     print(f"\nThe {top} functions with the most own time inside from_keras:")
     stats.sort_stats("tottime").print_stats(top)
 

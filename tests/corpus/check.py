@@ -441,9 +441,9 @@ def _loss(value: Any) -> Any:
     if isinstance(obj, keras.losses.Loss):
         fn = getattr(obj, "fn", None)
         if fn is not None:
-            return ("loss", getattr(fn, "__name__", repr(fn)), _plain_kwargs(obj), str(obj.reduction))
+            return ("loss", getattr(fn, "__name__", repr(fn)), _plain_kwargs(obj, fn), str(obj.reduction))
         return ("loss-object", type(obj).__name__, _config_without_name(obj))
-    return ("loss", getattr(obj, "__name__", repr(obj)), {}, "sum_over_batch_size")
+    return ("loss", getattr(obj, "__name__", repr(obj)), "{}", "sum_over_batch_size")
 
 
 # Metric strings Keras resolves by the output's shape and loss ("accuracy" becomes binary, categorical or sparse).
@@ -464,9 +464,9 @@ def _metric(value: Any) -> Any:
         fn = getattr(obj, "_fn", None)
         name = re.sub(r"_\d+$", "", obj.name)
         if fn is not None:
-            return ("mean", getattr(fn, "__name__", repr(fn)), name, _plain_kwargs(obj))
+            return ("mean", getattr(fn, "__name__", repr(fn)), name, _plain_kwargs(obj, fn))
         return ("metric-object", type(obj).__name__, _config_without_name(obj))
-    return ("mean", getattr(obj, "__name__", repr(obj)), value if isinstance(value, str) else getattr(obj, "__name__", ""), {})
+    return ("mean", getattr(obj, "__name__", repr(obj)), value if isinstance(value, str) else getattr(obj, "__name__", ""), "{}")
 
 
 def _deserialized(value: Any, get: Any) -> Any:
@@ -480,8 +480,17 @@ def _deserialized(value: Any, get: Any) -> Any:
     return obj() if isinstance(obj, type) else obj
 
 
-def _plain_kwargs(obj: Any) -> str:
-    return json.dumps(getattr(obj, "_fn_kwargs", {}) or {}, sort_keys=True, default=repr)
+def _plain_kwargs(obj: Any, fn: Any) -> str:
+    """The arguments a loss or metric object passes to its function, without those equal to the function's defaults."""
+    import inspect
+
+    kwargs = dict(getattr(obj, "_fn_kwargs", {}) or {})
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        params = {}  # type: ignore[assignment]
+    kept = {k: v for k, v in kwargs.items() if k not in params or params[k].default is inspect.Parameter.empty or params[k].default != v}
+    return json.dumps(kept, sort_keys=True, default=repr)
 
 
 def _config_without_name(obj: Any) -> str:

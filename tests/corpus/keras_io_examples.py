@@ -327,7 +327,7 @@ class MaskedLanguageModel(keras.Model):
 def _mlm_bert(max_len: int = 16, vocab: int = 100, embed_dim: int = 16, num_head: int = 2, ff_dim: int = 16) -> Any:
     inputs = layers.Input((max_len,), dtype="int64")
     word_embeddings = layers.Embedding(vocab, embed_dim, name="word_embedding")(inputs)
-    # The example's position embedding: a frozen Embedding called on the constant positions 0..max_len-1.
+    # The example's position embedding before keras_hub: an Embedding holding sinusoids, called on the constant positions 0..max_len-1.
     position_embeddings = layers.Embedding(input_dim=max_len, output_dim=embed_dim, weights=[_sinusoid_positions(max_len, embed_dim)], name="position_embedding")(
         ops.arange(start=0, stop=max_len, step=1)
     )
@@ -341,7 +341,7 @@ def _mlm_bert(max_len: int = 16, vocab: int = 100, embed_dim: int = 16, num_head
 
 @entry(
     "masked_language_modeling_bert",
-    EXAMPLES + "nlp/masked_language_modeling.py ('Create BERT model (Pretraining Model) for masked language modeling')",
+    EXAMPLES + "nlp/masked_language_modeling.py ('Create BERT model (Pretraining Model)', as written before it used keras_hub's PositionEmbedding)",
     "a keras.Model subclass built functionally (custom train_step); a layer called on a constant; MHA on (query, key, value)",
 )
 def masked_language_modeling_bert() -> Any:
