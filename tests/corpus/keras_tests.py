@@ -297,6 +297,108 @@ def functional_partial_model() -> Any:
 
 
 # ---------------------------------------------------------------------------
+# keras/src/layers/attention and keras/src/layers/rnn tests, as functional models
+
+ATTENTION_TESTS = "keras-team/keras keras/src/layers/attention/"
+RNN_TESTS = "keras-team/keras keras/src/layers/rnn/"
+
+
+@entry(
+    "mha_symbolic_return_attention_scores",
+    ATTENTION_TESTS + "multi_head_attention_test.py (test_symbolic_return_attention_scores)",
+    "MultiHeadAttention(x, y, return_attention_scores=True) on inputs with a batch_shape; output and scores both outputs",
+)
+def mha_symbolic_return_attention_scores() -> Any:
+    x = layers.Input(batch_shape=(2, 3, 5))
+    y = layers.Input(batch_shape=(2, 3, 5))
+    output, scores = layers.MultiHeadAttention(num_heads=4, key_dim=2)(x, y, return_attention_scores=True)
+    return keras.Model([x, y], [output, scores])
+
+
+def _masked_sequences() -> tuple[Any, Any, Any, Any]:
+    query_ids = keras.Input((5,), dtype="int32", name="query_ids")
+    value_ids = keras.Input((3,), dtype="int32", name="value_ids")
+    return query_ids, value_ids, layers.Embedding(4, 8, mask_zero=True)(query_ids), layers.Embedding(6, 8, mask_zero=True)(value_ids)
+
+
+@entry(
+    "mha_causal_masking",
+    ATTENTION_TESTS + "multi_head_attention_test.py (test_masking, causal: Embedding masks and use_causal_mask=True)",
+    "MultiHeadAttention called with query= and value= by keyword and use_causal_mask=True, on mask_zero embeddings",
+)
+def mha_causal_masking() -> Any:
+    query_ids, value_ids, query, value = _masked_sequences()
+    output = layers.MultiHeadAttention(num_heads=2, key_dim=2)(query=query, value=value, use_causal_mask=True)
+    return keras.Model([query_ids, value_ids], output)
+
+
+@entry(
+    "mha_explicit_attention_mask",
+    ATTENTION_TESTS + "multi_head_attention_test.py (test_masking, 'output_with_manual_mask': attention_mask=)",
+    "MultiHeadAttention called with an attention_mask tensor that is a model input",
+)
+def mha_explicit_attention_mask() -> Any:
+    query = keras.Input((5, 8), name="query")
+    value = keras.Input((3, 8), name="value")
+    mask = keras.Input((5, 3), dtype="bool", name="mask")
+    output = layers.MultiHeadAttention(num_heads=2, key_dim=2)(query=query, value=value, attention_mask=mask)
+    return keras.Model([query, value, mask], output)
+
+
+@entry(
+    "mha_dict_inputs_positional_key",
+    ATTENTION_TESTS + "multi_head_attention_test.py (test_lora, the fresh non-LoRA model: dict inputs, use_gate=True)",
+    "dict inputs {query, key, value} passed positionally as MultiHeadAttention(query, value, key) takes them; compiled sgd/mse",
+)
+def mha_dict_inputs_positional_key() -> Any:
+    inputs = {"query": layers.Input((2, 2)), "key": layers.Input((2, 2)), "value": layers.Input((2, 2))}
+    outputs = layers.MultiHeadAttention(num_heads=3, key_dim=8, use_bias=False, use_gate=True)(inputs["query"], inputs["key"], inputs["value"])
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@entry(
+    "attention_return_scores",
+    ATTENTION_TESTS + "attention_test.py (test_return_attention_scores_with_symbolic_tensors)",
+    "Attention()([x, y], return_attention_scores=True): output and scores",
+)
+def attention_return_scores() -> Any:
+    x = layers.Input(shape=(3, 5))
+    y = layers.Input(shape=(4, 5))
+    output, scores = layers.Attention()([x, y], return_attention_scores=True)
+    return keras.Model([x, y], [output, scores])
+
+
+def _constant_lstm(**kwargs: Any) -> Any:
+    constant = keras.initializers.Constant
+    return layers.LSTM(2, kernel_initializer=constant(0.01), recurrent_initializer=constant(0.02), bias_initializer=constant(0.03), **kwargs)
+
+
+@entry(
+    "lstm_explicit_mask",
+    RNN_TESTS + "lstm_test.py (test_masking: an unrolled LSTM with Constant initializers, called with mask=)",
+    "an LSTM called with an explicit boolean mask tensor that is a model input",
+)
+def lstm_explicit_mask() -> Any:
+    sequence = keras.Input((4, 3), name="sequence")
+    mask = keras.Input((4,), dtype="bool", name="mask")
+    return keras.Model([sequence, mask], _constant_lstm(unroll=True)(sequence, mask=mask))
+
+
+@entry(
+    "bidirectional_initial_state",
+    RNN_TESTS + "bidirectional_test.py (test_pass_initial_state)",
+    "Bidirectional(LSTM) called with initial_state of four state tensors, two per direction",
+)
+def bidirectional_initial_state() -> Any:
+    sequence = keras.Input((4, 3), name="sequence")
+    states = [keras.Input((2,), name=f"state_{i}") for i in range(4)]
+    output = layers.Bidirectional(layer=_constant_lstm())(sequence, initial_state=states)
+    return keras.Model([sequence, *states], output)
+
+
+# ---------------------------------------------------------------------------
 # keras/src/saving/saving_lib_test.py
 
 
