@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="corpus entries to run (default: all)")
     parser.add_argument("--slow", action="store_true", help="include the entries marked slow (large applications)")
-    parser.add_argument("--messages", action="store_true", help="print each refusal's whole message")
+    parser.add_argument("--messages", action="store_true", help="print each refusal's whole message and graphspec's warnings")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
 
@@ -71,8 +71,10 @@ def main(argv: list[str]) -> int:
         times = [f"{outcome.seconds[k]:.2f}" if k in outcome.seconds else "-" for k in ("from_keras", "build")]
         note = f"  UNEXPECTED: {wrong.splitlines()[0]}" if wrong else ""
         print(f"{entry.name:<50} {_LABELS[outcome.stage]:<11} {times[0]:>10} {times[1]:>7} {check:>7.2f}  {outcome.summary()[:150]}{note}", flush=True)
-        if args.messages and outcome.message:
-            print("    " + outcome.message.strip().replace("\n", "\n    "))
+        if args.messages:
+            for text in [outcome.message.strip(), *(f"warning: {w}" for w in outcome.warnings)]:
+                if text:
+                    print("    " + text.replace("\n", "\n    "))
     print()
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
