@@ -207,8 +207,8 @@ def functional_optional_input() -> Any:
 
 @entry(
     "functional_in_sequential_mobilenet",
-    FUNCTIONAL_TEST + " (test_for_functional_in_sequential: MobileNet inside a Sequential)",
-    "a Sequential holding a whole application whose Keras name is generated (mobilenet_1.00_None)",
+    FUNCTIONAL_TEST + " (test_for_functional_in_sequential: MobileNet inside a Sequential; alpha 0.25 and 32x32 inputs instead of 1.0 and 100x100, for size)",
+    "a Sequential holding a whole application whose Keras name is generated with a dot (mobilenet_0.25_None)",
 )
 def functional_in_sequential_mobilenet() -> Any:
     base_model = keras.applications.mobilenet.MobileNet(include_top=False, weights=None, alpha=0.25)
