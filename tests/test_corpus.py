@@ -93,3 +93,10 @@ def test_a_refusal_must_name_something_the_model_has() -> None:
     assert mismatch(Outcome("import", "unsupported-model", "layer 'dense' is refused", facts={"dense"}), Refused("unsupported-model", "dense", "is refused", ("x",))) is None
     assert mismatch(Outcome("pass"), Refused("unsupported-model", "dense", "is refused", ("x",))) is not None
     assert mismatch(Outcome("differs", differs={"compile": "..."}), Differs(frozenset({"compile", "structure"}), ("x",))) is not None
+
+
+def test_a_metric_string_and_its_object_log_different_names_so_they_differ() -> None:
+    a, b = _mlp(), _mlp()
+    a.compile(optimizer="adam", loss="mse", metrics=["mape"])
+    b.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.MeanAbsolutePercentageError()])
+    assert compile_settings(a) != compile_settings(b)  # Keras logs 'mape' and 'mean_absolute_percentage_error'

@@ -446,27 +446,30 @@ def _loss(value: Any) -> Any:
     return ("loss", getattr(obj, "__name__", repr(obj)), "{}", "sum_over_batch_size")
 
 
-# Metric strings Keras resolves by the output's shape and loss ("accuracy" becomes binary, categorical or sparse).
-_BY_OUTPUT = {"accuracy", "acc", "crossentropy", "ce"}
+# Metric strings Keras resolves by the output's shape and loss ("accuracy" becomes binary, categorical or
+# sparse accuracy): keras/src/trainers/compile_utils.py get_metric.
+_BY_OUTPUT = {"accuracy", "acc"}
 
 
 def _metric(value: Any) -> Any:
-    """A metric by what Keras computes and the name it logs: the function it averages, that function's
-    arguments and the metric's name (``'mae'`` logs as ``mae``, ``MeanAbsoluteError()`` as ``mean_absolute_error``)."""
+    """A metric by what Keras computes and the name it logs. Keras names a metric given as a string after
+    the string and any other after the object (``'mape'`` logs as ``mape``, ``MeanAbsolutePercentageError()``
+    as ``mean_absolute_percentage_error``, though both average the same function)."""
     import keras
 
-    if isinstance(value, str) and value in _BY_OUTPUT:
+    if isinstance(value, str) and value.lower() in _BY_OUTPUT:
         return ("by-output", value)
     obj = _deserialized(value, keras.metrics.get)
     if isinstance(obj, tuple):
         return obj
     if isinstance(obj, keras.metrics.Metric):
+        name = value if isinstance(value, str) else re.sub(r"_\d+$", "", obj.name)
         fn = getattr(obj, "_fn", None)
-        name = re.sub(r"_\d+$", "", obj.name)
         if fn is not None:
             return ("mean", getattr(fn, "__name__", repr(fn)), name, _plain_kwargs(obj, fn))
-        return ("metric-object", type(obj).__name__, _config_without_name(obj))
-    return ("mean", getattr(obj, "__name__", repr(obj)), value if isinstance(value, str) else getattr(obj, "__name__", ""), "{}")
+        return ("metric-object", type(obj).__name__, name, _config_without_name(obj))
+    name = value if isinstance(value, str) else getattr(obj, "__name__", "")
+    return ("mean", getattr(obj, "__name__", repr(obj)), name, "{}")
 
 
 def _deserialized(value: Any, get: Any) -> Any:
