@@ -10,7 +10,7 @@ from typing import Any
 from graphspec import catalog
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
-from graphspec.expansion import expand_document
+from graphspec.expansion import expand_document, merge_copies
 from graphspec.graph import Graph, resolve
 from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
@@ -118,10 +118,10 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
             spec = parse_spec(doc)
         except SpecError as exc:
             # Keep going where the structure allows, to report everything at once.
-            raise SpecError(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc)) from None
+            raise SpecError(merge_copies(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc))) from None
     diags = budget.check_nodes(spec)
     if diags:
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     diags = _checks(spec)
     graph: Graph | None = None
     try:
@@ -129,12 +129,17 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
     except SpecError as exc:
         diags += exc.diagnostics
     if graph is None or any(d.is_error for d in diags):
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     inference = infer(graph)
     diags = [*inference.diagnostics, *budget.check_params(inference)]
     if any(d.is_error for d in diags):
-        raise SpecError(locate(diags, spec.source))
-    return Report(spec, graph, inference, locate([*graph.warnings, *diags], spec.source))
+        raise SpecError(_placed(diags, spec))
+    return Report(spec, graph, inference, _placed([*graph.warnings, *diags], spec))
+
+
+def _placed(diags: list[Diagnostic], spec: Spec) -> list[Diagnostic]:
+    """Located in the files they were written in; a problem of a block's definition once, not once per copy."""
+    return merge_copies(locate(diags, spec.source))
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:
