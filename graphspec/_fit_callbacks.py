@@ -215,7 +215,7 @@ class _Keeper:
 
 
 def epoch_line(epoch: int, epochs: int, logs: Mapping[str, Any], seconds: float) -> str:
-    """``epoch 3/10: loss 0.5123, acc 0.81, val_loss 0.6012 (1.2 s)``: a log file's line for one epoch."""
+    """``epoch 3/10: loss 0.5123, acc 0.8100, val_loss 0.6012 (1.2 s)``: a log file's line for one epoch."""
     values = ", ".join(f"{k} {_short(v)}" for k, v in logs.items())
     return f"epoch {epoch}/{epochs}: {values} ({seconds:.1f} s)"
 
@@ -225,13 +225,16 @@ def _short(value: Any) -> str:
         number = float(value)
     except (TypeError, ValueError):
         return str(value)
-    return f"{number:.4g}" if math.isfinite(number) else str(number)
+    if not math.isfinite(number):
+        return str(number)
+    return f"{number:.4f}" if abs(number) > 1e-3 or number == 0 else f"{number:.4e}"  # as Keras' progress bar writes them
 
 
 def _flush_tensorboard(callbacks: Sequence[Any]) -> None:
     """Put TensorBoard's finished epochs on disk before the backup says they are done (its writers buffer for 2 minutes)."""
     for callback in callbacks:
-        for writer in getattr(callback, "_writers", {}).values():
+        writers = getattr(callback, "_writers", None)  # Keras' TensorBoard: {"train": ..., "val": ...}
+        for writer in writers.values() if isinstance(writers, dict) else ():
             with contextlib.suppress(Exception):
                 writer.flush()
 

@@ -638,8 +638,8 @@ def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
     """``BackupAndRestore``'s folder is graphspec's alone: not the run folder, nor holding or inside another callback's files.
 
     Keras removes the backup folder when training ends, and a folder given to it may
-    hold nothing else (its docs); graphspec removes only what it wrote there, but two
-    writers in one folder would still clear or overwrite each other's files.
+    hold nothing else (its docs). graphspec removes only what it wrote there, but a
+    spec's meaning must not depend on that: the backup's folder is its own.
     """
     found = [(i, _callback_folder(c)) for i, c in enumerate(callbacks)]
     paths = [(i, f) for i, f in found if f is not None]
@@ -649,7 +649,7 @@ def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
             continue
         where: Path = ("fit", "callbacks", i, "config", "backup_dir")
         if folder == ".":
-            message = f"BackupAndRestore.backup_dir {written!r} is the run folder itself; the backup needs a folder of its own, which is cleared when training ends"
+            message = f"BackupAndRestore.backup_dir {written!r} is the run folder itself; the backup needs a folder of its own (Keras removes it when training ends)"
             diags.append(Diagnostic(Code.BAD_VALUE, message, where, "write a subfolder name, such as 'backup'"))
             continue
         for j, (other, path, _) in paths:

@@ -59,9 +59,9 @@ class _Parser(argparse.ArgumentParser):
     commands: dict[str, _Parser]
 
     def error(self, message: str) -> NoReturn:
-        found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
-        if found:
-            choices = re.findall(r"'([^']*)'", found.group(2))
+        found = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
+        if found:  # Python < 3.12.8 quotes the choices, later ones do not
+            choices = [c.strip().strip("'") for c in found.group(2).split(",")]
             close = difflib.get_close_matches(found.group(1), choices, n=1)
             if close:
                 message += f"; did you mean {close[0]!r}?"

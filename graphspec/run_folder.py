@@ -156,7 +156,11 @@ def new_generation(backup: Path, epoch: int) -> tuple[Path, Path]:
     """A temporary folder to write epoch ``epoch``'s generation in, and the name it gets once whole."""
     backup.mkdir(parents=True, exist_ok=True)
     name = f"epoch-{epoch:06d}"
-    return Path(tempfile.mkdtemp(prefix=f".{name}.", dir=backup)), backup / name
+    temp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=backup))
+    umask = os.umask(0)
+    os.umask(umask)
+    temp.chmod(0o777 & ~umask)  # the usual mode of a folder, not mkdtemp's private 0700
+    return temp, backup / name
 
 
 def commit_generation(temp: Path, final: Path, state: Mapping[str, Any], keep: int = 1) -> None:

@@ -95,16 +95,19 @@ class TrainingInterrupted(KeyboardInterrupt):
     A ``KeyboardInterrupt``, so code that stops on Ctrl-C still does.
     """
 
-    def __init__(self, run_dir: Path, epochs_done: int, epochs: int, kept: list[str], resumable: bool):
+    def __init__(self, run_dir: Path, epochs_done: int, epochs: int, kept: list[str], resumable: bool, finished: bool = False):
         self.run_dir = run_dir
         self.epochs_done = epochs_done
         self.epochs = epochs
         self.kept = kept
         self.resumable = resumable
+        self.finished = finished
         super().__init__(self.describe())
 
     def describe(self) -> str:
         """``interrupted after epoch 12 of 40; runs/x keeps ...; the same command resumes it``."""
+        if self.finished:
+            return f"interrupted after the run finished ({self.epochs_done} epochs); {self.run_dir} holds it whole"
         when = f"after epoch {self.epochs_done} of {self.epochs}" if self.epochs_done else "before the first epoch finished"
         kept = f"; {self.run_dir} keeps {', '.join(self.kept)}" if self.kept else ""
         if self.resumable:
@@ -450,6 +453,7 @@ class _Run:
     request: run_folder.RunRequest
     tensorboard: bool
     progress: tuple[int | str, TextIO | None]
+    finished: bool = False  # run.json says so: an interrupt now loses nothing
 
     @property
     def backup(self) -> run_folder.BackupState | None:
@@ -464,9 +468,7 @@ class _Run:
             if _spans_workers(strategy):
                 _multi_worker_keras_fixes(keras, model, strategy)
             if backup is not None:
-                from graphspec._fit_callbacks import restore_model_state
-
-                _guard(lambda: restore_model_state(model, backup.generation))
+                _restore(model, backup.generation)
             made, keeper = self._callbacks(keras, history)
             self._notice()
             kwargs = _fit_kwargs(self.settings)
@@ -481,7 +483,7 @@ class _Run:
 
     def _notice(self) -> None:
         notice = self.claim.plan.notice if self.claim is not None else None
-        if notice and self.progress[0] != 0:
+        if notice and (self.progress[0] != 0 or self.progress[1] is not None):  # silent only when fit is
             print(f"graphspec: {notice}", file=sys.stderr)
 
     def _callbacks(self, keras: Any, history: History) -> tuple[list[Any], Any]:
@@ -516,6 +518,7 @@ class _Run:
             write(finished, self.out / name)
         if self.claim is not None:
             self.claim.write_manifest("finished", epochs_done=epochs, saved_epoch=saved, restored_by=by, stopped_early=stopped, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+            self.finished = True
             if self.request.backup_dir is not None and _deletes_backup(self.settings):
                 run_folder.remove_backup(self.out / self.request.backup_dir)
         first = self.backup.epoch if self.backup is not None else 0
@@ -528,8 +531,8 @@ class _Run:
     def _interrupted(self, history: History) -> TrainingInterrupted:
         with contextlib.suppress(Exception):
             history.save_plot()  # the PNG may lag the JSON by an epoch or two when epochs are fast
-        if self.claim is None:
-            return TrainingInterrupted(self.folder, history.epochs, self.settings.epochs, [], False)
+        if self.claim is None or self.finished:
+            return TrainingInterrupted(self.folder, history.epochs, self.settings.epochs, [], False, finished=self.finished)
         state = run_folder.read_backup(self.out / self.request.backup_dir) if self.request.backup_dir else None
         kept = [f"history.json, .csv, .png ({history.epochs} epochs)"] if history.epochs else []
         if state is not None:
@@ -537,6 +540,18 @@ class _Run:
         own = {run_folder.MANIFEST, *ARTEFACTS}
         kept += [p for p in run_folder.existing(self.out, self.request.writes) if p not in own and not p.startswith(f"{self.request.backup_dir}/")]
         return TrainingInterrupted(self.folder, history.epochs, self.settings.epochs, kept, state is not None or history.epochs == 0)
+
+
+def _restore(model: Any, generation: Path) -> None:
+    """Load a backup into the built model; one that does not fit (damaged by hand, or a disk fault) says how to go on."""
+    from graphspec._fit_callbacks import restore_model_state
+    from graphspec.emit import _reason
+
+    try:
+        restore_model_state(model, generation)
+    except Exception as exc:
+        message = f"cannot restore the backup in {generation}: {_reason(exc)}"
+        raise SpecError([Diagnostic(Code.CANNOT_RESUME, message, (), "--overwrite starts the run again", file=str(generation))]) from None
 
 
 def _monitor(settings: FitSpec) -> str:

@@ -51,7 +51,7 @@ def test_the_plot_is_redrawn_no_more_often_than_its_cost_allows(tmp_path: Path, 
     import graphspec.history as module
 
     drawn: list[int] = []
-    monkeypatch.setattr(module, "plot_history", lambda series, marks=Marks(): drawn.append(len(series["loss"])) or b"png")
+    monkeypatch.setattr(module, "plot_history", lambda series, marks=None: drawn.append(len(series["loss"])) or b"png")
     clock = iter([0.0, 0.0, 1.0, 2.0, 6.0, 6.0, 7.0, 7.5, 7.5, 8.0])
     monkeypatch.setattr(module.time, "monotonic", lambda: next(clock))
     history = History(tmp_path, plot_every=4.0)

@@ -287,3 +287,15 @@ def test_backup_and_restore_keeps_to_its_own_subfolder(tmp_path: Path) -> None:
     (tmp_path / "backup" / "mine.txt").write_text("kept")
     graphspec.fit(tiny(**callbacks(BACKUP, epochs=2)), synthetic=8, run_dir=tmp_path, verbose=0)
     assert os.listdir(tmp_path / "backup") == ["mine.txt"]  # graphspec removes only what it wrote there
+
+
+def test_a_damaged_backup_says_how_to_go_on(tmp_path: Path) -> None:
+    spec = tiny(**callbacks(BACKUP, epochs=4))
+    with pytest.raises(KeyboardInterrupt):
+        graphspec.fit(spec, synthetic=16, run_dir=tmp_path, verbose=0, callbacks=[interrupt_at(2)])
+    [generation] = (tmp_path / "backup").glob("epoch-*")
+    (generation / "model.weights.h5").write_bytes(b"damaged by hand")
+    with pytest.raises(SpecError) as exc:
+        graphspec.fit(spec, synthetic=16, run_dir=tmp_path, verbose=0)
+    [d] = exc.value.diagnostics
+    assert (d.code.value, d.hint) == ("cannot-resume", "--overwrite starts the run again") and "epoch-000002" in d.message
