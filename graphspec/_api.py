@@ -10,7 +10,7 @@ from typing import Any
 from graphspec import catalog, lint
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
-from graphspec.expansion import expand_document
+from graphspec.expansion import expand_document, merge_copies
 from graphspec.graph import Graph, resolve
 from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
@@ -131,14 +131,14 @@ def validate_loaded(loaded: Document, *, limits: Limits = Limits(), budget: Budg
         spec = parse_spec(doc)
     except SpecError as exc:
         # Keep going where the structure allows, to report everything at once.
-        raise SpecError(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc)) from None
+        raise SpecError(merge_copies(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc))) from None
     return _validate_spec(spec, budget)
 
 
 def _validate_spec(spec: Spec, budget: Budget) -> Report:
     diags = budget.check_nodes(spec)
     if diags:
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     diags = _checks(spec)
     graph: Graph | None = None
     try:
@@ -146,16 +146,21 @@ def _validate_spec(spec: Spec, budget: Budget) -> Report:
     except SpecError as exc:
         diags += exc.diagnostics
     if graph is None or any(d.is_error for d in diags):
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     inference = infer(graph)
     diags = [*inference.diagnostics, *budget.check_params(inference)]
     if any(d.is_error for d in diags):
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     # Lint runs last, on a spec known to build: its errors are models that cannot learn.
-    found = locate([*graph.warnings, *diags, *lint.lint(spec, graph, inference)], spec.source)
+    found = _placed([*graph.warnings, *diags, *lint.lint(spec, graph, inference)], spec)
     if any(d.is_error for d in found):
         raise SpecError(found)
     return Report(spec, graph, inference, found)
+
+
+def _placed(diags: list[Diagnostic], spec: Spec) -> list[Diagnostic]:
+    """Located in the files they were written in; a problem of a block's definition once, not once per copy."""
+    return merge_copies(locate(diags, spec.source))
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:

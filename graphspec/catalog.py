@@ -587,6 +587,8 @@ REFUSED_CALLBACKS: dict[str, str] = {
 
 # The argument of each file-writing callback that names where it writes; relative to the run folder.
 CALLBACK_FILE_ARGS: dict[str, str] = {"ModelCheckpoint": "filepath", "CSVLogger": "filename", "TensorBoard": "log_dir", "BackupAndRestore": "backup_dir"}
+# Where each writes when the spec names it without that argument.
+CALLBACK_DEFAULT_FILES: dict[str, str] = {"ModelCheckpoint": "checkpoint.keras", "CSVLogger": "log.csv", "TensorBoard": "logs", "BackupAndRestore": "backup"}
 
 
 def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
@@ -594,24 +596,72 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
     if fit is None:
         return []
     diags: list[Diagnostic] = []
+    clean: list[Any] = []  # the callbacks without a problem of their own (None in place of the others)
     for i, callback in enumerate(fit.callbacks):
         path: Path = ("fit", "callbacks", i)
+        clean.append(None)
         name = callback if isinstance(callback, str) else callback.get("class_name")
         if isinstance(name, str) and name in REFUSED_CALLBACKS:
             diags.append(Diagnostic(Code.UNKNOWN_OBJECT, f"callback {name!r} is refused: {REFUSED_CALLBACKS[name]}", path if isinstance(callback, str) else (*path, "class_name")))
             continue
         found = list(check_object("callback", callback, path))
-        diags += found
         if not found and isinstance(callback, Mapping):
-            diags += _check_callback_path(str(name), callback.get("config") or {}, (*path, "config"))
+            found = _check_callback_path(str(name), callback.get("config") or {}, (*path, "config"))
+        diags += found
+        clean[-1] = None if found else callback
+    diags += _check_backup(clean)
     if fit.class_weight is not None and n_outputs > 1:
         hint = "Keras takes class_weight for single-output models only; weight the outputs with loss_weight, or pass sample weights"
         diags.append(Diagnostic(Code.BAD_VALUE, f"class_weight needs a model with one output; this one has {n_outputs}", ("fit", "class_weight"), hint))
     return diags
 
 
-# What `graphspec fit` writes in a run folder itself; a callback writing there would be overwritten.
-_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png", "model.svg")
+# What `graphspec fit` writes in a run folder itself; a callback writing there would be overwritten
+# (graphspec.train.ARTEFACTS and the run's manifest; a test keeps them in step).
+_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png", "model.svg", "run.json")
+
+
+def _callback_folder(callback: Any) -> tuple[str, str, Any] | None:
+    """A file-writing callback's name, its path in the run folder (normalised) and that path as written."""
+    import posixpath
+
+    name = callback if isinstance(callback, str) or callback is None else callback.get("class_name")
+    if name not in CALLBACK_FILE_ARGS:
+        return None
+    config = {} if isinstance(callback, str) else (callback.get("config") or {})
+    value = config.get(CALLBACK_FILE_ARGS[name]) if isinstance(config, Mapping) else None
+    value = CALLBACK_DEFAULT_FILES[name] if value is None else value
+    return (name, posixpath.normpath(value.replace("\\", "/")), value) if isinstance(value, str) and value.strip() else None
+
+
+def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
+    """``BackupAndRestore``'s folder is graphspec's alone: not the run folder, nor holding or inside another callback's files.
+
+    Keras removes the backup folder when training ends, and a folder given to it may
+    hold nothing else (its docs). graphspec removes only what it wrote there, but a
+    spec's meaning must not depend on that: the backup's folder is its own.
+    """
+    found = [(i, _callback_folder(c)) for i, c in enumerate(callbacks)]
+    paths = [(i, f) for i, f in found if f is not None]
+    diags: list[Diagnostic] = []
+    for i, (name, folder, written) in paths:
+        if name != "BackupAndRestore":
+            continue
+        where: Path = ("fit", "callbacks", i, "config", "backup_dir")
+        if folder == ".":
+            message = f"BackupAndRestore.backup_dir {written!r} is the run folder itself; the backup needs a folder of its own (Keras removes it when training ends)"
+            diags.append(Diagnostic(Code.BAD_VALUE, message, where, "write a subfolder name, such as 'backup'"))
+            continue
+        for j, (other, path, _) in paths:
+            if j != i and (path == folder or path.startswith(folder + "/") or folder.startswith(path + "/")):
+                message = f"BackupAndRestore.backup_dir {written!r} shares {path!r} with {other} (fit.callbacks[{j}]); the backup folder holds the backup alone"
+                diags.append(Diagnostic(Code.BAD_VALUE, message, where, f"write another folder, such as {folder + '-backup'!r}"))
+                break
+        config = callbacks[i].get("config") or {} if isinstance(callbacks[i], Mapping) else {}
+        if config.get("save_freq", "epoch") != "epoch":
+            message = f"BackupAndRestore.save_freq {config['save_freq']!r}: graphspec backs up at the end of each epoch, where a resumed run continues exactly"
+            diags.append(Diagnostic(Code.BAD_VALUE, message, ("fit", "callbacks", i, "config", "save_freq"), "leave save_freq out (it is 'epoch')"))
+    return diags
 
 
 def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> list[Diagnostic]:

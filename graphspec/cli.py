@@ -1,19 +1,26 @@
 """The ``graphspec`` command: validate specs without TensorFlow, build them with it.
 
-Exit codes: 0 success, 1 invalid spec, 2 usage or I/O error.
+Exit codes: 0 success (``diff``: the same model), 1 invalid spec or data, training
+error (``diff``: they differ), 2 usage or I/O error or a run folder that may not be
+used, 130 interrupted (Ctrl-C, SIGINT), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import json
+import re
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from graphspec import __version__
 from graphspec._api import build_report, expand, validate
+from graphspec._console import print_keras_summary, quiet_tensorflow_start
 from graphspec._files import replace_atomically, write_text_atomically
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
@@ -21,6 +28,7 @@ from graphspec.expansion import parse_override
 from graphspec.source import Limits
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
 
 _EPILOG = """\
 examples:
@@ -41,8 +49,36 @@ examples:
   graphspec draw specs/zoo/resnet50.yaml -o resnet50.svg
   graphspec draw specs/zoo/inception_v3.yaml -o inception.html --expand all
 
-exit codes: 0 valid/built, 1 invalid spec, 2 usage or I/O error
+specs may come from pipes: `graphspec diff a.yaml <(git show HEAD:a.yaml)`, `... | graphspec validate -`
+
+exit codes: 0 valid/built/trained (diff: same model), 1 invalid spec or data, training error (diff: they differ),
+            2 usage or I/O error, or a run folder fit may not use, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)
+TensorFlow's start-up log lines are hidden; GRAPHSPEC_TF_LOGS=1 shows them.
 """
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with did-you-mean for a mistyped command or choice, and each command's own usage on its errors."""
+
+    commands: dict[str, _Parser]
+
+    def error(self, message: str) -> NoReturn:
+        found = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
+        if found:  # Python < 3.12.8 quotes the choices, later ones do not
+            choices = [c.strip().strip("'") for c in found.group(2).split(",")]
+            close = difflib.get_close_matches(found.group(1), choices, n=1)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+        super().error(message)
+
+    def unrecognized(self, extra: Sequence[str]) -> NoReturn:
+        """Report arguments this (sub)command does not take, suggesting its option nearest each."""
+        options = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
+        notes = []
+        for arg in extra:
+            close = difflib.get_close_matches(arg.split("=", 1)[0], options, n=1) if arg.startswith("--") else []
+            notes.append(f"{arg} (did you mean {close[0]}?)" if close else arg)
+        self.error("unrecognized arguments: " + " ".join(notes))
 
 
 def _positive(text: str) -> int:
@@ -52,25 +88,26 @@ def _positive(text: str) -> int:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser() -> _Parser:
+    parser = _Parser(
         prog="graphspec",
         description="Compile declarative YAML/JSON model specs into Keras 3 functional models.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"graphspec {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    limits = argparse.ArgumentParser(add_help=False)
+    limits = _Parser(add_help=False)
     limits.add_argument("--max-bytes", type=_positive, default=Limits().max_bytes, metavar="N", help="largest spec file accepted (default: 1 MiB)")
     limits.add_argument("--max-params", type=_positive, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
     limits.add_argument("--max-nodes", type=_positive, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
 
-    setting = argparse.ArgumentParser(add_help=False)
+    setting = _Parser(add_help=False)
     setting.add_argument(
         "--set", action="append", type=_assignment, default=[], metavar="NAME=VALUE", dest="params", help="set a parameter declared under the spec's `params:` (repeatable)"
     )
+    setting.add_argument("-q", "--quiet", action="store_true", help="no progress bars, per-epoch lines or notices; errors, warnings and results only")
 
     v = sub.add_parser(
         "validate",
@@ -78,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         help="check specs (structure, graph, layer arguments) without importing TensorFlow",
         description="Check specs: structure, references, cycles, reachability, layer names and arguments. Never imports TensorFlow.",
     )
-    v.add_argument("specs", nargs="+", metavar="SPEC", help="YAML or JSON spec files")
+    v.add_argument("specs", nargs="+", metavar="SPEC", help="YAML or JSON spec files (- reads standard input)")
     v.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)")
     v.add_argument("--strict", action="store_true", help="treat warnings (dead nodes, lint warnings) as errors")
 
@@ -88,9 +125,9 @@ def _parser() -> argparse.ArgumentParser:
         help="build (and compile) the Keras model of a spec",
         description="Validate a spec, build its keras.Model, compile it, and optionally save it.",
     )
-    b.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file")
+    b.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file (- reads standard input)")
     b.add_argument("-o", "--output", metavar="MODEL.keras", help="save the model here (written atomically)")
-    b.add_argument("--summary", action="store_true", help="print the Keras model summary")
+    b.add_argument("--summary", action="store_true", help="print the Keras model summary (the whole table when not on a terminal)")
     b.add_argument("--no-compile", action="store_true", help="build without compiling")
 
     s = sub.add_parser(
@@ -126,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport")
     _export_parser(sub, limits, setting)
     _draw_parser(sub, limits, setting)
+    parser.commands = dict(sub.choices)
     return parser
 
 
@@ -168,7 +206,10 @@ def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argpar
     source.add_argument("--synthetic", type=_positive, metavar="N", help="train on N random samples shaped like the inputs and outputs")
     f.add_argument("--epochs", type=_positive, metavar="E", help="override fit.epochs")
     f.add_argument("--batch-size", type=_positive, metavar="B", help="override fit.batch_size")
-    f.add_argument("--run-dir", metavar="DIR", help="the run folder (default: runs/<name>-<timestamp>); the same folder again resumes with BackupAndRestore")
+    f.add_argument("--run-dir", metavar="DIR", help="the run folder (default: runs/<name>-<timestamp>); an interrupted run there resumes (with BackupAndRestore), a finished one is refused")
+    reuse = f.add_mutually_exclusive_group()
+    reuse.add_argument("--resume", action="store_true", help="continue the interrupted run in --run-dir; an error if there is none to continue (or no BackupAndRestore)")
+    reuse.add_argument("--overwrite", action="store_true", help="remove the run in --run-dir (the files it wrote; others stay) and start again")
     f.add_argument("--strategy", choices=("mirrored", "multi-worker"), help="train under this tf.distribute strategy (overrides distribute:)")
     f.add_argument("--seed", type=int, metavar="S", help="seed Python, NumPy, TensorFlow and the synthetic data")
     f.add_argument("--tensorboard", action="store_true", help="write TensorBoard logs (with histograms) to the run folder's logs/")
@@ -181,7 +222,9 @@ def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argpar
 
     pr = sub.add_parser("predict", parents=[limits, setting], help="predict with a .keras model; predictions saved keyed by output name", description="Predict on arrays keyed by input name.")
     pr.add_argument("model", metavar="MODEL", help="a .keras file (loaded in safe mode) or a spec")
-    pr.add_argument("--data", required=True, metavar="FILE.npz", help="arrays keyed by input names (others are ignored)")
+    pr.add_argument(
+        "--data", required=True, metavar="FILE.npz", help="arrays keyed by input names; arrays named after outputs are ignored (one file serves evaluate and predict), any other is an error"
+    )
     pr.add_argument("-o", "--output", required=True, metavar="PREDS.npz", help="write the predictions here (atomically)")
     pr.add_argument("--batch-size", type=_positive, metavar="B")
 
@@ -232,21 +275,61 @@ def _export_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     if args.command is None:
+        if extra:
+            parser.unrecognized(extra)
         parser.print_help()
         return EXIT_USAGE
+    if extra:
+        parser.commands[args.command].unrecognized(extra)  # its own usage, not the top level's
+    quiet_tensorflow_start()  # only takes effect if the command imports TensorFlow
+    with _terminate_as_interrupt() as terminated:
+        try:
+            return _COMMANDS[args.command](args)
+        except KeyboardInterrupt as exc:
+            # fit says what the run folder kept and how to go on; other commands leave nothing behind.
+            describe = getattr(exc, "describe", None)
+            print(f"graphspec: {describe() if describe else 'interrupted'}", file=sys.stderr)
+            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+        except BrokenPipeError:
+            return EXIT_OK
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[list[int]]:
+    """Handle SIGTERM (a scheduler's stop, ``kill``) as Ctrl-C, so an interrupted run cleans up and says what it kept.
+
+    Yields a list that holds the signal once one arrived.
+    """
+    got: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        got.append(signum)
+        raise KeyboardInterrupt
+
     try:
-        return _COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("graphspec: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield got
+        return
+    try:
+        yield got
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# A run folder that may not be used is a usage error, like a file that cannot be read: the spec is fine.
+_USAGE_CODES = {Code.IO_ERROR, Code.RUN_EXISTS, Code.RUN_IN_USE, Code.CANNOT_RESUME}
 
 
 def _exit_for(error: SpecError) -> int:
-    return EXIT_USAGE if all(d.code is Code.IO_ERROR for d in error.errors) else EXIT_INVALID
+    return EXIT_USAGE if all(d.code in _USAGE_CODES for d in error.errors) else EXIT_INVALID
+
+
+def _spec_path(text: str) -> Path:
+    """A spec argument as a path: ``-`` is standard input (read once, within --max-bytes, like any pipe)."""
+    return Path("/dev/stdin") if text == "-" else Path(text)
 
 
 def _assignment(text: str) -> tuple[str, Any]:
@@ -267,7 +350,7 @@ def _validate(args: argparse.Namespace) -> int:
     for path in args.specs:
         diags: list[Diagnostic]
         try:
-            report = validate(Path(path), limits=limits, budget=budget, params=dict(args.params))
+            report = validate(_spec_path(path), limits=limits, budget=budget, params=dict(args.params))
             diags = report.warnings
             status = EXIT_INVALID if args.strict and diags else EXIT_OK
             summary = f"{len(report.spec.inputs)} inputs, {len(report.graph.order)} nodes, {len(report.spec.outputs)} outputs"
@@ -295,7 +378,7 @@ def _build(args: argparse.Namespace) -> int:
         print(f"graphspec: --output must end in .keras (got {args.output}){hint}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        report = validate(Path(args.spec), limits=limits, budget=budget, params=dict(args.params))
+        report = validate(_spec_path(args.spec), limits=limits, budget=budget, params=dict(args.params))
         for d in report.warnings:
             print(d.render())
         model = build_report(report, compile=not args.no_compile, budget=budget)
@@ -303,7 +386,7 @@ def _build(args: argparse.Namespace) -> int:
         print(exc.render(), file=sys.stderr)
         return _exit_for(exc)
     if args.summary:
-        model.summary(line_length=120)
+        print_keras_summary(model)
     if args.output:
         try:
             save_atomically(model, Path(args.output))
@@ -320,7 +403,7 @@ def _summary(args: argparse.Namespace) -> int:
 
     limits, budget = _budget(args)
     try:
-        report = validate(Path(args.spec), limits=limits, budget=budget, params=dict(args.params))
+        report = validate(_spec_path(args.spec), limits=limits, budget=budget, params=dict(args.params))
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)
         return _exit_for(exc)
@@ -333,7 +416,7 @@ def _summary(args: argparse.Namespace) -> int:
 def _expand(args: argparse.Namespace) -> int:
     limits, budget = _budget(args)
     try:
-        spec = expand(Path(args.spec), limits=limits, budget=budget, params=dict(args.params))
+        spec = expand(_spec_path(args.spec), limits=limits, budget=budget, params=dict(args.params))
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)
         return _exit_for(exc)
@@ -354,18 +437,31 @@ def _fit(args: argparse.Namespace) -> int:
     limits, budget = _budget(args)
     settings = {"epochs": args.epochs, "batch_size": args.batch_size, "run_dir": args.run_dir, "strategy": args.strategy, "seed": args.seed, "tensorboard": args.tensorboard}
     source = Path(args.data) if args.data else None
-    result = fit(Path(args.spec), source, synthetic=args.synthetic, limits=limits, budget=budget, params=dict(args.params), **settings)
-    last = {k: f"{v[-1]:.4g}" for k, v in result.history.history.items()}
-    print(f"{args.spec}: trained {len(result.history.epoch)} epoch(s); " + ", ".join(f"{k} {v}" for k, v in last.items()))
-    print(f"run folder: {result.run_dir}" if result.wrote_run_dir else "run folder: left to the chief (this worker kept nothing)")
+    flags = {"resume": args.resume, "overwrite": args.overwrite, "verbose": 0 if args.quiet else "auto"}
+    result = fit(_spec_path(args.spec), source, synthetic=args.synthetic, limits=limits, budget=budget, params=dict(args.params), **settings, **flags)
+    for line in fit_summary(args.spec, result):
+        print(line)
     return EXIT_OK
+
+
+def fit_summary(spec: str, result: Any) -> list[str]:
+    """What ``graphspec fit`` prints at the end: what was trained, which epoch's weights were saved (with their metrics), where."""
+    done = f"stopped early after epoch {result.epochs}" if result.stopped_early else f"trained {result.epochs} epoch(s)"
+    resumed = f" (resumed after epoch {result.resumed_from}; {len(result.history.epoch)} in this run)" if result.resumed_from else ""
+    lines = [f"{spec}: {done}{resumed}"]
+    if result.saved_epoch:
+        how = f" (restored by {result.restored_by})" if result.restored_by else " (the last)"
+        metrics = ", ".join(f"{k} {v:.4g}" for k, v in result.saved_metrics.items())
+        lines.append(f"model.keras: weights of epoch {result.saved_epoch}{how}: {metrics}")
+    lines.append(f"run folder: {result.run_dir}" if result.wrote_run_dir else "run folder: left to the chief (this worker kept nothing)")
+    return lines
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from graphspec.train import evaluate
 
     limits, budget = _budget(args)
-    results = evaluate(args.model, Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
+    results = evaluate(_spec_path(args.model), Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
     if args.format == "json":
         print(json.dumps(results, indent=2))
     else:
@@ -384,7 +480,7 @@ def _predict(args: argparse.Namespace) -> int:
         # Checked before predicting; the error of the write itself would name its temporary file.
         print(f"graphspec: cannot write {args.output}: it is a folder, or its folder does not exist", file=sys.stderr)
         return EXIT_USAGE
-    preds = predict(args.model, Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
+    preds = predict(_spec_path(args.model), Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
     save_npz(preds, args.output)
     print(f"saved {args.output}: " + ", ".join(f"{k} {v.shape}" for k, v in preds.items()))
     return EXIT_OK
@@ -436,7 +532,7 @@ def _diff(args: argparse.Namespace) -> int:
     from graphspec.importer import load_any
 
     try:
-        result = diff_specs(load_any(args.a), load_any(args.b))
+        result = diff_specs(load_any(_spec_path(args.a)), load_any(_spec_path(args.b)))
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE

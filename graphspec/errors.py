@@ -84,6 +84,9 @@ class Code(str, Enum):
     ARRAY_MISMATCH = "array-mismatch"
     UNSAFE_PATH = "unsafe-path"
     TRAINING_FAILED = "training-failed"
+    RUN_EXISTS = "run-exists"
+    RUN_IN_USE = "run-in-use"
+    CANNOT_RESUME = "cannot-resume"
     # import and diff
     BAD_MODEL = "bad-model"
     UNREGISTERED_LAYER = "unregistered-layer"
@@ -173,6 +176,10 @@ CODE_DOCS: dict[Code, str] = {
     Code.ARRAY_MISMATCH: "An array's shape, dtype or number of samples does not fit the input or output it feeds.",
     Code.UNSAFE_PATH: "A callback's file argument is absolute or leaves the run folder (`..`); training writes only inside its run folder.",
     Code.TRAINING_FAILED: "Keras stopped with an error while training, evaluating or predicting; the message gives its reason.",
+    Code.RUN_EXISTS: "The run folder holds a finished run, an interrupted run that cannot be continued, a run of another spec or data, "
+    "or files this run would write; `fit` never reuses it silently (`--resume`, `--overwrite`, or a new `--run-dir`).",
+    Code.RUN_IN_USE: "Another process is training in the run folder (it holds the folder's lock).",
+    Code.CANNOT_RESUME: "`--resume` was given but there is nothing to continue: no interrupted run in the folder, or no `BackupAndRestore` in the spec.",
     # import and diff
     Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, or refused by its safe mode).",
     Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",

@@ -49,7 +49,7 @@ from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_
 from graphspec.expr import ExprError, Value, evaluate
 from graphspec.source import Document, Limits, locate, parse_file, resolve_plain
 
-__all__ = ["BlockScope", "CommandLineValue", "ExpandedDocument", "expand_document", "needs_expansion", "parse_override"]
+__all__ = ["BlockScope", "CommandLineValue", "ExpandedDocument", "expand_document", "merge_copies", "needs_expansion", "parse_override"]
 
 _AUTHORING_KEYS = ("params", "blocks", "include")
 _BLOCK_KEYS = ("description", "params", "inputs", "nodes", "outputs")
@@ -117,6 +117,7 @@ class ExpandedDocument(Document):
 
     origins: dict[Path, _Origin] = field(default_factory=dict)
     scopes: dict[str, BlockScope] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # the spec's parameters as resolved (defaults, --set)
 
     def origin(self, path: Path) -> _Origin:
         for k in range(len(path), 0, -1):
@@ -140,6 +141,38 @@ def _related(origin: _Origin) -> tuple[Related, ...]:
     definition = origin.path[:4] if origin.path[:1] == ("blocks",) else origin.path[:2]
     out.append(_related_at(f"defined in {format_path(definition)}", origin.doc, definition))
     return tuple(out)
+
+
+def merge_copies(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic for a problem that recurs in every copy of a block (``repeat: 4``), naming the copies.
+
+    Copies share their definition's text, so a problem written there is found once
+    per copy of the instance, at the same position with the same message; the
+    first stays, and a note lists the nodes of the others. (Other instances of
+    the same block keep their own diagnostic: they are written elsewhere.)
+    """
+    groups: dict[tuple[object, ...], list[Diagnostic]] = {}
+    out: list[Diagnostic | tuple[object, ...]] = []
+    for d in diagnostics:
+        if len(d.related) < 2 or d.line is None:  # not from a block instance, or not placed
+            out.append(d)
+            continue
+        instance = d.related[0]  # the copies of one `repeat:` share its position
+        key = (d.code, d.severity, d.message, d.hint, d.file, d.line, d.column, d.related[-1], instance.file, instance.line, instance.column)
+        if key not in groups:
+            out.append(key)
+        groups.setdefault(key, []).append(d)
+    return [item if isinstance(item, Diagnostic) else _merged(groups[item]) for item in out]
+
+
+def _merged(copies: list[Diagnostic]) -> Diagnostic:
+    first = copies[0]
+    if len(copies) == 1:
+        return first
+    names = [str(d.path[1]) if len(d.path) > 1 and d.path[0] == "nodes" else format_path(d.path) for d in copies[1:]]
+    instance = first.related[0]
+    note = Related(f"the same in {len(names)} more cop{'y' if len(names) == 1 else 'ies'}: {', '.join(names)}", instance.file, instance.line, instance.column)
+    return replace(first, related=(*first.related[:-1], note, first.related[-1]))
 
 
 def _related_at(label: str, doc: Document, path: Path) -> Related:
@@ -270,6 +303,11 @@ class _Scope:
     blocks: tuple[str, ...] = ()
 
 
+def _folder_of(file: str) -> str:
+    """The folder a spec's includes are relative to: its own, or the current one for a pipe (``<(...)``, standard input)."""
+    return os.path.dirname(os.path.realpath(file)) if os.path.isfile(file) else os.getcwd()
+
+
 class _Abort(Exception):
     """Stop expanding at once (a budget exceeded); the diagnostics say why."""
 
@@ -290,7 +328,7 @@ class _Expander:
         self.spec_env: dict[str, Value] = {}
         # Includes and `model:` files stay inside the root spec's folder tree; `chain`
         # holds the files being expanded, outermost first, to catch cycles.
-        self.base = base or (os.path.dirname(os.path.realpath(root.file)) if root.file is not None else None)
+        self.base = base or (_folder_of(root.file) if root.file is not None else None)
         self.chain = (*chain, os.path.realpath(root.file)) if root.file is not None else chain
 
     # -- diagnostics ---------------------------------------------------------
@@ -321,6 +359,7 @@ class _Expander:
         self.load_blocks(self.root, self.chain)
         env = self.spec_params(data.get("params"), overrides)
         self.spec_env = env
+        self.out.params = dict(env)
         if self.problems:  # every value may depend on the parameters: stop before echoing their errors
             raise SpecError([*self.root.problems, *self.problems])
         flat: dict[str, Any] = {}
@@ -819,7 +858,7 @@ class _Expander:
         if looks_absolute(rel):
             self.error(Code.BAD_INCLUDE, f"include path {rel!r} is absolute; paths are relative to the including file", doc, where)
             return None
-        target = os.path.join(os.path.dirname(doc.file), rel)
+        target = os.path.join(os.path.dirname(doc.file) if os.path.isfile(doc.file) else os.getcwd(), rel)  # a pipe's: the current folder's
         real = os.path.realpath(target)
         if os.path.commonpath([self.base, real]) != self.base:
             self.error(Code.BAD_INCLUDE, f"include path {rel!r} leaves the spec's folder tree", doc, where, "keep included files beside the spec or below its folder")

@@ -158,19 +158,24 @@ def locate(diagnostics: Iterable[Diagnostic], doc: Document | None) -> list[Diag
 def parse_file(path: str | FsPath, limits: Limits = Limits()) -> Document:
     """Read and parse a spec file (``.json`` as JSON, anything else as YAML unless it parses as JSON).
 
+    A pipe (``/dev/fd/63`` of ``<(...)``, ``/dev/stdin``) is read once, no further than
+    the size limit.
+
     Raises:
         SpecError: ``io-error`` if it cannot be read, or any loading problem.
     """
     p = FsPath(path)
     name = str(path)
     try:
-        if not p.is_file():
-            what = "no such file" if not p.exists() else "not a regular file"
+        if not p.exists() or p.is_dir():
+            what = "no such file" if not p.exists() else "a folder, not a spec file"
             raise SpecError([Diagnostic(Code.IO_ERROR, f"{what}: {name}", file=name)])
         size = p.stat().st_size
         if size > limits.max_bytes:
             raise SpecError([_too_large(size, limits, name)])
-        raw = p.read_bytes()
+        raw = _read_bounded(p, limits.max_bytes)
+        if len(raw) > limits.max_bytes:  # a pipe (`<(...)`, standard input) has no size to check first
+            raise SpecError([_too_large(len(raw), limits, name, at_least=True)])
     except OSError as exc:
         raise SpecError([Diagnostic(Code.IO_ERROR, f"cannot read {name}: {exc.strerror or exc}", file=name)]) from None
     try:
@@ -178,6 +183,12 @@ def parse_file(path: str | FsPath, limits: Limits = Limits()) -> Document:
     except UnicodeDecodeError as exc:
         raise SpecError([Diagnostic(Code.IO_ERROR, f"{name} is not UTF-8 text (byte {exc.start})", file=name, hint="save the spec as UTF-8")]) from None
     return parse_text(text, file=name, limits=limits)
+
+
+def _read_bounded(path: FsPath, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes, read once: a pipe or standard input can be read only once."""
+    with path.open("rb") as f:
+        return f.read(max_bytes + 1)
 
 
 def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) -> Document:
@@ -436,10 +447,10 @@ def _too_many_values(limits: Limits, path: Path, shared: bool) -> Diagnostic:
     return Diagnostic(Code.FILE_TOO_LARGE, f"the data holds more than {limits.max_values:,} values", path, "raise the limit with Limits(max_values=...) if this data is trusted")
 
 
-def _too_large(size: int, limits: Limits, file: str | None) -> Diagnostic:
+def _too_large(size: int, limits: Limits, file: str | None, at_least: bool = False) -> Diagnostic:
     return Diagnostic(
         Code.FILE_TOO_LARGE,
-        f"the spec is {size:,} bytes; the limit is {limits.max_bytes:,}",
+        f"the spec is {'more than ' if at_least else ''}{size - at_least:,} bytes; the limit is {limits.max_bytes:,}",
         file=file,
         hint="raise the limit with Limits(max_bytes=...) or --max-bytes if this spec is trusted",
     )
@@ -642,9 +653,11 @@ class _Builder:
             problem = exc.problem or str(exc)
             if "maximum nesting depth" in problem:  # libyaml's own bound (1,000), met ahead of ours
                 raise self.fail(Code.TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels", mark, "flatten the structure") from None
+            around = ""
             if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
                 problem += f" {exc.context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
-            raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem)) from None
+                around = "\n".join(self.text.splitlines()[exc.context_mark.line : exc.problem_mark.line + 1])
+            raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem, around)) from None
         except yaml.reader.ReaderError as exc:
             raise self._reader_error(exc) from None
         except yaml.YAMLError as exc:
@@ -872,7 +885,12 @@ def _escape(char: int) -> str:
     return f"\\u{char:04x}" if char <= 0xFFFF else f"\\U{char:08x}"
 
 
-def _syntax_hint(problem: str) -> str | None:
+def _syntax_hint(problem: str, around: str = "") -> str | None:
+    """A fix for a YAML syntax error; ``around`` is the text from the collection the error is in to the error."""
+    expression = re.search(r"(?<![\"'])\$\{[^}\n]*\}?", around) if "flow" in problem else None
+    if expression:
+        # In `{units: ${a // b}}` YAML reads the expression's braces as the mapping's own.
+        return f'quote the expression: "{expression.group(0)}" (inside {{...}} or [...], YAML takes the braces of an unquoted ${{...}} for its own)'
     if "tab" in problem or "\\t" in problem:
         return "indent with spaces; YAML does not allow tabs for indentation"
     if "mapping values are not allowed" in problem:

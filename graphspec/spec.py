@@ -15,6 +15,7 @@ import difflib
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -506,6 +507,23 @@ def _kind(value: Any) -> str:
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
+# Keys people write where Keras' `compile()` or `fit()` takes them, but which the format keeps elsewhere:
+# what to write instead (given an output's name).
+_MISPLACED: dict[tuple[str, str], Callable[[str], str]] = {
+    ("compile", "loss_weights"): lambda out: f"a loss weight belongs to its output: `outputs.{out}.loss_weight: 2.0`",
+    ("compile", "loss"): lambda out: f"a loss belongs to its output: `outputs.{out}.loss: mse`",
+    ("compile", "metrics"): lambda out: f"metrics belong to their output: `outputs.{out}.metrics: [acc]`",
+    ("compile", "learning_rate"): lambda out: "the learning rate is the optimizer's: `optimizer: {class_name: Adam, config: {learning_rate: 0.001}}`",
+    ("fit", "learning_rate"): lambda out: "the learning rate is the optimizer's: `compile: {optimizer: {class_name: Adam, config: {learning_rate: 0.001}}}`",
+    ("fit", "loss_weights"): lambda out: f"a loss weight belongs to its output: `outputs.{out}.loss_weight: 2.0`",
+}
+
+
+def _output_name(data: Any) -> str:
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    return str(next(iter(outputs))) if isinstance(outputs, dict) and outputs else "<name>"
+
+
 def _section(path: Path) -> str | None:
     """Which structural mapping a path points into (for unknown-key suggestions)."""
     if len(path) == 1:
@@ -553,10 +571,14 @@ def _diagnostic(err: Any, data: Any) -> Diagnostic:
     hint = None
     if etype == "extra_forbidden":
         key = str(path[-1]) if path else ""
-        options = _FIELDS.get(_section(path) or "", [])
+        section = _section(path) or ""
+        options = _FIELDS.get(section, [])
         close = difflib.get_close_matches(key, options, n=1)
         message = f"unknown key {key!r}"
         hint = f"did you mean {close[0]!r}?" if close else (f"allowed here: {', '.join(options)}" if options else None)
+        moved = _MISPLACED.get((section, key))
+        if moved is not None:
+            hint = moved(_output_name(data))
         return Diagnostic(code, message, path, hint, at_key=True)
     if etype == "missing":
         key = str(path[-1]) if path else "?"

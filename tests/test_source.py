@@ -508,3 +508,12 @@ def test_json_prechecks_stay_linear_on_hostile_text() -> None:
             parse_text(text)
         assert codes(exc) == ["syntax"]
     assert time.perf_counter() - started < 120
+
+
+def test_an_unquoted_expression_in_a_flow_mapping_gets_a_quoting_hint() -> None:
+    text = "graphspec: 1\nparams: {d: 64, h: 4}\ninputs: {x: {shape: [8]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: ${d // h}}\noutputs: {y: {}}\n"
+    with pytest.raises(SpecError) as exc:
+        parse_text(text)
+    [d] = exc.value.diagnostics
+    assert d.code.value == "syntax" and d.line == 5
+    assert d.hint is not None and d.hint.startswith('quote the expression: "${d // h}"')
