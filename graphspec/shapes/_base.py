@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,14 +120,25 @@ def compute_dtype(dtype_arg: Any) -> str:
 
 def with_defaults(layer: str, args: Mapping[str, Any]) -> dict[str, Any]:
     """A layer's arguments with the catalogue's defaults filled in for those not given."""
+    return {**_defaults(layer), **args}
+
+
+# layer or op label → (its catalogue entry, its defaults); an entry is replaced
+# when the catalogue's is (registering a layer makes new entries).
+_DEFAULTS: dict[str, tuple[object, dict[str, Any]]] = {}
+
+
+def _defaults(layer: str) -> dict[str, Any]:
+    info: object = catalog.op_info(layer.removeprefix(_OP_PREFIX)) if layer.startswith(_OP_PREFIX) else catalog.layer_info(layer)
+    known = _DEFAULTS.get(layer)
+    if known is not None and known[0] is info:
+        return known[1]
     out: dict[str, Any] = {"dtype": None, "trainable": True, "autocast": True}
-    if layer.startswith(_OP_PREFIX):
-        op = catalog.op_info(layer.removeprefix(_OP_PREFIX))
-        if op is not None:
-            out.update({p.name: p.default for p in (*op.params, *op.call) if not p.required})
-    elif (info := catalog.layer_info(layer)) is not None:
+    if isinstance(info, catalog.OpInfo):
+        out.update({p.name: p.default for p in (*info.params, *info.call) if not p.required})
+    elif isinstance(info, catalog.LayerInfo):
         out.update({p.name: p.default for p in info.params if not p.required})
-    out.update(args)
+    _DEFAULTS[layer] = (info, out)
     return out
 
 
@@ -144,9 +156,9 @@ def op_label(op: str) -> str:
 Rule = Callable[["Call"], Result]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made for every node of every validate: slots, and no frozen __setattr__ to pay
 class Call:
-    """One call of a layer, as a rule sees it.
+    """One call of a layer, as a rule sees it (rules read it, never change it).
 
     Attributes:
         layer: the class name.
@@ -290,6 +302,7 @@ _LAYOUTS = {
 }
 
 
+@functools.cache
 def layout(rank: int, data_format: str) -> str:
     """``(batch, rows, cols, channels)`` for a 2-D layer in channels_last."""
     names = list(_LAYOUTS[rank])
