@@ -45,7 +45,12 @@ class DiGraph:
 
     def add_nodes_from(self, nodes: Iterable[str], **attr: Any) -> None:
         for node in nodes:
-            self.add_node(node, **attr)
+            if node in self._node:
+                self._node[node].update(attr)
+            else:
+                self._node[node] = dict(attr)
+                self._succ[node] = {}
+                self._pred[node] = {}
 
     def add_edge(self, u: str, v: str, **attr: Any) -> None:
         """Add ``u → v`` (and either node if new); the attributes of an existing edge are updated."""

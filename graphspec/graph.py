@@ -100,7 +100,10 @@ def _share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
     broken: set[str] = set()
     diags: list[Diagnostic] = []
     position = {name: i for i, name in enumerate(spec.nodes)}
-    for start in spec.nodes:
+    for start, declared in spec.nodes.items():
+        if declared.share is None:  # most nodes declare their own layer
+            owners.setdefault(start, start)
+            continue
         if start in owners or start in broken:
             continue
         chain = [start]
@@ -214,7 +217,11 @@ def _longest_path_nodes(dag: dg.DiGraph, topo: list[str]) -> int:
     """The number of nodes on the longest path, by one pass in topological order."""
     longest: dict[str, int] = {}
     for n in topo:
-        longest[n] = 1 + max((longest[p] for p in dag.predecessors(n)), default=0)
+        best = 0
+        for p in dag.predecessors(n):
+            if longest[p] > best:
+                best = longest[p]
+        longest[n] = best + 1
     return max(longest.values(), default=1)
 
 
@@ -334,8 +341,10 @@ def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict
         subgraphs[name] = sub
         diags += [d.prefixed(prefix) for d in [*sub.warnings, *(_sequential(sub) if node.model.sequential else [])]]
     for name, node in spec.nodes.items():
+        if node.share is None:
+            continue
         owner = spec.nodes.get(owners.get(name, name))
-        if owner is None or node.share is None:
+        if owner is None:
             continue
         if owner.op is not None:
             message = f"node {name!r} shares op node {node.share!r}; an op has no weights to share"
@@ -346,7 +355,10 @@ def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict
 
 def _model_inputs(spec: SpecBody, owners: dict[str, str]) -> Iterator[Diagnostic]:
     """Each call of a nested model feeds it exactly one tensor per input it declares."""
+    models = {name for name, node in spec.nodes.items() if node.model is not None}
     for name, node in spec.nodes.items():
+        if owners.get(name, name) not in models:
+            continue
         owner = spec.nodes.get(owners.get(name, name))
         model = owner.model if owner is not None else None
         if model is None or not node.inputs or len(node.inputs) == len(model.inputs):

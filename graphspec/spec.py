@@ -12,6 +12,7 @@ spec paths and did-you-mean hints (:func:`parse_spec`).
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import re
@@ -133,6 +134,7 @@ NodeName = Annotated[str, BeforeValidator(_node_name)]
 Ref = Annotated[str, BeforeValidator(_ref)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every stage parses every reference; a search loop meets the same names again and again
 def parse_ref(ref: str) -> tuple[str, int | None]:
     """Split ``'enc:1'`` into ``('enc', 1)`` and ``'enc'`` into ``('enc', None)``."""
     m = _REF_RE.fullmatch(ref)

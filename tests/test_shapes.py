@@ -758,7 +758,7 @@ def test_layers_without_a_rule_make_everything_downstream_unknown() -> None:
     spec = spec_of(
         {"x": [8], "img": [4, 4, 3]},
         {
-            "proj": {"layer": "Normalization", "inputs": "x", "mean": 0.0, "variance": 1.0},
+            "proj": {"layer": "Discretization", "inputs": "x", "bin_boundaries": [0.0, 1.0]},
             "after": {"layer": "Dense", "inputs": "proj", "units": 3},
             "wide": {"layer": "Dense", "inputs": "x", "units": 99},
             # A known (None, 99) against an unknown tensor: no error can be certain.

@@ -6,7 +6,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphspec import catalog
 from graphspec.shapes._types import Dim, Shape, TensorInfo
@@ -47,13 +47,14 @@ class Unsupported(Exception):
     """The rule cannot say what Keras does here: the outputs become unknown, with no error."""
 
 
-@dataclass(frozen=True)
-class Weight:
+class Weight(NamedTuple):
     """One variable a layer creates: its shape decides the parameter count.
 
     ``own`` is False for the variables of sublayers (MultiHeadAttention's projections,
     a wrapper's nested layer): as in Keras, a layer's ``trainable: false`` freezes
-    only its own variables; sublayers keep their own setting.
+    only its own variables; sublayers keep their own setting. (A named tuple: rules
+    make several for every node validated, and a frozen dataclass costs three times
+    as much to make.)
     """
 
     name: str
@@ -235,9 +236,13 @@ class Call:
         A value that is not made of integers is the catalogue's to report (Unsupported
         here); a list of the wrong length or a negative value is an error.
         """
-        value = self.args.get(name)
-        if isinstance(value, int) and not isinstance(value, bool):
+        value: Any = self.args.get(name)
+        if type(value) is int:  # the common cases first, without isinstance checks
             items: tuple[Any, ...] = (value,) * n
+        elif type(value) in (list, tuple) and all(type(v) is int for v in value):
+            items = tuple(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            items = (value,) * n
         elif isinstance(value, list | tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             items = tuple(value)
         else:
@@ -245,7 +250,7 @@ class Call:
         if len(items) != n:
             raise ShapeError(f"{self.layer} {name} must be an integer or a list of {n} integers; got {plain(value)}")
         low = 0 if allow_zero else 1
-        if any(v < low for v in items):
+        if min(items, default=low) < low:
             raise ShapeError(f"{self.layer} {name} must hold integers ≥ {low}; got {plain(value)}")
         return items
 

@@ -265,7 +265,15 @@ def _sane(result: Result) -> bool:
     flops = result.flops
     if flops is not None and (not isinstance(flops, int) or flops < 0):
         return False
-    return bool(result.outputs) and all(_dims(t.shape) for t in result.outputs) and all(_dims(w.shape) for w in result.weights)
+    if not result.outputs:
+        return False
+    for t in result.outputs:
+        if not _dims(t.shape):
+            return False
+    for w in result.weights:  # noqa: SIM110 (a plain loop: all() of a generator costs more here, on every node)
+        if not _dims(w.shape):
+            return False
+    return True
 
 
 def _mismatch(first: list[Weight], later: list[Weight]) -> tuple[Weight, Weight] | None:
