@@ -15,7 +15,9 @@ fresh process each (so one model's memory never weighs on the next), prints:
   models).
 
 Times are medians of ``--repeat`` rounds, the three taking turns in each round
-after one untimed warm-up of each, so they share the machine's load.
+after one untimed warm-up of each, so they share the machine's load; each is
+measured as wall time and as the process's CPU time (``cpu`` ratios), which a
+loaded machine disturbs far less.
 
 Run: python benchmarks/build_speed.py [--quick] [--repeat N] [NAME ...]
      (all 40 applications take a long while on 2 cores: run them under `nice`;
@@ -63,19 +65,22 @@ def from_keras():
 
 jobs = {{"model_from_json": lambda: keras.models.model_from_json(compact), "build": lambda: graphspec.build(text), "from_keras": from_keras}}
 times = {{k: [] for k in jobs}}
+cpu = {{k: [] for k in jobs}}
 for round in range(repeat + 1):
     for key, job in jobs.items():
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         job()
-        elapsed = time.perf_counter() - start
+        elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu
         if round:
             times[key].append(elapsed)
+            cpu[key].append(elapsed_cpu)
 print("RESULT " + json.dumps({{
     "nodes": len(report.spec.nodes),
     "exact": report.inference.total_params is not None,
     "params": model.count_params(),
     **{{k: statistics.median(v) for k, v in times.items()}},
+    **{{k + "_cpu": statistics.median(v) for k, v in cpu.items()}},
 }}))
 """
 
@@ -105,7 +110,7 @@ def main() -> int:
     zoo = [f"zoo/{p.stem}" for p in sorted((ROOT / "specs" / "zoo").glob("*.yaml"))]
     names = args.names or (QUICK if args.quick else [*applications(), *zoo])
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; seconds, median of {args.repeat}")
-    header = f"{'model':<28} {'nodes':>5} {'params':>12} {'exact':>5} {'build':>7} {'m_f_json':>8} {'ratio':>6} {'from_keras':>10} {'ratio':>6}"
+    header = f"{'model':<28} {'nodes':>5} {'params':>12} {'exact':>5} {'build':>7} {'m_f_json':>8} {'ratio':>6} {'cpu':>5} {'from_keras':>10} {'ratio':>6} {'cpu':>5}"
     print(header)
     rows = []
     started = time.perf_counter()
@@ -116,17 +121,23 @@ def main() -> int:
             print(f"{name:<28} failed: {r['error']}")
             continue
         mfj, build, imp = float(r["model_from_json"]), float(r["build"]), float(r["from_keras"])  # type: ignore[arg-type]
+        cpu_build, cpu_imp = float(r["build_cpu"]) / float(r["model_from_json_cpu"]), float(r["from_keras_cpu"]) / float(r["model_from_json_cpu"])  # type: ignore[arg-type]
         exact = "yes" if r["exact"] else "NO"
-        print(f"{name:<28} {r['nodes']:>5} {r['params']:>12,} {exact:>5} {build:>7.3f} {mfj:>8.3f} {build / mfj:>6.2f} {imp:>10.3f} {imp / mfj:>6.2f}", flush=True)
+        print(
+            f"{name:<28} {r['nodes']:>5} {r['params']:>12,} {exact:>5} {build:>7.3f} {mfj:>8.3f} {build / mfj:>6.2f} {cpu_build:>5.2f} {imp:>10.3f} {imp / mfj:>6.2f} {cpu_imp:>5.2f}",
+            flush=True,
+        )
     done = [r for r in rows if "error" not in r]
     if done:
         build_ratios = [float(r["build"]) / float(r["model_from_json"]) for r in done]  # type: ignore[arg-type]
         import_ratios = [float(r["from_keras"]) / float(r["model_from_json"]) for r in done]  # type: ignore[arg-type]
+        cpu_ratios = [float(r["build_cpu"]) / float(r["model_from_json_cpu"]) for r in done]  # type: ignore[arg-type]
         print(
             f"\n{len(done)} models in {time.perf_counter() - started:.0f} s. build / model_from_json: median {statistics.median(build_ratios):.2f}, "
             f"max {max(build_ratios):.2f}, {sum(b <= 1.05 for b in build_ratios)} of {len(done)} ≤ 1.05; "
             f"exact counts (built once): {sum(bool(r['exact']) for r in done)} of {len(done)}"
         )
+        print(f"the same in CPU time: median {statistics.median(cpu_ratios):.2f}, max {max(cpu_ratios):.2f}, {sum(b <= 1.05 for b in cpu_ratios)} of {len(done)} ≤ 1.05")
         print(f"from_keras / model_from_json: median {statistics.median(import_ratios):.2f}, max {max(import_ratios):.2f}, {sum(i <= 0.25 for i in import_ratios)} of {len(done)} ≤ 0.25")
     return 1 if len(done) < len(rows) else 0
 
