@@ -567,6 +567,10 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
     diags: list[Diagnostic] = []
     for name, node in nodes.items():
         npath: Path = (*prefix, "nodes", name)
+        # The common case first: a layer node and no other kind (NODE_KINDS spelled out; this runs for every node).
+        if node.layer is not None and node.share is None and node.model is None and node.op is None:
+            diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
+            continue
         kinds = [k for k in NODE_KINDS if getattr(node, k, None) is not None]
         if not kinds:
             diags.append(Diagnostic(Code.MISSING_KEY, f"node {name!r} needs `layer: <class name>` (or `share: <node>`, `model:`, `op:`)", npath, "for example `layer: Dense`"))
