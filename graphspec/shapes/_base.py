@@ -214,7 +214,8 @@ class Call:
 
     def out(self, shape: Iterable[Dim]) -> TensorInfo:
         """An output tensor in the layer's compute dtype."""
-        return TensorInfo(tuple(shape), self.dtype)
+        dtype = self.args.get("dtype")
+        return TensorInfo(tuple(shape), "float32" if dtype is None else compute_dtype(dtype))  # (None, the default, first)
 
     def keep(self, shape: Iterable[Dim], index: int = 0) -> TensorInfo:
         """An output tensor that keeps the input's dtype, as Flatten/Reshape/Permute/Identity do.

@@ -286,9 +286,11 @@ def _mismatch(first: list[Weight], later: list[Weight]) -> tuple[Weight, Weight]
 def _count(weights: list[Weight], trainable_layer: bool) -> tuple[int | None, int | None]:
     total = trainable = 0
     for w in weights:
-        size = w.size
-        if size is None:
-            return None, None
+        size = 1
+        for d in w.shape:  # Weight.size, without two calls per weight
+            if d is None:
+                return None, None
+            size *= d
         total += size
         if w.trainable and (trainable_layer or not w.own):
             trainable += size
