@@ -14,18 +14,19 @@ from graphspec.catalog import register_callback, register_layer, unregister_call
 from graphspec.diff import diff_specs
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
-from graphspec.render import draw
 from graphspec.source import Limits
 from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
 
 if _typing.TYPE_CHECKING:
+    from graphspec.render import draw
     from graphspec.serving import ExportResult, export
     from graphspec.train import FitResult, evaluate, fit, predict
 
 # Training needs NumPy at import, and the uses of a built model are not needed to
 # validate; loaded on first use so `import graphspec` and `graphspec validate` stay
-# as light as they can (see benchmarks/validate_speed.py). Name → module.
-_LAZY = {"FitResult": "train", "evaluate": "train", "fit": "train", "predict": "train", "ExportResult": "serving", "export": "serving"}
+# as light as they can (see benchmarks/validate_speed.py); drawing loads networkx and
+# its layout only when asked to draw. Name → module.
+_LAZY = {"FitResult": "train", "evaluate": "train", "fit": "train", "predict": "train", "ExportResult": "serving", "export": "serving", "draw": "render"}
 
 
 def __getattr__(name: str) -> _typing.Any:

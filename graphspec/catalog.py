@@ -89,17 +89,39 @@ class LayerInfo:
     custom: type | None = None
 
     def param(self, name: str) -> Param | None:
-        for p in self.params:
-            if p.name == name:
-                return p
-        return None
+        return self._by_name.get(name)
 
-    def accepted(self) -> list[str]:
+    # Looked up for every argument of every node: computed once per entry (a
+    # cached_property writes the instance dict directly, which a frozen dataclass allows).
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Param]:
+        by_name: dict[str, Param] = {}
+        for p in self.params:
+            by_name.setdefault(p.name, p)
+        return by_name
+
+    @functools.cached_property
+    def _accepted(self) -> tuple[str, ...]:
         names = [p.name for p in self.params]
         if self.forwards_base_kwargs:
             names += [p.name for p in _base_params()]
         # Some constructors (pooling, lookup layers) list `name` explicitly; a node's name is its key.
-        return list(dict.fromkeys(n for n in names if n != "name"))
+        return tuple(dict.fromkeys(n for n in names if n != "name"))
+
+    @functools.cached_property
+    def _accepted_set(self) -> frozenset[str]:
+        return frozenset(self._accepted)
+
+    def accepted(self) -> list[str]:
+        return list(self._accepted)
+
+    def accepts(self, name: str) -> bool:
+        return name in self._accepted_set
+
+    @functools.cached_property
+    def required(self) -> tuple[str, ...]:
+        """The arguments a node must give, in signature order."""
+        return tuple(p.name for p in self.params if p.required)
 
     def param_or_base(self, name: str) -> Param | None:
         found = self.param(name)
@@ -251,6 +273,7 @@ def object_info(kind: str, name: str) -> ObjectInfo | None:
     return _objects(kind).get(name)
 
 
+@functools.lru_cache(maxsize=4096)
 def object_kind(param: str) -> str | None:
     """Which allow-list a layer argument's value comes from, judged by Keras' naming."""
     if param in ("activation", "recurrent_activation", "inner_activation"):
@@ -270,8 +293,13 @@ def _did_you_mean(word: str, options: list[str]) -> str | None:
     return "did you mean " + " or ".join(names) + "?"
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _mapping_inside(value: Any, path: Path) -> Path | None:
     """Path of the first mapping anywhere inside ``value`` (lists are searched), else None."""
+    if type(value) in _SCALARS:
+        return None  # most arguments: no walk
     stack: list[tuple[Any, Path]] = [(value, path)]
     while stack:
         v, p = stack.pop()
@@ -286,9 +314,9 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     """Check an activation/initializer/.../optimizer given by name or ``{class_name, config}``."""
     if value is None:
         return
-    names = object_names(kind)
     if isinstance(value, str):
-        if value not in names:
+        if not _known_object(kind, value):
+            names = object_names(kind)
             yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} {value!r}", path, _did_you_mean(value, names) or _list_hint(kind, names))
             return
         info = object_info(kind, value)
@@ -320,6 +348,7 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
         return
     info = object_info(kind, class_name)
     if info is None:
+        names = object_names(kind)
         hint = _did_you_mean(class_name, names) or _list_hint(kind, names)
         yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} class {class_name!r}", (*path, "class_name"), hint)
         return
@@ -335,6 +364,11 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
         return
     config_path = (*path, "config") if "config" in value else path
     yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", config_path)
+
+
+def _known_object(kind: str, name: str) -> bool:
+    """``name in object_names(kind)``, without building and sorting the list."""
+    return name in _objects(kind) or (kind == "metric" and name in _SPECIAL_METRICS) or (kind == "callback" and name in _callbacks)
 
 
 def _a(word: str) -> str:
@@ -381,17 +415,17 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
     if info.refused:
         yield Diagnostic(Code.REFUSED_LAYER, f"layer {layer!r} is refused: {info.refused}", path)
         return
-    accepted = info.accepted()
     for key, value in args.items():
         kpath = (*args_path, key)
-        if key not in accepted:
+        if not info.accepts(key):
+            accepted = info.accepted()
             hint = _STRUCTURAL_HINTS.get(key) or _did_you_mean(key, accepted) or ("it takes: " + ", ".join(accepted) if accepted else f"{layer} takes no arguments")
             yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{layer} takes no argument {key!r}", kpath, hint, at_key=True)
             continue
         yield from _check_value(info, key, value, kpath)
-    for p in info.params:
-        if p.required and p.name not in args:
-            yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {p.name!r}", args_path, f"add `{p.name}: ...` to the node")
+    for name in info.required:
+        if name not in args:
+            yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {name!r}", args_path, f"add `{name}: ...` to the node")
 
 
 def _unknown(code: Code, what: str, name: str, names: list[str], path: Path, by_path: str, otherwise: str) -> Diagnostic:
@@ -533,6 +567,10 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
     diags: list[Diagnostic] = []
     for name, node in nodes.items():
         npath: Path = (*prefix, "nodes", name)
+        # The common case first: a layer node and no other kind (NODE_KINDS spelled out; this runs for every node).
+        if node.layer is not None and node.share is None and node.model is None and node.op is None:
+            diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
+            continue
         kinds = [k for k in NODE_KINDS if getattr(node, k, None) is not None]
         if not kinds:
             diags.append(Diagnostic(Code.MISSING_KEY, f"node {name!r} needs `layer: <class name>` (or `share: <node>`, `model:`, `op:`)", npath, "for example `layer: Dense`"))

@@ -303,9 +303,17 @@ class _Scope:
     blocks: tuple[str, ...] = ()
 
 
+def _is_stream(file: str) -> bool:
+    """Whether a spec's file name is a pipe or standard input (``-``, ``/dev/stdin``, ``<(...)``), not a file in a folder.
+
+    A name that is not on disk (an editor's unsaved buffer) still names a folder.
+    """
+    return file == "-" or (os.path.exists(file) and not os.path.isfile(file))
+
+
 def _folder_of(file: str) -> str:
     """The folder a spec's includes are relative to: its own, or the current one for a pipe (``<(...)``, standard input)."""
-    return os.path.dirname(os.path.realpath(file)) if os.path.isfile(file) else os.getcwd()
+    return os.getcwd() if _is_stream(file) else os.path.dirname(os.path.realpath(file))
 
 
 class _Abort(Exception):
@@ -858,7 +866,7 @@ class _Expander:
         if looks_absolute(rel):
             self.error(Code.BAD_INCLUDE, f"include path {rel!r} is absolute; paths are relative to the including file", doc, where)
             return None
-        target = os.path.join(os.path.dirname(doc.file) if os.path.isfile(doc.file) else os.getcwd(), rel)  # a pipe's: the current folder's
+        target = os.path.join(os.getcwd() if _is_stream(doc.file) else os.path.dirname(doc.file), rel)  # a pipe's: the current folder's
         real = os.path.realpath(target)
         if os.path.commonpath([self.base, real]) != self.base:
             self.error(Code.BAD_INCLUDE, f"include path {rel!r} leaves the spec's folder tree", doc, where, "keep included files beside the spec or below its folder")

@@ -12,6 +12,7 @@ spec paths and did-you-mean hints (:func:`parse_spec`).
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import re
@@ -96,7 +97,8 @@ def _name(value: Any) -> Any:
 
 
 def _node_name(value: Any) -> Any:
-    if isinstance(value, str) and (not _NODE_NAME_RE.fullmatch(value) or len(value) > 512 or any(len(s) > 128 for s in value.split("/"))):
+    # (a segment can only be over 128 characters in a name that is)
+    if isinstance(value, str) and (not _NODE_NAME_RE.fullmatch(value) or len(value) > 512 or (len(value) > 128 and any(len(s) > 128 for s in value.split("/")))):
         raise PydanticCustomError(
             "bad_name",
             "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128), "
@@ -135,6 +137,7 @@ NodeName = Annotated[str, BeforeValidator(_node_name)]
 Ref = Annotated[str, BeforeValidator(_ref)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every stage parses every reference; a search loop meets the same names again and again
 def parse_ref(ref: str) -> tuple[str, int | None]:
     """Split ``'enc:1'`` into ``('enc', 1)`` and ``'enc'`` into ``('enc', None)``."""
     m = _REF_RE.fullmatch(ref)
@@ -209,6 +212,7 @@ class InputSpec(_Model):
 
 _STRUCTURAL = ("layer", "share", "model", "op", "inputs", "lint")
 _NODE_KEYS = (*_STRUCTURAL, "args")  # `args` is the Python spelling only (see split_node_args)
+_NODE_KEY_SET = frozenset(_NODE_KEYS)
 
 
 class LintSpec(_Model):
@@ -252,8 +256,8 @@ class NodeSpec(_Model):
     @model_validator(mode="before")
     @classmethod
     def _split_args(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
+        if not isinstance(data, dict) or data.keys() <= _NODE_KEY_SET:
+            return data  # already split (what parse_spec hands over), or not a node
         extra = {k: v for k, v in data.items() if k not in _NODE_KEYS}
         if not extra:
             return data

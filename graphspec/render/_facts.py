@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from graphspec._api import Report, validate
 from graphspec.budget import Budget
 from graphspec.errors import SpecError
@@ -110,6 +108,8 @@ def _graph(spec: Spec) -> Graph:
 
 def lenient_graph(spec: Any) -> Graph:
     """A graph of whatever a spec's references name, cycles and dangling references included."""
+    import networkx as nx  # here, not at import: `graphspec --help` and validate load graphspec.render's options
+
     dag = nx.DiGraph()
     dag.add_nodes_from(spec.inputs)
     dag.add_nodes_from(spec.nodes)

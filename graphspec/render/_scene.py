@@ -20,8 +20,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
-
 from graphspec.diff import SIZE_KEYS, uniform_int
 from graphspec.errors import Diagnostic
 from graphspec.expansion import BlockScope, ExpandedDocument
@@ -448,6 +446,8 @@ def _mark_shared(scene: Scene) -> None:
 
 def restrict(scene: Scene, start: str | None, end: str | None) -> None:
     """Keep only what lies on a path from ``start`` to ``end`` (either may be open)."""
+    import networkx as nx  # here, not at import: `graphspec --help` and validate load graphspec.render's options
+
     g = nx.DiGraph()
     g.add_nodes_from(scene.nodes)
     g.add_edges_from((e.source, e.target) for e in scene.edges)
