@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,13 +43,50 @@ def token_at(lines: list[str], line: int, column: int) -> Token | None:
     if not 0 <= line < len(lines):
         return None
     text = lines[line]
-    if column < len(text) and text[column] in "'\"":
-        close = text.find(text[column], column + 1)
-        end = len(text) if close < 0 else close + 1
-        return Token(line, column, end, text[column + 1 : end - 1 if close >= 0 else end])
+    for start, end, closed in _quoted_spans(text):
+        # Anywhere inside the quotes is the quoted scalar (the cursor rests on the name, not on its quote).
+        if start <= column < end:
+            return Token(line, start, end, text[start + 1 : end - 1 if closed else end])
     for match in _TOKEN.finditer(text):
         if match.start() <= column <= match.end() and (match.start() == column or column < match.end() or match.end() == column):
             return Token(line, match.start(), match.end(), match.group())
+    return None
+
+
+def _quoted_spans(text: str) -> Iterator[tuple[int, int, bool]]:
+    """[start, end) of each quoted scalar of a line, its quotes included, and whether it is closed
+    (an unclosed one, being typed, runs to the line's end).
+
+    A quote opens a scalar only where one may start (after a space, ``[``, ``{``, ``,``, ``:``, ``-``,
+    or at the line's start), so an apostrophe inside a plain word does not; a ``#`` after a space
+    ends the line (a comment).
+    """
+    k = 0
+    while k < len(text):
+        ch = text[k]
+        if ch == "#" and (k == 0 or text[k - 1].isspace()):
+            return
+        if ch in "'\"" and (k == 0 or text[k - 1].isspace() or text[k - 1] in "[{,:-?"):
+            end = _closing_quote(text, k)
+            yield k, (end if end is not None else len(text)), end is not None
+            k = end if end is not None else len(text)
+            continue
+        k += 1
+
+
+def _closing_quote(text: str, start: int) -> int | None:
+    """The index just past the quote closing the scalar opened at ``start`` (``\\"`` escapes in double, ``''`` in single quotes), if any."""
+    quote, k = text[start], start + 1
+    while k < len(text):
+        if quote == '"' and text[k] == "\\":
+            k += 2
+            continue
+        if text[k] == quote:
+            if quote == "'" and text[k + 1 : k + 2] == "'":
+                k += 2
+                continue
+            return k + 1
+        k += 1
     return None
 
 
