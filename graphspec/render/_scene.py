@@ -28,7 +28,7 @@ from graphspec.expansion import BlockScope, ExpandedDocument
 from graphspec.graph import Graph
 from graphspec.shapes import Inference, NodeInfo, TensorInfo
 from graphspec.source import Document
-from graphspec.spec import SpecBody, parse_ref
+from graphspec.spec import ModelSpec, SpecBody, parse_ref
 
 __all__ = ["Cluster", "Edge", "Node", "Scene", "format_count", "format_shape"]
 
@@ -317,7 +317,7 @@ class _Builder:
         decl = spec.nodes.get(owner, node)
         info = inf.nodes.get(name) if inf is not None else None
         kind = "op" if decl.op is not None else "model" if decl.model is not None else "layer"
-        label = _label(decl.layer, decl.op, decl.args, decl.model is not None and decl.model.sequential)
+        label = _label(decl.layer, decl.op, decl.args, decl.model)
         shown = Node(prefix + name, kind, name, label, cluster, source=self.where((*spec_path, "nodes", name)))
         shown.args = _arguments(decl.args)
         activation = decl.args.get("activation")
@@ -396,11 +396,13 @@ def _repeat_label(block: str | None, times: int, blocks: list[str | None]) -> st
     return f"{block} ×{times}" + (f" (with {', '.join(others)})" if others else "")
 
 
-def _label(layer: str | None, op: str | None, args: Mapping[str, Any], sequential: bool) -> str:
+def _label(layer: str | None, op: str | None, args: Mapping[str, Any], model: ModelSpec | None) -> str:
     if op is not None:
         return f"op {op}"
+    if model is not None:  # another call of a sub-model: named as its cluster is
+        return "Sequential" if model.sequential else "Functional"
     if layer is None:
-        return "Sequential" if sequential else "?"
+        return "?"
     inner = args.get("wraps")
     if isinstance(inner, dict) and isinstance(inner.get("layer"), str):
         return f"{layer}({inner['layer']})"
