@@ -161,6 +161,44 @@ def test_shared_layer_is_one_box_per_call_marked_as_one() -> None:
     assert len(bars) == 2 and bars[0] == bars[1]
 
 
+SHARED_MODEL = """\
+graphspec: 1
+name: twin
+inputs:
+  left: {shape: [8]}
+  right: {shape: [8]}
+nodes:
+  encoder:
+    model:
+      inputs: {a: {shape: [8]}}
+      nodes:
+        h: {layer: Dense, inputs: a, units: 4}
+      outputs: {h: {}}
+    inputs: left
+  encoder_right: {share: encoder, inputs: right}
+  seq:
+    model:
+      sequential: true
+      inputs: {a: {shape: [8]}}
+      nodes:
+        s: {layer: Dense, inputs: a, units: 4}
+      outputs: {s: {}}
+    inputs: right
+  seq_left: {share: seq, inputs: left}
+  cat: {layer: Concatenate, inputs: [encoder, encoder_right, seq, seq_left]}
+outputs:
+  cat: {}
+"""
+
+
+def test_a_second_call_of_a_sub_model_says_what_it_calls() -> None:
+    scene = scene_of(SHARED_MODEL)
+    assert scene.clusters["encoder"].label == "Functional" and scene.clusters["seq"].label == "Sequential"
+    assert scene.nodes["encoder_right"].label == "Functional" and scene.nodes["encoder_right"].shared == "encoder"
+    assert scene.nodes["seq_left"].label == "Sequential"
+    assert "Functional · shared ×2" in render_scene(scene, "svg")
+
+
 def test_repeats_collapse_by_default_and_expand() -> None:
     folded = scene_of(ZOO / "resnet50.yaml")
     assert {c for c, cl in folded.clusters.items() if cl.collapsed} == {"conv2", "conv3", "conv4", "conv5"}
@@ -255,6 +293,18 @@ def test_mermaid_collapses_repeats_over_500_edges(tmp_path: Path) -> None:
     assert "over Mermaid's default limit of 500" in text
     assert sum(1 for line in text.splitlines() if "-->" in line) <= 500
     assert len(draw(spec, format="dot", expand=("all",)).splitlines()) > 600  # other formats keep every edge
+
+
+def test_mermaid_over_the_limit_with_nothing_to_collapse_says_it_still_is(tmp_path: Path) -> None:
+    spec = tmp_path / "flat.yaml"
+    body = "".join(f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(600))
+    spec.write_text(f"graphspec: 1\nname: flat\ninputs:\n  x: {{shape: [4]}}\nnodes:\n{body}outputs:\n  d599: {{}}\n", encoding="utf-8")
+    text = draw(spec, format="mermaid")
+    edges = sum(1 for line in text.splitlines() if "-->" in line)
+    assert edges == 601  # nothing to collapse: every edge is drawn, and the note must not claim otherwise
+    (note,) = [line for line in text.splitlines() if line.lstrip().startswith("%%")]
+    assert "601 edges" in note and "still over" in note and "maxEdges" in note
+    assert "drawn collapsed" not in note
 
 
 DOT = shutil.which("dot")
