@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,6 +50,16 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
     return value
 
 
@@ -225,8 +236,8 @@ def _export_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
     x.add_argument("--batch-size", type=_positive, metavar="N", help="fix the batch dimension (default: dynamic)")
     x.add_argument("--samples", type=_positive, default=4, metavar="N", help="random samples the parity check runs (default: 4)")
     x.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the parity check's inputs (default: 0)")
-    x.add_argument("--atol", type=float, metavar="X", help="absolute tolerance of the parity check (default: the format's)")
-    x.add_argument("--rtol", type=float, metavar="X", help="relative tolerance of the parity check (default: the format's)")
+    x.add_argument("--atol", type=_tolerance, metavar="X", help="absolute tolerance of the parity check (default: the format's)")
+    x.add_argument("--rtol", type=_tolerance, metavar="X", help="relative tolerance of the parity check (default: the format's)")
     x.add_argument("--json", action="store_true", help="print what was written and measured as JSON")
 
 
