@@ -422,3 +422,14 @@ def test_imported_model_draws_like_its_spec(path: Path) -> None:
     assert [(c["kind"], c.get("repeat")) for c in back["clusters"]] == [(c["kind"], c.get("repeat")) for c in direct["clusters"]]
     if not spec.nodes or not any(n.share for n in spec.nodes.values()):
         assert [(n["id"], n.get("shapes"), n.get("params")) for n in back["nodes"]] == [(n["id"], n.get("shapes"), n.get("params")) for n in direct["nodes"]]
+
+
+def test_html_data_block_holds_no_markup_from_the_spec() -> None:
+    text = SHARED_MODEL.replace("units: 4}\n      outputs: {h: {}}", 'units: 4, activation: "<!--<script></script>&"}\n      outputs: {h: {}}', 1)
+    assert "<!--<script>" in text
+    page = draw(text, format="html")
+    start = page.index('<script type="application/json" id="gs-data">') + len('<script type="application/json" id="gs-data">')
+    block = page[start : page.index("</script>", start)]
+    assert "<" not in block and ">" not in block  # so the HTML parser sees no tag, comment or end tag inside it
+    assert json.loads(block)["scene"]["nodes"]  # and the data reads back whole
+    assert any(n.get("activation") == "<!--<script></script>&" for n in json.loads(block)["scene"]["nodes"])
