@@ -46,3 +46,58 @@ def test_hover_and_definition_anywhere_inside_a_quoted_reference(tmp_path: Path,
         assert hover is not None and "layer `LSTM`" in hover.contents.value, (needle, offset)  # type: ignore[union-attr]
         found = features.definition(analysis, line, column + offset, _positions(analysis))
         assert [(loc.range.start.line, loc.range.start.character) for loc in found] == [(3, 2)], (needle, offset)
+
+
+OUTLINE = textwrap.dedent(
+    """\
+    graphspec: 1
+    blocks:
+      res:
+        nodes:
+          d: {layer: Dense, inputs: x, units: 4}
+
+          s: {layer: Add, inputs: [x, d]}
+        outputs: s
+    inputs:
+      x: {shape: [4]}
+    nodes:
+      a:
+        block: res
+        inputs: x
+      b: {layer: Dense, inputs: a, units: 4}
+
+    outputs:
+      b: {}
+    """
+)
+
+
+def test_outline_ranges_end_before_the_next_entry(tmp_path: Path) -> None:
+    analysis = analyse(OUTLINE, str(tmp_path / "outline.yaml"))
+    symbols = {s.name: s for s in features.document_symbols(analysis, _positions(analysis))}
+    spans = {s.name: (s.range.start.line, s.range.end.line) for s in symbols.values()}
+    assert spans == {"blocks": (1, 7), "inputs": (8, 9), "nodes": (10, 14), "outputs": (16, 17)}
+    (res,) = symbols["blocks"].children or []
+    assert [(c.name, c.range.start.line, c.range.end.line) for c in res.children or []] == [("d", 4, 4), ("s", 6, 6)]
+    assert [(c.name, c.range.start.line, c.range.end.line) for c in symbols["nodes"].children or []] == [("a", 11, 13), ("b", 14, 14)]
+
+
+class _CountingKeys(dict):  # type: ignore[type-arg]
+    walks = 0
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self.walks += 1
+        return super().items()
+
+
+def test_outline_of_a_large_spec_walks_the_positions_a_few_times_not_once_per_entry(tmp_path: Path) -> None:
+    # Once per entry made the outline quadratic: 15 s for a generated 3,000-node spec, asked for after every edit.
+    body = "".join(f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(2000))
+    text = f"graphspec: 1\ninputs:\n  x: {{shape: [4]}}\nnodes:\n{body}outputs:\n  d1999: {{}}\n"
+    analysis = analyse(text, str(tmp_path / "large.yaml"))
+    assert analysis.doc is not None
+    keys = analysis.doc.keys = _CountingKeys(analysis.doc.keys)
+    symbols = features.document_symbols(analysis, _positions(analysis))
+    nodes = next(s for s in symbols if s.name == "nodes").children or []
+    assert len(nodes) == 2000 and (nodes[-1].range.start.line, nodes[-1].range.end.line) == (2003, 2003)
+    assert keys.walks <= 10

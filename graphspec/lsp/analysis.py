@@ -10,6 +10,7 @@ server converts them to the client's units.
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from collections.abc import Iterator
@@ -111,9 +112,23 @@ class Analysis:
     report: Report | None
     seconds: float = 0.0
     lines: list[str] = field(default_factory=list)
+    _key_starts: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     def key_mark(self, path: Path) -> Mark | None:
         return None if self.doc is None else self.doc.keys.get(path)
+
+    def next_key_line(self, depth: int, mark: Mark) -> int | None:
+        """The 1-based line of the first key written after ``mark`` whose path has at most ``depth`` parts.
+
+        The positions are sorted once per depth, so an outline of every entry stays linear in the text.
+        """
+        if self.doc is None:
+            return None
+        starts = self._key_starts.get(depth)
+        if starts is None:
+            starts = self._key_starts[depth] = sorted((m.line, m.column) for p, m in self.doc.keys.items() if len(p) <= depth)
+        k = bisect.bisect_right(starts, (mark.line, mark.column))
+        return starts[k][0] if k < len(starts) else None
 
     def value_at(self, path: Path) -> Any:
         data: Any = None if self.doc is None else self.doc.data

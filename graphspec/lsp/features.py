@@ -403,8 +403,8 @@ def _make_symbol(analysis: Analysis, positions: Positions, name: str, path: Path
 
 def _extent(analysis: Analysis, path: Path, mark: Mark) -> int:
     """The last 0-based line of an entry: the line before the next key at its level or above."""
-    later = [m.line for p, m in analysis.doc.keys.items() if len(p) <= len(path) and (m.line, m.column) > (mark.line, mark.column)] if analysis.doc else []
-    end = (min(later) - 2) if later else len(analysis.lines) - 1
+    later = analysis.next_key_line(len(path), mark)
+    end = (later - 2) if later is not None else len(analysis.lines) - 1
     while end > mark.line - 1 and (end >= len(analysis.lines) or not analysis.lines[end].strip()):
         end -= 1
     return max(end, mark.line - 1)
