@@ -218,6 +218,26 @@ def test_from_to_draws_the_part_between() -> None:
         scene_of(SEED / "multi_input_qa.yaml", DrawOptions(start="q_embb"))
 
 
+def test_from_to_take_a_block_instance_for_all_of_its_nodes() -> None:
+    after = scene_of(ZOO / "resnet50.yaml", DrawOptions(start="conv5"))
+    assert {n for n in after.nodes if not n.startswith("conv5/")} == {"avg_pool", "predictions", "output:predictions"}
+    assert "conv5/block1/out" in after.nodes and "conv4/block6/out" not in after.nodes
+    before = scene_of(ZOO / "resnet50.yaml", DrawOptions(end="conv2"))
+    assert "pool1_pool" in before.nodes and "conv2/block3/out" in before.nodes and "conv3/block1/out" not in before.nodes
+    between = scene_of(ZOO / "resnet50.yaml", DrawOptions(start="conv3", end="conv4"))
+    assert {n.split("/")[0] for n in between.nodes} == {"conv3", "conv4"}
+    check_svg(render_scene(between, "svg"), between)
+
+
+def test_from_to_with_nothing_between_says_so() -> None:
+    with pytest.raises(graphspec.SpecError) as info:
+        scene_of(SEED / "multi_input_qa.yaml", DrawOptions(start="answer", end="text_emb"))
+    (error,) = info.value.errors
+    assert "nothing lies on a path from 'answer' to 'text_emb'" in error.message and "swap" in (error.hint or "")
+    with pytest.raises(graphspec.SpecError, match="nothing lies on a path from 'q_emb' to 'text_enc'"):
+        scene_of(SEED / "multi_input_qa.yaml", DrawOptions(start="q_emb", end="text_enc"))
+
+
 # ---------------------------------------------------------------------------
 # invalid specs draw, marked
 

@@ -449,21 +449,39 @@ def _mark_shared(scene: Scene) -> None:
 
 
 def restrict(scene: Scene, start: str | None, end: str | None) -> None:
-    """Keep only what lies on a path from ``start`` to ``end`` (either may be open)."""
+    """Keep only what lies on a path from ``start`` to ``end`` (either may be open; a cluster stands for its nodes).
+
+    Raises:
+        SpecError: ``bad-value`` when nothing lies between them.
+    """
+    from graphspec.errors import Code, SpecError
+
     g = nx.DiGraph()
     g.add_nodes_from(scene.nodes)
     g.add_edges_from((e.source, e.target) for e in scene.edges)
     keep = set(scene.nodes)
-    if start is not None:
-        keep &= nx.descendants(g, start) | {start}
-    if end is not None:
-        keep &= nx.ancestors(g, end) | {end}
+    firsts, lasts = _members(scene, start), _members(scene, end)
+    if firsts is not None:
+        keep &= set().union(*(nx.descendants(g, n) for n in firsts)) | firsts
+    if lasts is not None:
+        keep &= set().union(*(nx.ancestors(g, n) for n in lasts)) | lasts
+    if not keep and firsts is not None and lasts is not None:
+        backwards = any(nx.has_path(g, b, a) for a in firsts for b in lasts)
+        hint = "it comes the other way round: swap --from and --to" if backwards else "they are on separate branches; give one of them alone"
+        raise SpecError.single(Code.BAD_VALUE, f"nothing lies on a path from {start!r} to {end!r}", (), hint)
     scene.nodes = {k: v for k, v in scene.nodes.items() if k in keep}
     scene.edges = [e for e in scene.edges if e.source in keep and e.target in keep]
     used = {c for n in scene.nodes.values() for c in scene.chain(n.cluster)}
     scene.clusters = {k: v for k, v in scene.clusters.items() if k in used}
     scene.shared = {k: [c for c in v if c in keep] for k, v in scene.shared.items()}
     scene.shared = {k: v for k, v in scene.shared.items() if len(v) > 1}
+
+
+def _members(scene: Scene, name: str | None) -> set[str] | None:
+    """The node ids a --from/--to name stands for: the node, or every node inside the cluster."""
+    if name is None:
+        return None
+    return {name} if name in scene.nodes else set(descendants_of(scene, name))
 
 
 def descendants_of(scene: Scene, cluster: str) -> Iterator[str]:
