@@ -101,3 +101,32 @@ def test_outline_of_a_large_spec_walks_the_positions_a_few_times_not_once_per_en
     nodes = next(s for s in symbols if s.name == "nodes").children or []
     assert len(nodes) == 2000 and (nodes[-1].range.start.line, nodes[-1].range.end.line) == (2003, 2003)
     assert keys.walks <= 10
+
+
+NESTED = textwrap.dedent(
+    """\
+    graphspec: 1
+    inputs: {left: {shape: [8]}}
+    nodes:
+      encoder:
+        model:
+          inputs: {a: {shape: [8]}}
+          nodes:
+            h: {layer: Dense, inputs: a, units: 4}
+            g: {layer: Dense, inputs: h, units: 2}
+          outputs: {g: {}}
+        inputs: left
+    outputs:
+      encoder: {}
+    """
+)
+
+
+def test_hover_on_a_reference_inside_a_sub_model_names_the_sub_models_node(tmp_path: Path) -> None:
+    analysis = analyse(NESTED, str(tmp_path / "nested.yaml"))
+    assert analysis.report is not None
+    line, column = _at(NESTED, "h, units: 2")
+    hover = features.hover(analysis, line, column)
+    assert hover is not None and hover.contents.value.startswith("**h**: layer `Dense`")  # type: ignore[union-attr]
+    found = features.definition(analysis, line, column, _positions(analysis))
+    assert [(loc.range.start.line, loc.range.start.character) for loc in found] == [(7, 8)]

@@ -277,7 +277,8 @@ def _reference_hover(analysis: Analysis, path: Path, ref: str, last_good: Analys
         name, _ = parse_ref(ref)
     except ValueError:
         return None
-    nodes_path = path[: path.index("nodes") + 1] if "nodes" in path else ("nodes",)
+    # The innermost `nodes` holds the reference's scope (a sub-model's nodes, not the spec's).
+    nodes_path = path[: len(path) - list(reversed(path)).index("nodes")] if "nodes" in path else ("nodes",)
     if analysis.key_mark((*nodes_path, name)) is not None:
         return _node_hover(analysis, (*nodes_path, name), last_good)
     inputs = analysis.value_at(("inputs", name))
