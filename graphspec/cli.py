@@ -501,6 +501,11 @@ def _draw(args: argparse.Namespace) -> int:
     if fmt is None:
         print(f"graphspec draw: cannot tell the format of {args.output}; give --format or a .svg .dot .mmd .html .json name", file=sys.stderr)
         return EXIT_USAGE
+    for given, role in ((args.spec, "being drawn"), (args.diff, "diffed against")) if args.output else ():
+        # A JSON spec drawn to -o model.json would be replaced by its own drawing.
+        if given is not None and _same_file(given, args.output):
+            print(f"graphspec draw: {args.output} is the spec {role}; give another -o", file=sys.stderr)
+            return EXIT_USAGE
     show = tuple(s.strip() for s in args.show.split(",") if s.strip())
     options = DrawOptions(show, tuple(args.expand), args.depth, args.rankdir, args.start, args.end, args.engine)
     try:
@@ -524,6 +529,13 @@ def _draw(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_INVALID if any(d.is_error for d in scene.problems) else EXIT_OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 _COMMANDS = {

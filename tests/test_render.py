@@ -398,6 +398,19 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert not list(tmp_path.iterdir())
 
 
+def test_cli_never_writes_the_drawing_over_the_spec_it_draws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "model.json"
+    original = (ROOT / "tests" / "cases" / "valid" / "conv_multi_output.json").read_text(encoding="utf-8")
+    spec.write_text(original, encoding="utf-8")
+    (tmp_path / "old.json").write_text(original, encoding="utf-8")
+    assert main(["draw", str(spec), "-o", str(spec)]) == 2
+    assert main(["draw", str(spec), "-o", str(tmp_path / "." / "model.json")]) == 2
+    assert main(["draw", str(spec), "--diff", str(tmp_path / "old.json"), "-o", str(tmp_path / "old.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"graphspec draw: {spec} is the spec being drawn; give another -o" in err
+    assert spec.read_text(encoding="utf-8") == original == (tmp_path / "old.json").read_text(encoding="utf-8")
+
+
 def test_cli_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     new = tmp_path / "qa.yaml"
     new.write_text((SEED / "multi_input_qa.yaml").read_text(encoding="utf-8").replace("units: 500", "units: 400"), encoding="utf-8")
