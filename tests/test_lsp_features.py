@@ -130,3 +130,37 @@ def test_hover_on_a_reference_inside_a_sub_model_names_the_sub_models_node(tmp_p
     assert hover is not None and hover.contents.value.startswith("**h**: layer `Dense`")  # type: ignore[union-attr]
     found = features.definition(analysis, line, column, _positions(analysis))
     assert [(loc.range.start.line, loc.range.start.character) for loc in found] == [(7, 8)]
+
+
+JSON_TYPOS = (
+    '{"graphspec": 1, "inputs": {"x": {"shape": [4]}},\n'
+    ' "nodes": {"d": {"layer": "Densse", "inputs": "x", "units": 2}, "e": {"layer": "Dense", "inputs": "dd", "units": 2}},\n'
+    ' "outputs": {"e": {}}}\n'
+)
+
+
+def _apply(text: str, edit: lsp.TextEdit) -> str:
+    lines = text.splitlines(keepends=True)
+    start, end = edit.range.start, edit.range.end
+    assert start.line == end.line
+    line = lines[start.line]
+    lines[start.line] = line[: start.character] + edit.new_text + line[end.character :]
+    return "".join(lines)
+
+
+YAML_QUOTED_TYPOS = 'graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  d: {layer: "Densse", inputs: x, units: 2}\n  e: {layer: Dense, inputs: \'dd\', units: 2}\noutputs: {e: {}}\n'
+
+
+@pytest.mark.parametrize(("name", "text"), [("typos.json", JSON_TYPOS), ("typos.yaml", YAML_QUOTED_TYPOS)])
+def test_quick_fixes_of_quoted_names_keep_the_quotes(tmp_path: Path, name: str, text: str) -> None:
+    uri = (tmp_path / name).as_uri()
+    analysis = analyse(text, str(tmp_path / name))
+    given = features.diagnostics(analysis, _positions(analysis))
+    assert [d.code for d in given] == ["unknown-layer", "unknown-reference"]
+    fixed = text
+    for diag in reversed(given):  # the later fix first, so the earlier range still holds
+        (action,) = features.code_actions(uri, analysis, [diag])
+        (edit,) = action.edit.changes[uri]  # type: ignore[union-attr, index]
+        fixed = _apply(fixed, edit)
+    after = analyse(fixed, str(tmp_path / name))
+    assert after.diagnostics == [] and after.report is not None, fixed

@@ -110,8 +110,17 @@ def _diagnostic(d: Diagnostic, analysis: Analysis, positions: Positions) -> lsp.
         code=d.code.value,
         source=SOURCE,
         related_information=related or None,
-        data={"hint": d.hint, "path": path} if d.hint else None,
+        data={"hint": d.hint, "path": path, "quote": _quote_at(analysis, d) if here else ""} if d.hint else None,
     )
+
+
+def _quote_at(analysis: Analysis, d: Diagnostic) -> str:
+    """The quote a diagnostic's word is written in (``"`` in JSON), so a quick fix can write it back."""
+    if d.line is None:
+        return ""
+    token = token_at(analysis.lines, d.line - 1, (d.column or 1) - 1)
+    start = analysis.lines[d.line - 1][token.start] if token is not None else ""
+    return start if token is not None and token.start == (d.column or 1) - 1 and start in "'\"" else ""
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -126,12 +135,13 @@ def code_actions(uri: str, analysis: Analysis, given: list[lsp.Diagnostic]) -> l
     """One quick fix per name a diagnostic's ``did you mean`` hint suggests, replacing the misspelt word."""
     actions: list[lsp.CodeAction] = []
     for diag in given:
-        hint = (diag.data or {}).get("hint") if isinstance(diag.data, dict) else None
-        hint = hint or _hint_of(diag.message)
+        data = diag.data if isinstance(diag.data, dict) else {}
+        hint = data.get("hint") or _hint_of(diag.message)
+        quote = data.get("quote") if data.get("quote") in ("'", '"') else ""  # the range spans the quotes: keep them
         if diag.source != SOURCE or not hint or not hint.startswith("did you mean"):
             continue
         for name in _SUGGESTION.findall(hint):
-            edit = lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(diag.range, name)]})
+            edit = lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(diag.range, quote + name + quote)]})
             actions.append(lsp.CodeAction(title=f"Change to '{name}'", kind=lsp.CodeActionKind.QuickFix, diagnostics=[diag], edit=edit, is_preferred=len(actions) == 0))
     return actions
 
