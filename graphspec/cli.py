@@ -159,8 +159,8 @@ def _draw_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.Ar
     d.add_argument("--expand", action="append", default=[], metavar="NAME", help="draw this repeat (or cluster) open; `all` opens every one (repeatable)")
     d.add_argument("--depth", type=int, metavar="N", help="draw clusters nested deeper than N collapsed")
     d.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="top to bottom (default) or left to right")
-    d.add_argument("--from", dest="start", metavar="NODE", help="draw only what lies downstream of NODE")
-    d.add_argument("--to", dest="end", metavar="NODE", help="draw only what lies upstream of NODE")
+    d.add_argument("--from", dest="start", metavar="NODE", help="draw only what lies downstream of NODE (a node or block instance)")
+    d.add_argument("--to", dest="end", metavar="NODE", help="draw only what lies upstream of NODE (a node or block instance)")
     d.add_argument("--engine", choices=("builtin", "dot"), default="builtin", help="layout for SVG: builtin (default) or Graphviz's dot, if installed")
     d.add_argument("--diff", metavar="OLD", help="colour what changed since OLD (a spec or model): added, removed, changed, rewired")
 
