@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import difflib
 import json
+import math
 import re
 import signal
 import sys
@@ -85,6 +86,16 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
     return value
 
 
@@ -186,8 +197,8 @@ def _draw_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.Ar
     d.add_argument("--expand", action="append", default=[], metavar="NAME", help="draw this repeat (or cluster) open; `all` opens every one (repeatable)")
     d.add_argument("--depth", type=int, metavar="N", help="draw clusters nested deeper than N collapsed")
     d.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="top to bottom (default) or left to right")
-    d.add_argument("--from", dest="start", metavar="NODE", help="draw only what lies downstream of NODE")
-    d.add_argument("--to", dest="end", metavar="NODE", help="draw only what lies upstream of NODE")
+    d.add_argument("--from", dest="start", metavar="NODE", help="draw only what lies downstream of NODE (a node or block instance)")
+    d.add_argument("--to", dest="end", metavar="NODE", help="draw only what lies upstream of NODE (a node or block instance)")
     d.add_argument("--engine", choices=("builtin", "dot"), default="builtin", help="layout for SVG: builtin (default) or Graphviz's dot, if installed")
     d.add_argument("--diff", metavar="OLD", help="colour what changed since OLD (a spec or model): added, removed, changed, rewired")
 
@@ -268,8 +279,8 @@ def _export_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
     x.add_argument("--batch-size", type=_positive, metavar="N", help="fix the batch dimension (default: dynamic)")
     x.add_argument("--samples", type=_positive, default=4, metavar="N", help="random samples the parity check runs (default: 4)")
     x.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the parity check's inputs (default: 0)")
-    x.add_argument("--atol", type=float, metavar="X", help="absolute tolerance of the parity check (default: the format's)")
-    x.add_argument("--rtol", type=float, metavar="X", help="relative tolerance of the parity check (default: the format's)")
+    x.add_argument("--atol", type=_tolerance, metavar="X", help="absolute tolerance of the parity check (default: the format's)")
+    x.add_argument("--rtol", type=_tolerance, metavar="X", help="relative tolerance of the parity check (default: the format's)")
     x.add_argument("--json", action="store_true", help="print what was written and measured as JSON")
 
 
@@ -586,6 +597,11 @@ def _draw(args: argparse.Namespace) -> int:
     if fmt is None:
         print(f"graphspec draw: cannot tell the format of {args.output}; give --format or a .svg .dot .mmd .html .json name", file=sys.stderr)
         return EXIT_USAGE
+    for given, role in ((args.spec, "being drawn"), (args.diff, "diffed against")) if args.output else ():
+        # A JSON spec drawn to -o model.json would be replaced by its own drawing.
+        if given is not None and _same_file(given, args.output):
+            print(f"graphspec draw: {args.output} is the spec {role}; give another -o", file=sys.stderr)
+            return EXIT_USAGE
     show = tuple(s.strip() for s in args.show.split(",") if s.strip())
     options = DrawOptions(show, tuple(args.expand), args.depth, args.rankdir, args.start, args.end, args.engine)
     try:
@@ -609,6 +625,13 @@ def _draw(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_INVALID if any(d.is_error for d in scene.problems) else EXIT_OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 _COMMANDS = {

@@ -70,6 +70,19 @@ def test_the_hook_installs_exactly_what_validate_needs_and_no_tensorflow() -> No
     assert _hook()["entry"] == "graphspec validate" and _hook()["language"] == "python"
 
 
+def test_validate_imports_none_of_what_the_hook_leaves_out() -> None:
+    # Import names of NOT_FOR_VALIDATE's distributions (and what they pull in: lsprotocol under pygls).
+    left_out = ["tensorflow", "keras", "numpy", "matplotlib", "tensorboard", "pygls", "lsprotocol", "igraph"]
+    code = (
+        "import sys\nfrom graphspec.cli import main\n"
+        "assert main(['validate', 'specs/seed/siamese_lstm.yaml', 'specs/seed/ensemble.yaml', 'specs/zoo/resnet50.yaml']) == 0\n"
+        f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & {set(left_out)!r})\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_listed_versions_satisfy_every_requirement_on_them() -> None:
     """Without resolution pip takes what is listed: each listed floor (or pin) must be one its dependents accept."""
     listed = _listed()

@@ -226,3 +226,43 @@ async def test_the_language_server_never_imports_tensorflow() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent, timeout=120)
+
+
+async def test_changes_that_arrive_while_a_check_runs_cost_one_more_check_not_one_each(tmp_path: Path) -> None:
+    from pygls.lsp.client import LanguageClient as Client
+
+    # A spec whose check takes a good part of a second; six keystrokes sent at once, as fast typing does.
+    body = "".join(f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(2000))
+    text = f"graphspec: 1\ninputs:\n  x: {{shape: [4]}}\nnodes:\n{body}outputs:\n  d1999: {{}}\n"
+    path = tmp_path / "large.yaml"
+    uri = path.resolve().as_uri()
+    client = Client("burst", "1")
+    published: asyncio.Queue[lsp.PublishDiagnosticsParams] = asyncio.Queue()
+
+    @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def _published(params: lsp.PublishDiagnosticsParams) -> None:
+        published.put_nowait(params)
+
+    await client.start_io(sys.executable, "-m", "graphspec", "lsp")
+    try:
+        await client.initialize_async(lsp.InitializeParams(capabilities=lsp.ClientCapabilities()))
+        client.initialized(lsp.InitializedParams())
+        client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "yaml", 1, text)))
+        assert not (await asyncio.wait_for(published.get(), 120)).diagnostics
+        line = 4 + 1999  # d1999's line: its units become 41, 411, ..., 4111111, one keystroke each
+        column = len("  d1999: {layer: Dense, inputs: d1998, units: 4")
+        for k in range(6):
+            start = lsp.Position(line, column + k)
+            change = lsp.TextDocumentContentChangePartial(range=lsp.Range(start, start), text="1")
+            client.text_document_did_change(lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=2 + k), [change]))
+        seen = []
+        while not seen or seen[-1].version != 7:
+            seen.append(await asyncio.wait_for(published.get(), 120))
+        assert len(seen) <= 3, [p.version for p in seen]  # the first change's check, then one for all that came meanwhile
+        assert not seen[-1].diagnostics
+        hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(line, 2)))
+        assert hover is not None and "`(None, 4111111)`" in hover.contents.value  # type: ignore[union-attr]
+    finally:
+        await client.shutdown_async(None)
+        client.exit(None)
+        await asyncio.wait_for(client.stop(), 30)

@@ -161,6 +161,44 @@ def test_shared_layer_is_one_box_per_call_marked_as_one() -> None:
     assert len(bars) == 2 and bars[0] == bars[1]
 
 
+SHARED_MODEL = """\
+graphspec: 1
+name: twin
+inputs:
+  left: {shape: [8]}
+  right: {shape: [8]}
+nodes:
+  encoder:
+    model:
+      inputs: {a: {shape: [8]}}
+      nodes:
+        h: {layer: Dense, inputs: a, units: 4}
+      outputs: {h: {}}
+    inputs: left
+  encoder_right: {share: encoder, inputs: right}
+  seq:
+    model:
+      sequential: true
+      inputs: {a: {shape: [8]}}
+      nodes:
+        s: {layer: Dense, inputs: a, units: 4}
+      outputs: {s: {}}
+    inputs: right
+  seq_left: {share: seq, inputs: left}
+  cat: {layer: Concatenate, inputs: [encoder, encoder_right, seq, seq_left]}
+outputs:
+  cat: {}
+"""
+
+
+def test_a_second_call_of_a_sub_model_says_what_it_calls() -> None:
+    scene = scene_of(SHARED_MODEL)
+    assert scene.clusters["encoder"].label == "Functional" and scene.clusters["seq"].label == "Sequential"
+    assert scene.nodes["encoder_right"].label == "Functional" and scene.nodes["encoder_right"].shared == "encoder"
+    assert scene.nodes["seq_left"].label == "Sequential"
+    assert "Functional · shared ×2" in render_scene(scene, "svg")
+
+
 def test_repeats_collapse_by_default_and_expand() -> None:
     folded = scene_of(ZOO / "resnet50.yaml")
     assert {c for c, cl in folded.clusters.items() if cl.collapsed} == {"conv2", "conv3", "conv4", "conv5"}
@@ -178,6 +216,26 @@ def test_from_to_draws_the_part_between() -> None:
     assert set(scene.nodes) == {"q_emb", "q_enc", "merged", "answer"}
     with pytest.raises(graphspec.SpecError, match="did you mean 'q_emb'"):
         scene_of(SEED / "multi_input_qa.yaml", DrawOptions(start="q_embb"))
+
+
+def test_from_to_take_a_block_instance_for_all_of_its_nodes() -> None:
+    after = scene_of(ZOO / "resnet50.yaml", DrawOptions(start="conv5"))
+    assert {n for n in after.nodes if not n.startswith("conv5/")} == {"avg_pool", "predictions", "output:predictions"}
+    assert "conv5/block1/out" in after.nodes and "conv4/block6/out" not in after.nodes
+    before = scene_of(ZOO / "resnet50.yaml", DrawOptions(end="conv2"))
+    assert "pool1_pool" in before.nodes and "conv2/block3/out" in before.nodes and "conv3/block1/out" not in before.nodes
+    between = scene_of(ZOO / "resnet50.yaml", DrawOptions(start="conv3", end="conv4"))
+    assert {n.split("/")[0] for n in between.nodes} == {"conv3", "conv4"}
+    check_svg(render_scene(between, "svg"), between)
+
+
+def test_from_to_with_nothing_between_says_so() -> None:
+    with pytest.raises(graphspec.SpecError) as info:
+        scene_of(SEED / "multi_input_qa.yaml", DrawOptions(start="answer", end="text_emb"))
+    (error,) = info.value.errors
+    assert "nothing lies on a path from 'answer' to 'text_emb'" in error.message and "swap" in (error.hint or "")
+    with pytest.raises(graphspec.SpecError, match="nothing lies on a path from 'q_emb' to 'text_enc'"):
+        scene_of(SEED / "multi_input_qa.yaml", DrawOptions(start="q_emb", end="text_enc"))
 
 
 # ---------------------------------------------------------------------------
@@ -257,6 +315,18 @@ def test_mermaid_collapses_repeats_over_500_edges(tmp_path: Path) -> None:
     assert len(draw(spec, format="dot", expand=("all",)).splitlines()) > 600  # other formats keep every edge
 
 
+def test_mermaid_over_the_limit_with_nothing_to_collapse_says_it_still_is(tmp_path: Path) -> None:
+    spec = tmp_path / "flat.yaml"
+    body = "".join(f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(600))
+    spec.write_text(f"graphspec: 1\nname: flat\ninputs:\n  x: {{shape: [4]}}\nnodes:\n{body}outputs:\n  d599: {{}}\n", encoding="utf-8")
+    text = draw(spec, format="mermaid")
+    edges = sum(1 for line in text.splitlines() if "-->" in line)
+    assert edges == 601  # nothing to collapse: every edge is drawn, and the note must not claim otherwise
+    (note,) = [line for line in text.splitlines() if line.lstrip().startswith("%%")]
+    assert "601 edges" in note and "still over" in note and "maxEdges" in note
+    assert "drawn collapsed" not in note
+
+
 DOT = shutil.which("dot")
 
 
@@ -328,6 +398,19 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert not list(tmp_path.iterdir())
 
 
+def test_cli_never_writes_the_drawing_over_the_spec_it_draws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "model.json"
+    original = (ROOT / "tests" / "cases" / "valid" / "conv_multi_output.json").read_text(encoding="utf-8")
+    spec.write_text(original, encoding="utf-8")
+    (tmp_path / "old.json").write_text(original, encoding="utf-8")
+    assert main(["draw", str(spec), "-o", str(spec)]) == 2
+    assert main(["draw", str(spec), "-o", str(tmp_path / "." / "model.json")]) == 2
+    assert main(["draw", str(spec), "--diff", str(tmp_path / "old.json"), "-o", str(tmp_path / "old.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"graphspec draw: {spec} is the spec being drawn; give another -o" in err
+    assert spec.read_text(encoding="utf-8") == original == (tmp_path / "old.json").read_text(encoding="utf-8")
+
+
 def test_cli_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     new = tmp_path / "qa.yaml"
     new.write_text((SEED / "multi_input_qa.yaml").read_text(encoding="utf-8").replace("units: 500", "units: 400"), encoding="utf-8")
@@ -372,3 +455,14 @@ def test_imported_model_draws_like_its_spec(path: Path) -> None:
     assert [(c["kind"], c.get("repeat")) for c in back["clusters"]] == [(c["kind"], c.get("repeat")) for c in direct["clusters"]]
     if not spec.nodes or not any(n.share for n in spec.nodes.values()):
         assert [(n["id"], n.get("shapes"), n.get("params")) for n in back["nodes"]] == [(n["id"], n.get("shapes"), n.get("params")) for n in direct["nodes"]]
+
+
+def test_html_data_block_holds_no_markup_from_the_spec() -> None:
+    text = SHARED_MODEL.replace("units: 4}\n      outputs: {h: {}}", 'units: 4, activation: "<!--<script></script>&"}\n      outputs: {h: {}}', 1)
+    assert "<!--<script>" in text
+    page = draw(text, format="html")
+    start = page.index('<script type="application/json" id="gs-data">') + len('<script type="application/json" id="gs-data">')
+    block = page[start : page.index("</script>", start)]
+    assert "<" not in block and ">" not in block  # so the HTML parser sees no tag, comment or end tag inside it
+    assert json.loads(block)["scene"]["nodes"]  # and the data reads back whole
+    assert any(n.get("activation") == "<!--<script></script>&" for n in json.loads(block)["scene"]["nodes"])

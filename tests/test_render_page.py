@@ -125,3 +125,30 @@ def test_page_of_an_invalid_spec_shows_the_diagnostic(browser: Any, tmp_path: Pa
     assert "unknown-reference" in page.locator("#gs-panel").inner_text() or page.locator("#gs-panel h2").inner_text() == missing[0]
     page.screenshot(path=str(tmp_path / "invalid.png"))
     assert not errors
+
+
+HOSTILE = """\
+graphspec: 1
+name: hostile
+description: "</script><script>document.title='run'</script>"
+inputs:
+  x: {shape: [4]}
+nodes:
+  d: {layer: Dense, inputs: x, units: 2, activation: "<!--<script>", kernel_initializer: "</script><img src=x onerror=alert(1)>"}
+outputs:
+  d: {}
+"""
+
+
+def test_page_of_a_spec_with_markup_in_its_strings_still_works(browser: Any, tmp_path: Path) -> None:
+    # "<!--" then "<script" inside a script element's text keep the HTML parser from ever closing it,
+    # which swallowed the page's own script: strings from a spec must not reach the page as markup.
+    html = tmp_path / "hostile.html"
+    html.write_text(draw(HOSTILE, format="html"), encoding="utf-8")
+    page, errors = _open(browser, html)
+    assert page.title() == "hostile — graphspec"
+    assert page.locator("img").count() == 0
+    page.click("[id='n:d'] rect", force=True)
+    panel = page.locator("#gs-panel").inner_text()
+    assert "<!--<script>" in panel and "</script><img src=x onerror=alert(1)>" in panel
+    assert not errors

@@ -198,6 +198,17 @@ def test_tolerances_must_be_finite_and_non_negative(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "abc"])
+def test_cli_tolerance_that_is_not_a_finite_number_at_least_0_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    for option in ("--atol", "--rtol"):
+        with pytest.raises(SystemExit) as info:
+            main(["export", str(SEED / "functional_mlp.yaml"), "-o", str(tmp_path / "m.onnx"), option, value])
+        assert info.value.code == 2  # a usage error, as the README's exit codes say; 1 is an invalid spec or a failed check
+        err = capsys.readouterr().err
+        assert f"argument {option}: must be a finite number >= 0, got {value}" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_interrupted_export_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from graphspec import serving as export_module
 

@@ -10,8 +10,10 @@ server converts them to the client's units.
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,13 +44,50 @@ def token_at(lines: list[str], line: int, column: int) -> Token | None:
     if not 0 <= line < len(lines):
         return None
     text = lines[line]
-    if column < len(text) and text[column] in "'\"":
-        close = text.find(text[column], column + 1)
-        end = len(text) if close < 0 else close + 1
-        return Token(line, column, end, text[column + 1 : end - 1 if close >= 0 else end])
+    for start, end, closed in _quoted_spans(text):
+        # Anywhere inside the quotes is the quoted scalar (the cursor rests on the name, not on its quote).
+        if start <= column < end:
+            return Token(line, start, end, text[start + 1 : end - 1 if closed else end])
     for match in _TOKEN.finditer(text):
         if match.start() <= column <= match.end() and (match.start() == column or column < match.end() or match.end() == column):
             return Token(line, match.start(), match.end(), match.group())
+    return None
+
+
+def _quoted_spans(text: str) -> Iterator[tuple[int, int, bool]]:
+    """[start, end) of each quoted scalar of a line, its quotes included, and whether it is closed
+    (an unclosed one, being typed, runs to the line's end).
+
+    A quote opens a scalar only where one may start (after a space, ``[``, ``{``, ``,``, ``:``, ``-``,
+    or at the line's start), so an apostrophe inside a plain word does not; a ``#`` after a space
+    ends the line (a comment).
+    """
+    k = 0
+    while k < len(text):
+        ch = text[k]
+        if ch == "#" and (k == 0 or text[k - 1].isspace()):
+            return
+        if ch in "'\"" and (k == 0 or text[k - 1].isspace() or text[k - 1] in "[{,:-?"):
+            end = _closing_quote(text, k)
+            yield k, (end if end is not None else len(text)), end is not None
+            k = end if end is not None else len(text)
+            continue
+        k += 1
+
+
+def _closing_quote(text: str, start: int) -> int | None:
+    """The index just past the quote closing the scalar opened at ``start`` (``\\"`` escapes in double, ``''`` in single quotes), if any."""
+    quote, k = text[start], start + 1
+    while k < len(text):
+        if quote == '"' and text[k] == "\\":
+            k += 2
+            continue
+        if text[k] == quote:
+            if quote == "'" and text[k + 1 : k + 2] == "'":
+                k += 2
+                continue
+            return k + 1
+        k += 1
     return None
 
 
@@ -73,9 +112,23 @@ class Analysis:
     report: Report | None
     seconds: float = 0.0
     lines: list[str] = field(default_factory=list)
+    _key_starts: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     def key_mark(self, path: Path) -> Mark | None:
         return None if self.doc is None else self.doc.keys.get(path)
+
+    def next_key_line(self, depth: int, mark: Mark) -> int | None:
+        """The 1-based line of the first key written after ``mark`` whose path has at most ``depth`` parts.
+
+        The positions are sorted once per depth, so an outline of every entry stays linear in the text.
+        """
+        if self.doc is None:
+            return None
+        starts = self._key_starts.get(depth)
+        if starts is None:
+            starts = self._key_starts[depth] = sorted((m.line, m.column) for p, m in self.doc.keys.items() if len(p) <= depth)
+        k = bisect.bisect_right(starts, (mark.line, mark.column))
+        return starts[k][0] if k < len(starts) else None
 
     def value_at(self, path: Path) -> Any:
         data: Any = None if self.doc is None else self.doc.data

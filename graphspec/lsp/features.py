@@ -110,8 +110,17 @@ def _diagnostic(d: Diagnostic, analysis: Analysis, positions: Positions) -> lsp.
         code=d.code.value,
         source=SOURCE,
         related_information=related or None,
-        data={"hint": d.hint, "path": path} if d.hint else None,
+        data={"hint": d.hint, "path": path, "quote": _quote_at(analysis, d) if here else ""} if d.hint else None,
     )
+
+
+def _quote_at(analysis: Analysis, d: Diagnostic) -> str:
+    """The quote a diagnostic's word is written in (``"`` in JSON), so a quick fix can write it back."""
+    if d.line is None:
+        return ""
+    token = token_at(analysis.lines, d.line - 1, (d.column or 1) - 1)
+    start = analysis.lines[d.line - 1][token.start] if token is not None else ""
+    return start if token is not None and token.start == (d.column or 1) - 1 and start in "'\"" else ""
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -126,12 +135,13 @@ def code_actions(uri: str, analysis: Analysis, given: list[lsp.Diagnostic]) -> l
     """One quick fix per name a diagnostic's ``did you mean`` hint suggests, replacing the misspelt word."""
     actions: list[lsp.CodeAction] = []
     for diag in given:
-        hint = (diag.data or {}).get("hint") if isinstance(diag.data, dict) else None
-        hint = hint or _hint_of(diag.message)
+        data = diag.data if isinstance(diag.data, dict) else {}
+        hint = data.get("hint") or _hint_of(diag.message)
+        quote = data.get("quote") if data.get("quote") in ("'", '"') else ""  # the range spans the quotes: keep them
         if diag.source != SOURCE or not hint or not hint.startswith("did you mean"):
             continue
         for name in _SUGGESTION.findall(hint):
-            edit = lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(diag.range, name)]})
+            edit = lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(diag.range, quote + name + quote)]})
             actions.append(lsp.CodeAction(title=f"Change to '{name}'", kind=lsp.CodeActionKind.QuickFix, diagnostics=[diag], edit=edit, is_preferred=len(actions) == 0))
     return actions
 
@@ -277,7 +287,8 @@ def _reference_hover(analysis: Analysis, path: Path, ref: str, last_good: Analys
         name, _ = parse_ref(ref)
     except ValueError:
         return None
-    nodes_path = path[: path.index("nodes") + 1] if "nodes" in path else ("nodes",)
+    # The innermost `nodes` holds the reference's scope (a sub-model's nodes, not the spec's).
+    nodes_path = path[: len(path) - list(reversed(path)).index("nodes")] if "nodes" in path else ("nodes",)
     if analysis.key_mark((*nodes_path, name)) is not None:
         return _node_hover(analysis, (*nodes_path, name), last_good)
     inputs = analysis.value_at(("inputs", name))
@@ -403,8 +414,8 @@ def _make_symbol(analysis: Analysis, positions: Positions, name: str, path: Path
 
 def _extent(analysis: Analysis, path: Path, mark: Mark) -> int:
     """The last 0-based line of an entry: the line before the next key at its level or above."""
-    later = [m.line for p, m in analysis.doc.keys.items() if len(p) <= len(path) and (m.line, m.column) > (mark.line, mark.column)] if analysis.doc else []
-    end = (min(later) - 2) if later else len(analysis.lines) - 1
+    later = analysis.next_key_line(len(path), mark)
+    end = (later - 2) if later is not None else len(analysis.lines) - 1
     while end > mark.line - 1 and (end >= len(analysis.lines) or not analysis.lines[end].strip()):
         end -= 1
     return max(end, mark.line - 1)

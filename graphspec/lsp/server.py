@@ -2,9 +2,9 @@
 
 Diagnostics are ``graphspec validate``'s, published when a spec is opened and
 after every change. Changes are coalesced rather than delayed: each change
-replaces the pending check, which runs once the changes already received are
-applied and reads the newest text, so changes that arrive while a check runs
-(typing faster than a check takes) cost one check, not one each. A fixed delay
+replaces the pending check, which reads the newest text and runs in a worker
+thread, so changes that arrive while a check runs (typing faster than a check
+takes) are read meanwhile and cost one more check, not one each. A fixed delay
 can be added with ``initializationOptions: {"debounce_ms": N}`` (default 0). Hover, completion,
 definitions and symbols read the analysis of the current text (made on demand
 if a check is pending). TensorFlow is never imported.
@@ -38,6 +38,8 @@ class _State:
     analysis: Analysis | None = None
     last_good: Analysis | None = None  # the newest version that validated: shapes for hover while typing
     pending: asyncio.TimerHandle | None = None
+    running: bool = False  # a check of this buffer runs in a worker thread
+    again: bool = False  # a change arrived while it ran: one more check when it ends
 
 
 class GraphspecServer(LanguageServer):
@@ -77,16 +79,55 @@ class GraphspecServer(LanguageServer):
         if uri not in self.workspace.text_documents:
             return
         analysis = self.analysis(uri)
-        diagnostics = features.diagnostics(analysis, self.positions(uri, analysis))
-        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diagnostics, version=self.states[uri].version))
-        log.debug("checked %s in %.1f ms", uri, analysis.seconds * 1000)
+        self._send(uri, analysis, self.states[uri].version)
 
     def schedule(self, uri: str) -> None:
-        """Check the buffer after the changes already received (and ``debounce`` seconds of quiet)."""
+        """Check the buffer after the changes already received (and ``debounce`` seconds of quiet).
+
+        The check runs in a worker thread, so the changes that arrive meanwhile are read
+        (pygls reads one line at a time between event-loop turns; a check on the loop
+        would run once per change) and cost one more check with the newest text.
+        """
         state = self.states.setdefault(uri, _State(None))
+        if state.running:
+            state.again = True
+            return
         if state.pending is not None:
             state.pending.cancel()
-        state.pending = asyncio.get_running_loop().call_later(self.debounce, self.publish, uri)
+        state.pending = asyncio.get_running_loop().call_later(self.debounce, self._start_check, uri)
+
+    def _start_check(self, uri: str) -> None:
+        state = self.states.get(uri)
+        if state is None or uri not in self.workspace.text_documents:
+            return
+        state.pending = None
+        doc = self.workspace.get_text_document(uri)
+        text, version = doc.source, doc.version
+        state.running = True
+        task = asyncio.ensure_future(asyncio.to_thread(analyse, text, self.path_of(uri)))
+        task.add_done_callback(lambda done: self._checked(uri, state, version, done))
+
+    def _checked(self, uri: str, state: _State, version: int | None, done: asyncio.Future[Analysis]) -> None:
+        state.running = False
+        if self.states.get(uri) is not state:
+            return  # closed (or closed and reopened) while it ran
+        if done.cancelled() or done.exception() is not None:
+            log.error("check of %s failed: %r", uri, None if done.cancelled() else done.exception())
+        else:
+            analysis = done.result()
+            if state.analysis is None or state.version is None or (version is not None and version > state.version):
+                state.analysis, state.version = analysis, version  # unless a request analysed a newer text meanwhile
+                if analysis.report is not None:
+                    state.last_good = analysis
+            self._send(uri, analysis, version)
+        if state.again:
+            state.again = False
+            self.schedule(uri)
+
+    def _send(self, uri: str, analysis: Analysis, version: int | None) -> None:
+        diagnostics = features.diagnostics(analysis, self.positions(uri, analysis))
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diagnostics, version=version))
+        log.debug("checked %s in %.1f ms", uri, analysis.seconds * 1000)
 
     def client_position(self, doc: TextDocument, position: lsp.Position) -> tuple[int, int]:
         """An LSP position as graphspec counts: 0-based line, column in characters."""

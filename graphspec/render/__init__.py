@@ -71,7 +71,8 @@ def scene_of(
     """The canonical drawing (nodes, edges, clusters) of a spec, before layout.
 
     Raises:
-        SpecError: when the spec cannot be read at all, or the options name nodes it lacks.
+        SpecError: when the spec cannot be read at all, the options name nodes it lacks,
+            or nothing lies between ``start`` and ``end`` (``bad-value``).
     """
     _check_options(options)
     facts = facts_of(source, params=params, limits=limits, budget=budget)
@@ -121,7 +122,8 @@ def draw(
 
     Raises:
         SpecError: when the spec cannot be read at all (an invalid spec still draws,
-            marked), or ``unknown-reference`` for options naming nodes the spec lacks.
+            marked), ``unknown-reference`` for options naming nodes the spec lacks, or
+            ``bad-value`` when nothing lies between ``start`` and ``end``.
         ValueError: for an unknown format, engine or ``show`` field.
         OSError: for ``engine="dot"`` without Graphviz's ``dot`` on ``PATH``.
     """

@@ -18,8 +18,11 @@ def _asset(name: str) -> str:
 
 
 def _script_json(value: object) -> str:
-    # Inside <script>, "</" would end the element: JSON allows "<\/" for it.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # Inside <script>, "</script" ends the element and "<!--" followed by "<script" keeps the parser
+    # from ever ending it (the page's own script is swallowed): no "<" or ">" from a spec's strings may
+    # reach the page as such. JSON spells them (and "&") as \u escapes, which read back the same.
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_html(scene: Scene) -> str:

@@ -42,7 +42,15 @@ def _fold(scene: Scene, max_edges: int) -> None:
         for cid, cluster in scene.clusters.items():
             if len(scene.chain(cid)) > depth:
                 cluster.collapsed = True
-    scene.notes.append(f"{count:,} edges are over Mermaid's default limit of {max_edges}: repeats and nested clusters are drawn collapsed ({len(visible_edges(scene)):,} edges)")
+    left = len(visible_edges(scene))
+    if left > max_edges:
+        # Nothing (more) to collapse: say plainly that Mermaid will refuse it, and what to do.
+        scene.notes.append(
+            f"{count:,} edges are over Mermaid's default limit of {max_edges}; with every cluster collapsed this is still over it ({left:,} edges): "
+            "Mermaid renders it only with a higher maxEdges setting; draw a part (--from/--to) or use SVG or HTML"
+        )
+        return
+    scene.notes.append(f"{count:,} edges are over Mermaid's default limit of {max_edges}: repeats and nested clusters are drawn collapsed ({left:,} edges)")
 
 
 def render_mermaid(scene: Scene, max_edges: int = 500) -> str:

@@ -26,7 +26,7 @@ from graphspec.expansion import BlockScope, ExpandedDocument
 from graphspec.graph import Graph
 from graphspec.shapes import Inference, NodeInfo, TensorInfo
 from graphspec.source import Document
-from graphspec.spec import SpecBody, parse_ref
+from graphspec.spec import ModelSpec, SpecBody, parse_ref
 
 __all__ = ["Cluster", "Edge", "Node", "Scene", "format_count", "format_shape"]
 
@@ -315,7 +315,7 @@ class _Builder:
         decl = spec.nodes.get(owner, node)
         info = inf.nodes.get(name) if inf is not None else None
         kind = "op" if decl.op is not None else "model" if decl.model is not None else "layer"
-        label = _label(decl.layer, decl.op, decl.args, decl.model is not None and decl.model.sequential)
+        label = _label(decl.layer, decl.op, decl.args, decl.model)
         shown = Node(prefix + name, kind, name, label, cluster, source=self.where((*spec_path, "nodes", name)))
         shown.args = _arguments(decl.args)
         activation = decl.args.get("activation")
@@ -394,11 +394,13 @@ def _repeat_label(block: str | None, times: int, blocks: list[str | None]) -> st
     return f"{block} ×{times}" + (f" (with {', '.join(others)})" if others else "")
 
 
-def _label(layer: str | None, op: str | None, args: Mapping[str, Any], sequential: bool) -> str:
+def _label(layer: str | None, op: str | None, args: Mapping[str, Any], model: ModelSpec | None) -> str:
     if op is not None:
         return f"op {op}"
+    if model is not None:  # another call of a sub-model: named as its cluster is
+        return "Sequential" if model.sequential else "Functional"
     if layer is None:
-        return "Sequential" if sequential else "?"
+        return "?"
     inner = args.get("wraps")
     if isinstance(inner, dict) and isinstance(inner.get("layer"), str):
         return f"{layer}({inner['layer']})"
@@ -445,23 +447,41 @@ def _mark_shared(scene: Scene) -> None:
 
 
 def restrict(scene: Scene, start: str | None, end: str | None) -> None:
-    """Keep only what lies on a path from ``start`` to ``end`` (either may be open)."""
+    """Keep only what lies on a path from ``start`` to ``end`` (either may be open; a cluster stands for its nodes).
+
+    Raises:
+        SpecError: ``bad-value`` when nothing lies between them.
+    """
+    from graphspec.errors import Code, SpecError
     import networkx as nx  # here, not at import: `graphspec --help` and validate load graphspec.render's options
+
 
     g = nx.DiGraph()
     g.add_nodes_from(scene.nodes)
     g.add_edges_from((e.source, e.target) for e in scene.edges)
     keep = set(scene.nodes)
-    if start is not None:
-        keep &= nx.descendants(g, start) | {start}
-    if end is not None:
-        keep &= nx.ancestors(g, end) | {end}
+    firsts, lasts = _members(scene, start), _members(scene, end)
+    if firsts is not None:
+        keep &= set().union(*(nx.descendants(g, n) for n in firsts)) | firsts
+    if lasts is not None:
+        keep &= set().union(*(nx.ancestors(g, n) for n in lasts)) | lasts
+    if not keep and firsts is not None and lasts is not None:
+        backwards = any(nx.has_path(g, b, a) for a in firsts for b in lasts)
+        hint = "it comes the other way round: swap --from and --to" if backwards else "they are on separate branches; give one of them alone"
+        raise SpecError.single(Code.BAD_VALUE, f"nothing lies on a path from {start!r} to {end!r}", (), hint)
     scene.nodes = {k: v for k, v in scene.nodes.items() if k in keep}
     scene.edges = [e for e in scene.edges if e.source in keep and e.target in keep]
     used = {c for n in scene.nodes.values() for c in scene.chain(n.cluster)}
     scene.clusters = {k: v for k, v in scene.clusters.items() if k in used}
     scene.shared = {k: [c for c in v if c in keep] for k, v in scene.shared.items()}
     scene.shared = {k: v for k, v in scene.shared.items() if len(v) > 1}
+
+
+def _members(scene: Scene, name: str | None) -> set[str] | None:
+    """The node ids a --from/--to name stands for: the node, or every node inside the cluster."""
+    if name is None:
+        return None
+    return {name} if name in scene.nodes else set(descendants_of(scene, name))
 
 
 def descendants_of(scene: Scene, cluster: str) -> Iterator[str]:
