@@ -163,7 +163,7 @@ def run_job(job: Job, data: Any, budget: Any, synthetic: dict[Any, Any]) -> Outc
 
     import keras
 
-    from graphspec._api import validate
+    from graphspec._api import validate_loaded
     from graphspec.source import parse_text
 
     began = time.process_time()
@@ -171,9 +171,9 @@ def run_job(job: Job, data: Any, budget: Any, synthetic: dict[Any, Any]) -> Outc
     gc.collect()
     refused: list[str] = []
     try:
-        report = validate(parse_text(job.spec, file=None), budget=budget)
+        report = validate_loaded(parse_text(job.spec, file=None), budget=budget)
         arrays = _arrays(report, data, job, synthetic)
-        history, count = train_trial(report, arrays, Path(job.run_dir), job.seed, job.epochs, _callbacks(keras, job, refused), budget)
+        history, count = train_trial(report, arrays, job, refused, budget)
     except SpecError as exc:
         return Outcome(refused=refused[0] if refused else None, diagnostics=exc.diagnostics, rss=_rss(), cpu=time.process_time() - began)
     return Outcome(history, count, rss=_rss(), cpu=time.process_time() - began)
@@ -199,7 +199,7 @@ class _RefusedAtBuild(Exception):
     """The built model is over ``max_params`` (its count was not known statically)."""
 
 
-def _callbacks(keras: Any, job: Job, refused: list[str]) -> list[Any]:
+def _callbacks(keras: Any, job: Job, refused: list[str], settings: Any) -> list[Any]:
     class Trial(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
         """The build-time parameter check, Hyperband's warm start, and the trial's HParams."""
 
@@ -210,44 +210,44 @@ def _callbacks(keras: Any, job: Job, refused: list[str]) -> list[Any]:
                 raise _RefusedAtBuild(refused[0])
             if job.warm is not None:
                 self.model.load_weights(job.warm)
-            _write_hparams(job.logdir, job.hparams, job.run_name)
+            _write_hparams(job, settings)
 
     return [Trial(), keras.callbacks.TensorBoard(log_dir=job.logdir, write_graph=False, histogram_freq=0)]
 
 
-def _write_hparams(logdir: str, values: Mapping[str, Any], run_name: str) -> None:
-    """The trial's parameters in its TensorBoard run, for the HParams dashboard."""
-    import tensorflow as tf
-    from tensorboard.plugins.hparams import api as hp_api
+def _write_hparams(job: Job, settings: Any) -> None:
+    """The trial's parameters and fit settings (HParams dashboard) and its flat spec (Text tab), as ``graphspec fit`` logs a run's."""
+    from graphspec._hparams import hparams_of, write_run_summary
 
-    writer = tf.summary.create_file_writer(logdir)
-    with writer.as_default():
-        hp_api.hparams(dict(values), trial_id=run_name)
-    writer.close()
+    write_run_summary(Path(job.logdir), hparams_of(job.hparams, settings, job.seed), job.spec, job.run_name)
 
 
-def train_trial(report: Any, arrays: Any, run_dir: Path, seed: int, epochs: int | None, callbacks: list[Any], budget: Any) -> tuple[dict[str, list[float]], int]:
-    """Build and train one trial's model as ``graphspec fit`` does, into ``run_dir``; its history and parameter count.
+def train_trial(report: Any, arrays: Any, job: Job, refused: list[str], budget: Any) -> tuple[dict[str, list[float]], int]:
+    """Build and train one trial's model as ``graphspec fit`` does, into its run folder; its history and parameter count.
 
     The pieces are :mod:`graphspec.train`'s own (data check, strategy and seed,
     the spec's callbacks with their files in the run folder, ``fit``'s
     settings, errors as ``training-failed``), without what a tuning folder keeps
     elsewhere: the history goes to the journal, the spec to ``trials/<id>.yaml``,
-    so no per-trial plot or spec copy is drawn and written. Only
-    ``model.keras`` is saved, for the best trials to keep.
+    so no per-trial plot, drawing or spec copy is written. Only ``model.keras``
+    is saved, for the best trials to keep. A ``BackupAndRestore`` of the spec is
+    left out: a trial stopped part-way runs again from its start, in a clean folder.
     """
     from graphspec import train
     from graphspec._api import build_report
+    from graphspec._files import replace_atomically
 
-    settings = train._settings(report.spec, epochs, None)
-    x, y = train._training_data(report, arrays, None, seed)
-    keras, strategy = train._start(report.spec.distribute, seed)
+    run_dir = Path(job.run_dir)
+    settings = train._settings(report.spec, job.epochs, None)
+    x, y = train._training_data(report, arrays, None, job.seed)
+    keras, strategy = train._start(report.spec.distribute, job.seed)
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = train._guard(lambda: build_report(report, budget=budget))
-    made = train._callbacks(keras, settings, run_dir, False)
+    made, _ = train._spec_callbacks(keras, settings, run_dir, False, 0)
     kwargs = train._fit_kwargs(settings)
-    history = train._guard(lambda: model.fit(train._one_or_dict(x), train._one_or_dict(y), callbacks=[*made, *callbacks], verbose=0, **kwargs))
-    train._save_model(model, run_dir / "model.keras")
+    callbacks = [*made, *_callbacks(keras, job, refused, settings)]
+    history = train._guard(lambda: model.fit(train._one_or_dict(x), train._one_or_dict(y), callbacks=callbacks, verbose=0, **kwargs))
+    replace_atomically(run_dir / "model.keras", model.save, suffix=".keras")
     return {name: [float(v) for v in values] for name, values in history.history.items()}, int(model.count_params())
 
 

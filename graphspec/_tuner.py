@@ -536,17 +536,17 @@ def make_tuner(kt: Any, plan: Plan, oracle: Any, worker: Worker, *, overwrite: b
 
 
 def keras_tuner() -> Any:
-    """``keras_tuner``, or a ``missing-dependency`` error naming the extra that brings it.
+    """``keras_tuner``, or a ``missing-extra`` error naming the extra that brings it.
 
     Raises:
-        SpecError: ``missing-dependency`` when keras-tuner is not installed.
+        SpecError: ``missing-extra`` when keras-tuner is not installed.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         import keras_tuner as kt
     except ImportError as exc:
         raise SpecError.single(
-            Code.MISSING_DEPENDENCY,
+            Code.MISSING_EXTRA,
             f"graphspec tune needs keras-tuner, which is not installed ({exc})",
             (),
             "pip install 'graphspec[tune]' (keras-tuner, with scipy and scikit-learn for --tuner bayesian)",

@@ -158,19 +158,24 @@ def locate(diagnostics: Iterable[Diagnostic], doc: Document | None) -> list[Diag
 def parse_file(path: str | FsPath, limits: Limits = Limits()) -> Document:
     """Read and parse a spec file (``.json`` as JSON, anything else as YAML unless it parses as JSON).
 
+    A pipe (``/dev/fd/63`` of ``<(...)``, ``/dev/stdin``) is read once, no further than
+    the size limit.
+
     Raises:
         SpecError: ``io-error`` if it cannot be read, or any loading problem.
     """
     p = FsPath(path)
     name = str(path)
     try:
-        if not p.is_file():
-            what = "no such file" if not p.exists() else "not a regular file"
+        if not p.exists() or p.is_dir():
+            what = "no such file" if not p.exists() else "a folder, not a spec file"
             raise SpecError([Diagnostic(Code.IO_ERROR, f"{what}: {name}", file=name)])
         size = p.stat().st_size
         if size > limits.max_bytes:
             raise SpecError([_too_large(size, limits, name)])
-        raw = p.read_bytes()
+        raw = _read_bounded(p, limits.max_bytes)
+        if len(raw) > limits.max_bytes:  # a pipe (`<(...)`, standard input) has no size to check first
+            raise SpecError([_too_large(len(raw), limits, name, at_least=True)])
     except OSError as exc:
         raise SpecError([Diagnostic(Code.IO_ERROR, f"cannot read {name}: {exc.strerror or exc}", file=name)]) from None
     try:
@@ -178,6 +183,12 @@ def parse_file(path: str | FsPath, limits: Limits = Limits()) -> Document:
     except UnicodeDecodeError as exc:
         raise SpecError([Diagnostic(Code.IO_ERROR, f"{name} is not UTF-8 text (byte {exc.start})", file=name, hint="save the spec as UTF-8")]) from None
     return parse_text(text, file=name, limits=limits)
+
+
+def _read_bounded(path: FsPath, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes, read once: a pipe or standard input can be read only once."""
+    with path.open("rb") as f:
+        return f.read(max_bytes + 1)
 
 
 def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) -> Document:
@@ -218,14 +229,14 @@ def parse_data(data: Any, limits: Limits = Limits()) -> Document:
     The data is checked to be plain JSON-like data, nested no deeper than
     ``limits.max_depth`` (counted as for text), holding at most
     ``limits.max_values`` values (a shared list counts once per reference), with
-    finite numbers inside the float range; then deep-copied, so later stages
-    never touch the caller's objects.
+    finite numbers inside the float range; and copied in the same walk, so later
+    stages never touch the caller's objects.
     """
     problems: list[Diagnostic] = []
-    _check_plain(data, (), 0, limits, problems)
+    copied = _check_plain(data, (), 0, limits, problems)
     if problems:
         raise SpecError(problems)
-    return Document(copy.deepcopy(data))
+    return Document(copied)
 
 
 # ---------------------------------------------------------------------------
@@ -376,53 +387,92 @@ def _scan_json(text: str) -> tuple[dict[Path, Mark], dict[Path, Mark], list[Diag
 # Python data
 
 
-def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: list[Diagnostic]) -> None:
-    """Check data from Python: plain, acyclic, bounded in depth and in expanded size.
+def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: list[Diagnostic]) -> Any:
+    """Check data from Python: plain, acyclic, bounded in depth and in expanded size; return a copy.
 
     Iterative: data handed in from Python may be arbitrarily deep, self-referencing,
-    or share one list from many places (each reference is walked, and counted).
-    A container at ``depth`` (the top one at 0) is level ``depth + 1``, as in text.
+    or share one list from many places (each reference is walked, and counted, and
+    copied on its own). A container at ``depth`` (the top one at 0) is level
+    ``depth + 1``, as in text. Lists, tuples and dicts are copied as they are met
+    (what ``copy.deepcopy`` would make, in one walk instead of two); any other
+    mapping is deep-copied once checked. Scalars are immutable and kept.
     """
-    stack = [(value, path, depth, frozenset[int]())]
+    root: list[Any] = [value]
+    tuples: list[tuple[Any, Any, list[Any]]] = []  # (container, key, list standing in for a tuple until the walk ends)
+    others: list[tuple[Any, Any, Any]] = []  # (container, key, mapping of another type): deep-copied at the end
+    stack: list[tuple[Any, Path, int, frozenset[int], Any, Any]] = []
+    if isinstance(value, Mapping | list | tuple):
+        stack.append((value, path, depth, frozenset(), root, 0))
+    else:
+        _check_scalar(value, path, problems)
     counted = 1  # values met so far, each reference to a shared list or mapping walked and counted again
     containers: set[int] = set()
     shared = False
     while stack and len(problems) < 20:
-        value, path, depth, active = stack.pop()
-        if isinstance(value, Mapping | list | tuple):
-            if depth >= limits.max_depth:
-                problems.append(Diagnostic(Code.TOO_DEEP, f"data is nested deeper than {limits.max_depth} levels", path, "flatten the structure"))
-                continue
-            ident = id(value)
-            if ident in active:
-                problems.append(Diagnostic(Code.YAML_ALIAS, "data contains itself (a reference cycle)", path))
-                continue
-            shared = shared or ident in containers
-            containers.add(ident)
-            counted += len(value)
-            if counted > limits.max_values:
-                problems.append(_too_many_values(limits, path, shared))
-                break
-            inner = active | {ident}
-            if isinstance(value, Mapping):
-                for k, v in value.items():
-                    if not isinstance(k, str):
-                        problems.append(Diagnostic(Code.WRONG_TYPE, f"mapping keys must be strings; got {type(k).__name__} {k!r}", path))
-                        continue
-                    stack.append((v, (*path, k), depth + 1, inner))
-            else:
-                for i, v in enumerate(value):
-                    stack.append((v, (*path, i), depth + 1, inner))
-        elif isinstance(value, bool) or value is None or isinstance(value, str):
+        value, path, depth, active, parent, key = stack.pop()
+        if depth >= limits.max_depth:
+            problems.append(Diagnostic(Code.TOO_DEEP, f"data is nested deeper than {limits.max_depth} levels", path, "flatten the structure"))
             continue
-        elif isinstance(value, int | float):
-            if isinstance(value, int) and abs(value) >= _INT_BOUND:
-                digits = int(abs(value).bit_length() * math.log10(2)) + 1
-                problems.append(_too_large_integer(f"of about {digits:,} digits", path))
-            elif isinstance(value, float) and not math.isfinite(value):
-                problems.append(Diagnostic(Code.BAD_VALUE, f"{value} is not a finite number", path, "write a finite number"))
+        ident = id(value)
+        if ident in active:
+            problems.append(Diagnostic(Code.YAML_ALIAS, "data contains itself (a reference cycle)", path))
+            continue
+        shared = shared or ident in containers
+        containers.add(ident)
+        counted += len(value)
+        if counted > limits.max_values:
+            problems.append(_too_many_values(limits, path, shared))
+            break
+        inner = active | {ident}
+        if isinstance(value, Mapping):
+            copy_: Any = {}
+            if type(value) is not dict:
+                others.append((parent, key, value))
+            items: Iterable[tuple[Any, Any]] = value.items()
         else:
-            problems.append(Diagnostic(Code.WRONG_TYPE, f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}", path))
+            copy_ = [None] * len(value)
+            if type(value) is not list:
+                tuples.append((parent, key, copy_))
+            items = enumerate(value)
+        parent[key] = copy_
+        for k, v in items:
+            if isinstance(k, str) or type(copy_) is list:
+                _check_item(k, v, path, depth, inner, copy_, stack, problems)
+            else:
+                problems.append(Diagnostic(Code.WRONG_TYPE, f"mapping keys must be strings; got {type(k).__name__} {k!r}", path))
+    for container, key, stand_in in reversed(tuples):
+        container[key] = tuple(stand_in)
+    for container, key, original in others:
+        container[key] = copy.deepcopy(original)
+    return root[0]
+
+
+_PLAIN_SCALARS = (str, bool, type(None))
+
+
+def _check_item(key: Any, value: Any, path: Path, depth: int, active: frozenset[int], copy_: Any, stack: list[Any], problems: list[Diagnostic]) -> None:
+    """One entry of a container being copied: a scalar is checked and kept, a container is walked next."""
+    if type(value) in _PLAIN_SCALARS:
+        copy_[key] = value
+    elif isinstance(value, Mapping | list | tuple):
+        copy_[key] = None  # holds the key's place: a mapping's copy keeps the order of its keys
+        stack.append((value, (*path, key), depth + 1, active, copy_, key))
+    else:
+        copy_[key] = value
+        _check_scalar(value, (*path, key), problems)
+
+
+def _check_scalar(value: Any, path: Path, problems: list[Diagnostic]) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int | float):
+        if isinstance(value, int) and abs(value) >= _INT_BOUND:
+            digits = int(abs(value).bit_length() * math.log10(2)) + 1
+            problems.append(_too_large_integer(f"of about {digits:,} digits", path))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(Diagnostic(Code.BAD_VALUE, f"{value} is not a finite number", path, "write a finite number"))
+        return
+    problems.append(Diagnostic(Code.WRONG_TYPE, f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}", path))
 
 
 def _too_many_values(limits: Limits, path: Path, shared: bool) -> Diagnostic:
@@ -436,10 +486,10 @@ def _too_many_values(limits: Limits, path: Path, shared: bool) -> Diagnostic:
     return Diagnostic(Code.FILE_TOO_LARGE, f"the data holds more than {limits.max_values:,} values", path, "raise the limit with Limits(max_values=...) if this data is trusted")
 
 
-def _too_large(size: int, limits: Limits, file: str | None) -> Diagnostic:
+def _too_large(size: int, limits: Limits, file: str | None, at_least: bool = False) -> Diagnostic:
     return Diagnostic(
         Code.FILE_TOO_LARGE,
-        f"the spec is {size:,} bytes; the limit is {limits.max_bytes:,}",
+        f"the spec is {'more than ' if at_least else ''}{size - at_least:,} bytes; the limit is {limits.max_bytes:,}",
         file=file,
         hint="raise the limit with Limits(max_bytes=...) or --max-bytes if this spec is trusted",
     )
@@ -642,9 +692,11 @@ class _Builder:
             problem = exc.problem or str(exc)
             if "maximum nesting depth" in problem:  # libyaml's own bound (1,000), met ahead of ours
                 raise self.fail(Code.TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels", mark, "flatten the structure") from None
+            around = ""
             if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
                 problem += f" {exc.context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
-            raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem)) from None
+                around = "\n".join(self.text.splitlines()[exc.context_mark.line : exc.problem_mark.line + 1])
+            raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem, around)) from None
         except yaml.reader.ReaderError as exc:
             raise self._reader_error(exc) from None
         except yaml.YAMLError as exc:
@@ -872,7 +924,12 @@ def _escape(char: int) -> str:
     return f"\\u{char:04x}" if char <= 0xFFFF else f"\\U{char:08x}"
 
 
-def _syntax_hint(problem: str) -> str | None:
+def _syntax_hint(problem: str, around: str = "") -> str | None:
+    """A fix for a YAML syntax error; ``around`` is the text from the collection the error is in to the error."""
+    expression = re.search(r"(?<![\"'])\$\{[^}\n]*\}?", around) if "flow" in problem else None
+    if expression:
+        # In `{units: ${a // b}}` YAML reads the expression's braces as the mapping's own.
+        return f'quote the expression: "{expression.group(0)}" (inside {{...}} or [...], YAML takes the braces of an unquoted ${{...}} for its own)'
     if "tab" in problem or "\\t" in problem:
         return "indent with spaces; YAML does not allow tabs for indentation"
     if "mapping values are not allowed" in problem:

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graphspec._api import Report, validate
+from graphspec._api import Report, validate_loaded
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expr import Value
@@ -95,7 +95,7 @@ def _check(space: Space, chosen: dict[str, Value], params: dict[str, Any], limit
     except SpecError as exc:
         return Verdict(chosen, None, "failed", diagnostics=exc.diagnostics)
     try:
-        report = validate(space.doc, limits=limits, budget=budget, params={**params, **point.values})
+        report = validate_loaded(space.doc, limits=limits, budget=budget, params={**params, **point.values})
     except SpecError as exc:
         over = [d for d in exc.errors if d.code in _BUDGET_CODES]
         if over:
@@ -286,7 +286,7 @@ def load_space(source: Any, limits: Limits = Limits()) -> tuple[Document, Space 
     """
     from graphspec._api import _loaded
 
-    doc = _loaded(source, limits)
+    doc = source if isinstance(source, Document) else _loaded(source, limits)
     return doc, parse_space(doc)
 
 
@@ -321,7 +321,7 @@ def check_search(
         return None
     # Values given for searched parameters are left out: the survey covers their whole range.
     overrides = {k: v for k, v in (params or {}).items() if k not in space.by_name}
-    spec = validate(doc, limits=limits, budget=budget, params=overrides)
+    spec = validate_loaded(doc, limits=limits, budget=budget, params=overrides)
     objective, diagnostics = objective_of(space, spec)
     rng = random.Random(seed)
     corners = space.corners()

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from graphspec import data as data_module
-from graphspec._api import load, validate
+from graphspec._api import load, validate_loaded
 from graphspec.budget import Budget
 from graphspec.diff import diff_specs, normalise
 from graphspec.errors import Code, Diagnostic, SpecError
@@ -159,7 +159,7 @@ def tune(
     Raises:
         SpecError: before any TensorFlow work for an invalid spec, search section,
             data or tuning folder, or a space whose every checked point is refused;
-            ``missing-dependency`` without keras-tuner; ``unknown-objective`` if the
+            ``missing-extra`` without keras-tuner; ``unknown-objective`` if the
             first trial logs no such metric.
     """
     log: Callable[[str], None] = print if verbose else (lambda line: None)
@@ -380,8 +380,8 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 def _spec_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """The semantic diff (``graphspec diff``) of the spec as written then and now, outside the search."""
     try:
-        before = validate(parse_text(str(old.get("spec_text") or ""), file=old.get("spec_file")), params=old.get("params") or None).spec
-        after = validate(parse_text(str(new.get("spec_text") or ""), file=new.get("spec_file")), params=new.get("params") or None).spec
+        before = validate_loaded(parse_text(str(old.get("spec_text") or ""), file=old.get("spec_file")), params=old.get("params") or None).spec
+        after = validate_loaded(parse_text(str(new.get("spec_text") or ""), file=new.get("spec_file")), params=new.get("params") or None).spec
     except SpecError:
         return ["changed (its earlier text no longer loads, so the changes cannot be listed)"]
     lines = diff_specs(before, after).render().splitlines()

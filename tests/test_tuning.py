@@ -99,7 +99,7 @@ def test_missing_keras_tuner_is_a_clear_error(tmp_path: Path) -> None:
             print(exc.codes[0], "|", exc.diagnostics[0].hint)
         """)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=120).stdout
-    assert out.strip() == "missing-dependency | pip install 'graphspec[tune]' (keras-tuner, with scipy and scikit-learn for --tuner bayesian)"
+    assert out.strip() == "missing-extra | pip install 'graphspec[tune]' (keras-tuner, with scipy and scikit-learn for --tuner bayesian)"
     assert not (tmp_path / "t").exists(), "nothing written for a search that cannot run"
 
 
