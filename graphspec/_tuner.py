@@ -156,7 +156,8 @@ def make_oracle(kt: Any, plan: Plan, chief: Chief | None) -> Any:
         "hyperparameters": hyperparameters(kt, plan.space),
         "allow_new_entries": True,  # trials coming back over gRPC carry Hyperband's own values
         "tune_new_entries": False,
-        "seed": plan.seed,
+        # Keras Tuner reads a seed of 0 as "none" and draws a random one: shifted by one, --seed 0 repeats too.
+        "seed": plan.seed + 1,
         "max_retries_per_trial": 0,
         "max_consecutive_failed_trials": None,  # refused trials end FAILED; the worker stops on real failures
     }

@@ -51,6 +51,7 @@ from graphspec.survey import SearchReport, check_point, check_search, load_space
 __all__ = ["TUNERS", "Plan", "TuneResult", "tune"]
 
 TUNERS = ("random", "bayesian", "hyperband", "grid")
+SEED_LIMIT = 2**31
 
 
 @dataclass
@@ -205,7 +206,7 @@ def plan_search(
     Raises:
         SpecError: as :func:`tune` does before its first trial.
     """
-    _check_settings(tuner, max_trials, executions, keep, data, synthetic)
+    _check_settings(tuner, max_trials, executions, keep, data, synthetic, seed)
     doc, space = load_space(spec, limits)
     if space is None:
         raise SpecError(locate([Diagnostic(Code.MISSING_KEY, "the spec has no `search:` section: nothing to tune", (), "add search: {params: {...}} (see the README's Tuning section)")], doc))
@@ -229,8 +230,11 @@ def plan_search(
     return plan
 
 
-def _check_settings(tuner: str, max_trials: int, executions: int, keep: int, data: Any, synthetic: int | None) -> None:
+def _check_settings(tuner: str, max_trials: int, executions: int, keep: int, data: Any, synthetic: int | None, seed: int | None) -> None:
     problems = []
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT):
+        # The tuners' random states (NumPy's, scikit-learn's for bayesian) take 0 <= seed < 2**32; Keras Tuner is given seed + 1.
+        problems.append(Diagnostic(Code.BAD_VALUE, f"the seed must be a whole number from 0 to {SEED_LIMIT - 1}; got {seed!r}", (), "--seed S with 0 <= S < 2**31"))
     if tuner not in TUNERS:
         problems.append(Diagnostic(Code.BAD_VALUE, f"unknown tuner {tuner!r}", (), "one of " + ", ".join(TUNERS)))
     for name, value in (("max_trials", max_trials), ("executions", executions), ("keep", keep)):

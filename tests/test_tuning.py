@@ -112,6 +112,7 @@ def test_missing_keras_tuner_is_a_clear_error(tmp_path: Path) -> None:
         (("", ""), {"params": {"width": 8}}, "bad-value", "--set/params gives width, which the search sets"),
         (("", ""), {"synthetic": None, "data": {"x": np.zeros((8, 4), "float32")}}, "missing-array", "'y'"),
         (("", ""), {"tuner": "annealing"}, "bad-value", "unknown tuner 'annealing'"),
+        (("", ""), {"seed": -1}, "bad-value", "the seed must be a whole number from 0 to 2147483647; got -1"),
     ],
 )
 def test_plan_refuses_before_any_trial(tmp_path: Path, change: tuple[str, str], kwargs: dict[str, Any], code: str, fragment: str) -> None:
@@ -209,13 +210,28 @@ def test_only_the_best_trained_models_are_kept(searched: tuple[Path, Path, TuneR
 
 
 def test_each_trial_logs_its_parameters_for_tensorboard_hparams(searched: tuple[Path, Path, TuneResult]) -> None:
+    """Each trial's run: its values and fit settings as HParams, its flat spec as text (as graphspec fit logs a run), its scalars."""
+    import tensorflow as tf
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.plugins.hparams import plugin_data_pb2
 
     _, folder, result = searched
     trial = next(r for r in result.trials if r["status"] == "ok")
-    events = EventAccumulator(str(folder / "logs" / trial["trial"]))
-    events.Reload()
-    assert "hparams" in events.PluginTagToContent("hparams") or events.PluginTagToContent("hparams")
+    hparams: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+    for event_file in (folder / "logs" / trial["trial"]).glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(event_file)):
+            for value in event.summary.value:
+                plugin = value.metadata.plugin_data
+                if plugin.plugin_name == "hparams":
+                    info = plugin_data_pb2.HParamsPluginData.FromString(plugin.content).session_start_info
+                    hparams.update({k: getattr(v, str(v.WhichOneof("kind"))) for k, v in info.hparams.items()})
+                if plugin.plugin_name == "text":
+                    texts[value.tag] = tf.make_ndarray(value.tensor).item().decode()
+    for name, expected in trial["params"].items():
+        assert hparams[name] == pytest.approx(expected) if isinstance(expected, float) else hparams[name] == expected, name
+    assert {hparams["fit.epochs"], hparams["fit.batch_size"], hparams["seed"]} == {2, 8, 0}
+    assert texts["spec"] == f"```yaml\n{(folder / trial['spec']).read_text().rstrip()}\n```"
     config = EventAccumulator(str(folder / "logs" / "hparams-config"))
     config.Reload()
     assert config.PluginTagToContent("hparams")
@@ -298,6 +314,23 @@ def test_grid_walks_the_grid_from_the_spec_as_written(tmp_path: Path) -> None:
     assert first["status"] == "ok" and first["params"]["width"] == 4 and first["params"]["optimizer"] == "Adam"  # the defaults
     values = [json.dumps(r["values"], sort_keys=True) for r in result.trials]
     assert len(values) == len(set(values))
+
+
+def test_the_default_seed_repeats_the_search(tmp_path: Path) -> None:
+    """--seed 0 (the default) draws the same trials twice: Keras Tuner takes a seed of 0 for none and draws its own."""
+    spec = write(tmp_path)
+    drawn = []
+    for folder in ("a", "b"):
+        plan = plan_search(spec, None, synthetic=16, max_trials=8, tuner="random", directory=tmp_path / folder, seed=None, executions=1, keep=3, params=None, limits=graphspec.Limits(), budget=graphspec.Budget())
+        import keras_tuner as kt
+
+        from graphspec import _tuner
+
+        oracle = _tuner.make_oracle(kt, plan, None)
+        oracle._set_project_dir(str(tmp_path / folder), "kt")
+        drawn.append([oracle.create_trial(f"tuner{i}").hyperparameters.values for i in range(8)])
+    assert drawn[0] == drawn[1]
+    assert len({json.dumps(v, sort_keys=True) for v in drawn[0]}) == 8
 
 
 def test_hyperband_continues_promoted_trials_from_their_weights(tmp_path: Path) -> None:
