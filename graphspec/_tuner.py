@@ -129,11 +129,23 @@ def make_oracle(kt: Any, plan: Plan, chief: Chief | None) -> Any:
                     if trial.status != "RUNNING" or chief is None or chief.screen(self, trial):
                         return trial
                     self.end_trial(trial)  # refused or invalid: ended here, no worker sees it
+                    self.forget_in_bracket(trial)
             finally:
                 written, self.deferred = self.deferred, None
                 for trial_id in written:
                     self._save_trial(self.trials[trial_id])
                 self.save()
+
+        def forget_in_bracket(self, trial: Any) -> None:
+            """Under Hyperband, take a trial that never trained out of its bracket's first round.
+
+            Hyperband promotes the best of a round only once enough of it completed; a
+            refused trial left in the round would never complete, so its bracket would
+            stall and be abandoned. Out of it, the round draws another in its place.
+            """
+            for bracket in getattr(self, "_brackets", ()):
+                first = bracket["rounds"][0] if bracket["rounds"] else []
+                first[:] = [info for info in first if info["id"] != trial.trial_id]
 
         @kt.synchronized  # type: ignore[untyped-decorator]
         def end_trial(self, trial: Any) -> None:

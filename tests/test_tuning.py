@@ -333,6 +333,24 @@ def test_the_default_seed_repeats_the_search(tmp_path: Path) -> None:
     assert len({json.dumps(v, sort_keys=True) for v in drawn[0]}) == 8
 
 
+def test_hyperband_draws_again_for_a_refused_trial_so_its_rounds_still_promote(tmp_path: Path) -> None:
+    """A refused trial leaves its bracket's first round: the round fills with trials that train, and the best goes on."""
+    result = run(write(tmp_path, TINY.replace("epochs: 2", "epochs: 3")), tmp_path / "t", tuner="hyperband", max_trials=6, seed=0)
+    refused = [r for r in result.trials if r["status"] == "refused"]
+    assert refused, "the seeded search draws some width over max_params"
+    first_rounds: dict[Any, list[dict[str, Any]]] = {}
+    for r in result.trials:
+        extra = r.get("tuner") or {}
+        if r["status"] == "ok" and extra.get("round") == 0:
+            first_rounds.setdefault(extra.get("bracket"), []).append(r)
+    promoted = [r for r in result.trials if r["status"] == "ok" and (r.get("tuner") or {}).get("round") == 1]
+    assert promoted, "a first round with refusals still promotes its best"
+    for r in promoted:
+        members = first_rounds[r["tuner"]["bracket"]]
+        best = min(members, key=lambda m: m["score"])
+        assert r["tuner"]["trial_id"] == best["trial"]
+
+
 def test_hyperband_continues_promoted_trials_from_their_weights(tmp_path: Path) -> None:
     text = TINY.replace("epochs: 2", "epochs: 3")
     result = run(write(tmp_path, text), tmp_path / "t", tuner="hyperband", max_trials=6)
