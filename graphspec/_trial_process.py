@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,11 @@ def _callbacks(keras: Any, job: Job, refused: list[str], settings: Any) -> list[
                 refused.append(f"{count:,} parameters (counted at build time), over max_params {job.max_params:,}")
                 raise _RefusedAtBuild(refused[0])
             if job.warm is not None:
-                self.model.load_weights(job.warm)
+                # The weights continue, the optimizer starts afresh (as Keras Tuner's own Hyperband does):
+                # Keras warns that it skips the saved optimizer's variables, which is the intent.
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+                    self.model.load_weights(job.warm)
             _write_hparams(job, settings)
 
     return [Trial(), keras.callbacks.TensorBoard(log_dir=job.logdir, write_graph=False, histogram_freq=0)]
