@@ -224,6 +224,19 @@ def test_the_spec_builds_as_written_inactive_arguments_left_out(tmp_path: Path) 
     assert "search" not in graphspec.expand(path).to_data()
 
 
+def test_a_document_already_read_gets_the_same_conditions(tmp_path: Path) -> None:
+    """validate_loaded (the language server's entry) applies the search's conditions as validate does."""
+    from graphspec._api import validate_loaded
+    from graphspec.source import parse_text
+
+    path = tmp_path / "family.yaml"
+    path.write_text(SPEC)
+    report = validate_loaded(parse_text(SPEC, file=str(path)))
+    assert report.spec.compile is not None
+    assert report.spec.compile.optimizer == graphspec.validate(path).spec.compile.optimizer  # type: ignore[union-attr]
+    assert "momentum" not in report.spec.compile.optimizer["config"]  # type: ignore[index]
+
+
 def test_setting_an_inactive_parameter_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "family.yaml"
     path.write_text(SPEC)

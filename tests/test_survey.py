@@ -171,3 +171,13 @@ def test_validate_of_a_search_spec_never_imports_tensorflow(tmp_path: Path) -> N
     path = write(tmp_path, WIDE)
     code = f"import sys; from graphspec.cli import main; rc = main(['validate', {str(path)!r}]); assert rc == 0; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120, capture_output=True)
+
+
+def test_validate_surveys_a_search_spec_read_from_standard_input(tmp_path: Path) -> None:
+    """`graphspec validate -` reads the pipe once: the survey uses the same text."""
+    path = write(tmp_path, WIDE)
+    done = subprocess.run([sys.executable, "-m", "graphspec", "validate", "-"], input=path.read_text(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "-: search: 2 parameters, 48 configurations; objective val_loss (min); max_params 20,000"
+    assert lines[-1] == "-: ok (1 inputs, 3 nodes, 1 outputs)"
