@@ -318,14 +318,15 @@ def test_grid_walks_the_grid_from_the_spec_as_written(tmp_path: Path) -> None:
 
 def test_the_default_seed_repeats_the_search(tmp_path: Path) -> None:
     """--seed 0 (the default) draws the same trials twice: Keras Tuner takes a seed of 0 for none and draws its own."""
+    import keras_tuner as kt
+
+    from graphspec import _tuner
+
     spec = write(tmp_path)
+    settings: dict[str, Any] = {"synthetic": 16, "max_trials": 8, "tuner": "random", "seed": None, "executions": 1, "keep": 3, "params": None}
     drawn = []
     for folder in ("a", "b"):
-        plan = plan_search(spec, None, synthetic=16, max_trials=8, tuner="random", directory=tmp_path / folder, seed=None, executions=1, keep=3, params=None, limits=graphspec.Limits(), budget=graphspec.Budget())
-        import keras_tuner as kt
-
-        from graphspec import _tuner
-
+        plan = plan_search(spec, None, directory=tmp_path / folder, limits=graphspec.Limits(), budget=graphspec.Budget(), **settings)
         oracle = _tuner.make_oracle(kt, plan, None)
         oracle._set_project_dir(str(tmp_path / folder), "kt")
         drawn.append([oracle.create_trial(f"tuner{i}").hyperparameters.values for i in range(8)])
