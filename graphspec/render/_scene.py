@@ -452,8 +452,9 @@ def restrict(scene: Scene, start: str | None, end: str | None) -> None:
     Raises:
         SpecError: ``bad-value`` when nothing lies between them.
     """
-    from graphspec.errors import Code, SpecError
     import networkx as nx  # here, not at import: `graphspec --help` and validate load graphspec.render's options
+
+    from graphspec.errors import Code, SpecError
 
 
     g = nx.DiGraph()
