@@ -23,6 +23,7 @@ and every process reads one fixed tuner file, whatever its ``KERASTUNER_TUNER_ID
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import os
@@ -534,7 +535,8 @@ def make_tuner(kt: Any, plan: Plan, oracle: Any, worker: Worker, *, overwrite: b
             if not self._is_worker():  # a worker has no state of its own (and must not read the chief's as it rewrites it)
                 super().reload()
 
-    tuner = GraphspecTuner(oracle=oracle, directory=str(plan.folder.root), project_name="keras_tuner", overwrite=overwrite)
+    with contextlib.redirect_stdout(io.StringIO()):  # Keras Tuner prints "Reloading Tuner from ..."; graphspec's own line says it continues
+        tuner = GraphspecTuner(oracle=oracle, directory=str(plan.folder.root), project_name="keras_tuner", overwrite=overwrite)
     if tuner._is_worker():
         create = tuner.oracle.create_trial
 

@@ -243,13 +243,16 @@ def test_each_trial_logs_its_parameters_for_tensorboard_hparams(searched: tuple[
 # -- resume ---------------------------------------------------------------------------
 
 
-def test_the_same_command_continues(tmp_path: Path) -> None:
+def test_the_same_command_continues(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = write(tmp_path)
     folder = tmp_path / "t"
     first = run(spec, folder, max_trials=2)
     again = run(spec, folder, max_trials=2)
     assert [r["trial"] for r in again.trials] == [r["trial"] for r in first.trials]  # nothing more to do
-    more = run(spec, folder, max_trials=3)
+    capsys.readouterr()
+    more = run(spec, folder, max_trials=3, verbose=True)
+    out = capsys.readouterr().out
+    assert "continuing: 2 of 3 trials already ran" in out and "Reloading Tuner" not in out  # graphspec's line, not Keras Tuner's print
     trained = [r for r in more.trials if r["status"] != "refused"]
     assert len(trained) == 3 and len({r["trial"] for r in more.trials}) == len(more.trials)
     starts = [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines() if '"kind":"start"' in line]
