@@ -9,6 +9,7 @@ from typing import Any
 
 from graphspec import catalog
 from graphspec.budget import Budget
+from graphspec.calls import check_calls
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expansion import expand_document
 from graphspec.graph import Graph, resolve
@@ -16,7 +17,7 @@ from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
 
-__all__ = ["Report", "build", "expand", "load", "validate"]
+__all__ = ["Report", "build", "build_models", "expand", "load", "validate"]
 
 SpecSource = Spec | Mapping[str, Any] | str | os.PathLike[str]
 
@@ -127,7 +128,7 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
     try:
         graph = resolve(spec)
     except SpecError as exc:
-        diags += exc.diagnostics
+        diags += _echoes(diags, exc.diagnostics)
     if graph is None or any(d.is_error for d in diags):
         raise SpecError(locate(diags, spec.source))
     inference = infer(graph)
@@ -138,7 +139,13 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:
-    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs))
+    return catalog.check_nodes(spec.nodes) + check_calls(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs))
+
+
+def _echoes(checks: list[Diagnostic], graph: list[Diagnostic]) -> list[Diagnostic]:
+    """Graph findings at a value the catalogue already refused (``training: no`` read as a reference) only echo it."""
+    refused = {d.path for d in checks if d.is_error}
+    return [d for d in graph if not (d.code is Code.UNKNOWN_REFERENCE and any(d.path[: len(p)] == p for p in refused))]
 
 
 def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:
@@ -190,6 +197,21 @@ def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()
             building, which name the node that caused them.
     """
     return build_report(validate(source, limits=limits, budget=budget, params=params), compile=compile, budget=budget)
+
+
+def build_models(source: SpecSource, *, compile: bool = True, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> dict[str, Any]:
+    """Validate a spec and build all its models, by name: the spec's own (first, compiled unless
+    ``compile=False``) and each one of its ``models:`` section, sharing their layers and weights
+    (a seq2seq training model and its inference encoder and decoder).
+
+    Raises:
+        SpecError: as :func:`build`.
+    """
+    from graphspec.emit import emit_models
+
+    report = validate(source, limits=limits, budget=budget, params=params)
+    exact = report.inference.total_params is not None
+    return emit_models(report.graph, compile=compile, max_params=None if exact else budget.max_params)
 
 
 def build_report(report: Report, *, compile: bool = True, budget: Budget = Budget()) -> Any:

@@ -163,7 +163,7 @@ def _layers(keras: Any) -> dict[str, Any]:
             p["name"] = RENAMED_PARAMS.get(p["name"], p["name"]) if p["name"] in layer_valued else p["name"]
         entry["params"] = params
         entry["forwards_base_kwargs"] = var_kwargs
-        entry["call"], entry["call_var_kwargs"] = call_params(cls.call)
+        entry["call"], entry["call_var_kwargs"] = call_params(cls.call)  # type: ignore[attr-defined]
         out[name] = entry
     return out
 

@@ -88,6 +88,7 @@ class Code(str, Enum):
     BAD_MODEL = "bad-model"
     UNREGISTERED_LAYER = "unregistered-layer"
     UNSUPPORTED_MODEL = "unsupported-model"
+    UNREGISTERED_OBJECT = "unregistered-object"
 
 
 CODE_DOCS: dict[Code, str] = {
@@ -147,8 +148,10 @@ CODE_DOCS: dict[Code, str] = {
     # import and diff
     Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, or refused by its safe mode).",
     Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
-    Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, a layer called with keyword "
-    "tensors, or a config that does not rebuild the layer.",
+    Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, "
+    "a config that does not rebuild the layer; the message names the layer or object and what cannot be written.",
+    Code.UNREGISTERED_OBJECT: "The imported model uses a custom activation, initializer, regularizer, constraint, loss, metric, optimizer or "
+    "schedule that is not registered; call `graphspec.register_object(TheClassOrFunction)` first.",
 }
 
 

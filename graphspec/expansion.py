@@ -59,7 +59,7 @@ _MAX_BLOCK_DEPTH = 32
 _MAX_INCLUDE_DEPTH = 16
 _MAX_FILES = 64
 # What a whole spec keeps when it becomes a `model:` node (no format version, compile or training).
-_MODEL_KEYS = ("name", "description", "inputs", "nodes", "outputs")
+_MODEL_KEYS = ("name", "description", "inputs", "nodes", "outputs", "structure")
 
 _WHOLE = re.compile(r"\$\{([^{}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _EMBEDDED = re.compile(r"\$\$|\$\{([^{}]*)\}")
@@ -455,6 +455,7 @@ class _Expander:
             for key in ("inputs", "share"):
                 if key in node:
                     node[key] = _map_refs(node[key], lambda ref: _candidate(scope, ref))
+            _map_call_refs(node, lambda ref: _candidate(scope, ref))
         self.nodes[flat_name] = node
 
     def instance(self, scope: _Scope, flat_name: str, raw: dict[str, Any]) -> None:
@@ -644,6 +645,7 @@ class _Expander:
         for key in ("inputs", "share"):
             if key in node:
                 node[key] = _map_refs(node[key], lambda ref: _candidate(scope, ref))
+        _map_call_refs(node, lambda ref: _candidate(scope, ref))
         node["model"] = {k: _untrained(v) if k == "outputs" else v for k, v in sub.data.items() if k in _MODEL_KEYS}
         self.nodes[flat_name] = node
 
@@ -658,6 +660,7 @@ class _Expander:
                 for key in ("inputs", "share"):
                     if key in node:
                         node[key] = _map_refs(node[key], functools.partial(self.resolve, path=("nodes", name, key)))
+                _map_call_refs(node, functools.partial(self.resolve, path=("nodes", name, "call")))
         outputs = flat.get("outputs")
         if isinstance(outputs, dict):
             for out_name, out in list(outputs.items()):
@@ -665,6 +668,15 @@ class _Expander:
                     out["from"] = self.resolve(out["from"], ("outputs", out_name, "from"))
                 elif (out is None or isinstance(out, dict)) and out_name in self.instances:
                     outputs[out_name] = {**(out or {}), "from": self.resolve(out_name, ("outputs", out_name))}
+        # References in `models:` and in `structure.outputs` (its leaves that are not outputs) name instances too.
+        models = flat.get("models")
+        for model_name, model in (models.items() if isinstance(models, dict) else ()):
+            if isinstance(model, dict) and "outputs" in model:
+                model["outputs"] = _map_leaves(model["outputs"], functools.partial(self.resolve, path=("models", model_name, "outputs")))
+        structure = flat.get("structure")
+        if isinstance(structure, dict) and "outputs" in structure:
+            named = set(outputs) if isinstance(outputs, dict) else set()
+            structure["outputs"] = _map_leaves(structure["outputs"], lambda ref: ref if ref in named else self.resolve(ref, ("structure", "outputs")))
 
     def resolve(self, ref: str, path: Path) -> str:
         current = ref
@@ -835,6 +847,31 @@ def _map_refs(value: Any, fn: Any) -> Any:
     if isinstance(value, list):
         return [fn(v) if isinstance(v, str) else v for v in value]
     return value
+
+
+def _map_leaves(tree: Any, fn: Any) -> Any:
+    """A structure tree with its string leaves mapped (lists and mappings kept)."""
+    if isinstance(tree, str):
+        return fn(tree)
+    if isinstance(tree, list):
+        return [_map_leaves(v, fn) for v in tree]
+    if isinstance(tree, dict):
+        return {k: _map_leaves(v, fn) for k, v in tree.items()}
+    return tree
+
+
+def _map_call_refs(node: dict[str, Any], fn: Any) -> None:
+    """The references in a node's ``call:`` arguments (strings, also inside lists), mapped like its ``inputs``."""
+    call = node.get("call")
+    if not isinstance(call, dict):
+        return
+
+    def mapped(value: Any) -> Any:
+        if isinstance(value, str):
+            return fn(value)
+        return [mapped(v) for v in value] if isinstance(value, list) else value
+
+    node["call"] = {k: mapped(v) for k, v in call.items()}
 
 
 def _untrained(outputs: Any) -> Any:

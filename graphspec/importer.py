@@ -12,11 +12,12 @@ a default.
 Names: a Keras name with dots whose parts are valid names (``stage2.block1.conv``,
 what graphspec gives a scoped node) becomes the scoped node name
 ``stage2/block1/conv``, which builds back to the same Keras name. Any other
-Keras name that is not a valid graphspec name (``dense 1``) is sanitised (every
-other character becomes ``_``, a leading digit gets a ``_`` prefix, clashes get
-``_2``, ``_3``...) and a warning says so; such layers no longer load weights by
-name. Later calls of a shared layer have no Keras name; they are named
-``<layer>_call<k>`` (k = 1, 2, ... in call order).
+Keras name that is not a valid graphspec name (``mobilenet_1.00_224``, ``dense 1``)
+gets a sanitised node name (every other character becomes ``_``, a leading digit
+gets a ``_`` prefix, clashes get ``_2``, ``_3``...) and keeps its Keras name in
+``keras_name``, so weights still load by name. Later calls of a shared layer have
+no Keras name; they are named ``<layer>_call<k>`` (k = 1, 2, ... in call order).
+The walk over the graph is :mod:`graphspec._import_graph`.
 
 Keras' own application layers that are not in ``keras.layers`` (``LayerScale``
 of ConvNeXt, ``CustomScaleLayer`` of InceptionResNetV2) are registered with
@@ -28,26 +29,24 @@ user's. Any other class outside ``keras.layers`` must be registered by the user
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import os
-import re
 import sys
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path as FsPath
 from typing import Any
 
 from graphspec import catalog
+from graphspec._import_objects import object_value as _object_value
+from graphspec._import_objects import plain as _plain
 from graphspec.diff import uniform_int
 from graphspec.errors import Code, Diagnostic, Path, SpecError
-from graphspec.spec import Spec, node_name
+from graphspec.spec import Spec
+from graphspec.structure import leaves
 
 __all__ = ["application", "from_keras", "load_any"]
 
-_VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,127}")
-# A node name may be scoped (`stage2/block1`); its Keras name joins the scopes with `.`.
-_VALID_NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(?:/[A-Za-z_][A-Za-z0-9_\-]*)*")
 # Keras-internal application layers (module prefix) registered on first use; see the module docstring.
 _KERAS_APPLICATIONS = "keras.src.applications."
 
@@ -62,29 +61,45 @@ def _fail(code: Code, message: str, hint: str | None = None, path: Path = ()) ->
     return SpecError([Diagnostic(code, message, path, hint)])
 
 
-def from_keras(source: Any) -> Spec:
+def from_keras(source: Any, *, models: Mapping[str, Any] | None = None) -> Spec:
     """Import a Keras model as a minimal, readable, valid :class:`Spec`.
 
     Args:
         source: a ``keras.Model`` (functional or ``Sequential``), a path to a
             ``.keras`` file (loaded with ``safe_mode=True``) or to a ``.json``
-            file holding ``model.to_json()``, that JSON as text, or its config
-            as a mapping.
+            file holding ``model.to_json()`` (Keras 3, or Keras 2 where Keras'
+            legacy loader reads it), that JSON as text, or its config as a mapping.
+        models: more models over the same layers, by name (a seq2seq model's
+            inference encoder and decoder): they become the spec's ``models:``,
+            their new calls of its layers ``share:`` nodes.
+
+    What the spec validates with as warnings (an input that feeds nothing) is
+    issued as Python warnings.
 
     Raises:
         SpecError: ``io-error`` for a missing file; ``bad-model`` for a file or
             config Keras cannot load (or refuses in safe mode);
-            ``unregistered-layer`` for a custom layer class graphspec does not
-            know; ``unsupported-model`` for what a spec cannot express.
+            ``unregistered-layer`` / ``unregistered-object`` for a custom layer
+            class or object graphspec does not know; ``unsupported-model`` for
+            what a spec cannot express, naming the layer or object.
     """
     from graphspec._api import load, validate
+    from graphspec._import_graph import ModelImporter
     from graphspec.budget import Budget
     from graphspec.source import Limits
 
     model = _load_model(source)
+    walker = ModelImporter(model)
+    data = walker.data()
+    if models:
+        data["models"] = {name: walker.add_model(_load_model(other)) for name, other in models.items()}
+        if list(data["inputs"]) != [leaf for leaf, _ in leaves(walker.inputs_tree)]:
+            data["structure"] = {**data.get("structure", {}), "inputs": walker.inputs_tree}
     # The model exists already: its size is not the importer's business.
-    spec = load(_ModelImporter(model).data(), limits=Limits(max_values=sys.maxsize))
-    validate(spec, budget=Budget(max_params=sys.maxsize, max_nodes=sys.maxsize))
+    spec = load(data, limits=Limits(max_values=sys.maxsize))
+    report = validate(spec, budget=Budget(max_params=sys.maxsize, max_nodes=sys.maxsize))
+    for warning in report.warnings:
+        warnings.warn(f"imported spec: {warning.render()}", stacklevel=2)
     return spec
 
 
@@ -130,10 +145,14 @@ def application(name: str) -> Any:
 # sources
 
 
-def _custom_objects() -> dict[str, type]:
-    """Registered layers for Keras' loader, under the name Keras saved them by (the class name) too."""
-    registered = catalog.registered_layers()
-    return {**{cls.__name__: cls for cls in registered.values()}, **registered}
+def _custom_objects() -> dict[str, Any]:
+    """Registered layers and objects for Keras' loader, under the name Keras saved them by (the class name) too."""
+    from graphspec.objects import OBJECT_KINDS, registered_objects
+
+    registered: dict[str, Any] = dict(catalog.registered_layers())
+    for kind in OBJECT_KINDS:
+        registered.update(registered_objects(kind))
+    return {**{obj.__name__: obj for obj in registered.values()}, **registered}
 
 
 def _load_model(source: Any) -> Any:
@@ -168,18 +187,87 @@ def _from_json(text: str, where: str) -> Any:
     from keras.src.saving.serialization_lib import SafeModeScope
 
     try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _fail(Code.BAD_MODEL, f"{where}: not valid JSON: {exc}", "give the JSON that model.to_json() writes") from None
+    _refuse_layers(data, where)
+    version = _keras2_version(data)
+    try:
         with SafeModeScope(True):
-            model = keras.models.model_from_json(text, custom_objects=_custom_objects())
+            model = _from_legacy(data) if version is not None else keras.models.model_from_json(text, custom_objects=_custom_objects())
     except Exception as exc:
+        if version is not None:
+            raise _fail(
+                Code.BAD_MODEL,
+                f"{where}: a Keras {version} model config; Keras 3 cannot read it, and Keras' legacy loader failed: {_reason(exc)}",
+                "load it with Keras 2 and save it again with Keras 3 (model.save('model.keras')), or rebuild the model in Keras 3",
+            ) from None
         raise _bad_model(where, exc) from None
     if not isinstance(model, keras.Model):  # Keras returns other JSON (`{"a": 1}`) as it is
         raise _fail(Code.BAD_MODEL, f"{where}: this JSON is not a Keras model config", "give the JSON that model.to_json() writes")
     return model
 
 
-def _bad_model(where: str, exc: Exception) -> SpecError:
-    from graphspec.emit import _reason
+def _keras2_version(data: Any) -> str | None:
+    """``"2.x"`` (or the version it records) for a model config written by Keras 1 or 2, which Keras 3's
+    ``model_from_json`` cannot read (no ``module`` keys); ``None`` for anything else."""
+    if not isinstance(data, Mapping) or "module" in data or data.get("class_name") not in ("Model", "Functional", "Sequential"):
+        return None
+    version = data.get("keras_version")
+    if isinstance(version, str) and version.startswith("3"):
+        return None
+    return f"{version}" if isinstance(version, str) else "2.x"
 
+
+def _from_legacy(data: Mapping[str, Any]) -> Any:
+    """A Keras 2 model config through Keras' own legacy loader (the one it reads legacy .h5 files with)."""
+    from keras.src.legacy.saving import saving_utils
+
+    return saving_utils.model_from_config(_sequential_input(copy.deepcopy(dict(data))), custom_objects=_custom_objects())
+
+
+def _sequential_input(data: dict[str, Any]) -> dict[str, Any]:
+    """A Keras 2 Sequential declares its input as ``batch_input_shape`` on its first layer; Keras 3's
+    legacy loader passes that as ``input_shape`` (batch included), which adds a dimension. An
+    explicit ``InputLayer`` with that batch shape keeps the model's shape."""
+    if data.get("class_name") != "Sequential":
+        return data
+    config = data.get("config")
+    layers = config.get("layers") if isinstance(config, dict) else config
+    if not isinstance(layers, list) or not layers or not isinstance(layers[0], dict) or not isinstance(layers[0].get("config"), dict):
+        return data
+    first = layers[0]["config"]
+    shape = first.pop("batch_input_shape", None)
+    if shape is not None and layers[0].get("class_name") != "InputLayer":
+        dtype = first.get("dtype") if isinstance(first.get("dtype"), str) else "float32"
+        layers.insert(0, {"class_name": "InputLayer", "config": {"batch_shape": shape, "dtype": dtype}})
+    return data
+
+
+def _refuse_layers(data: Any, where: str) -> None:
+    """Refuse a config naming a layer that loads code or files (``TFSMLayer``) before Keras builds it:
+    importing it would run that loading, and a spec refuses the layer anyway."""
+    refused = {"TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            if value.get("class_name") in refused:
+                info = catalog.layer_info(str(value["class_name"]))
+                reason = info.refused if info is not None else "it carries or loads code"
+                raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: the model holds a {value['class_name']} layer, which a spec refuses: {reason}", "rewrite it as a registered Layer subclass")
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def _reason(exc: BaseException) -> str:
+    from graphspec.emit import _reason as reason
+
+    return reason(exc)
+
+
+def _bad_model(where: str, exc: Exception) -> SpecError:
     return _fail(
         Code.BAD_MODEL,
         f"{where}: Keras could not load this model: {_reason(exc)}",
@@ -189,17 +277,6 @@ def _bad_model(where: str, exc: Exception) -> SpecError:
 
 # ---------------------------------------------------------------------------
 # values: Keras config → spec argument
-
-
-def _plain(value: Any) -> Any:
-    """Config data as JSON-like plain data (tuples → lists, numpy scalars and arrays → Python)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if hasattr(value, "tolist"):
-        return _plain(value.tolist())
-    return value
 
 
 def comparable_config(config: Mapping[str, Any]) -> Any:
@@ -216,83 +293,11 @@ def comparable_config(config: Mapping[str, Any]) -> Any:
     return strip(_plain(config))
 
 
-def _short_float32(value: Any) -> Any:
-    """The shortest decimal of a float32 value (1e-4, not 9.999999747378752e-05)."""
-    import numpy as np
-
-    if isinstance(value, float) and float(np.float32(value)) == value:
-        return float(repr(np.float32(value)).removeprefix("np.float32(").removesuffix(")"))
-    return value
-
-
-@functools.cache
-def _alias(kind: str, class_name: str) -> str:
-    """The snake_case allow-list name of an object class (``HeNormal`` → ``he_normal``), else the class name."""
-    for name in catalog.object_names(kind):
-        info = catalog.object_info(kind, name)
-        if info is not None and name[:1].islower() and info.target == class_name:
-            return name
-    return class_name
-
-
-def _default_object_config(kind: str, class_name: str) -> dict[str, Any]:
-    from graphspec.emit import _object_classes
-
-    target = _object_classes(kind).get(class_name)
-    try:
-        return dict(_plain(target().get_config())) if isinstance(target, type) else {}
-    except Exception:  # a class with required arguments: every argument is kept
-        return {}
-
-
-def _unnumbered(name: Any) -> Any:
-    return re.sub(r"_\d+$", "", name) if isinstance(name, str) else name
-
-
-def _object_value(kind: str, value: Any, where: str) -> Any:
-    """An activation/initializer/.../optimizer from its Keras serialization to spec syntax.
-
-    Returns the allow-list name when the object has its class's default config,
-    else ``{class_name, config}`` with only the non-default config keys.
-    """
-    if value is None or isinstance(value, str):
-        return value
-    if not (isinstance(value, Mapping) and isinstance(value.get("class_name"), str)):
-        raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: cannot express {kind} {value!r} in a spec")
-    class_name = value["class_name"]
-    if class_name not in catalog.object_names(kind):
-        raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: {kind} class {class_name!r} is not in graphspec's allow-list", "use a built-in Keras " + kind)
-    config = _plain(value.get("config") or {})
-    defaults = _default_object_config(kind, class_name)
-    if kind == "optimizer":  # hyperparameters live in float32 variables
-        config = {k: _short_float32(v) for k, v in config.items()}
-        defaults = {k: _short_float32(v) for k, v in defaults.items()}
-    kept = {k: v for k, v in config.items() if k not in defaults or _plain(defaults[k]) != v}
-    if kind == "optimizer" or _unnumbered(kept.get("name")) == _unnumbered(defaults.get("name")):
-        kept.pop("name", None)  # Keras numbers default names per session (`auc_1`): not a setting
-    if not kept:
-        alias = _alias(kind, class_name)
-        return alias if _name_resolves(kind, alias) else {"class_name": class_name}
-    return {"class_name": class_name, "config": kept}
-
-
-@functools.cache
-def _name_resolves(kind: str, name: str) -> bool:
-    """Whether Keras builds this object from its name alone (``'constant'`` fails: Constant's config needs its value)."""
-    from keras.src import activations, constraints, initializers, losses, metrics, regularizers
-
-    module = {"activation": activations, "initializer": initializers, "regularizer": regularizers, "constraint": constraints, "loss": losses, "metric": metrics}.get(kind)
-    try:
-        return module is None or module.get(name) is not None  # optimizers are built by emit from the class
-    except Exception:
-        return False
-
-
 # ---------------------------------------------------------------------------
 # layers: class → catalogue name, config → minimal arguments
 
 
-def _layer_class_name(layer: Any, where: str) -> str:
+def layer_class_name(layer: Any, where: str) -> str:
     """The catalogue name of a layer's class: built-in, registered, or Keras-internal application layer."""
     cls = type(layer)
     for name, registered in catalog.registered_layers().items():
@@ -332,13 +337,29 @@ def _construct(name: str, args: Mapping[str, Any]) -> Any:
         param = info.param(key)
         if param is not None and param.layer_valued:
             nested = value if isinstance(value, list) else [value]
-            built = [None if v is None else _construct(v["layer"], {k: x for k, x in v.items() if k != "layer"}) for v in nested]
+            built = [None if v is None else _construct_nested(v) for v in nested]
             kwargs["layer" if key == "wraps" else key] = built if isinstance(value, list) else built[0]
         elif (kind := catalog.object_kind(key)) is not None:
             kwargs[key] = make_object(kind, value)
         else:
             kwargs[key] = value
     return _layer_class(name)(**kwargs)
+
+
+def _construct_nested(value: Mapping[str, Any]) -> Any:
+    """A nested layer, or a wrapped model (built through the spec pipeline, like a spec's)."""
+    if "model" in value and "layer" not in value:
+        from graphspec.emit import build_submodel
+        from graphspec.spec import parse_model
+
+        model, problems = parse_model(value["model"])
+        if model is None:
+            raise SpecError(problems)
+        built = build_submodel(model)
+        if value.get("trainable") is False:
+            built.trainable = False
+        return built
+    return _construct(value["layer"], {k: x for k, x in value.items() if k != "layer"})
 
 
 def _config_of(name: str, args: Mapping[str, Any], build: Mapping[str, Any] | None = None) -> Any:
@@ -382,16 +403,30 @@ def _contains_mapping(value: Any) -> bool:
 
 
 def _nested_layer(value: Any, where: str) -> dict[str, Any]:
-    """A serialized nested layer (``Bidirectional``'s ``layer``, an RNN ``cell``) as ``{layer: Name, ...}``."""
+    """A serialized nested layer (``Bidirectional``'s ``layer``, an RNN ``cell``) as ``{layer: Name, ...}``,
+    or a wrapped model (``TimeDistributed`` of a functional model) as ``{model: {...}}``."""
     if not (isinstance(value, Mapping) and isinstance(value.get("class_name"), str)):
         raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: expected a serialized layer")
     keras = _keras()
     layer = keras.layers.deserialize(dict(value), custom_objects=_custom_objects())
-    name = _layer_class_name(layer, where)
-    return {"layer": name, **_minimal_args(name, layer.get_config(), where, nested=True)}
+    if isinstance(layer, keras.Model):
+        return _wrapped_model(layer)
+    name = layer_class_name(layer, where)
+    return {"layer": name, **minimal_args(name, layer.get_config(), where, nested=True)}
 
 
-def _minimal_args(name: str, config: Mapping[str, Any], where: str, build: Mapping[str, Any] | None = None, nested: bool = False) -> dict[str, Any]:
+def _wrapped_model(model: Any) -> dict[str, Any]:
+    from graphspec._import_graph import ModelImporter, valid_name
+
+    sub = ModelImporter(model, depth=1).body()
+    if isinstance(model, _keras().Sequential):
+        sub = {"sequential": True, **sub}
+    if valid_name(model.name, set()) == model.name:
+        sub = {"name": model.name, **sub}
+    return {"model": sub, **({} if model.trainable else {"trainable": False})}
+
+
+def minimal_args(name: str, config: Mapping[str, Any], where: str, build: Mapping[str, Any] | None = None, nested: bool = False) -> dict[str, Any]:
     """The fewest spec arguments that rebuild a layer with exactly this config.
 
     ``build`` is the layer's build config: a few layers rewrite their config
@@ -476,304 +511,3 @@ class _Rebuild:
 
 def _config_key(arg: str) -> str:
     return "layer" if arg == "wraps" else arg
-
-
-# ---------------------------------------------------------------------------
-# the graph
-
-
-def _valid_node_name(keras_name: str, taken: set[str], reserved: set[str]) -> str:
-    """The node name of a Keras layer name: scopes back from ``.`` to ``/`` where that makes a valid name.
-
-    A sanitised name also avoids ``reserved`` (the names of the model's layers), so that it
-    does not take the name of a layer still to come, which then would not load its weights.
-    """
-    scoped = node_name(keras_name)
-    if _VALID_NODE_NAME.fullmatch(scoped) and len(scoped) <= 256 and scoped not in taken:
-        return scoped
-    return _valid_name(keras_name, taken, reserved=reserved)
-
-
-def _valid_name(name: str, taken: set[str], warn: bool = True, reserved: set[str] | frozenset[str] = frozenset()) -> str:
-    """``name`` itself when valid and free, else a sanitised, unique variant (with a warning) that avoids ``reserved`` too."""
-    if _VALID_NAME.fullmatch(name) and name not in taken:
-        return name
-    taken = taken | reserved
-    base = re.sub(r"[^A-Za-z0-9_\-]", "_", name)[:120] or "_"
-    if not re.match(r"[A-Za-z_]", base):
-        base = "_" + base
-    out, k = base, 2
-    while out in taken:
-        out, k = f"{base}_{k}", k + 1
-    if _VALID_NAME.fullmatch(name) or not warn:
-        return out
-    warnings.warn(f"Keras name {name!r} is not a valid graphspec name; imported as {out!r} (weights no longer load by name for it)", stacklevel=4)
-    return out
-
-
-class _ModelImporter:
-    """Walks a functional model's operations, call by call, into spec data (nested models recursively)."""
-
-    def __init__(self, model: Any, depth: int = 0):
-        keras = _keras()
-        self.model = model
-        self.depth = depth
-        if isinstance(model, keras.Sequential):
-            functional = getattr(model, "_functional", None)
-            if functional is None:
-                raise _fail(Code.UNSUPPORTED_MODEL, f"Sequential model {model.name!r} has no input shape yet", "start it with keras.Input(shape=...) or build it before importing")
-            self.graph = functional
-        elif type(model).__name__ == "Functional":
-            self.graph = model
-        else:
-            raise _fail(Code.UNSUPPORTED_MODEL, f"model {model.name!r} is a subclassed {type(model).__name__}; only functional and Sequential models have a graph to import")
-        self.taken: set[str] = set()
-        self.refs: dict[tuple[int, int], str] = {}
-        self.inputs: dict[str, Any] = {}
-        self.nodes: dict[str, dict[str, Any]] = {}
-
-    def data(self) -> dict[str, Any]:
-        """The whole spec: name, the graph, and the compile config of a compiled model."""
-        data: dict[str, Any] = {"graphspec": 1, "name": _valid_name(self.model.name, set(), warn=False), **self.body()}
-        compile_config = self.model.get_compile_config() if getattr(self.model, "compiled", False) else None
-        if compile_config:
-            _apply_compile(data, compile_config, auto_jit=self.model._resolve_auto_jit_compile())
-        return data
-
-    def body(self) -> dict[str, Any]:
-        """Inputs, nodes and outputs: what a spec and a ``model:`` node's sub-spec share."""
-        from keras.src.ops.function import make_node_key
-
-        self.taken = {node_name(op.name) for op in self.graph.operations}
-        used = self._used_calls()
-        for op in self.graph.operations:
-            calls = [(i, node) for i, node in enumerate(op._inbound_nodes) if make_node_key(op, i) in self.graph._nodes and (node.is_input or id(node) in used)]
-            for k, (index, node) in enumerate(calls):
-                self._add_call(op, k, index, node)
-        return {"inputs": self.inputs, "nodes": self.nodes, "outputs": self._outputs()}
-
-    def _add_call(self, op: Any, k: int, index: int, node: Any) -> None:
-        keras = _keras()
-        if isinstance(op, keras.layers.InputLayer):
-            name = _valid_name(op.name, set(self.inputs) | set(self.nodes), reserved=self.taken)
-            self.inputs[name] = _input_spec(op)
-            self.refs[(id(op), index)] = name
-            return
-        owner = self.refs.get((id(op), self._first_index(op)))
-        assigned = set(self.nodes) | set(self.inputs)
-        # A share node's made-up name must not take the name of a layer still to come.
-        name = _valid_node_name(op.name, assigned, self.taken) if k == 0 else _valid_node_name(f"{owner}_call{k}", assigned | self.taken, self.taken)
-        self.refs[(id(op), index)] = name
-        if k > 0:
-            self.nodes[name] = {"share": owner, "inputs": self._call_inputs(op, node)}
-        elif isinstance(op, keras.Model):
-            self.nodes[name] = self._model_node(op, node)
-        elif isinstance(op, keras.layers.Layer):
-            class_name = _layer_class_name(op, name)
-            args = _minimal_args(class_name, op.get_config(), name, op.get_build_config() if op.built else None)
-            self.nodes[name] = {"layer": class_name, "inputs": self._call_inputs(op, node), **args}
-        else:
-            self.nodes[name] = self._op_node(op, node, name)
-
-    def _used_calls(self) -> set[int]:
-        """The ids of the call nodes the outputs are computed from: not those that only compute a
-        mask Keras passes on by itself (``Embedding(mask_zero=True)``'s ``not_equal``), which a
-        built spec computes again."""
-        used: set[int] = set()
-        stack = list(self.graph.outputs)
-        while stack:
-            op, index, _ = stack.pop()._keras_history
-            node = op._inbound_nodes[index]
-            if id(node) not in used:
-                used.add(id(node))
-                stack += _tensor_arguments(node)
-        return used
-
-    def _first_index(self, op: Any) -> int:
-        from keras.src.ops.function import make_node_key
-
-        return next(i for i in range(len(op._inbound_nodes)) if make_node_key(op, i) in self.graph._nodes)
-
-    def _model_node(self, model: Any, node: Any) -> dict[str, Any]:
-        from graphspec.spec import MAX_MODEL_DEPTH
-
-        if self.depth + 1 >= MAX_MODEL_DEPTH:
-            raise _fail(Code.UNSUPPORTED_MODEL, f"model {model.name!r} nests models deeper than {MAX_MODEL_DEPTH} levels")
-        sub = _ModelImporter(model, self.depth + 1).body()
-        if isinstance(model, _keras().Sequential):
-            sub = {"sequential": True, **sub}
-        out: dict[str, Any] = {"model": sub, "inputs": self._call_inputs(model, node)}
-        if not model.trainable:
-            out["trainable"] = False
-        return out
-
-    def _op_node(self, op: Any, node: Any, name: str) -> dict[str, Any]:
-        """A ``keras.ops`` Operation Keras recorded: its constructor arguments and constant call arguments."""
-        op_name = catalog.op_for_class(type(op).__module__, type(op).__name__)
-        info = catalog.op_info(op_name) if op_name is not None else None
-        if op_name is None or info is None or info.refused:
-            raise _fail(Code.UNSUPPORTED_MODEL, f"{name!r} applies the Keras operation {type(op).__name__}, which graphspec's op allow-list lacks", "wrap it in a registered layer")
-        defaults = {p.name: p.default for p in info.params if not p.required}
-        config = {k: _plain(v) for k, v in op.get_config().items() if k != "name"}
-        args = {k: v for k, v in config.items() if k not in defaults or defaults[k] != v}
-        positional = list(node.arguments.args)
-        tensors = positional.pop(0) if info.takes_list else positional[: len([a for a in positional if _is_tensor(a)])]
-        if not info.takes_list:
-            positional = positional[len(tensors) :]
-        constants = dict(zip([p.name for p in info.constants(len(tensors))], positional, strict=False))
-        constants.update({k: v for k, v in node.arguments.kwargs.items() if v is not None})
-        if len(constants) < len(positional) or any(_is_tensor(v) or _contains_mapping(_plain(v)) for v in constants.values()) or not all(map(_is_tensor, tensors)):
-            raise _fail(Code.UNSUPPORTED_MODEL, f"{name!r} calls op {op_name!r} with tensors after constants or in keywords, which an `op:` node cannot write", "pass the tensors first")
-        return {"op": op_name, "inputs": [self._ref(t) for t in tensors], **args, **{k: _plain(v) for k, v in constants.items()}}
-
-    def _call_inputs(self, op: Any, node: Any) -> list[str]:
-        from keras.src import tree
-
-        implicit = _implicit_masks(node)
-        extra = [k for k, v in node.arguments.kwargs.items() if k not in implicit and not _is_call_default(op, k, v)]
-        loose = [a for a in tree.flatten(node.arguments.args) if a is not None and not _is_tensor(a)]
-        if extra or loose:
-            what = f"keyword arguments {', '.join(map(repr, extra))}" if extra else f"non-tensor arguments {loose!r}"
-            raise _fail(Code.UNSUPPORTED_MODEL, f"{op.name!r} is called with {what}; a spec node passes only its input tensors", "call the layer on tensors alone")
-        return [self._ref(t) for t in _tensor_arguments(node)]
-
-    def _ref(self, tensor: Any) -> str:
-        op, index, tensor_index = tensor._keras_history
-        base = self.refs[(id(op), index)]
-        many = len(op._inbound_nodes[index].outputs) > 1
-        return f"{base}:{tensor_index}" if many else base
-
-    def _outputs(self) -> dict[str, dict[str, Any]]:
-        outputs: dict[str, dict[str, Any]] = {}
-        names = list(self.graph.output_names) if self.graph is self.model else [self.model.layers[-1].name]
-        for tensor, keras_name in zip(self.graph.outputs, names, strict=True):
-            ref = self._ref(tensor)
-            folded = self._fold_identity(keras_name, ref)
-            if folded is not None:
-                outputs[keras_name] = {"from": folded}
-            elif ref == keras_name and ref in self.nodes:  # an output that is an input needs a name of its own
-                outputs[keras_name] = {}
-            else:
-                name = _valid_name(ref.replace(":", "_").replace("/", "_"), set(self.nodes) | set(outputs) | set(self.inputs))
-                outputs[name] = {"from": ref}
-        return outputs
-
-    def _fold_identity(self, name: str, ref: str) -> str | None:
-        """The source of an output-only ``Identity`` node (what emit adds for ``from:``), which is then removed."""
-        node = self.nodes.get(name)
-        if ref != name or node is None or node.get("layer") != "Identity" or set(node) != {"layer", "inputs"} or len(node["inputs"]) != 1:
-            return None
-        if any(name in n["inputs"] or n.get("share") == name for other, n in self.nodes.items() if other != name):
-            return None
-        del self.nodes[name]
-        return str(node["inputs"][0])
-
-
-def _is_tensor(value: Any) -> bool:
-    return hasattr(value, "_keras_history")
-
-
-def _implicit_masks(node: Any) -> set[str]:
-    """The mask keywords (``mask``, ``query_mask``...) Keras filled in itself with the masks that the
-    call's tensor arguments carry: a built spec gets them the same way, so they are not inputs."""
-    from keras.src import backend, tree
-
-    carried = {id(m) for t in tree.flatten(node.arguments.args) if _is_tensor(t) and (m := backend.get_keras_mask(t)) is not None}
-    implicit = set()
-    for key, value in node.arguments.kwargs.items():
-        masks = [m for m in tree.flatten(value) if m is not None]
-        if (key == "mask" or key.endswith("_mask")) and masks and all(id(m) in carried for m in masks):
-            implicit.add(key)
-    return implicit
-
-
-def _tensor_arguments(node: Any) -> list[Any]:
-    """A call's input tensors, in Keras' order, without the masks Keras passed on by itself."""
-    from keras.src import tree
-
-    implicit = _implicit_masks(node)
-    kwargs = {k: v for k, v in node.arguments.kwargs.items() if k not in implicit}
-    return [t for t in tree.flatten((node.arguments.args, kwargs)) if _is_tensor(t)]
-
-
-def _is_call_default(op: Any, key: str, value: Any) -> bool:
-    """Whether a recorded keyword argument is ``None`` or its default (a tensor never is)."""
-    from keras.src import tree
-
-    if value is None:
-        return True
-    if any(_is_tensor(v) for v in tree.flatten(value)):
-        return False
-    default = _call_default(op, key)
-    return default is not _MISSING and bool(value == default)
-
-
-def _call_default(op: Any, key: str) -> Any:
-    """The default of ``op.call``'s argument ``key``: Keras records ``training=False`` on every call of a layer whose call says so."""
-    import inspect
-
-    try:
-        param = inspect.signature(op.call).parameters.get(key)
-    except (TypeError, ValueError):
-        return _MISSING
-    return _MISSING if param is None or param.default is param.empty else param.default
-
-
-def _input_spec(layer: Any) -> dict[str, Any]:
-    config = layer.get_config()
-    if config.get("ragged") or config.get("optional"):
-        raise _fail(Code.UNSUPPORTED_MODEL, f"input {layer.name!r} is ragged or optional, which a spec cannot declare")
-    batch_shape = _plain(config["batch_shape"])
-    out: dict[str, Any] = {"shape": batch_shape[1:]}
-    dtype = config.get("dtype")
-    dtype = dtype["config"]["name"] if isinstance(dtype, Mapping) else dtype
-    if dtype not in (None, "float32"):
-        out["dtype"] = dtype
-    if batch_shape[0] is not None:
-        out["batch_size"] = batch_shape[0]
-    if config.get("sparse"):
-        out["sparse"] = True
-    return out
-
-
-# ---------------------------------------------------------------------------
-# compile config → outputs' losses and metrics, and `compile:`
-
-
-def _per_output(value: Any, names: list[str]) -> dict[str, Any]:
-    """Keras' per-output compile values (one value, a list in output order, or a dict) by output name."""
-    if isinstance(value, Mapping):
-        return {n: value[n] for n in names if n in value and value[n] is not None}
-    if isinstance(value, list | tuple) and len(names) > 1 and len(value) == len(names):
-        return {n: v for n, v in zip(names, value, strict=True) if v is not None}
-    return {n: value for n in names} if value is not None else {}
-
-
-def _metrics(value: Any, names: list[str]) -> dict[str, Any]:
-    if isinstance(value, list | tuple) and len(names) == 1 and not any(isinstance(v, list | tuple) for v in value):
-        return {names[0]: list(value)}
-    return {n: (v if isinstance(v, list) else [v]) for n, v in _per_output(value, names).items()}
-
-
-def _apply_compile(data: dict[str, Any], config: Mapping[str, Any], auto_jit: bool) -> None:
-    """Write a compile config into spec data; ``auto_jit`` is what ``jit_compile='auto'`` resolves to here
-    (Keras records the resolved value, so that value is the default)."""
-    outputs: dict[str, dict[str, Any]] = data["outputs"]
-    names = list(outputs)
-    for n, loss in _per_output(config.get("loss"), names).items():
-        outputs[n]["loss"] = _object_value("loss", loss, f"outputs.{n}.loss")
-    for n, weight in _per_output(config.get("loss_weights"), names).items():
-        if weight != 1.0:
-            outputs[n]["loss_weight"] = float(weight)
-    for n, metrics in _metrics(config.get("metrics"), names).items():
-        outputs[n]["metrics"] = [_object_value("metric", m, f"outputs.{n}.metrics") for m in metrics if m is not None]
-    if config.get("weighted_metrics"):
-        warnings.warn("weighted_metrics cannot be written in a spec and are left out", stacklevel=3)
-    settings: dict[str, Any] = {"optimizer": _object_value("optimizer", config.get("optimizer"), "compile.optimizer") or "rmsprop"}
-    defaults: dict[str, Callable[[Any], bool]] = {
-        "jit_compile": lambda v: v in ("auto", None, auto_jit),
-        "run_eagerly": lambda v: not v,
-        "steps_per_execution": lambda v: v in (1, None),
-    }
-    settings.update({k: config[k] for k, is_default in defaults.items() if k in config and not is_default(config[k])})
-    data["compile"] = settings

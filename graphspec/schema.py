@@ -54,10 +54,24 @@ def _argument_schema(name: str, default: Any) -> dict[str, Any]:
     return schema
 
 
+def _call_schema(params: Any = (), var_kwargs: bool = True) -> dict[str, Any]:
+    """``call:``: call-time arguments by name, each a reference, a list of them, or a plain value."""
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": {"$ref": "#/$defs/CallValue"}}
+    if params:
+        schema["properties"] = {p.name: {"$ref": "#/$defs/CallValue"} for p in params}
+        schema["additionalProperties"] = {"$ref": "#/$defs/CallValue"} if var_kwargs else False
+    return schema
+
+
+_KERAS_NAME = {"type": "string", "minLength": 1, "pattern": "^[^/]*$", "description": "the Keras layer name, where it is not a valid node name"}
+
+
 def _layer_branch(name: str, info: catalog.LayerInfo) -> dict[str, Any]:
     props: dict[str, Any] = {
         "layer": {"const": name},
         "inputs": {"$ref": "#/$defs/References"},
+        "call": _call_schema(info.call[1:], info.call_var_kwargs),
+        "keras_name": _KERAS_NAME,
     }
     params = [p for p in info.params]
     if info.forwards_base_kwargs:
@@ -84,9 +98,31 @@ def json_schema() -> dict[str, Any]:
         ]
     }
     defs["NestedLayer"] = {
-        "type": "object",
-        "properties": {"layer": {"type": "string", "enum": layers}},
-        "required": ["layer"],
+        "anyOf": [
+            {"type": "object", "properties": {"layer": {"type": "string", "enum": layers}}, "required": ["layer"]},
+            {
+                "type": "object",
+                "description": "a model a wrapper (TimeDistributed) applies",
+                "properties": {"model": {"$ref": "#/$defs/ModelSpec"}, "trainable": {"type": "boolean"}},
+                "required": ["model"],
+                "additionalProperties": False,
+            },
+        ]
+    }
+    defs["Tree"] = {
+        "description": "a name (or, for outputs, a reference), a list of trees, or a mapping of keys to trees (null: the leaf its key names)",
+        "anyOf": [
+            {"type": "string"},
+            {"type": "array", "items": {"$ref": "#/$defs/Tree"}},
+            {"type": "object", "additionalProperties": {"anyOf": [{"$ref": "#/$defs/Tree"}, {"type": "null"}]}},
+        ],
+    }
+    for section in ("StructureSpec", "InterfaceSpec"):
+        for side, prop in defs.get(section, {}).get("properties", {}).items():
+            defs[section]["properties"][side] = {"$ref": "#/$defs/Tree", "title": prop.get("title", side)}
+    defs["CallValue"] = {
+        "description": "a reference to a tensor (`enc:1`), a list of them, or a plain value (true/false, a number, null)",
+        "anyOf": [{"type": "string", "pattern": NODE_NAME_PATTERN[:-1] + r"(:[0-9]+)?$"}, {"type": "array"}, {"type": ["boolean", "number", "null"]}],
     }
     branches = [_layer_branch(n, usable[n]) for n in layers if usable[n] is not None]  # type: ignore[arg-type]
     defs["NodeSpec"] = {
@@ -101,7 +137,7 @@ def json_schema() -> dict[str, Any]:
                 "not": _any_of_keys("share", "model", "op"),
             },
             {
-                "properties": {"share": {"type": "string", "pattern": NAME_PATTERN}, "inputs": {"$ref": "#/$defs/References"}},
+                "properties": {"share": {"type": "string", "pattern": NAME_PATTERN}, "inputs": {"$ref": "#/$defs/References"}, "call": _call_schema()},
                 "required": ["share"],
                 "additionalProperties": False,
             },
@@ -114,8 +150,9 @@ def json_schema() -> dict[str, Any]:
         if kind in props:
             props[kind] = {**_object_schema(kind), "description": props[kind].get("description", "")}
     out_props = defs.get("OutputSpec", {}).get("properties", {})
-    if "metrics" in out_props:
-        out_props["metrics"] = {"type": "array", "items": _object_schema("metric")}
+    for key in ("metrics", "weighted_metrics"):
+        if key in out_props:
+            out_props[key] = {"type": "array", "items": _object_schema("metric")}
     fit_props = defs.get("FitSpec", {}).get("properties", {})
     if "callbacks" in fit_props:
         fit_props["callbacks"] = {"type": "array", "items": _object_schema("callback")}
@@ -141,6 +178,8 @@ def _submodel_and_op_branches() -> list[dict[str, Any]]:
                 "model": {"$ref": "#/$defs/ModelSpec", "description": "a nested model: inputs, nodes and outputs, like a spec"},
                 "inputs": {"$ref": "#/$defs/References"},
                 "trainable": {"type": "boolean"},
+                "call": _call_schema(),
+                "keras_name": _KERAS_NAME,
             },
             "required": ["model"],
             "additionalProperties": False,

@@ -15,6 +15,7 @@ import difflib
 import json
 import math
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -39,16 +40,22 @@ __all__ = [
     "DistributeSpec",
     "FitSpec",
     "InputSpec",
+    "InterfaceSpec",
     "ModelSpec",
     "NodeSpec",
     "ObjectSpec",
     "OutputSpec",
     "Spec",
     "SpecBody",
+    "StructureSpec",
+    "call_references",
     "keras_name",
+    "layer_name",
     "node_name",
+    "parse_model",
     "parse_ref",
     "parse_spec",
+    "wrapped_models",
 ]
 
 FORMAT_VERSION = 1
@@ -117,6 +124,11 @@ def node_name(layer_name: str) -> str:
     return layer_name.replace(".", "/")
 
 
+def layer_name(node: str, spec: NodeSpec | InputSpec) -> str:
+    """The Keras name a node's layer (or an input) gets: its ``keras_name``, else :func:`keras_name` of the node."""
+    return spec.keras_name if spec.keras_name is not None else keras_name(node)
+
+
 def _ref(value: Any) -> Any:
     if isinstance(value, str) and not _REF_RE.fullmatch(value):
         raise PydanticCustomError(
@@ -138,6 +150,16 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     if not m:
         raise ValueError(f"bad reference {ref!r}")
     return m.group(1), (int(m.group(2)) if m.group(2) is not None else None)
+
+
+def call_references(value: Any, path: Path) -> Iterator[tuple[str, Path]]:
+    """The tensor references a call argument holds, with their paths: a string is one
+    (``enc:1``), a list holds them (``[enc:1, enc:2]``, nested lists too); other values are plain."""
+    if isinstance(value, str):
+        yield value, path
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from call_references(item, (*path, i))
 
 
 def _version(value: Any) -> Any:
@@ -196,15 +218,36 @@ def _object_ref(value: Any) -> Any:
 ObjectRef = Annotated[str | dict[str, Any], Field(union_mode="left_to_right"), BeforeValidator(_object_ref)]
 
 
+def _keras_name(value: Any) -> Any:
+    # Keras accepts any name without '/'; graphspec bounds its length like other text.
+    if isinstance(value, str) and (not value or "/" in value or len(value) > 512 or not value.isprintable()):
+        raise PydanticCustomError(
+            "bad_name",
+            "{value} is not a Keras name: Keras names are non-empty and hold no '/' (graphspec: printable, at most 512 characters)",
+            {"value": repr(value)},
+        )
+    return value
+
+
+KerasName = Annotated[str, BeforeValidator(_keras_name)]
+
+
 class InputSpec(_Model):
-    """A model input: ``{shape: [null, 128], dtype: float32}``. ``null`` dims are unknown."""
+    """A model input: ``{shape: [null, 128], dtype: float32}``. ``null`` dims are unknown.
+
+    ``optional: true`` lets callers pass ``None`` for it (``keras.Input(optional=True)``);
+    ``keras_name`` is the Keras name when it is not a valid graphspec name.
+    """
 
     shape: list[Annotated[int, Field(ge=1)] | None] = Field(max_length=16)
     dtype: Annotated[Literal[DTYPES], BeforeValidator(_dtype)] = "float32"  # type: ignore[valid-type]
     batch_size: Annotated[int, Field(ge=1)] | None = None
     sparse: bool = False
+    optional: bool = False
+    keras_name: KerasName | None = None
 
-_STRUCTURAL = ("layer", "share", "model", "op", "inputs")
+
+_STRUCTURAL = ("layer", "share", "model", "op", "inputs", "call", "keras_name")
 _NODE_KEYS = (*_STRUCTURAL, "args")  # `args` is the Python spelling only (see split_node_args)
 
 
@@ -232,6 +275,8 @@ class NodeSpec(_Model):
     model: ModelSpec | None = None
     op: str | None = None
     inputs: list[Ref] = Field(default_factory=list)
+    call: dict[str, Any] = Field(default_factory=dict)  # call-time arguments: references to tensors, or plain values
+    keras_name: KerasName | None = None  # the Keras layer name, where it is not a valid node name
     args: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="before")
@@ -266,6 +311,10 @@ class NodeSpec(_Model):
             out["op"] = self.op
         if self.inputs:
             out["inputs"] = self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+        if self.call:
+            out["call"] = dict(self.call)
+        if self.keras_name is not None:
+            out["keras_name"] = self.keras_name
         out.update(self.args)
         return out
 
@@ -277,6 +326,7 @@ class OutputSpec(_Model):
     loss: ObjectRef | None = None
     loss_weight: Annotated[float, BeforeValidator(_finite_nonnegative)] | None = None
     metrics: list[ObjectRef] = Field(default_factory=list)
+    weighted_metrics: list[ObjectRef] = Field(default_factory=list)  # metrics weighted by sample weights
 
     def to_data(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_defaults=True)
@@ -333,6 +383,53 @@ def _outputs(value: Any) -> Any:
     return value
 
 
+def _tree(value: Any) -> Any:
+    # The names and nesting are checked by graph.resolve, which reports each leaf by its path.
+    if value is not None and not isinstance(value, str | list | dict):
+        raise PydanticCustomError("wrong_type", "expected a name, a list or a mapping; got {kind}", {"kind": _kind(value)})
+    return _named_leaves(value)
+
+
+def _named_leaves(value: Any) -> Any:
+    """``{image: null}`` (YAML's ``{image}``) as ``{image: image}``: a mapping's null value is the leaf its key names."""
+    if isinstance(value, dict):
+        return {k: (k if v is None else _named_leaves(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_named_leaves(v) for v in value]
+    return value
+
+
+Tree = Annotated[Any, BeforeValidator(_tree)]
+
+
+class StructureSpec(_Model):
+    """How a model takes its inputs and returns its outputs, as Keras sees them.
+
+    Each side is a tree: a name, a list of trees, or a mapping whose keys are the
+    names of its leaves (``{image: image, meta: meta}``; ``{image, meta}`` in YAML
+    flow style, whose values are null, says the same) or of nested trees. By
+    default one input or output is passed alone and several as a list in spec order.
+    An output leaf names an output of ``outputs:``, or else is a reference (``enc:1``)
+    to a tensor returned as it is: no layer of its own, no loss, and Keras names it
+    after the layer that makes it.
+    """
+
+    inputs: Tree = None
+    outputs: Tree = None
+
+
+class InterfaceSpec(_Model):
+    """One more model over the same graph (``models:``): its input names and the tensors it returns.
+
+    ``inputs`` is a tree of input names, ``outputs`` a tree of references
+    (``node``, ``node:i`` or an input), shaped as for :class:`StructureSpec`.
+    The models share the graph's layers, and so their weights.
+    """
+
+    inputs: Tree
+    outputs: Tree
+
+
 class SpecBody(_Model):
     """The graph a spec describes: what a whole :class:`Spec` and a nested :class:`ModelSpec` share."""
 
@@ -340,7 +437,9 @@ class SpecBody(_Model):
     description: str | None = None
     inputs: dict[Name, InputSpec] = Field(min_length=1)
     nodes: dict[NodeName, NodeSpec] = Field(default_factory=dict)
-    outputs: Annotated[dict[Name, OutputSpec], BeforeValidator(_outputs)] = Field(min_length=1)
+    # At least one output or `structure.outputs` (graph.resolve checks; outputs that are references have no entry here).
+    outputs: Annotated[dict[Name, OutputSpec], BeforeValidator(_outputs)]
+    structure: StructureSpec | None = None
 
     def output_source(self, name: str) -> str:
         """The reference (``node`` or ``node:i``) an output takes its value from."""
@@ -358,6 +457,8 @@ class SpecBody(_Model):
         data["inputs"] = {k: v.model_dump(exclude_defaults=True) | {"shape": v.shape} for k, v in self.inputs.items()}
         data["nodes"] = {k: v.to_data() for k, v in self.nodes.items()}
         data["outputs"] = {k: v.to_data() for k, v in self.outputs.items()}
+        if self.structure is not None:
+            data["structure"] = self.structure.model_dump(exclude_none=True)
         return data
 
 
@@ -392,6 +493,8 @@ class Spec(SpecBody):
 
     graphspec: Annotated[Literal[1], BeforeValidator(_version)] = 1
     name: Name = "model"
+    trainable: bool = True  # false: the model and every layer that does not say otherwise are frozen
+    models: dict[Name, InterfaceSpec] = Field(default_factory=dict)
     compile: CompileSpec | None = None
     fit: FitSpec | None = None
     distribute: DistributeSpec | None = None
@@ -406,6 +509,10 @@ class Spec(SpecBody):
     def to_data(self) -> dict[str, Any]:
         """The spec as plain data, in the written form (arguments beside ``layer``)."""
         data = self._body_data({"graphspec": self.graphspec, "name": self.name})
+        if not self.trainable:
+            data["trainable"] = False
+        if self.models:
+            data["models"] = {k: v.model_dump() for k, v in self.models.items()}
         if self.compile is not None:
             data["compile"] = self.compile.model_dump(exclude_defaults=True)
         for key, section in (("fit", self.fit), ("distribute", self.distribute)):
@@ -471,6 +578,8 @@ _FIELDS: dict[str, list[str]] = {
     "output": ["from", *[f for f in OutputSpec.model_fields if f != "from_"]],
     "compile": list(CompileSpec.model_fields),
     "model": list(ModelSpec.model_fields),
+    "structure": list(StructureSpec.model_fields),
+    "interface": list(InterfaceSpec.model_fields),
     "fit": list(FitSpec.model_fields),
     "distribute": list(DistributeSpec.model_fields),
     "object": list(ObjectSpec.model_fields),
@@ -496,8 +605,10 @@ def _section(path: Path) -> str | None:
         return "input"
     if head == "outputs" and len(path) == 3:
         return "output"
-    if head in ("compile", "fit", "distribute") and len(path) == 2:
+    if head in ("compile", "fit", "distribute", "structure") and len(path) == 2:
         return str(head)
+    if head == "models" and len(path) == 3:
+        return "interface"
     if path[-2] in ("loss", "optimizer") or (len(path) >= 3 and path[-3] == "metrics"):
         return "object"
     return None
@@ -614,6 +725,27 @@ def parse_spec(doc: Document) -> Spec:
         raise SpecError(locate([*doc.problems, *missing], doc))
     spec._source = doc
     return spec
+
+
+def parse_model(data: Any) -> tuple[ModelSpec | None, list[Diagnostic]]:
+    """A nested model written as data (a wrapper's ``wraps: {model: ...}``), or the problems with it
+    (paths relative to the model's mapping)."""
+    if not isinstance(data, dict):
+        return None, [Diagnostic(Code.WRONG_TYPE, f"a model is a mapping with inputs, nodes and outputs; got {_kind(data)}", ())]
+    try:
+        return ModelSpec.model_validate(split_node_args(data)), []
+    except ValidationError as exc:
+        return None, _dedupe(_diagnostic(e, data) for e in exc.errors(include_url=False))
+
+
+def wrapped_models(args: dict[str, Any], path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """The models a layer wraps (``wraps: {model: {...}}``, also inside wrapped wrappers), with the path to each mapping."""
+    value = args.get("wraps")
+    if isinstance(value, dict):
+        if "model" in value and "layer" not in value:
+            yield (*path, "wraps"), value
+        else:
+            yield from wrapped_models(value, (*path, "wraps"))
 
 
 def repair(data: Any, broken: list[Path]) -> tuple[Spec | None, list[Path]]:

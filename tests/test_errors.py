@@ -43,6 +43,7 @@ def test_spec_error_orders_errors_before_warnings_and_serialises() -> None:
 def test_public_api_is_exactly_all() -> None:
     public = {name for name in dir(graphspec) if not name.startswith("_")}
     modules = {"catalog", "errors", "graph", "source", "spec", "emit", "cli", "annotations", "shapes", "budget", "summary", "schema", "data", "train", "expansion", "expr", "importer", "diff"}
+    modules |= {"calls", "objects", "structure", "op_values"}
     assert set(graphspec.__all__) - {"__version__"} == public - modules
     for name in graphspec.__all__:
         assert hasattr(graphspec, name)
