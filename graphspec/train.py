@@ -459,6 +459,23 @@ def predict(
     x, _ = _checked(report, data, expected, targets=False)
     model = _built(model, report, budget)
     result = _guard(lambda: model.predict(_one_or_dict(x), batch_size=batch_size, verbose=0))
-    names = list(model.output_names)
-    values = [result] if len(names) == 1 else list(result)
+    if isinstance(result, Mapping):  # a model whose outputs are a dict returns them by key
+        return {str(k): np.asarray(v) for k, v in result.items()}
+    names = _output_names(model, report)
+    values = [result] if len(names) == 1 else _flat(result)
     return {name: np.asarray(v) for name, v in zip(names, values, strict=True)}
+
+
+def _output_names(model: Any, report: Report | None) -> list[str]:
+    """The outputs' names: a spec's own (an output returned by reference is named by it, ``enc:1``), else Keras'."""
+    if report is None:
+        return list(model.output_names)
+    from graphspec.graph import interfaces
+    from graphspec.structure import leaves
+
+    return [str(leaf) for leaf, _ in leaves(interfaces(report.spec)[0].outputs)]
+
+
+def _flat(value: Any) -> list[Any]:
+    """Nested lists of outputs (a model with a nested output structure), flattened in order."""
+    return [v for item in value for v in _flat(item)] if isinstance(value, list | tuple) else [value]
