@@ -72,7 +72,8 @@ def test_learning_rate_schedules_validate_build_and_import(name: str) -> None:
 
 
 def test_a_schedule_with_a_typo_is_named() -> None:
-    data = {**dense_spec(), "compile": {"optimizer": {"class_name": "Adam", "config": {"learning_rate": {"class_name": "ExponentialDecay", "config": {"initial_learning_rate": 0.1, "decay_step": 10, "decay_rate": 0.5}}}}}}
+    schedule = {"class_name": "ExponentialDecay", "config": {"initial_learning_rate": 0.1, "decay_step": 10, "decay_rate": 0.5}}
+    data = {**dense_spec(), "compile": {"optimizer": {"class_name": "Adam", "config": {"learning_rate": schedule}}}}
     with pytest.raises(SpecError) as err:
         graphspec.validate(data)
     assert [(d.code.value, d.hint) for d in err.value.errors if d.code.value == "unknown-argument"] == [("unknown-argument", "did you mean 'decay_steps' or 'decay_rate'?")]

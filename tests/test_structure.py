@@ -16,7 +16,6 @@ from keras import layers
 import graphspec
 from graphspec import SpecError
 from graphspec.diff import diff_specs, normalise
-from graphspec.importer import from_keras
 from tests.fidelity import check_round_trip
 
 
