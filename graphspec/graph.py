@@ -229,7 +229,8 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
             dag.add_edge(src, consumer)
 
     for name, node in spec.nodes.items():
-        if not node.inputs:
+        # An op may take all its tensors by keyword (`ops.subtract(1.0, x)`: `call: {x2: x}`).
+        if not node.inputs and not (node.op is not None and any(True for v in node.call.values() for _ in call_references(v, ()))):
             diags.append(Diagnostic(Code.NO_INPUTS, f"node {name!r} has no `inputs`, so nothing flows into it", ("nodes", name), "add `inputs: <input or node name>`", at_key=True))
 
     owners, share_diags = _share_owners(spec)
