@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -466,6 +467,7 @@ class ModelImporter:
         names = [self._input_name(t) for t in self.graph.inputs]
         by_path = dict(zip(_structure_paths(struct), names, strict=True))
         self.inputs = {name: self.inputs[name] for name in names}
+        _warn_tuples(self.model.name, struct, "takes its inputs")
         return _written(struct, by_path.__getitem__)
 
     def _outputs(self) -> tuple[dict[str, dict[str, Any]], Any]:
@@ -486,6 +488,7 @@ class ModelImporter:
             leaf_of[path] = name
             self.keys.append((key or keras_name, name if name in outputs else None))
         tree = _written(struct, leaf_of.__getitem__)
+        _warn_tuples(self.model.name, struct, "returns its outputs")
         return outputs, None if tree == default_tree(list(outputs)) else tree
 
     def _output_name(self, ref: str, keras_name: str, key: str | None, outputs: dict[str, dict[str, Any]]) -> str:
@@ -517,6 +520,19 @@ class ModelImporter:
             return None
         del self.nodes[name]
         return str(node["inputs"][0])
+
+
+def _warn_tuples(model: str, struct: Any, what: str) -> None:
+    """A structure holding tuples: a spec writes them as lists (YAML has no tuples), and says so."""
+    if _has_tuple(struct):
+        warnings.warn(f"model {model!r} {what} in a tuple; a spec writes it as a list, so the rebuilt model {what} in a list", stacklevel=4)
+
+
+def _has_tuple(struct: Any) -> bool:
+    if isinstance(struct, tuple):
+        return True
+    items = struct.values() if isinstance(struct, Mapping) else struct if isinstance(struct, list) else ()
+    return any(_has_tuple(item) for item in items)
 
 
 def _calls(node: Mapping[str, Any], name: str) -> bool:

@@ -30,9 +30,9 @@ def _fail(code: Code, message: str, hint: str | None = None) -> SpecError:
 
 def plain(value: Any) -> Any:
     """Config data as JSON-like plain data: tuples → lists, NumPy scalars and arrays (and their
-    serialized ``__numpy__`` form) → Python numbers and lists."""
+    serialized ``__numpy__`` and ``__tensor__`` forms) → Python numbers and lists."""
     if isinstance(value, Mapping):
-        if value.get("class_name") == "__numpy__" and isinstance(value.get("config"), Mapping) and "value" in value["config"]:
+        if value.get("class_name") in ("__numpy__", "__tensor__") and isinstance(value.get("config"), Mapping) and "value" in value["config"]:
             return plain(value["config"]["value"])
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -176,6 +176,10 @@ def object_value(kind: str, value: Any, where: str) -> Any:
     if kind == "optimizer" or _unnumbered(kept.get("name")) == _unnumbered(defaults.get("name")):
         kept.pop("name", None)  # Keras numbers default names per session (`auc_1`): not a setting
     if not kept:
+        # A metric given by a name is named after that name ('mape' logs as mape), so a metric object
+        # keeps its class (MeanAbsolutePercentageError() logs as mean_absolute_percentage_error).
+        if kind == "metric":
+            return {"class_name": name}
         alias = _alias(kind, name) if name in catalog.builtin_object_names(kind) else name
         return alias if _name_resolves(kind, alias) else {"class_name": name}
     return {"class_name": name, "config": kept}

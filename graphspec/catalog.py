@@ -487,6 +487,9 @@ def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[
     if info.name in _VOCAB_LAYERS and key in _FILE_PARAMS and isinstance(value, str):
         yield Diagnostic(Code.BAD_ARGUMENT, f"{key!r} as a string is a file path, which a spec may not read", path, f"write the {key} inline as a list")
         return
+    if info.custom is not None and isinstance(value, Mapping) and "layer" in value:
+        yield from _check_nested_layers("one", value, path)  # graphspec builds it, as a wrapper's layer
+        return
     if info.custom is None:
         yield from _check_plain_value(info, key, info.param_or_base(key), value, path)
         inner = _mapping_inside(value, path)

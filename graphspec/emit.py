@@ -322,6 +322,8 @@ class _Emitter:
                 kwargs["layer" if key == "wraps" else key] = self._nested(param.layer_valued, value, (*path, key))
             elif (kind := catalog.object_kind(key)) is not None:
                 kwargs[key] = self._guard(functools.partial(make_object, kind, value), (*path, key), layer)
+            elif info.custom is not None and isinstance(value, Mapping) and "layer" in value:
+                kwargs[key] = self._nested("one", value, (*path, key))  # a registered layer taking a layer
             else:
                 kwargs[key] = value
         if name is None:
@@ -453,7 +455,13 @@ class _Emitter:
         constants.update(call)
         if info.takes_list:
             return self._guard(lambda: operation(tensors, **constants), ("nodes", name), f"op {op!r}")
-        return self._guard(lambda: operation(*tensors, **constants), ("nodes", name), f"op {op!r}")
+        # By position as far as the call's order allows (`x + c` is add(x, c)), as Keras records most calls.
+        positional = list(tensors)
+        for param in info.call[len(tensors) :]:
+            if param.name not in constants:
+                break
+            positional.append(constants.pop(param.name))
+        return self._guard(lambda: operation(*positional, **constants), ("nodes", name), f"op {op!r}")
 
     def _output(self, name: str) -> Any:
         ref = self.spec.output_source(name)

@@ -45,7 +45,7 @@ from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.spec import Spec
 from graphspec.structure import leaves
 
-__all__ = ["application", "from_keras", "load_any"]
+__all__ = ["application", "from_keras", "keras2_config", "load_any"]
 
 # Keras-internal application layers (module prefix) registered on first use; see the module docstring.
 _KERAS_APPLICATIONS = "keras.src.applications."
@@ -223,15 +223,46 @@ def _from_legacy(data: Mapping[str, Any]) -> Any:
     """A Keras 2 model config through Keras' own legacy loader (the one it reads legacy .h5 files with)."""
     from keras.src.legacy.saving import saving_utils
 
-    return saving_utils.model_from_config(_sequential_input(copy.deepcopy(dict(data))), custom_objects=_custom_objects())
+    return saving_utils.model_from_config(keras2_config(data), custom_objects=_custom_objects())
+
+
+def keras2_config(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A Keras 2 model config as Keras 3's legacy loader reads it right: a copy with the Keras 2
+    arguments Keras 3 removed left out where they change nothing (``time_major: false``), and a
+    Sequential's input declared by an ``InputLayer`` (see :func:`_sequential_input`)."""
+    return _sequential_input(copy.deepcopy(dict(data)))
+
+
+# Arguments Keras 2 wrote that Keras 3 no longer takes, at the value that changes nothing (left out before loading).
+_KERAS2_NO_OPS = {"time_major": False}
+
+
+def _keras2_no_ops(value: Any) -> None:
+    """Leave out the Keras 2 arguments Keras 3 removed where they are at the value that changes nothing."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            config = item.get("config")
+            if isinstance(config, dict) and "class_name" in item:
+                for key, neutral in _KERAS2_NO_OPS.items():
+                    if key in config and config[key] == neutral and type(config[key]) is type(neutral):
+                        del config[key]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _sequential_input(data: dict[str, Any]) -> dict[str, Any]:
     """A Keras 2 Sequential declares its input as ``batch_input_shape`` on its first layer; Keras 3's
     legacy loader passes that as ``input_shape`` (batch included), which adds a dimension. An
-    explicit ``InputLayer`` with that batch shape keeps the model's shape."""
+    explicit ``InputLayer`` with that batch shape keeps the model's shape. Keras 2.0 and 2.1 wrote a
+    Sequential's config as the bare list of its layers, which the legacy loader cannot read."""
+    _keras2_no_ops(data)
     if data.get("class_name") != "Sequential":
         return data
+    if isinstance(data.get("config"), list):
+        data["config"] = {"name": "sequential", "layers": data["config"]}
     config = data.get("config")
     layers = config.get("layers") if isinstance(config, dict) else config
     if not isinstance(layers, list) or not layers or not isinstance(layers[0], dict) or not isinstance(layers[0].get("config"), dict):
@@ -280,17 +311,56 @@ def _bad_model(where: str, exc: Exception) -> SpecError:
 
 
 def comparable_config(config: Mapping[str, Any]) -> Any:
-    """A layer config to compare: plain data without layer names (nested layers get automatic ones)
-    and without the build state of nested layers (a fresh wrapper has not built them yet)."""
+    """A layer config to compare: plain data without layer names (nested layers get automatic ones),
+    without the build state of nested layers (a fresh wrapper has not built them yet), and with the
+    calls a nested model records by argument name: ``op(x, c)`` and ``op(x, x2=c)`` are one call,
+    as are a constant held as a tensor or as an array."""
+
     def strip(value: Any) -> Any:
         if isinstance(value, Mapping):
             layer_like = "trainable" in value
-            return {k: strip(v) for k, v in value.items() if not (layer_like and k == "name") and k != "build_config"}
+            found = {k: strip(v) for k, v in value.items() if not (layer_like and k == "name") and k != "build_config"}
+            if isinstance(found.get("inbound_nodes"), list) and isinstance(found.get("class_name"), str):
+                found["inbound_nodes"] = [_named_call(found, node) for node in found["inbound_nodes"]]
+            return found
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
 
     return strip(_plain(config))
+
+
+def _named_call(layer: Mapping[str, Any], node: Any) -> Any:
+    """A recorded call (``{args, kwargs}``) as one mapping of argument names, defaults left out."""
+    import inspect
+
+    if not (isinstance(node, Mapping) and set(node) <= {"args", "kwargs"}):
+        return node
+    fn = _call_of(str(layer["class_name"]), layer.get("module"))
+    try:
+        signature = inspect.signature(fn)
+        first = next(iter(signature.parameters), None)
+        receiver = [None] if first == "self" else []  # the class's function, not bound to an instance
+        bound = signature.bind_partial(*receiver, *node.get("args", []), **node.get("kwargs", {}))
+    except (TypeError, ValueError):
+        return node
+    params = signature.parameters
+    named = {k: v for k, v in bound.arguments.items() if k != "self" and v is not None}
+    return {k: v for k, v in named.items() if not (params[k].default is not params[k].empty and v == params[k].default)}
+
+
+def _call_of(class_name: str, module: Any) -> Any:
+    """The ``call`` of a layer or op class named in a nested model's config (``None`` if unknown)."""
+    keras = _keras()
+    registered = catalog.registered_layers()
+    cls = registered.get(class_name) or getattr(keras.layers, class_name, None) or {"Functional": keras.Model, "Sequential": keras.Sequential}.get(class_name)
+    if cls is None and isinstance(module, str) and module.startswith("keras.src.ops."):
+        from graphspec.emit import _op_class
+
+        op = catalog.op_for_class(module, class_name)
+        info = catalog.op_info(op) if op is not None else None
+        cls = _op_class(info.module, info.class_name) if info is not None else None
+    return getattr(cls, "call", None)
 
 
 # ---------------------------------------------------------------------------
@@ -341,6 +411,8 @@ def _construct(name: str, args: Mapping[str, Any]) -> Any:
             kwargs["layer" if key == "wraps" else key] = built if isinstance(value, list) else built[0]
         elif (kind := catalog.object_kind(key)) is not None:
             kwargs[key] = make_object(kind, value)
+        elif info.custom is not None and isinstance(value, Mapping) and "layer" in value:
+            kwargs[key] = _construct_nested(value)
         else:
             kwargs[key] = value
     return _layer_class(name)(**kwargs)
@@ -390,10 +462,22 @@ def _spec_value(name: str, key: str, value: Any, where: str) -> Any:
         if value.get("class_name") != "DTypePolicy":
             raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: dtype policy {value.get('class_name')!r} cannot be written in a spec")
         return value["config"]["name"]
+    if info is not None and info.custom is not None and _is_serialized_layer(value):
+        return _nested_layer(value, f"{where}.{key}")  # a registered layer may take layers as arguments
     plain = _plain(value)
     if _contains_mapping(plain):
         raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: argument {key!r} holds a mapping, which a spec cannot pass to a layer", "only plain data (numbers, strings, lists) can be imported")
     return plain
+
+
+def _is_serialized_layer(value: Any) -> bool:
+    """A serialized layer (``{module, class_name, config}``) of a class in the catalogue or registered."""
+    if not (isinstance(value, Mapping) and isinstance(value.get("class_name"), str) and isinstance(value.get("config"), Mapping)):
+        return False
+    name = str(value["class_name"])
+    return (catalog.layer_info(name) is not None and str(value.get("module", "")).startswith("keras")) or any(
+        cls.__name__ == name for cls in catalog.registered_layers().values()
+    )
 
 
 def _contains_mapping(value: Any) -> bool:
@@ -486,14 +570,27 @@ class _Rebuild:
             args = differing if self.config(differing) == self.target else args
         args = self.drop_redundant(args, built=False)
         if self.config(args) != self.target:
-            detail = f" (its config has {', '.join(map(repr, self.unknown))}, which the constructor does not take)" if self.unknown else ""
-            hint = "graphspec imports layers whose get_config() round-trips through the constructor"
-            raise _fail(Code.UNSUPPORTED_MODEL, f"layer {where!r} ({self.name}) cannot be rebuilt from its config{detail}", hint)
+            raise self.refusal(where, args)
         if self.build and self.name not in _build_rewrites:
             _build_rewrites[self.name] = self.config(required, built=True) != self.config(required)
         if self.build and _build_rewrites[self.name]:
             args = self.drop_redundant(args, built=True)
         return args
+
+    def refusal(self, where: str, args: Mapping[str, Any]) -> SpecError:
+        """Why no arguments rebuild the layer: a required argument its config lacks, keys the constructor
+        does not take (where they change the rebuilt config), or a config that does not round-trip."""
+        missing = sorted(p for p in self.required if p not in args)
+        rebuilt = self.config(args) if not missing else None
+        extra = [k for k in self.unknown if not isinstance(rebuilt, Mapping) or rebuilt.get(k, _MISSING) != self.target.get(k, _MISSING)]
+        if missing:
+            detail = f": its config lacks {', '.join(map(repr, missing))}, which the constructor requires"
+        elif extra:
+            detail = f": its config has {', '.join(map(repr, extra))}, which the constructor does not take"
+        else:
+            detail = ": a layer built from its config has another config"
+        hint = "graphspec imports layers whose get_config() round-trips through the constructor (Keras' own from_config needs the same)"
+        return _fail(Code.UNSUPPORTED_MODEL, f"layer {where!r} ({self.name}) cannot be rebuilt from its config{detail}", hint)
 
     def drop_redundant(self, args: dict[str, Any], built: bool) -> dict[str, Any]:
         """Leave out each argument the layer derives anyway (``strides`` = ``pool_size``), and write a
