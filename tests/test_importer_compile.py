@@ -188,3 +188,10 @@ def test_a_model_frozen_by_its_attribute_freezes_its_layers() -> None:
     assert spec.trainable is False and all("trainable" not in node.args for node in spec.nodes.values())
     rebuilt = graphspec.build(spec, compile=False)
     assert not any(layer.trainable for layer in rebuilt.layers)
+
+
+def test_a_metric_object_keeps_its_class_and_so_its_logged_name() -> None:
+    """A metric given by name is named after that name; MeanAbsolutePercentageError() logs as mean_absolute_percentage_error."""
+    _, rebuilt, spec = _round_trip(one_output, {"loss": "mse", "metrics": [metrics.MeanAbsolutePercentageError(), "mape"]})
+    assert spec.outputs["y"].metrics == [{"class_name": "MeanAbsolutePercentageError"}, "mape"]
+    assert sorted(rebuilt.evaluate(X, ONEHOT3, verbose=0, return_dict=True)) == ["loss", "mape", "mean_absolute_percentage_error"]

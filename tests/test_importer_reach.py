@@ -242,3 +242,48 @@ def test_layers_that_load_files_are_refused_before_keras_builds_them() -> None:
     with pytest.raises(SpecError) as err:
         from_keras(json.dumps(config))
     assert err.value.codes == ["unsupported-model"] and "TFSMLayer" in str(err.value)
+
+
+# ---------------------------------------------------------------------------
+# found by the corpus
+
+
+class Stack(layers.Layer):
+    """A registered layer whose constructor takes layers (it deserializes them itself, as Keras' saving tests do)."""
+
+    def __init__(self, first: Any, second: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.first = first if isinstance(first, layers.Layer) else keras.saving.deserialize_keras_object(first)
+        self.second = layers.Dense(3) if second is None else second if isinstance(second, layers.Layer) else keras.saving.deserialize_keras_object(second)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "first": keras.saving.serialize_keras_object(self.first), "second": keras.saving.serialize_keras_object(self.second)}
+
+    def call(self, x: Any) -> Any:
+        return self.first(self.second(x))
+
+
+def test_a_registered_layer_taking_layers_gets_them_as_nested_layers() -> None:
+    graphspec.register_layer(Stack)
+    x = keras.Input((4,), name="x")
+    spec = check_round_trip(keras.Model(x, Stack(layers.Dense(2, activation="relu"), layers.Dense(5), name="stack")(x)))
+    assert spec.nodes["stack"].args == {"first": {"layer": "Dense", "units": 2, "activation": "relu"}, "second": {"layer": "Dense", "units": 5}}
+    with pytest.raises(SpecError) as err:
+        graphspec.validate({**spec.to_data(), "nodes": {"stack": {**spec.nodes["stack"].to_data(), "first": {"layer": "Dense", "unit": 2}}}})
+    assert "Dense takes no argument 'unit'" in str(err.value)
+
+
+def test_a_tuple_of_outputs_is_written_as_a_list_and_said_so() -> None:
+    x = keras.Input((3,), name="x")
+    model = keras.Model(x, (layers.Dense(2, name="a")(x), layers.Dense(1, name="b")(x)))
+    with pytest.warns(UserWarning, match="returns its outputs in a tuple; a spec writes it as a list"):
+        spec = from_keras(model)
+    assert isinstance(graphspec.build(spec, compile=False).predict(np.ones((1, 3)), verbose=0), list)
+
+
+def test_keras_2_0_sequential_list_configs_and_time_major_are_read() -> None:
+    lstm = {"class_name": "LSTM", "config": {"name": "lstm", "units": 4, "time_major": False, "batch_input_shape": [None, 5, 3], "dtype": "float32"}}
+    config = {"class_name": "Sequential", "config": [lstm, _dense_k2("out", 1, "sigmoid", None)], "keras_version": "2.0.8", "backend": "tensorflow"}
+    spec = from_keras(json.dumps(config))
+    assert list(spec.nodes) == ["lstm", "out"] and spec.nodes["lstm"].args == {"units": 4}
+    assert graphspec.build(spec, compile=False).count_params() == 4 * 4 * (3 + 4 + 1) + 4 + 1
