@@ -269,19 +269,31 @@ class ModelImporter:
         self.taken |= {node_name(op.name) for op in graph.operations}
         self.keyed_inputs = self._keyed_inputs(graph)
         used = self._used_calls(graph)
+        pending: dict[int, tuple[Any, int, str, str | None, bool]] = {}
+        # Names in call order: a layer's first call is named after it and holds its arguments, its
+        # later calls are `<layer>_call<k>` in the order Keras records them.
         for op in graph.operations:
             for index, node in enumerate(op._inbound_nodes):
                 if make_node_key(op, index) in graph._nodes and (node.is_input or id(node) in used) and (id(op), index) not in self.refs:
-                    self._add_call(op, index, node)
+                    named = self._name_call(op, index)
+                    if named is not None:
+                        pending[id(node)] = (op, index, *named)
+        # Bodies in the order Keras runs the calls (deepest first): a layer's later call may read what a later layer makes.
+        for depth in sorted(graph._nodes_by_depth, reverse=True):
+            for node in graph._nodes_by_depth[depth]:
+                if id(node) in pending:
+                    self._add_call(node, *pending.pop(id(node)))
 
-    def _add_call(self, op: Any, index: int, node: Any) -> None:
+    def _name_call(self, op: Any, index: int) -> tuple[str, str | None, bool] | None:
+        """Names call ``index`` of ``op`` (an input is added whole: ``None``); returns the node's name,
+        its Keras name where that differs, and whether it is a later call of a layer (a ``share:`` node)."""
         keras = _keras()
         assigned = set(self.nodes) | set(self.inputs)
         if isinstance(op, keras.layers.InputLayer):
             name = self.keyed_inputs.get(id(op)) or valid_name(op.name, assigned, reserved=self.taken)
             self.inputs[name] = _input_spec(op, name)
             self.refs[(id(op), index)] = name
-            return
+            return None
         k = self.calls.get(id(op), 0)
         self.calls[id(op)] = k + 1
         owner = self.owners.setdefault(id(op), "")
@@ -290,9 +302,14 @@ class ModelImporter:
         if k == 0:
             self.owners[id(op)] = name
         self.refs[(id(op), index)] = name
-        if k > 0:
+        self.nodes[name] = {}  # its place in the spec: filled once the calls it reads are named
+        return name, keras_name, k > 0
+
+    def _add_call(self, node: Any, op: Any, index: int, name: str, keras_name: str | None, share: bool) -> None:
+        keras = _keras()
+        if share:
             inputs, call = self._call_parts(op, node, name)
-            self.nodes[name] = {"share": owner, "inputs": inputs, **({"call": call} if call else {})}
+            self.nodes[name] = {"share": self.owners[id(op)], "inputs": inputs, **({"call": call} if call else {})}
         elif isinstance(op, keras.Model):
             self.nodes[name] = _named_spec(name, keras_name, self._model_node(op, node, name))
         elif isinstance(op, keras.layers.Layer):

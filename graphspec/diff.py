@@ -114,16 +114,21 @@ def normalise(spec: Spec, *, canonical_shares: bool = True) -> dict[str, Any]:
     data = spec.to_data()
     data.pop("description", None)
     _normalise_body(data, spec, canonical_shares, spec.trainable)
-    for out in data["outputs"].values():
+    for name, out in data["outputs"].items():
         if out.get("loss_weight") == 1.0:
             del out["loss_weight"]
+        if out.get("from") == name:  # `y: {from: y}` is `y: {}`
+            del out["from"]
     if "compile" not in data and any("loss" in out for out in data["outputs"].values()):
         data["compile"] = {}  # emit compiles a spec with losses using the default settings
     return data
 
 
 def _normalise_body(data: dict[str, Any], body: SpecBody, canonical_shares: bool, trainable: bool) -> None:
+    roots = {name: _share_root(data["nodes"], node["share"]) for name, node in data["nodes"].items() if "share" in node}
     for name, node in data["nodes"].items():
+        if name in roots:
+            node["share"] = roots[name]
         if node.get("keras_name") == keras_name(name):
             del node["keras_name"]
         if isinstance(node.get("layer"), str):
@@ -153,10 +158,24 @@ def _default_structure(data: dict[str, Any], body: SpecBody) -> None:
     if structure is None:
         return
     for side, names in (("inputs", list(body.inputs)), ("outputs", list(body.outputs))):
-        if side in structure and is_default(structure[side], names):
+        tree = structure.get(side)
+        if isinstance(tree, list) and len(tree) > 1 and sorted(map(str, tree)) == sorted(names):
+            # a flat list is the order of the section: `inputs: {a, b}` with `[b, a]` is `inputs: {b, a}`
+            data[side] = {n: data[side][n] for n in tree}
+            tree = list(tree)
+        if side in structure and is_default(tree, list(data[side])):
             del structure[side]
     if not structure:
         del data["structure"]
+
+
+def _share_root(nodes: Mapping[str, Any], name: str) -> str:
+    """The node that holds the layer a ``share:`` chain calls: ``c: {share: b}, b: {share: a}`` share ``a``."""
+    seen: set[str] = set()
+    while name in nodes and name not in seen and "share" in nodes[name]:
+        seen.add(name)
+        name = nodes[name]["share"]
+    return name
 
 
 def _owner_layer(nodes: Mapping[str, Any], name: str) -> str | None:
@@ -176,13 +195,20 @@ def _canonical_call(node: dict[str, Any], layer: str) -> None:
     the call's required arguments fill its optional ones, which the importer writes under ``call:``."""
     info = catalog.layer_info(layer)
     refs = _refs(node)
-    if info is None or not info.positional_tensors:
+    if info is None:
         return
     required = [p for p in info.call if p.required and p.positional]
-    extra = info.bound_by_inputs(len(refs))[len(required) :]
+    extra = info.bound_by_inputs(len(refs))[len(required) :] if info.positional_tensors else []
     if extra and len(refs) > len(required):
         node["inputs"] = refs[: len(required)]
         node["call"] = {**{p.name: r for p, r in zip(extra, refs[len(required) :], strict=False)}, **node.get("call", {})}
+    # a call argument equal to its default is the call without it: Keras records `training=False` either way
+    defaults = {p.name: p.default for p in info.call if not p.required}
+    call = {k: v for k, v in node.get("call", {}).items() if not (k in defaults and type(v) is type(defaults[k]) and v == defaults[k])}
+    if call:
+        node["call"] = call
+    else:
+        node.pop("call", None)
 
 
 def _drop_defaults(node: dict[str, Any], trainable: bool = True) -> None:
@@ -197,6 +223,8 @@ def _drop_defaults(node: dict[str, Any], trainable: bool = True) -> None:
         default = trainable if key == "trainable" else param.default if param is not None else None
         if param is not None and not param.required and value == (_uniform(default) if key in SIZE_KEYS else default):
             del node[key]
+        elif param is not None and default is None and value == "linear" and key.endswith("activation"):
+            del node[key]  # Keras makes activation None the identity, "linear"
 
 
 def _uniform(value: Any) -> Any:
