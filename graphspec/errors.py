@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 
-__all__ = ["Code", "Diagnostic", "Related", "Severity", "SpecError", "format_path"]
+__all__ = ["Code", "Diagnostic", "Related", "Severity", "SpecError", "format_path", "printable"]
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -152,6 +152,15 @@ CODE_DOCS: dict[Code, str] = {
 }
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes) written as backslash escapes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def format_path(path: Sequence[PathPart]) -> str:
     """Render a spec path the way users write it: ``nodes.merged.inputs[1]``."""
     out = ""
@@ -228,7 +237,14 @@ class Diagnostic:
         return ":".join(parts)
 
     def render(self) -> str:
-        """The compiler-style text the CLI prints: position, code, message, source, caret, hint."""
+        """The compiler-style text the CLI prints: position, code, message, source, caret, hint.
+
+        Always encodable as UTF-8: a file name with undecodable bytes (or any
+        lone surrogate) is shown as a backslash escape.
+        """
+        return printable(self._render())
+
+    def _render(self) -> str:
         head = f"{self.where()}: {self.severity.value}[{self.code.value}]: "
         path = format_path(self.path)
         lines = [head + (f"{path}: " if path else "") + self.message]
@@ -243,14 +259,18 @@ class Diagnostic:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
+        """The diagnostic as JSON-ready data; every string encodable as UTF-8 (see :meth:`render`)."""
         data = asdict(self)
+        for key in ("message", "hint", "file"):
+            if isinstance(data[key], str):
+                data[key] = printable(data[key])
         data["code"] = self.code.value
         data["severity"] = self.severity.value
-        data["path"] = format_path(self.path)
+        data["path"] = printable(format_path(self.path))
         data.pop("at_key")
         data.pop("source_line")
         if self.related:
-            data["related"] = [asdict(r) for r in self.related]
+            data["related"] = [{k: printable(v) if isinstance(v, str) else v for k, v in asdict(r).items()} for r in self.related]
         else:  # present only where there is something to say, like the rendered lines
             data.pop("related")
         return data

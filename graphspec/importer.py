@@ -35,10 +35,13 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path as FsPath
 from typing import Any
 
 from graphspec import catalog
+from graphspec._limits import Limits, read_model_text
+from graphspec.budget import Budget
 from graphspec.diff import uniform_int
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.spec import Spec, node_name
@@ -62,49 +65,65 @@ def _fail(code: Code, message: str, hint: str | None = None, path: Path = ()) ->
     return SpecError([Diagnostic(code, message, path, hint)])
 
 
-def from_keras(source: Any) -> Spec:
+def from_keras(source: Any, *, limits: Limits = Limits(), budget: Budget = Budget()) -> Spec:
     """Import a Keras model as a minimal, readable, valid :class:`Spec`.
 
     Args:
-        source: a ``keras.Model`` (functional or ``Sequential``), a path to a
-            ``.keras`` file (loaded with ``safe_mode=True``) or to a ``.json``
-            file holding ``model.to_json()``, that JSON as text, or its config
-            as a mapping.
+        source: a ``keras.Model`` (functional or ``Sequential``), a path (an
+            ``os.PathLike`` such as ``pathlib.Path``) to a ``.keras`` file (loaded
+            with ``safe_mode=True``) or to a ``.json`` file holding
+            ``model.to_json()``, that JSON as text (a ``str`` is always JSON
+            text, never a file name), or its config as a mapping.
+        limits: read limits for files and JSON (``max_model_bytes``,
+            ``max_model_depth``, ``max_data_bytes``, ``max_ratio``).
+        budget: parameters a model from a file, text or config may have; it is
+            counted without allocating before Keras builds it (a live
+            ``keras.Model`` exists already and is not counted).
 
     Raises:
         SpecError: ``io-error`` for a missing file; ``bad-model`` for a file or
-            config Keras cannot load (or refuses in safe mode);
-            ``unregistered-layer`` for a custom layer class graphspec does not
-            know; ``unsupported-model`` for what a spec cannot express.
+            config Keras cannot load (or refuses in safe mode), or past a read
+            limit; ``too-many-params``; ``unregistered-layer`` for a custom
+            layer class graphspec does not know; ``unsupported-model`` for what
+            a spec cannot express.
     """
     from graphspec._api import load, validate
-    from graphspec.budget import Budget
-    from graphspec.source import Limits
 
-    model = _load_model(source)
+    model = _load_model(source, limits, budget)
     # The model exists already: its size is not the importer's business.
     spec = load(_ModelImporter(model).data(), limits=Limits(max_values=sys.maxsize))
     validate(spec, budget=Budget(max_params=sys.maxsize, max_nodes=sys.maxsize))
     return spec
 
 
-def load_any(path: str | os.PathLike[str]) -> Spec:
+def load_any(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Budget = Budget()) -> Spec:
     """A spec file as a spec, or a model file (``.keras``, Keras JSON) imported as one: what ``graphspec diff`` compares.
 
-    A ``.json`` file is a spec when it has a ``graphspec`` key, else a Keras config.
+    A ``.json`` file is a spec when it has a ``graphspec`` key, else a Keras
+    config. Every file is read through the read limits before it is parsed
+    (a spec within ``limits.max_bytes``, a model within ``limits.max_model_bytes``).
+
+    Raises:
+        SpecError: as :func:`graphspec.load` and :func:`from_keras`.
     """
     from graphspec._api import load
 
+    if not isinstance(path, os.PathLike):
+        raise SpecError.single(Code.WRONG_TYPE, f"load_any takes a path object, not {type(path).__name__} {str(path)[:60]!r}", (), "pass pathlib.Path(...)")
     file = FsPath(path)
-    if file.suffix == ".keras" or (file.suffix == ".json" and not _is_spec_json(file)):
-        return from_keras(file)
-    return load(file)
+    if file.suffix == ".keras":
+        return from_keras(file, limits=limits, budget=budget)
+    if file.suffix == ".json":
+        text = read_model_text(file, limits)  # bounded and depth-checked: json.loads below cannot recurse or balloon
+        if not _is_spec_json(text):
+            return from_keras(text, limits=limits, budget=budget)
+    return load(file, limits=limits)
 
 
-def _is_spec_json(file: FsPath) -> bool:
+def _is_spec_json(text: str) -> bool:
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text)
+    except ValueError:
         return True  # let the spec loader report it, with its position
     return isinstance(data, dict) and "graphspec" in data
 
@@ -136,55 +155,32 @@ def _custom_objects() -> dict[str, type]:
     return {**{cls.__name__: cls for cls in registered.values()}, **registered}
 
 
-def _load_model(source: Any) -> Any:
+def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
+    from graphspec import _model_files
+    from graphspec._api import text_not_path
+    from graphspec.source import parse_data
+
+    if isinstance(source, str) and not source.lstrip().startswith("{"):  # refused before TensorFlow loads
+        raise SpecError([replace(text_not_path(source, "Keras JSON text", "not JSON"), code=Code.BAD_MODEL)])
     keras = _keras()
     if isinstance(source, keras.Model):
         return source
+    hint = "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode"
+    bounds: dict[str, Any] = {"limits": limits, "budget": budget, "custom_objects": _custom_objects(), "hint": hint}
     if isinstance(source, Mapping):
-        return _from_json(json.dumps(dict(source)), "<config>")
-    if isinstance(source, str) and source.lstrip().startswith("{"):
-        return _from_json(source, "<json>")
-    if not isinstance(source, str | os.PathLike):
+        # Checked as plain data first: json.dumps would recurse once per level of a deep mapping.
+        data = parse_data(source, Limits(max_depth=limits.max_model_depth, max_values=sys.maxsize)).data
+        return _model_files.keras_text_model(json.dumps(data), "<config>", **bounds)
+    if isinstance(source, str):
+        return _model_files.keras_text_model(source, "<json>", **bounds)
+    if not isinstance(source, os.PathLike):
         raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
     path = FsPath(source)
-    if not path.is_file():
-        raise _fail(Code.IO_ERROR, f"{path}: no such file", "give a .keras file, a .json file written by model.to_json(), or --application NAME")
     if path.suffix == ".keras":
-        try:
-            return keras.saving.load_model(path, custom_objects=_custom_objects(), safe_mode=True)
-        except Exception as exc:
-            raise _bad_model(str(path), exc) from None
+        return _model_files.keras_file_model(path, **bounds)
     if path.suffix == ".json":
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _fail(Code.IO_ERROR, f"{path}: cannot read: {exc}") from None
-        return _from_json(text, str(path))
+        return _model_files.keras_json_model(path, **bounds)
     raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
-
-
-def _from_json(text: str, where: str) -> Any:
-    keras = _keras()
-    from keras.src.saving.serialization_lib import SafeModeScope
-
-    try:
-        with SafeModeScope(True):
-            model = keras.models.model_from_json(text, custom_objects=_custom_objects())
-    except Exception as exc:
-        raise _bad_model(where, exc) from None
-    if not isinstance(model, keras.Model):  # Keras returns other JSON (`{"a": 1}`) as it is
-        raise _fail(Code.BAD_MODEL, f"{where}: this JSON is not a Keras model config", "give the JSON that model.to_json() writes")
-    return model
-
-
-def _bad_model(where: str, exc: Exception) -> SpecError:
-    from graphspec.emit import _reason
-
-    return _fail(
-        Code.BAD_MODEL,
-        f"{where}: Keras could not load this model: {_reason(exc)}",
-        "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode",
-    )
 
 
 # ---------------------------------------------------------------------------

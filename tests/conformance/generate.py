@@ -1537,7 +1537,18 @@ def limits() -> None:
         errors=[("too-deep", "", "A")],
     )
     case("deep nesting under an unknown key", out1("{h: {}}", extra="pad: @OPEN@«A»[]@CLOSE@\n"), expand={"@OPEN@": ["[", 63], "@CLOSE@": ["]", 63]}, errors=[("too-deep", "", "A")])
-    case("a JSON text nested 100,000 deep", '{"graphspec": 1, "pad": @OPEN@@CLOSE@}\n', expand={"@OPEN@": ["[", 100000], "@CLOSE@": ["]", 100000]}, errors=[("too-deep", "", None)])
+    case(
+        "a JSON text nested 100,000 deep",
+        '{"graphspec": 1, "pad": @OPEN@«A»@MORE@@CLOSE@}\n',
+        expand={"@OPEN@": ["[", 63], "@MORE@": ["[", 99937], "@CLOSE@": ["]", 100000]},
+        errors=[("too-deep", "", "A")],
+    )
+    case(
+        "deep JSON after escaped brackets in strings is reported where it passes the limit",
+        '{"graphspec": 1, "a": "\\"[[[{{", "b": "]\\\\", "pad": @OPEN@«A»@MORE@@CLOSE@}\n',
+        expand={"@OPEN@": ["[", 63], "@MORE@": ["[", 9937], "@CLOSE@": ["]", 10000]},
+        errors=[("too-deep", "", "A")],
+    )
     case(
         "aliases do not multiply the nesting limit",
         "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Normalization, inputs: x, mean: &a0 @OPEN@1@CLOSE@, variance: [&a1 @OPEN@*a0@CLOSE@]}\noutputs: {h: {}}\n",
