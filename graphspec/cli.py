@@ -62,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     limits.add_argument("--max-bytes", type=_positive, default=Limits().max_bytes, metavar="N", help="largest spec file accepted (default: 1 MiB)")
     limits.add_argument("--max-params", type=_positive, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
     limits.add_argument("--max-nodes", type=_positive, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
+    limits.add_argument(
+        "--max-build-nodes", type=_positive, default=Budget().max_build_nodes, metavar="N", help=f"refuse building more Keras layers (default: {Budget().max_build_nodes:,})"
+    )
+    limits.add_argument(
+        "--max-build-bytes", type=_positive, default=Budget().max_build_bytes, metavar="N", help="refuse builds estimated to need more memory (default: 12 GB)"
+    )
+    limits.add_argument("--max-data-bytes", type=_positive, default=Limits().max_data_bytes, metavar="N", help="largest data: .npz arrays or synthetic data (default: 4 GiB)")
 
     setting = argparse.ArgumentParser(add_help=False)
     setting.add_argument(
@@ -173,6 +180,7 @@ def _interchange_parsers(sub: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _printable_output()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -187,6 +195,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _printable_output() -> None:
+    """Never fail on printing: a file name with undecodable bytes (a lone surrogate in Python) is written escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def _exit_for(error: SpecError) -> int:
     return EXIT_USAGE if all(d.code is Code.IO_ERROR for d in error.errors) else EXIT_INVALID
 
@@ -199,7 +215,8 @@ def _assignment(text: str) -> tuple[str, Any]:
 
 
 def _budget(args: argparse.Namespace) -> tuple[Limits, Budget]:
-    return Limits(max_bytes=args.max_bytes), Budget(max_params=args.max_params, max_nodes=args.max_nodes)
+    limits = Limits(max_bytes=args.max_bytes, max_data_bytes=args.max_data_bytes)
+    return limits, Budget(max_params=args.max_params, max_nodes=args.max_nodes, max_build_nodes=args.max_build_nodes, max_build_bytes=args.max_build_bytes)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -306,7 +323,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from graphspec.train import evaluate
 
     limits, budget = _budget(args)
-    results = evaluate(args.model, Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
+    results = evaluate(Path(args.model), Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
     if args.format == "json":
         print(json.dumps(results, indent=2))
     else:
@@ -325,7 +342,7 @@ def _predict(args: argparse.Namespace) -> int:
         # Checked before predicting; the error of the write itself would name its temporary file.
         print(f"graphspec: cannot write {args.output}: it is a folder, or its folder does not exist", file=sys.stderr)
         return EXIT_USAGE
-    preds = predict(args.model, Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
+    preds = predict(Path(args.model), Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
     save_npz(preds, args.output)
     print(f"saved {args.output}: " + ", ".join(f"{k} {v.shape}" for k, v in preds.items()))
     return EXIT_OK
@@ -355,7 +372,7 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     fmt = args.format or ("json" if args.output and args.output.endswith(".json") else "yaml")
     try:
-        spec = from_keras(application(args.application) if args.application else args.source)
+        spec = from_keras(application(args.application) if args.application else Path(args.source))
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE if all(d.code in (Code.IO_ERROR, Code.BAD_MODEL) for d in exc.errors) else EXIT_INVALID
@@ -377,7 +394,7 @@ def _diff(args: argparse.Namespace) -> int:
     from graphspec.importer import load_any
 
     try:
-        result = diff_specs(load_any(args.a), load_any(args.b))
+        result = diff_specs(load_any(Path(args.a)), load_any(Path(args.b)))
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE
