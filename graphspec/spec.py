@@ -15,6 +15,7 @@ import difflib
 import json
 import math
 import re
+import sys
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -137,7 +138,9 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     m = _REF_RE.fullmatch(ref)
     if not m:
         raise ValueError(f"bad reference {ref!r}")
-    return m.group(1), (int(m.group(2)) if m.group(2) is not None else None)
+    index = m.group(2)
+    # Past 18 digits no tensor index exists; int() of thousands of digits raises (Python's int-string limit).
+    return m.group(1), (None if index is None else int(index) if len(index) <= 18 else sys.maxsize)
 
 
 def _version(value: Any) -> Any:
