@@ -558,8 +558,18 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
     return diags
 
 
+# Keras builds an object per loss, metric and callback, and compile/fit walk them every step:
+# a spec may not ask for more than these (150,000 metrics on one output ran past 60 s).
+MAX_METRICS = 1_000
+MAX_LOSSES = 1_000
+MAX_CALLBACKS = 100
+
+
 def check_training(outputs: Mapping[str, Any], compile: Any) -> list[Diagnostic]:
-    """Check losses and metrics of every output, and the optimizer, against the allow-lists."""
+    """Check losses and metrics of every output, and the optimizer, against the allow-lists and their counts."""
+    counted = _count_objects(outputs)
+    if counted:
+        return counted
     diags: list[Diagnostic] = []
     for name, out in outputs.items():
         if out.loss is not None:
@@ -568,6 +578,20 @@ def check_training(outputs: Mapping[str, Any], compile: Any) -> list[Diagnostic]
             diags.extend(check_object("metric", metric, ("outputs", name, "metrics", i)))
     if compile is not None:
         diags.extend(check_object("optimizer", compile.optimizer, ("compile", "optimizer")))
+    return diags
+
+
+def _count_objects(outputs: Mapping[str, Any]) -> list[Diagnostic]:
+    """Refuse more losses or metrics than Keras should build, before checking each (which would take as long)."""
+    metrics = {name: len(out.metrics) for name, out in outputs.items() if out.metrics}
+    losses = sum(out.loss is not None for out in outputs.values())
+    diags = []
+    if sum(metrics.values()) > MAX_METRICS:
+        most = max(metrics, key=lambda n: metrics[n])
+        message = f"the outputs ask for {sum(metrics.values()):,} metrics ({metrics[most]:,} on {most!r}); at most {MAX_METRICS:,} are allowed"
+        diags.append(Diagnostic(Code.BAD_VALUE, message, ("outputs", most, "metrics"), "keep the metrics you read; each is an object Keras updates every step"))
+    if losses > MAX_LOSSES:
+        diags.append(Diagnostic(Code.BAD_VALUE, f"{losses:,} outputs have a loss; at most {MAX_LOSSES:,} are allowed", ("outputs",), "train fewer outputs at once"))
     return diags
 
 
@@ -593,6 +617,8 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
     """Check the ``fit:`` section: callbacks against the allow-list, their file paths, class weights."""
     if fit is None:
         return []
+    if len(fit.callbacks) > MAX_CALLBACKS:
+        return [Diagnostic(Code.BAD_VALUE, f"fit asks for {len(fit.callbacks):,} callbacks; at most {MAX_CALLBACKS} are allowed", ("fit", "callbacks"), "Keras calls every callback at every batch")]
     diags: list[Diagnostic] = []
     for i, callback in enumerate(fit.callbacks):
         path: Path = ("fit", "callbacks", i)
@@ -632,7 +658,47 @@ def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> li
         message = f"{name}.{arg} {value!r} is one of the run folder's own files, which training writes itself"
         return [Diagnostic(Code.BAD_VALUE, message, (*path, arg), f"use another name, such as {'callbacks/' + norm!r}")]
     if name == "ModelCheckpoint":
-        return _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
+        return _check_checkpoint_template(value, (*path, arg)) or _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
+    return []
+
+
+# ModelCheckpoint fills its path with `filepath.format(epoch=..., batch=..., **logs)`. str.format
+# reaches attributes and items (`{epoch.__class__.__doc__[5]}` picks characters such as '/' and
+# '.' out of docstrings), so only the fields Keras documents pass: a name Keras fills with a
+# number, with a plain format spec (no fill character, which could be '/', and a bounded width).
+_TEMPLATE_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+_TEMPLATE_SPEC = re.compile(r"[+\- ]?0?[0-9]{0,2}[,_]?(?:\.[0-9]{1,2})?[bdeEfFgGnoxX%]?")
+_INTEGER_FIELDS = ("epoch", "batch")
+
+
+class _Numbers(dict[str, float | int]):
+    """Sample values for every field: epochs and batches are integers, logged metrics floats."""
+
+    def __missing__(self, key: str) -> float | int:
+        return 1 if key in _INTEGER_FIELDS else -0.125
+
+
+def _check_checkpoint_template(value: str, path: Path) -> list[Diagnostic]:
+    """Refuse ModelCheckpoint path fields other than numbers by name, and a formatted name that would leave the folder."""
+    import string
+
+    hint = "use only fields Keras fills with numbers: {epoch}, {epoch:02d}, {batch}, metric names such as {val_loss:.2f}"
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
+    except ValueError as exc:  # unbalanced braces
+        return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} is not a valid template: {exc}", path, hint + "; write a literal brace as {{ or }}")]
+    for field, spec, conversion in fields:
+        if not _TEMPLATE_FIELD.fullmatch(field) or conversion is not None or not _TEMPLATE_SPEC.fullmatch(spec or ""):
+            shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            message = f"ModelCheckpoint.filepath field {shown} is not allowed: no attribute or index access, conversions, fill characters or nested fields"
+            return [Diagnostic(Code.UNSAFE_PATH, message, path, hint)]
+    try:
+        formatted = value.format_map(_Numbers())
+    except (ValueError, TypeError) as exc:  # `{val_loss:d}`: Keras would fail only after the first epoch
+        return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} cannot be filled in: {exc}", path, hint)]
+    parts = formatted.replace("\\", "/").split("/")
+    if looks_absolute(formatted) or ".." in parts:
+        return [Diagnostic(Code.UNSAFE_PATH, f"ModelCheckpoint.filepath {value!r} formats to {formatted!r}, which leaves the run folder", path, hint)]
     return []
 
 

@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from graphspec import catalog, data
-from graphspec._api import Params, Report, SpecSource, build_report, validate
-from graphspec._files import replace_atomically, write_bytes_atomically, write_text_atomically
+from graphspec._api import Params, Report, SpecSource, build_report, check_build, validate
+from graphspec._files import confined, replace_atomically, write_bytes_atomically, write_text_atomically
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.source import Limits, locate
@@ -46,7 +46,7 @@ from graphspec.spec import DistributeSpec, FitSpec, Spec
 
 __all__ = ["FitResult", "evaluate", "fit", "load_model", "predict"]
 
-Data = Mapping[str, Any] | str | os.PathLike[str]
+Data = Mapping[str, Any] | os.PathLike[str]
 
 
 @dataclass
@@ -83,9 +83,11 @@ def fit(
     """Train a spec's model as its ``fit:`` section says, and keep the run in a folder.
 
     Args:
-        spec: a spec (path, text, mapping or :class:`Spec`).
-        data: a path to an ``.npz`` file or a mapping of arrays, keyed by the
-            spec's input names and the names of its outputs that have a loss.
+        spec: a spec (a path object, text, mapping or :class:`Spec`; a ``str``
+            is spec text, never a file name).
+        data: a path object (``pathlib.Path``) to an ``.npz`` file, or a mapping
+            of arrays, keyed by the spec's input names and the names of its
+            outputs that have a loss.
         synthetic: instead of ``data``, train on this many random samples shaped
             like the inputs and outputs (see :func:`graphspec.data.synthetic_arrays`).
         epochs, batch_size: override the spec's ``fit:`` settings.
@@ -97,15 +99,17 @@ def fit(
             to ``logs/`` when the spec has none.
         callbacks: more Keras callback objects, from Python.
         verbose: Keras' ``verbose`` (``"auto"`` shows the progress bar).
-        limits, budget, params: as for :func:`graphspec.validate`.
+        limits, budget, params: as for :func:`graphspec.validate`; ``limits``
+            also bounds the data file and the synthetic data (``max_data_bytes``).
 
     Raises:
         SpecError: for an invalid spec or data (before TensorFlow is imported),
             and ``training-failed`` with Keras' reason if training stops on an error.
     """
     report = validate(spec, limits=limits, budget=budget, params=params)
+    check_build(report, budget)  # before TensorFlow loads and the run folder exists
     settings = _settings(report.spec, epochs, batch_size)
-    x, y = _training_data(report, data, synthetic, seed)
+    x, y = _training_data(report, data, synthetic, seed, limits)
     distribute = DistributeSpec(strategy=strategy) if strategy is not None else report.spec.distribute  # type: ignore[arg-type]
     folder = Path(run_dir) if run_dir is not None else Path("runs") / f"{report.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     keras, made_strategy = _start(distribute, seed)
@@ -118,12 +122,12 @@ def fit(
         made = _callbacks(keras, settings, out, tensorboard)
         kwargs = _fit_kwargs(settings)
         history = _guard(lambda: model.fit(_one_or_dict(x), _one_or_dict(y), callbacks=[*made, *callbacks], verbose=verbose, **kwargs))
-        _save_model(model, out / "model.keras")
+        _save_model(model, out)
         _write_history(history.history, out)
         # Last, so the spec beside a model is always the one that trained it (an
         # interrupted run in a reused folder leaves the earlier run's files as they were).
         trained = report.spec.model_copy(update={"fit": settings, "distribute": distribute})
-        write_text_atomically(out / "spec.yaml", trained.to_yaml())
+        write_text_atomically(out / "spec.yaml", trained.to_yaml(), inside=out)
     return FitResult(history, folder, model, wrote_run_dir=chief)
 
 
@@ -133,14 +137,14 @@ def _settings(spec: Spec, epochs: int | None, batch_size: int | None) -> FitSpec
     return settings.model_copy(update=overrides) if overrides else settings
 
 
-def _training_data(report: Report, source: Data | None, synthetic: int | None, seed: int | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _training_data(report: Report, source: Data | None, synthetic: int | None, seed: int | None, limits: Limits) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     _need_loss(report, "training")
     if (source is None) == (synthetic is None):
         raise SpecError.single(Code.MISSING_KEY, "give training data: a .npz file or arrays, or a number of synthetic samples (not both)", (), "--data FILE.npz or --synthetic N")
     if synthetic is not None:
-        arrays = data.synthetic_arrays(report, synthetic, seed or 0)
+        arrays = data.synthetic_arrays(report, synthetic, seed or 0, max_bytes=limits.max_data_bytes)
         return data.split_arrays(arrays, data.expected_arrays(report), source="synthetic data")
-    return _checked(report, source, data.expected_arrays(report), targets=True)  # type: ignore[arg-type]
+    return _checked(report, source, data.expected_arrays(report), targets=True, limits=limits)  # type: ignore[arg-type]
 
 
 def _need_loss(report: Report, doing: str) -> None:
@@ -149,10 +153,12 @@ def _need_loss(report: Report, doing: str) -> None:
         raise SpecError(locate([Diagnostic(Code.MISSING_KEY, f"{doing} needs a loss on at least one output", ("outputs",), "add `loss: ...` to an output")], report.spec.source))
 
 
-def _checked(report: Report | None, source: Data, expected: list[data.ArraySpec], *, targets: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _checked(report: Report | None, source: Data, expected: list[data.ArraySpec], *, targets: bool, limits: Limits) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Arrays from a file or mapping, checked; diagnostics point into the spec when there is one."""
+    if isinstance(source, str):  # a path is an os.PathLike, as everywhere in the API
+        raise SpecError.single(Code.BAD_DATA_FILE, f"data is a mapping of arrays or a path object, not the str {source[:60]!r}", (), "pass pathlib.Path(...) for an .npz file")
     name = "the data" if isinstance(source, Mapping) else os.fspath(source)
-    arrays = source if isinstance(source, Mapping) else data.load_npz(source)
+    arrays = source if isinstance(source, Mapping) else data.load_npz(source, limits)
     try:
         return data.split_arrays(arrays, expected, source=name, targets=targets)
     except SpecError as exc:
@@ -315,12 +321,38 @@ def _callbacks(keras: Any, settings: FitSpec, folder: Path, tensorboard: bool) -
         config = {} if isinstance(ref, str) else dict(ref.get("config") or {})
         arg = catalog.CALLBACK_FILE_ARGS.get(name)
         if arg is not None:
-            config[arg] = str(folder / (config.get(arg) or _DEFAULT_FILES[name]))
+            config[arg] = _callback_path(folder, name, config.get(arg) or _DEFAULT_FILES[name])
         cls = catalog.registered_callbacks().get(name) or getattr(keras.callbacks, name)
         made.append(_guard(functools.partial(cls, **config)))
     if tensorboard and not any(isinstance(c, keras.callbacks.TensorBoard) for c in made):
         made.append(keras.callbacks.TensorBoard(log_dir=str(folder / "logs"), histogram_freq=1))
     return made
+
+
+def _callback_path(folder: Path, name: str, relative: str) -> str:
+    """Where a callback writes: ``relative`` in the run folder, whose real path (symlinks followed) must stay inside.
+
+    Keras writes these files itself, so the check is made here, before training:
+    the literal part of the path (before any ``{epoch}`` field, which the spec
+    check allows to hold only numbers) may not lead out through a symlink in a
+    reused folder. ModelCheckpoint formats its whole path with ``str.format``,
+    so braces in the folder's own name are escaped.
+    """
+    confined(folder, _literal_part(relative) if name == "ModelCheckpoint" else relative)
+    prefix = str(folder).replace("{", "{{").replace("}", "}}") if name == "ModelCheckpoint" else str(folder)
+    return os.path.join(prefix, relative)
+
+
+def _literal_part(template: str) -> str:
+    """A ``str.format`` template's text before its first field, braces unescaped (``{{x}}/{epoch}`` → ``{x}/``)."""
+    import string
+
+    literal = ""
+    for text, field, _, _ in string.Formatter().parse(template):
+        literal += text
+        if field is not None:
+            break
+    return literal or "."
 
 
 # Where a file-writing callback written by name only (no config) writes, in the run folder.
@@ -331,21 +363,21 @@ _DEFAULT_FILES = {"ModelCheckpoint": "checkpoint.keras", "CSVLogger": "log.csv",
 # the run folder
 
 
-def _save_model(model: Any, path: Path) -> None:
-    replace_atomically(path, model.save, suffix=".keras")
+def _save_model(model: Any, folder: Path) -> None:
+    replace_atomically(folder / "model.keras", model.save, suffix=".keras", inside=folder)
 
 
 def _write_history(history: Mapping[str, Sequence[float]], folder: Path) -> None:
     clean = {k: [float(v) for v in values] for k, values in history.items()}
-    write_text_atomically(folder / "history.json", json.dumps(clean, indent=2) + "\n")
+    write_text_atomically(folder / "history.json", json.dumps(clean, indent=2) + "\n", inside=folder)
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(["epoch", *clean])
     epochs = max((len(v) for v in clean.values()), default=0)
     for i in range(epochs):
         writer.writerow([i + 1, *(values[i] if i < len(values) else "" for values in clean.values())])
-    write_text_atomically(folder / "history.csv", table.getvalue())
-    write_bytes_atomically(folder / "history.png", plot_history(clean))
+    write_text_atomically(folder / "history.csv", table.getvalue(), inside=folder)
+    write_bytes_atomically(folder / "history.png", plot_history(clean), inside=folder)
 
 
 def plot_history(history: Mapping[str, Sequence[float]]) -> bytes:
@@ -382,31 +414,27 @@ def plot_history(history: Mapping[str, Sequence[float]]) -> bytes:
 # evaluate and predict
 
 
-def load_model(path: str | os.PathLike[str]) -> Any:
-    """Load a ``.keras`` file in Keras' safe mode (no code from the file runs).
+def load_model(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Budget = Budget()) -> Any:
+    """Load a ``.keras`` file in Keras' safe mode (no code from the file runs), within the read limits and budget.
+
+    The archive and its config are checked before Keras opens it, and its
+    parameters counted without allocating (:mod:`graphspec._model_files`).
 
     Raises:
-        SpecError: ``io-error`` if it cannot be read, ``bad-model`` if Keras refuses it.
+        SpecError: ``io-error`` if it cannot be read, ``bad-model`` if it breaks a
+            read limit or Keras refuses it, ``too-many-params`` over the budget.
     """
-    where = os.fspath(path)
-    if not os.path.isfile(where):
-        raise SpecError.single(Code.IO_ERROR, f"no model file {where!r}", (), "give a .keras file written by graphspec build or fit")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
+    from graphspec._model_files import keras_file_model
     from graphspec.catalog import registered_layers
-    from graphspec.emit import _reason
 
-    try:
-        return keras.saving.load_model(where, safe_mode=True, custom_objects=registered_layers())
-    except Exception as exc:
-        raise SpecError.single(Code.BAD_MODEL, f"cannot load {where!r} as a Keras model: {_reason(exc)}", (), "give a .keras file written by graphspec build or fit") from None
+    return keras_file_model(path, limits=limits, budget=budget, custom_objects=registered_layers())
 
 
 def _model_and_expected(model_or_spec: Any, limits: Limits, budget: Budget, params: Params) -> tuple[Any, Report | None, list[data.ArraySpec]]:
     """The model (``None`` for a spec: built by :func:`_built` once its data has passed) and what it takes."""
-    if isinstance(model_or_spec, str | os.PathLike) and os.fspath(model_or_spec).endswith(".keras"):
-        model_or_spec = load_model(model_or_spec)
+    # A path is an os.PathLike: a str is spec text, never a file name (see graphspec.load).
+    if isinstance(model_or_spec, os.PathLike) and os.fspath(model_or_spec).endswith(".keras"):
+        model_or_spec = load_model(model_or_spec, limits=limits, budget=budget)
     if hasattr(model_or_spec, "predict"):
         return model_or_spec, None, _model_arrays(model_or_spec)
     report = validate(model_or_spec, limits=limits, budget=budget, params=params)
@@ -428,9 +456,10 @@ def _model_arrays(model: Any) -> list[data.ArraySpec]:
 def evaluate(
     model_or_spec: Any, data: Data, *, batch_size: int | None = None, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None
 ) -> dict[str, float]:
-    """Evaluate a model (a ``keras.Model``, a ``.keras`` path, or a spec, built fresh) on data keyed by names.
+    """Evaluate a model (a ``keras.Model``, a ``.keras`` path object, or a spec, built fresh) on data keyed by names.
 
-    Returns Keras' results by name (``loss``, ``<output>_loss``, metrics).
+    A ``str`` is spec text, never a file name; ``data`` is a mapping of arrays
+    or a path object to an ``.npz`` file. Returns Keras' results by name (``loss``, ``<output>_loss``, metrics).
 
     Raises:
         SpecError: for an invalid spec, unreadable or mismatched data, or an error Keras raises.
@@ -438,7 +467,7 @@ def evaluate(
     model, report, expected = _model_and_expected(model_or_spec, limits, budget, params)
     if report is not None:
         _need_loss(report, "evaluating")
-    x, y = _checked(report, data, expected, targets=True)
+    x, y = _checked(report, data, expected, targets=True, limits=limits)
     model = _built(model, report, budget)
     results = _guard(lambda: model.evaluate(_one_or_dict(x), _one_or_dict(y), batch_size=batch_size, return_dict=True, verbose=0))
     return {k: float(v) for k, v in results.items()}
@@ -450,13 +479,13 @@ def predict(
     """Predictions keyed by output name (Keras itself returns a bare array or a list).
 
     Arrays in ``data`` named after outputs are ignored, so one file serves
-    ``evaluate`` and ``predict``.
+    ``evaluate`` and ``predict``. Paths are path objects, as for :func:`evaluate`.
 
     Raises:
         SpecError: for an invalid spec, unreadable or mismatched data, or an error Keras raises.
     """
     model, report, expected = _model_and_expected(model_or_spec, limits, budget, params)
-    x, _ = _checked(report, data, expected, targets=False)
+    x, _ = _checked(report, data, expected, targets=False, limits=limits)
     model = _built(model, report, budget)
     result = _guard(lambda: model.predict(_one_or_dict(x), batch_size=batch_size, verbose=0))
     names = list(model.output_names)
