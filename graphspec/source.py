@@ -210,7 +210,11 @@ def _surrogate_value(value: str, path: Path, is_key: bool) -> Diagnostic:
 
 
 def _surrogate_problems(data: Any, path: Path = ()) -> list[Diagnostic]:
-    """Every key and string in ``data`` that holds a lone surrogate (a key's problem is reported at its mapping)."""
+    """Every key and string in ``data`` that holds a lone surrogate.
+
+    A key's problem is reported at the mapping that holds it (at its key), so no
+    path holds the surrogate; nothing below such a key is looked at.
+    """
     problems: list[Diagnostic] = []
     stack = [(data, path)]
     while stack and len(problems) < 20:

@@ -1831,6 +1831,63 @@ def valid_models() -> None:
     )
 
 
+def untrusted() -> None:
+    f = "untrusted"
+    group(f, "strings and numbers that would crash what prints or converts them are refused where they enter (issue 19)")
+    case(
+        "a JSON escape that makes a lone surrogate",
+        '{"graphspec": 1, "description": «A»"\\ud800", "inputs": {"x": {"shape": [4]}}, "nodes": {"h": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"h": {}}}\n',
+        errors=[("bad-value", "description", "A")],
+    )
+    case(
+        "a key with a lone surrogate is reported at the key of its mapping",
+        '{"graphspec": 1, «A»"inputs": {"x\\udc80": {"shape": [4]}}, "nodes": {}, "outputs": {}}\n',
+        errors=[("bad-value", "inputs", "A")],
+    )
+    case(
+        "a surrogate pair is one real character",
+        '{"graphspec": 1, "description": "\\ud83d\\ude00", "inputs": {"x": {"shape": [4]}}, "nodes": {"h": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"h": {}}}\n',
+    )
+    case("a reference index of 5,000 digits", one("{layer: Dense, inputs: «A»'x:@DIGITS@', units: 2}"), expand={"@DIGITS@": ["9", 5000]}, errors=[("bad-output-index", "nodes.h.inputs", "A")])
+    case(
+        "an override key of 5,000 digits",
+        '{"graphspec": 1, "inputs": {"x": {"shape": [8]}}, "blocks": {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 8}}, "outputs": "d"}}, "nodes": {"r": {"block": "b", "inputs": "x", "repeat": 2, "override": {«A»"@DIGITS@": {}}}}, "outputs": {"r": {}}}\n',
+        expand={"@DIGITS@": ["9", 5000]},
+        errors=[("bad-value", "nodes.r.override.@DIGITS@".replace("@DIGITS@", "9" * 5000), "A")],
+    )
+
+    group(f, "expressions bound the work inside every call, not only their results")
+    case("round() with digits of -10**8", one("{layer: Dense, inputs: x, units: '${«A»round(2, -10**8) + 2}'}"), errors=[("bad-expression", "nodes.h.units", "A")])
+    case("round() with digits within ±64 works", one("{layer: Dense, inputs: x, units: '${round(1234, -2) // 100}'}"))
+    case(
+        "string defaults that double the one before",
+        "graphspec: 1\nparams:\n  p0: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+        + "".join(f"  p{i}: '${{p{i - 1}}}${{p{i - 1}}}'\n" for i in range(1, 14))
+        + "  p14: «A»'${p13}${p13}'\n"  # 100 × 2**14 characters: past the 1 MiB a string may have
+        + "".join(f"  p{i}: '${{p{i - 1}}}${{p{i - 1}}}'\n" for i in range(15, 31))
+        + "inputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs: {h: {}}\n",
+        errors=[("bad-expression", "params.p14", "A")],
+    )
+
+    group(f, "expansion counts every copy it makes")
+    case(
+        "a repeated block's list counted per copy",
+        "graphspec: 1\ninputs: {x: {shape: [8]}}\nblocks:\n  b: {nodes: {d: «A»{layer: Normalization, inputs: x, mean: [@ITEMS@0]}}, outputs: d}\nnodes:\n  r: {block: b, inputs: x, repeat: 1000}\noutputs: {r: {}}\n",
+        expand={"@ITEMS@": ["0, ", 999]},
+        errors=[("too-many-nodes", "nodes.r/block997/d", "A")],
+    )
+
+    group(f, "Keras builds an object per metric and callback: they are counted")
+    case("1,001 metrics", "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse, metrics: «A»[@M@mae]}\n", expand={"@M@": ["mae, ", 1000]}, errors=[("bad-value", "outputs.h.metrics", "A")])
+    case("101 callbacks", "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse}\nfit: {callbacks: «A»[@C@TerminateOnNaN]}\n", expand={"@C@": ["TerminateOnNaN, ", 100]}, errors=[("bad-value", "fit.callbacks", "A")])
+
+    group(f, "ModelCheckpoint templates: only the fields Keras fills with numbers")
+    ck = "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse}\nfit: {callbacks: [{class_name: ModelCheckpoint, config: {filepath: %s}}]}\n"
+    case("attribute and index access", ck % "«A»'{epoch.__class__.__doc__[5]}x.keras'", errors=[("unsafe-path", "fit.callbacks[0].config.filepath", "A")])
+    case("a fill character", ck % "«A»'{epoch:/>9}.keras'", errors=[("unsafe-path", "fit.callbacks[0].config.filepath", "A")])
+    case("the documented fields", ck % "'ck/{epoch:02d}-{val_loss:.2f}.keras'")
+
+
 def main() -> None:
     for fn in (
         yaml_safety,
@@ -1852,6 +1909,7 @@ def main() -> None:
         json_format,
         outputs_compile,
         valid_models,
+        untrusted,
     ):
         fn()
     for name, groups in FILES.items():
