@@ -37,7 +37,10 @@ class Budget:
     Attributes:
         max_params: most parameters a model may have (default one billion, 4 GB of float32).
         max_nodes: most nodes a spec may have, nested models' nodes and every
-            copy of a repeated block counted (``validate``).
+            copy of a repeated block counted (``validate``). The default,
+            100,000, bounds what a small spec can expand to: validating that
+            many nodes takes about 10 s on a quiet 2-core machine (see the
+            README's Security section for the measured worst cases).
         max_build_nodes: most nodes ``build`` (and ``fit``, ``evaluate``,
             ``predict`` of a spec) turns into Keras layers (default 10,000: every
             ``keras.applications`` model has fewer than 1,100).
@@ -50,7 +53,7 @@ class Budget:
     """
 
     max_params: int = 1_000_000_000
-    max_nodes: int = 250_000
+    max_nodes: int = 100_000
     max_build_nodes: int = 10_000
     max_build_bytes: int = 12_000_000_000
     bytes_per_param: int = 4

@@ -152,6 +152,23 @@ CODE_DOCS: dict[Code, str] = {
 }
 
 
+# A source line is shown whole up to this width, else as a window around the caret: a
+# one-line 1 MiB JSON spec with 100,000 errors would otherwise print 100 GB.
+_LINE_SHOWN = 400
+# Diagnostics rendered as text (SpecError.render, what the CLI prints); all stay in .diagnostics.
+RENDERED = 1_000
+
+
+def _window(line: str, caret: int) -> tuple[str, int]:
+    """``line`` cut to a window around ``caret`` when it is long, and where the caret falls in it."""
+    if len(line) <= _LINE_SHOWN:
+        return line, caret
+    start = max(0, min(caret - _LINE_SHOWN // 2, len(line) - _LINE_SHOWN))
+    head = "…" if start else ""
+    tail = "…" if start + _LINE_SHOWN < len(line) else ""
+    return head + line[start : start + _LINE_SHOWN] + tail, caret - start + len(head)
+
+
 def printable(text: str) -> str:
     """``text`` with lone surrogates (undecodable file-name bytes) written as backslash escapes."""
     try:
@@ -250,8 +267,8 @@ class Diagnostic:
         lines = [head + (f"{path}: " if path else "") + self.message]
         if self.source_line is not None and self.line is not None:
             gutter = f"{self.line:>4} | "
-            lines.append(gutter + self.source_line.rstrip("\n"))
-            caret_at = (self.column or 1) - 1
+            shown, caret_at = _window(self.source_line.rstrip("\n"), (self.column or 1) - 1)
+            lines.append(gutter + shown)
             lines.append(" " * (len(gutter) - 2) + "| " + " " * caret_at + "^")
         lines.extend(r.render() for r in self.related)
         if self.hint:
@@ -302,7 +319,10 @@ class SpecError(Exception):
         return [d.code.value for d in self.diagnostics]
 
     def render(self) -> str:
-        return "\n".join(d.render() for d in self.diagnostics)
+        """Every diagnostic as text, the first :data:`RENDERED` (1,000) of them; the rest are counted."""
+        text = "\n".join(d.render() for d in self.diagnostics[:RENDERED])
+        more = len(self.diagnostics) - RENDERED
+        return text if more <= 0 else text + f"\n... and {more:,} more diagnostics (all are in SpecError.diagnostics and --format json)"
 
     def to_json(self) -> str:
         return json.dumps([d.to_dict() for d in self.diagnostics], indent=2)

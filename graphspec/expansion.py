@@ -195,7 +195,7 @@ def parse_override(text: str) -> tuple[str, CommandLineValue]:
     return name.strip(), CommandLineValue(value.strip(), resolve_plain(value.strip()))
 
 
-def expand_document(doc: Document, params: Mapping[str, Any] | None = None, *, limits: Limits = Limits(), max_nodes: int = 250_000) -> Document:
+def expand_document(doc: Document, params: Mapping[str, Any] | None = None, *, limits: Limits = Limits(), max_nodes: int = 100_000) -> Document:
     """Expand blocks, repeats, parameters and includes into a flat spec document.
 
     A document that uses none of them is returned as is (unless ``params`` are

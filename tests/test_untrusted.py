@@ -397,3 +397,18 @@ def test_keras_json_over_the_parameter_budget_is_refused_before_allocation() -> 
     assert "1,000,001,000,000 parameters, over the budget of 1,000,000,000" in error.diagnostics[0].message
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 1_000_000  # KiB: not 4 TB
     assert graphspec.from_keras(text).nodes["d"].args == {"units": 2}
+
+
+def test_reports_of_many_errors_on_a_long_line_stay_small() -> None:
+    # A one-line JSON spec whose repeated block carries a typo: one error per copy, each showing the line.
+    pad = "x" * 200_000
+    blocks = {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 4, "unit": 4}}, "outputs": "d"}}
+    text = json.dumps({**spec_json(r={"block": "b", "inputs": "x", "repeat": 3000}), "blocks": blocks, "description": pad})
+    error = errors_of(lambda: graphspec.validate(text))
+    assert len(error.errors) == 3000  # every problem stays in the data
+    rendered = error.render()
+    assert len(rendered) < 1_500_000, len(rendered)  # not 3,000 copies of a 200 KB line
+    assert rendered.endswith("... and 2,000 more diagnostics (all are in SpecError.diagnostics and --format json)")
+    first = rendered.split("\n")
+    source, caret = first[1], first[2]
+    assert len(source) < 420 and source[caret.index("^")] == '"' and source[caret.index("^") + 1 : caret.index("^") + 5] == "unit"
