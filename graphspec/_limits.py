@@ -103,6 +103,8 @@ class Limits:
 # per member): most members, and most bytes of directory (names included).
 MAX_ARCHIVE_MEMBERS = 10_000
 _MAX_DIRECTORY_BYTES = 16 << 20
+# Stored and deflated: what numpy.savez(_compressed) and Keras write (zipfile raises NotImplementedError on others).
+_METHODS = (0, 8)
 # Members up to this size may have any compression ratio (small files of zeros are normal).
 _RATIO_FLOOR = 1 << 20
 
@@ -312,7 +314,7 @@ def open_archive(path: str | os.PathLike[str], max_file_bytes: int, *, what: str
     except SpecError:
         fp.close()
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, NotImplementedError) as exc:  # NotImplementedError: a forged version field
         fp.close()
         raise SpecError([Diagnostic(code, f"cannot read {what} {name!r}: not a valid zip archive ({exc})", (), hint, file=name)]) from None
 
@@ -343,6 +345,8 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits, *, what: str, code: 
         member = shown_path(info.filename)
         if info.flag_bits & 0x1:
             raise _archive_error(code, f"cannot read {what} {name!r}: member {member!r} is encrypted", name)
+        if info.compress_type not in _METHODS:  # numpy and Keras write stored or deflated members only
+            raise _archive_error(code, f"cannot read {what} {name!r}: member {member!r} uses compression method {info.compress_type}, not stored or deflated", name)
         limit = budgets.get(info.filename)
         if limit is not None and info.file_size > limit:
             raise _archive_error(code, f"cannot read {what} {name!r}: member {member!r} inflates to {info.file_size:,} bytes; the limit is {limit:,}", name)

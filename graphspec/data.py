@@ -147,7 +147,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) ->
             return fmt.read_array(fp, allow_pickle=False)
     except SpecError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
         raise _bad_file(where, f"array {member!r}: {exc}", "save it with numpy.savez") from None
 
 

@@ -91,9 +91,10 @@ class Code(str, Enum):
 
 
 CODE_DOCS: dict[Code, str] = {
-    Code.IO_ERROR: "The spec file could not be read (missing, a directory, not UTF-8).",
-    Code.FILE_TOO_LARGE: "The spec text is larger than the configured limit (1 MiB by default), or data from Python holds more than `Limits.max_values` values.",
-    Code.SYNTAX: "The text is not well-formed YAML or JSON.",
+    Code.IO_ERROR: "A file could not be read: missing, not a regular file (a folder, a FIFO, a device), unreadable, or its path holds a NUL byte.",
+    Code.FILE_TOO_LARGE: "The spec text is larger than the configured limit (1 MiB by default, for a spec file with its includes and model files together), "
+    "a Keras JSON file is larger than `Limits.max_model_bytes`, or data from Python holds more than `Limits.max_values` values.",
+    Code.SYNTAX: "The text is not well-formed YAML or JSON, is not UTF-8 (reported at the first bad byte), or holds a lone surrogate.",
     Code.YAML_TAG: "An explicit YAML tag such as `!!python/object` was used; only plain data is accepted.",
     Code.YAML_ALIAS: "Anchors and aliases (or shared references in data from Python) expand to too much data, or refer to themselves.",
     Code.TOO_DEEP: "Mappings and lists are nested deeper than the limit.",
@@ -102,7 +103,8 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNKNOWN_KEY: "A structural key the format does not define (a typo, or a misplaced section).",
     Code.MISSING_KEY: "A required key is missing.",
     Code.WRONG_TYPE: "A value has the wrong type (for example a string where a number is expected).",
-    Code.BAD_VALUE: "A value has the right type but is out of range or not one of the allowed choices.",
+    Code.BAD_VALUE: "A value has the right type but is out of range or not one of the allowed choices (a string holding a lone surrogate, "
+    "too many metrics or callbacks, synthetic data past `Limits.max_data_bytes`).",
     Code.BAD_NAME: "A name is not a valid identifier for an input, node or output.",
     Code.DUPLICATE_NAME: "Two inputs, nodes or outputs would get the same Keras name.",
     Code.UNKNOWN_REFERENCE: "`inputs`, `share` or `from` names something that does not exist.",
@@ -120,8 +122,10 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNKNOWN_OBJECT: "An activation, initializer, regularizer, constraint, loss, metric or optimizer name is not known.",
     Code.BAD_OUTPUT_INDEX: "`node:i` selects an output the layer does not produce.",
     Code.SHAPE_MISMATCH: "Static shape inference proves a node's inputs cannot fit its layer (found without TensorFlow).",
-    Code.TOO_MANY_NODES: "The spec has more nodes than the configured budget.",
-    Code.TOO_MANY_PARAMS: "The model would have more parameters than the configured budget; refused before any weight is allocated.",
+    Code.TOO_MANY_NODES: "The spec has, or expands to, more nodes than the node budget (every copy counted), expansion makes more values than "
+    "`Limits.max_values`, or building would make more Keras layers than `Budget.max_build_nodes`.",
+    Code.TOO_MANY_PARAMS: "The model would have more parameters than the configured budget, or building it would need more than "
+    "`Budget.max_build_bytes`; refused before any weight is allocated (for model files too).",
     Code.KERAS_ERROR: "Keras rejected the node while building (for example incompatible shapes).",
     # sub-models and ops
     Code.NODE_KIND: "A node gives more than one of `layer`, `model` and `op` (a node is exactly one kind), or `share`s an op.",
@@ -130,22 +134,26 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNKNOWN_OP: "`op` names no operation in graphspec's allow-list of `keras.ops` functions.",
     Code.REFUSED_OP: "The op takes a Python function (`map`, `cond`, `while_loop`, ...), which is code, and is refused.",
     # expansion (blocks, params, includes)
-    Code.BAD_EXPRESSION: "A `${...}` parameter expression is malformed, names an unknown parameter or function, divides by zero, or exceeds the evaluator's bounds.",
+    Code.BAD_EXPRESSION: "A `${...}` parameter expression is malformed, names an unknown parameter or function, divides by zero, exceeds the evaluator's bounds, "
+    "or the strings expressions make grow past `Limits.max_bytes` (one) or ten times that (all).",
     Code.UNKNOWN_BLOCK: "`block:` names no block defined in the spec or its includes.",
     Code.UNKNOWN_PARAM: "A value is given for a parameter the block or spec does not declare (in the spec, `--set` or `params=`).",
     Code.MISSING_PARAM: "A block instance or the spec leaves out a parameter that has no default.",
     Code.RECURSIVE_BLOCK: "A block instantiates itself, directly or through other blocks, or blocks nest too deep.",
-    Code.BAD_INCLUDE: "An include or `model:` path is absolute, leaves the spec's folder tree, is missing, or is not a spec.",
+    Code.BAD_INCLUDE: "An include or `model:` path is absolute, leaves the spec's folder tree, holds a NUL byte, is missing, or is not a spec; or a spec names more than 64 files.",
     Code.INCLUDE_CYCLE: "Spec files include each other in a cycle.",
     # training and data
-    Code.BAD_DATA_FILE: "A `--data` file cannot be read as a NumPy `.npz` archive of plain arrays (missing, corrupt, or holding pickled objects, which are refused).",
+    Code.BAD_DATA_FILE: "A `--data` file cannot be read as a NumPy `.npz` archive of plain arrays: missing, corrupt, holding pickled objects (refused), "
+    "past the read limits (inflated size, compression ratio, members), or with an array header that declares more than its member holds.",
     Code.MISSING_ARRAY: "The data has no array for an input, or for an output that has a loss.",
     Code.UNEXPECTED_ARRAY: "The data holds an array named after no input or output of the model.",
     Code.ARRAY_MISMATCH: "An array's shape, dtype or number of samples does not fit the input or output it feeds.",
-    Code.UNSAFE_PATH: "A callback's file argument is absolute or leaves the run folder (`..`); training writes only inside its run folder.",
+    Code.UNSAFE_PATH: "A callback's file argument is absolute, leaves the run folder (`..`, or a symlink in a reused folder), or is a ModelCheckpoint template "
+    "with fields other than the numbers Keras fills in; training writes only inside its run folder.",
     Code.TRAINING_FAILED: "Keras stopped with an error while training, evaluating or predicting; the message gives its reason.",
     # import and diff
-    Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, or refused by its safe mode).",
+    Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, "
+    "or refused by its safe mode), or breaks a read limit (`config.json` inflated past `Limits.max_model_bytes`, nesting past `Limits.max_model_depth`).",
     Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
     Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, a layer called with keyword "
     "tensors, or a config that does not rebuild the layer.",

@@ -199,3 +199,16 @@ def test_keras_json_files_are_bounded_in_size_and_depth(tmp_path: Path) -> None:
         read_model_text(deep, Limits())
     assert codes(exc) == ["bad-model"]
     assert exc.value.diagnostics[0].column == 257
+
+
+@pytest.mark.parametrize(("offset", "value", "fragment"), [(10, 99, "compression method 99"), (6, 0xFF, "zip file version 25.5")])
+def test_forged_methods_and_versions_are_refused_not_raised(tmp_path: Path, offset: int, value: int, fragment: str) -> None:
+    # zipfile raises NotImplementedError for both (found by the fuzz suite's lying archives).
+    raw = bytearray(_zip({"x.npy": b"\0" * 10}, zipfile.ZIP_STORED))
+    central = raw.find(b"PK\x01\x02")
+    struct.pack_into("<H", raw, central + offset, value)
+    path = tmp_path / "forged.npz"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(SpecError) as exc, open_archive(path, 1 << 30, what="data file", code=Code.BAD_DATA_FILE, hint="") as archive:
+        check_archive(archive, Limits(), what="data file", code=Code.BAD_DATA_FILE)
+    assert codes(exc) == ["bad-data-file"] and fragment in str(exc.value)
