@@ -48,6 +48,22 @@ def _positive(text: str) -> int:
     return value
 
 
+def _limits_parser() -> argparse.ArgumentParser:
+    """The read limits and budgets every command that reads a spec takes."""
+    limits = argparse.ArgumentParser(add_help=False)
+    limits.add_argument("--max-bytes", type=_positive, default=Limits().max_bytes, metavar="N", help="largest spec text: a file with its includes and model files (default: 1 MiB)")
+    limits.add_argument("--max-params", type=_positive, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
+    limits.add_argument("--max-nodes", type=_positive, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
+    limits.add_argument(
+        "--max-build-nodes", type=_positive, default=Budget().max_build_nodes, metavar="N", help=f"refuse building more Keras layers (default: {Budget().max_build_nodes:,})"
+    )
+    limits.add_argument(
+        "--max-build-bytes", type=_positive, default=Budget().max_build_bytes, metavar="N", help="refuse builds estimated to need more memory (default: 12 GB)"
+    )
+    limits.add_argument("--max-data-bytes", type=_positive, default=Limits().max_data_bytes, metavar="N", help="largest data: .npz arrays or synthetic data (default: 4 GiB)")
+    return limits
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphspec",
@@ -58,17 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"graphspec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    limits = argparse.ArgumentParser(add_help=False)
-    limits.add_argument("--max-bytes", type=_positive, default=Limits().max_bytes, metavar="N", help="largest spec file accepted (default: 1 MiB)")
-    limits.add_argument("--max-params", type=_positive, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
-    limits.add_argument("--max-nodes", type=_positive, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
-    limits.add_argument(
-        "--max-build-nodes", type=_positive, default=Budget().max_build_nodes, metavar="N", help=f"refuse building more Keras layers (default: {Budget().max_build_nodes:,})"
-    )
-    limits.add_argument(
-        "--max-build-bytes", type=_positive, default=Budget().max_build_bytes, metavar="N", help="refuse builds estimated to need more memory (default: 12 GB)"
-    )
-    limits.add_argument("--max-data-bytes", type=_positive, default=Limits().max_data_bytes, metavar="N", help="largest data: .npz arrays or synthetic data (default: 4 GiB)")
+    limits = _limits_parser()
 
     setting = argparse.ArgumentParser(add_help=False)
     setting.add_argument(
