@@ -5,11 +5,11 @@ Each case runs in a fresh process at the default limits (graphspec.Limits(),
 graphspec.Budget()) unless its name says otherwise, and reports what it ended in
 (the diagnostic code, or "valid"), the time of the call itself, and the process's
 peak resident memory (ru_maxrss: the interpreter and graphspec's imports
-included). The same run times `python -c "import keras"` and a fresh
+included; the process's own high-water mark, VmHWM). The same run times `python -c "import keras"` and a fresh
 `graphspec validate` of one seed spec, so the figures compare with work of a
 known size on a machine whose load varies (the ratio column).
 
-Run: python benchmarks/hostile.py [--only SUBSTRING]    (about 5-10 minutes; the 100,000-node cases dominate)
+Run: python benchmarks/hostile.py [--only SUBSTRING]    (about 10 minutes; the 99,000-node cases and TensorFlow's import dominate)
 """
 
 from __future__ import annotations
@@ -48,20 +48,28 @@ except SpecError as exc:
     outcome = ",".join(sorted(set(exc.codes)))
     exc.render()
 seconds = time.perf_counter() - start
-print(json.dumps({"outcome": outcome, "seconds": seconds, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+def peak_mib():
+    # VmHWM: this process's own high-water mark (ru_maxrss would include the parent's, inherited across fork and exec).
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"outcome": outcome, "seconds": seconds, "rss_mib": peak_mib(),
                   "keras": any(m.split(".")[0] in ("tensorflow", "keras") for m in sys.modules)}))
 """
 
 
-def _nested_repeat(total: int, error: bool) -> str:
-    inner = '{"layer": "Dense", "inputs": "x", "units": 4' + (', "unit": 4' if error else "") + "}"
+def _repeated_chain(error: bool) -> str:
+    """999 copies of a 99-node block: 98,901 nodes + 999 copies + 1, just under the default max_nodes (100,000)."""
+    extra = ', "unit": 4' if error else ""
     return f"""
 def run():
-    blocks = {{"a": {{"nodes": {{"d": {{"block": "b", "inputs": "x", "repeat": 100}}}}, "outputs": "d"}},
-              "b": {{"nodes": {{"d": {{"block": "c", "inputs": "x", "repeat": {total // 100}}}}}, "outputs": "d"}},
-              "c": {{"nodes": {{"d": {inner}}}, "outputs": "d"}}}}
-    # 100 copies of {total // 100} copies: {total:,} nodes, what max_nodes allows
-    return graphspec.validate(spec({{"r": {{"block": "a", "inputs": "x"}}}}, blocks=blocks), budget=Budget(max_nodes={total} + 10_200))
+    chain = {{f"n{{i}}": {{"layer": "Dense", "inputs": f"n{{i - 1}}" if i else "x", "units": 4{extra}}} for i in range(99)}}
+    blocks = {{"b": {{"nodes": chain, "outputs": "n98"}}}}
+    return graphspec.validate(spec({{"r": {{"block": "b", "inputs": "x", "repeat": 999}}}}, blocks=blocks))
 """
 
 
@@ -96,14 +104,16 @@ CASES: list[tuple[str, str, str]] = [
         "    return graphspec.validate(spec({'r': {'block': 'b', 'inputs': 'x', 'repeat': 5000}}, blocks=b))",
     ),
     ("expansion", "63 spellings of one 1 MiB include", "def run():\n    return graphspec.validate(Path('top63.yaml'))"),
-    ("expansion", "8 model: nodes on one 1 MiB file", "def run():\n    return graphspec.validate(Path('top8.yaml'))"),
     (
         "expansion",
         "30 string defaults doubling 100 chars",
         "def run():\n    p = {'p0': 'a' * 100, **{f'p{i}': f'${{p{i - 1}}}${{p{i - 1}}}' for i in range(1, 31)}}\n    return graphspec.validate(spec({'d': {'layer': 'Dense', 'inputs': 'x', 'units': 2}}, params=p))",
     ),
-    ("expansion", "100,000 nodes from 400 bytes, valid", _nested_repeat(100_000, False)),
-    ("expansion", "100,000 nodes, an error in each", _nested_repeat(100_000, True)),
+    ("expansion", "8 model: nodes on one 1 MiB file", "def run():\n    return graphspec.validate(Path('top8.yaml'))"),
+    ("expansion", "5 model: nodes on one 1 MiB file: 95,000 nodes, valid", "def run():\n    return graphspec.validate(Path('top5.yaml'))"),
+    ("expansion", "model: files 6 deep, 6 a level (7 files of 8 lines)", "def run():\n    return graphspec.validate(Path('tree/l0.yaml'))"),
+    ("expansion", "99,000 nodes from a 5 KB spec, valid", _repeated_chain(False)),
+    ("expansion", "99,000 nodes, an error in each", _repeated_chain(True)),
     ("expressions", "round(2, -10**8)", "def run():\n    return graphspec.validate(spec({'d': {'layer': 'Dense', 'inputs': 'x', 'units': '${round(2, -10**8)}'}}))"),
     ("objects", "140,000 metrics on one output", "def run():\n    return graphspec.validate(spec({'d': {'layer': 'Dense', 'inputs': 'x', 'units': 2}}, outputs={'d': {'loss': 'mse', 'metrics': ['mae'] * 140_000}}))"),
     ("data", ".npz header declaring 10**10 float32", "def run():\n    from graphspec.data import load_npz\n    return load_npz(Path('lie.npz'))"),
@@ -131,7 +141,7 @@ CASES: list[tuple[str, str, str]] = [
     ),
     ("diff", "200,000-deep JSON", "def run():\n    from graphspec.importer import load_any\n    return load_any(Path('deep.json'))"),
     ("diff", "200 MB JSON file", "def run():\n    from graphspec.importer import load_any\n    return load_any(Path('big.json'))"),
-    ("build", "build 100,000 valid nodes (refused before TensorFlow)", _nested_repeat(100_000, False).replace("return graphspec.validate(", "return graphspec.build(")),
+    ("build", "build 99,000 valid nodes (refused before TensorFlow)", _repeated_chain(False).replace("return graphspec.validate(", "return graphspec.build(")),
     ("build", "build Embedding(249999999, 4), Budget(max_build_bytes=8e9)", "def run():\n    return graphspec.build(spec({'e': {'layer': 'Embedding', 'inputs': 'x', 'input_dim': 249_999_999, 'output_dim': 4}}), budget=Budget(max_build_bytes=8 * 10**9))"),
     ("build", "build Embedding(25_000_000, 4): 381 MiB of weights (TensorFlow loads)", "def run():\n    return graphspec.build(spec({'e': {'layer': 'Embedding', 'inputs': 'x', 'input_dim': 25_000_000, 'output_dim': 4}}), compile=False)"),
 ]
@@ -151,8 +161,16 @@ def _files(folder: Path) -> None:
     member = f"graphspec: 1\ninputs: {{x: {{shape: [4]}}}}\nnodes:\n{member_nodes}outputs: {{n18999: {{}}}}\n"  # 19,000 nodes in 1 MiB
     assert len(member) < (1 << 20) - 2_000, len(member)
     (folder / "member.yaml").write_text(member)
-    uses = "".join(f"  m{i}: {{model: member.yaml, inputs: x}}\n" for i in range(8))
-    (folder / "top8.yaml").write_text(f"graphspec: 1\ninputs: {{x: {{shape: [4]}}}}\nnodes:\n{uses}  y: {{layer: Add, inputs: [m0, m1, m2, m3, m4, m5, m6, m7]}}\noutputs: {{y: {{}}}}\n")
+    for count in (8, 5):
+        uses = "".join(f"  m{i}: {{model: member.yaml, inputs: x}}\n" for i in range(count))
+        refs = ", ".join(f"m{i}" for i in range(count))
+        (folder / f"top{count}.yaml").write_text(f"graphspec: 1\ninputs: {{x: {{shape: [4]}}}}\nnodes:\n{uses}  y: {{layer: Add, inputs: [{refs}]}}\noutputs: {{y: {{}}}}\n")
+    (folder / "tree").mkdir()
+    for level in range(7):  # l0 ... l6, each with 6 model: nodes on the next: 6**6 leaves
+        refs = [f"m{i}" for i in range(6)] if level < 6 else []
+        nodes = "".join(f"  m{i}: {{model: l{level + 1}.yaml, inputs: x}}\n" for i in range(len(refs)))
+        last = f"  y: {{layer: Add, inputs: [{', '.join(refs)}]}}\n" if refs else "  y: {layer: Dense, inputs: x, units: 2}\n"
+        (folder / "tree" / f"l{level}.yaml").write_text(f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{nodes}{last}outputs: {{y: {{}}}}\n")
     (folder / "nul.yaml").write_text('graphspec: 1\ninputs: {x: {shape: [4]}}\ninclude: ["a\\0b.yaml"]\nnodes: {d: {model: "c\\0d.yaml", inputs: x}}\noutputs: {d: {}}\n')
     (folder / "latin1.yaml").write_bytes(b"graphspec: 1\ndescription: '" + b"x" * ((1 << 20) - 100) + b"\xe9'\n")
     (folder / "deep.json").write_text("[" * 200_000 + "]" * 200_000)

@@ -18,7 +18,8 @@ file eight times. Counting what was *written* says nothing about that, so
 spec's folder tree by real path, read through :mod:`graphspec._limits`, each
 distinct file (by real path, however it is spelled: ``blk``, ``./blk``,
 ``././blk``) parsed once, and all of them together bounded by
-``Limits.max_bytes``.
+``Limits.max_bytes``. A ``model:`` file is expanded once per set of ``params``,
+and what it makes is counted again at every node that names it.
 
 Both are shared by the nested expansions of ``model:`` files, so no level gets a
 fresh budget.
@@ -140,6 +141,8 @@ class SpecFiles:
     base: str | None
     read: int = 0
     documents: dict[str, Document] = field(default_factory=dict)
+    # A `model:` file expanded with given params, by (real path, params): the result and the nodes and values it made.
+    expanded: dict[tuple[str, str], tuple[Document, int, int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: Document, limits: Limits) -> SpecFiles:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import math
 import os
 import re
@@ -672,11 +673,10 @@ class _Expander:
             return
         via = (*scope.via, _Via(f"in model file {raw['model']!r} of node {flat_name!r}", scope.doc, where[:-1]))
         # Nodes, values and files count across nested `model:` files, else each level would get a fresh budget.
-        expander = _Expander(doc, self.limits, self.tally, self.files, self.chain)
         sub: Document | None = doc
         try:
             if params or needs_expansion(doc):
-                sub = expander.run(params)
+                sub = self.expanded_model(doc, params, path)
             else:  # inlined as written, once per node that names it: counted per use
                 self.spend(_model_nodes(doc.data), path, values=value_count(doc.data.get("nodes")))
         except SpecError as exc:  # name the node whose file (and `params`) it is, as for errors found later
@@ -694,6 +694,23 @@ class _Expander:
                 node[key] = _map_refs(node[key], lambda ref: _candidate(scope, ref))
         node["model"] = {k: _untrained(v) if k == "outputs" else v for k, v in sub.data.items() if k in _MODEL_KEYS}
         self.nodes[flat_name] = node
+
+    def expanded_model(self, doc: Document, params: dict[str, Any], path: Path) -> Document:
+        """A ``model:`` file expanded with ``params``: once per file and params, its nodes and values counted per use.
+
+        Raises:
+            SpecError: the sub-model's expansion problems.
+        """
+        key = (os.path.realpath(str(doc.file)), json.dumps(params, sort_keys=True, default=repr))
+        known = self.files.expanded.get(key)
+        if known is not None:
+            sub, nodes, values = known
+            self.spend(nodes, path, values=values)
+            return sub
+        before = (self.tally.nodes, self.tally.values)
+        sub = _Expander(doc, self.limits, self.tally, self.files, self.chain).run(params)
+        self.files.expanded[key] = (sub, self.tally.nodes - before[0], self.tally.values - before[1])
+        return sub
 
     # -- references ----------------------------------------------------------
 

@@ -156,31 +156,31 @@ def _custom_objects() -> dict[str, type]:
 
 
 def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
+    """The live model of a source; files and text are checked against the read limits before TensorFlow loads."""
     from graphspec import _model_files
     from graphspec._api import text_not_path
     from graphspec.source import parse_data
 
-    if isinstance(source, str) and not source.lstrip().startswith("{"):  # refused before TensorFlow loads
-        raise SpecError([replace(text_not_path(source, "Keras JSON text", "not JSON"), code=Code.BAD_MODEL)])
-    keras = _keras()
-    if isinstance(source, keras.Model):
-        return source
     hint = "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode"
     bounds: dict[str, Any] = {"limits": limits, "budget": budget, "custom_objects": _custom_objects(), "hint": hint}
+    if isinstance(source, str):
+        if not source.lstrip().startswith("{"):
+            raise SpecError([replace(text_not_path(source, "Keras JSON text", "not JSON"), code=Code.BAD_MODEL)])
+        return _model_files.keras_text_model(source, "<json>", **bounds)
     if isinstance(source, Mapping):
         # Checked as plain data first: json.dumps would recurse once per level of a deep mapping.
         data = parse_data(source, Limits(max_depth=limits.max_model_depth, max_values=sys.maxsize)).data
         return _model_files.keras_text_model(json.dumps(data), "<config>", **bounds)
-    if isinstance(source, str):
-        return _model_files.keras_text_model(source, "<json>", **bounds)
-    if not isinstance(source, os.PathLike):
-        raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
-    path = FsPath(source)
-    if path.suffix == ".keras":
-        return _model_files.keras_file_model(path, **bounds)
-    if path.suffix == ".json":
-        return _model_files.keras_json_model(path, **bounds)
-    raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
+    if isinstance(source, os.PathLike):
+        path = FsPath(source)
+        if path.suffix == ".keras":
+            return _model_files.keras_file_model(path, **bounds)
+        if path.suffix == ".json":
+            return _model_files.keras_json_model(path, **bounds)
+        raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
+    if isinstance(source, _keras().Model):
+        return source
+    raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
 
 
 # ---------------------------------------------------------------------------

@@ -412,3 +412,36 @@ def test_reports_of_many_errors_on_a_long_line_stay_small() -> None:
     first = rendered.split("\n")
     source, caret = first[1], first[2]
     assert len(source) < 420 and source[caret.index("^")] == '"' and source[caret.index("^") + 1 : caret.index("^") + 5] == "unit"
+
+
+def test_model_files_past_the_read_limits_are_refused_before_tensorflow_loads(tmp_path: Path) -> None:
+    from tests.test_limits import _lie_about_size, _zip
+
+    (tmp_path / "bomb.keras").write_bytes(_lie_about_size(_zip({"config.json": b"{}"}), "config.json", 3_500_000_000))
+    (tmp_path / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    code = (
+        "import pathlib, sys, graphspec\n"
+        f"for name in ('bomb.keras', 'deep.json'):\n"
+        "    try:\n"
+        f"        graphspec.from_keras(pathlib.Path({str(tmp_path)!r}) / name)\n"
+        "    except graphspec.SpecError as e:\n"
+        "        assert e.codes == ['bad-model'], e.codes\n"
+        "    else:\n"
+        "        raise AssertionError(name)\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
+
+
+def test_a_tree_of_model_files_is_expanded_once_per_file_and_counted_per_use(tmp_path: Path) -> None:
+    # 7 files of 8 lines, each naming the next six times: 6**6 uses took 40 s, then 19 s when only parsed once.
+    from tests.test_expansion import _model_tree
+
+    top = _model_tree(tmp_path, 6, 6)
+    took = bounded(lambda: graphspec.validate(top), 5)
+    error = errors_of(lambda: graphspec.validate(top))
+    assert error.codes == ["too-many-nodes"], took
+    small = _model_tree(tmp_path / "small", 3, 5)
+    assert graphspec.validate(small).spec.node_count() == 311  # every use still counted
+    error = errors_of(lambda: graphspec.validate(small, budget=graphspec.Budget(max_nodes=200)))
+    assert error.codes == ["too-many-nodes"]

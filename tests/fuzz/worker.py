@@ -83,6 +83,18 @@ def _big_ints(texts: dict[str, str]) -> dict[str, int]:
         sys.set_int_max_str_digits(old)
 
 
+def _peak_kib() -> int:
+    """This process's own memory high-water mark (VmHWM; ru_maxrss includes the parent's, inherited across fork and exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _message(exc: BaseException) -> str:
     try:
         return str(exc)[:500]
@@ -115,7 +127,7 @@ def main() -> int:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         out["seconds"] = round(time.perf_counter() - start, 4)
-        out["rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        out["rss_kib"] = _peak_kib()
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()
     return 0
