@@ -128,6 +128,19 @@ def value_count(value: object) -> int:
     return count
 
 
+def is_stream(file: str) -> bool:
+    """Whether a spec's file name is a pipe or standard input (``-``, ``/dev/stdin``, ``<(...)``), not a file in a folder.
+
+    A name that is not on disk (an editor's unsaved buffer) still names a folder.
+    """
+    return file == "-" or (os.path.exists(file) and not os.path.isfile(file))
+
+
+def folder_of(file: str) -> str:
+    """The folder a spec's files are relative to: its own, or the current one for a pipe (``<(...)``, standard input)."""
+    return os.getcwd() if is_stream(file) else os.path.dirname(os.path.realpath(file))
+
+
 @dataclass
 class SpecFiles:
     """The files one spec names (includes, ``model:`` files): confined, parsed once each, bounded together.
@@ -149,7 +162,7 @@ class SpecFiles:
         if root.file is None:
             return cls(limits, None)
         real = os.path.realpath(root.file)
-        files = cls(limits, os.path.dirname(real), len(root.text.encode("utf-8")) if root.text is not None else 0)
+        files = cls(limits, os.path.realpath(folder_of(root.file)), len(root.text.encode("utf-8")) if root.text is not None else 0)
         files.documents[real] = root
         return files
 
@@ -162,7 +175,7 @@ class SpecFiles:
             return Diagnostic(Code.BAD_INCLUDE, f"include path {shown} holds a NUL byte, which no file name can")
         if looks_absolute(rel):
             return Diagnostic(Code.BAD_INCLUDE, f"include path {shown} is absolute; paths are relative to the including file")
-        target = os.path.join(os.path.dirname(doc.file), rel)
+        target = os.path.join(folder_of(doc.file) if is_stream(doc.file) else os.path.dirname(doc.file), rel)  # a pipe's: the current folder's
         real = os.path.realpath(target)
         if os.path.commonpath([self.base, real]) != self.base:
             return Diagnostic(Code.BAD_INCLUDE, f"include path {shown} leaves the spec's folder tree", hint="keep included files beside the spec or below its folder")

@@ -7,16 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphspec import catalog
+from graphspec import catalog, lint
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
-from graphspec.expansion import expand_document
+from graphspec.expansion import expand_document, merge_copies
 from graphspec.graph import Graph, resolve
 from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
 
-__all__ = ["Report", "build", "expand", "load", "validate"]
+__all__ = ["Report", "build", "expand", "load", "validate", "validate_loaded"]
 
 SpecSource = Spec | Mapping[str, Any] | str | os.PathLike[str]
 
@@ -77,7 +77,7 @@ def _loaded(source: SpecSource, limits: Limits) -> Document:
     if isinstance(source, Mapping):
         return parse_data(source, limits)
     if isinstance(source, os.PathLike):
-        return parse_file(source, limits)
+        return parse_file(source, limits, pipes=True)  # the caller's own file: `<(...)` and standard input too
     if isinstance(source, str):
         doc = parse_text(source, limits=limits)
         if isinstance(doc.data, str):
@@ -118,9 +118,11 @@ class Report:
 
 
 def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
-    """Run every check short of building: structure, graph, layer catalogue, shapes, budget.
+    """Run every check short of building: structure, graph, layer catalogue, shapes, budget, lint.
 
-    Never imports TensorFlow or Keras. Catalogue and graph problems are reported
+    Never imports TensorFlow or Keras. Lint warnings (training bugs that are very
+    likely, see :mod:`graphspec.lint`) are in ``Report.warnings``; lint errors
+    (models that cannot learn) fail validation like any other error. Catalogue and graph problems are reported
     together, so one run lists everything wrong with a spec. ``params`` set the
     spec's parameters, as for :func:`load`.
 
@@ -128,17 +130,32 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
         SpecError: with every error found.
     """
     if isinstance(source, Spec):
-        spec = _no_params(source, params)
-    else:
-        doc = _document(source, limits, params, budget.max_nodes)
-        try:
-            spec = parse_spec(doc)
-        except SpecError as exc:
-            # Keep going where the structure allows, to report everything at once.
-            raise SpecError(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc)) from None
+        return _validate_spec(_no_params(source, params), budget)
+    return validate_loaded(_loaded(source, limits), limits=limits, budget=budget, params=params)
+
+
+def validate_loaded(loaded: Document, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
+    """:func:`validate` of a spec already read (``source.parse_text(text, file=...)``): the language server's entry.
+
+    An editor's buffer is text with a file name, which includes and ``model:``
+    files are relative to; the checks are those of :func:`validate`, one for one.
+
+    Raises:
+        SpecError: with every error found.
+    """
+    doc = expand_document(loaded, params, limits=limits, max_nodes=budget.max_nodes)
+    try:
+        spec = parse_spec(doc)
+    except SpecError as exc:
+        # Keep going where the structure allows, to report everything at once.
+        raise SpecError(merge_copies(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc))) from None
+    return _validate_spec(spec, budget)
+
+
+def _validate_spec(spec: Spec, budget: Budget) -> Report:
     diags = budget.check_nodes(spec)
     if diags:
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     diags = _checks(spec)
     graph: Graph | None = None
     try:
@@ -146,16 +163,25 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
     except SpecError as exc:
         diags += exc.diagnostics
     if graph is None or any(d.is_error for d in diags):
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     inference = infer(graph)
     diags = [*inference.diagnostics, *budget.check_params(inference)]
     if any(d.is_error for d in diags):
-        raise SpecError(locate(diags, spec.source))
-    return Report(spec, graph, inference, locate([*graph.warnings, *diags], spec.source))
+        raise SpecError(_placed(diags, spec))
+    # Lint runs last, on a spec known to build: its errors are models that cannot learn.
+    found = _placed([*graph.warnings, *diags, *lint.lint(spec, graph, inference)], spec)
+    if any(d.is_error for d in found):
+        raise SpecError(found)
+    return Report(spec, graph, inference, found)
+
+
+def _placed(diags: list[Diagnostic], spec: Spec) -> list[Diagnostic]:
+    """Located in the files they were written in; a problem of a block's definition once, not once per copy."""
+    return merge_copies(locate(diags, spec.source))
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:
-    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs))
+    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs)) + lint.check_ignores(spec)
 
 
 def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:

@@ -24,6 +24,7 @@ Pure standard library: ``validate`` imports this module and must stay light.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -46,6 +47,8 @@ __all__ = [
     "json_too_deep",
     "open_archive",
     "read_file",
+    "read_json_record",
+    "read_record",
     "shown_path",
 ]
 
@@ -119,11 +122,14 @@ def _io_error(message: str, file: str, hint: str | None = None) -> SpecError:
     return SpecError([Diagnostic(Code.IO_ERROR, message, (), hint, file=file)])
 
 
-def read_file(path: str | os.PathLike[str], max_bytes: int, *, what: str = "the spec", hint: str | None = None) -> bytes:
+def read_file(path: str | os.PathLike[str], max_bytes: int, *, what: str = "the spec", hint: str | None = None, pipes: bool = False) -> bytes:
     """The bytes of the regular file at ``path``, at most ``max_bytes`` of them.
 
-    Never blocks on a FIFO, never reads a device, and never reads more than
-    ``max_bytes + 1`` bytes, whatever the file's reported size.
+    Never blocks on opening a FIFO, never reads a device, and never reads more
+    than ``max_bytes + 1`` bytes, whatever the file's reported size. With
+    ``pipes``, for a file the caller named itself (``graphspec diff a.yaml <(...)``,
+    ``-`` for standard input), a pipe is read too, waiting for its writer; a
+    FIFO no process writes to reads as empty.
 
     Raises:
         SpecError: ``io-error`` for a missing or unreadable file, a path with a
@@ -141,7 +147,9 @@ def read_file(path: str | os.PathLike[str], max_bytes: int, *, what: str = "the 
         raise _io_error(f"cannot read {name}: {exc.strerror or exc}", name) from None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if pipes and stat.S_ISFIFO(info.st_mode):
+            os.set_blocking(fd, True)  # opened without blocking; now wait for what the writer sends
+        elif not stat.S_ISREG(info.st_mode):
             raise _io_error(f"not a regular file: {name}", name)
         if info.st_size > max_bytes:
             raise SpecError([_too_large(info.st_size, max_bytes, name, what, hint)])
@@ -161,6 +169,36 @@ def read_file(path: str | os.PathLike[str], max_bytes: int, *, what: str = "the 
     if len(raw) > max_bytes:
         raise SpecError([_too_large(None, max_bytes, name, what, hint)])
     return raw
+
+
+# graphspec's own records in a folder it owns (a run folder's run.json, the backup's
+# state.json, history.json, log.csv): far larger than any run writes, far below memory.
+RECORD_BYTES = 64 << 20
+_RECORD_DEPTH = 64
+
+
+def read_record(path: str | os.PathLike[str], max_bytes: int = RECORD_BYTES) -> str | None:
+    """The text of a file graphspec wrote for itself, or ``None`` if there is no such file.
+
+    A reused folder may hold anything under that name (a FIFO, a huge file, bytes
+    that are not UTF-8): it is read as :func:`read_file` reads, and anything that
+    is not a regular UTF-8 file within ``max_bytes`` counts as no record.
+    """
+    try:
+        return read_file(path, max_bytes, what="the record").decode("utf-8")
+    except (SpecError, UnicodeDecodeError):
+        return None
+
+
+def read_json_record(path: str | os.PathLike[str], max_bytes: int = RECORD_BYTES) -> Any:
+    """A JSON record graphspec wrote (see :func:`read_record`), or ``None``: missing, unreadable, too deep or not JSON."""
+    text = read_record(path, max_bytes)
+    if text is None or json_too_deep(text, _RECORD_DEPTH) is not None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _too_large(size: int | None, limit: int, file: str | None, what: str, hint: str | None) -> Diagnostic:

@@ -89,17 +89,39 @@ class LayerInfo:
     custom: type | None = None
 
     def param(self, name: str) -> Param | None:
-        for p in self.params:
-            if p.name == name:
-                return p
-        return None
+        return self._by_name.get(name)
 
-    def accepted(self) -> list[str]:
+    # Looked up for every argument of every node: computed once per entry (a
+    # cached_property writes the instance dict directly, which a frozen dataclass allows).
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Param]:
+        by_name: dict[str, Param] = {}
+        for p in self.params:
+            by_name.setdefault(p.name, p)
+        return by_name
+
+    @functools.cached_property
+    def _accepted(self) -> tuple[str, ...]:
         names = [p.name for p in self.params]
         if self.forwards_base_kwargs:
             names += [p.name for p in _base_params()]
         # Some constructors (pooling, lookup layers) list `name` explicitly; a node's name is its key.
-        return list(dict.fromkeys(n for n in names if n != "name"))
+        return tuple(dict.fromkeys(n for n in names if n != "name"))
+
+    @functools.cached_property
+    def _accepted_set(self) -> frozenset[str]:
+        return frozenset(self._accepted)
+
+    def accepted(self) -> list[str]:
+        return list(self._accepted)
+
+    def accepts(self, name: str) -> bool:
+        return name in self._accepted_set
+
+    @functools.cached_property
+    def required(self) -> tuple[str, ...]:
+        """The arguments a node must give, in signature order."""
+        return tuple(p.name for p in self.params if p.required)
 
     def param_or_base(self, name: str) -> Param | None:
         found = self.param(name)
@@ -251,6 +273,7 @@ def object_info(kind: str, name: str) -> ObjectInfo | None:
     return _objects(kind).get(name)
 
 
+@functools.lru_cache(maxsize=4096)
 def object_kind(param: str) -> str | None:
     """Which allow-list a layer argument's value comes from, judged by Keras' naming."""
     if param in ("activation", "recurrent_activation", "inner_activation"):
@@ -270,8 +293,13 @@ def _did_you_mean(word: str, options: list[str]) -> str | None:
     return "did you mean " + " or ".join(names) + "?"
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _mapping_inside(value: Any, path: Path) -> Path | None:
     """Path of the first mapping anywhere inside ``value`` (lists are searched), else None."""
+    if type(value) in _SCALARS:
+        return None  # most arguments: no walk
     stack: list[tuple[Any, Path]] = [(value, path)]
     while stack:
         v, p = stack.pop()
@@ -286,9 +314,9 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     """Check an activation/initializer/.../optimizer given by name or ``{class_name, config}``."""
     if value is None:
         return
-    names = object_names(kind)
     if isinstance(value, str):
-        if value not in names:
+        if not _known_object(kind, value):
+            names = object_names(kind)
             yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} {value!r}", path, _did_you_mean(value, names) or _list_hint(kind, names))
             return
         info = object_info(kind, value)
@@ -320,6 +348,7 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
         return
     info = object_info(kind, class_name)
     if info is None:
+        names = object_names(kind)
         hint = _did_you_mean(class_name, names) or _list_hint(kind, names)
         yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} class {class_name!r}", (*path, "class_name"), hint)
         return
@@ -335,6 +364,11 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
         return
     config_path = (*path, "config") if "config" in value else path
     yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", config_path)
+
+
+def _known_object(kind: str, name: str) -> bool:
+    """``name in object_names(kind)``, without building and sorting the list."""
+    return name in _objects(kind) or (kind == "metric" and name in _SPECIAL_METRICS) or (kind == "callback" and name in _callbacks)
 
 
 def _a(word: str) -> str:
@@ -381,17 +415,17 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
     if info.refused:
         yield Diagnostic(Code.REFUSED_LAYER, f"layer {layer!r} is refused: {info.refused}", path)
         return
-    accepted = info.accepted()
     for key, value in args.items():
         kpath = (*args_path, key)
-        if key not in accepted:
+        if not info.accepts(key):
+            accepted = info.accepted()
             hint = _STRUCTURAL_HINTS.get(key) or _did_you_mean(key, accepted) or ("it takes: " + ", ".join(accepted) if accepted else f"{layer} takes no arguments")
             yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{layer} takes no argument {key!r}", kpath, hint, at_key=True)
             continue
         yield from _check_value(info, key, value, kpath)
-    for p in info.params:
-        if p.required and p.name not in args:
-            yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {p.name!r}", args_path, f"add `{p.name}: ...` to the node")
+    for name in info.required:
+        if name not in args:
+            yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {name!r}", args_path, f"add `{name}: ...` to the node")
 
 
 def _unknown(code: Code, what: str, name: str, names: list[str], path: Path, by_path: str, otherwise: str) -> Diagnostic:
@@ -533,6 +567,10 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
     diags: list[Diagnostic] = []
     for name, node in nodes.items():
         npath: Path = (*prefix, "nodes", name)
+        # The common case first: a layer node and no other kind (NODE_KINDS spelled out; this runs for every node).
+        if node.layer is not None and node.share is None and node.model is None and node.op is None:
+            diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
+            continue
         kinds = [k for k in NODE_KINDS if getattr(node, k, None) is not None]
         if not kinds:
             diags.append(Diagnostic(Code.MISSING_KEY, f"node {name!r} needs `layer: <class name>` (or `share: <node>`, `model:`, `op:`)", npath, "for example `layer: Dense`"))
@@ -611,6 +649,8 @@ REFUSED_CALLBACKS: dict[str, str] = {
 
 # The argument of each file-writing callback that names where it writes; relative to the run folder.
 CALLBACK_FILE_ARGS: dict[str, str] = {"ModelCheckpoint": "filepath", "CSVLogger": "filename", "TensorBoard": "log_dir", "BackupAndRestore": "backup_dir"}
+# Where each writes when the spec names it without that argument.
+CALLBACK_DEFAULT_FILES: dict[str, str] = {"ModelCheckpoint": "checkpoint.keras", "CSVLogger": "log.csv", "TensorBoard": "logs", "BackupAndRestore": "backup"}
 
 
 def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
@@ -620,24 +660,72 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
     if len(fit.callbacks) > MAX_CALLBACKS:
         return [Diagnostic(Code.BAD_VALUE, f"fit asks for {len(fit.callbacks):,} callbacks; at most {MAX_CALLBACKS} are allowed", ("fit", "callbacks"), "Keras calls every callback at every batch")]
     diags: list[Diagnostic] = []
+    clean: list[Any] = []  # the callbacks without a problem of their own (None in place of the others)
     for i, callback in enumerate(fit.callbacks):
         path: Path = ("fit", "callbacks", i)
+        clean.append(None)
         name = callback if isinstance(callback, str) else callback.get("class_name")
         if isinstance(name, str) and name in REFUSED_CALLBACKS:
             diags.append(Diagnostic(Code.UNKNOWN_OBJECT, f"callback {name!r} is refused: {REFUSED_CALLBACKS[name]}", path if isinstance(callback, str) else (*path, "class_name")))
             continue
         found = list(check_object("callback", callback, path))
-        diags += found
         if not found and isinstance(callback, Mapping):
-            diags += _check_callback_path(str(name), callback.get("config") or {}, (*path, "config"))
+            found = _check_callback_path(str(name), callback.get("config") or {}, (*path, "config"))
+        diags += found
+        clean[-1] = None if found else callback
+    diags += _check_backup(clean)
     if fit.class_weight is not None and n_outputs > 1:
         hint = "Keras takes class_weight for single-output models only; weight the outputs with loss_weight, or pass sample weights"
         diags.append(Diagnostic(Code.BAD_VALUE, f"class_weight needs a model with one output; this one has {n_outputs}", ("fit", "class_weight"), hint))
     return diags
 
 
-# What `graphspec fit` writes in a run folder itself; a callback writing there would be overwritten.
-_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png")
+# What `graphspec fit` writes in a run folder itself; a callback writing there would be overwritten
+# (graphspec.train.ARTEFACTS and the run's manifest; a test keeps them in step).
+_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png", "model.svg", "run.json")
+
+
+def _callback_folder(callback: Any) -> tuple[str, str, Any] | None:
+    """A file-writing callback's name, its path in the run folder (normalised) and that path as written."""
+    import posixpath
+
+    name = callback if isinstance(callback, str) or callback is None else callback.get("class_name")
+    if name not in CALLBACK_FILE_ARGS:
+        return None
+    config = {} if isinstance(callback, str) else (callback.get("config") or {})
+    value = config.get(CALLBACK_FILE_ARGS[name]) if isinstance(config, Mapping) else None
+    value = CALLBACK_DEFAULT_FILES[name] if value is None else value
+    return (name, posixpath.normpath(value.replace("\\", "/")), value) if isinstance(value, str) and value.strip() else None
+
+
+def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
+    """``BackupAndRestore``'s folder is graphspec's alone: not the run folder, nor holding or inside another callback's files.
+
+    Keras removes the backup folder when training ends, and a folder given to it may
+    hold nothing else (its docs). graphspec removes only what it wrote there, but a
+    spec's meaning must not depend on that: the backup's folder is its own.
+    """
+    found = [(i, _callback_folder(c)) for i, c in enumerate(callbacks)]
+    paths = [(i, f) for i, f in found if f is not None]
+    diags: list[Diagnostic] = []
+    for i, (name, folder, written) in paths:
+        if name != "BackupAndRestore":
+            continue
+        where: Path = ("fit", "callbacks", i, "config", "backup_dir")
+        if folder == ".":
+            message = f"BackupAndRestore.backup_dir {written!r} is the run folder itself; the backup needs a folder of its own (Keras removes it when training ends)"
+            diags.append(Diagnostic(Code.BAD_VALUE, message, where, "write a subfolder name, such as 'backup'"))
+            continue
+        for j, (other, path, _) in paths:
+            if j != i and (path == folder or path.startswith(folder + "/") or folder.startswith(path + "/")):
+                message = f"BackupAndRestore.backup_dir {written!r} shares {path!r} with {other} (fit.callbacks[{j}]); the backup folder holds the backup alone"
+                diags.append(Diagnostic(Code.BAD_VALUE, message, where, f"write another folder, such as {folder + '-backup'!r}"))
+                break
+        config = callbacks[i].get("config") or {} if isinstance(callbacks[i], Mapping) else {}
+        if config.get("save_freq", "epoch") != "epoch":
+            message = f"BackupAndRestore.save_freq {config['save_freq']!r}: graphspec backs up at the end of each epoch, where a resumed run continues exactly"
+            diags.append(Diagnostic(Code.BAD_VALUE, message, ("fit", "callbacks", i, "config", "save_freq"), "leave save_freq out (it is 'epoch')"))
+    return diags
 
 
 def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> list[Diagnostic]:

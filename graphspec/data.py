@@ -16,15 +16,16 @@ import os
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from graphspec._limits import Limits, check_archive, open_archive
 from graphspec.errors import Code, Diagnostic, Path, SpecError
+from graphspec.lint import values as lint_values
 
-__all__ = ["ArraySpec", "check_arrays", "expected_arrays", "load_npz", "save_npz", "split_arrays", "synthetic_arrays", "target_kind"]
+__all__ = ["ArraySpec", "check_arrays", "checked_data", "expected_arrays", "load_npz", "model_arrays", "save_npz", "split_arrays", "synthetic_arrays", "synthetic_inputs", "target_kind"]
 
 Shape = tuple[int | None, ...]
 
@@ -68,13 +69,26 @@ class ArraySpec:
     dtype: str | None
     path: Path
     labels: str = "dense"
+    lint: Any = field(default=None, compare=False)  # what graphspec.lint expects of the values (label range, ...), checked by check_arrays
 
 
 def target_kind(loss: Any) -> str:
-    """``onehot``, ``sparse``, ``binary`` or ``float``: what targets the loss (a name or ``{class_name}``) wants."""
-    name = loss.get("class_name") if isinstance(loss, Mapping) else loss
+    """``onehot``, ``sparse``, ``binary`` or ``float``: what targets the loss wants.
+
+    ``loss`` is a name, ``{class_name: ...}``, or (from a Keras model) a loss object or function.
+    """
+    if isinstance(loss, Mapping):
+        name = loss.get("class_name")
+    elif isinstance(loss, str):
+        name = loss
+    else:
+        name = getattr(loss, "__name__", None) or type(loss).__name__
     key = str(name).lower().replace("_", "")
     return _LOSS_TARGETS.get(key, "float")
+
+
+def _labels(loss: Any) -> str:
+    return "sparse" if target_kind(loss) == "sparse" else "dense"
 
 
 def expected_arrays(report: Any) -> list[ArraySpec]:
@@ -86,9 +100,38 @@ def expected_arrays(report: Any) -> list[ArraySpec]:
             continue
         info = report.inference.outputs.get(name)
         shape = None if info is None or info.shape is None else tuple(info.shape[1:])
-        labels = "sparse" if target_kind(output.loss) == "sparse" else "dense"
-        out.append(ArraySpec(name, "output", shape, None, ("outputs", name), labels))
+        out.append(ArraySpec(name, "output", shape, None, ("outputs", name), _labels(output.loss)))
+    return lint_values.expect(report, out)
+
+
+def model_arrays(model: Any) -> list[ArraySpec]:
+    """The inputs, and the outputs that have a loss, of a Keras model (one built, or loaded from a ``.keras`` file).
+
+    The counterpart of :func:`expected_arrays` for a model without its spec: the
+    compiled losses (which a ``.keras`` file keeps) say which outputs take targets and
+    in which form; a model compiled without losses takes targets of either form.
+    """
+    out = [ArraySpec(t.name, "input", tuple(t.shape[1:]), str(t.dtype), ("inputs", t.name)) for t in model.inputs]
+    losses = _output_losses(model)
+    for name, t in zip(model.output_names, model.outputs, strict=True):
+        if losses and losses.get(name) is None:
+            continue  # compiled without a loss for this output: no targets for it
+        labels = _labels(losses[name]) if losses else "any"
+        out.append(ArraySpec(name, "output", tuple(t.shape[1:]), None, ("outputs", name), labels))
     return out
+
+
+def _output_losses(model: Any) -> dict[str, Any]:
+    """A compiled model's loss per output name (``{}`` when it has none), from ``model.loss`` in any of Keras' forms."""
+    loss = getattr(model, "loss", None)
+    names = list(model.output_names)
+    if loss is None:
+        return {}
+    if isinstance(loss, Mapping):
+        return dict(loss)
+    if isinstance(loss, list | tuple):
+        return dict(zip(names, loss, strict=False))
+    return dict.fromkeys(names, loss)
 
 
 def load_npz(path: str | os.PathLike[str], limits: Limits = Limits()) -> dict[str, np.ndarray]:
@@ -229,7 +272,7 @@ def check_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, so
         diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold different numbers of samples ({listed})", (), "every array's first dimension counts the same samples"))
     elif 0 in counts.values():  # Keras would "train" on nothing, evaluate to no results, and fail inside predict
         diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold no samples", (), "give at least one sample: N, the first dimension, must be 1 or more"))
-    return diags
+    return lint_values.refine(diags, arrays, wanted)  # the lint data rules: label ranges, encodings, NaN, ...
 
 
 def split_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, source: str = "data", targets: bool = True) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -245,6 +288,45 @@ def split_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, so
     x = {w.name: np.asarray(arrays[w.name]) for w in expected if w.role == "input"}
     y = {w.name: np.asarray(arrays[w.name]) for w in expected if w.role == "output" and targets}
     return x, y
+
+
+def checked_data(
+    source: Mapping[str, Any] | os.PathLike[str], expected: Iterable[ArraySpec], *, targets: bool, where: Any = None, limits: Limits = Limits()
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Arrays from an ``.npz`` file or a mapping, checked against ``expected`` and split into inputs and targets.
+
+    The one check of ``fit``, ``evaluate`` and ``predict``, for a spec and a Keras
+    model alike. A problem with an array is placed where its input or output is
+    declared: in the spec (``where`` its :class:`~graphspec.source.Document`), or in
+    the model file ``where`` names; a problem with the data as a whole (an extra
+    array, unequal sample counts) names the data file.
+
+    An ``.npz`` file is read within ``limits`` (see :func:`load_npz`).
+
+    Raises:
+        SpecError: ``bad-data-file`` for an unreadable file, one past the read
+            limits, or a ``str`` (a path is a path object), or every problem with the arrays.
+    """
+    if isinstance(source, str | bytes):  # a path is an os.PathLike, as everywhere in the API
+        shown = repr(source[:60])
+        raise SpecError.single(Code.BAD_DATA_FILE, f"data is a mapping of arrays or a path object, not the {type(source).__name__} {shown}", (), "pass pathlib.Path(...) for an .npz file")
+    name = "the data" if isinstance(source, Mapping) else os.fspath(source)
+    arrays = source if isinstance(source, Mapping) else load_npz(source, limits)
+    try:
+        return split_arrays(arrays, expected, source=name, targets=targets)
+    except SpecError as exc:
+        data_file = None if isinstance(source, Mapping) else name
+        raise SpecError([_placed(d, where, data_file) for d in exc.diagnostics]) from None
+
+
+def _placed(d: Diagnostic, where: Any, data_file: str | None) -> Diagnostic:
+    from graphspec.source import Document, locate
+
+    if not d.path:
+        return d.located(data_file, None, None, None) if data_file else d
+    if isinstance(where, Document):
+        return locate([d], where)[0]
+    return d.located(where, None, None, None) if isinstance(where, str) else d
 
 
 def synthetic_arrays(report: Any, n: int, seed: int = 0, *, max_bytes: int = Limits().max_data_bytes) -> dict[str, np.ndarray]:
@@ -276,7 +358,7 @@ def synthetic_arrays(report: Any, n: int, seed: int = 0, *, max_bytes: int = Lim
         if item.role == "input":
             out[item.name] = _random_input(rng, report, item.name, item.shape, item.dtype)
         else:
-            out[item.name] = _random_target(rng, item.shape, item.kind)
+            out[item.name] = lint_values.within_reach(item.want, _random_target(rng, item.shape, item.kind))
     return out
 
 
@@ -290,6 +372,7 @@ class _Planned:
     dtype: str
     kind: str
     path: Path
+    want: Any = field(default=None, compare=False)  # an output's ArraySpec: its lint expectation keeps targets in reach
 
     def nbytes(self) -> int:
         # Class ids drop the class axis: (N, ..., classes) is written (N, ...).
@@ -301,18 +384,23 @@ class _Planned:
         return math.prod(self.shape[:-1] if self.kind == "onehot" else self.shape) * 8
 
 
-def _synthetic_plan(report: Any, n: int) -> list[_Planned]:
+def _input_plan(report: Any, n: int) -> list[_Planned]:
     plan: list[_Planned] = []
     for name, inp in report.spec.inputs.items():
         if _family(inp.dtype) == "string":
             raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic data for string input {name!r}", ("inputs", name, "dtype"), "give --data")
         plan.append(_Planned(name, "input", (n, *inp.shape), "float32" if inp.dtype == "bfloat16" else inp.dtype, "input", ("inputs", name)))
+    return plan
+
+
+def _synthetic_plan(report: Any, n: int) -> list[_Planned]:
+    plan = _input_plan(report, n)
     for want in expected_arrays(report):
         if want.role == "output":
             if want.shape is None or None in want.shape:
                 raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic targets for output {want.name!r}: its shape is not known before building", want.path, "give --data")
             kind = target_kind(report.spec.outputs[want.name].loss)
-            plan.append(_Planned(want.name, "output", (n, *want.shape), "int32" if kind == "sparse" else "float32", kind, want.path))  # type: ignore[arg-type]
+            plan.append(_Planned(want.name, "output", (n, *want.shape), "int32" if kind == "sparse" else "float32", kind, want.path, want))  # type: ignore[arg-type]
     return plan
 
 
@@ -381,3 +469,23 @@ def _random_target(rng: np.random.Generator, shape: tuple[int, ...], kind: str) 
     if kind == "binary":
         return rng.integers(0, 2, size=shape).astype("float32")
     return rng.standard_normal(size=shape).astype("float32")
+
+
+def synthetic_inputs(report: Any, n: int, seed: int = 0, *, max_bytes: int = Limits().max_data_bytes) -> dict[str, np.ndarray]:
+    """Random inputs for a validated spec, as :func:`synthetic_arrays` makes them, without targets.
+
+    For feeding a model rather than training it (the parity check of ``graphspec export``):
+    outputs without a loss or with a shape known only after building are no obstacle.
+    Bounded by ``max_bytes`` as :func:`synthetic_arrays` is, before anything is allocated.
+
+    Raises:
+        SpecError: ``bad-value`` if ``n`` is under 1, an input is a string, no
+            sequence length fits the model, or the inputs would take more than ``max_bytes``.
+    """
+    if n < 1:
+        raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {n}", (), "ask for 1 sample or more")
+    report = _concrete(report)
+    plan = _input_plan(report, n)
+    _check_synthetic_size(plan, n, max_bytes)
+    rng = np.random.default_rng(seed)
+    return {item.name: _random_input(rng, report, item.name, item.shape, item.dtype) for item in plan}

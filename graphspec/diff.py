@@ -25,7 +25,7 @@ __all__ = ["Change", "SpecDiff", "diff_specs", "normalise"]
 
 # Arguments Keras widens from an int to a tuple; `3` and `[3, 3]` build the same layer.
 SIZE_KEYS = frozenset({"kernel_size", "pool_size", "strides", "dilation_rate", "size", "padding", "cropping", "output_size"})
-_NODE_STRUCTURE = ("layer", "share", "model", "op", "inputs")
+_NODE_STRUCTURE = ("layer", "share", "model", "op", "inputs", "lint")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class Change:
             ``argument-added``, ``argument-removed``, ``argument-changed``,
             ``inputs-rewired``, ``share-changed``, ``input-added``,
             ``input-removed``, ``input-changed``, ``output-added``,
-            ``output-removed``, ``output-changed``, ``compile-changed`` or
+            ``output-removed``, ``output-changed``, ``compile-changed``,
+            ``lint-changed`` (a node's or the spec's ``lint:`` settings) or
             ``name-changed``.
         path: where, as the spec path in the second spec (``nodes.conv1.filters``).
         old, new: the values before and after (``None`` where there is none).
@@ -229,6 +230,8 @@ def diff_specs(a: Spec, b: Spec) -> SpecDiff:
     changes += _diff_section("output", "outputs", da["outputs"], db["outputs"])
     if da.get("compile") != db.get("compile"):
         changes.append(Change("compile-changed", "compile", da.get("compile"), db.get("compile")))
+    if da.get("lint") != db.get("lint"):
+        changes.append(Change("lint-changed", "lint", da.get("lint"), db.get("lint")))
     return SpecDiff(changes)
 
 
@@ -284,6 +287,8 @@ def _diff_node(path: str, a: Mapping[str, Any], b: Mapping[str, Any], renames: M
         changes.append(Change("layer-changed", path, _kind(a), _kind(b)))
     if "share" in a and "share" in b and renames.get(a["share"], a["share"]) != b["share"]:
         changes.append(Change("share-changed", f"{path}.share", a["share"], b["share"]))
+    if a.get("lint") != b.get("lint"):
+        changes.append(Change("lint-changed", f"{path}.lint", a.get("lint"), b.get("lint")))
     old_inputs = [_renamed_ref(r, renames) for r in _refs(a)]
     if old_inputs != _refs(b):
         changes.append(Change("inputs-rewired", f"{path}.inputs", _refs(a), _refs(b)))

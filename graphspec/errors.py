@@ -84,10 +84,42 @@ class Code(str, Enum):
     ARRAY_MISMATCH = "array-mismatch"
     UNSAFE_PATH = "unsafe-path"
     TRAINING_FAILED = "training-failed"
+    RUN_EXISTS = "run-exists"
+    RUN_IN_USE = "run-in-use"
+    CANNOT_RESUME = "cannot-resume"
     # import and diff
     BAD_MODEL = "bad-model"
     UNREGISTERED_LAYER = "unregistered-layer"
     UNSUPPORTED_MODEL = "unsupported-model"
+    # export
+    EXPORT_FAILED = "export-failed"
+    EXPORT_MISMATCH = "export-mismatch"
+    MISSING_EXTRA = "missing-extra"
+    # lint (graphspec.lint): training bugs a spec builds fine with; rules of the checked graph
+    UNKNOWN_RULE = "unknown-rule"
+    ONE_CLASS_LOSS = "one-class-loss"
+    SOFTMAX_SIZE_ONE = "softmax-size-one"
+    SOFTMAX_AXIS_MISMATCH = "softmax-axis-mismatch"
+    SQUASHED_TWICE = "squashed-twice"
+    OUTPUT_NOT_PROBABILITY = "output-not-probability"
+    ACTIVATION_LOSS_MISMATCH = "activation-loss-mismatch"
+    ACTIVATION_AFTER_SOFTMAX = "activation-after-softmax"
+    NEGATIVE_POISSON_RATE = "negative-poisson-rate"
+    METRIC_ON_REGRESSION = "metric-on-regression"
+    METRIC_LABEL_MISMATCH = "metric-label-mismatch"
+    THRESHOLD_ON_LOGITS = "threshold-on-logits"
+    CLASS_WEIGHT_LENGTH = "class-weight-length"
+    CLASS_WEIGHT_ON_REGRESSION = "class-weight-on-regression"
+    INTEGER_FEATURES = "integer-features"
+    FLOAT_INTO_EMBEDDING = "float-into-embedding"
+    HIGH_LEARNING_RATE = "high-learning-rate"
+    # lint, data rules: the arrays given to fit, evaluate and predict, before TensorFlow loads
+    LABEL_OUT_OF_RANGE = "label-out-of-range"
+    LABEL_ENCODING = "label-encoding"
+    BINARY_TARGET_RANGE = "binary-target-range"
+    UNREACHABLE_TARGET = "unreachable-target"
+    NON_FINITE_DATA = "non-finite-data"
+    EMBEDDING_INDEX_RANGE = "embedding-index-range"
 
 
 CODE_DOCS: dict[Code, str] = {
@@ -151,12 +183,44 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNSAFE_PATH: "A callback's file argument is absolute, leaves the run folder (`..`, or a symlink in a reused folder), or is a ModelCheckpoint template "
     "with fields other than the numbers Keras fills in; training writes only inside its run folder.",
     Code.TRAINING_FAILED: "Keras stopped with an error while training, evaluating or predicting; the message gives its reason.",
+    Code.RUN_EXISTS: "The run folder holds a finished run, an interrupted run that cannot be continued, a run of another spec or data, "
+    "or files this run would write; `fit` never reuses it silently (`--resume`, `--overwrite`, or a new `--run-dir`).",
+    Code.RUN_IN_USE: "Another process is training in the run folder (it holds the folder's lock).",
+    Code.CANNOT_RESUME: "`--resume` was given but there is nothing to continue: no interrupted run in the folder, or no `BackupAndRestore` in the spec.",
     # import and diff
     Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, "
     "or refused by its safe mode), or breaks a read limit (`config.json` inflated past `Limits.max_model_bytes`, nesting past `Limits.max_model_depth`).",
     Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
     Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, a layer called with keyword "
     "tensors, or a config that does not rebuild the layer.",
+    # export
+    Code.EXPORT_FAILED: "An export could not convert or run the model in the chosen format (an operation the format has no kernel for), or the artefact's signature lost the spec's names.",
+    Code.EXPORT_MISMATCH: "The exported artefact's outputs differ from the Keras model's on the same inputs beyond the format's tolerance; nothing was written.",
+    Code.MISSING_EXTRA: "A feature needs an optional dependency that is not installed (for example `pip install 'graphspec[onnx]'` for ONNX export).",
+    # lint (each rule has its own section below the table in docs/errors.md)
+    Code.UNKNOWN_RULE: "A `lint: {ignore: [...]}` list names something that is not a lint rule.",
+    Code.ONE_CLASS_LOSS: "A categorical loss is put on an output with one unit: the loss is constant and the model learns nothing (error).",
+    Code.SOFTMAX_SIZE_ONE: "A softmax normalises over an axis of size 1, so it always outputs 1.0 (error).",
+    Code.SOFTMAX_AXIS_MISMATCH: "An output's softmax normalises over another axis than the one its categorical loss reads the classes from (warning).",
+    Code.SQUASHED_TWICE: "A loss has `from_logits: true` but the output already ends in a softmax or sigmoid (warning).",
+    Code.OUTPUT_NOT_PROBABILITY: "A loss reads probabilities from an output that is not squashed into [0, 1] and has no `from_logits: true` (warning).",
+    Code.ACTIVATION_LOSS_MISMATCH: "binary_crossentropy on a softmax over several classes, or a categorical loss on sigmoid outputs (warning).",
+    Code.ACTIVATION_AFTER_SOFTMAX: "An activation is applied to the output of a softmax (warning).",
+    Code.NEGATIVE_POISSON_RATE: "The poisson loss is put on an output that can be negative, whose logarithm is NaN (error).",
+    Code.METRIC_ON_REGRESSION: "A classification metric (accuracy, precision, AUC, ...) is put on a regression output (warning).",
+    Code.METRIC_LABEL_MISMATCH: "A metric expects labels in another form (class ids, one-hot rows, yes/no) than the output's loss (warning).",
+    Code.THRESHOLD_ON_LOGITS: "A metric thresholds at 0.5 an output the loss reads as logits (`from_logits: true`) (warning).",
+    Code.CLASS_WEIGHT_LENGTH: "`fit.class_weight` gives a different number of weights than the output has classes (warning).",
+    Code.CLASS_WEIGHT_ON_REGRESSION: "`fit.class_weight` is given for a regression output, whose targets are not class ids (warning).",
+    Code.INTEGER_FEATURES: "An integer tensor (token ids) reaches a Dense, convolution or recurrent layer as numbers instead of an Embedding (warning).",
+    Code.FLOAT_INTO_EMBEDDING: "A floating-point tensor is fed to an Embedding, which truncates it to integer ids (warning).",
+    Code.HIGH_LEARNING_RATE: "An adaptive optimizer (Adam, RMSprop, ...) is given a learning rate of 0.1 or more, which makes training diverge (warning).",
+    Code.LABEL_OUT_OF_RANGE: "Data: class-id labels of a sparse loss are negative, not whole numbers, or not below the output's number of classes.",
+    Code.LABEL_ENCODING: "Data: labels are one-hot where the loss takes class ids, class ids where it takes one-hot rows, or rows that are not one-hot.",
+    Code.BINARY_TARGET_RANGE: "Data: targets of binary_crossentropy lie outside [0, 1].",
+    Code.UNREACHABLE_TARGET: "Data: regression targets lie outside the range of the output's activation (a sigmoid output cannot reach 950).",
+    Code.NON_FINITE_DATA: "Data: an input or target array holds NaN or infinite values.",
+    Code.EMBEDDING_INDEX_RANGE: "Data: ids fed to an Embedding are negative or not below its `input_dim`.",
 }
 
 

@@ -51,7 +51,7 @@ from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_
 from graphspec.expr import ExprError, Value, evaluate
 from graphspec.source import _INT_BOUND, _SURROGATE, Document, Limits, locate, resolve_plain, shown_value
 
-__all__ = ["CommandLineValue", "ExpandedDocument", "expand_document", "needs_expansion", "parse_override"]
+__all__ = ["BlockScope", "CommandLineValue", "ExpandedDocument", "expand_document", "merge_copies", "needs_expansion", "parse_override"]
 
 _AUTHORING_KEYS = ("params", "blocks", "include")
 _BLOCK_KEYS = ("description", "params", "inputs", "nodes", "outputs")
@@ -88,16 +88,38 @@ class _Origin:
     via: tuple[_Via, ...] = ()
 
 
+@dataclass(frozen=True)
+class BlockScope:
+    """A block instance, a ``repeat``, or one copy of a repeat: where the nodes named ``name/...`` came from.
+
+    Attributes:
+        name: the flat scope (``stage2`` for an instance or a repeat, ``stage2/block1`` for a copy).
+        block: the block the scope instantiates (for a repeat, the block its instance names;
+            an ``override`` may give single copies another one).
+        copy: the 1-based copy number, for a copy of a repeat.
+        repeat: the number of copies, for a repeat.
+    """
+
+    name: str
+    block: str
+    copy: int | None = None
+    repeat: int | None = None
+
+
 @dataclass
 class ExpandedDocument(Document):
     """A flat spec's data, with the origin of every expanded node.
 
     ``origins`` maps a flat path (``("nodes", "stage2/block1/conv1")``) to the
     document and path where it was written; a diagnostic's path is located by its
-    longest recorded prefix, else in the root document as usual.
+    longest recorded prefix, else in the root document as usual. ``scopes`` holds
+    the block instances and repeats the flat names were scoped by (what drawings
+    show as clusters), in expansion order.
     """
 
     origins: dict[Path, _Origin] = field(default_factory=dict)
+    scopes: dict[str, BlockScope] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # the spec's parameters as resolved (defaults, --set)
 
     def origin(self, path: Path) -> _Origin:
         for k in range(len(path), 0, -1):
@@ -121,6 +143,38 @@ def _related(origin: _Origin) -> tuple[Related, ...]:
     definition = origin.path[:4] if origin.path[:1] == ("blocks",) else origin.path[:2]
     out.append(_related_at(f"defined in {format_path(definition)}", origin.doc, definition))
     return tuple(out)
+
+
+def merge_copies(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic for a problem that recurs in every copy of a block (``repeat: 4``), naming the copies.
+
+    Copies share their definition's text, so a problem written there is found once
+    per copy of the instance, at the same position with the same message; the
+    first stays, and a note lists the nodes of the others. (Other instances of
+    the same block keep their own diagnostic: they are written elsewhere.)
+    """
+    groups: dict[tuple[object, ...], list[Diagnostic]] = {}
+    out: list[Diagnostic | tuple[object, ...]] = []
+    for d in diagnostics:
+        if len(d.related) < 2 or d.line is None:  # not from a block instance, or not placed
+            out.append(d)
+            continue
+        instance = d.related[0]  # the copies of one `repeat:` share its position
+        key = (d.code, d.severity, d.message, d.hint, d.file, d.line, d.column, d.related[-1], instance.file, instance.line, instance.column)
+        if key not in groups:
+            out.append(key)
+        groups.setdefault(key, []).append(d)
+    return [item if isinstance(item, Diagnostic) else _merged(groups[item]) for item in out]
+
+
+def _merged(copies: list[Diagnostic]) -> Diagnostic:
+    first = copies[0]
+    if len(copies) == 1:
+        return first
+    names = [str(d.path[1]) if len(d.path) > 1 and d.path[0] == "nodes" else format_path(d.path) for d in copies[1:]]
+    instance = first.related[0]
+    note = Related(f"the same in {len(names)} more cop{'y' if len(names) == 1 else 'ies'}: {', '.join(names)}", instance.file, instance.line, instance.column)
+    return replace(first, related=(*first.related[:-1], note, first.related[-1]))
 
 
 def _related_at(label: str, doc: Document, path: Path) -> Related:
@@ -309,6 +363,7 @@ class _Expander:
         except _Abort:
             raise SpecError([*self.root.problems, *self.problems]) from None
         self.spec_env = env
+        self.out.params = dict(env)
         if self.problems:  # every value may depend on the parameters: stop before echoing their errors
             raise SpecError([*self.root.problems, *self.problems])
         flat: dict[str, Any] = {}
@@ -522,6 +577,8 @@ class _Expander:
             return
         args = {k: v for k, v in raw.items() if k not in _INSTANCE_KEYS}
         overrides = self.overrides(raw.get("override"), times, path)
+        if "repeat" in raw:
+            self.out.scopes[flat_name] = BlockScope(flat_name, block.name, repeat=times)
         for copy in range(1, times + 1):
             given = {**args, **overrides.get(copy, {})}
             chosen = given.pop("block", None)  # an override may swap the block (a projection shortcut)
@@ -534,6 +591,7 @@ class _Expander:
             self.check_args(copy_block, given, path)
             copy_name = f"{flat_name}/block{copy}" if "repeat" in raw else flat_name
             inputs = self.expand_copy(scope, copy_block, given, inputs, path, copy_name, f", copy {copy} of {times}" if "repeat" in raw else "")
+            self.out.scopes[copy_name] = BlockScope(copy_name, copy_block.name, copy if "repeat" in raw else None)
         self.instances[flat_name] = inputs  # a repeat reads as its last copy
 
     def expand_copy(self, scope: _Scope, block: _Block, args: dict[str, Any], inputs: list[str], path: Path, copy_name: str, which: str) -> list[str]:

@@ -13,8 +13,7 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import networkx as nx
-
+from graphspec import _digraph as dg
 from graphspec.errors import Code, Diagnostic, Path, Severity, SpecError
 from graphspec.spec import MAX_MODEL_DEPTH, SpecBody, parse_ref
 
@@ -27,7 +26,8 @@ class Graph:
 
     Attributes:
         dag: one vertex per input and node; an edge ``a → b`` for each reference
-            of ``b`` to ``a``.
+            of ``b`` to ``a`` (networkx's ``DiGraph`` interface without importing
+            networkx; ``dag.to_networkx()`` for its algorithms).
         order: the nodes that feed some output, in an order where every node comes
             after the nodes it reads (spec order where the graph allows it).
         layer_owner: for each node, the node that declares the layer it calls
@@ -39,7 +39,7 @@ class Graph:
     """
 
     spec: SpecBody
-    dag: nx.DiGraph
+    dag: dg.DiGraph
     order: list[str]
     layer_owner: dict[str, str]
     depth: int
@@ -100,7 +100,10 @@ def _share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
     broken: set[str] = set()
     diags: list[Diagnostic] = []
     position = {name: i for i, name in enumerate(spec.nodes)}
-    for start in spec.nodes:
+    for start, declared in spec.nodes.items():
+        if declared.share is None:  # most nodes declare their own layer
+            owners.setdefault(start, start)
+            continue
         if start in owners or start in broken:
             continue
         chain = [start]
@@ -158,7 +161,7 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
 
     diags: list[Diagnostic] = list(_check_names(spec))
     known = set(spec.inputs) | set(spec.nodes)
-    dag: nx.DiGraph = nx.DiGraph()
+    dag = dg.DiGraph()
     dag.add_nodes_from(spec.inputs, kind="input")
     dag.add_nodes_from(spec.nodes, kind="node")
 
@@ -204,17 +207,21 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
     position = {name: i for i, name in enumerate(spec.nodes)}
     # A subgraph view costs on every access; most specs have no dead nodes to leave out.
     alive = dag if len(live) == dag.number_of_nodes() else dag.subgraph(live)
-    topo = list(nx.lexicographical_topological_sort(alive, key=lambda n: position.get(n, -1)))
+    topo = dg.lexicographical_topological_sort(alive, key=lambda n: position.get(n, -1))
     order = [n for n in topo if n in spec.nodes]
     depth = max([_longest_path_nodes(alive, topo), *(g.depth for g in subgraphs.values())])
     return Graph(spec, dag, order, owners, depth, warnings, subgraphs)
 
 
-def _longest_path_nodes(dag: nx.DiGraph, topo: list[str]) -> int:
+def _longest_path_nodes(dag: dg.DiGraph, topo: list[str]) -> int:
     """The number of nodes on the longest path, by one pass in topological order."""
     longest: dict[str, int] = {}
     for n in topo:
-        longest[n] = 1 + max((longest[p] for p in dag.predecessors(n)), default=0)
+        best = 0
+        for p in dag.predecessors(n):
+            if longest[p] > best:
+                best = longest[p]
+        longest[n] = best + 1
     return max(longest.values(), default=1)
 
 
@@ -223,7 +230,12 @@ def _known_hint(spec: SpecBody) -> str:
     return "known names: " + ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
 
 
-def _cycles(dag: nx.DiGraph) -> list[Diagnostic]:
+def _cycles(graph: dg.DiGraph) -> list[Diagnostic]:
+    if dg.is_directed_acyclic_graph(graph):
+        return []
+    import networkx as nx  # naming the cycles is networkx's job; only a cyclic spec pays for importing it
+
+    dag = graph.to_networkx()
     diags = []
     for component in nx.strongly_connected_components(dag):
         if len(component) == 1 and not any(dag.has_edge(n, n) for n in component):
@@ -243,7 +255,7 @@ def _cycles(dag: nx.DiGraph) -> list[Diagnostic]:
     return diags
 
 
-def _live(spec: SpecBody, dag: nx.DiGraph) -> set[str]:
+def _live(spec: SpecBody, dag: dg.DiGraph) -> set[str]:
     """Everything some output depends on: one backward walk from all outputs at once."""
     live = {src for src in (parse_ref(spec.output_source(n))[0] for n in spec.outputs) if src in dag}
     stack = list(live)
@@ -255,11 +267,11 @@ def _live(spec: SpecBody, dag: nx.DiGraph) -> set[str]:
     return live
 
 
-def _reachability(spec: SpecBody, dag: nx.DiGraph, live: set[str]) -> list[Diagnostic]:
+def _reachability(spec: SpecBody, dag: dg.DiGraph, live: set[str]) -> list[Diagnostic]:
     """Unreachable outputs and unused inputs, in one topological pass (the graph is acyclic here)."""
     reaches: dict[str, bool] = {}  # some declared input flows into it
     orphaned: dict[str, bool] = {}  # some node upstream (or itself) has no inputs
-    for n in nx.topological_sort(dag):
+    for n in dg.topological_sort(dag):
         preds = list(dag.predecessors(n))
         if n in spec.inputs:
             reaches[n], orphaned[n] = True, False
@@ -272,7 +284,7 @@ def _reachability(spec: SpecBody, dag: nx.DiGraph, live: set[str]) -> list[Diagn
         if src not in dag or (reaches[src] and not orphaned[src]):
             continue
         if orphaned[src]:
-            sources = sorted(n for n in nx.ancestors(dag, src) | {src} if n in spec.nodes and dag.in_degree(n) == 0)
+            sources = sorted(n for n in dg.ancestors(dag, src) | {src} if n in spec.nodes and dag.in_degree(n) == 0)
             why = f"it depends on {', '.join(repr(s) for s in sources)}, which has no inputs"
         else:
             why = "no declared input flows into it"
@@ -329,8 +341,10 @@ def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict
         subgraphs[name] = sub
         diags += [d.prefixed(prefix) for d in [*sub.warnings, *(_sequential(sub) if node.model.sequential else [])]]
     for name, node in spec.nodes.items():
+        if node.share is None:
+            continue
         owner = spec.nodes.get(owners.get(name, name))
-        if owner is None or node.share is None:
+        if owner is None:
             continue
         if owner.op is not None:
             message = f"node {name!r} shares op node {node.share!r}; an op has no weights to share"
@@ -341,7 +355,10 @@ def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict
 
 def _model_inputs(spec: SpecBody, owners: dict[str, str]) -> Iterator[Diagnostic]:
     """Each call of a nested model feeds it exactly one tensor per input it declares."""
+    models = {name for name, node in spec.nodes.items() if node.model is not None}
     for name, node in spec.nodes.items():
+        if owners.get(name, name) not in models:
+            continue
         owner = spec.nodes.get(owners.get(name, name))
         model = owner.model if owner is not None else None
         if model is None or not node.inputs or len(node.inputs) == len(model.inputs):

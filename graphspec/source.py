@@ -128,11 +128,14 @@ def locate(diagnostics: Iterable[Diagnostic], doc: Document | None) -> list[Diag
     return out
 
 
-def parse_file(path: str | os.PathLike[str], limits: Limits = Limits(), *, max_bytes: int | None = None) -> Document:
+def parse_file(path: str | os.PathLike[str], limits: Limits = Limits(), *, max_bytes: int | None = None, pipes: bool = False) -> Document:
     """Read and parse a spec file (``.json`` as JSON, anything else as YAML unless it parses as JSON).
 
     The file is read through :func:`graphspec._limits.read_file`: at most
-    ``max_bytes`` (default ``limits.max_bytes``) bytes of a regular file.
+    ``max_bytes`` (default ``limits.max_bytes``) bytes of a regular file. With
+    ``pipes`` (a file the caller named itself, never one a spec names) a pipe is
+    read too (``/dev/fd/63`` of ``<(...)``, ``/dev/stdin``), once, no further
+    than the size limit.
 
     Raises:
         SpecError: ``io-error`` if it cannot be read (missing, not a regular
@@ -140,7 +143,7 @@ def parse_file(path: str | os.PathLike[str], limits: Limits = Limits(), *, max_b
             text that is not UTF-8, or any loading problem.
     """
     name = os.fspath(path)
-    raw = read_file(path, limits.max_bytes if max_bytes is None else max_bytes)
+    raw = read_file(path, limits.max_bytes if max_bytes is None else max_bytes, pipes=pipes)
     return parse_text(decode_text(raw, name), file=name, limits=limits)
 
 
@@ -247,14 +250,14 @@ def parse_data(data: Any, limits: Limits = Limits()) -> Document:
     The data is checked to be plain JSON-like data, nested no deeper than
     ``limits.max_depth`` (counted as for text), holding at most
     ``limits.max_values`` values (a shared list counts once per reference), with
-    finite numbers inside the float range; then deep-copied, so later stages
-    never touch the caller's objects.
+    finite numbers inside the float range; and copied in the same walk, so later
+    stages never touch the caller's objects.
     """
     problems: list[Diagnostic] = []
-    _check_plain(data, (), 0, limits, problems)
+    copied = _check_plain(data, (), 0, limits, problems)
     if problems:
         raise SpecError(problems)
-    return Document(copy.deepcopy(data))
+    return Document(copied)
 
 
 # ---------------------------------------------------------------------------
@@ -399,59 +402,100 @@ def _scan_json(text: str) -> tuple[dict[Path, Mark], dict[Path, Mark], list[Diag
 # Python data
 
 
-def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: list[Diagnostic]) -> None:
-    """Check data from Python: plain, acyclic, bounded in depth and in expanded size.
+def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: list[Diagnostic]) -> Any:
+    """Check data from Python: plain, acyclic, bounded in depth and in expanded size; return a copy.
 
     Iterative: data handed in from Python may be arbitrarily deep, self-referencing,
-    or share one list from many places (each reference is walked, and counted).
-    A container at ``depth`` (the top one at 0) is level ``depth + 1``, as in text.
+    or share one list from many places (each reference is walked, and counted, and
+    copied on its own). A container at ``depth`` (the top one at 0) is level
+    ``depth + 1``, as in text. Lists, tuples and dicts are copied as they are met
+    (what ``copy.deepcopy`` would make, in one walk instead of two); any other
+    mapping is deep-copied once checked. Scalars are immutable and kept.
     """
-    stack = [(value, path, depth, frozenset[int]())]
+    root: list[Any] = [value]
+    tuples: list[tuple[Any, Any, list[Any]]] = []  # (container, key, list standing in for a tuple until the walk ends)
+    others: list[tuple[Any, Any, Any]] = []  # (container, key, mapping of another type): deep-copied at the end
+    stack: list[tuple[Any, Path, int, frozenset[int], Any, Any]] = []
+    if isinstance(value, Mapping | list | tuple):
+        stack.append((value, path, depth, frozenset(), root, 0))
+    else:
+        _check_scalar(value, path, problems)
     counted = 1  # values met so far, each reference to a shared list or mapping walked and counted again
     containers: set[int] = set()
     shared = False
     while stack and len(problems) < 20:
-        value, path, depth, active = stack.pop()
-        if isinstance(value, Mapping | list | tuple):
-            if depth >= limits.max_depth:
-                problems.append(Diagnostic(Code.TOO_DEEP, f"data is nested deeper than {limits.max_depth} levels", path, "flatten the structure"))
-                continue
-            ident = id(value)
-            if ident in active:
-                problems.append(Diagnostic(Code.YAML_ALIAS, "data contains itself (a reference cycle)", path))
-                continue
-            shared = shared or ident in containers
-            containers.add(ident)
-            counted += len(value)
-            if counted > limits.max_values:
-                problems.append(_too_many_values(limits, path, shared))
-                break
-            inner = active | {ident}
-            if isinstance(value, Mapping):
-                for k, v in value.items():
-                    if not isinstance(k, str):
-                        problems.append(Diagnostic(Code.WRONG_TYPE, f"mapping keys must be strings; got {type(k).__name__} {shown_value(k)}", path))
-                        continue
-                    if _SURROGATE.search(k):
-                        problems.append(_surrogate_value(k, path, True))
-                        continue
-                    stack.append((v, (*path, k), depth + 1, inner))
-            else:
-                for i, v in enumerate(value):
-                    stack.append((v, (*path, i), depth + 1, inner))
-        elif isinstance(value, str):
-            if _SURROGATE.search(value):
-                problems.append(_surrogate_value(value, path, False))
-        elif isinstance(value, bool) or value is None:
+        value, path, depth, active, parent, key = stack.pop()
+        if depth >= limits.max_depth:
+            problems.append(Diagnostic(Code.TOO_DEEP, f"data is nested deeper than {limits.max_depth} levels", path, "flatten the structure"))
             continue
-        elif isinstance(value, int | float):
-            if isinstance(value, int) and abs(value) >= _INT_BOUND:
-                digits = int(abs(value).bit_length() * math.log10(2)) + 1
-                problems.append(_too_large_integer(f"of about {digits:,} digits", path))
-            elif isinstance(value, float) and not math.isfinite(value):
-                problems.append(Diagnostic(Code.BAD_VALUE, f"{value} is not a finite number", path, "write a finite number"))
+        ident = id(value)
+        if ident in active:
+            problems.append(Diagnostic(Code.YAML_ALIAS, "data contains itself (a reference cycle)", path))
+            continue
+        shared = shared or ident in containers
+        containers.add(ident)
+        counted += len(value)
+        if counted > limits.max_values:
+            problems.append(_too_many_values(limits, path, shared))
+            break
+        inner = active | {ident}
+        if isinstance(value, Mapping):
+            copy_: Any = {}
+            if type(value) is not dict:
+                others.append((parent, key, value))
+            items: Iterable[tuple[Any, Any]] = value.items()
         else:
-            problems.append(Diagnostic(Code.WRONG_TYPE, f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}", path))
+            copy_ = [None] * len(value)
+            if type(value) is not list:
+                tuples.append((parent, key, copy_))
+            items = enumerate(value)
+        parent[key] = copy_
+        for k, v in items:
+            if type(copy_) is list or (isinstance(k, str) and not _SURROGATE.search(k)):
+                _check_item(k, v, path, depth, inner, copy_, stack, problems)
+            elif isinstance(k, str):
+                problems.append(_surrogate_value(k, path, True))
+            else:
+                problems.append(Diagnostic(Code.WRONG_TYPE, f"mapping keys must be strings; got {type(k).__name__} {shown_value(k)}", path))
+    for container, key, stand_in in reversed(tuples):
+        container[key] = tuple(stand_in)
+    for container, key, original in others:
+        container[key] = copy.deepcopy(original)
+    return root[0]
+
+
+_PLAIN_SCALARS = (str, bool, type(None))
+
+
+def _check_item(key: Any, value: Any, path: Path, depth: int, active: frozenset[int], copy_: Any, stack: list[Any], problems: list[Diagnostic]) -> None:
+    """One entry of a container being copied: a scalar is checked and kept, a container is walked next."""
+    if type(value) in _PLAIN_SCALARS:
+        copy_[key] = value
+        if type(value) is str and _SURROGATE.search(value):
+            problems.append(_surrogate_value(value, (*path, key), False))
+    elif isinstance(value, Mapping | list | tuple):
+        copy_[key] = None  # holds the key's place: a mapping's copy keeps the order of its keys
+        stack.append((value, (*path, key), depth + 1, active, copy_, key))
+    else:
+        copy_[key] = value
+        _check_scalar(value, (*path, key), problems)
+
+
+def _check_scalar(value: Any, path: Path, problems: list[Diagnostic]) -> None:
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            problems.append(_surrogate_value(value, path, False))
+        return
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int | float):
+        if isinstance(value, int) and abs(value) >= _INT_BOUND:
+            digits = int(abs(value).bit_length() * math.log10(2)) + 1
+            problems.append(_too_large_integer(f"of about {digits:,} digits", path))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(Diagnostic(Code.BAD_VALUE, f"{value} is not a finite number", path, "write a finite number"))
+        return
+    problems.append(Diagnostic(Code.WRONG_TYPE, f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}", path))
 
 
 def shown_value(value: Any) -> str:
@@ -476,10 +520,10 @@ def _too_many_values(limits: Limits, path: Path, shared: bool) -> Diagnostic:
     return Diagnostic(Code.FILE_TOO_LARGE, f"the data holds more than {limits.max_values:,} values", path, "raise the limit with Limits(max_values=...) if this data is trusted")
 
 
-def _too_large(size: int, limits: Limits, file: str | None) -> Diagnostic:
+def _too_large(size: int, limits: Limits, file: str | None, at_least: bool = False) -> Diagnostic:
     return Diagnostic(
         Code.FILE_TOO_LARGE,
-        f"the spec is {size:,} bytes; the limit is {limits.max_bytes:,}",
+        f"the spec is {'more than ' if at_least else ''}{size - at_least:,} bytes; the limit is {limits.max_bytes:,}",
         file=file,
         hint="raise the limit with Limits(max_bytes=...) or --max-bytes if this spec is trusted",
     )
@@ -682,9 +726,11 @@ class _Builder:
             problem = exc.problem or str(exc)
             if "maximum nesting depth" in problem:  # libyaml's own bound (1,000), met ahead of ours
                 raise self.fail(Code.TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels", mark, "flatten the structure") from None
+            around = ""
             if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
                 problem += f" {exc.context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
-            raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem)) from None
+                around = "\n".join(self.text.splitlines()[exc.context_mark.line : exc.problem_mark.line + 1])
+            raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem, around)) from None
         except yaml.reader.ReaderError as exc:
             raise self._reader_error(exc) from None
         except yaml.YAMLError as exc:
@@ -912,7 +958,12 @@ def _escape(char: int) -> str:
     return f"\\u{char:04x}" if char <= 0xFFFF else f"\\U{char:08x}"
 
 
-def _syntax_hint(problem: str) -> str | None:
+def _syntax_hint(problem: str, around: str = "") -> str | None:
+    """A fix for a YAML syntax error; ``around`` is the text from the collection the error is in to the error."""
+    expression = re.search(r"(?<![\"'])\$\{[^}\n]*\}?", around) if "flow" in problem else None
+    if expression:
+        # In `{units: ${a // b}}` YAML reads the expression's braces as the mapping's own.
+        return f'quote the expression: "{expression.group(0)}" (inside {{...}} or [...], YAML takes the braces of an unquoted ${{...}} for its own)'
     if "tab" in problem or "\\t" in problem:
         return "indent with spaces; YAML does not allow tabs for indentation"
     if "mapping values are not allowed" in problem:

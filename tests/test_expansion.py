@@ -241,10 +241,12 @@ def test_an_error_inside_a_block_names_the_instance_and_the_definition(tmp_path:
         "  defined in blocks.dense.nodes.d at family.yaml:13:7",
         "  hint: did you mean 'units'?",
     ]
-    assert [d.path for d in error.diagnostics] == [("nodes", n, "unit") for n in ("stem/d", "body/block1/d", "body/block2/d")]
-    copy2 = error.diagnostics[2].to_dict()
-    assert copy2["related"] == [
-        {"label": "in block instance 'body/block2' (block 'dense', copy 2 of 2)", "file": "family.yaml", "line": 20, "column": 3},
+    # The two copies of `body` (repeat: 2) share one diagnostic that names both.
+    assert [d.path for d in error.diagnostics] == [("nodes", n, "unit") for n in ("stem/d", "body/block1/d")]
+    copies = error.diagnostics[1].to_dict()
+    assert copies["related"] == [
+        {"label": "in block instance 'body/block1' (block 'dense', copy 1 of 2)", "file": "family.yaml", "line": 20, "column": 3},
+        {"label": "the same in 1 more copy: body/block2/d", "file": "family.yaml", "line": 20, "column": 3},
         {"label": "defined in blocks.dense.nodes.d", "file": "family.yaml", "line": 13, "column": 7},
     ]
 
@@ -654,3 +656,15 @@ def test_a_model_file_with_malformed_nodes_is_a_spec_error(tmp_path: Path) -> No
     error = errors_of(write(tmp_path, "top.yaml", "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  m: {model: member.yaml, inputs: x}\noutputs: {m: {}}\n"))
     assert error.codes == ["wrong-type"]
     assert error.diagnostics[0].file == str(tmp_path / "member.yaml")
+
+
+def test_a_bad_argument_in_a_repeated_block_is_reported_once_with_its_copies() -> None:
+    text = (
+        "graphspec: 1\ninputs: {x: {shape: [8]}}\nblocks:\n  mlp:\n    inputs: [a]\n    nodes:\n"
+        "      d: {layer: Dense, inputs: a, units: 4, activaton: relu}\n    outputs: [d]\n"
+        "nodes:\n  s: {block: mlp, inputs: x, repeat: 4}\noutputs: {s: {loss: mse}}\n"
+    )
+    error = errors_of(text)
+    [d] = error.diagnostics
+    assert d.code.value == "unknown-argument" and d.path == ("nodes", "s/block1/d", "activaton")
+    assert [r.label for r in d.related][1] == "the same in 3 more copies: s/block2/d, s/block3/d, s/block4/d"

@@ -66,6 +66,32 @@ def test_fifos_devices_and_folders_are_refused_without_blocking(tmp_path: Path) 
         assert codes(exc) == ["io-error"] and "not a regular file" in str(exc.value)
 
 
+def test_a_pipe_the_caller_names_is_read_once_but_one_a_spec_names_is_refused(tmp_path: Path) -> None:
+    import graphspec
+
+    read, write = os.pipe()
+    os.write(write, b"x" * 50)
+    os.close(write)
+    assert read_file(f"/dev/fd/{read}", 100, pipes=True) == b"x" * 50  # `<(...)`: bounded, read once
+    read, write = os.pipe()
+    os.write(write, b"x" * 200)
+    os.close(write)
+    with pytest.raises(SpecError) as exc:
+        read_file(f"/dev/fd/{read}", 100, pipes=True)
+    assert codes(exc) == ["file-too-large"] and "more than 100 bytes" in str(exc.value)
+    fifo = tmp_path / "blocks.yaml"
+    os.mkfifo(fifo)  # no writer: read as empty, never waited on
+    done: list[object] = []
+    reader = threading.Thread(target=lambda: done.append(read_file(fifo, 100, pipes=True)), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert done == [b""], "a FIFO without a writer blocked"
+    (tmp_path / "spec.yaml").write_text("graphspec: 1\ninclude: blocks.yaml\ninputs: {x: {shape: [4]}}\nnodes: {}\noutputs: {x: {}}\n")
+    with pytest.raises(SpecError) as exc:
+        graphspec.validate(tmp_path / "spec.yaml")  # an include is never a pipe: a spec names it, not the caller
+    assert codes(exc) == ["bad-include"]
+
+
 def test_a_nul_byte_in_a_path_is_an_io_error_not_a_value_error(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as exc:
         read_file(tmp_path / "a\0b.yaml", 100)

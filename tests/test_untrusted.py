@@ -400,10 +400,11 @@ def test_keras_json_over_the_parameter_budget_is_refused_before_allocation() -> 
 
 
 def test_reports_of_many_errors_on_a_long_line_stay_small() -> None:
-    # A one-line JSON spec whose repeated block carries a typo: one error per copy, each showing the line.
+    # A one-line JSON spec of 3,000 nodes, each with a typo: one error per node, each showing the line.
+    # (Copies of one repeated block share their definition, so its typo is reported once: see merge_copies.)
     pad = "x" * 200_000
-    blocks = {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 4, "unit": 4}}, "outputs": "d"}}
-    text = json.dumps({**spec_json(r={"block": "b", "inputs": "x", "repeat": 3000}), "blocks": blocks, "description": pad})
+    nodes = {f"d{i}": {"layer": "Dense", "inputs": "x", "units": 4, "unit": 4} for i in range(3000)}
+    text = json.dumps({**spec_json(**nodes), "description": pad})
     error = errors_of(lambda: graphspec.validate(text))
     assert len(error.errors) == 3000  # every problem stays in the data
     rendered = error.render()
@@ -445,3 +446,26 @@ def test_a_tree_of_model_files_is_expanded_once_per_file_and_counted_per_use(tmp
     assert graphspec.validate(small).spec.node_count() == 311  # every use still counted
     error = errors_of(lambda: graphspec.validate(small, budget=graphspec.Budget(max_nodes=200)))
     assert error.codes == ["too-many-nodes"]
+
+
+def test_export_parity_inputs_are_bounded_like_synthetic_data() -> None:
+    from graphspec.data import synthetic_inputs
+
+    report = graphspec.validate(BASE + "nodes: {d: {layer: Dense, inputs: x, units: 2}}\noutputs: {d: {}}\n")
+    assert synthetic_inputs(report, 4)["x"].shape == (4, 4)
+    error = errors_of(lambda: synthetic_inputs(report, 10**9, max_bytes=1 << 20))  # `export --samples 1000000000`
+    assert error.codes == ["bad-value"] and "over the limit of 1,048,576" in str(error)
+
+
+def test_draw_reads_a_json_file_within_the_model_limits(tmp_path: Path) -> None:
+    from graphspec.render._facts import is_model_file
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)  # json.loads would raise RecursionError
+    assert is_model_file(deep) is False
+    error = errors_of(lambda: graphspec.draw(deep))
+    assert error.codes == ["too-deep"]
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"class_name": "Functional", "config": {"pad": "x" * 2000}}))
+    assert is_model_file(big) is True
+    assert is_model_file(big, graphspec.Limits(max_model_bytes=1000)) is False  # never parsed past the limit

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from graphspec.shapes import (
     activations,
+    applications,
     attention,
     convolutional,
     core,
@@ -57,4 +58,5 @@ RULES: dict[str, Rule] = {
     **merging.RULES,
     **preprocessing.RULES,
     **ops.RULES,
+    **applications.RULES,
 }

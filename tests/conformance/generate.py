@@ -1189,8 +1189,17 @@ def losses_metrics_optimizers() -> None:
     case("a mapping in a loss config", out1("{h: {loss: {class_name: Huber, config: {dtype: «A»{name: float32}}}}}"), errors=[("bad-argument", "outputs.h.loss.config.dtype", "A")])
 
     group(f, "metrics")
-    case("the special names Keras resolves from the loss", out1("{h: {loss: mse, metrics: [acc, accuracy, ce, crossentropy]}}"))
-    case("functions and classes", out1("{h: {loss: mse, metrics: [mae, AUC, {class_name: TopKCategoricalAccuracy, config: {k: 2}}]}}"))
+    # Classification metrics on an mse output are lint warnings (metric-on-regression), not catalogue errors.
+    case(
+        "the special names Keras resolves from the loss",
+        out1("{h: {loss: mse, metrics: [acc, accuracy, ce, crossentropy]}}"),
+        warnings=[("metric-on-regression", f"outputs.h.metrics[{i}]") for i in range(4)],
+    )
+    case(
+        "functions and classes",
+        out1("{h: {loss: mse, metrics: [mae, AUC, {class_name: TopKCategoricalAccuracy, config: {k: 2}}]}}"),
+        warnings=[("metric-on-regression", "outputs.h.metrics[1]"), ("metric-on-regression", "outputs.h.metrics[2]")],
+    )
     case("unknown metric", out1("{h: {metrics: [«A»accurcy]}}"), errors=[("unknown-object", "outputs.h.metrics[0]", "A")])
     case("unknown names at their index", out1("{h: {metrics: [acc, «A»foo, «B»bar]}}"), errors=[("unknown-object", "outputs.h.metrics[1]", "A"), ("unknown-object", "outputs.h.metrics[2]", "B")])
     case("null and a number", out1("{h: {metrics: [«A»null, «B»5]}}"), errors=[("wrong-type", "outputs.h.metrics[0]", "A"), ("wrong-type", "outputs.h.metrics[1]", "B")])
@@ -1246,6 +1255,7 @@ def losses_metrics_optimizers() -> None:
         ),
         build=True,
         model={"params": 36, "inputs": ["x"], "outputs": ["h"]},
+        warnings=[("metric-on-regression", "outputs.h.metrics[1]")],
     )
 
 
