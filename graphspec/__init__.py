@@ -16,21 +16,25 @@ from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
 from graphspec.objects import register_object, unregister_object
 from graphspec.source import Limits
-from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, InterfaceSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec, StructureSpec
+from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, InterfaceSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec, StructureSpec
 
 if _typing.TYPE_CHECKING:
+    from graphspec.render import draw
+    from graphspec.serving import ExportResult, export
     from graphspec.train import FitResult, evaluate, fit, predict
 
-# Training needs NumPy at import; loaded on first use so `import graphspec` and
-# `graphspec validate` stay as light as they can (see benchmarks/validate_speed.py).
-_LAZY = {"FitResult", "evaluate", "fit", "predict"}
+# Training needs NumPy at import, and the uses of a built model are not needed to
+# validate; loaded on first use so `import graphspec` and `graphspec validate` stay
+# as light as they can (see benchmarks/validate_speed.py); drawing loads networkx and
+# its layout only when asked to draw. Name → module.
+_LAZY = {"FitResult": "train", "evaluate": "train", "fit": "train", "predict": "train", "ExportResult": "serving", "export": "serving", "draw": "render"}
 
 
 def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
-        from graphspec import train
+        import importlib
 
-        return getattr(train, name)
+        return getattr(importlib.import_module(f"graphspec.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'graphspec' has no attribute {name!r}")
 
 
@@ -45,11 +49,13 @@ __all__ = [
     "CompileSpec",
     "Diagnostic",
     "DistributeSpec",
+    "ExportResult",
     "FitResult",
     "FitSpec",
     "InputSpec",
     "InterfaceSpec",
     "Limits",
+    "LintSpec",
     "ModelSpec",
     "NodeSpec",
     "ObjectSpec",
@@ -63,8 +69,10 @@ __all__ = [
     "build",
     "build_models",
     "diff_specs",
+    "draw",
     "evaluate",
     "expand",
+    "export",
     "fit",
     "from_keras",
     "load",

@@ -7,17 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphspec import catalog
+from graphspec import catalog, lint
 from graphspec.budget import Budget
 from graphspec.calls import check_calls
 from graphspec.errors import Code, Diagnostic, SpecError
-from graphspec.expansion import expand_document
+from graphspec.expansion import expand_document, merge_copies
 from graphspec.graph import Graph, resolve
 from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
 
-__all__ = ["Report", "build", "build_models", "expand", "load", "validate"]
+__all__ = ["Report", "build", "build_models", "expand", "load", "validate", "validate_loaded"]
 
 SpecSource = Spec | Mapping[str, Any] | str | os.PathLike[str]
 
@@ -29,10 +29,10 @@ def load(source: SpecSource, *, limits: Limits = Limits(), params: Params = None
     """Load, expand (blocks, repeat, parameters, includes) and structurally validate a spec.
 
     Args:
-        source: a path (``str`` or ``os.PathLike``) to a ``.yaml``/``.yml``/``.json``
-            file, YAML or JSON text, a mapping, or a :class:`Spec` (returned as is).
-            A ``str`` is read as a path when it is one line naming an existing file
-            or ending in ``.yaml``, ``.yml`` or ``.json``; otherwise as text.
+        source: a path (an ``os.PathLike`` such as ``pathlib.Path``) to a
+            ``.yaml``/``.yml``/``.json`` file, YAML or JSON text (a ``str`` is
+            always text, never a file name), a mapping, or a :class:`Spec`
+            (returned as is).
         limits: size, depth and alias-expansion bounds for untrusted text.
         params: values for the spec's ``params:`` (``{"width": 0.5}``), as ``--set`` on the CLI.
 
@@ -70,20 +70,37 @@ def _document(source: SpecSource, limits: Limits, params: Params = None, max_nod
 
 
 def _loaded(source: SpecSource, limits: Limits) -> Document:
+    """Load a spec source. A ``str`` is always spec text, never a path: a path is an ``os.PathLike``.
+
+    Guessing would let a stranger's text that names a file (``/proc/self/environ``)
+    read that file and echo its lines in the diagnostics.
+    """
     if isinstance(source, Mapping):
         return parse_data(source, limits)
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and _is_path(source)):
-        return parse_file(os.fspath(source), limits)
+    if isinstance(source, os.PathLike):
+        return parse_file(source, limits, pipes=True)  # the caller's own file: `<(...)` and standard input too
     if isinstance(source, str):
-        return parse_text(source, limits=limits)
+        doc = parse_text(source, limits=limits)
+        if isinstance(doc.data, str):
+            raise SpecError(locate([text_not_path(source, "spec text")], doc))
+        return doc
     # Any other value is data from Python: checked as such (a list is reported, not raised on).
     return parse_data(source, limits)
 
 
-def _is_path(text: str) -> bool:
-    if "\n" in text or len(text) > 4096:
-        return False
-    return text.lower().endswith((".yaml", ".yml", ".json")) or os.path.exists(text)
+def text_not_path(text: str, what: str, found: str = "a single string, not a spec mapping") -> Diagnostic:
+    """The error for a ``str`` that is not ``what`` but may have been meant as a file name.
+
+    Its wording never depends on whether such a file exists, so it tells a
+    stranger nothing about the files of the machine.
+    """
+    shown = text if len(text) <= 240 else f"{text[:200]}…{text[-30:]}"
+    return Diagnostic(
+        Code.WRONG_TYPE,
+        f"a str given here is {what}, never a file name, and this one is {found}: {shown!r}",
+        (),
+        f"to read a file, pass a path object: pathlib.Path({shown!r})",
+    )
 
 
 def _merge(first: list[Diagnostic], more: list[Diagnostic]) -> list[Diagnostic]:
@@ -102,9 +119,11 @@ class Report:
 
 
 def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
-    """Run every check short of building: structure, graph, layer catalogue, shapes, budget.
+    """Run every check short of building: structure, graph, layer catalogue, shapes, budget, lint.
 
-    Never imports TensorFlow or Keras. Catalogue and graph problems are reported
+    Never imports TensorFlow or Keras. Lint warnings (training bugs that are very
+    likely, see :mod:`graphspec.lint`) are in ``Report.warnings``; lint errors
+    (models that cannot learn) fail validation like any other error. Catalogue and graph problems are reported
     together, so one run lists everything wrong with a spec. ``params`` set the
     spec's parameters, as for :func:`load`.
 
@@ -112,17 +131,32 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
         SpecError: with every error found.
     """
     if isinstance(source, Spec):
-        spec = _no_params(source, params)
-    else:
-        doc = _document(source, limits, params, budget.max_nodes)
-        try:
-            spec = parse_spec(doc)
-        except SpecError as exc:
-            # Keep going where the structure allows, to report everything at once.
-            raise SpecError(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc)) from None
+        return _validate_spec(_no_params(source, params), budget)
+    return validate_loaded(_loaded(source, limits), limits=limits, budget=budget, params=params)
+
+
+def validate_loaded(loaded: Document, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
+    """:func:`validate` of a spec already read (``source.parse_text(text, file=...)``): the language server's entry.
+
+    An editor's buffer is text with a file name, which includes and ``model:``
+    files are relative to; the checks are those of :func:`validate`, one for one.
+
+    Raises:
+        SpecError: with every error found.
+    """
+    doc = expand_document(loaded, params, limits=limits, max_nodes=budget.max_nodes)
+    try:
+        spec = parse_spec(doc)
+    except SpecError as exc:
+        # Keep going where the structure allows, to report everything at once.
+        raise SpecError(merge_copies(locate(_merge(exc.diagnostics, _lenient_checks(doc, exc)), doc))) from None
+    return _validate_spec(spec, budget)
+
+
+def _validate_spec(spec: Spec, budget: Budget) -> Report:
     diags = budget.check_nodes(spec)
     if diags:
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     diags = _checks(spec)
     graph: Graph | None = None
     try:
@@ -130,16 +164,27 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
     except SpecError as exc:
         diags += _echoes(diags, exc.diagnostics)
     if graph is None or any(d.is_error for d in diags):
-        raise SpecError(locate(diags, spec.source))
+        raise SpecError(_placed(diags, spec))
     inference = infer(graph)
     diags = [*inference.diagnostics, *budget.check_params(inference)]
     if any(d.is_error for d in diags):
-        raise SpecError(locate(diags, spec.source))
-    return Report(spec, graph, inference, locate([*graph.warnings, *diags], spec.source))
+        raise SpecError(_placed(diags, spec))
+    # Lint runs last, on a spec known to build: its errors are models that cannot learn.
+    found = _placed([*graph.warnings, *diags, *lint.lint(spec, graph, inference)], spec)
+    if any(d.is_error for d in found):
+        raise SpecError(found)
+    return Report(spec, graph, inference, found)
+
+
+def _placed(diags: list[Diagnostic], spec: Spec) -> list[Diagnostic]:
+    """Located in the files they were written in; a problem of a block's definition once, not once per copy."""
+    return merge_copies(locate(diags, spec.source))
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:
-    return catalog.check_nodes(spec.nodes) + check_calls(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs))
+    return (
+        catalog.check_nodes(spec.nodes) + check_calls(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs)) + lint.check_ignores(spec)
+    )
 
 
 def _echoes(checks: list[Diagnostic], graph: list[Diagnostic]) -> list[Diagnostic]:
@@ -210,15 +255,38 @@ def build_models(source: SpecSource, *, compile: bool = True, limits: Limits = L
     from graphspec.emit import emit_models
 
     report = validate(source, limits=limits, budget=budget, params=params)
-    exact = report.inference.total_params is not None
-    return emit_models(report.graph, compile=compile, max_params=None if exact else budget.max_params)
+    check_build(report, budget)
+    if report.inference.total_params is not None:
+        return emit_models(report.graph, compile=compile)
+    return emit_models(report.graph, compile=compile, max_params=budget.max_params, max_build_bytes=budget.max_build_bytes, bytes_per_param=budget.bytes_per_param)
+
+
+def check_build(report: Report, budget: Budget = Budget()) -> None:
+    """Refuse building a validated spec over the build budget (layers to build, estimated peak bytes); no TensorFlow.
+
+    Raises:
+        SpecError: ``too-many-nodes`` past ``budget.max_build_nodes``,
+            ``too-many-params`` past ``budget.max_build_bytes``.
+    """
+    diags = budget.check_build(report.spec, report.inference)
+    if diags:
+        raise SpecError(locate(diags, report.spec.source))
 
 
 def build_report(report: Report, *, compile: bool = True, budget: Budget = Budget()) -> Any:
-    """Build the model of an already validated spec (what :func:`build` does after validating)."""
+    """Build the model of an already validated spec (what :func:`build` does after validating).
+
+    The build budget is checked first (:func:`check_build`), before Keras is imported.
+
+    Raises:
+        SpecError: over the build budget, or for an error Keras raises while building.
+    """
     from graphspec.emit import emit
 
+    check_build(report, budget)
     # Static counting covers the layers with a shape rule; when some layer has
     # none, emit counts exactly in a dry run before allocating anything.
     exact = report.inference.total_params is not None
-    return emit(report.graph, compile=compile, max_params=None if exact else budget.max_params)
+    if exact:
+        return emit(report.graph, compile=compile)
+    return emit(report.graph, compile=compile, max_params=budget.max_params, max_build_bytes=budget.max_build_bytes, bytes_per_param=budget.bytes_per_param)

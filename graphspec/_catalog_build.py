@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
+# Documentation of each layer and argument, for hover in the language server: a file of
+# its own, so that `validate`, which never shows it, does not read or parse it.
+DOCS_PATH = Path(__file__).with_name("catalog_docs.json")
 
 # Layers graphspec never builds from a spec, and why. The reason is shown to the user.
 REFUSED: dict[str, str] = {
@@ -310,10 +313,71 @@ def render(catalog: dict[str, Any]) -> str:
     return json.dumps(catalog, indent=1, sort_keys=True) + "\n"
 
 
+# documentation: each layer's summary and each argument's text, from Keras' docstrings
+
+_ARGS_HEADINGS = ("Args:", "Arguments:")
+_ENTRY = re.compile(r"^(\*{0,2}[A-Za-z_][A-Za-z0-9_]*)(?:\s*\([^)]*\))?\s*:\s*(.*)$")
+
+
+def _summary(doc: str) -> str:
+    """The first paragraph of a docstring, on one line."""
+    lines = []
+    for line in inspect.cleandoc(doc).splitlines():
+        if not line.strip():
+            break
+        lines.append(line.strip())
+    return " ".join(lines)
+
+
+def _arg_docs(doc: str) -> dict[str, str]:
+    """The ``Args:`` section of a Google-style docstring: argument name → its text, on one line."""
+    out: dict[str, str] = {}
+    lines = inspect.cleandoc(doc).splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() in _ARGS_HEADINGS), None)
+    if start is None:
+        return out
+    heading_indent = len(lines[start]) - len(lines[start].lstrip())
+    entry_indent: int | None = None
+    current: str | None = None
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        if indent <= heading_indent:
+            break
+        entry_indent = indent if entry_indent is None else entry_indent
+        match = _ENTRY.match(line.strip()) if indent == entry_indent else None
+        if match is not None:
+            current = match.group(1).lstrip("*")
+            out[current] = match.group(2).strip()
+        elif current is not None:
+            out[current] = (out[current] + " " + line.strip()).strip()
+    return out
+
+
+def build_docs() -> dict[str, Any]:
+    """Read the installed Keras' docstrings: a summary per layer and the text of each argument it takes."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    base = _arg_docs(keras.layers.Layer.__doc__ or "")
+    layers: dict[str, Any] = {}
+    for name, entry in _layers(keras).items():
+        cls = getattr(keras.layers, name)
+        doc = cls.__doc__ or ""
+        # Arguments under the names specs write them (`wraps` for Keras' `layer`), documented ones only.
+        renamed = LAYER_VALUED.get(cls.__name__, {})
+        texts = {RENAMED_PARAMS.get(k, k) if k in renamed else k: v for k, v in _arg_docs(doc).items()}
+        wanted = {p["name"] for p in entry["params"]} | set(BASE_PARAMS)
+        layers[name] = {"summary": _summary(doc), "args": {k: v for k, v in texts.items() if k in wanted and v}}
+    return {"keras_version": keras.__version__, "layer_base_args": {k: v for k, v in base.items() if k in BASE_PARAMS}, "layers": layers}
+
+
 def main() -> int:
-    text = render(build_catalog())
-    CATALOG_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {CATALOG_PATH} ({len(text):,} bytes)", file=sys.stderr)
+    for path, data in ((CATALOG_PATH, build_catalog()), (DOCS_PATH, build_docs())):
+        text = render(data)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({len(text):,} bytes)", file=sys.stderr)
     return 0
 
 

@@ -108,17 +108,39 @@ class LayerInfo:
         return self.call[: max(1, n_inputs)] if self.positional_tensors else self.call[:1]
 
     def param(self, name: str) -> Param | None:
-        for p in self.params:
-            if p.name == name:
-                return p
-        return None
+        return self._by_name.get(name)
 
-    def accepted(self) -> list[str]:
+    # Looked up for every argument of every node: computed once per entry (a
+    # cached_property writes the instance dict directly, which a frozen dataclass allows).
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Param]:
+        by_name: dict[str, Param] = {}
+        for p in self.params:
+            by_name.setdefault(p.name, p)
+        return by_name
+
+    @functools.cached_property
+    def _accepted(self) -> tuple[str, ...]:
         names = [p.name for p in self.params]
         if self.forwards_base_kwargs:
             names += [p.name for p in _base_params()]
         # Some constructors (pooling, lookup layers) list `name` explicitly; a node's name is its key.
-        return list(dict.fromkeys(n for n in names if n != "name"))
+        return tuple(dict.fromkeys(n for n in names if n != "name"))
+
+    @functools.cached_property
+    def _accepted_set(self) -> frozenset[str]:
+        return frozenset(self._accepted)
+
+    def accepted(self) -> list[str]:
+        return list(self._accepted)
+
+    def accepts(self, name: str) -> bool:
+        return name in self._accepted_set
+
+    @functools.cached_property
+    def required(self) -> tuple[str, ...]:
+        """The arguments a node must give, in signature order."""
+        return tuple(p.name for p in self.params if p.required)
 
     def param_or_base(self, name: str) -> Param | None:
         found = self.param(name)
@@ -313,6 +335,7 @@ def _function_params(fn: Any, skip: int) -> tuple[Param, ...]:
     return tuple(found)
 
 
+@functools.lru_cache(maxsize=4096)
 def object_kind(param: str) -> str | None:
     """Which allow-list a layer argument's value comes from, judged by Keras' naming."""
     if param in ("activation", "recurrent_activation", "inner_activation"):
@@ -332,8 +355,13 @@ def _did_you_mean(word: str, options: list[str]) -> str | None:
     return "did you mean " + " or ".join(names) + "?"
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _mapping_inside(value: Any, path: Path) -> Path | None:
     """Path of the first mapping anywhere inside ``value`` (lists are searched), else None."""
+    if type(value) in _SCALARS:
+        return None  # most arguments: no walk
     stack: list[tuple[Any, Path]] = [(value, path)]
     while stack:
         v, p = stack.pop()
@@ -348,9 +376,9 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     """Check an activation/initializer/.../optimizer given by name or ``{class_name, config}``."""
     if value is None:
         return
-    names = object_names(kind)
     if isinstance(value, str):
-        if value not in names:
+        if not _known_object(kind, value):
+            names = object_names(kind)
             yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} {value!r}", path, _did_you_mean(value, names) or _list_hint(kind, names))
             return
         info = object_info(kind, value)
@@ -382,6 +410,7 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
         return
     info = object_info(kind, class_name)
     if info is None:
+        names = object_names(kind)
         hint = _did_you_mean(class_name, names) or _list_hint(kind, names)
         yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} class {class_name!r}", (*path, "class_name"), hint)
         return
@@ -402,6 +431,15 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
 # Object arguments whose value may itself be an object of another kind: an optimizer's
 # learning rate may be a schedule, ``{class_name: ExponentialDecay, config: {...}}``.
 NESTED_OBJECTS: dict[str, dict[str, str]] = {"optimizer": {"learning_rate": "schedule"}}
+
+
+def _known_object(kind: str, name: str) -> bool:
+    """``name in object_names(kind)``, without building and sorting the list."""
+    return (
+        name in _objects(kind)
+        or (kind == "metric" and name in _SPECIAL_METRICS)
+        or (name in _callbacks if kind == "callback" else registered_object(kind, name) is not None)
+    )
 
 
 def _a(word: str) -> str:
@@ -453,17 +491,17 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
     if info.refused:
         yield Diagnostic(Code.REFUSED_LAYER, f"layer {layer!r} is refused: {info.refused}", path)
         return
-    accepted = info.accepted()
     for key, value in args.items():
         kpath = (*args_path, key)
-        if key not in accepted:
+        if not info.accepts(key):
+            accepted = info.accepted()
             hint = _STRUCTURAL_HINTS.get(key) or _did_you_mean(key, accepted) or ("it takes: " + ", ".join(accepted) if accepted else f"{layer} takes no arguments")
             yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{layer} takes no argument {key!r}", kpath, hint, at_key=True)
             continue
         yield from _check_value(info, key, value, kpath)
-    for p in info.params:
-        if p.required and p.name not in args:
-            yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {p.name!r}", args_path, f"add `{p.name}: ...` to the node")
+    for name in info.required:
+        if name not in args:
+            yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {name!r}", args_path, f"add `{name}: ...` to the node")
 
 
 def _unknown(code: Code, what: str, name: str, names: list[str], path: Path, by_path: str, otherwise: str) -> Diagnostic:
@@ -634,6 +672,10 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
     diags: list[Diagnostic] = []
     for name, node in nodes.items():
         npath: Path = (*prefix, "nodes", name)
+        # The common case first: a layer node and no other kind (NODE_KINDS spelled out; this runs for every node).
+        if node.layer is not None and node.share is None and node.model is None and node.op is None:
+            diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
+            continue
         kinds = [k for k in NODE_KINDS if getattr(node, k, None) is not None]
         if not kinds:
             diags.append(Diagnostic(Code.MISSING_KEY, f"node {name!r} needs `layer: <class name>` (or `share: <node>`, `model:`, `op:`)", npath, "for example `layer: Dense`"))
@@ -662,8 +704,18 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
     return diags
 
 
+# Keras builds an object per loss, metric and callback, and compile/fit walk them every step:
+# a spec may not ask for more than these (150,000 metrics on one output ran past 60 s).
+MAX_METRICS = 1_000
+MAX_LOSSES = 1_000
+MAX_CALLBACKS = 100
+
+
 def check_training(outputs: Mapping[str, Any], compile: Any) -> list[Diagnostic]:
-    """Check losses and metrics of every output, and the optimizer, against the allow-lists."""
+    """Check losses and metrics of every output, and the optimizer, against the allow-lists and their counts."""
+    counted = _count_objects(outputs)
+    if counted:
+        return counted
     diags: list[Diagnostic] = []
     for name, out in outputs.items():
         if out.loss is not None:
@@ -673,6 +725,20 @@ def check_training(outputs: Mapping[str, Any], compile: Any) -> list[Diagnostic]
                 diags.extend(check_object("metric", metric, ("outputs", name, what, i)))
     if compile is not None:
         diags.extend(check_object("optimizer", compile.optimizer, ("compile", "optimizer")))
+    return diags
+
+
+def _count_objects(outputs: Mapping[str, Any]) -> list[Diagnostic]:
+    """Refuse more losses or metrics than Keras should build, before checking each (which would take as long)."""
+    metrics = {name: len(out.metrics) for name, out in outputs.items() if out.metrics}
+    losses = sum(out.loss is not None for out in outputs.values())
+    diags = []
+    if sum(metrics.values()) > MAX_METRICS:
+        most = max(metrics, key=lambda n: metrics[n])
+        message = f"the outputs ask for {sum(metrics.values()):,} metrics ({metrics[most]:,} on {most!r}); at most {MAX_METRICS:,} are allowed"
+        diags.append(Diagnostic(Code.BAD_VALUE, message, ("outputs", most, "metrics"), "keep the metrics you read; each is an object Keras updates every step"))
+    if losses > MAX_LOSSES:
+        diags.append(Diagnostic(Code.BAD_VALUE, f"{losses:,} outputs have a loss; at most {MAX_LOSSES:,} are allowed", ("outputs",), "train fewer outputs at once"))
     return diags
 
 
@@ -692,31 +758,83 @@ REFUSED_CALLBACKS: dict[str, str] = {
 
 # The argument of each file-writing callback that names where it writes; relative to the run folder.
 CALLBACK_FILE_ARGS: dict[str, str] = {"ModelCheckpoint": "filepath", "CSVLogger": "filename", "TensorBoard": "log_dir", "BackupAndRestore": "backup_dir"}
+# Where each writes when the spec names it without that argument.
+CALLBACK_DEFAULT_FILES: dict[str, str] = {"ModelCheckpoint": "checkpoint.keras", "CSVLogger": "log.csv", "TensorBoard": "logs", "BackupAndRestore": "backup"}
 
 
 def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
     """Check the ``fit:`` section: callbacks against the allow-list, their file paths, class weights."""
     if fit is None:
         return []
+    if len(fit.callbacks) > MAX_CALLBACKS:
+        return [Diagnostic(Code.BAD_VALUE, f"fit asks for {len(fit.callbacks):,} callbacks; at most {MAX_CALLBACKS} are allowed", ("fit", "callbacks"), "Keras calls every callback at every batch")]
     diags: list[Diagnostic] = []
+    clean: list[Any] = []  # the callbacks without a problem of their own (None in place of the others)
     for i, callback in enumerate(fit.callbacks):
         path: Path = ("fit", "callbacks", i)
+        clean.append(None)
         name = callback if isinstance(callback, str) else callback.get("class_name")
         if isinstance(name, str) and name in REFUSED_CALLBACKS:
             diags.append(Diagnostic(Code.UNKNOWN_OBJECT, f"callback {name!r} is refused: {REFUSED_CALLBACKS[name]}", path if isinstance(callback, str) else (*path, "class_name")))
             continue
         found = list(check_object("callback", callback, path))
-        diags += found
         if not found and isinstance(callback, Mapping):
-            diags += _check_callback_path(str(name), callback.get("config") or {}, (*path, "config"))
+            found = _check_callback_path(str(name), callback.get("config") or {}, (*path, "config"))
+        diags += found
+        clean[-1] = None if found else callback
+    diags += _check_backup(clean)
     if fit.class_weight is not None and n_outputs > 1:
         hint = "Keras takes class_weight for single-output models only; weight the outputs with loss_weight, or pass sample weights"
         diags.append(Diagnostic(Code.BAD_VALUE, f"class_weight needs a model with one output; this one has {n_outputs}", ("fit", "class_weight"), hint))
     return diags
 
 
-# What `graphspec fit` writes in a run folder itself; a callback writing there would be overwritten.
-_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png")
+# What `graphspec fit` writes in a run folder itself; a callback writing there would be overwritten
+# (graphspec.train.ARTEFACTS and the run's manifest; a test keeps them in step).
+_RUN_FOLDER_FILES = ("spec.yaml", "model.keras", "history.json", "history.csv", "history.png", "model.svg", "run.json")
+
+
+def _callback_folder(callback: Any) -> tuple[str, str, Any] | None:
+    """A file-writing callback's name, its path in the run folder (normalised) and that path as written."""
+    import posixpath
+
+    name = callback if isinstance(callback, str) or callback is None else callback.get("class_name")
+    if name not in CALLBACK_FILE_ARGS:
+        return None
+    config = {} if isinstance(callback, str) else (callback.get("config") or {})
+    value = config.get(CALLBACK_FILE_ARGS[name]) if isinstance(config, Mapping) else None
+    value = CALLBACK_DEFAULT_FILES[name] if value is None else value
+    return (name, posixpath.normpath(value.replace("\\", "/")), value) if isinstance(value, str) and value.strip() else None
+
+
+def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
+    """``BackupAndRestore``'s folder is graphspec's alone: not the run folder, nor holding or inside another callback's files.
+
+    Keras removes the backup folder when training ends, and a folder given to it may
+    hold nothing else (its docs). graphspec removes only what it wrote there, but a
+    spec's meaning must not depend on that: the backup's folder is its own.
+    """
+    found = [(i, _callback_folder(c)) for i, c in enumerate(callbacks)]
+    paths = [(i, f) for i, f in found if f is not None]
+    diags: list[Diagnostic] = []
+    for i, (name, folder, written) in paths:
+        if name != "BackupAndRestore":
+            continue
+        where: Path = ("fit", "callbacks", i, "config", "backup_dir")
+        if folder == ".":
+            message = f"BackupAndRestore.backup_dir {written!r} is the run folder itself; the backup needs a folder of its own (Keras removes it when training ends)"
+            diags.append(Diagnostic(Code.BAD_VALUE, message, where, "write a subfolder name, such as 'backup'"))
+            continue
+        for j, (other, path, _) in paths:
+            if j != i and (path == folder or path.startswith(folder + "/") or folder.startswith(path + "/")):
+                message = f"BackupAndRestore.backup_dir {written!r} shares {path!r} with {other} (fit.callbacks[{j}]); the backup folder holds the backup alone"
+                diags.append(Diagnostic(Code.BAD_VALUE, message, where, f"write another folder, such as {folder + '-backup'!r}"))
+                break
+        config = callbacks[i].get("config") or {} if isinstance(callbacks[i], Mapping) else {}
+        if config.get("save_freq", "epoch") != "epoch":
+            message = f"BackupAndRestore.save_freq {config['save_freq']!r}: graphspec backs up at the end of each epoch, where a resumed run continues exactly"
+            diags.append(Diagnostic(Code.BAD_VALUE, message, ("fit", "callbacks", i, "config", "save_freq"), "leave save_freq out (it is 'epoch')"))
+    return diags
 
 
 def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> list[Diagnostic]:
@@ -737,7 +855,47 @@ def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> li
         message = f"{name}.{arg} {value!r} is one of the run folder's own files, which training writes itself"
         return [Diagnostic(Code.BAD_VALUE, message, (*path, arg), f"use another name, such as {'callbacks/' + norm!r}")]
     if name == "ModelCheckpoint":
-        return _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
+        return _check_checkpoint_template(value, (*path, arg)) or _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
+    return []
+
+
+# ModelCheckpoint fills its path with `filepath.format(epoch=..., batch=..., **logs)`. str.format
+# reaches attributes and items (`{epoch.__class__.__doc__[5]}` picks characters such as '/' and
+# '.' out of docstrings), so only the fields Keras documents pass: a name Keras fills with a
+# number, with a plain format spec (no fill character, which could be '/', and a bounded width).
+_TEMPLATE_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+_TEMPLATE_SPEC = re.compile(r"[+\- ]?0?[0-9]{0,2}[,_]?(?:\.[0-9]{1,2})?[bdeEfFgGnoxX%]?")
+_INTEGER_FIELDS = ("epoch", "batch")
+
+
+class _Numbers(dict[str, float | int]):
+    """Sample values for every field: epochs and batches are integers, logged metrics floats."""
+
+    def __missing__(self, key: str) -> float | int:
+        return 1 if key in _INTEGER_FIELDS else -0.125
+
+
+def _check_checkpoint_template(value: str, path: Path) -> list[Diagnostic]:
+    """Refuse ModelCheckpoint path fields other than numbers by name, and a formatted name that would leave the folder."""
+    import string
+
+    hint = "use only fields Keras fills with numbers: {epoch}, {epoch:02d}, {batch}, metric names such as {val_loss:.2f}"
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
+    except ValueError as exc:  # unbalanced braces
+        return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} is not a valid template: {exc}", path, hint + "; write a literal brace as {{ or }}")]
+    for field, spec, conversion in fields:
+        if not _TEMPLATE_FIELD.fullmatch(field) or conversion is not None or not _TEMPLATE_SPEC.fullmatch(spec or ""):
+            shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            message = f"ModelCheckpoint.filepath field {shown} is not allowed: no attribute or index access, conversions, fill characters or nested fields"
+            return [Diagnostic(Code.UNSAFE_PATH, message, path, hint)]
+    try:
+        formatted = value.format_map(_Numbers())
+    except (ValueError, TypeError) as exc:  # `{val_loss:d}`: Keras would fail only after the first epoch
+        return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} cannot be filled in: {exc}", path, hint)]
+    parts = formatted.replace("\\", "/").split("/")
+    if looks_absolute(formatted) or ".." in parts:
+        return [Diagnostic(Code.UNSAFE_PATH, f"ModelCheckpoint.filepath {value!r} formats to {formatted!r}, which leaves the run folder", path, hint)]
     return []
 
 

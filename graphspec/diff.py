@@ -26,7 +26,7 @@ __all__ = ["Change", "SpecDiff", "diff_specs", "normalise"]
 
 # Arguments Keras widens from an int to a tuple; `3` and `[3, 3]` build the same layer.
 SIZE_KEYS = frozenset({"kernel_size", "pool_size", "strides", "dilation_rate", "size", "padding", "cropping", "output_size"})
-_NODE_STRUCTURE = ("layer", "share", "model", "op", "inputs")
+_NODE_STRUCTURE = ("layer", "share", "model", "op", "inputs", "lint")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class Change:
             ``input-removed``, ``input-changed``, ``output-added``,
             ``output-removed``, ``output-changed``, ``structure-changed``,
             ``trainable-changed``, ``compile-changed``, ``model-added``,
-            ``model-removed``, ``model-changed`` or ``name-changed``.
+            ``model-removed``, ``model-changed``, ``lint-changed`` (a node's or
+            the spec's ``lint:`` settings) or ``name-changed``.
         path: where, as the spec path in the second spec (``nodes.conv1.filters``).
         old, new: the values before and after (``None`` where there is none).
     """
@@ -323,7 +324,7 @@ def diff_specs(a: Spec, b: Spec) -> SpecDiff:
     changes += _diff_section("input", "inputs", da["inputs"], db["inputs"])
     changes += _diff_nodes(da["nodes"], db["nodes"])
     changes += _diff_section("output", "outputs", da["outputs"], db["outputs"])
-    for key in ("structure", "trainable", "compile"):
+    for key in ("structure", "trainable", "compile", "lint"):
         if da.get(key) != db.get(key):
             changes.append(Change(f"{key}-changed", key, da.get(key), db.get(key)))
     changes += _diff_section("model", "models", da.get("models", {}), db.get("models", {}))
@@ -382,6 +383,8 @@ def _diff_node(path: str, a: Mapping[str, Any], b: Mapping[str, Any], renames: M
         changes.append(Change("layer-changed", path, _kind(a), _kind(b)))
     if "share" in a and "share" in b and renames.get(a["share"], a["share"]) != b["share"]:
         changes.append(Change("share-changed", f"{path}.share", a["share"], b["share"]))
+    if a.get("lint") != b.get("lint"):
+        changes.append(Change("lint-changed", f"{path}.lint", a.get("lint"), b.get("lint")))
     old_inputs = [_renamed_ref(r, renames) for r in _refs(a)]
     if old_inputs != _refs(b):
         changes.append(Change("inputs-rewired", f"{path}.inputs", _refs(a), _refs(b)))

@@ -48,10 +48,11 @@ def _keras() -> Any:
     return keras
 
 
-def emit(graph: Graph, compile: bool = True, max_params: int | None = None) -> Any:
+def emit(graph: Graph, compile: bool = True, max_params: int | None = None, *, max_build_bytes: int | None = None, bytes_per_param: int = 4) -> Any:
     """Build (and by default compile) the Keras model of a resolved, checked graph.
 
-    With ``max_params``, the graph is first built without allocating any weight
+    With ``max_params`` (and ``max_build_bytes``, the estimated peak of the
+    build: see :mod:`graphspec.budget`), the graph is first built without allocating any weight
     (under ``keras.StatelessScope(initialize_variables=False)``) to count its
     parameters exactly; a model over the limit is refused before allocation.
     ``validate`` already counts statically; this covers layers without a shape rule.
@@ -61,16 +62,16 @@ def emit(graph: Graph, compile: bool = True, max_params: int | None = None) -> A
             ``bad-output-index`` for a ``node:i`` the layer does not produce, or
             ``too-many-params``.
     """
-    return _emitted(graph, max_params, lambda: _Emitter(graph).run(compile))
+    return _emitted(graph, max_params, lambda: _Emitter(graph).run(compile), max_build_bytes, bytes_per_param)
 
 
-def emit_models(graph: Graph, compile: bool = True, max_params: int | None = None) -> dict[str, Any]:
+def emit_models(graph: Graph, compile: bool = True, max_params: int | None = None, *, max_build_bytes: int | None = None, bytes_per_param: int = 4) -> dict[str, Any]:
     """The spec's own model (first, under the spec's name) and each model of its ``models:``, by name.
 
     They share one set of layers (so one set of weights); only the spec's own model is
     compiled. Raises as :func:`emit`.
     """
-    return _emitted(graph, max_params, lambda: _Emitter(graph).run_all(compile))
+    return _emitted(graph, max_params, lambda: _Emitter(graph).run_all(compile), max_build_bytes, bytes_per_param)
 
 
 def build_submodel(model: ModelSpec) -> Any:
@@ -85,21 +86,27 @@ def build_submodel(model: ModelSpec) -> Any:
     return _with_depth(graph.depth, lambda: _Emitter(graph).run(compile=False, model_name=model.name))
 
 
-def _emitted(graph: Graph, max_params: int | None, build: Callable[[], T]) -> T:
+def _emitted(graph: Graph, max_params: int | None, build: Callable[[], T], max_build_bytes: int | None, bytes_per_param: int) -> T:
     try:
         if max_params is not None:
-            _with_depth(graph.depth, lambda: _dry_run(graph, max_params))
+            _with_depth(graph.depth, lambda: _dry_run(graph, max_params, max_build_bytes, bytes_per_param))
         return _with_depth(graph.depth, build)
     except SpecError as exc:
         raise SpecError(locate(exc.diagnostics, graph.spec.source if isinstance(graph.spec, Spec) else None)) from None
 
 
-def _dry_run(graph: Graph, max_params: int) -> None:
+def _dry_run(graph: Graph, max_params: int, max_build_bytes: int | None = None, bytes_per_param: int = 4) -> None:
     keras = _keras()
     with keras.StatelessScope(initialize_variables=False):
         models = _Emitter(graph).run_all(compile=False)
         counts = {layer.name: layer.count_params() for model in models.values() for layer in model.layers}
     total = sum(counts.values())
+    # The build's peak: the weights, and twice the largest layer's again (see graphspec.budget).
+    need = bytes_per_param * (total + 2 * max(counts.values(), default=0))
+    if max_build_bytes is not None and need > max_build_bytes and total <= max_params:
+        biggest = max(counts, key=lambda n: counts[n])
+        message = f"building would take about {need:,} bytes ({total:,} parameters, and the largest layer {biggest!r}'s initial values), over the build budget of {max_build_bytes:,}"
+        raise SpecError([Diagnostic(Code.TOO_MANY_PARAMS, message, (), "raise --max-build-bytes or Budget(max_build_bytes=...) if this spec is trusted")])
     if total > max_params:
         biggest = max(counts, key=lambda n: counts[n])
         path: Path = ("nodes", node_name(biggest)) if node_name(biggest) in graph.spec.nodes else ()

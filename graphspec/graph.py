@@ -14,8 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
-
+from graphspec import _digraph as dg
 from graphspec.errors import Code, Diagnostic, Path, Severity, SpecError, format_path
 from graphspec.spec import _REF_RE as _REF
 from graphspec.spec import MAX_MODEL_DEPTH, SpecBody, call_references, layer_name, parse_model, parse_ref, wrapped_models
@@ -30,7 +29,8 @@ class Graph:
 
     Attributes:
         dag: one vertex per input and node; an edge ``a → b`` for each reference
-            of ``b`` to ``a``.
+            of ``b`` to ``a`` (networkx's ``DiGraph`` interface without importing
+            networkx; ``dag.to_networkx()`` for its algorithms).
         order: the nodes that feed some output, in an order where every node comes
             after the nodes it reads (spec order where the graph allows it).
         layer_owner: for each node, the node that declares the layer it calls
@@ -44,7 +44,7 @@ class Graph:
     """
 
     spec: SpecBody
-    dag: nx.DiGraph
+    dag: dg.DiGraph
     order: list[str]
     layer_owner: dict[str, str]
     depth: int
@@ -149,7 +149,10 @@ def _share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
     broken: set[str] = set()
     diags: list[Diagnostic] = []
     position = {name: i for i, name in enumerate(spec.nodes)}
-    for start in spec.nodes:
+    for start, declared in spec.nodes.items():
+        if declared.share is None:  # most nodes declare their own layer
+            owners.setdefault(start, start)
+            continue
         if start in owners or start in broken:
             continue
         chain = [start]
@@ -207,7 +210,7 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
 
     diags: list[Diagnostic] = [*_check_names(spec), *_bad_call_references(spec), *_check_interfaces(spec, nested=level > 1)]
     known = set(spec.inputs) | set(spec.nodes)
-    dag: nx.DiGraph = nx.DiGraph()
+    dag = dg.DiGraph()
     dag.add_nodes_from(spec.inputs, kind="input")
     dag.add_nodes_from(spec.nodes, kind="node")
 
@@ -256,7 +259,7 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
     position = {name: i for i, name in enumerate(spec.nodes)}
     # A subgraph view costs on every access; most specs have no dead nodes to leave out.
     alive = dag if len(live) == dag.number_of_nodes() else dag.subgraph(live)
-    topo = list(nx.lexicographical_topological_sort(alive, key=lambda n: position.get(n, -1)))
+    topo = dg.lexicographical_topological_sort(alive, key=lambda n: position.get(n, -1))
     order = [n for n in topo if n in spec.nodes]
     depth = max([_longest_path_nodes(alive, topo), *(g.depth for g in [*subgraphs.values(), *wrapped.values()])])
     return Graph(spec, dag, order, owners, depth, warnings, subgraphs, wrapped)
@@ -281,11 +284,15 @@ def _wrapped(spec: SpecBody, level: int) -> tuple[dict[Path, Graph], list[Diagno
     return found, diags
 
 
-def _longest_path_nodes(dag: nx.DiGraph, topo: list[str]) -> int:
+def _longest_path_nodes(dag: dg.DiGraph, topo: list[str]) -> int:
     """The number of nodes on the longest path, by one pass in topological order."""
     longest: dict[str, int] = {}
     for n in topo:
-        longest[n] = 1 + max((longest[p] for p in dag.predecessors(n)), default=0)
+        best = 0
+        for p in dag.predecessors(n):
+            if longest[p] > best:
+                best = longest[p]
+        longest[n] = best + 1
     return max(longest.values(), default=1)
 
 
@@ -294,7 +301,12 @@ def _known_hint(spec: SpecBody) -> str:
     return "known names: " + ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
 
 
-def _cycles(dag: nx.DiGraph) -> list[Diagnostic]:
+def _cycles(graph: dg.DiGraph) -> list[Diagnostic]:
+    if dg.is_directed_acyclic_graph(graph):
+        return []
+    import networkx as nx  # naming the cycles is networkx's job; only a cyclic spec pays for importing it
+
+    dag = graph.to_networkx()
     diags = []
     for component in nx.strongly_connected_components(dag):
         if len(component) == 1 and not any(dag.has_edge(n, n) for n in component):
@@ -410,7 +422,7 @@ def _check_names_tree(tree: Any, path: Path, known: list[str], what: str, comple
         yield Diagnostic(Code.BAD_VALUE, f"the structure leaves out {what}{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}", path, f"every {what} appears once")
 
 
-def _walk_back(dag: nx.DiGraph, roots: Iterable[str]) -> set[str]:
+def _walk_back(dag: dg.DiGraph, roots: Iterable[str]) -> set[str]:
     """Everything the roots depend on (themselves included): one backward walk."""
     live = {r for r in roots if r in dag}
     stack = list(live)
@@ -422,12 +434,12 @@ def _walk_back(dag: nx.DiGraph, roots: Iterable[str]) -> set[str]:
     return live
 
 
-def _live(spec: SpecBody, dag: nx.DiGraph, models: list[Interface]) -> set[str]:
+def _live(spec: SpecBody, dag: dg.DiGraph, models: list[Interface]) -> set[str]:
     """Everything some output of some model depends on."""
     return _walk_back(dag, (parse_ref(ref)[0] for m in models for ref, _ in m.output_refs(spec)))
 
 
-def _reachability(spec: SpecBody, dag: nx.DiGraph, live: set[str], models: list[Interface]) -> list[Diagnostic]:
+def _reachability(spec: SpecBody, dag: dg.DiGraph, live: set[str], models: list[Interface]) -> list[Diagnostic]:
     """Unreachable outputs, outputs that need an input their model does not take, and inputs that feed nothing."""
     diags = _orphans(spec, dag, models)
     fed: set[str] = set()
@@ -458,7 +470,7 @@ def _unused(name: str, model: Interface | None) -> Diagnostic:
     )
 
 
-def _disconnected(spec: SpecBody, dag: nx.DiGraph, model: Interface, takes: set[str]) -> list[Diagnostic]:
+def _disconnected(spec: SpecBody, dag: dg.DiGraph, model: Interface, takes: set[str]) -> list[Diagnostic]:
     diags = []
     for ref, where in model.output_refs(spec):
         src, _ = parse_ref(ref)
@@ -472,11 +484,11 @@ def _disconnected(spec: SpecBody, dag: nx.DiGraph, model: Interface, takes: set[
     return diags
 
 
-def _orphans(spec: SpecBody, dag: nx.DiGraph, models: list[Interface]) -> list[Diagnostic]:
+def _orphans(spec: SpecBody, dag: dg.DiGraph, models: list[Interface]) -> list[Diagnostic]:
     """Outputs no declared input reaches, or behind a node without inputs (one topological pass)."""
     reaches: dict[str, bool] = {}  # some declared input flows into it
     orphaned: dict[str, bool] = {}  # some node upstream (or itself) has no inputs
-    for n in nx.topological_sort(dag):
+    for n in dg.topological_sort(dag):
         preds = list(dag.predecessors(n))
         if n in spec.inputs:
             reaches[n], orphaned[n] = True, False
@@ -490,7 +502,7 @@ def _orphans(spec: SpecBody, dag: nx.DiGraph, models: list[Interface]) -> list[D
             if src not in dag or (reaches[src] and not orphaned[src]):
                 continue
             if orphaned[src]:
-                sources = sorted(n for n in nx.ancestors(dag, src) | {src} if n in spec.nodes and dag.in_degree(n) == 0)
+                sources = sorted(n for n in dg.ancestors(dag, src) | {src} if n in spec.nodes and dag.in_degree(n) == 0)
                 why = f"it depends on {', '.join(repr(s) for s in sources)}, which has no inputs"
             else:
                 why = "no declared input flows into it"
@@ -539,8 +551,10 @@ def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict
         subgraphs[name] = sub
         diags += [d.prefixed(prefix) for d in [*sub.warnings, *(_sequential(sub) if node.model.sequential else [])]]
     for name, node in spec.nodes.items():
+        if node.share is None:
+            continue
         owner = spec.nodes.get(owners.get(name, name))
-        if owner is None or node.share is None:
+        if owner is None:
             continue
         if owner.op is not None:
             message = f"node {name!r} shares op node {node.share!r}; an op has no weights to share"
@@ -551,7 +565,10 @@ def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict
 
 def _model_inputs(spec: SpecBody, owners: dict[str, str]) -> Iterator[Diagnostic]:
     """Each call of a nested model feeds it exactly one tensor per input it declares."""
+    models = {name for name, node in spec.nodes.items() if node.model is not None}
     for name, node in spec.nodes.items():
+        if owners.get(name, name) not in models:
+            continue
         owner = spec.nodes.get(owners.get(name, name))
         model = owner.model if owner is not None else None
         if model is None or not node.inputs or len(node.inputs) == len(model.inputs):

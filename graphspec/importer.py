@@ -34,12 +34,15 @@ import os
 import sys
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path as FsPath
 from typing import Any
 
 from graphspec import catalog
 from graphspec._import_objects import object_value as _object_value
 from graphspec._import_objects import plain as _plain
+from graphspec._limits import Limits, read_model_text, shown_path
+from graphspec.budget import Budget
 from graphspec.diff import uniform_int
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.spec import Spec
@@ -61,65 +64,89 @@ def _fail(code: Code, message: str, hint: str | None = None, path: Path = ()) ->
     return SpecError([Diagnostic(code, message, path, hint)])
 
 
-def from_keras(source: Any, *, models: Mapping[str, Any] | None = None) -> Spec:
+def from_keras(source: Any, *, models: Mapping[str, Any] | None = None, limits: Limits = Limits(), budget: Budget = Budget()) -> Spec:
     """Import a Keras model as a minimal, readable, valid :class:`Spec`.
 
     Args:
-        source: a ``keras.Model`` (functional or ``Sequential``), a path to a
-            ``.keras`` file (loaded with ``safe_mode=True``) or to a ``.json``
-            file holding ``model.to_json()`` (Keras 3, or Keras 2 where Keras'
-            legacy loader reads it), that JSON as text, or its config as a mapping.
+        source: a ``keras.Model`` (functional or ``Sequential``), a path (an
+            ``os.PathLike`` such as ``pathlib.Path``) to a ``.keras`` file (loaded
+            with ``safe_mode=True``) or to a ``.json`` file holding
+            ``model.to_json()`` (Keras 3, or Keras 2 where Keras' legacy loader
+            reads it), that JSON as text (a ``str`` is always JSON text, never a
+            file name), or its config as a mapping.
         models: more models over the same layers, by name (a seq2seq model's
             inference encoder and decoder): they become the spec's ``models:``,
             their new calls of its layers ``share:`` nodes.
+        limits: read limits for files and JSON (``max_model_bytes``,
+            ``max_model_depth``, ``max_data_bytes``, ``max_ratio``).
+        budget: parameters a model from a file, text or config may have; it is
+            counted without allocating before Keras builds it (a live
+            ``keras.Model`` exists already and is not counted).
 
     What the spec validates with as warnings (an input that feeds nothing) is
     issued as Python warnings.
 
     Raises:
         SpecError: ``io-error`` for a missing file; ``bad-model`` for a file or
-            config Keras cannot load (or refuses in safe mode);
-            ``unregistered-layer`` / ``unregistered-object`` for a custom layer
+            config Keras cannot load (or refuses in safe mode), or past a read
+            limit; ``too-many-params``; ``unregistered-layer`` / ``unregistered-object`` for a custom layer
             class or object graphspec does not know; ``unsupported-model`` for
             what a spec cannot express, naming the layer or object.
     """
     from graphspec._api import load, validate
     from graphspec._import_graph import ModelImporter
-    from graphspec.budget import Budget
-    from graphspec.source import Limits
 
-    model = _load_model(source)
+    model = _load_model(source, limits, budget)
     walker = ModelImporter(model)
     data = walker.data()
     if models:
-        data["models"] = {name: walker.add_model(_load_model(other)) for name, other in models.items()}
+        data["models"] = {name: walker.add_model(_load_model(other, limits, budget)) for name, other in models.items()}
         if list(data["inputs"]) != [leaf for leaf, _ in leaves(walker.inputs_tree)]:
             data["structure"] = {**data.get("structure", {}), "inputs": walker.inputs_tree}
     # The model exists already: its size is not the importer's business.
     spec = load(data, limits=Limits(max_values=sys.maxsize))
-    report = validate(spec, budget=Budget(max_params=sys.maxsize, max_nodes=sys.maxsize))
-    for warning in report.warnings:
+    try:
+        found = validate(spec, budget=Budget(max_params=sys.maxsize, max_nodes=sys.maxsize)).warnings
+    except SpecError as exc:
+        from graphspec.lint import CODES
+
+        # A model with a training bug lint finds is still the model: importing it is how to see and fix it.
+        if any(d.is_error and d.code not in CODES for d in exc.diagnostics):
+            raise
+        found = [d for d in exc.diagnostics if not d.is_error]
+    for warning in found:
         warnings.warn(f"imported spec: {warning.render()}", stacklevel=2)
     return spec
 
 
-def load_any(path: str | os.PathLike[str]) -> Spec:
+def load_any(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Budget = Budget()) -> Spec:
     """A spec file as a spec, or a model file (``.keras``, Keras JSON) imported as one: what ``graphspec diff`` compares.
 
-    A ``.json`` file is a spec when it has a ``graphspec`` key, else a Keras config.
+    A ``.json`` file is a spec when it has a ``graphspec`` key, else a Keras
+    config. Every file is read through the read limits before it is parsed
+    (a spec within ``limits.max_bytes``, a model within ``limits.max_model_bytes``).
+
+    Raises:
+        SpecError: as :func:`graphspec.load` and :func:`from_keras`.
     """
     from graphspec._api import load
 
+    if not isinstance(path, os.PathLike):
+        raise SpecError.single(Code.WRONG_TYPE, f"load_any takes a path object, not {type(path).__name__} {str(path)[:60]!r}", (), "pass pathlib.Path(...)")
     file = FsPath(path)
-    if file.suffix == ".keras" or (file.suffix == ".json" and not _is_spec_json(file)):
-        return from_keras(file)
-    return load(file)
+    if file.suffix == ".keras":
+        return from_keras(file, limits=limits, budget=budget)
+    if file.suffix == ".json":
+        text = read_model_text(file, limits)  # bounded and depth-checked: json.loads below cannot recurse or balloon
+        if not _is_spec_json(text):
+            return from_keras(text, limits=limits, budget=budget)
+    return load(file, limits=limits)
 
 
-def _is_spec_json(file: FsPath) -> bool:
+def _is_spec_json(text: str) -> bool:
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text)
+    except ValueError:
         return True  # let the spec loader report it, with its position
     return isinstance(data, dict) and "graphspec" in data
 
@@ -155,57 +182,56 @@ def _custom_objects() -> dict[str, Any]:
     return {**{obj.__name__: obj for obj in registered.values()}, **registered}
 
 
-def _load_model(source: Any) -> Any:
-    keras = _keras()
-    if isinstance(source, keras.Model):
-        return source
+def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
+    """The live model of a source; files and text are checked against the read limits before TensorFlow loads."""
+    from graphspec import _model_files
+    from graphspec._api import text_not_path
+    from graphspec.source import parse_data
+
+    hint = "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode"
+    bounds: dict[str, Any] = {"limits": limits, "budget": budget, "custom_objects": _custom_objects(), "hint": hint}
+    if isinstance(source, str):
+        if not source.lstrip().startswith("{"):
+            raise SpecError([replace(text_not_path(source, "Keras JSON text", "not JSON"), code=Code.BAD_MODEL)])
+        return _json_model(source, "<json>", bounds)
     if isinstance(source, Mapping):
-        return _from_json(json.dumps(dict(source)), "<config>")
-    if isinstance(source, str) and source.lstrip().startswith("{"):
-        return _from_json(source, "<json>")
-    if not isinstance(source, str | os.PathLike):
-        raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
-    path = FsPath(source)
-    if not path.is_file():
-        raise _fail(Code.IO_ERROR, f"{path}: no such file", "give a .keras file, a .json file written by model.to_json(), or --application NAME")
-    if path.suffix == ".keras":
-        try:
-            return keras.saving.load_model(path, custom_objects=_custom_objects(), safe_mode=True)
-        except Exception as exc:
-            raise _bad_model(str(path), exc) from None
-    if path.suffix == ".json":
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _fail(Code.IO_ERROR, f"{path}: cannot read: {exc}") from None
-        return _from_json(text, str(path))
-    raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
+        # Checked as plain data first: json.dumps would recurse once per level of a deep mapping.
+        data = parse_data(source, Limits(max_depth=limits.max_model_depth, max_values=sys.maxsize)).data
+        return _json_model(json.dumps(data), "<config>", bounds)
+    if isinstance(source, os.PathLike):
+        path = FsPath(source)
+        if path.suffix == ".keras":
+            return _model_files.keras_file_model(path, **bounds)
+        if path.suffix == ".json":
+            return _json_model(read_model_text(path, limits), shown_path(path), bounds)
+        raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
+    if isinstance(source, _keras().Model):
+        return source
+    raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
 
 
-def _from_json(text: str, where: str) -> Any:
-    keras = _keras()
-    from keras.src.saving.serialization_lib import SafeModeScope
+def _json_model(text: str, where: str, bounds: dict[str, Any]) -> Any:
+    """A model from Keras JSON (bounded and counted by :mod:`graphspec._model_files`): a Keras 3
+    config through ``model_from_json``, a Keras 1 or 2 one through Keras' legacy loader."""
+    from graphspec import _model_files
+    from graphspec._limits import check_model_text
 
+    check_model_text(text, bounds["limits"], where)  # json.loads below cannot recurse or balloon
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise _fail(Code.BAD_MODEL, f"{where}: not valid JSON: {exc}", "give the JSON that model.to_json() writes") from None
     _refuse_layers(data, where)
     version = _keras2_version(data)
-    try:
-        with SafeModeScope(True):
-            model = _from_legacy(data) if version is not None else keras.models.model_from_json(text, custom_objects=_custom_objects())
-    except Exception as exc:
-        if version is not None:
-            raise _fail(
-                Code.BAD_MODEL,
-                f"{where}: a Keras {version} model config; Keras 3 cannot read it, and Keras' legacy loader failed: {_reason(exc)}",
-                "load it with Keras 2 and save it again with Keras 3 (model.save('model.keras')), or rebuild the model in Keras 3",
-            ) from None
-        raise _bad_model(where, exc) from None
-    if not isinstance(model, keras.Model):  # Keras returns other JSON (`{"a": 1}`) as it is
-        raise _fail(Code.BAD_MODEL, f"{where}: this JSON is not a Keras model config", "give the JSON that model.to_json() writes")
-    return model
+    if version is None:
+        return _model_files.keras_text_model(text, where, **bounds)
+    return _model_files.keras_text_model(
+        json.dumps(keras2_config(data)),
+        where,
+        **{**bounds, "hint": "load it with Keras 2 and save it again with Keras 3 (model.save('model.keras')), or rebuild the model in Keras 3"},
+        loader=_from_legacy,
+        failed=f"a Keras {version} model config; Keras 3 cannot read it, and Keras' legacy loader failed",
+    )
 
 
 def _keras2_version(data: Any) -> str | None:
@@ -219,11 +245,12 @@ def _keras2_version(data: Any) -> str | None:
     return f"{version}" if isinstance(version, str) else "2.x"
 
 
-def _from_legacy(data: Mapping[str, Any]) -> Any:
-    """A Keras 2 model config through Keras' own legacy loader (the one it reads legacy .h5 files with)."""
+def _from_legacy(text: str, custom_objects: Mapping[str, Any]) -> Any:
+    """A Keras 2 model config (made readable by :func:`keras2_config`) through Keras' own legacy loader,
+    the one it reads legacy .h5 files with."""
     from keras.src.legacy.saving import saving_utils
 
-    return saving_utils.model_from_config(keras2_config(data), custom_objects=_custom_objects())
+    return saving_utils.model_from_config(json.loads(text), custom_objects=dict(custom_objects))
 
 
 def keras2_config(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -290,20 +317,6 @@ def _refuse_layers(data: Any, where: str) -> None:
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
-
-
-def _reason(exc: BaseException) -> str:
-    from graphspec.emit import _reason as reason
-
-    return reason(exc)
-
-
-def _bad_model(where: str, exc: Exception) -> SpecError:
-    return _fail(
-        Code.BAD_MODEL,
-        f"{where}: Keras could not load this model: {_reason(exc)}",
-        "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode",
-    )
 
 
 # ---------------------------------------------------------------------------

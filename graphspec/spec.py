@@ -12,10 +12,12 @@ spec paths and did-you-mean hints (:func:`parse_spec`).
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -32,6 +34,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from graphspec.errors import Code, Diagnostic, Path, SpecError
+from graphspec.expansion import _AUTHORING_KEYS
 from graphspec.source import YAML11_BOOLS, Document, bool_hint, locate, number_hint
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "FitSpec",
     "InputSpec",
     "InterfaceSpec",
+    "LintSpec",
     "ModelSpec",
     "NodeSpec",
     "ObjectSpec",
@@ -100,7 +104,8 @@ def _name(value: Any) -> Any:
 
 
 def _node_name(value: Any) -> Any:
-    if isinstance(value, str) and (not _NODE_NAME_RE.fullmatch(value) or len(value) > 512 or any(len(s) > 128 for s in value.split("/"))):
+    # (a segment can only be over 128 characters in a name that is)
+    if isinstance(value, str) and (not _NODE_NAME_RE.fullmatch(value) or len(value) > 512 or (len(value) > 128 and any(len(s) > 128 for s in value.split("/")))):
         raise PydanticCustomError(
             "bad_name",
             "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128), "
@@ -144,12 +149,15 @@ NodeName = Annotated[str, BeforeValidator(_node_name)]
 Ref = Annotated[str, BeforeValidator(_ref)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every stage parses every reference; a search loop meets the same names again and again
 def parse_ref(ref: str) -> tuple[str, int | None]:
     """Split ``'enc:1'`` into ``('enc', 1)`` and ``'enc'`` into ``('enc', None)``."""
     m = _REF_RE.fullmatch(ref)
     if not m:
         raise ValueError(f"bad reference {ref!r}")
-    return m.group(1), (int(m.group(2)) if m.group(2) is not None else None)
+    index = m.group(2)
+    # Past 18 digits no tensor index exists; int() of thousands of digits raises (Python's int-string limit).
+    return m.group(1), (None if index is None else int(index) if len(index) <= 18 else sys.maxsize)
 
 
 def call_references(value: Any, path: Path) -> Iterator[tuple[str, Path]]:
@@ -247,8 +255,20 @@ class InputSpec(_Model):
     keras_name: KerasName | None = None
 
 
-_STRUCTURAL = ("layer", "share", "model", "op", "inputs", "call", "keras_name")
+_STRUCTURAL = ("layer", "share", "model", "op", "inputs", "call", "keras_name", "lint")
 _NODE_KEYS = (*_STRUCTURAL, "args")  # `args` is the Python spelling only (see split_node_args)
+_NODE_KEY_SET = frozenset(_NODE_KEYS)
+
+
+class LintSpec(_Model):
+    """Lint settings of a node, an output or the whole spec: ``lint: {ignore: [squashed-twice]}``.
+
+    ``ignore`` lists the lint rules (by code) that are silenced there: written on a
+    node or output, for the findings about it; at the top of a spec, everywhere.
+    Codes are checked against the rules (``graphspec.lint``), with did-you-mean.
+    """
+
+    ignore: list[str] = Field(default_factory=list)
 
 
 # What a node is: exactly one of these (catalog.check_nodes says so otherwise).
@@ -277,13 +297,14 @@ class NodeSpec(_Model):
     inputs: list[Ref] = Field(default_factory=list)
     call: dict[str, Any] = Field(default_factory=dict)  # call-time arguments: references to tensors, or plain values
     keras_name: KerasName | None = None  # the Keras layer name, where it is not a valid node name
+    lint: LintSpec | None = None
     args: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
     def _split_args(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
+        if not isinstance(data, dict) or data.keys() <= _NODE_KEY_SET:
+            return data  # already split (what parse_spec hands over), or not a node
         extra = {k: v for k, v in data.items() if k not in _NODE_KEYS}
         if not extra:
             return data
@@ -315,6 +336,8 @@ class NodeSpec(_Model):
             out["call"] = dict(self.call)
         if self.keras_name is not None:
             out["keras_name"] = self.keras_name
+        if self.lint is not None:
+            out["lint"] = self.lint.model_dump()
         out.update(self.args)
         return out
 
@@ -327,6 +350,7 @@ class OutputSpec(_Model):
     loss_weight: Annotated[float, BeforeValidator(_finite_nonnegative)] | None = None
     metrics: list[ObjectRef] = Field(default_factory=list)
     weighted_metrics: list[ObjectRef] = Field(default_factory=list)  # metrics weighted by sample weights
+    lint: LintSpec | None = None
 
     def to_data(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_defaults=True)
@@ -498,6 +522,7 @@ class Spec(SpecBody):
     compile: CompileSpec | None = None
     fit: FitSpec | None = None
     distribute: DistributeSpec | None = None
+    lint: LintSpec | None = None
 
     _source: Document | None = PrivateAttr(default=None)
 
@@ -518,6 +543,8 @@ class Spec(SpecBody):
         for key, section in (("fit", self.fit), ("distribute", self.distribute)):
             if section is not None:
                 data[key] = section.model_dump(exclude_defaults=True)
+        if self.lint is not None:
+            data["lint"] = self.lint.model_dump()
         return data
 
     def to_yaml(self) -> str:
@@ -573,7 +600,8 @@ _TYPE_CODES: dict[str, Code] = {
 
 # Fields each structural mapping accepts, for did-you-mean on unknown keys.
 _FIELDS: dict[str, list[str]] = {
-    "spec": list(Spec.model_fields),
+    # The authoring keys are consumed by expansion before a spec is parsed, yet belong in a file's top level.
+    "spec": [*Spec.model_fields, *_AUTHORING_KEYS],
     "input": list(InputSpec.model_fields),
     "output": ["from", *[f for f in OutputSpec.model_fields if f != "from_"]],
     "compile": list(CompileSpec.model_fields),
@@ -583,6 +611,7 @@ _FIELDS: dict[str, list[str]] = {
     "fit": list(FitSpec.model_fields),
     "distribute": list(DistributeSpec.model_fields),
     "object": list(ObjectSpec.model_fields),
+    "lint": list(LintSpec.model_fields),
 }
 
 
@@ -591,6 +620,23 @@ def _kind(value: Any) -> str:
     if value is None:
         return "null"
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+# Keys people write where Keras' `compile()` or `fit()` takes them, but which the format keeps elsewhere:
+# what to write instead (given an output's name).
+_MISPLACED: dict[tuple[str, str], Callable[[str], str]] = {
+    ("compile", "loss_weights"): lambda out: f"a loss weight belongs to its output: `outputs.{out}.loss_weight: 2.0`",
+    ("compile", "loss"): lambda out: f"a loss belongs to its output: `outputs.{out}.loss: mse`",
+    ("compile", "metrics"): lambda out: f"metrics belong to their output: `outputs.{out}.metrics: [acc]`",
+    ("compile", "learning_rate"): lambda out: "the learning rate is the optimizer's: `optimizer: {class_name: Adam, config: {learning_rate: 0.001}}`",
+    ("fit", "learning_rate"): lambda out: "the learning rate is the optimizer's: `compile: {optimizer: {class_name: Adam, config: {learning_rate: 0.001}}}`",
+    ("fit", "loss_weights"): lambda out: f"a loss weight belongs to its output: `outputs.{out}.loss_weight: 2.0`",
+}
+
+
+def _output_name(data: Any) -> str:
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    return str(next(iter(outputs))) if isinstance(outputs, dict) and outputs else "<name>"
 
 
 def _section(path: Path) -> str | None:
@@ -609,6 +655,8 @@ def _section(path: Path) -> str | None:
         return str(head)
     if head == "models" and len(path) == 3:
         return "interface"
+    if path[-2] == "lint":
+        return "lint"
     if path[-2] in ("loss", "optimizer") or (len(path) >= 3 and path[-3] == "metrics"):
         return "object"
     return None
@@ -640,10 +688,14 @@ def _diagnostic(err: Any, data: Any) -> Diagnostic:
     hint = None
     if etype == "extra_forbidden":
         key = str(path[-1]) if path else ""
-        options = _FIELDS.get(_section(path) or "", [])
+        section = _section(path) or ""
+        options = _FIELDS.get(section, [])
         close = difflib.get_close_matches(key, options, n=1)
         message = f"unknown key {key!r}"
         hint = f"did you mean {close[0]!r}?" if close else (f"allowed here: {', '.join(options)}" if options else None)
+        moved = _MISPLACED.get((section, key))
+        if moved is not None:
+            hint = moved(_output_name(data))
         return Diagnostic(code, message, path, hint, at_key=True)
     if etype == "missing":
         key = str(path[-1]) if path else "?"

@@ -1,58 +1,73 @@
 """Training from the spec: :func:`fit`, :func:`evaluate`, :func:`predict`, run folders, strategies.
 
 A spec's ``fit:`` section says how the model is trained and ``distribute:`` where;
-:func:`fit` checks the spec and the data first (no TensorFlow yet), then builds and
-compiles the model inside the ``tf.distribute`` strategy's scope and trains it with
-Keras' own ``model.fit``. Everything it keeps goes in one run folder::
+:func:`fit` checks the spec, the data and the run folder first (no TensorFlow
+yet), then builds and compiles the model inside the ``tf.distribute`` strategy's
+scope and trains it with Keras' own ``model.fit``. Everything it keeps goes in
+one run folder::
 
     runs/<name>-<timestamp>/
-        spec.yaml       the spec as trained (fit settings after overrides)
-        model.keras     the trained model, written only when training finishes
-        history.json    every loss and metric per epoch (training and val_)
+        run.json        the run: what trains (fingerprints), the files it writes, finished or not
+        history.json    every loss and metric per epoch (training and val_), rewritten after each epoch
         history.csv     the same as a table
-        history.png     one plot per loss/metric, training and validation lines
-        logs/           TensorBoard event files, when asked for
+        history.png     one panel per loss/metric; the best and the saved epoch marked
+        model.svg       the drawing of the model (graphspec draw)
+        model.keras     the trained model, written when training finishes
+        spec.yaml       the spec as trained (fit settings after overrides), written last
+        backup/         BackupAndRestore's backup, while the run is unfinished
+        logs/           TensorBoard event files, HParams and the spec text, when asked for
 
-Files are written to a temporary name in the folder and renamed into place, so an
-interrupted run leaves no half-written file, and no ``model.keras`` (or the one of
-an earlier complete run). Keras and TensorFlow are imported only inside functions.
+Every file is written to a temporary name and renamed into place, so a process
+killed at any moment leaves no half-written file. When and how a folder is
+reused (resume, refuse, overwrite) is :mod:`graphspec.run_folder`'s; what is saved
+each epoch, :mod:`graphspec._fit_callbacks`'. Keras and TensorFlow are imported
+only inside functions.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
-import io
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
-from graphspec import catalog, data
-from graphspec._api import Params, Report, SpecSource, build_report, validate
-from graphspec._files import replace_atomically, write_bytes_atomically, write_text_atomically
+from graphspec import catalog, data, run_folder
+from graphspec._api import Params, Report, SpecSource, build_report, check_build, validate
+from graphspec._console import is_interactive
+from graphspec._files import confined, replace_atomically, write_bytes_atomically, write_text_atomically
 from graphspec.budget import Budget
+from graphspec.data import checked_data
 from graphspec.errors import Code, Diagnostic, SpecError
+from graphspec.history import History, Marks, best_epoch, plot_history, to_csv, to_json
 from graphspec.source import Limits, locate
 from graphspec.spec import DistributeSpec, FitSpec, Spec
 
-__all__ = ["FitResult", "evaluate", "fit", "load_model", "predict"]
+__all__ = ["FitResult", "TrainingInterrupted", "evaluate", "fit", "load_model", "plot_history", "predict"]
 
-Data = Mapping[str, Any] | str | os.PathLike[str]
+Data = Mapping[str, Any] | os.PathLike[str]
 
 
 @dataclass
 class FitResult:
-    """What :func:`fit` returns: Keras' ``History``, the run folder, and the trained model.
+    """What :func:`fit` returns: the run folder, the trained model, and what the run did.
 
+    ``history`` is Keras' ``History`` of this call (its ``epoch`` list holds the
+    true 0-based epoch indices, continuing after a resume); ``run_history`` every
+    epoch of the run, across resumes (index ``i`` is epoch ``i + 1``), as
+    ``history.json`` holds it. ``saved_epoch`` is the (1-based) epoch whose weights
+    ``model`` and ``model.keras`` hold: the last, or the best epoch when
+    ``EarlyStopping(restore_best_weights=True)`` put those back (``restored_by``).
     ``wrote_run_dir`` is false for a non-chief multi-worker task, which trains but
     leaves the run folder to the chief.
     """
@@ -61,6 +76,46 @@ class FitResult:
     run_dir: Path
     model: Any
     wrote_run_dir: bool = True
+    run_history: dict[str, list[float | None]] = field(default_factory=dict)
+    epochs: int = 0
+    resumed_from: int = 0
+    saved_epoch: int = 0
+    restored_by: str | None = None
+    stopped_early: bool = False
+
+    @property
+    def saved_metrics(self) -> dict[str, float]:
+        """The losses and metrics of :attr:`saved_epoch` (``{}`` if no epoch finished)."""
+        i = self.saved_epoch - 1
+        return {k: v[i] for k, v in self.run_history.items() if 0 <= i < len(v) and v[i] is not None}  # type: ignore[misc]
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """:func:`fit` was interrupted (Ctrl-C; SIGTERM in the CLI): what the run folder kept, and whether it resumes.
+
+    A ``KeyboardInterrupt``, so code that stops on Ctrl-C still does.
+    """
+
+    def __init__(self, run_dir: Path, epochs_done: int, epochs: int, kept: list[str], resumable: bool, finished: bool = False):
+        self.run_dir = run_dir
+        self.epochs_done = epochs_done
+        self.epochs = epochs
+        self.kept = kept
+        self.resumable = resumable
+        self.finished = finished
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """``interrupted after epoch 12 of 40; runs/x keeps ...; the same command resumes it``."""
+        if self.finished:
+            return f"interrupted after the run finished ({self.epochs_done} epochs); {self.run_dir} holds it whole"
+        when = f"after epoch {self.epochs_done} of {self.epochs}" if self.epochs_done else "before the first epoch finished"
+        kept = f"; {self.run_dir} keeps {', '.join(self.kept)}" if self.kept else ""
+        if self.resumable:
+            then = "the same command resumes it" if self.epochs_done else "the same command starts it again"
+        else:
+            then = "it has no BackupAndRestore backup to resume from: --overwrite starts it again"
+        return f"interrupted {when}{kept}; {then}"
 
 
 def fit(
@@ -76,6 +131,8 @@ def fit(
     tensorboard: bool = False,
     callbacks: Sequence[Any] = (),
     verbose: str | int = "auto",
+    resume: bool = False,
+    overwrite: bool = False,
     limits: Limits = Limits(),
     budget: Budget = Budget(),
     params: Params = None,
@@ -83,48 +140,58 @@ def fit(
     """Train a spec's model as its ``fit:`` section says, and keep the run in a folder.
 
     Args:
-        spec: a spec (path, text, mapping or :class:`Spec`).
-        data: a path to an ``.npz`` file or a mapping of arrays, keyed by the
-            spec's input names and the names of its outputs that have a loss.
+        spec: a spec (a path object, text, mapping or :class:`Spec`; a ``str``
+            is spec text, never a file name).
+        data: a path object (``pathlib.Path``) to an ``.npz`` file, or a mapping
+            of arrays, keyed by the spec's input names and the names of its
+            outputs that have a loss.
         synthetic: instead of ``data``, train on this many random samples shaped
             like the inputs and outputs (see :func:`graphspec.data.synthetic_arrays`).
         epochs, batch_size: override the spec's ``fit:`` settings.
-        run_dir: the run folder (default ``runs/<name>-<timestamp>``); running
-            again in the same folder resumes if the spec has ``BackupAndRestore``.
+        run_dir: the run folder (default ``runs/<name>-<timestamp>``). A folder
+            holding an interrupted run of the same spec, data and settings with a
+            ``BackupAndRestore`` backup is resumed; one holding a finished run (or
+            any run that cannot be continued) is refused: see :mod:`graphspec.run_folder`.
         strategy: ``"mirrored"`` or ``"multi-worker"``, overriding ``distribute:``.
-        seed: seeds Python, NumPy and TensorFlow (and the synthetic data).
+        seed: seeds Python, NumPy and TensorFlow (and the synthetic data). A seeded
+            run resumed from its backup trains exactly as it would have uninterrupted.
         tensorboard: add a TensorBoard callback (histograms every epoch) writing
             to ``logs/`` when the spec has none.
-        callbacks: more Keras callback objects, from Python.
-        verbose: Keras' ``verbose`` (``"auto"`` shows the progress bar).
-        limits, budget, params: as for :func:`graphspec.validate`.
+        callbacks: more Keras callback objects, from Python (their state is not backed up).
+        verbose: ``"auto"``: Keras' progress bar on a terminal or in a notebook, one
+            line per epoch otherwise (a pipe, a log file); ``0`` silent; ``1``, ``2``: Keras'.
+        resume: insist on continuing an interrupted run: ``cannot-resume`` if the
+            folder holds none, or the spec has no ``BackupAndRestore``.
+        overwrite: remove the run the folder holds (the files its ``run.json``
+            lists; other files stay) and start a new one.
+        limits, budget, params: as for :func:`graphspec.validate`; ``limits``
+            also bounds the data file and the synthetic data (``max_data_bytes``),
+            and ``budget`` the build (checked before TensorFlow is imported).
 
     Raises:
-        SpecError: for an invalid spec or data (before TensorFlow is imported),
-            and ``training-failed`` with Keras' reason if training stops on an error.
+        SpecError: for an invalid spec or data, a model past the build budget,
+            a callback path leading out of the run folder (``unsafe-path``), or a run folder that may not be used
+            (``run-exists``, ``run-in-use``, ``cannot-resume``), all before TensorFlow
+            is imported; ``training-failed`` with Keras' reason if training stops on an error.
+        TrainingInterrupted: on Ctrl-C, saying what the run folder kept.
+        ValueError: for ``resume`` and ``overwrite`` together.
     """
+    if resume and overwrite:
+        raise ValueError("resume and overwrite exclude each other: give one, not both")
     report = validate(spec, limits=limits, budget=budget, params=params)
+    check_build(report, budget)  # before TensorFlow loads and the run folder exists
     settings = _settings(report.spec, epochs, batch_size)
-    x, y = _training_data(report, data, synthetic, seed)
+    x, y = _training_data(report, data, synthetic, seed, limits)
     distribute = DistributeSpec(strategy=strategy) if strategy is not None else report.spec.distribute  # type: ignore[arg-type]
     folder = Path(run_dir) if run_dir is not None else Path("runs") / f"{report.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    request = _request(report.spec, settings, distribute, seed, {**x, **y}, tensorboard, resume=resume, overwrite=overwrite)
+    run_folder.plan_run(folder, request)  # a folder that may not be used is refused before TensorFlow starts
+    _confine_callback_paths(folder, settings, tensorboard)  # as is a callback path that leads out of it
     keras, made_strategy = _start(distribute, seed)
     chief = _is_chief(made_strategy)
-    with _writable_folder(folder, chief) as out:
-        with made_strategy.scope() if made_strategy is not None else contextlib.nullcontext():
-            model = _guard(lambda: build_report(report, budget=budget))
-        if _spans_workers(made_strategy):
-            _multi_worker_keras_fixes(keras, model, made_strategy)
-        made = _callbacks(keras, settings, out, tensorboard)
-        kwargs = _fit_kwargs(settings)
-        history = _guard(lambda: model.fit(_one_or_dict(x), _one_or_dict(y), callbacks=[*made, *callbacks], verbose=verbose, **kwargs))
-        _save_model(model, out / "model.keras")
-        _write_history(history.history, out)
-        # Last, so the spec beside a model is always the one that trained it (an
-        # interrupted run in a reused folder leaves the earlier run's files as they were).
-        trained = report.spec.model_copy(update={"fit": settings, "distribute": distribute})
-        write_text_atomically(out / "spec.yaml", trained.to_yaml())
-    return FitResult(history, folder, model, wrote_run_dir=chief)
+    with _claimed(folder, request, chief) as (out, claim):
+        run = _Run(report, settings, distribute, seed, folder, out, claim, request, tensorboard, _progress(verbose))
+        return run.train(keras, made_strategy, x, y, callbacks, budget)
 
 
 def _settings(spec: Spec, epochs: int | None, batch_size: int | None) -> FitSpec:
@@ -133,30 +200,20 @@ def _settings(spec: Spec, epochs: int | None, batch_size: int | None) -> FitSpec
     return settings.model_copy(update=overrides) if overrides else settings
 
 
-def _training_data(report: Report, source: Data | None, synthetic: int | None, seed: int | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _training_data(report: Report, source: Data | None, synthetic: int | None, seed: int | None, limits: Limits) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     _need_loss(report, "training")
     if (source is None) == (synthetic is None):
         raise SpecError.single(Code.MISSING_KEY, "give training data: a .npz file or arrays, or a number of synthetic samples (not both)", (), "--data FILE.npz or --synthetic N")
     if synthetic is not None:
-        arrays = data.synthetic_arrays(report, synthetic, seed or 0)
+        arrays = data.synthetic_arrays(report, synthetic, seed or 0, max_bytes=limits.max_data_bytes)
         return data.split_arrays(arrays, data.expected_arrays(report), source="synthetic data")
-    return _checked(report, source, data.expected_arrays(report), targets=True)  # type: ignore[arg-type]
+    return checked_data(source, data.expected_arrays(report), targets=True, where=report.spec.source, limits=limits)  # type: ignore[arg-type]
 
 
 def _need_loss(report: Report, doing: str) -> None:
     """Refuse a spec none of whose outputs has a loss: its model is not compiled, Keras' message would be about ``compile()``."""
     if not any(o.loss is not None for o in report.spec.outputs.values()):
         raise SpecError(locate([Diagnostic(Code.MISSING_KEY, f"{doing} needs a loss on at least one output", ("outputs",), "add `loss: ...` to an output")], report.spec.source))
-
-
-def _checked(report: Report | None, source: Data, expected: list[data.ArraySpec], *, targets: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Arrays from a file or mapping, checked; diagnostics point into the spec when there is one."""
-    name = "the data" if isinstance(source, Mapping) else os.fspath(source)
-    arrays = source if isinstance(source, Mapping) else data.load_npz(source)
-    try:
-        return data.split_arrays(arrays, expected, source=name, targets=targets)
-    except SpecError as exc:
-        raise SpecError(locate(exc.diagnostics, report.spec.source if report is not None else None)) from None
 
 
 def _one_or_dict(arrays: dict[str, np.ndarray]) -> Any:
@@ -186,6 +243,63 @@ def _guard(fn: Callable[[], Any]) -> Any:
         raise
     except Exception as exc:
         raise SpecError.single(Code.TRAINING_FAILED, f"Keras stopped: {_reason(exc)}", (), "check the data against the model's inputs and outputs, and the callbacks' arguments") from None
+
+
+def _progress(verbose: str | int) -> tuple[int | str, TextIO | None]:
+    """Keras' ``verbose`` and where graphspec writes one line per epoch (``None``: nowhere)."""
+    if verbose == "auto":
+        return (1, None) if is_interactive() else (0, sys.stdout)
+    return verbose, None
+
+
+# ---------------------------------------------------------------------------
+# what this run is and writes
+
+
+def _request(spec: Spec, settings: FitSpec, distribute: DistributeSpec | None, seed: int | None, arrays: Mapping[str, np.ndarray], tensorboard: bool, **flags: bool) -> run_folder.RunRequest:
+    model_text = spec.model_copy(update={"fit": None, "distribute": None}).to_json()
+    training = {"fit": settings.model_copy(update={"epochs": 1}).model_dump(mode="json"), "distribute": distribute.model_dump(mode="json") if distribute else None, "seed": seed}
+    fingerprint = run_folder.Fingerprint.of(model_text, json.dumps(training, sort_keys=True), arrays)
+    files = _callback_files(settings, tensorboard)
+    writes = (*run_folder.own_files(tuple(ARTEFACTS)), *(p for paths in files.values() for p in paths))
+    backup = next((d for name, d in _file_args(settings) if name == "BackupAndRestore"), None)
+    return run_folder.RunRequest(fingerprint, tuple(dict.fromkeys(writes)), backup, settings.epochs, **flags)
+
+
+_DEFAULT_FILES = catalog.CALLBACK_DEFAULT_FILES
+
+
+def _file_args(settings: FitSpec) -> Iterator[tuple[str, str]]:
+    """Each file-writing callback of the spec and its path in the run folder (normalised, relative)."""
+    for ref in settings.callbacks:
+        name, config = _ref(ref)
+        arg = catalog.CALLBACK_FILE_ARGS.get(name)
+        if arg is not None:
+            yield name, os.path.normpath(str(config.get(arg) or _DEFAULT_FILES[name])).replace(os.sep, "/")
+
+
+def _ref(ref: Any) -> tuple[str, dict[str, Any]]:
+    return (ref, {}) if isinstance(ref, str) else (str(ref["class_name"]), dict(ref.get("config") or {}))
+
+
+def _under(folder: str, name: str) -> str:
+    return name if folder == "." else f"{folder}/{name}"
+
+
+# What each file-writing callback leaves in the run folder, as patterns (a `{epoch}` field matches anything).
+_CALLBACK_WRITES: dict[str, Callable[[str], tuple[str, ...]]] = {
+    "ModelCheckpoint": lambda path: (re.sub(r"\{[^{}]*\}", "*", path),),
+    "CSVLogger": lambda path: (path,),
+    "TensorBoard": lambda folder: (_under(folder, "train"), _under(folder, "validation"), _under(folder, "events.out.tfevents.*")),
+    "BackupAndRestore": lambda folder: (_under(folder, run_folder.BACKUP_STATE), _under(folder, "epoch-*")),
+}
+
+
+def _callback_files(settings: FitSpec, tensorboard: bool) -> dict[str, tuple[str, ...]]:
+    files = {f"{i}:{name}": _CALLBACK_WRITES[name](path) for i, (name, path) in enumerate(_file_args(settings))}
+    if tensorboard and not any(k.endswith(":TensorBoard") for k in files):
+        files["tensorboard"] = _CALLBACK_WRITES["TensorBoard"](_DEFAULT_FILES["TensorBoard"])
+    return files
 
 
 # ---------------------------------------------------------------------------
@@ -289,157 +403,340 @@ def _build_from_local_batch(keras: Any, strategy: Any, symbolic_build: Callable[
     return symbolic_build(data_batch=data_batch)
 
 
+# ---------------------------------------------------------------------------
+# training in the run folder
+
+
 @contextlib.contextmanager
-def _writable_folder(folder: Path, chief: bool) -> Iterator[Path]:
-    """The run folder; a non-chief worker writes to a temporary one, removed after (Keras' multi-worker advice)."""
+def _claimed(folder: Path, request: run_folder.RunRequest, chief: bool) -> Iterator[tuple[Path, run_folder.Claim | None]]:
+    """The run folder, claimed for this run; a non-chief worker writes to a temporary one, removed after (Keras' multi-worker advice)."""
     if chief:
-        folder.mkdir(parents=True, exist_ok=True)
-        yield folder
+        with run_folder.claim_run(folder, request) as claim:
+            yield folder, claim
         return
     temp = Path(tempfile.mkdtemp(prefix="graphspec-worker-"))
     try:
-        yield temp
+        yield temp, None
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+
+
+@dataclass
+class Finished:
+    """A run that finished training, for the writers of :data:`ARTEFACTS`."""
+
+    model: Any
+    history: Mapping[str, Sequence[float | None]]
+    marks: Marks
+    spec: Spec
+    report: Report  # the validated spec, for its drawing
+
+
+def _draw_model(run: Finished, path: Path) -> None:
+    from graphspec.render import write_model_svg
+
+    write_model_svg(run.report, path.parent, path.name)
+
+
+def _save_model(run: Finished, path: Path) -> None:
+    replace_atomically(path, run.model.save, suffix=".keras", inside=path.parent)
+
+
+# What a finished run leaves in its folder, written in this order once training ends
+# (spec.yaml last, so the spec beside a model is always the one that trained it; then
+# run.json says the run finished). Another artefact of the run folder is one more entry.
+ARTEFACTS: dict[str, Callable[[Finished, Path], None]] = {
+    "model.keras": _save_model,
+    "history.json": lambda run, path: write_text_atomically(path, to_json(run.history), inside=path.parent),
+    "history.csv": lambda run, path: write_text_atomically(path, to_csv(run.history), inside=path.parent),
+    "history.png": lambda run, path: write_bytes_atomically(path, plot_history(run.history, run.marks), inside=path.parent),
+    "model.svg": _draw_model,
+    "spec.yaml": lambda run, path: write_text_atomically(path, run.spec.to_yaml(), inside=path.parent),
+}
+
+
+@dataclass
+class _Run:
+    """One call of :func:`fit` in its claimed folder."""
+
+    report: Report
+    settings: FitSpec
+    distribute: DistributeSpec | None
+    seed: int | None
+    folder: Path  # as the user named it
+    out: Path  # where files go (a temporary folder for a non-chief worker)
+    claim: run_folder.Claim | None
+    request: run_folder.RunRequest
+    tensorboard: bool
+    progress: tuple[int | str, TextIO | None]
+    finished: bool = False  # run.json says so: an interrupt now loses nothing
+
+    @property
+    def backup(self) -> run_folder.BackupState | None:
+        return self.claim.plan.backup if self.claim is not None else None
+
+    def train(self, keras: Any, strategy: Any, x: dict[str, np.ndarray], y: dict[str, np.ndarray], extra: Sequence[Any], budget: Budget) -> FitResult:
+        backup = self.backup
+        history = History(self.out, backup.history if backup is not None else None)
+        try:
+            with strategy.scope() if strategy is not None else contextlib.nullcontext():
+                model = _guard(lambda: build_report(self.report, budget=budget))
+            if _spans_workers(strategy):
+                _multi_worker_keras_fixes(keras, model, strategy)
+            if backup is not None:
+                _restore(model, backup.generation)
+            made, keeper = self._callbacks(keras, history)
+            self._notice()
+            kwargs = _fit_kwargs(self.settings)
+            first = backup.epoch if backup is not None else 0
+            if backup is not None and backup.stopped:
+                kwargs["epochs"] = first  # it had stopped early: nothing more to train
+            verbose = self.progress[0]
+            keras_history = _guard(lambda: model.fit(_one_or_dict(x), _one_or_dict(y), callbacks=[*made, *extra, keeper], verbose=verbose, initial_epoch=first, **kwargs))
+            return self._finish(model, made, history, keras_history, stopped=keeper.stopped or bool(backup and backup.stopped))
+        except KeyboardInterrupt:
+            raise self._interrupted(history) from None
+
+    def _notice(self) -> None:
+        notice = self.claim.plan.notice if self.claim is not None else None
+        if notice and (self.progress[0] != 0 or self.progress[1] is not None):  # silent only when fit is
+            print(f"graphspec: {notice}", file=sys.stderr)
+
+    def _callbacks(self, keras: Any, history: History) -> tuple[list[Any], Any]:
+        from graphspec import _fit_callbacks
+
+        backup = self.backup
+        resume_from = backup.epoch if backup is not None else 0
+        made, backup_to = _spec_callbacks(keras, self.settings, self.out, self.tensorboard, resume_from)
+        saving = _fit_callbacks.Backup(backup_to[0], self.request.fingerprint.to_dict(), backup_to[1], inside=self.out) if backup_to is not None else None
+        boards = [Path(c.log_dir) for c in made if isinstance(c, keras.callbacks.TensorBoard)]
+        settings = _fit_callbacks.KeeperSettings(
+            history=history,
+            epochs=self.settings.epochs,
+            backup=saving,
+            tracked=made,
+            restore=backup.callbacks if backup is not None else None,
+            restore_arrays=backup.generation / "callbacks.npz" if backup is not None else None,
+            lines=self.progress[1],
+            monitor=_monitor(self.settings),
+            hparams=functools.partial(_write_hparams, boards, self.report, self.settings, self.seed, self.folder.name) if boards and resume_from == 0 else None,
+        )
+        return made, _fit_callbacks.classes().RunKeeper(settings)
+
+    def _finish(self, model: Any, made: list[Any], history: History, keras_history: Any, *, stopped: bool) -> FitResult:
+        from graphspec._fit_callbacks import saved_epoch
+
+        epochs = history.epochs
+        saved, by = saved_epoch(made, epochs)
+        monitor = _monitor(self.settings)
+        finished = Finished(model, history.series, Marks(monitor, best_epoch(history.series, monitor), saved, by), self.trained_spec, self.report)
+        for name, write in ARTEFACTS.items():
+            write(finished, self.out / name)
+        if self.claim is not None:
+            self.claim.write_manifest("finished", epochs_done=epochs, saved_epoch=saved, restored_by=by, stopped_early=stopped, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+            self.finished = True
+            if self.request.backup_dir is not None and _deletes_backup(self.settings):
+                run_folder.remove_backup(self.out / self.request.backup_dir, inside=self.out)
+        first = self.backup.epoch if self.backup is not None else 0
+        return FitResult(keras_history, self.folder, model, self.claim is not None, history.series, epochs, first, saved, by, stopped)
+
+    @property
+    def trained_spec(self) -> Spec:
+        return self.report.spec.model_copy(update={"fit": self.settings, "distribute": self.distribute})
+
+    def _interrupted(self, history: History) -> TrainingInterrupted:
+        with contextlib.suppress(Exception):
+            history.save_plot()  # the PNG may lag the JSON by an epoch or two when epochs are fast
+        if self.claim is None or self.finished:
+            return TrainingInterrupted(self.folder, history.epochs, self.settings.epochs, [], False, finished=self.finished)
+        state = run_folder.read_backup(self.out / self.request.backup_dir) if self.request.backup_dir else None
+        kept = [f"history.json, .csv, .png ({history.epochs} epochs)"] if history.epochs else []
+        if state is not None:
+            kept.append(f"the backup of epoch {state.epoch} in {self.request.backup_dir}/")
+        own = {run_folder.MANIFEST, *ARTEFACTS}
+        kept += [p for p in run_folder.existing(self.out, self.request.writes) if p not in own and not p.startswith(f"{self.request.backup_dir}/")]
+        return TrainingInterrupted(self.folder, history.epochs, self.settings.epochs, kept, state is not None or history.epochs == 0)
+
+
+def _restore(model: Any, generation: Path) -> None:
+    """Load a backup into the built model; one that does not fit (damaged by hand, or a disk fault) says how to go on."""
+    from graphspec._fit_callbacks import restore_model_state
+    from graphspec.emit import _reason
+
+    try:
+        restore_model_state(model, generation)
+    except Exception as exc:
+        message = f"cannot restore the backup in {generation}: {_reason(exc)}"
+        raise SpecError([Diagnostic(Code.CANNOT_RESUME, message, (), "--overwrite starts the run again", file=str(generation))]) from None
+
+
+def _monitor(settings: FitSpec) -> str:
+    """What "best" means for this run: EarlyStopping's monitor if the spec has one, else the validation loss, else the loss."""
+    for ref in settings.callbacks:
+        name, config = _ref(ref)
+        if name == "EarlyStopping":
+            return str(config.get("monitor", "val_loss"))
+    return "val_loss" if settings.validation_split else "loss"
+
+
+def _deletes_backup(settings: FitSpec) -> bool:
+    return all(_ref(ref)[1].get("delete_checkpoint", True) is not False for ref in settings.callbacks if _ref(ref)[0] == "BackupAndRestore")
+
+
+def _write_hparams(log_dirs: Sequence[Path], report: Report, settings: FitSpec, seed: int | None, run_name: str) -> None:
+    """TensorBoard's HParams (the spec's parameters and the training settings) and the spec's text, in each log folder."""
+    from graphspec._hparams import hparams_of, write_run_summary
+
+    values = hparams_of(getattr(report.spec.source, "params", None) or {}, settings, seed)
+    text = report.spec.source.text if report.spec.source is not None and report.spec.source.text else report.spec.to_yaml()
+    for log_dir in log_dirs:
+        write_run_summary(log_dir, values, text, run_name)
 
 
 # ---------------------------------------------------------------------------
 # callbacks
 
 
-def _callbacks(keras: Any, settings: FitSpec, folder: Path, tensorboard: bool) -> list[Any]:
-    """The spec's callbacks as objects, their file arguments placed in the run folder."""
-    made = []
+def _spec_callbacks(keras: Any, settings: FitSpec, folder: Path, tensorboard: bool, resume_from: int) -> tuple[list[Any], tuple[Path, int] | None]:
+    """The spec's callbacks as objects, their file arguments placed in the run folder, and where the backup goes.
+
+    ``BackupAndRestore`` is not Keras' (which writes in place): the run's keeper makes
+    the backup (see :mod:`graphspec._fit_callbacks`); ``ModelCheckpoint`` and
+    ``CSVLogger`` are Keras' own with atomic writes.
+    """
+    from graphspec._fit_callbacks import classes
+
+    atomic = classes()
+    made: list[Any] = []
+    backup: tuple[Path, int] | None = None
     for ref in settings.callbacks:
-        name = ref if isinstance(ref, str) else str(ref["class_name"])
-        config = {} if isinstance(ref, str) else dict(ref.get("config") or {})
+        name, config = _ref(ref)
         arg = catalog.CALLBACK_FILE_ARGS.get(name)
         if arg is not None:
-            config[arg] = str(folder / (config.get(arg) or _DEFAULT_FILES[name]))
-        cls = catalog.registered_callbacks().get(name) or getattr(keras.callbacks, name)
+            config[arg] = _callback_path(folder, name, config.get(arg) or _DEFAULT_FILES[name])
+        if name == "BackupAndRestore":
+            # double_checkpoint keeps the previous generation too; save_freq is "epoch" (checked at validate time).
+            backup = (Path(config[arg]), 2 if config.get("double_checkpoint") else 1)  # type: ignore[index]
+            continue
+        cls = getattr(atomic, name, None) if name in ("ModelCheckpoint", "CSVLogger") else None
+        cls = cls or catalog.registered_callbacks().get(name) or getattr(keras.callbacks, name)
         made.append(_guard(functools.partial(cls, **config)))
+        if name == "CSVLogger":
+            made[-1].resume_from = resume_from
+        if name in ("ModelCheckpoint", "CSVLogger"):
+            made[-1].inside = folder  # each save confined again: the folder may change while training
     if tensorboard and not any(isinstance(c, keras.callbacks.TensorBoard) for c in made):
-        made.append(keras.callbacks.TensorBoard(log_dir=str(folder / "logs"), histogram_freq=1))
-    return made
+        made.append(keras.callbacks.TensorBoard(log_dir=_callback_path(folder, "TensorBoard", _DEFAULT_FILES["TensorBoard"]), histogram_freq=1))
+    return made, backup
 
 
-# Where a file-writing callback written by name only (no config) writes, in the run folder.
-_DEFAULT_FILES = {"ModelCheckpoint": "checkpoint.keras", "CSVLogger": "log.csv", "TensorBoard": "logs", "BackupAndRestore": "backup"}
+def _confine_callback_paths(folder: Path, settings: FitSpec, tensorboard: bool) -> None:
+    """Refuse, before the folder is claimed, a callback path that leads out of it through a symlink (``unsafe-path``)."""
+    for name, path in _file_args(settings):
+        _callback_path(folder, name, path)
+    if tensorboard:
+        _callback_path(folder, "TensorBoard", _DEFAULT_FILES["TensorBoard"])
 
 
-# ---------------------------------------------------------------------------
-# the run folder
+def _callback_path(folder: Path, name: str, relative: str) -> str:
+    """Where a callback writes: ``relative`` in the run folder, whose real path (symlinks followed) must stay inside.
 
-
-def _save_model(model: Any, path: Path) -> None:
-    replace_atomically(path, model.save, suffix=".keras")
-
-
-def _write_history(history: Mapping[str, Sequence[float]], folder: Path) -> None:
-    clean = {k: [float(v) for v in values] for k, values in history.items()}
-    write_text_atomically(folder / "history.json", json.dumps(clean, indent=2) + "\n")
-    table = io.StringIO()
-    writer = csv.writer(table, lineterminator="\n")
-    writer.writerow(["epoch", *clean])
-    epochs = max((len(v) for v in clean.values()), default=0)
-    for i in range(epochs):
-        writer.writerow([i + 1, *(values[i] if i < len(values) else "" for values in clean.values())])
-    write_text_atomically(folder / "history.csv", table.getvalue())
-    write_bytes_atomically(folder / "history.png", plot_history(clean))
-
-
-def plot_history(history: Mapping[str, Sequence[float]]) -> bytes:
-    """A PNG with one panel per loss or metric, training and validation lines per epoch.
-
-    Drawn on a bare ``Figure`` (matplotlib's way for servers), not through pyplot, so
-    the caller's pyplot backend and figures are left alone.
+    Keras writes TensorBoard's files itself, so the check is made here, before
+    training (graphspec's own ModelCheckpoint, CSVLogger and backup check again at
+    each write): the literal part of the path (before any ``{epoch}`` field, which
+    the spec check allows to hold only numbers) may not lead out through a
+    symlink in a reused folder. ModelCheckpoint formats its whole path with
+    ``str.format``, so braces in the folder's own name are escaped.
     """
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    confined(folder, _literal_part(relative) if name == "ModelCheckpoint" else relative)
+    prefix = str(folder).replace("{", "{{").replace("}", "}}") if name == "ModelCheckpoint" else str(folder)
+    return os.path.join(prefix, relative)
 
-    groups = list(dict.fromkeys(k.removeprefix("val_") for k in history))
-    cols = min(3, max(1, len(groups)))
-    rows = max(1, -(-len(groups) // cols))
-    fig = Figure(figsize=(4.5 * cols, 3.2 * rows))
-    axes = fig.subplots(rows, cols, squeeze=False)
-    for ax, group in zip(axes.flat, groups, strict=False):
-        for key, label in ((group, "training"), (f"val_{group}", "validation")):
-            if key in history:
-                ax.plot(range(1, len(history[key]) + 1), history[key], marker="o", label=label)
-        ax.set_title(group)
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend()
-    for ax in axes.flat[len(groups) :]:
-        ax.axis("off")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
+
+def _literal_part(template: str) -> str:
+    """A ``str.format`` template's text before its first field, braces unescaped (``{{x}}/{epoch}`` → ``{x}/``)."""
+    import string
+
+    literal = ""
+    for text, field_name, _, _ in string.Formatter().parse(template):
+        literal += text
+        if field_name is not None:
+            break
+    return literal or "."
 
 
 # ---------------------------------------------------------------------------
 # evaluate and predict
 
 
-def load_model(path: str | os.PathLike[str]) -> Any:
-    """Load a ``.keras`` file in Keras' safe mode (no code from the file runs).
+def load_model(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Budget = Budget()) -> Any:
+    """Load a ``.keras`` file in Keras' safe mode (no code from the file runs), within the read limits and budget.
+
+    The archive and its config are checked before Keras opens it, and its
+    parameters counted without allocating (:mod:`graphspec._model_files`).
 
     Raises:
-        SpecError: ``io-error`` if it cannot be read, ``bad-model`` if Keras refuses it.
+        SpecError: ``io-error`` if it cannot be read, ``bad-model`` if it breaks a
+            read limit or Keras refuses it, ``too-many-params`` over the budget;
+            each located at the file.
     """
-    where = os.fspath(path)
-    if not os.path.isfile(where):
-        raise SpecError.single(Code.IO_ERROR, f"no model file {where!r}", (), "give a .keras file written by graphspec build or fit")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
+    from graphspec._model_files import keras_file_model
     from graphspec.catalog import registered_layers
-    from graphspec.emit import _reason
 
-    try:
-        return keras.saving.load_model(where, safe_mode=True, custom_objects=registered_layers())
-    except Exception as exc:
-        raise SpecError.single(Code.BAD_MODEL, f"cannot load {where!r} as a Keras model: {_reason(exc)}", (), "give a .keras file written by graphspec build or fit") from None
+    return keras_file_model(path, limits=limits, budget=budget, custom_objects=registered_layers())
 
 
-def _model_and_expected(model_or_spec: Any, limits: Limits, budget: Budget, params: Params) -> tuple[Any, Report | None, list[data.ArraySpec]]:
-    """The model (``None`` for a spec: built by :func:`_built` once its data has passed) and what it takes."""
-    if isinstance(model_or_spec, str | os.PathLike) and os.fspath(model_or_spec).endswith(".keras"):
-        model_or_spec = load_model(model_or_spec)
+@dataclass
+class _Target:
+    """What evaluate and predict run on: a model (``None`` for a spec, built once its data has passed), what it takes, where errors point."""
+
+    model: Any
+    report: Report | None
+    expected: list[data.ArraySpec]
+    where: Any  # the spec's document, or the name of the model file
+
+    def built(self, budget: Budget) -> Any:
+        return self.model if self.report is None else build_report(self.report, budget=budget)
+
+
+def _target(model_or_spec: Any, limits: Limits, budget: Budget, params: Params) -> _Target:
+    """A ``.keras`` path, a Keras model or a spec, with the arrays it takes: the same check for each."""
+    # A path is an os.PathLike: a str is spec text, never a file name (see graphspec.load).
+    if isinstance(model_or_spec, os.PathLike) and os.fspath(model_or_spec).endswith(".keras"):
+        model = load_model(model_or_spec, limits=limits, budget=budget)
+        return _Target(model, None, data.model_arrays(model), os.fspath(model_or_spec))
     if hasattr(model_or_spec, "predict"):
-        return model_or_spec, None, _model_arrays(model_or_spec)
+        return _Target(model_or_spec, None, data.model_arrays(model_or_spec), "<model>")
     report = validate(model_or_spec, limits=limits, budget=budget, params=params)
-    return None, report, data.expected_arrays(report)
+    return _Target(None, report, data.expected_arrays(report), report.spec.source)
 
 
-def _built(model: Any, report: Report | None, budget: Budget) -> Any:
-    return model if report is None else build_report(report, budget=budget)
-
-
-def _model_arrays(model: Any) -> list[data.ArraySpec]:
-    """What a Keras model takes, from its inputs and outputs (the loss is unknown: targets may be either form)."""
-    out = [data.ArraySpec(t.name, "input", tuple(t.shape[1:]), str(t.dtype), ("inputs", t.name)) for t in model.inputs]
-    for name, t in zip(model.output_names, model.outputs, strict=True):
-        out.append(data.ArraySpec(name, "output", tuple(t.shape[1:]), None, ("outputs", name), "any"))
-    return out
+def _need_targets(target: _Target) -> None:
+    if target.report is not None:
+        _need_loss(target.report, "evaluating")
+    elif not any(w.role == "output" for w in target.expected):
+        message = f"evaluating needs a loss; the model in {target.where} was saved without one (not compiled)"
+        raise SpecError([Diagnostic(Code.MISSING_KEY, message, (), "build it with a loss on an output (graphspec build -o, without --no-compile)", file=str(target.where))])
 
 
 def evaluate(
     model_or_spec: Any, data: Data, *, batch_size: int | None = None, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None
 ) -> dict[str, float]:
-    """Evaluate a model (a ``keras.Model``, a ``.keras`` path, or a spec, built fresh) on data keyed by names.
+    """Evaluate a model (a ``keras.Model``, a ``.keras`` path object, or a spec, built fresh) on data keyed by names.
 
+    A ``str`` is spec text, never a file name; ``data`` is a mapping of arrays
+    or a path object to an ``.npz`` file. The data is checked as for :func:`fit` whatever the model is given as: a
+    ``.keras`` file's compiled losses say what its targets are (class ids for a
+    sparse loss, one-hot rows for a categorical one), and errors name that file.
     Returns Keras' results by name (``loss``, ``<output>_loss``, metrics).
 
     Raises:
-        SpecError: for an invalid spec, unreadable or mismatched data, or an error Keras raises.
+        SpecError: for an invalid spec or model, unreadable or mismatched data, or an error Keras raises.
     """
-    model, report, expected = _model_and_expected(model_or_spec, limits, budget, params)
-    if report is not None:
-        _need_loss(report, "evaluating")
-    x, y = _checked(report, data, expected, targets=True)
-    model = _built(model, report, budget)
+    target = _target(model_or_spec, limits, budget, params)
+    _need_targets(target)
+    x, y = checked_data(data, target.expected, targets=True, where=target.where, limits=limits)
+    model = target.built(budget)
     results = _guard(lambda: model.evaluate(_one_or_dict(x), _one_or_dict(y), batch_size=batch_size, return_dict=True, verbose=0))
     return {k: float(v) for k, v in results.items()}
 
@@ -449,19 +746,20 @@ def predict(
 ) -> dict[str, np.ndarray]:
     """Predictions keyed by output name (Keras itself returns a bare array or a list).
 
-    Arrays in ``data`` named after outputs are ignored, so one file serves
-    ``evaluate`` and ``predict``.
+    Arrays in ``data`` named after the model's outputs are ignored, so one file
+    serves ``evaluate`` and ``predict``; any other array that is no input is an error.
+    Paths are path objects, as for :func:`evaluate`.
 
     Raises:
-        SpecError: for an invalid spec, unreadable or mismatched data, or an error Keras raises.
+        SpecError: for an invalid spec or model, unreadable or mismatched data, or an error Keras raises.
     """
-    model, report, expected = _model_and_expected(model_or_spec, limits, budget, params)
-    x, _ = _checked(report, data, expected, targets=False)
-    model = _built(model, report, budget)
+    target = _target(model_or_spec, limits, budget, params)
+    x, _ = checked_data(data, target.expected, targets=False, where=target.where, limits=limits)
+    model = target.built(budget)
     result = _guard(lambda: model.predict(_one_or_dict(x), batch_size=batch_size, verbose=0))
     if isinstance(result, Mapping):  # a model whose outputs are a dict returns them by key
         return {str(k): np.asarray(v) for k, v in result.items()}
-    names = _output_names(model, report)
+    names = _output_names(model, target.report)
     values = [result] if len(names) == 1 else _flat(result)
     return {name: np.asarray(v) for name, v in zip(names, values, strict=True)}
 

@@ -41,6 +41,41 @@ def test_catalogue_is_fresh_for_the_installed_keras() -> None:
     assert json.loads(CATALOG_PATH.read_text())["keras_version"] == catalog.keras_version()
 
 
+def test_argument_docs_are_fresh_and_carry_keras_docstrings() -> None:
+    """Fix: ``python -m graphspec._catalog_build`` and commit ``graphspec/catalog_docs.json``."""
+    from graphspec._catalog_build import DOCS_PATH, build_docs, render
+    from graphspec._catalog_docs import argument_doc, layer_summary
+
+    assert render(build_docs()) == DOCS_PATH.read_text(encoding="utf-8")
+    assert layer_summary("Dense") == "Just your regular densely-connected NN layer."
+    assert argument_doc("Dense", "units") == "Positive integer, dimensionality of the output space."
+    assert argument_doc("Dense", "trainable") is not None  # a base-class argument
+    assert argument_doc("Bidirectional", "wraps") is not None  # Keras' `layer`, under the spec's name
+    assert argument_doc("Dense", "no_such") is None and layer_summary("NoSuch") is None
+
+
+def test_argument_docs_of_a_registered_layer_come_from_its_docstring() -> None:
+    from graphspec._catalog_docs import argument_doc, layer_summary
+
+    class Scale:
+        """Multiply by a constant.
+
+        Args:
+            factor: the constant,
+                any number.
+        """
+
+        def __init__(self, factor: float = 2.0) -> None:
+            self.factor = factor
+
+    catalog.register_layer(Scale)
+    try:
+        assert layer_summary("Scale") == "Multiply by a constant."
+        assert argument_doc("Scale", "factor") == "the constant, any number."
+    finally:
+        catalog.unregister_layer("Scale")
+
+
 @pytest.mark.parametrize(
     ("node", "code", "fragment"),
     [

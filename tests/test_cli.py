@@ -94,7 +94,7 @@ def test_validate_never_imports_tensorflow() -> None:
         "import sys\n"
         "from graphspec.cli import main\n"
         f"rc = main(['validate', {SEEDS[0]!r}, {str(INVALID / 'cycle.yaml')!r}])\n"
-        "heavy = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'numpy', 'matplotlib')]\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'numpy', 'matplotlib', 'igraph', 'pygls')]\n"
         "assert not heavy, f'validate imported {heavy[:3]}'\n"
         "print('rc', rc)\n"
     )
@@ -127,3 +127,77 @@ def test_summary_without_tensorflow() -> None:
 def test_schema_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "graphspec model spec"
+
+
+def test_a_mistyped_command_gets_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["valdiate", SEEDS[0]])
+    assert exc.value.code == 2
+    assert "did you mean 'validate'?" in capsys.readouterr().err
+
+
+def test_a_bad_flag_gets_the_commands_own_usage_and_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["build", SEEDS[0], "--sumary"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: graphspec build ")
+    assert "unrecognized arguments: --sumary (did you mean --summary?)" in err
+    with pytest.raises(SystemExit):
+        main(["validate", SEEDS[0], "--format", "jsno"])
+    assert "did you mean 'json'?" in capsys.readouterr().err
+
+
+def test_specs_from_pipes_are_read_once_within_the_size_limit(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    monkeypatch.chdir("specs/seed")  # a piped spec's includes are relative to the current folder
+    text = Path("ensemble.yaml").read_bytes()
+
+    def pipe(data: bytes) -> str:
+        read, write = os.pipe()
+        os.write(write, data)
+        os.close(write)
+        return f"/dev/fd/{read}"
+
+    assert main(["diff", "ensemble.yaml", pipe(text)]) == 0  # `graphspec diff a.yaml <(...)`
+    assert "no semantic differences" in capsys.readouterr().out.lower()
+    assert main(["validate", "--max-bytes", "100", pipe(text)]) == 1
+    assert "more than 100 bytes" in capsys.readouterr().out
+    env = {**os.environ, "PYTHONPATH": os.path.abspath("../..")}
+    result = subprocess.run([sys.executable, "-m", "graphspec", "validate", "-"], input=text, capture_output=True, timeout=60, env=env)
+    assert result.returncode == 0 and b"-: ok (" in result.stdout, result.stderr
+
+
+def test_interrupts_exit_130_and_terminations_143_saying_what_was_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import signal
+    import time
+
+    import graphspec.train
+    from graphspec.train import TrainingInterrupted
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise TrainingInterrupted(tmp_path, 3, 10, ["history.json, .csv, .png (3 epochs)"], True)
+
+    monkeypatch.setattr(graphspec.train, "fit", interrupted)
+    assert main(["fit", SEEDS[0], "--synthetic", "4"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted after epoch 3 of 10; {tmp_path} keeps history.json, .csv, .png (3 epochs); the same command resumes it" in err
+
+    def terminated(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+
+    monkeypatch.setattr(graphspec.train, "fit", terminated)
+    assert main(["fit", SEEDS[0], "--synthetic", "4"]) == 143
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # put back
+
+
+def test_readme_documents_every_exit_code() -> None:
+    from graphspec import cli
+
+    readme = Path("README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**Exit codes.**") :][:1500]
+    for code in (cli.EXIT_OK, cli.EXIT_INVALID, cli.EXIT_USAGE, cli.EXIT_INTERRUPTED, cli.EXIT_TERMINATED):
+        assert f"`{code}`" in section, code

@@ -241,10 +241,12 @@ def test_an_error_inside_a_block_names_the_instance_and_the_definition(tmp_path:
         "  defined in blocks.dense.nodes.d at family.yaml:13:7",
         "  hint: did you mean 'units'?",
     ]
-    assert [d.path for d in error.diagnostics] == [("nodes", n, "unit") for n in ("stem/d", "body/block1/d", "body/block2/d")]
-    copy2 = error.diagnostics[2].to_dict()
-    assert copy2["related"] == [
-        {"label": "in block instance 'body/block2' (block 'dense', copy 2 of 2)", "file": "family.yaml", "line": 20, "column": 3},
+    # The two copies of `body` (repeat: 2) share one diagnostic that names both.
+    assert [d.path for d in error.diagnostics] == [("nodes", n, "unit") for n in ("stem/d", "body/block1/d")]
+    copies = error.diagnostics[1].to_dict()
+    assert copies["related"] == [
+        {"label": "in block instance 'body/block1' (block 'dense', copy 1 of 2)", "file": "family.yaml", "line": 20, "column": 3},
+        {"label": "the same in 1 more copy: body/block2/d", "file": "family.yaml", "line": 20, "column": 3},
         {"label": "defined in blocks.dense.nodes.d", "file": "family.yaml", "line": 13, "column": 7},
     ]
 
@@ -624,9 +626,23 @@ def _model_tree(folder: Path, depth: int, fan_out: int) -> Path:
     return folder / "l0.yaml"
 
 
-def test_nested_model_files_are_bounded_across_the_whole_tree(tmp_path: Path) -> None:
-    # 5 + 25 + 125 files opened: each sub-model counted on its own stayed under 64 files (6**6 took 40 s).
-    error = errors_of(_model_tree(tmp_path, 3, 5))
+def test_nested_model_files_are_bounded_across_the_whole_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 5 + 25 + 125 uses of 4 files: each file is parsed once (by real path), each use's nodes are counted.
+    from graphspec import _accounting
+
+    parsed: list[str] = []
+    real_parse = _accounting.parse_file
+    monkeypatch.setattr(_accounting, "parse_file", lambda path, *a, **k: parsed.append(str(path)) or real_parse(path, *a, **k))
+    report = graphspec.validate(_model_tree(tmp_path, 3, 5))
+    assert report.spec.node_count() == 311
+    assert len(parsed) == 3  # l1, l2, l3 (l0 is the root)
+    # Distinct files count against the file bound, across nested model files.
+    chain = "".join(f"  m{i}: {{model: f{i}.yaml, inputs: x}}\n" for i in range(70))
+    for i in range(70):
+        write(tmp_path / "many", f"f{i}.yaml", "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 2}\noutputs: {y: {}}\n")
+    refs = ", ".join(f"m{i}" for i in range(70))
+    top = write(tmp_path / "many", "top.yaml", f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{chain}  y: {{layer: Add, inputs: [{refs}]}}\noutputs: {{y: {{}}}}\n")
+    error = errors_of(top)
     assert "bad-include" in error.codes
     assert any("more than 64 files" in d.message for d in error.diagnostics)
     # The nodes of sub-models count against the caller's node budget too.
@@ -640,3 +656,15 @@ def test_a_model_file_with_malformed_nodes_is_a_spec_error(tmp_path: Path) -> No
     error = errors_of(write(tmp_path, "top.yaml", "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  m: {model: member.yaml, inputs: x}\noutputs: {m: {}}\n"))
     assert error.codes == ["wrong-type"]
     assert error.diagnostics[0].file == str(tmp_path / "member.yaml")
+
+
+def test_a_bad_argument_in_a_repeated_block_is_reported_once_with_its_copies() -> None:
+    text = (
+        "graphspec: 1\ninputs: {x: {shape: [8]}}\nblocks:\n  mlp:\n    inputs: [a]\n    nodes:\n"
+        "      d: {layer: Dense, inputs: a, units: 4, activaton: relu}\n    outputs: [d]\n"
+        "nodes:\n  s: {block: mlp, inputs: x, repeat: 4}\noutputs: {s: {loss: mse}}\n"
+    )
+    error = errors_of(text)
+    [d] = error.diagnostics
+    assert d.code.value == "unknown-argument" and d.path == ("nodes", "s/block1/d", "activaton")
+    assert [r.label for r in d.related][1] == "the same in 3 more copies: s/block2/d, s/block3/d, s/block4/d"

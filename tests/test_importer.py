@@ -34,7 +34,7 @@ def _isolated() -> Iterator[None]:
     gc.collect()
 
 
-SPECS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "specs", "**", "*.yaml"), recursive=True))
+SPECS = sorted(Path(p) for p in glob.glob(os.path.join(os.path.dirname(__file__), "..", "specs", "**", "*.yaml"), recursive=True))
 
 
 # ---------------------------------------------------------------------------
@@ -42,15 +42,15 @@ SPECS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "specs", 
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: os.path.relpath(p, os.path.join(os.path.dirname(__file__), "..", "specs")))
-def test_every_gallery_spec_is_a_fixed_point(path: str) -> None:
-    spec = graphspec.load(Path(path))
+def test_every_gallery_spec_is_a_fixed_point(path: Path) -> None:
+    spec = graphspec.load(path)
     built = graphspec.build_models(spec)  # the spec's own model, and those of its `models:`
     again = from_keras(built.pop(spec.name), models=built or None)
     assert normalise(again) == normalise(spec), diff_specs(spec, again).render()
 
 
 def test_normalisation_renames_shares_as_the_importer_names_them() -> None:
-    spec = graphspec.load(os.path.join(os.path.dirname(__file__), "..", "specs", "seed", "siamese_lstm.yaml"))
+    spec = graphspec.load(Path(__file__).parent.parent / "specs" / "seed" / "siamese_lstm.yaml")
     again = from_keras(graphspec.build(spec))
     assert again.nodes["left_enc_call1"].share == "left_enc"
     assert "right_enc" not in again.nodes
@@ -273,12 +273,12 @@ def test_any_name_keras_accepts_still_loads_weights_by_name() -> None:
 def test_keras_file_and_json_sources(tmp_path: object) -> None:
     x = keras.Input((4,), name="x")
     model = keras.Model(x, layers.Dense(2, activation="relu", name="y")(x), name="small")
-    path = os.path.join(str(tmp_path), "small.keras")
+    path = Path(str(tmp_path), "small.keras")
     model.save(path)
     expected = normalise(from_keras(model))
     assert normalise(from_keras(path)) == expected
     assert normalise(from_keras(model.to_json())) == expected
-    json_path = os.path.join(str(tmp_path), "small.json")
+    json_path = Path(str(tmp_path), "small.json")
     with open(json_path, "w", encoding="utf-8") as handle:
         handle.write(model.to_json())
     assert normalise(load_any(json_path)) == expected
@@ -295,8 +295,11 @@ def test_json_with_a_lambda_is_refused_by_safe_mode() -> None:
 
 def test_missing_and_unknown_sources() -> None:
     with pytest.raises(SpecError) as err:
-        from_keras("/nonexistent/model.keras")
+        from_keras(Path("/nonexistent/model.keras"))
     assert err.value.codes == ["io-error"]
+    with pytest.raises(SpecError) as err:  # a str is Keras JSON text, never a file name
+        from_keras("/nonexistent/model.keras")
+    assert err.value.codes == ["bad-model"] and "pathlib.Path" in err.value.diagnostics[0].hint
     with pytest.raises(SpecError) as err:
         application("ResNet49")
     assert err.value.codes == ["bad-model"] and "ResNet50" in str(err.value)
@@ -354,7 +357,7 @@ def test_cli_import_writes_a_spec_that_builds_the_same_model(tmp_path: object, c
     assert main(["import", source, "-o", out]) == 0
     assert capsys.readouterr().out == f"wrote {out}: 2 nodes\n"
     assert sorted(os.listdir(str(tmp_path))) == ["small.keras", "small.yaml"]  # no temporary file left
-    spec = graphspec.load(out)
+    spec = graphspec.load(Path(out))
     assert spec.outputs["y"].loss == "mse" and spec.compile is not None and spec.compile.optimizer == "adam"
     assert main(["diff", source, out]) == 0
     assert capsys.readouterr().out == "no semantic differences\n"

@@ -353,6 +353,19 @@ CASES: list[Any] = [
     # preprocessing
     pytest.param(single("Rescaling", IMG, scale=0.5, offset=1.0), id="rescaling"),
     pytest.param(single("Rescaling", {"x": {"shape": [4], "dtype": "uint8"}}, scale=0.5), id="rescaling-uint8"),
+    pytest.param(single("Normalization", IMG), id="normalization"),
+    pytest.param(single("Normalization", {"x": [6]}, axis=None), id="normalization-no-axis"),
+    pytest.param(single("Normalization", {"x": [5, 4, 3]}, axis=[1, -1]), id="normalization-axes"),
+    pytest.param(single("Normalization", {"x": [None, 3]}, axis=2), id="normalization-unknown-reduced-dim"),
+    pytest.param(single("Normalization", IMG, mean=[0.5, 0.4, 0.3], variance=[0.1, 0.2, 0.3]), id="normalization-given"),
+    pytest.param(single("Normalization", {"x": {"shape": [4], "dtype": "uint8"}}, mean=2.0, variance=4.0), id="normalization-given-scalar-uint8"),
+]
+
+# Keras' own layers of keras.applications outside keras.layers, registered as the importer does.
+APPLICATION_CASES = [
+    pytest.param(single("LayerScale", {"x": [7, 7, 96]}, init_values=1e-6, projection_dim=96), id="layer-scale"),
+    pytest.param(single("LayerScale", {"x": [96]}, init_values=0.5, projection_dim=96), id="layer-scale-flat"),
+    pytest.param(single("CustomScaleLayer", {"a": [5, 5, 8], "b": [5, 5, 8]}, scale=0.17), id="custom-scale"),
 ]
 
 
@@ -361,8 +374,45 @@ def test_rule_matches_keras(spec: Spec) -> None:
     cross_check(spec)
 
 
+@pytest.fixture
+def application_layers() -> Any:
+    from keras.src.applications.convnext import LayerScale
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+
+    for cls in (LayerScale, CustomScaleLayer):
+        graphspec.register_layer(cls)
+    yield
+    for cls in (LayerScale, CustomScaleLayer):
+        graphspec.unregister_layer(cls.__name__)
+
+
+@pytest.mark.parametrize("spec", APPLICATION_CASES)
+def test_application_layer_rule_matches_keras(spec: Spec, application_layers: Any) -> None:
+    cross_check(spec)
+
+
+def test_application_layer_rules_apply_to_keras_classes_only() -> None:
+    class LayerScale:
+        """Another class of that name: its shapes and weights are not Keras' LayerScale's."""
+
+        def __init__(self, init_values: float, projection_dim: int) -> None: ...
+
+    graphspec.register_layer(LayerScale)
+    try:
+        inf = infer(graph_of(single("LayerScale", {"x": [4]}, init_values=1.0, projection_dim=4)))
+    finally:
+        graphspec.unregister_layer("LayerScale")
+    assert inf.nodes["y"].outputs == [TensorInfo(None, None)] and inf.nodes["y"].params is None and inf.total_params is None
+
+
+def test_normalization_of_an_unknown_kept_dim_is_an_error_keras_agrees() -> None:
+    spec = single("Normalization", {"x": [4, None]})
+    assert [d.message for d in shape_errors(spec)] == ["Normalization needs known dims at the axes it keeps (2); got (None, 4, None) from x"]
+    assert keras_error(spec).errors[0].path == ("nodes", "y")
+
+
 def test_the_table_covers_every_rule() -> None:
-    covered = {p.values[0].nodes["y"].layer for p in CASES}
+    covered = {p.values[0].nodes["y"].layer for p in [*CASES, *APPLICATION_CASES]}
     covered |= {p.values[0].nodes["y"].args.get("wraps", {}).get("layer") for p in CASES}
     missing = {name for name in RULES if name not in covered and not name.startswith("ops.")}  # op rules: tests/test_ops.py
     aliases = {"Convolution1D", "Convolution3D", "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D", "SeparableConvolution2D"}
@@ -708,7 +758,7 @@ def test_layers_without_a_rule_make_everything_downstream_unknown() -> None:
     spec = spec_of(
         {"x": [8], "img": [4, 4, 3]},
         {
-            "proj": {"layer": "Normalization", "inputs": "x", "mean": 0.0, "variance": 1.0},
+            "proj": {"layer": "Discretization", "inputs": "x", "bin_boundaries": [0.0, 1.0]},
             "after": {"layer": "Dense", "inputs": "proj", "units": 3},
             "wide": {"layer": "Dense", "inputs": "x", "units": 99},
             # A known (None, 99) against an unknown tensor: no error can be certain.
@@ -769,9 +819,9 @@ def test_plain_reference_to_a_multi_output_node_passes_all_its_tensors() -> None
 
 def test_validate_stays_tensorflow_free() -> None:
     code = (
-        "import sys, graphspec\n"
+        "import pathlib, sys, graphspec\n"
         "from graphspec.shapes import infer\n"
-        f"r = graphspec.validate({str(ROOT / 'specs' / 'seed' / 'siamese_lstm.yaml')!r})\n"
+        f"r = graphspec.validate(pathlib.Path({str(ROOT / 'specs' / 'seed' / 'siamese_lstm.yaml')!r}))\n"
         "assert infer(r.graph).total_params == 20673\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"
         "assert not bad, bad\n"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 import resource
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -168,11 +170,24 @@ def test_io_errors(tmp_path: pytest.TempPathFactory) -> None:
     with pytest.raises(SpecError) as exc:
         parse_file(tmp_path / "missing.yaml")  # type: ignore[operator]
     assert codes(exc) == ["io-error"]
-    bad = tmp_path / "latin1.yaml"  # type: ignore[operator]
-    bad.write_bytes(b"a: \xff\xfe\n")
     with pytest.raises(SpecError) as exc:
-        parse_file(bad)
+        parse_file(tmp_path)  # a folder  # type: ignore[arg-type]
     assert codes(exc) == ["io-error"]
+    assert "not a regular file" in str(exc.value)
+
+
+def test_text_that_is_not_utf8_is_a_malformed_spec_at_its_byte() -> None:
+    # Issue 19: was io-error (exit 2, "cannot read"), though the file was read: the spec is invalid (exit 1).
+    with tempfile.TemporaryDirectory() as folder:
+        bad = Path(folder) / "latin1.yaml"
+        bad.write_bytes(b"graphspec: 1\nname: caf\xe9\n")
+        with pytest.raises(SpecError) as exc:
+            parse_file(bad)
+    assert codes(exc) == ["syntax"]
+    d = exc.value.diagnostics[0]
+    assert (d.line, d.column) == (2, 10)
+    assert "not UTF-8: byte 0xe9" in d.message
+    assert d.hint == "save the spec as UTF-8"
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
@@ -508,3 +523,29 @@ def test_json_prechecks_stay_linear_on_hostile_text() -> None:
             parse_text(text)
         assert codes(exc) == ["syntax"]
     assert time.perf_counter() - started < 120
+
+
+def test_an_unquoted_expression_in_a_flow_mapping_gets_a_quoting_hint() -> None:
+    text = "graphspec: 1\nparams: {d: 64, h: 4}\ninputs: {x: {shape: [8]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: ${d // h}}\noutputs: {y: {}}\n"
+    with pytest.raises(SpecError) as exc:
+        parse_text(text)
+    [d] = exc.value.diagnostics
+    assert d.code.value == "syntax" and d.line == 5
+    assert d.hint is not None and d.hint.startswith('quote the expression: "${d // h}"')
+
+
+def test_data_from_python_is_copied_in_the_walk_that_checks_it() -> None:
+    """What ``copy.deepcopy`` made, from the one walk: key order, tuples, other mappings, nothing shared with the caller."""
+    import collections
+    import copy
+
+    shared = [1, 2]
+    data = {"b": {"x": (3, [4, (5,)])}, "a": shared, "c": shared, "d": collections.OrderedDict(z=[1]), "e": None}
+    doc = parse_data(data)
+    assert doc.data == copy.deepcopy(data) and list(doc.data) == ["b", "a", "c", "d", "e"]
+    assert type(doc.data["b"]["x"]) is tuple and type(doc.data["b"]["x"][1][1]) is tuple
+    assert type(doc.data["d"]) is collections.OrderedDict and doc.data["d"]["z"] is not data["d"]["z"]
+    assert doc.data["a"] is not shared and doc.data["c"] is not shared
+    doc.data["b"]["x"][1].append(9)
+    assert data["b"]["x"][1] == [4, (5,)]
+    assert parse_data(7).data == 7

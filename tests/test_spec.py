@@ -107,3 +107,30 @@ def test_top_level_must_be_a_mapping() -> None:
     with pytest.raises(SpecError) as exc:
         graphspec.load("- a\n- b\n")
     assert exc.value.codes == ["wrong-type"]
+
+
+def test_the_allowed_keys_hint_lists_the_authoring_keys_too() -> None:
+    text = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: {y: {layer: Dense, inputs: x, units: 2}}\noutputs: {y: {}}\nqqq: 1\n"
+    with pytest.raises(SpecError) as info:
+        graphspec.validate(text)
+    (diag,) = info.value.diagnostics
+    assert diag.code.value == "unknown-key"
+    assert diag.hint is not None and diag.hint.startswith("allowed here: ")
+    allowed = diag.hint.removeprefix("allowed here: ").split(", ")
+    assert {"params", "blocks", "include", "inputs", "nodes", "outputs", "compile", "fit"} <= set(allowed)
+
+
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [
+        ("loss_weights", "a loss weight belongs to its output: `outputs.out.loss_weight: 2.0`"),
+        ("learning_rate", "the learning rate is the optimizer's: `optimizer: {class_name: Adam, config: {learning_rate: 0.001}}`"),
+        ("metrics", "metrics belong to their output: `outputs.out.metrics: [acc]`"),
+    ],
+)
+def test_keras_compile_arguments_point_where_the_format_keeps_them(key: str, hint: str) -> None:
+    spec = {"graphspec": 1, "inputs": {"x": {"shape": [2]}}, "nodes": {"out": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": {"out": {"loss": "mse"}}, "compile": {key: 1}}
+    with pytest.raises(SpecError) as exc:
+        graphspec.validate(spec)
+    [d] = exc.value.diagnostics
+    assert (d.code.value, d.hint) == ("unknown-key", hint)

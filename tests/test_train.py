@@ -179,6 +179,23 @@ def test_registered_callback_is_usable_by_name(tmp_path: Path) -> None:
         ({"class_name": "ModelCheckpoint", "config": {"filepath": "model.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use another name, such as 'callbacks/model.keras'"),
         ({"class_name": "CSVLogger", "config": {"filename": "./history.csv"}}, "bad-value", "fit.callbacks[0].config.filename", "use another name, such as 'callbacks/history.csv'"),
         ({"class_name": "ModelCheckpoint", "config": {"filepath": "w.keras", "save_weights_only": True}}, "bad-value", "fit.callbacks[0].config.filepath", "name it 'w.weights.h5'"),
+        # Issue 19: str.format reaches attributes and items; `{epoch.__class__...}` picked '/' and '.' out of a docstring.
+        *(
+            ({"class_name": "ModelCheckpoint", "config": {"filepath": template}}, "unsafe-path", "fit.callbacks[0].config.filepath", "use only fields Keras fills with numbers")
+            for template in (
+                "{epoch.__class__.__doc__[5]}{epoch.__class__.__doc__[5]}.keras",
+                "ck/{epoch[0]}.keras",
+                "{epoch!r}.keras",
+                "{epoch:/>9}.keras",
+                "{epoch:.>3}.keras",
+                "{epoch:999999999}.keras",
+                "{0}.keras",
+                "{}.keras",
+                "{epoch:{val_loss}}.keras",
+            )
+        ),
+        ({"class_name": "ModelCheckpoint", "config": {"filepath": "{val_loss:d}.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use only fields"),
+        ({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use only fields"),
     ],
 )
 def test_bad_callbacks_are_found_at_validate_time(ref: Any, code: str, path: str, hint: str | None) -> None:
@@ -190,6 +207,54 @@ def test_bad_callbacks_are_found_at_validate_time(ref: Any, code: str, path: str
         assert d.hint is None
     else:
         assert d.hint is not None and d.hint.startswith(hint)
+
+
+@pytest.mark.parametrize("template", ["ck/{epoch:02d}-{val_loss:.2f}.keras", "{epoch}/m.keras", "m-{batch}.keras", "{{x}}/{epoch:+03d}.keras", "m_{loss:.1e}.keras"])
+def test_documented_checkpoint_templates_pass(template: str) -> None:
+    graphspec.validate(tiny(**callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": template}})))
+
+
+def test_a_reused_run_folder_with_a_symlink_out_is_not_written_through(tmp_path: Path) -> None:
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    run.mkdir()
+    outside.mkdir()
+    (run / "ck").symlink_to(outside)
+    spec = tiny(**callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/best.keras"}}, epochs=1))
+    with pytest.raises(SpecError) as exc:
+        graphspec.fit(spec, synthetic=8, run_dir=run, verbose=0)
+    assert exc.value.codes == ["unsafe-path"] and "leads outside" in str(exc.value)
+    assert os.listdir(outside) == [] and sorted(os.listdir(run)) == ["ck"]  # refused before training: nothing written
+
+
+def test_a_symlink_put_in_the_run_folder_while_training_is_not_written_through(tmp_path: Path) -> None:
+    import shutil
+
+    import keras
+
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    outside.mkdir()
+
+    class Swap(keras.callbacks.Callback):  # another process replacing ck/ and logs/ with links out, after epoch 1
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            if epoch == 1:
+                for name in ("ck", "logs"):
+                    shutil.rmtree(run / name)
+                    (run / name).symlink_to(outside)
+
+    checkpoint = {"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch}.keras"}}
+    logger = {"class_name": "CSVLogger", "config": {"filename": "logs/log.csv"}}
+    spec = tiny(**callbacks(checkpoint, logger, epochs=2))
+    with pytest.raises(SpecError) as exc:
+        graphspec.fit(spec, synthetic=8, run_dir=run, verbose=0, callbacks=[Swap()])
+    assert exc.value.codes == ["unsafe-path"] and "leads outside" in str(exc.value)
+    assert os.listdir(outside) == []
+
+
+def test_checkpoint_templates_in_a_run_folder_whose_name_has_braces(tmp_path: Path) -> None:
+    run = tmp_path / "run-{epoch.__class__}"
+    spec = tiny(**callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch:02d}.keras"}}, epochs=2))
+    graphspec.fit(spec, synthetic=8, run_dir=run, verbose=0)
+    assert sorted(os.listdir(run / "ck")) == ["01.keras", "02.keras"]
 
 
 def test_fit_section_checks_and_class_weight_needs_one_output() -> None:
@@ -280,7 +345,7 @@ def test_multi_worker_two_local_processes(tmp_path: Path) -> None:
         for p in procs:
             p.kill()  # a worker left waiting for the other one; no-op once exited
     assert [p.returncode for p in procs] == [0, 0], textwrap.shorten(outs[0][1] + outs[1][1], 3000)
-    assert set(os.listdir(tmp_path / "machine0" / "run")) == {"spec.yaml", "model.keras", "history.json", "history.csv", "history.png"}
+    assert set(os.listdir(tmp_path / "machine0" / "run")) == {"run.json", "spec.yaml", "model.keras", "history.json", "history.csv", "history.png"}
     assert os.listdir(tmp_path / "machine1") == [] and os.listdir(tmp_path / "tmp1") == []  # the other worker's files were temporary
     assert "run folder: run" in outs[0][0] and "left to the chief" in outs[1][0]
     history = json.loads((tmp_path / "machine0" / "run" / "history.json").read_text())
@@ -297,8 +362,8 @@ def test_multi_worker_two_local_processes(tmp_path: Path) -> None:
 
 
 def _epoch_losses(out: str) -> list[float]:
-    """The last training loss Keras' progress bar shows in each epoch."""
-    return [float(re.findall(r"- loss: ([0-9.]+)", part)[-1]) for part in out.split("Epoch ")[1:]]
+    """The training loss of each epoch's line (`epoch 1/2: loss 0.6931, ...`: fit's output is not a terminal)."""
+    return [float(m) for m in re.findall(r"^epoch \d+/\d+: (?:.*, )?loss ([0-9.e+-]+)", out, re.M)]
 
 
 def test_history_plot_leaves_pyplot_alone() -> None:
@@ -337,3 +402,83 @@ def test_cli_predict_into_a_missing_folder_names_it_and_keeps_nothing(tmp_path: 
         err = capsys.readouterr().err
         assert f"cannot write {target}" in err and ".npz." not in err  # the user's path, not the temporary file's
     assert sorted(os.listdir(tmp_path)) == ["d.npz", "tiny.yaml"]
+
+
+def _sparse_spec() -> dict[str, Any]:
+    return {**tiny(), "outputs": {"y": {"loss": "sparse_categorical_crossentropy", "metrics": ["acc"]}}}
+
+
+def test_evaluate_checks_a_keras_file_as_it_checks_its_spec(tmp_path: Path) -> None:
+    # The .keras file keeps its losses: a sparse one wants class ids (N), as the spec says, not one-hot rows.
+    spec_file = tmp_path / "sparse.yaml"
+    spec_file.write_text(graphspec.load(_sparse_spec()).to_yaml())
+    model_file = tmp_path / "sparse.keras"
+    assert main(["build", str(spec_file), "-o", str(model_file)]) == 0
+    one_hot = {"x": np.zeros((4, 4), "float32"), "y": np.eye(3, dtype="float32")[[0, 1, 2, 0]]}
+    found = {}
+    for given in (spec_file, model_file):
+        with pytest.raises(SpecError) as exc:
+            graphspec.evaluate(given, one_hot)
+        [d] = exc.value.diagnostics
+        found[given.suffix] = d
+        # For a spec, the lint data rule names the encoding (in place of the generic array-mismatch).
+        if given.suffix == ".yaml":
+            assert d.code.value == "label-encoding" and "one integer class id per example (shape (N,))" in d.message, d.message
+        else:
+            assert d.code.value == "array-mismatch" and "integer class ids (N)" in d.message, d.message
+    assert (found[".yaml"].file, found[".yaml"].line) == (str(spec_file), 11)  # outputs.y, where its loss is
+    assert found[".keras"].file == str(model_file) and found[".keras"].render().startswith(f"{model_file}: error[array-mismatch]")
+    ids = {"x": np.zeros((4, 4), "float32"), "y": np.array([0, 1, 2, 0])}
+    assert set(graphspec.evaluate(model_file, ids)) == {"loss", "acc"}
+
+
+def test_data_file_problems_name_the_data_file_and_predict_says_what_it_ignores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = graphspec.build(tiny())
+    np.savez(tmp_path / "d.npz", x=np.zeros((2, 4), "float32"), y=np.zeros((2, 3), "float32"), extra=np.zeros(2))
+    with pytest.raises(SpecError) as exc:
+        graphspec.predict(model, tmp_path / "d.npz")
+    [d] = exc.value.diagnostics  # `y` names an output: ignored; `extra` names nothing
+    assert d.code.value == "unexpected-array" and d.file == str(tmp_path / "d.npz")
+    with pytest.raises(SystemExit):
+        main(["predict", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "arrays named after outputs are ignored" in help_text and "any other is an error" in help_text
+    (tmp_path / "junk.keras").write_text("not a zip")
+    with pytest.raises(SpecError) as exc:
+        graphspec.predict(tmp_path / "junk.keras", {"x": np.zeros((2, 4), "float32")})
+    assert exc.value.diagnostics[0].render().startswith(f"{tmp_path / 'junk.keras'}: error[bad-model]")
+
+
+def test_run_folder_files_are_known_to_validate() -> None:
+    # validate refuses callbacks that write to the run folder's own files: it must know all of them.
+    from graphspec.catalog import _RUN_FOLDER_FILES
+    from graphspec.run_folder import MANIFEST
+    from graphspec.train import ARTEFACTS
+
+    assert {*ARTEFACTS, MANIFEST} == set(_RUN_FOLDER_FILES)
+
+
+def test_tensorboard_gets_the_specs_params_as_hparams_and_its_text(tmp_path: Path) -> None:
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    text = (
+        "graphspec: 1\nparams: {width: 8, act: relu}\ninputs: {x: {shape: [4]}}\n"
+        "nodes:\n  h: {layer: Dense, inputs: x, units: $width, activation: $act}\n  y: {layer: Dense, inputs: h, units: 3, activation: softmax}\n"
+        "outputs: {y: {loss: categorical_crossentropy}}\nfit: {epochs: 2, batch_size: 4}\n"
+    )
+    (tmp_path / "p.yaml").write_text(text)
+    graphspec.fit(tmp_path / "p.yaml", synthetic=8, run_dir=tmp_path / "run", tensorboard=True, verbose=0, params={"width": 6}, seed=2)
+    import tensorflow as tf
+
+    hparams, texts = {}, {}
+    for event_file in (tmp_path / "run" / "logs").glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(event_file)):
+            for value in event.summary.value:
+                plugin = value.metadata.plugin_data
+                if plugin.plugin_name == "hparams":
+                    info = plugin_data_pb2.HParamsPluginData.FromString(plugin.content).session_start_info
+                    hparams.update({k: v.WhichOneof("kind") and getattr(v, v.WhichOneof("kind")) for k, v in info.hparams.items()})
+                if plugin.plugin_name == "text":
+                    texts[value.tag] = tf.make_ndarray(value.tensor).item().decode()
+    assert hparams == {"width": 6, "act": "relu", "fit.epochs": 2, "fit.batch_size": 4, "fit.validation_split": 0.0, "fit.shuffle": True, "seed": 2}
+    assert texts["spec"] == f"```yaml\n{text.rstrip()}\n```"

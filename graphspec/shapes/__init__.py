@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from graphspec.shapes import (
     activations,
+    applications,
     attention,
     convolutional,
     core,
@@ -59,6 +60,7 @@ RULES: dict[str, Rule] = {
     **merging.RULES,
     **preprocessing.RULES,
     **ops.RULES,
+    **applications.RULES,
 }
 
 CALL_ARGS: dict[str, frozenset[str]] = {

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphspec import catalog
 from graphspec.shapes._types import Dim, Shape, TensorInfo
@@ -47,13 +48,14 @@ class Unsupported(Exception):
     """The rule cannot say what Keras does here: the outputs become unknown, with no error."""
 
 
-@dataclass(frozen=True)
-class Weight:
+class Weight(NamedTuple):
     """One variable a layer creates: its shape decides the parameter count.
 
     ``own`` is False for the variables of sublayers (MultiHeadAttention's projections,
     a wrapper's nested layer): as in Keras, a layer's ``trainable: false`` freezes
-    only its own variables; sublayers keep their own setting.
+    only its own variables; sublayers keep their own setting. (A named tuple: rules
+    make several for every node validated, and a frozen dataclass costs three times
+    as much to make.)
     """
 
     name: str
@@ -120,14 +122,25 @@ def compute_dtype(dtype_arg: Any) -> str:
 
 def with_defaults(layer: str, args: Mapping[str, Any]) -> dict[str, Any]:
     """A layer's arguments with the catalogue's defaults filled in for those not given."""
+    return {**_defaults(layer), **args}
+
+
+# layer or op label → (its catalogue entry, its defaults); an entry is replaced
+# when the catalogue's is (registering a layer makes new entries).
+_DEFAULTS: dict[str, tuple[object, dict[str, Any]]] = {}
+
+
+def _defaults(layer: str) -> dict[str, Any]:
+    info: object = catalog.op_info(layer.removeprefix(_OP_PREFIX)) if layer.startswith(_OP_PREFIX) else catalog.layer_info(layer)
+    known = _DEFAULTS.get(layer)
+    if known is not None and known[0] is info:
+        return known[1]
     out: dict[str, Any] = {"dtype": None, "trainable": True, "autocast": True}
-    if layer.startswith(_OP_PREFIX):
-        op = catalog.op_info(layer.removeprefix(_OP_PREFIX))
-        if op is not None:
-            out.update({p.name: p.default for p in (*op.params, *op.call) if not p.required})
-    elif (info := catalog.layer_info(layer)) is not None:
+    if isinstance(info, catalog.OpInfo):
+        out.update({p.name: p.default for p in (*info.params, *info.call) if not p.required})
+    elif isinstance(info, catalog.LayerInfo):
         out.update({p.name: p.default for p in info.params if not p.required})
-    out.update(args)
+    _DEFAULTS[layer] = (info, out)
     return out
 
 
@@ -153,9 +166,9 @@ class Tensor:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made for every node of every validate: slots, and no frozen __setattr__ to pay
 class Call:
-    """One call of a layer, as a rule sees it.
+    """One call of a layer, as a rule sees it (rules read it, never change it).
 
     Attributes:
         layer: the class name.
@@ -230,7 +243,8 @@ class Call:
 
     def out(self, shape: Iterable[Dim]) -> TensorInfo:
         """An output tensor in the layer's compute dtype."""
-        return TensorInfo(tuple(shape), self.dtype)
+        dtype = self.args.get("dtype")
+        return TensorInfo(tuple(shape), "float32" if dtype is None else compute_dtype(dtype))  # (None, the default, first)
 
     def keep(self, shape: Iterable[Dim], index: int = 0) -> TensorInfo:
         """An output tensor that keeps the input's dtype, as Flatten/Reshape/Permute/Identity do.
@@ -252,9 +266,13 @@ class Call:
         A value that is not made of integers is the catalogue's to report (Unsupported
         here); a list of the wrong length or a negative value is an error.
         """
-        value = self.args.get(name)
-        if isinstance(value, int) and not isinstance(value, bool):
+        value: Any = self.args.get(name)
+        if type(value) is int:  # the common cases first, without isinstance checks
             items: tuple[Any, ...] = (value,) * n
+        elif type(value) in (list, tuple) and all(type(v) is int for v in value):
+            items = tuple(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            items = (value,) * n
         elif isinstance(value, list | tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             items = tuple(value)
         else:
@@ -262,7 +280,7 @@ class Call:
         if len(items) != n:
             raise ShapeError(f"{self.layer} {name} must be an integer or a list of {n} integers; got {plain(value)}")
         low = 0 if allow_zero else 1
-        if any(v < low for v in items):
+        if min(items, default=low) < low:
             raise ShapeError(f"{self.layer} {name} must hold integers ≥ {low}; got {plain(value)}")
         return items
 
@@ -319,6 +337,7 @@ _LAYOUTS = {
 }
 
 
+@functools.cache
 def layout(rank: int, data_format: str) -> str:
     """``(batch, rows, cols, channels)`` for a 2-D layer in channels_last."""
     names = list(_LAYOUTS[rank])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -74,14 +75,19 @@ class _Walk:
         if not any(d.message == message and d.path == path for d in self.diags):
             self.diags.append(Diagnostic(shape_code(), message, path, severity=Severity.WARNING))
 
-    def resolve(self, ref: str, path: Path) -> list[TensorInfo] | None:
-        """The tensors a reference passes: one, all of a multi-output node's, or None if unknown."""
-        src, index = parse_ref(ref)
-        if src in self.opaque or src not in self.values:
+    def resolve(self, ref: str, path: Path | Callable[[], Path]) -> list[TensorInfo] | None:
+        """The tensors a reference passes: one, all of a multi-output node's, or None if unknown.
+
+        ``path`` (or a function making it, as only an error needs it) locates the reference.
+        """
+        src, index = (ref, None) if ":" not in ref else parse_ref(ref)
+        values = self.values.get(src)
+        if values is None or src in self.opaque:
             return None
-        values = self.values[src]
         if index is None:
             return values
+        if callable(path):
+            path = path()
         if src in self.spec.inputs:
             return None  # graph.resolve reports 'input:i'
         if index >= len(values):
@@ -113,6 +119,7 @@ class _Walk:
             total_flops=_total(i.flops for i in infos),
             unknown=self.unknown,
             diagnostics=self.diags,
+            submodels=self.inner,
         )
 
     def gather(self, name: str, refs: list[str]) -> tuple[list[TensorInfo], list[str], bool]:
@@ -122,7 +129,7 @@ class _Walk:
         complete = True
         many = len(refs) > 1
         for i, ref in enumerate(refs):
-            got = self.resolve(ref, ("nodes", name, "inputs", i) if many else ("nodes", name, "inputs"))
+            got = self.resolve(ref, functools.partial(_input_path, name, i if many else None))
             if got is None:
                 complete = False
                 continue
@@ -157,7 +164,7 @@ class _Walk:
         modelled = not (set(node.call) - UNIVERSAL_CALL_ARGS - self.call_args.get(layer, frozenset()))
 
         result: Result | None = None
-        if complete and modelled and all(t.known for t in tensors):
+        if complete and modelled and all(t.shape is not None for t in tensors):
             call = Call(layer, with_defaults(layer, decl.args), tuple(tensors), tuple(sources), listed, len(node.inputs), self.rules, kwargs)
             try:
                 result = rule(call)
@@ -168,13 +175,7 @@ class _Walk:
             if result is not None and not _sane(result):
                 result = None
             if result is not None:
-                for message in result.warnings:
-                    self.warn(message, ("nodes", name))
-                for w in result.weights:
-                    if None in w.shape:
-                        self.warn(f"{layer} needs known dims to create its weights: {w.name} would have shape {fmt(w.shape)} from {call.got()}", ("nodes", name))
-                        break
-                self.check_shared(name, owner, call, result)
+                self.check_result(name, owner, call, result)
 
         if result is None:
             self.opaque.add(name)
@@ -198,6 +199,16 @@ class _Walk:
         if got is None:
             return Tensor(UNKNOWN, value)
         return Tensor(got[0], value) if len(got) == 1 else [Tensor(t, f"{value}:{i}") for i, t in enumerate(got)]
+
+    def check_result(self, name: str, owner: str, call: Call, result: Result) -> None:
+        """The warnings a rule's result carries, weights that need unknown dims, and the fit of a shared layer."""
+        for message in result.warnings:
+            self.warn(message, ("nodes", name))
+        for w in result.weights:
+            if None in w.shape:
+                self.warn(f"{call.layer} needs known dims to create its weights: {w.name} would have shape {fmt(w.shape)} from {call.got()}", ("nodes", name))
+                break
+        self.check_shared(name, owner, call, result)
 
     # sub-models: a `model:` node infers through its nested graph, once per model
 
@@ -250,15 +261,39 @@ class _Walk:
             )
 
 
-def _is_dim(d: object) -> bool:
-    return d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+def _input_path(name: str, index: int | None) -> Path:
+    return ("nodes", name, "inputs") if index is None else ("nodes", name, "inputs", index)
+
+
+def _dims(shape: Iterable[object] | None) -> bool:
+    """Whether a shape is made of dims: ``None`` or integers ≥ 0 (``bool`` is no dim)."""
+    if shape is None:
+        return False
+    for d in shape:
+        if d is None:
+            continue
+        if type(d) is int:  # the common case, without the isinstance checks below
+            if d < 0:
+                return False
+        elif not isinstance(d, int) or isinstance(d, bool) or d < 0:
+            return False
+    return True
 
 
 def _sane(result: Result) -> bool:
     """Whether a rule's answer is made of dims (an argument of the wrong type can slip through arithmetic)."""
-    shapes = [t.shape for t in result.outputs] + [w.shape for w in result.weights]
-    flops_ok = result.flops is None or (isinstance(result.flops, int) and result.flops >= 0)
-    return flops_ok and bool(result.outputs) and all(s is not None and all(_is_dim(d) for d in s) for s in shapes)
+    flops = result.flops
+    if flops is not None and (not isinstance(flops, int) or flops < 0):
+        return False
+    if not result.outputs:
+        return False
+    for t in result.outputs:
+        if not _dims(t.shape):
+            return False
+    for w in result.weights:  # noqa: SIM110 (a plain loop: all() of a generator costs more here, on every node)
+        if not _dims(w.shape):
+            return False
+    return True
 
 
 def _mismatch(first: list[Weight], later: list[Weight]) -> tuple[Weight, Weight] | None:
@@ -269,11 +304,16 @@ def _mismatch(first: list[Weight], later: list[Weight]) -> tuple[Weight, Weight]
 
 
 def _count(weights: list[Weight], trainable_layer: bool) -> tuple[int | None, int | None]:
-    sizes = [w.size for w in weights]
-    if any(s is None for s in sizes):
-        return None, None
-    total = sum(s for s in sizes if s is not None)
-    trainable = sum(w.size or 0 for w in weights if w.trainable and (trainable_layer or not w.own))
+    total = trainable = 0
+    for w in weights:
+        size = 1
+        for d in w.shape:  # Weight.size, without two calls per weight
+            if d is None:
+                return None, None
+            size *= d
+        total += size
+        if w.trainable and (trainable_layer or not w.own):
+            trainable += size
     return total, trainable
 
 

@@ -82,6 +82,8 @@ class Inference:
         total_flops: multiply-adds for one example; ``None`` if any node's is unknown.
         unknown: nodes whose layer has no rule.
         diagnostics: shape errors (code ``shape-mismatch``) and warnings.
+        submodels: what each ``model:`` node's nested graph infers (keyed by the
+            node that declares the sub-model), for views such as lint.
     """
 
     nodes: dict[str, NodeInfo]
@@ -92,6 +94,7 @@ class Inference:
     total_flops: int | None
     unknown: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    submodels: dict[str, Inference] = field(default_factory=dict)
 
     @property
     def non_trainable_params(self) -> int | None:

@@ -1189,8 +1189,17 @@ def losses_metrics_optimizers() -> None:
     case("a mapping in a loss config", out1("{h: {loss: {class_name: Huber, config: {dtype: «A»{name: float32}}}}}"), errors=[("bad-argument", "outputs.h.loss.config.dtype", "A")])
 
     group(f, "metrics")
-    case("the special names Keras resolves from the loss", out1("{h: {loss: mse, metrics: [acc, accuracy, ce, crossentropy]}}"))
-    case("functions and classes", out1("{h: {loss: mse, metrics: [mae, AUC, {class_name: TopKCategoricalAccuracy, config: {k: 2}}]}}"))
+    # Classification metrics on an mse output are lint warnings (metric-on-regression), not catalogue errors.
+    case(
+        "the special names Keras resolves from the loss",
+        out1("{h: {loss: mse, metrics: [acc, accuracy, ce, crossentropy]}}"),
+        warnings=[("metric-on-regression", f"outputs.h.metrics[{i}]") for i in range(4)],
+    )
+    case(
+        "functions and classes",
+        out1("{h: {loss: mse, metrics: [mae, AUC, {class_name: TopKCategoricalAccuracy, config: {k: 2}}]}}"),
+        warnings=[("metric-on-regression", "outputs.h.metrics[1]"), ("metric-on-regression", "outputs.h.metrics[2]")],
+    )
     case("unknown metric", out1("{h: {metrics: [«A»accurcy]}}"), errors=[("unknown-object", "outputs.h.metrics[0]", "A")])
     case("unknown names at their index", out1("{h: {metrics: [acc, «A»foo, «B»bar]}}"), errors=[("unknown-object", "outputs.h.metrics[1]", "A"), ("unknown-object", "outputs.h.metrics[2]", "B")])
     case("null and a number", out1("{h: {metrics: [«A»null, «B»5]}}"), errors=[("wrong-type", "outputs.h.metrics[0]", "A"), ("wrong-type", "outputs.h.metrics[1]", "B")])
@@ -1256,6 +1265,7 @@ def losses_metrics_optimizers() -> None:
         ),
         build=True,
         model={"params": 36, "inputs": ["x"], "outputs": ["h"]},
+        warnings=[("metric-on-regression", "outputs.h.metrics[1]")],
     )
 
 
@@ -1547,7 +1557,18 @@ def limits() -> None:
         errors=[("too-deep", "", "A")],
     )
     case("deep nesting under an unknown key", out1("{h: {}}", extra="pad: @OPEN@«A»[]@CLOSE@\n"), expand={"@OPEN@": ["[", 63], "@CLOSE@": ["]", 63]}, errors=[("too-deep", "", "A")])
-    case("a JSON text nested 100,000 deep", '{"graphspec": 1, "pad": @OPEN@@CLOSE@}\n', expand={"@OPEN@": ["[", 100000], "@CLOSE@": ["]", 100000]}, errors=[("too-deep", "", None)])
+    case(
+        "a JSON text nested 100,000 deep",
+        '{"graphspec": 1, "pad": @OPEN@«A»@MORE@@CLOSE@}\n',
+        expand={"@OPEN@": ["[", 63], "@MORE@": ["[", 99937], "@CLOSE@": ["]", 100000]},
+        errors=[("too-deep", "", "A")],
+    )
+    case(
+        "deep JSON after escaped brackets in strings is reported where it passes the limit",
+        '{"graphspec": 1, "a": "\\"[[[{{", "b": "]\\\\", "pad": @OPEN@«A»@MORE@@CLOSE@}\n',
+        expand={"@OPEN@": ["[", 63], "@MORE@": ["[", 9937], "@CLOSE@": ["]", 10000]},
+        errors=[("too-deep", "", "A")],
+    )
     case(
         "aliases do not multiply the nesting limit",
         "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Normalization, inputs: x, mean: &a0 @OPEN@1@CLOSE@, variance: [&a1 @OPEN@*a0@CLOSE@]}\noutputs: {h: {}}\n",
@@ -1830,6 +1851,63 @@ def valid_models() -> None:
     )
 
 
+def untrusted() -> None:
+    f = "untrusted"
+    group(f, "strings and numbers that would crash what prints or converts them are refused where they enter (issue 19)")
+    case(
+        "a JSON escape that makes a lone surrogate",
+        '{"graphspec": 1, "description": «A»"\\ud800", "inputs": {"x": {"shape": [4]}}, "nodes": {"h": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"h": {}}}\n',
+        errors=[("bad-value", "description", "A")],
+    )
+    case(
+        "a key with a lone surrogate is reported at the key of its mapping",
+        '{"graphspec": 1, «A»"inputs": {"x\\udc80": {"shape": [4]}}, "nodes": {}, "outputs": {}}\n',
+        errors=[("bad-value", "inputs", "A")],
+    )
+    case(
+        "a surrogate pair is one real character",
+        '{"graphspec": 1, "description": "\\ud83d\\ude00", "inputs": {"x": {"shape": [4]}}, "nodes": {"h": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"h": {}}}\n',
+    )
+    case("a reference index of 5,000 digits", one("{layer: Dense, inputs: «A»'x:@DIGITS@', units: 2}"), expand={"@DIGITS@": ["9", 5000]}, errors=[("bad-output-index", "nodes.h.inputs", "A")])
+    case(
+        "an override key of 5,000 digits",
+        '{"graphspec": 1, "inputs": {"x": {"shape": [8]}}, "blocks": {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 8}}, "outputs": "d"}}, "nodes": {"r": {"block": "b", "inputs": "x", "repeat": 2, "override": {«A»"@DIGITS@": {}}}}, "outputs": {"r": {}}}\n',
+        expand={"@DIGITS@": ["9", 5000]},
+        errors=[("bad-value", "nodes.r.override.@DIGITS@".replace("@DIGITS@", "9" * 5000), "A")],
+    )
+
+    group(f, "expressions bound the work inside every call, not only their results")
+    case("round() with digits of -10**8", one("{layer: Dense, inputs: x, units: '${«A»round(2, -10**8) + 2}'}"), errors=[("bad-expression", "nodes.h.units", "A")])
+    case("round() with digits within ±64 works", one("{layer: Dense, inputs: x, units: '${round(1234, -2) // 100}'}"))
+    case(
+        "string defaults that double the one before",
+        "graphspec: 1\nparams:\n  p0: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+        + "".join(f"  p{i}: '${{p{i - 1}}}${{p{i - 1}}}'\n" for i in range(1, 14))
+        + "  p14: «A»'${p13}${p13}'\n"  # 100 × 2**14 characters: past the 1 MiB a string may have
+        + "".join(f"  p{i}: '${{p{i - 1}}}${{p{i - 1}}}'\n" for i in range(15, 31))
+        + "inputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs: {h: {}}\n",
+        errors=[("bad-expression", "params.p14", "A")],
+    )
+
+    group(f, "expansion counts every copy it makes")
+    case(
+        "a repeated block's list counted per copy",
+        "graphspec: 1\ninputs: {x: {shape: [8]}}\nblocks:\n  b: {nodes: {d: «A»{layer: Normalization, inputs: x, mean: [@ITEMS@0]}}, outputs: d}\nnodes:\n  r: {block: b, inputs: x, repeat: 1000}\noutputs: {r: {}}\n",
+        expand={"@ITEMS@": ["0, ", 999]},
+        errors=[("too-many-nodes", "nodes.r/block997/d", "A")],
+    )
+
+    group(f, "Keras builds an object per metric and callback: they are counted")
+    case("1,001 metrics", "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse, metrics: «A»[@M@mae]}\n", expand={"@M@": ["mae, ", 1000]}, errors=[("bad-value", "outputs.h.metrics", "A")])
+    case("101 callbacks", "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse}\nfit: {callbacks: «A»[@C@TerminateOnNaN]}\n", expand={"@C@": ["TerminateOnNaN, ", 100]}, errors=[("bad-value", "fit.callbacks", "A")])
+
+    group(f, "ModelCheckpoint templates: only the fields Keras fills with numbers")
+    ck = "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse}\nfit: {callbacks: [{class_name: ModelCheckpoint, config: {filepath: %s}}]}\n"
+    case("attribute and index access", ck % "«A»'{epoch.__class__.__doc__[5]}x.keras'", errors=[("unsafe-path", "fit.callbacks[0].config.filepath", "A")])
+    case("a fill character", ck % "«A»'{epoch:/>9}.keras'", errors=[("unsafe-path", "fit.callbacks[0].config.filepath", "A")])
+    case("the documented fields", ck % "'ck/{epoch:02d}-{val_loss:.2f}.keras'")
+
+
 def main() -> None:
     for fn in (
         yaml_safety,
@@ -1851,6 +1929,7 @@ def main() -> None:
         json_format,
         outputs_compile,
         valid_models,
+        untrusted,
     ):
         fn()
     for name, groups in FILES.items():

@@ -1,0 +1,71 @@
+"""Export of every seed model to every format: time, parity and names, against Keras' own export in the same run.
+
+    python benchmarks/export_parity.py [--formats saved_model,tflite,onnx] [--samples 4]
+
+For each model and format it prints graphspec's export time (conversion, reload by
+the serving runtime and parity check together), the largest absolute difference
+between the artefact and Keras over all outputs on the same random inputs, and
+whether the serving signature's output keys are the spec's names. For SavedModel
+it also times Keras' own ``model.export()`` of the same model (no parity check,
+outputs named ``output_0``...) and prints the ratio. Recurrent models export to
+TFLite at batch 1 (TFLite lowers their loops only for a fixed batch size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import graphspec
+from graphspec.errors import SpecError
+from graphspec.serving import export
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SEED = Path(__file__).resolve().parent.parent / "specs" / "seed"
+SUFFIX = {"saved_model": "", "tflite": ".tflite", "onnx": ".onnx"}
+RECURRENT_LAYERS = {"LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN"}
+
+
+def _recurrent(spec: graphspec.Spec) -> bool:
+    return any(node.layer in RECURRENT_LAYERS for node in spec.nodes.values())
+
+
+def _keras_export_seconds(spec_path: Path, folder: Path) -> float:
+    model = graphspec.build(spec_path, compile=False)
+    started = time.perf_counter()
+    model.export(str(folder / "keras_export"), verbose=False)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--formats", default="saved_model,tflite,onnx")
+    parser.add_argument("--samples", type=int, default=4)
+    args = parser.parse_args()
+    formats = args.formats.split(",")
+    print(f"{'model':20} {'format':12} {'export s':>9} {'Keras s':>8} {'ratio':>6} {'max |diff|':>11} {'tolerance':>16}  names")
+    for spec_path in sorted(SEED.glob("*.yaml")):
+        spec = graphspec.load(spec_path)
+        for fmt in formats:
+            with tempfile.TemporaryDirectory() as tmp:
+                batch = 1 if fmt == "tflite" and _recurrent(spec) else None
+                try:
+                    result = export(spec_path, Path(tmp) / f"{spec_path.stem}{SUFFIX[fmt]}", format=fmt, batch_size=batch, samples=args.samples)
+                except SpecError as exc:
+                    print(f"{spec_path.stem:20} {fmt:12} refused: {exc.errors[0].message[:90]}")
+                    continue
+                keras_s = _keras_export_seconds(spec_path, Path(tmp)) if fmt == "saved_model" else None
+            worst = max(result.parity.values())
+            names = [o.name for o in result.outputs] == list(spec.outputs)
+            tol = f"{result.tolerance.atol:g}+{result.tolerance.rtol:g}|k|"
+            keras_col = f"{keras_s:8.2f} {result.seconds / keras_s:6.2f}" if keras_s else f"{'':8} {'':6}"
+            note = " (batch 1)" if batch else ""
+            print(f"{spec_path.stem:20} {fmt:12} {result.seconds:9.2f} {keras_col} {worst:11.2e} {tol:>16}  {'spec names' if names else 'DIFFERENT'}{note}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
