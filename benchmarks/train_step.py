@@ -16,6 +16,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -62,10 +63,10 @@ def multi_output_by_hand(keras: Any) -> Any:
     return model
 
 
-CASES: list[tuple[str, Callable[[Any], Any], int, int]] = [
+CASES: list[tuple[Path, Callable[[Any], Any], int, int]] = [
     # spec, hand-written model, samples, batch size
-    ("specs/seed/multi_input_qa.yaml", qa_by_hand, 2048, 128),
-    ("specs/seed/multi_output.yaml", multi_output_by_hand, 256, 16),
+    (Path("specs/seed/multi_input_qa.yaml"), qa_by_hand, 2048, 128),
+    (Path("specs/seed/multi_output.yaml"), multi_output_by_hand, 256, 16),
 ]
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import typing as _typing
 
-from graphspec._api import Report, build, expand, load, validate
+from graphspec._api import Report, build, build_models, expand, load, validate
 from graphspec.budget import Budget
 from graphspec.catalog import register_callback, register_layer, unregister_callback, unregister_layer
 from graphspec.diff import diff_specs
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
+from graphspec.objects import register_object, unregister_object
 from graphspec.source import Limits
-from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec
+from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, InterfaceSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec, StructureSpec
 
 if _typing.TYPE_CHECKING:
     from graphspec.render import draw
@@ -67,6 +68,7 @@ __all__ = [
     "FitResult",
     "FitSpec",
     "InputSpec",
+    "InterfaceSpec",
     "Limits",
     "LintSpec",
     "ModelSpec",
@@ -78,9 +80,11 @@ __all__ = [
     "Severity",
     "Spec",
     "SpecError",
+    "StructureSpec",
     "TuneResult",
     "__version__",
     "build",
+    "build_models",
     "check_search",
     "diff_specs",
     "draw",
@@ -93,8 +97,10 @@ __all__ = [
     "predict",
     "register_callback",
     "register_layer",
+    "register_object",
     "tune",
     "unregister_callback",
     "unregister_layer",
+    "unregister_object",
     "validate",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from graphspec import catalog, lint
 from graphspec.budget import Budget
+from graphspec.calls import check_calls
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expansion import expand_document, merge_copies
 from graphspec.graph import Graph, resolve
@@ -16,7 +17,7 @@ from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
 
-__all__ = ["Report", "build", "expand", "load", "validate", "validate_loaded"]
+__all__ = ["Report", "build", "build_models", "expand", "load", "validate", "validate_loaded"]
 
 SpecSource = Spec | Mapping[str, Any] | str | os.PathLike[str]
 
@@ -28,10 +29,10 @@ def load(source: SpecSource, *, limits: Limits = Limits(), params: Params = None
     """Load, expand (blocks, repeat, parameters, includes) and structurally validate a spec.
 
     Args:
-        source: a path (``str`` or ``os.PathLike``) to a ``.yaml``/``.yml``/``.json``
-            file, YAML or JSON text, a mapping, or a :class:`Spec` (returned as is).
-            A ``str`` is read as a path when it is one line naming an existing file
-            or ending in ``.yaml``, ``.yml`` or ``.json``; otherwise as text.
+        source: a path (an ``os.PathLike`` such as ``pathlib.Path``) to a
+            ``.yaml``/``.yml``/``.json`` file, YAML or JSON text (a ``str`` is
+            always text, never a file name), a mapping, or a :class:`Spec`
+            (returned as is).
         limits: size, depth and alias-expansion bounds for untrusted text.
         params: values for the spec's ``params:`` (``{"width": 0.5}``), as ``--set`` on the CLI.
 
@@ -78,20 +79,37 @@ def _expanded(doc: Document, params: Params, limits: Limits, max_nodes: int) -> 
 
 
 def _loaded(source: SpecSource, limits: Limits) -> Document:
+    """Load a spec source. A ``str`` is always spec text, never a path: a path is an ``os.PathLike``.
+
+    Guessing would let a stranger's text that names a file (``/proc/self/environ``)
+    read that file and echo its lines in the diagnostics.
+    """
     if isinstance(source, Mapping):
         return parse_data(source, limits)
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and _is_path(source)):
-        return parse_file(os.fspath(source), limits)
+    if isinstance(source, os.PathLike):
+        return parse_file(source, limits, pipes=True)  # the caller's own file: `<(...)` and standard input too
     if isinstance(source, str):
-        return parse_text(source, limits=limits)
+        doc = parse_text(source, limits=limits)
+        if isinstance(doc.data, str):
+            raise SpecError(locate([text_not_path(source, "spec text")], doc))
+        return doc
     # Any other value is data from Python: checked as such (a list is reported, not raised on).
     return parse_data(source, limits)
 
 
-def _is_path(text: str) -> bool:
-    if "\n" in text or len(text) > 4096:
-        return False
-    return text.lower().endswith((".yaml", ".yml", ".json")) or os.path.exists(text)
+def text_not_path(text: str, what: str, found: str = "a single string, not a spec mapping") -> Diagnostic:
+    """The error for a ``str`` that is not ``what`` but may have been meant as a file name.
+
+    Its wording never depends on whether such a file exists, so it tells a
+    stranger nothing about the files of the machine.
+    """
+    shown = text if len(text) <= 240 else f"{text[:200]}…{text[-30:]}"
+    return Diagnostic(
+        Code.WRONG_TYPE,
+        f"a str given here is {what}, never a file name, and this one is {found}: {shown!r}",
+        (),
+        f"to read a file, pass a path object: pathlib.Path({shown!r})",
+    )
 
 
 def _merge(first: list[Diagnostic], more: list[Diagnostic]) -> list[Diagnostic]:
@@ -153,7 +171,7 @@ def _validate_spec(spec: Spec, budget: Budget) -> Report:
     try:
         graph = resolve(spec)
     except SpecError as exc:
-        diags += exc.diagnostics
+        diags += _echoes(diags, exc.diagnostics)
     if graph is None or any(d.is_error for d in diags):
         raise SpecError(_placed(diags, spec))
     inference = infer(graph)
@@ -173,7 +191,15 @@ def _placed(diags: list[Diagnostic], spec: Spec) -> list[Diagnostic]:
 
 
 def _checks(spec: Spec) -> list[Diagnostic]:
-    return catalog.check_nodes(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs)) + lint.check_ignores(spec)
+    return (
+        catalog.check_nodes(spec.nodes) + check_calls(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs)) + lint.check_ignores(spec)
+    )
+
+
+def _echoes(checks: list[Diagnostic], graph: list[Diagnostic]) -> list[Diagnostic]:
+    """Graph findings at a value the catalogue already refused (``training: no`` read as a reference) only echo it."""
+    refused = {d.path for d in checks if d.is_error}
+    return [d for d in graph if not (d.code is Code.UNKNOWN_REFERENCE and any(d.path[: len(p)] == p for p in refused))]
 
 
 def _lenient_checks(doc: Document, exc: SpecError) -> list[Diagnostic]:
@@ -227,11 +253,49 @@ def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()
     return build_report(validate(source, limits=limits, budget=budget, params=params), compile=compile, budget=budget)
 
 
+def build_models(source: SpecSource, *, compile: bool = True, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> dict[str, Any]:
+    """Validate a spec and build all its models, by name: the spec's own (first, compiled unless
+    ``compile=False``) and each one of its ``models:`` section, sharing their layers and weights
+    (a seq2seq training model and its inference encoder and decoder).
+
+    Raises:
+        SpecError: as :func:`build`.
+    """
+    from graphspec.emit import emit_models
+
+    report = validate(source, limits=limits, budget=budget, params=params)
+    check_build(report, budget)
+    if report.inference.total_params is not None:
+        return emit_models(report.graph, compile=compile)
+    return emit_models(report.graph, compile=compile, max_params=budget.max_params, max_build_bytes=budget.max_build_bytes, bytes_per_param=budget.bytes_per_param)
+
+
+def check_build(report: Report, budget: Budget = Budget()) -> None:
+    """Refuse building a validated spec over the build budget (layers to build, estimated peak bytes); no TensorFlow.
+
+    Raises:
+        SpecError: ``too-many-nodes`` past ``budget.max_build_nodes``,
+            ``too-many-params`` past ``budget.max_build_bytes``.
+    """
+    diags = budget.check_build(report.spec, report.inference)
+    if diags:
+        raise SpecError(locate(diags, report.spec.source))
+
+
 def build_report(report: Report, *, compile: bool = True, budget: Budget = Budget()) -> Any:
-    """Build the model of an already validated spec (what :func:`build` does after validating)."""
+    """Build the model of an already validated spec (what :func:`build` does after validating).
+
+    The build budget is checked first (:func:`check_build`), before Keras is imported.
+
+    Raises:
+        SpecError: over the build budget, or for an error Keras raises while building.
+    """
     from graphspec.emit import emit
 
+    check_build(report, budget)
     # Static counting covers the layers with a shape rule; when some layer has
     # none, emit counts exactly in a dry run before allocating anything.
     exact = report.inference.total_params is not None
-    return emit(report.graph, compile=compile, max_params=None if exact else budget.max_params)
+    if exact:
+        return emit(report.graph, compile=compile)
+    return emit(report.graph, compile=compile, max_params=budget.max_params, max_build_bytes=budget.max_build_bytes, bytes_per_param=budget.bytes_per_param)

@@ -83,6 +83,7 @@ REFUSED_OBJECTS = {
     "History",
     "ProgbarLogger",
     "OrbaxCheckpoint",
+    "LearningRateSchedule",
 }
 
 
@@ -165,8 +166,27 @@ def _layers(keras: Any) -> dict[str, Any]:
             p["name"] = RENAMED_PARAMS.get(p["name"], p["name"]) if p["name"] in layer_valued else p["name"]
         entry["params"] = params
         entry["forwards_base_kwargs"] = var_kwargs
+        entry["call"], entry["call_var_kwargs"] = call_params(cls.call)  # type: ignore[attr-defined]
         out[name] = entry
     return out
+
+
+def call_params(fn: Any) -> tuple[list[dict[str, Any]], bool]:
+    """A layer's ``call`` arguments as data: name, whether required, default, and whether it can be
+    passed by position (what a node's ``inputs`` fill); ``*args`` is left out, ``**kwargs`` flagged."""
+    params: list[dict[str, Any]] = []
+    var_kwargs = False
+    for p in inspect.signature(fn).parameters.values():
+        if p.name == "self" or p.kind is p.VAR_POSITIONAL:
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            var_kwargs = True
+            continue
+        entry: dict[str, Any] = {"name": p.name, "required": p.default is p.empty, "positional": p.kind is not p.KEYWORD_ONLY}
+        if p.default is not p.empty:
+            entry["default"] = _jsonable(p.default)
+        params.append(entry)
+    return params, var_kwargs
 
 
 def _objects(module_dict: dict[str, Any], skip: int) -> dict[str, Any]:
@@ -255,6 +275,13 @@ def _ops(keras: Any) -> dict[str, Any]:
     return out
 
 
+def _schedules(keras: Any) -> dict[str, Any]:
+    """The learning-rate schedules of ``keras.optimizers.schedules`` (an optimizer's ``learning_rate`` may be one)."""
+    module = keras.optimizers.schedules
+    base = module.LearningRateSchedule
+    return {n: c for n in dir(module) if isinstance(c := getattr(module, n), type) and issubclass(c, base)}
+
+
 def build_catalog() -> dict[str, Any]:
     """Read the installed Keras and return the catalogue as plain data."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -276,6 +303,7 @@ def build_catalog() -> dict[str, Any]:
             "loss": _objects(losses.ALL_OBJECTS_DICT, skip=2),
             "metric": _objects(metrics.ALL_OBJECTS_DICT, skip=2),
             "optimizer": _objects(optimizers.ALL_OBJECTS_DICT, skip=0),
+            "schedule": _objects(_schedules(keras), skip=0),
             "callback": _objects(callbacks, skip=0),
         },
     }

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import math
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,7 +41,9 @@ from typing import Any, TextIO
 import numpy as np
 
 from graphspec import run_folder
-from graphspec._files import replace_atomically, write_text_atomically
+from graphspec._files import confined, replace_atomically, write_text_atomically
+from graphspec._limits import read_record
+from graphspec.data import load_npz
 from graphspec.history import History, Marks, best_epoch
 
 __all__ = ["Backup", "KeeperSettings", "classes", "restore_model_state", "saved_epoch"]
@@ -74,25 +78,29 @@ def classes() -> SimpleNamespace:
 
 
 class _AtomicCheckpoint:
-    """``ModelCheckpoint`` whose files appear whole: each save goes to a temporary file, renamed into place."""
+    """``ModelCheckpoint`` whose files appear whole: each save goes to a temporary file, renamed into place.
+
+    ``inside`` (set by ``fit``: the run folder) confines every save by real path.
+    """
 
     model: Any
+    inside: Path | None = None
 
     def _save_model(self, epoch: int, batch: int | None, logs: Any) -> None:
-        with _atomic_saves(self.model):
+        with _atomic_saves(self.model, self.inside):
             super()._save_model(epoch, batch, logs)  # type: ignore[misc]
 
 
 @contextlib.contextmanager
-def _atomic_saves(model: Any) -> Iterator[None]:
-    """Route ``model.save`` and ``model.save_weights`` (what ModelCheckpoint calls) through a temporary file."""
+def _atomic_saves(model: Any, inside: Path | None = None) -> Iterator[None]:
+    """Route ``model.save`` and ``model.save_weights`` (what ModelCheckpoint calls) through a temporary file, inside ``inside``."""
     originals = {"save": model.save, "save_weights": model.save_weights}
 
     def atomic(name: str) -> Callable[..., None]:
         def save(filepath: Any, *args: Any, **kwargs: Any) -> None:
             path = str(filepath)
             suffix = next((s for s in (".weights.h5", ".keras", ".h5") if path.endswith(s)), "")
-            replace_atomically(path, lambda tmp: originals[name](tmp, *args, **kwargs), suffix=suffix)
+            replace_atomically(path, lambda tmp: originals[name](tmp, *args, **kwargs), suffix=suffix, inside=inside)
 
         return save
 
@@ -112,6 +120,7 @@ class _AtomicCSVLogger:
     sep: str
     append: bool
     resume_from: int = 0
+    inside: Path | None = None  # set by fit: the run folder, which every write must really stay in
 
     def on_train_begin(self, logs: Any = None) -> None:
         self.rows: list[dict[str, Any]] = _read_rows(Path(self.filename), self.sep, self.resume_from) if self.resume_from or self.append else []
@@ -121,8 +130,11 @@ class _AtomicCSVLogger:
         keys = list(dict.fromkeys(k for row in self.rows for k in row))
         keys = ["epoch", *sorted(k for k in keys if k != "epoch")]  # Keras' own column order
         lines = [self.sep.join(keys)] + [self.sep.join(_cell(row.get(k)) for k in keys) for row in self.rows]
-        Path(self.filename).parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomically(self.filename, "\n".join(lines) + "\n")
+        parent = Path(self.filename).parent
+        if self.inside is not None:
+            confined(self.inside, os.path.relpath(parent, self.inside))  # before mkdir: no folder made through a symlink
+        parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomically(self.filename, "\n".join(lines) + "\n", inside=self.inside)
 
     def on_train_end(self, logs: Any = None) -> None:
         pass  # every row is on disk already
@@ -131,11 +143,10 @@ class _AtomicCSVLogger:
 def _read_rows(path: Path, sep: str, before: int) -> list[dict[str, Any]]:
     import csv
 
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f, delimiter=sep))
-    except OSError:
+    text = read_record(path)  # bounded: the log of a reused folder may be anything
+    if text is None:
         return []
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=sep))
     kept = [row for row in rows if row.get("epoch", "").isdigit() and (not before or int(row["epoch"]) < before)]
     return [{k: (int(v) if k == "epoch" else v) for k, v in row.items()} for row in kept]
 
@@ -161,6 +172,7 @@ class Backup:
     folder: Path
     fingerprint: dict[str, str]
     keep: int = 1
+    inside: Path | None = None  # the run folder: the backup must really lie in it
 
 
 @dataclass
@@ -251,14 +263,14 @@ def _extra_variables(model: Any) -> list[Any]:
 
 def save_backup(model: Any, backup: Backup, epoch: int, stopped: bool, history: Mapping[str, Any], tracked: Sequence[Any]) -> None:
     """Write epoch ``epoch``'s generation whole, then point the backup at it."""
-    temp, final = run_folder.new_generation(backup.folder, epoch)
+    temp, final = run_folder.new_generation(backup.folder, epoch, backup.inside)
     try:
         model.save_weights(str(temp / _WEIGHTS))
         np.savez(temp / _VARIABLES, *[np.asarray(v.numpy() if hasattr(v, "numpy") else v) for v in _extra_variables(model)])
         states, arrays = _callback_states(tracked)
         np.savez(temp / _CALLBACK_ARRAYS, **arrays)  # type: ignore[arg-type]
         state = {"epoch": epoch, "stopped": stopped, "fingerprint": backup.fingerprint, "history": history, "callbacks": states}
-        run_folder.commit_generation(temp, final, state, keep=backup.keep)
+        run_folder.commit_generation(temp, final, state, keep=backup.keep, inside=backup.inside)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
@@ -270,9 +282,9 @@ def restore_model_state(model: Any, generation: Path) -> None:
     if optimizer is not None and not optimizer.built:
         optimizer.build(model.trainable_variables)  # its variables must exist to receive the saved ones
     model.load_weights(str(generation / _WEIGHTS))
-    with np.load(generation / _VARIABLES) as saved:
-        for variable, key in zip(_extra_variables(model), saved.files, strict=True):
-            variable.assign(saved[key])
+    saved = load_npz(generation / _VARIABLES)  # bounded, as every .npz graphspec reads
+    for variable, key in zip(_extra_variables(model), saved, strict=True):
+        variable.assign(saved[key])
 
 
 def _state_attrs(callback: Any) -> tuple[str, tuple[str, ...]] | None:
@@ -309,8 +321,7 @@ def _json_value(value: Any) -> Any:
 def _restore_callbacks(callbacks: Sequence[Any], states: list[dict[str, Any]], arrays: Path | None) -> None:
     saved: dict[str, np.ndarray] = {}
     if arrays is not None and arrays.is_file():
-        with np.load(arrays) as f:
-            saved = {k: f[k] for k in f.files}
+        saved = load_npz(arrays)
     for record in states:
         i = int(record["index"])
         if i >= len(callbacks) or _state_attrs(callbacks[i]) is None or _state_attrs(callbacks[i])[0] != record["class"]:  # type: ignore[index]

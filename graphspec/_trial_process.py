@@ -240,11 +240,13 @@ def train_trial(report: Any, arrays: Any, job: Job, refused: list[str], budget: 
     """
     from graphspec import train
     from graphspec._api import build_report
+    from graphspec.source import Limits
     from graphspec._files import replace_atomically
 
     run_dir = Path(job.run_dir)
     settings = train._settings(report.spec, job.epochs, None)
-    x, y = train._training_data(report, arrays, None, job.seed)
+    # the arrays are in memory already, read within the search's limits by the chief
+    x, y = train._training_data(report, arrays, None, job.seed, Limits())
     keras, strategy = train._start(report.spec.distribute, job.seed)
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = train._guard(lambda: build_report(report, budget=budget))

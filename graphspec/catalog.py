@@ -25,6 +25,8 @@ from typing import Any
 
 from graphspec._files import looks_absolute
 from graphspec.errors import Code, Diagnostic, Path
+from graphspec.objects import registered_object, registered_objects
+from graphspec.op_values import check_value as check_op_value
 from graphspec.source import bool_hint, number_hint
 from graphspec.spec import MAX_MODEL_DEPTH, NODE_KINDS
 
@@ -75,6 +77,7 @@ class Param:
     required: bool
     default: Any = None
     layer_valued: str | None = None
+    positional: bool = True  # a call argument that can be passed by position
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,22 @@ class LayerInfo:
     family: str = "custom"
     refused: str | None = None
     custom: type | None = None
+    call: tuple[Param, ...] = ()
+    call_var_kwargs: bool = False
+
+    @property
+    def positional_tensors(self) -> bool:
+        """Whether ``call`` takes several tensors as separate arguments (MultiHeadAttention's query,
+        value) rather than one tensor or one list (Dense, Concatenate): then a node's ``inputs``
+        fill the call's arguments in order."""
+        return sum(1 for p in self.call if p.required and p.positional) >= 2
+
+    def bound_by_inputs(self, n_inputs: int) -> tuple[Param, ...]:
+        """The call arguments a node's ``inputs`` fill: the first one (a tensor or a list), or with
+        :attr:`positional_tensors` one per reference."""
+        if not self.call:
+            return ()
+        return self.call[: max(1, n_inputs)] if self.positional_tensors else self.call[:1]
 
     def param(self, name: str) -> Param | None:
         return self._by_name.get(name)
@@ -235,6 +254,8 @@ def layer_info(name: str) -> LayerInfo | None:
         entry["forwards_base_kwargs"],
         entry["family"],
         entry.get("refused"),
+        call=tuple(Param(p["name"], p["required"], p.get("default"), positional=p["positional"]) for p in entry.get("call", ())),
+        call_var_kwargs=entry.get("call_var_kwargs", False),
     )
 
 
@@ -248,29 +269,70 @@ def _custom_info(name: str, cls: type) -> LayerInfo:
             var_kwargs = True
             continue
         params.append(Param(p.name, p.default is p.empty, None if p.default is p.empty else p.default))
-    return LayerInfo(name, tuple(params), var_kwargs, custom=cls)
+    call, call_var_kwargs = _call_signature(getattr(cls, "call", None))
+    return LayerInfo(name, tuple(params), var_kwargs, custom=cls, call=call, call_var_kwargs=call_var_kwargs)
+
+
+def _call_signature(fn: Any) -> tuple[tuple[Param, ...], bool]:
+    """A registered layer's ``call`` arguments, as the catalogue records Keras' own."""
+    try:
+        found = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return (), True
+    params = []
+    for p in found:
+        if p.name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        params.append(Param(p.name, p.default is p.empty, None if p.default is p.empty else p.default, positional=p.kind is not p.KEYWORD_ONLY))
+    return tuple(params), any(p.kind is p.VAR_KEYWORD for p in found)
 
 
 @functools.cache
 def _objects(kind: str) -> dict[str, ObjectInfo]:
-    table = _data()["objects"][kind]
+    table = _data()["objects"].get(kind, {})
     return {n: ObjectInfo(kind, n, e["kind"] == "class", e["target"], tuple(_param(p) for p in e["params"]), e["var_kwargs"]) for n, e in table.items()}
 
 
-def object_names(kind: str) -> list[str]:
+def builtin_object_names(kind: str) -> list[str]:
+    """The names of Keras' own objects of a kind (without registered ones)."""
     names = list(_objects(kind))
     if kind == "metric":
         names += list(_SPECIAL_METRICS)
-    if kind == "callback":
-        names += list(_callbacks)
     return sorted(names)
+
+
+def object_names(kind: str) -> list[str]:
+    """The names a spec may give an object of this kind: Keras' own and the registered ones."""
+    names = builtin_object_names(kind)
+    names += list(_callbacks) if kind == "callback" else list(registered_objects(kind))
+    return sorted(names)
+
+
+# Positional arguments a registered function takes before its keyword arguments (y_true, y_pred; x).
+_FUNCTION_POSITIONALS = {"loss": 2, "metric": 2, "activation": 1}
 
 
 def object_info(kind: str, name: str) -> ObjectInfo | None:
     if kind == "callback" and name in _callbacks:
         info = _custom_info(name, _callbacks[name])
         return ObjectInfo(kind, name, True, name, info.params, info.forwards_base_kwargs)
+    custom = registered_object(kind, name)
+    if custom is not None:
+        if isinstance(custom, type):
+            info = _custom_info(name, custom)
+            return ObjectInfo(kind, name, True, custom.__name__, info.params, info.forwards_base_kwargs)
+        params = _function_params(custom, _FUNCTION_POSITIONALS.get(kind, 0))
+        return ObjectInfo(kind, name, False, custom.__name__, params, False)
     return _objects(kind).get(name)
+
+
+def _function_params(fn: Any, skip: int) -> tuple[Param, ...]:
+    found = []
+    for p in list(inspect.signature(fn).parameters.values())[skip:]:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        found.append(Param(p.name, p.default is p.empty, None if p.default is p.empty else p.default))
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -363,12 +425,21 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
         )
         return
     config_path = (*path, "config") if "config" in value else path
-    yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", config_path)
+    yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", config_path, NESTED_OBJECTS.get(kind, {}))
+
+
+# Object arguments whose value may itself be an object of another kind: an optimizer's
+# learning rate may be a schedule, ``{class_name: ExponentialDecay, config: {...}}``.
+NESTED_OBJECTS: dict[str, dict[str, str]] = {"optimizer": {"learning_rate": "schedule"}}
 
 
 def _known_object(kind: str, name: str) -> bool:
     """``name in object_names(kind)``, without building and sorting the list."""
-    return name in _objects(kind) or (kind == "metric" and name in _SPECIAL_METRICS) or (kind == "callback" and name in _callbacks)
+    return (
+        name in _objects(kind)
+        or (kind == "metric" and name in _SPECIAL_METRICS)
+        or (name in _callbacks if kind == "callback" else registered_object(kind, name) is not None)
+    )
 
 
 def _a(word: str) -> str:
@@ -380,11 +451,16 @@ def _list_hint(kind: str, names: list[str]) -> str:
     return f"known {kind}s include: " + ", ".join(shown[:12]) + (", ..." if len(shown) > 12 else "")
 
 
-def _check_kwargs(config: Mapping[str, Any], params: tuple[Param, ...], var_kwargs: bool, owner: str, path: Path) -> Iterator[Diagnostic]:
+def _check_kwargs(
+    config: Mapping[str, Any], params: tuple[Param, ...], var_kwargs: bool, owner: str, path: Path, nested: Mapping[str, str] | None = None
+) -> Iterator[Diagnostic]:
     known = [p.name for p in params]
     for key, val in config.items():
         if key not in known and not var_kwargs:
             yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{owner} takes no argument {key!r}", (*path, key), _did_you_mean(key, known), at_key=True)
+        if nested and key in nested and isinstance(val, Mapping):
+            yield from check_object(nested[key], val, (*path, key))
+            continue
         inner = _mapping_inside(val, (*path, key))
         if inner is not None:
             yield Diagnostic(Code.BAD_ARGUMENT, f"argument {key!r} of {owner} must be plain data, not a mapping", inner)
@@ -437,7 +513,7 @@ def _unknown(code: Code, what: str, name: str, names: list[str], path: Path, by_
 def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     param = info.param(key)
     if param is not None and param.layer_valued:
-        yield from _check_nested_layers(param.layer_valued, value, path, param.required)
+        yield from _check_nested_layers(param.layer_valued, value, path, param.required, info.name)
         return
     kind = object_kind(key)
     if kind is not None:
@@ -448,6 +524,9 @@ def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[
         return
     if info.name in _VOCAB_LAYERS and key in _FILE_PARAMS and isinstance(value, str):
         yield Diagnostic(Code.BAD_ARGUMENT, f"{key!r} as a string is a file path, which a spec may not read", path, f"write the {key} inline as a list")
+        return
+    if info.custom is not None and isinstance(value, Mapping) and "layer" in value:
+        yield from _check_nested_layers("one", value, path)  # graphspec builds it, as a wrapper's layer
         return
     if info.custom is None:
         yield from _check_plain_value(info, key, info.param_or_base(key), value, path)
@@ -530,7 +609,30 @@ def _type_or_value(value: Any, right_type: Any) -> Code:
     return Code.BAD_VALUE if right_type(value) else Code.WRONG_TYPE
 
 
-def _check_nested_layers(how: str, value: Any, path: Path, required: bool = False) -> Iterator[Diagnostic]:
+# Wrappers that take a whole model as their layer (`wraps: {model: {...}}`): Keras applies it per timestep.
+MODEL_WRAPPERS = frozenset({"TimeDistributed"})
+
+
+def _check_wrapped_model(value: Mapping[str, Any], path: Path, wrapper: str | None) -> Iterator[Diagnostic]:
+    """``wraps: {model: {inputs, nodes, outputs}, trainable: false}``: a nested model as a wrapper's layer."""
+    from graphspec.calls import check_calls
+    from graphspec.spec import parse_model
+
+    if wrapper not in MODEL_WRAPPERS:
+        yield Diagnostic(Code.BAD_SUBMODEL, f"{wrapper} cannot wrap a model", (*path, "model"), f"models can be wrapped by {', '.join(sorted(MODEL_WRAPPERS))}; use a `model:` node", at_key=True)
+        return
+    for key in sorted(set(value) - {"model", "trainable"}):
+        yield Diagnostic(Code.UNKNOWN_KEY, f"a wrapped model takes only `trainable` beside it; got {key!r}", (*path, key), at_key=True)
+    if "trainable" in value and not isinstance(value["trainable"], bool):
+        yield Diagnostic(Code.WRONG_TYPE, f"trainable must be true or false; got {value['trainable']!r}", (*path, "trainable"), bool_hint(value["trainable"]) or "write true or false")
+    model, problems = parse_model(value["model"])
+    yield from (d.prefixed((*path, "model")) for d in problems)
+    if model is not None and len(path) // 3 <= MAX_MODEL_DEPTH:
+        yield from check_submodel(model, path)
+        yield from check_calls(model.nodes, (*path, "model"))
+
+
+def _check_nested_layers(how: str, value: Any, path: Path, required: bool = False, wrapper: str | None = None) -> Iterator[Diagnostic]:
     if how == "many" or (how == "one_or_many" and isinstance(value, list)):
         if not isinstance(value, list) or not value:
             yield Diagnostic(Code.WRONG_TYPE, "expected a non-empty list of layers, each {layer: Name, ...}", path)
@@ -539,6 +641,9 @@ def _check_nested_layers(how: str, value: Any, path: Path, required: bool = Fals
             yield from _check_nested_layers("one", item, (*path, i))
         return
     if value is None and how == "one" and not required:
+        return
+    if isinstance(value, Mapping) and "model" in value and "layer" not in value:
+        yield from _check_wrapped_model(value, path, wrapper)
         return
     if not isinstance(value, Mapping) or "layer" not in value:
         yield Diagnostic(Code.WRONG_TYPE, "expected a nested layer {layer: Name, ...arguments}", path, "for example `wraps: {layer: LSTM, units: 32}`")
@@ -582,6 +687,9 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
             diags.append(_two_kinds(name, kinds, npath))
             continue
         if node.share is not None:
+            if getattr(node, "keras_name", None) is not None:
+                message = f"node {name!r} calls {node.share!r}'s layer, whose Keras name is that node's"
+                diags.append(Diagnostic(Code.BAD_SHARE, message, (*npath, "keras_name"), "set `keras_name` on the node that declares the layer", at_key=True))
             if node.args:
                 key = next(iter(node.args))
                 message = f"node {name!r} shares {node.share!r}'s layer and cannot set its arguments (got {key!r})"
@@ -590,22 +698,47 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
         if node.model is not None:
             diags.extend(_check_model_node(node, npath))
         elif node.op is not None:
-            diags.extend(check_op_args(node.op, node.args, len(node.inputs), (*npath, "op"), npath))
+            diags.extend(check_op_args(node.op, node.args, len(node.inputs), (*npath, "op"), npath, node.call))
         else:
             diags.extend(check_layer_args(node.layer, node.args, (*npath, "layer"), npath))
     return diags
 
 
+# Keras builds an object per loss, metric and callback, and compile/fit walk them every step:
+# a spec may not ask for more than these (150,000 metrics on one output ran past 60 s).
+MAX_METRICS = 1_000
+MAX_LOSSES = 1_000
+MAX_CALLBACKS = 100
+
+
 def check_training(outputs: Mapping[str, Any], compile: Any) -> list[Diagnostic]:
-    """Check losses and metrics of every output, and the optimizer, against the allow-lists."""
+    """Check losses and metrics of every output, and the optimizer, against the allow-lists and their counts."""
+    counted = _count_objects(outputs)
+    if counted:
+        return counted
     diags: list[Diagnostic] = []
     for name, out in outputs.items():
         if out.loss is not None:
             diags.extend(check_object("loss", out.loss, ("outputs", name, "loss")))
-        for i, metric in enumerate(out.metrics):
-            diags.extend(check_object("metric", metric, ("outputs", name, "metrics", i)))
+        for what in ("metrics", "weighted_metrics"):
+            for i, metric in enumerate(getattr(out, what)):
+                diags.extend(check_object("metric", metric, ("outputs", name, what, i)))
     if compile is not None:
         diags.extend(check_object("optimizer", compile.optimizer, ("compile", "optimizer")))
+    return diags
+
+
+def _count_objects(outputs: Mapping[str, Any]) -> list[Diagnostic]:
+    """Refuse more losses or metrics than Keras should build, before checking each (which would take as long)."""
+    metrics = {name: len(out.metrics) for name, out in outputs.items() if out.metrics}
+    losses = sum(out.loss is not None for out in outputs.values())
+    diags = []
+    if sum(metrics.values()) > MAX_METRICS:
+        most = max(metrics, key=lambda n: metrics[n])
+        message = f"the outputs ask for {sum(metrics.values()):,} metrics ({metrics[most]:,} on {most!r}); at most {MAX_METRICS:,} are allowed"
+        diags.append(Diagnostic(Code.BAD_VALUE, message, ("outputs", most, "metrics"), "keep the metrics you read; each is an object Keras updates every step"))
+    if losses > MAX_LOSSES:
+        diags.append(Diagnostic(Code.BAD_VALUE, f"{losses:,} outputs have a loss; at most {MAX_LOSSES:,} are allowed", ("outputs",), "train fewer outputs at once"))
     return diags
 
 
@@ -633,6 +766,8 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
     """Check the ``fit:`` section: callbacks against the allow-list, their file paths, class weights."""
     if fit is None:
         return []
+    if len(fit.callbacks) > MAX_CALLBACKS:
+        return [Diagnostic(Code.BAD_VALUE, f"fit asks for {len(fit.callbacks):,} callbacks; at most {MAX_CALLBACKS} are allowed", ("fit", "callbacks"), "Keras calls every callback at every batch")]
     diags: list[Diagnostic] = []
     clean: list[Any] = []  # the callbacks without a problem of their own (None in place of the others)
     for i, callback in enumerate(fit.callbacks):
@@ -720,7 +855,47 @@ def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> li
         message = f"{name}.{arg} {value!r} is one of the run folder's own files, which training writes itself"
         return [Diagnostic(Code.BAD_VALUE, message, (*path, arg), f"use another name, such as {'callbacks/' + norm!r}")]
     if name == "ModelCheckpoint":
-        return _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
+        return _check_checkpoint_template(value, (*path, arg)) or _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
+    return []
+
+
+# ModelCheckpoint fills its path with `filepath.format(epoch=..., batch=..., **logs)`. str.format
+# reaches attributes and items (`{epoch.__class__.__doc__[5]}` picks characters such as '/' and
+# '.' out of docstrings), so only the fields Keras documents pass: a name Keras fills with a
+# number, with a plain format spec (no fill character, which could be '/', and a bounded width).
+_TEMPLATE_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+_TEMPLATE_SPEC = re.compile(r"[+\- ]?0?[0-9]{0,2}[,_]?(?:\.[0-9]{1,2})?[bdeEfFgGnoxX%]?")
+_INTEGER_FIELDS = ("epoch", "batch")
+
+
+class _Numbers(dict[str, float | int]):
+    """Sample values for every field: epochs and batches are integers, logged metrics floats."""
+
+    def __missing__(self, key: str) -> float | int:
+        return 1 if key in _INTEGER_FIELDS else -0.125
+
+
+def _check_checkpoint_template(value: str, path: Path) -> list[Diagnostic]:
+    """Refuse ModelCheckpoint path fields other than numbers by name, and a formatted name that would leave the folder."""
+    import string
+
+    hint = "use only fields Keras fills with numbers: {epoch}, {epoch:02d}, {batch}, metric names such as {val_loss:.2f}"
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
+    except ValueError as exc:  # unbalanced braces
+        return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} is not a valid template: {exc}", path, hint + "; write a literal brace as {{ or }}")]
+    for field, spec, conversion in fields:
+        if not _TEMPLATE_FIELD.fullmatch(field) or conversion is not None or not _TEMPLATE_SPEC.fullmatch(spec or ""):
+            shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            message = f"ModelCheckpoint.filepath field {shown} is not allowed: no attribute or index access, conversions, fill characters or nested fields"
+            return [Diagnostic(Code.UNSAFE_PATH, message, path, hint)]
+    try:
+        formatted = value.format_map(_Numbers())
+    except (ValueError, TypeError) as exc:  # `{val_loss:d}`: Keras would fail only after the first epoch
+        return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} cannot be filled in: {exc}", path, hint)]
+    parts = formatted.replace("\\", "/").split("/")
+    if looks_absolute(formatted) or ".." in parts:
+        return [Diagnostic(Code.UNSAFE_PATH, f"ModelCheckpoint.filepath {value!r} formats to {formatted!r}, which leaves the run folder", path, hint)]
     return []
 
 
@@ -800,8 +975,9 @@ def op_for_class(module: str, class_name: str) -> str | None:
     return next((n for n, e in _data()["ops"].items() if e["module"] == short and e["class_name"] == class_name), None)
 
 
-def check_op_args(op: Any, args: Mapping[str, Any], n_inputs: int, path: Path, args_path: Path) -> Iterator[Diagnostic]:
-    """Check an op name against the allow-list and its arguments against the Operation's signature."""
+def check_op_args(op: Any, args: Mapping[str, Any], n_inputs: int, path: Path, args_path: Path, call: Mapping[str, Any] | None = None) -> Iterator[Diagnostic]:
+    """Check an op name against the allow-list and its arguments against the Operation's signature
+    (call arguments given as tensors under ``call:`` count as given)."""
     if not isinstance(op, str):
         yield Diagnostic(Code.WRONG_TYPE, f"`op` must be the name of a keras.ops function; got {type(op).__name__}", path)
         return
@@ -818,7 +994,13 @@ def check_op_args(op: Any, args: Mapping[str, Any], n_inputs: int, path: Path, a
         names = ", ".join(p.name for p in info.call)
         yield Diagnostic(Code.BAD_ARGUMENT, f"op {op!r} takes {len(info.call)} tensor{'s' if len(info.call) != 1 else ''} ({names}); got {n_inputs} inputs", (*args_path, "inputs"))
         return
-    yield from _check_kwargs(args, (*info.params, *info.constants(n_inputs)), False, f"op {op!r}", args_path)
+    by_call = set(call or ())
+    params = (*info.params, *(p for p in info.constants(n_inputs) if p.name not in by_call))
+    yield from _check_kwargs(args, params, False, f"op {op!r}", args_path)
+    constants = {p.name for p in info.constants(n_inputs)}
+    for key, value in args.items():
+        if key in constants:
+            yield from check_op_value(op, key, value, (*args_path, key))
 
 
 def _two_kinds(name: str, kinds: list[str], path: Path) -> Diagnostic:
@@ -837,10 +1019,16 @@ def _check_model_node(node: Any, path: Path) -> list[Diagnostic]:
             diags.append(Diagnostic(Code.UNKNOWN_ARGUMENT, f"a model node takes no argument {key!r}", (*path, key), hint, at_key=True))
         elif not isinstance(value, bool):
             diags.append(Diagnostic(Code.WRONG_TYPE, f"trainable must be true or false; got {value!r}", (*path, key), bool_hint(value) or "write true or false"))
-    for name, out in node.model.outputs.items():
-        if out.loss is not None or out.metrics or out.loss_weight is not None:
+    return diags + check_submodel(node.model, path)
+
+
+def check_submodel(model: Any, path: Path) -> list[Diagnostic]:
+    """A nested model's outputs carry no training settings; its nodes are checked like a spec's."""
+    diags: list[Diagnostic] = []
+    for name, out in model.outputs.items():
+        if out.loss is not None or out.metrics or out.weighted_metrics or out.loss_weight is not None:
             message = f"sub-model output {name!r} sets a loss, loss weight or metrics, which only the top-level outputs take"
             diags.append(Diagnostic(Code.BAD_SUBMODEL, message, (*path, "model", "outputs", name), "set them on an output of the whole model", at_key=True))
     if len(path) // 3 > MAX_MODEL_DEPTH:
         return diags  # graph.resolve reports the nesting; checking deeper would only recurse
-    return diags + check_nodes(node.model.nodes, (*path, "model"))
+    return diags + check_nodes(model.nodes, (*path, "model"))

@@ -100,6 +100,22 @@ def _tolerance(text: str) -> float:
     return value
 
 
+def _limits_parser() -> _Parser:
+    """The read limits and budgets every command that reads a spec takes."""
+    limits = _Parser(add_help=False)
+    limits.add_argument("--max-bytes", type=_positive, default=Limits().max_bytes, metavar="N", help="largest spec text: a file with its includes and model files (default: 1 MiB)")
+    limits.add_argument("--max-params", type=_positive, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
+    limits.add_argument("--max-nodes", type=_positive, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
+    limits.add_argument(
+        "--max-build-nodes", type=_positive, default=Budget().max_build_nodes, metavar="N", help=f"refuse building more Keras layers (default: {Budget().max_build_nodes:,})"
+    )
+    limits.add_argument(
+        "--max-build-bytes", type=_positive, default=Budget().max_build_bytes, metavar="N", help="refuse builds estimated to need more memory (default: 12 GB)"
+    )
+    limits.add_argument("--max-data-bytes", type=_positive, default=Limits().max_data_bytes, metavar="N", help="largest data: .npz arrays or synthetic data (default: 4 GiB)")
+    return limits
+
+
 def _parser() -> _Parser:
     parser = _Parser(
         prog="graphspec",
@@ -110,10 +126,7 @@ def _parser() -> _Parser:
     parser.add_argument("--version", action="version", version=f"graphspec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    limits = _Parser(add_help=False)
-    limits.add_argument("--max-bytes", type=_positive, default=Limits().max_bytes, metavar="N", help="largest spec file accepted (default: 1 MiB)")
-    limits.add_argument("--max-params", type=_positive, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
-    limits.add_argument("--max-nodes", type=_positive, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
+    limits = _limits_parser()
 
     setting = _Parser(add_help=False)
     setting.add_argument(
@@ -309,6 +322,7 @@ def _export_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _printable_output()
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if args.command is None:
@@ -358,6 +372,14 @@ def _terminate_as_interrupt() -> Iterator[list[int]]:
 _USAGE_CODES = {Code.IO_ERROR, Code.RUN_EXISTS, Code.RUN_IN_USE, Code.CANNOT_RESUME}
 
 
+def _printable_output() -> None:
+    """Never fail on printing: a file name with undecodable bytes (a lone surrogate in Python) is written escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def _exit_for(error: SpecError) -> int:
     return EXIT_USAGE if all(d.code in _USAGE_CODES for d in error.errors) else EXIT_INVALID
 
@@ -375,7 +397,8 @@ def _assignment(text: str) -> tuple[str, Any]:
 
 
 def _budget(args: argparse.Namespace) -> tuple[Limits, Budget]:
-    return Limits(max_bytes=args.max_bytes), Budget(max_params=args.max_params, max_nodes=args.max_nodes)
+    limits = Limits(max_bytes=args.max_bytes, max_data_bytes=args.max_data_bytes)
+    return limits, Budget(max_params=args.max_params, max_nodes=args.max_nodes, max_build_nodes=args.max_build_nodes, max_build_bytes=args.max_build_bytes)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -571,7 +594,7 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     fmt = args.format or ("json" if args.output and args.output.endswith(".json") else "yaml")
     try:
-        spec = from_keras(application(args.application) if args.application else args.source)
+        spec = from_keras(application(args.application) if args.application else Path(args.source))
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE if all(d.code in (Code.IO_ERROR, Code.BAD_MODEL) for d in exc.errors) else EXIT_INVALID

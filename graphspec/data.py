@@ -11,14 +11,17 @@ so an object array (which would unpickle code) is refused, not loaded.
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from graphspec._limits import Limits, check_archive, open_archive
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.lint import values as lint_values
 
@@ -131,30 +134,64 @@ def _output_losses(model: Any) -> dict[str, Any]:
     return dict.fromkeys(names, loss)
 
 
-def load_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Read every array of an ``.npz`` file, refusing pickled objects.
+def load_npz(path: str | os.PathLike[str], limits: Limits = Limits()) -> dict[str, np.ndarray]:
+    """Read every array of an ``.npz`` file within the read limits, refusing pickled objects.
+
+    Nothing is allocated on the archive's word: the zip directory is bounded,
+    every member's declared size, their sum (``limits.max_data_bytes``) and
+    compression ratio (``limits.max_ratio``) are checked, and each ``.npy``
+    header's shape × dtype must be exactly the bytes its member holds (a
+    450-byte file whose header declares 10**10 floats is refused, not allocated).
 
     Raises:
         SpecError: ``bad-data-file`` if the file is missing, not an ``.npz``
-            archive, or holds an object array.
+            archive, past a read limit, lies about an array's size, or holds an
+            object array.
     """
     where = os.fspath(path)
+    hint = "save it with numpy.savez"
     try:
-        loaded = np.load(where, allow_pickle=False)  # a bare array for a .npy file, which has no `with`
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise _bad_file(where, "it holds a single array, not named arrays", "save with numpy.savez(path, text=..., question=..., answer=...)")
-        with loaded as archive:
-            return {key: archive[key] for key in archive.files}
+        with open_archive(path, limits.max_data_bytes, what="data file", code=Code.BAD_DATA_FILE, hint=hint) as archive:
+            members = check_archive(archive, limits, what="data file", code=Code.BAD_DATA_FILE)
+            return {info.filename.removesuffix(".npy"): _read_member(archive, info, where) for info in members}
+    except SpecError as exc:
+        first = exc.diagnostics[0]
+        if first.code is Code.IO_ERROR:
+            raise _bad_file(where, first.message, "give an existing .npz file") from None
+        if "no end record" in first.message and _is_npy(where):
+            raise _bad_file(where, "it holds a single array, not named arrays", "save with numpy.savez(path, text=..., question=..., answer=...)") from None
+        raise
+
+
+def _is_npy(where: str) -> bool:
+    with open(where, "rb") as handle:
+        return handle.read(6) == b"\x93NUMPY"
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> np.ndarray:
+    """One ``.npy`` member: its header checked against the member's size before its array is allocated."""
+    member = info.filename
+    if not member.endswith(".npy"):
+        raise _bad_file(where, f"member {member!r} is not a .npy array", "save it with numpy.savez")
+    fmt = np.lib.format
+    try:
+        with archive.open(info) as fp:
+            version = fmt.read_magic(fp)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = read_header(fp)
+            header = fp.tell()
+        if dtype.hasobject:
+            raise _bad_file(where, f"array {member!r} is an object array, which would need unpickling (code)", "save plain numeric or string arrays")
+        declared = math.prod(shape) * dtype.itemsize
+        if declared != info.file_size - header:
+            reason = f"array {member!r} declares shape {tuple(shape)} of {dtype} ({declared:,} bytes), but its member holds {info.file_size - header:,}"
+            raise _bad_file(where, reason, "save it with numpy.savez; the file is corrupt or forged")
+        with archive.open(info) as fp:
+            return fmt.read_array(fp, allow_pickle=False)
     except SpecError:
         raise
-    except OSError as exc:
-        raise _bad_file(where, exc.strerror or str(exc), "give an existing .npz file") from None
-    except ValueError as exc:
-        if "pickle" in str(exc):
-            raise _bad_file(where, "it holds an object array, which would need unpickling (code)", "save plain numeric or string arrays") from None
-        raise _bad_file(where, str(exc), "save it with numpy.savez") from None
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise _bad_file(where, f"not a valid .npz archive ({exc})", "save it with numpy.savez") from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
+        raise _bad_file(where, f"array {member!r}: {exc}", "save it with numpy.savez") from None
 
 
 def _bad_file(where: str, reason: str, hint: str) -> SpecError:
@@ -253,7 +290,9 @@ def split_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, so
     return x, y
 
 
-def checked_data(source: Mapping[str, Any] | str | os.PathLike[str], expected: Iterable[ArraySpec], *, targets: bool, where: Any = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def checked_data(
+    source: Mapping[str, Any] | os.PathLike[str], expected: Iterable[ArraySpec], *, targets: bool, where: Any = None, limits: Limits = Limits()
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Arrays from an ``.npz`` file or a mapping, checked against ``expected`` and split into inputs and targets.
 
     The one check of ``fit``, ``evaluate`` and ``predict``, for a spec and a Keras
@@ -262,11 +301,17 @@ def checked_data(source: Mapping[str, Any] | str | os.PathLike[str], expected: I
     the model file ``where`` names; a problem with the data as a whole (an extra
     array, unequal sample counts) names the data file.
 
+    An ``.npz`` file is read within ``limits`` (see :func:`load_npz`).
+
     Raises:
-        SpecError: ``bad-data-file`` for an unreadable file, or every problem with the arrays.
+        SpecError: ``bad-data-file`` for an unreadable file, one past the read
+            limits, or a ``str`` (a path is a path object), or every problem with the arrays.
     """
+    if isinstance(source, str | bytes):  # a path is an os.PathLike, as everywhere in the API
+        shown = repr(source[:60])
+        raise SpecError.single(Code.BAD_DATA_FILE, f"data is a mapping of arrays or a path object, not the {type(source).__name__} {shown}", (), "pass pathlib.Path(...) for an .npz file")
     name = "the data" if isinstance(source, Mapping) else os.fspath(source)
-    arrays = source if isinstance(source, Mapping) else load_npz(source)
+    arrays = source if isinstance(source, Mapping) else load_npz(source, limits)
     try:
         return split_arrays(arrays, expected, source=name, targets=targets)
     except SpecError as exc:
@@ -284,7 +329,7 @@ def _placed(d: Diagnostic, where: Any, data_file: str | None) -> Diagnostic:
     return d.located(where, None, None, None) if isinstance(where, str) else d
 
 
-def synthetic_arrays(report: Any, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+def synthetic_arrays(report: Any, n: int, seed: int = 0, *, max_bytes: int = Limits().max_data_bytes) -> dict[str, np.ndarray]:
     """Random data shaped like a validated spec's inputs and its outputs with a loss.
 
     Integer inputs that feed an ``Embedding`` get ids in ``[0, input_dim)``; other
@@ -293,24 +338,84 @@ def synthetic_arrays(report: Any, n: int, seed: int = 0) -> dict[str, np.ndarray
     shape is known and valid. Targets follow each output's loss: one-hot rows,
     integer class ids, 0/1 values or real numbers.
 
+    The memory it takes (every array, and the largest temporary one generating
+    needs) is computed before anything is allocated and must stay within
+    ``max_bytes`` (``Limits.max_data_bytes``, 4 GiB by default).
+
     Raises:
-        SpecError: ``bad-value`` if ``n`` is under 1, an input is a string, or an
-            output's shape cannot be known without building the model.
+        SpecError: ``bad-value`` if ``n`` is under 1, an input is a string, an
+            output's shape cannot be known without building the model, or the
+            data would take more than ``max_bytes``.
     """
     if n < 1:
         raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {n}", (), "--synthetic N with N >= 1")
-    rng = np.random.default_rng(seed)
     report = _concrete(report)
+    plan = _synthetic_plan(report, n)
+    _check_synthetic_size(plan, n, max_bytes)
+    rng = np.random.default_rng(seed)
     out: dict[str, np.ndarray] = {}
+    for item in plan:
+        if item.role == "input":
+            out[item.name] = _random_input(rng, report, item.name, item.shape, item.dtype)
+        else:
+            out[item.name] = lint_values.within_reach(item.want, _random_target(rng, item.shape, item.kind))
+    return out
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One synthetic array to make: its full shape (samples first), dtype, and target kind."""
+
+    name: str
+    role: str
+    shape: tuple[int, ...]
+    dtype: str
+    kind: str
+    path: Path
+    want: Any = field(default=None, compare=False)  # an output's ArraySpec: its lint expectation keeps targets in reach
+
+    def nbytes(self) -> int:
+        # Class ids drop the class axis: (N, ..., classes) is written (N, ...).
+        shape = self.shape[:-1] if self.kind == "sparse" else self.shape
+        return math.prod(shape) * np.dtype(self.dtype).itemsize
+
+    def scratch(self) -> int:
+        """Bytes of the temporary NumPy makes first: int64 ids or float64 values, one per element (one per row for one-hot)."""
+        return math.prod(self.shape[:-1] if self.kind == "onehot" else self.shape) * 8
+
+
+def _input_plan(report: Any, n: int) -> list[_Planned]:
+    plan: list[_Planned] = []
     for name, inp in report.spec.inputs.items():
-        out[name] = _random_input(rng, report, name, (n, *inp.shape), inp.dtype)
+        if _family(inp.dtype) == "string":
+            raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic data for string input {name!r}", ("inputs", name, "dtype"), "give --data")
+        plan.append(_Planned(name, "input", (n, *inp.shape), "float32" if inp.dtype == "bfloat16" else inp.dtype, "input", ("inputs", name)))
+    return plan
+
+
+def _synthetic_plan(report: Any, n: int) -> list[_Planned]:
+    plan = _input_plan(report, n)
     for want in expected_arrays(report):
         if want.role == "output":
             if want.shape is None or None in want.shape:
                 raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic targets for output {want.name!r}: its shape is not known before building", want.path, "give --data")
-            target = _random_target(rng, (n, *want.shape), target_kind(report.spec.outputs[want.name].loss))  # type: ignore[arg-type]
-            out[want.name] = lint_values.within_reach(want, target)
-    return out
+            kind = target_kind(report.spec.outputs[want.name].loss)
+            plan.append(_Planned(want.name, "output", (n, *want.shape), "int32" if kind == "sparse" else "float32", kind, want.path, want))  # type: ignore[arg-type]
+    return plan
+
+
+def _check_synthetic_size(plan: list[_Planned], n: int, max_bytes: int) -> None:
+    """Refuse, before allocating, synthetic data past the memory budget (a 10**6-class one-hot target, 10**10 floats a sample)."""
+    total = sum(item.nbytes() for item in plan) + max((item.scratch() for item in plan), default=0)
+    if total <= max_bytes:
+        return
+    biggest = max(plan, key=lambda item: item.nbytes())
+    per_sample = biggest.nbytes() // n
+    message = (
+        f"{n:,} synthetic samples would take {total:,} bytes, over the limit of {max_bytes:,}; "
+        f"the largest array, {biggest.name!r} of shape {biggest.shape}, takes {per_sample:,} bytes a sample"
+    )
+    raise SpecError.single(Code.BAD_VALUE, message, biggest.path, "use fewer samples (--synthetic N), give --data, or raise Limits(max_data_bytes=...)")
 
 
 def _concrete(report: Any) -> Any:
@@ -334,13 +439,11 @@ def _concrete(report: Any) -> Any:
 
 def _random_input(rng: np.random.Generator, report: Any, name: str, shape: tuple[int, ...], dtype: str) -> np.ndarray:
     family = _family(dtype)
-    if family == "string":
-        raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic data for string input {name!r}", ("inputs", name, "dtype"), "give --data")
     if family == "bool":
         return rng.integers(0, 2, size=shape).astype(bool)
     if family in ("int", "uint"):
         return rng.integers(0, _id_range(report, name), size=shape).astype(dtype)
-    return rng.standard_normal(size=shape).astype("float32" if dtype == "bfloat16" else dtype)
+    return rng.standard_normal(size=shape).astype(dtype)
 
 
 def _id_range(report: Any, name: str) -> int:
@@ -357,7 +460,10 @@ def _id_range(report: Any, name: str) -> int:
 def _random_target(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
     classes = shape[-1] if len(shape) > 1 else 1
     if kind == "onehot":
-        return np.eye(classes, dtype="float32")[rng.integers(0, classes, size=shape[:-1])]
+        # Rows set in place: indexing an identity matrix would take classes² floats (3.6 TiB for 10**6 classes).
+        targets = np.zeros(shape, dtype="float32")
+        np.put_along_axis(targets, rng.integers(0, classes, size=shape[:-1])[..., None], 1.0, axis=-1)
+        return targets
     if kind == "sparse":
         return rng.integers(0, classes, size=shape[:-1]).astype("int32")
     if kind == "binary":
@@ -365,18 +471,21 @@ def _random_target(rng: np.random.Generator, shape: tuple[int, ...], kind: str) 
     return rng.standard_normal(size=shape).astype("float32")
 
 
-def synthetic_inputs(report: Any, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+def synthetic_inputs(report: Any, n: int, seed: int = 0, *, max_bytes: int = Limits().max_data_bytes) -> dict[str, np.ndarray]:
     """Random inputs for a validated spec, as :func:`synthetic_arrays` makes them, without targets.
 
     For feeding a model rather than training it (the parity check of ``graphspec export``):
     outputs without a loss or with a shape known only after building are no obstacle.
+    Bounded by ``max_bytes`` as :func:`synthetic_arrays` is, before anything is allocated.
 
     Raises:
-        SpecError: ``bad-value`` if ``n`` is under 1, an input is a string, or no
-            sequence length fits the model.
+        SpecError: ``bad-value`` if ``n`` is under 1, an input is a string, no
+            sequence length fits the model, or the inputs would take more than ``max_bytes``.
     """
     if n < 1:
         raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {n}", (), "ask for 1 sample or more")
-    rng = np.random.default_rng(seed)
     report = _concrete(report)
-    return {name: _random_input(rng, report, name, (n, *inp.shape), inp.dtype) for name, inp in report.spec.inputs.items()}
+    plan = _input_plan(report, n)
+    _check_synthetic_size(plan, n, max_bytes)
+    rng = np.random.default_rng(seed)
+    return {item.name: _random_input(rng, report, item.name, item.shape, item.dtype) for item in plan}

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphspec import catalog
-from graphspec.spec import Spec, SpecBody, parse_ref
+from graphspec.spec import Spec, SpecBody, keras_name, parse_ref
+from graphspec.structure import is_default, pack
 
 __all__ = ["Change", "SpecDiff", "diff_specs", "normalise"]
 
@@ -37,9 +38,10 @@ class Change:
             ``argument-added``, ``argument-removed``, ``argument-changed``,
             ``inputs-rewired``, ``share-changed``, ``input-added``,
             ``input-removed``, ``input-changed``, ``output-added``,
-            ``output-removed``, ``output-changed``, ``compile-changed``,
-            ``lint-changed`` (a node's or the spec's ``lint:`` settings) or
-            ``name-changed``.
+            ``output-removed``, ``output-changed``, ``structure-changed``,
+            ``trainable-changed``, ``compile-changed``, ``model-added``,
+            ``model-removed``, ``model-changed``, ``lint-changed`` (a node's or
+            the spec's ``lint:`` settings) or ``name-changed``.
         path: where, as the spec path in the second spec (``nodes.conv1.filters``).
         old, new: the values before and after (``None`` where there is none).
     """
@@ -112,29 +114,105 @@ def normalise(spec: Spec, *, canonical_shares: bool = True) -> dict[str, Any]:
     """
     data = spec.to_data()
     data.pop("description", None)
-    _normalise_body(data, spec, canonical_shares)
-    for out in data["outputs"].values():
+    _normalise_body(data, spec, canonical_shares, spec.trainable)
+    for name, out in data["outputs"].items():
         if out.get("loss_weight") == 1.0:
             del out["loss_weight"]
+        if out.get("from") == name:  # `y: {from: y}` is `y: {}`
+            del out["from"]
     if "compile" not in data and any("loss" in out for out in data["outputs"].values()):
         data["compile"] = {}  # emit compiles a spec with losses using the default settings
     return data
 
 
-def _normalise_body(data: dict[str, Any], body: SpecBody, canonical_shares: bool) -> None:
+def _normalise_body(data: dict[str, Any], body: SpecBody, canonical_shares: bool, trainable: bool) -> None:
+    roots = {name: _share_root(data["nodes"], node["share"]) for name, node in data["nodes"].items() if "share" in node}
     for name, node in data["nodes"].items():
+        if name in roots:
+            node["share"] = roots[name]
+        if node.get("keras_name") == keras_name(name):
+            del node["keras_name"]
         if isinstance(node.get("layer"), str):
-            _drop_defaults(node)
+            _drop_defaults(node, trainable)
+        layer = _owner_layer(data["nodes"], name)
+        if layer is not None:
+            _canonical_call(node, layer)
         sub = body.nodes[name].model
         if sub is not None:
             node["model"].pop("description", None)
             node["model"].pop("name", None)  # where the sub-model came from; Keras names it after its node
-            _normalise_body(node["model"], sub, canonical_shares)
+            inner = node.get("trainable", trainable)
+            if node.get("trainable") == trainable:
+                del node["trainable"]
+            _normalise_body(node["model"], sub, canonical_shares, bool(inner))
+    for name, inp in data["inputs"].items():
+        if inp.get("keras_name") == name:
+            del inp["keras_name"]
+    _default_structure(data, body)
     if canonical_shares:
         _apply_renames(data, _share_names(body))
 
 
-def _drop_defaults(node: dict[str, Any]) -> None:
+def _default_structure(data: dict[str, Any], body: SpecBody) -> None:
+    """Leave out a ``structure`` side that says what a model gets without it."""
+    structure = data.get("structure")
+    if structure is None:
+        return
+    for side, names in (("inputs", list(body.inputs)), ("outputs", list(body.outputs))):
+        tree = structure.get(side)
+        if isinstance(tree, list) and len(tree) > 1 and sorted(map(str, tree)) == sorted(names):
+            # a flat list is the order of the section: `inputs: {a, b}` with `[b, a]` is `inputs: {b, a}`
+            data[side] = {n: data[side][n] for n in tree}
+            tree = list(tree)
+        if side in structure and is_default(tree, list(data[side])):
+            del structure[side]
+    if not structure:
+        del data["structure"]
+
+
+def _share_root(nodes: Mapping[str, Any], name: str) -> str:
+    """The node that holds the layer a ``share:`` chain calls: ``c: {share: b}, b: {share: a}`` share ``a``."""
+    seen: set[str] = set()
+    while name in nodes and name not in seen and "share" in nodes[name]:
+        seen.add(name)
+        name = nodes[name]["share"]
+    return name
+
+
+def _owner_layer(nodes: Mapping[str, Any], name: str) -> str | None:
+    """The layer class a node calls (following ``share``), or ``None``."""
+    seen: set[str] = set()
+    while name in nodes and name not in seen:
+        seen.add(name)
+        node = nodes[name]
+        if isinstance(node.get("layer"), str):
+            return str(node["layer"])
+        name = node.get("share")
+    return None
+
+
+def _canonical_call(node: dict[str, Any], layer: str) -> None:
+    """``inputs: [q, v, k]`` of MultiHeadAttention is ``inputs: [q, v], call: {key: k}``: references beyond
+    the call's required arguments fill its optional ones, which the importer writes under ``call:``."""
+    info = catalog.layer_info(layer)
+    refs = _refs(node)
+    if info is None:
+        return
+    required = [p for p in info.call if p.required and p.positional]
+    extra = info.bound_by_inputs(len(refs))[len(required) :] if info.positional_tensors else []
+    if extra and len(refs) > len(required):
+        node["inputs"] = refs[: len(required)]
+        node["call"] = {**{p.name: r for p, r in zip(extra, refs[len(required) :], strict=False)}, **node.get("call", {})}
+    # a call argument equal to its default is the call without it: Keras records `training=False` either way
+    defaults = {p.name: p.default for p in info.call if not p.required}
+    call = {k: v for k, v in node.get("call", {}).items() if not (k in defaults and type(v) is type(defaults[k]) and v == defaults[k])}
+    if call:
+        node["call"] = call
+    else:
+        node.pop("call", None)
+
+
+def _drop_defaults(node: dict[str, Any], trainable: bool = True) -> None:
     info = catalog.layer_info(node["layer"])
     if info is None:
         return
@@ -143,8 +221,11 @@ def _drop_defaults(node: dict[str, Any]) -> None:
         if key in SIZE_KEYS:
             value = node[key] = _uniform(value)
         param = info.param_or_base(key)
-        if param is not None and not param.required and value == (_uniform(param.default) if key in SIZE_KEYS else param.default):
+        default = trainable if key == "trainable" else param.default if param is not None else None
+        if param is not None and not param.required and value == (_uniform(default) if key in SIZE_KEYS else default):
             del node[key]
+        elif param is not None and default is None and value == "linear" and key.endswith("activation"):
+            del node[key]  # Keras makes activation None the identity, "linear"
 
 
 def _uniform(value: Any) -> Any:
@@ -207,12 +288,27 @@ def _apply_renames(body: dict[str, Any], renames: Mapping[str, str]) -> None:
             node["inputs"] = [ref(r) for r in _refs(node)] if isinstance(node["inputs"], list) else ref(node["inputs"])
         if "share" in node:
             node["share"] = renames.get(node["share"], node["share"])
+        if "call" in node:
+            node["call"] = {k: _map_strings(v, ref) for k, v in node["call"].items()}
     body["nodes"] = nodes
     for name, out in body["outputs"].items():
         if "from" in out:
             out["from"] = ref(out["from"])
         elif name in renames:
             out["from"] = renames[name]
+    outputs = body.get("structure", {}).get("outputs")
+    if outputs is not None:  # leaves that are not outputs are references
+        body["structure"]["outputs"] = pack(outputs, lambda leaf: leaf if leaf in body["outputs"] else ref(leaf))
+    for model in body.get("models", {}).values():
+        model["outputs"] = pack(model["outputs"], ref)
+
+
+def _map_strings(value: Any, fn: Any) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [_map_strings(v, fn) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------------------
@@ -228,10 +324,10 @@ def diff_specs(a: Spec, b: Spec) -> SpecDiff:
     changes += _diff_section("input", "inputs", da["inputs"], db["inputs"])
     changes += _diff_nodes(da["nodes"], db["nodes"])
     changes += _diff_section("output", "outputs", da["outputs"], db["outputs"])
-    if da.get("compile") != db.get("compile"):
-        changes.append(Change("compile-changed", "compile", da.get("compile"), db.get("compile")))
-    if da.get("lint") != db.get("lint"):
-        changes.append(Change("lint-changed", "lint", da.get("lint"), db.get("lint")))
+    for key in ("structure", "trainable", "compile", "lint"):
+        if da.get(key) != db.get(key):
+            changes.append(Change(f"{key}-changed", key, da.get(key), db.get(key)))
+    changes += _diff_section("model", "models", da.get("models", {}), db.get("models", {}))
     return SpecDiff(changes)
 
 
@@ -292,14 +388,20 @@ def _diff_node(path: str, a: Mapping[str, Any], b: Mapping[str, Any], renames: M
     old_inputs = [_renamed_ref(r, renames) for r in _refs(a)]
     if old_inputs != _refs(b):
         changes.append(Change("inputs-rewired", f"{path}.inputs", _refs(a), _refs(b)))
-    args_a = {k: v for k, v in a.items() if k not in _NODE_STRUCTURE}
-    args_b = {k: v for k, v in b.items() if k not in _NODE_STRUCTURE}
+    args_a, args_b = _arguments(a), _arguments(b)
     if "model" in a and "model" in b and a["model"] != b["model"]:
         args_a["model"], args_b["model"] = a["model"], b["model"]
     changes += [Change("argument-removed", f"{path}.{k}", args_a[k]) for k in args_a if k not in args_b]
     changes += [Change("argument-added", f"{path}.{k}", None, args_b[k]) for k in args_b if k not in args_a]
     changes += [Change("argument-changed", f"{path}.{k}", args_a[k], args_b[k]) for k in args_b if k in args_a and args_a[k] != args_b[k]]
     return changes
+
+
+def _arguments(node: Mapping[str, Any]) -> dict[str, Any]:
+    """A node's constructor arguments, its Keras name and its call arguments (as ``call.<key>``)."""
+    args = {k: v for k, v in node.items() if k not in _NODE_STRUCTURE and k != "call"}
+    args.update({f"call.{k}": v for k, v in node.get("call", {}).items()})
+    return args
 
 
 def _renamed_ref(ref: str, renames: Mapping[str, str]) -> str:

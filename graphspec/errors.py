@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 
-__all__ = ["Code", "Diagnostic", "Related", "Severity", "SpecError", "format_path"]
+__all__ = ["Code", "Diagnostic", "Related", "Severity", "SpecError", "format_path", "printable"]
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -91,6 +91,7 @@ class Code(str, Enum):
     BAD_MODEL = "bad-model"
     UNREGISTERED_LAYER = "unregistered-layer"
     UNSUPPORTED_MODEL = "unsupported-model"
+    UNREGISTERED_OBJECT = "unregistered-object"
     # export
     EXPORT_FAILED = "export-failed"
     EXPORT_MISMATCH = "export-mismatch"
@@ -127,9 +128,10 @@ class Code(str, Enum):
 
 
 CODE_DOCS: dict[Code, str] = {
-    Code.IO_ERROR: "The spec file could not be read (missing, a directory, not UTF-8).",
-    Code.FILE_TOO_LARGE: "The spec text is larger than the configured limit (1 MiB by default), or data from Python holds more than `Limits.max_values` values.",
-    Code.SYNTAX: "The text is not well-formed YAML or JSON.",
+    Code.IO_ERROR: "A file could not be read: missing, not a regular file (a folder, a FIFO, a device), unreadable, or its path holds a NUL byte.",
+    Code.FILE_TOO_LARGE: "The spec text is larger than the configured limit (1 MiB by default, for a spec file with its includes and model files together), "
+    "a Keras JSON file is larger than `Limits.max_model_bytes`, or data from Python holds more than `Limits.max_values` values.",
+    Code.SYNTAX: "The text is not well-formed YAML or JSON, is not UTF-8 (reported at the first bad byte), or holds a lone surrogate.",
     Code.YAML_TAG: "An explicit YAML tag such as `!!python/object` was used; only plain data is accepted.",
     Code.YAML_ALIAS: "Anchors and aliases (or shared references in data from Python) expand to too much data, or refer to themselves.",
     Code.TOO_DEEP: "Mappings and lists are nested deeper than the limit.",
@@ -138,7 +140,8 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNKNOWN_KEY: "A structural key the format does not define (a typo, or a misplaced section).",
     Code.MISSING_KEY: "A required key is missing.",
     Code.WRONG_TYPE: "A value has the wrong type (for example a string where a number is expected).",
-    Code.BAD_VALUE: "A value has the right type but is out of range or not one of the allowed choices.",
+    Code.BAD_VALUE: "A value has the right type but is out of range or not one of the allowed choices (a string holding a lone surrogate, "
+    "too many metrics or callbacks, synthetic data past `Limits.max_data_bytes`).",
     Code.BAD_NAME: "A name is not a valid identifier for an input, node or output.",
     Code.DUPLICATE_NAME: "Two inputs, nodes or outputs would get the same Keras name.",
     Code.UNKNOWN_REFERENCE: "`inputs`, `share` or `from` names something that does not exist.",
@@ -156,8 +159,10 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNKNOWN_OBJECT: "An activation, initializer, regularizer, constraint, loss, metric or optimizer name is not known.",
     Code.BAD_OUTPUT_INDEX: "`node:i` selects an output the layer does not produce.",
     Code.SHAPE_MISMATCH: "Static shape inference proves a node's inputs cannot fit its layer (found without TensorFlow).",
-    Code.TOO_MANY_NODES: "The spec has more nodes than the configured budget.",
-    Code.TOO_MANY_PARAMS: "The model would have more parameters than the configured budget; refused before any weight is allocated.",
+    Code.TOO_MANY_NODES: "The spec has, or expands to, more nodes than the node budget (every copy counted), expansion makes more values than "
+    "`Limits.max_values`, or building would make more Keras layers than `Budget.max_build_nodes`.",
+    Code.TOO_MANY_PARAMS: "The model would have more parameters than the configured budget, or building it would need more than "
+    "`Budget.max_build_bytes`; refused before any weight is allocated (for model files too).",
     Code.KERAS_ERROR: "Keras rejected the node while building (for example incompatible shapes).",
     # sub-models and ops
     Code.NODE_KIND: "A node gives more than one of `layer`, `model` and `op` (a node is exactly one kind), or `share`s an op.",
@@ -166,29 +171,35 @@ CODE_DOCS: dict[Code, str] = {
     Code.UNKNOWN_OP: "`op` names no operation in graphspec's allow-list of `keras.ops` functions.",
     Code.REFUSED_OP: "The op takes a Python function (`map`, `cond`, `while_loop`, ...), which is code, and is refused.",
     # expansion (blocks, params, includes)
-    Code.BAD_EXPRESSION: "A `${...}` parameter expression is malformed, names an unknown parameter or function, divides by zero, or exceeds the evaluator's bounds.",
+    Code.BAD_EXPRESSION: "A `${...}` parameter expression is malformed, names an unknown parameter or function, divides by zero, exceeds the evaluator's bounds, "
+    "or the strings expressions make grow past `Limits.max_bytes` (one) or ten times that (all).",
     Code.UNKNOWN_BLOCK: "`block:` names no block defined in the spec or its includes.",
     Code.UNKNOWN_PARAM: "A value is given for a parameter the block or spec does not declare (in the spec, `--set` or `params=`).",
     Code.MISSING_PARAM: "A block instance or the spec leaves out a parameter that has no default.",
     Code.RECURSIVE_BLOCK: "A block instantiates itself, directly or through other blocks, or blocks nest too deep.",
-    Code.BAD_INCLUDE: "An include or `model:` path is absolute, leaves the spec's folder tree, is missing, or is not a spec.",
+    Code.BAD_INCLUDE: "An include or `model:` path is absolute, leaves the spec's folder tree, holds a NUL byte, is missing, or is not a spec; or a spec names more than 64 files.",
     Code.INCLUDE_CYCLE: "Spec files include each other in a cycle.",
     # training and data
-    Code.BAD_DATA_FILE: "A `--data` file cannot be read as a NumPy `.npz` archive of plain arrays (missing, corrupt, or holding pickled objects, which are refused).",
+    Code.BAD_DATA_FILE: "A `--data` file cannot be read as a NumPy `.npz` archive of plain arrays: missing, corrupt, holding pickled objects (refused), "
+    "past the read limits (inflated size, compression ratio, members), or with an array header that declares more than its member holds.",
     Code.MISSING_ARRAY: "The data has no array for an input, or for an output that has a loss.",
     Code.UNEXPECTED_ARRAY: "The data holds an array named after no input or output of the model.",
     Code.ARRAY_MISMATCH: "An array's shape, dtype or number of samples does not fit the input or output it feeds.",
-    Code.UNSAFE_PATH: "A callback's file argument is absolute or leaves the run folder (`..`); training writes only inside its run folder.",
+    Code.UNSAFE_PATH: "A callback's file argument is absolute, leaves the run folder (`..`, or a symlink in a reused folder), or is a ModelCheckpoint template "
+    "with fields other than the numbers Keras fills in; training writes only inside its run folder.",
     Code.TRAINING_FAILED: "Keras stopped with an error while training, evaluating or predicting; the message gives its reason.",
     Code.RUN_EXISTS: "The run folder holds a finished run, an interrupted run that cannot be continued, a run of another spec or data, "
     "or files this run would write; `fit` never reuses it silently (`--resume`, `--overwrite`, or a new `--run-dir`).",
     Code.RUN_IN_USE: "Another process is training in the run folder (it holds the folder's lock).",
     Code.CANNOT_RESUME: "`--resume` was given but there is nothing to continue: no interrupted run in the folder, or no `BackupAndRestore` in the spec.",
     # import and diff
-    Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, or refused by its safe mode).",
+    Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, "
+    "or refused by its safe mode), or breaks a read limit (`config.json` inflated past `Limits.max_model_bytes`, nesting past `Limits.max_model_depth`).",
     Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
-    Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, a layer called with keyword "
-    "tensors, or a config that does not rebuild the layer.",
+    Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, "
+    "a config that does not rebuild the layer; the message names the layer or object and what cannot be written.",
+    Code.UNREGISTERED_OBJECT: "The imported model uses a custom activation, initializer, regularizer, constraint, loss, metric, optimizer or "
+    "schedule that is not registered; call `graphspec.register_object(TheClassOrFunction)` first.",
     # export
     Code.EXPORT_FAILED: "An export could not convert or run the model in the chosen format (an operation the format has no kernel for), or the artefact's signature lost the spec's names.",
     Code.EXPORT_MISMATCH: "The exported artefact's outputs differ from the Keras model's on the same inputs beyond the format's tolerance; nothing was written.",
@@ -222,6 +233,32 @@ CODE_DOCS: dict[Code, str] = {
     Code.INFEASIBLE_SEARCH: "Every point of the search space that was checked is over the search's constraints (or the budget): every trial would be refused.",
     Code.BAD_TUNING_FOLDER: "A tuning folder cannot be resumed as asked: it holds another spec's search, was started with another seed, or its state is unreadable.",
 }
+
+
+# A source line is shown whole up to this width, else as a window around the caret: a
+# one-line 1 MiB JSON spec with 100,000 errors would otherwise print 100 GB.
+_LINE_SHOWN = 400
+# Diagnostics rendered as text (SpecError.render, what the CLI prints); all stay in .diagnostics.
+RENDERED = 1_000
+
+
+def _window(line: str, caret: int) -> tuple[str, int]:
+    """``line`` cut to a window around ``caret`` when it is long, and where the caret falls in it."""
+    if len(line) <= _LINE_SHOWN:
+        return line, caret
+    start = max(0, min(caret - _LINE_SHOWN // 2, len(line) - _LINE_SHOWN))
+    head = "…" if start else ""
+    tail = "…" if start + _LINE_SHOWN < len(line) else ""
+    return head + line[start : start + _LINE_SHOWN] + tail, caret - start + len(head)
+
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes) written as backslash escapes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def format_path(path: Sequence[PathPart]) -> str:
@@ -300,14 +337,21 @@ class Diagnostic:
         return ":".join(parts)
 
     def render(self) -> str:
-        """The compiler-style text the CLI prints: position, code, message, source, caret, hint."""
+        """The compiler-style text the CLI prints: position, code, message, source, caret, hint.
+
+        Always encodable as UTF-8: a file name with undecodable bytes (or any
+        lone surrogate) is shown as a backslash escape.
+        """
+        return printable(self._render())
+
+    def _render(self) -> str:
         head = f"{self.where()}: {self.severity.value}[{self.code.value}]: "
         path = format_path(self.path)
         lines = [head + (f"{path}: " if path else "") + self.message]
         if self.source_line is not None and self.line is not None:
             gutter = f"{self.line:>4} | "
-            lines.append(gutter + self.source_line.rstrip("\n"))
-            caret_at = (self.column or 1) - 1
+            shown, caret_at = _window(self.source_line.rstrip("\n"), (self.column or 1) - 1)
+            lines.append(gutter + shown)
             lines.append(" " * (len(gutter) - 2) + "| " + " " * caret_at + "^")
         lines.extend(r.render() for r in self.related)
         if self.hint:
@@ -315,14 +359,18 @@ class Diagnostic:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
+        """The diagnostic as JSON-ready data; every string encodable as UTF-8 (see :meth:`render`)."""
         data = asdict(self)
+        for key in ("message", "hint", "file"):
+            if isinstance(data[key], str):
+                data[key] = printable(data[key])
         data["code"] = self.code.value
         data["severity"] = self.severity.value
-        data["path"] = format_path(self.path)
+        data["path"] = printable(format_path(self.path))
         data.pop("at_key")
         data.pop("source_line")
         if self.related:
-            data["related"] = [asdict(r) for r in self.related]
+            data["related"] = [{k: printable(v) if isinstance(v, str) else v for k, v in asdict(r).items()} for r in self.related]
         else:  # present only where there is something to say, like the rendered lines
             data.pop("related")
         return data
@@ -354,7 +402,10 @@ class SpecError(Exception):
         return [d.code.value for d in self.diagnostics]
 
     def render(self) -> str:
-        return "\n".join(d.render() for d in self.diagnostics)
+        """Every diagnostic as text, the first :data:`RENDERED` (1,000) of them; the rest are counted."""
+        text = "\n".join(d.render() for d in self.diagnostics[:RENDERED])
+        more = len(self.diagnostics) - RENDERED
+        return text if more <= 0 else text + f"\n... and {more:,} more diagnostics (all are in SpecError.diagnostics and --format json)"
 
     def to_json(self) -> str:
         return json.dumps([d.to_dict() for d in self.diagnostics], indent=2)

@@ -37,17 +37,19 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import math
 import os
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NoReturn
 
-from graphspec._files import looks_absolute
+from graphspec._accounting import Exhausted, SpecFiles, Tally, inline_nodes, value_count
 from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_path
 from graphspec.expr import ExprError, Value, evaluate
-from graphspec.source import Document, Limits, locate, parse_file, resolve_plain
+from graphspec.source import _INT_BOUND, _SURROGATE, Document, Limits, locate, resolve_plain, shown_value
 
 __all__ = ["BlockScope", "CommandLineValue", "ExpandedDocument", "expand_document", "merge_copies", "needs_expansion", "parse_override"]
 
@@ -57,13 +59,13 @@ _INSTANCE_KEYS = ("block", "inputs", "repeat", "override")
 _PARAM_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}
 _MAX_BLOCK_DEPTH = 32
 _MAX_INCLUDE_DEPTH = 16
-_MAX_FILES = 64
 # What a whole spec keeps when it becomes a `model:` node (no format version, compile or training).
-_MODEL_KEYS = ("name", "description", "inputs", "nodes", "outputs")
+_MODEL_KEYS = ("name", "description", "inputs", "nodes", "outputs", "structure")
 
 _WHOLE = re.compile(r"\$\{([^{}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _EMBEDDED = re.compile(r"\$\$|\$\{([^{}]*)\}")
 _INDEX = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", which int() refuses
+_MAX_INDEX_DIGITS = 18  # more digits than any copy or output count; never given to int() (Python refuses 4,300)
 
 
 # ---------------------------------------------------------------------------
@@ -248,7 +250,7 @@ def parse_override(text: str) -> tuple[str, CommandLineValue]:
     return name.strip(), CommandLineValue(value.strip(), resolve_plain(value.strip()))
 
 
-def expand_document(doc: Document, params: Mapping[str, Any] | None = None, *, limits: Limits = Limits(), max_nodes: int = 250_000) -> Document:
+def expand_document(doc: Document, params: Mapping[str, Any] | None = None, *, limits: Limits = Limits(), max_nodes: int = 100_000) -> Document:
     """Expand blocks, repeats, parameters and includes into a flat spec document.
 
     A document that uses none of them is returned as is (unless ``params`` are
@@ -262,7 +264,7 @@ def expand_document(doc: Document, params: Mapping[str, Any] | None = None, *, l
         return doc
     if not isinstance(doc.data, dict):
         return doc  # parse_spec reports it
-    return _Expander(doc, limits, max_nodes).run(dict(params or {}))
+    return _Expander(doc, limits, Tally.of(limits, max_nodes), SpecFiles.of(doc, limits)).run(dict(params or {}))
 
 
 # ---------------------------------------------------------------------------
@@ -303,41 +305,28 @@ class _Scope:
     blocks: tuple[str, ...] = ()
 
 
-def _is_stream(file: str) -> bool:
-    """Whether a spec's file name is a pipe or standard input (``-``, ``/dev/stdin``, ``<(...)``), not a file in a folder.
-
-    A name that is not on disk (an editor's unsaved buffer) still names a folder.
-    """
-    return file == "-" or (os.path.exists(file) and not os.path.isfile(file))
-
-
-def _folder_of(file: str) -> str:
-    """The folder a spec's includes are relative to: its own, or the current one for a pipe (``<(...)``, standard input)."""
-    return os.getcwd() if _is_stream(file) else os.path.dirname(os.path.realpath(file))
-
-
 class _Abort(Exception):
     """Stop expanding at once (a budget exceeded); the diagnostics say why."""
 
 
 class _Expander:
-    def __init__(self, root: Document, limits: Limits, max_nodes: int, base: str | None = None, chain: tuple[str, ...] = (), files: int = 1):
+    def __init__(self, root: Document, limits: Limits, tally: Tally, files: SpecFiles, chain: tuple[str, ...] = ()):
         self.root = root
         self.limits = limits
-        self.max_nodes = max_nodes
-        self.work = 0
+        # What the whole run has made and read, `model:` files' own expansions included.
+        self.tally = tally
+        self.files = files
         self.problems: list[Diagnostic] = []
         self.late: list[Diagnostic] = []  # located once the flat document exists
         self.blocks: dict[str, _Block] = {}
         self.nodes: dict[str, Any] = {}
         self.instances: dict[str, list[str]] = {}
         self.out = ExpandedDocument(None, root.file, root.text, root.values, root.keys, list(root.problems), root.is_json)
-        self.files = files  # files opened by the whole run, `model:` files' own includes and models too
         self.spec_env: dict[str, Value] = {}
-        # Includes and `model:` files stay inside the root spec's folder tree; `chain`
-        # holds the files being expanded, outermost first, to catch cycles.
-        self.base = base or (_folder_of(root.file) if root.file is not None else None)
+        # `chain` holds the files being expanded, outermost first, to catch cycles;
+        # `included` the files whose blocks are loaded (a file included twice, however spelled, counts once).
         self.chain = (*chain, os.path.realpath(root.file)) if root.file is not None else chain
+        self.included: set[str] = set()
 
     # -- diagnostics ---------------------------------------------------------
 
@@ -349,23 +338,30 @@ class _Expander:
         """A problem at a flat path: located through the origins recorded so far."""
         self.late.append(Diagnostic(code, message, path, hint, at_key=at_key))
 
-    def spend(self, units: int, path: Path) -> None:
-        self.work += units
-        if self.work > self.max_nodes:
-            self.flat_error(
-                Code.TOO_MANY_NODES,
-                f"expanding this spec makes more than {self.max_nodes:,} nodes and block copies, over the budget",
-                path,
-                "lower `repeat` or the parameters that set it, or raise the budget with --max-nodes if the spec is trusted",
-            )
-            raise _Abort
+    def spend(self, units: int, path: Path, *, values: int = 0, doc: Document | None = None) -> None:
+        """Count ``units`` nodes (and ``values`` values) made at ``path`` (flat, or in ``doc``); stop at once past a bound."""
+        try:
+            self.tally.add_nodes(units)
+            self.tally.add_values(values)
+        except Exhausted as exc:
+            self.exhausted(exc, path, doc)
+
+    def exhausted(self, exc: Exhausted, path: Path, doc: Document | None) -> NoReturn:
+        if doc is None:
+            self.flat_error(exc.code, exc.message, path, exc.hint)
+        else:
+            self.error(exc.code, exc.message, doc, path, exc.hint)
+        raise _Abort
 
     # -- the whole run -------------------------------------------------------
 
     def run(self, overrides: dict[str, Any]) -> Document:
         data: dict[str, Any] = self.root.data
         self.load_blocks(self.root, self.chain)
-        env = self.spec_params(data.get("params"), overrides)
+        try:
+            env = self.spec_params(data.get("params"), overrides)
+        except _Abort:
+            raise SpecError([*self.root.problems, *self.problems]) from None
         self.spec_env = env
         self.out.params = dict(env)
         if self.problems:  # every value may depend on the parameters: stop before echoing their errors
@@ -434,22 +430,15 @@ class _Expander:
         decls = self.declare(raw, self.root, ("params",))
         for name in overrides:
             if name not in decls:
-                close = difflib.get_close_matches(name, list(decls), n=1)
+                close = difflib.get_close_matches(name, list(decls), n=1) if isinstance(name, str) else []
                 hint = f"did you mean {close[0]!r}?" if close else ("declared: " + ", ".join(decls) if decls else "the spec declares no `params:`")
-                self.error(Code.UNKNOWN_PARAM, f"--set/params names {name!r}, which the spec does not declare", self.root, ("params",), hint, at_key=True)
+                self.error(Code.UNKNOWN_PARAM, f"--set/params names {shown_value(name)}, which the spec does not declare", self.root, ("params",), hint, at_key=True)
         env: dict[str, Value] = {}
         for name, decl in decls.items():
             if name in overrides:
-                given = overrides[name]
-                value = _typed(given.for_type(decl.type) if isinstance(given, CommandLineValue) else given, decl.type)
-                if value is None:
-                    self.error(Code.WRONG_TYPE, f"--set/params gives {name}={overrides[name]!r}; the parameter is {decl.type}", self.root, decl.path, at_key=True)
-                    continue
-                if isinstance(value, float) and not math.isfinite(value):
-                    # A spec's own text cannot hold these (the loader refuses them); neither can --set.
-                    self.error(Code.BAD_VALUE, f"--set/params gives {name}={value!r}; parameters are finite numbers", self.root, decl.path, at_key=True)
-                    continue
-                env[name] = value
+                value = self.override_value(decl, overrides[name])
+                if value is not None:
+                    env[name] = value
             elif decl.required:
                 self.error(Code.MISSING_PARAM, f"parameter {name!r} has no default and was not set", self.root, decl.path, f"give it a default, or pass --set {name}=...", at_key=True)
             else:
@@ -457,6 +446,23 @@ class _Expander:
                 if value is not None:
                     env[name] = value
         return env
+
+    def override_value(self, decl: _Param, given: Any) -> Value | None:
+        """A ``--set``/``params=`` value, held to the rules of the spec's own text; ``None`` (reported) if it breaks one.
+
+        From Python it can be anything: an int past the float range (no float
+        parameter can take it, and 5,000 digits cannot even be printed), a
+        non-finite float, a string too long for a spec or holding a lone surrogate.
+        """
+        raw = given.for_type(decl.type) if isinstance(given, CommandLineValue) else given
+        problem = _override_problem(raw, self.limits)
+        if problem is not None:
+            self.error(Code.BAD_VALUE, f"--set/params gives {decl.name}={shown_value(raw)}; {problem}", self.root, decl.path, at_key=True)
+            return None
+        value = _typed(raw, decl.type)
+        if value is None:
+            self.error(Code.WRONG_TYPE, f"--set/params gives {decl.name}={shown_value(given)}; the parameter is {decl.type}", self.root, decl.path, at_key=True)
+        return value
 
     def bind(self, decl: _Param, raw: Any, env: Mapping[str, Value], doc: Document, path: Path, flat: bool = False) -> Value | None:
         """Evaluate a parameter's value (a default or an instance's argument) and check its type."""
@@ -476,7 +482,15 @@ class _Expander:
     # -- substitution --------------------------------------------------------
 
     def substitute(self, value: Any, env: Mapping[str, Value], doc: Document, path: Path, flat: bool = False) -> Any:
-        """``value`` with every ``${...}`` evaluated; errors located at ``path`` (flat or in ``doc``)."""
+        """``value`` with every ``${...}`` evaluated; errors located at ``path`` (flat or in ``doc``).
+
+        The result is a copy: every value in it is counted against the values
+        bound as it is made, so a repeated block's large list costs its size per copy.
+        """
+        tally = self.tally
+        tally.values += 1
+        if tally.values > tally.max_values:  # reported at the node being copied, not deep inside one of its values
+            self.exhausted(tally.too_many_values(), path[:2] if flat and path[:1] == ("nodes",) else path, None if flat else doc)
         if isinstance(value, str):
             return self.expression(value, env, doc, path, flat) if "$" in value else value
         if isinstance(value, dict):
@@ -492,10 +506,24 @@ class _Expander:
                 inner = whole.group(1) if whole.group(1) is not None else whole.group(2)
                 start = 2 if whole.group(1) is not None else 1
                 return _evaluate_at(inner, env, start)
-            return _EMBEDDED.sub(lambda m: "$" if m.group(0) == "$$" else _format(_evaluate_at(m.group(1), env, m.start(1))), text)
+            return self.embedded(text, env)
         except ExprError as exc:
             self.expression_error(text, exc, doc, path, flat)
             return text
+        except Exhausted as exc:
+            self.exhausted(exc, path, None if flat else doc)
+
+    def embedded(self, text: str, env: Mapping[str, Value]) -> str:
+        """Text with its ``${...}`` formatted in; the new string's length is counted before it is joined."""
+        pieces: list[str] = []
+        last = 0
+        for match in _EMBEDDED.finditer(text):
+            pieces.append(text[last : match.start()])
+            pieces.append("$" if match.group(0) == "$$" else _format(_evaluate_at(match.group(1), env, match.start(1))))
+            last = match.end()
+        pieces.append(text[last:])
+        self.tally.add_string(sum(map(len, pieces)))
+        return "".join(pieces)
 
     def expression_error(self, text: str, exc: ExprError, doc: Document, path: Path, flat: bool) -> None:
         hint = "write ${name} or ${expression}; operators + - * / // % **, functions min, max, round, floor, ceil, int, float, abs, make_divisible"
@@ -519,10 +547,21 @@ class _Expander:
             self.submodel(scope, flat_name, raw)
             return
         node = self.substitute(raw, scope.env, scope.doc, path, flat=True)
+        made = len(flat_name)  # scoped names are new strings too: a long instance name costs per copy
         if isinstance(node, dict):
             for key in ("inputs", "share"):
                 if key in node:
                     node[key] = _map_refs(node[key], lambda ref: _candidate(scope, ref))
+                    made += _text_size(node[key])
+            _map_call_refs(node, lambda ref: _candidate(scope, ref))
+            if "call" in node:
+                made += _text_size(node["call"])
+        try:
+            self.tally.add_string(made)
+        except Exhausted as exc:
+            self.exhausted(exc, path, None)
+        # An inline model's nodes are nodes too, in every copy of a block that holds one.
+        self.spend(inline_nodes(node), path)
         self.nodes[flat_name] = node
 
     def instance(self, scope: _Scope, flat_name: str, raw: dict[str, Any]) -> None:
@@ -606,7 +645,7 @@ class _Expander:
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
             self.flat_error(Code.BAD_VALUE, f"repeat must be an integer ≥ 1; got {_show(times)}", (*path, "repeat"))
             return None
-        if times > self.max_nodes:
+        if times > self.tally.max_nodes:
             self.spend(times, (*path, "repeat"))
         return times
 
@@ -641,9 +680,9 @@ class _Expander:
             return {}
         out: dict[int, dict[str, Any]] = {}
         for key, values in raw.items():
-            copy = int(key) if _INDEX.fullmatch(str(key)) else 0
+            copy = _index(key) if _INDEX.fullmatch(str(key)) else 0
             if not 1 <= copy <= times:
-                self.flat_error(Code.BAD_VALUE, f"override {key!r} names no copy; copies are numbered 1 to {times}", (*where, key), at_key=True)
+                self.flat_error(Code.BAD_VALUE, f"override {shown_value(key)} names no copy; copies are numbered 1 to {times}", (*where, key), at_key=True)
             elif not isinstance(values, dict):
                 self.flat_error(Code.WRONG_TYPE, "an override is a mapping of parameter values", (*where, key))
             else:
@@ -694,20 +733,19 @@ class _Expander:
                 self.flat_error(Code.WRONG_TYPE, "`params` of a `model:` node is a mapping of the sub-model's parameter values", (*path, "params"))
             return
         via = (*scope.via, _Via(f"in model file {raw['model']!r} of node {flat_name!r}", scope.doc, where[:-1]))
-        expander = _Expander(doc, self.limits, self.max_nodes - self.work, self.base, self.chain, self.files)
+        # Nodes, values and files count across nested `model:` files, else each level would get a fresh budget.
         sub: Document | None = doc
         try:
-            sub = expander.run(params) if params or needs_expansion(doc) else doc
+            if params or needs_expansion(doc):
+                sub = self.expanded_model(doc, params, path)
+            else:  # inlined as written, once per node that names it: counted per use
+                self.spend(_model_nodes(doc.data), path, values=value_count(doc.data.get("nodes")))
         except SpecError as exc:  # name the node whose file (and `params`) it is, as for errors found later
             callers = tuple(_related_at(v.label, v.doc, v.path) for v in via)
             self.problems.extend(replace(d, related=(*callers, *d.related)) for d in exc.diagnostics)
-            if any(d.code is Code.TOO_MANY_NODES for d in exc.diagnostics):
+            if self.tally.spent:
                 raise _Abort from None  # the budget is spent: reported once, where it ran out
             sub = None
-        # Files and nodes count across nested `model:` files, else each level would get a fresh budget.
-        self.files = expander.files
-        nodes = doc.data.get("nodes")
-        self.spend(max(expander.work, len(nodes) if isinstance(nodes, dict) else 0), path)
         if sub is None:
             return
         self.out.origins[(*path, "model")] = _Origin(sub, (), via)
@@ -715,8 +753,26 @@ class _Expander:
         for key in ("inputs", "share"):
             if key in node:
                 node[key] = _map_refs(node[key], lambda ref: _candidate(scope, ref))
+        _map_call_refs(node, lambda ref: _candidate(scope, ref))
         node["model"] = {k: _untrained(v) if k == "outputs" else v for k, v in sub.data.items() if k in _MODEL_KEYS}
         self.nodes[flat_name] = node
+
+    def expanded_model(self, doc: Document, params: dict[str, Any], path: Path) -> Document:
+        """A ``model:`` file expanded with ``params``: once per file and params, its nodes and values counted per use.
+
+        Raises:
+            SpecError: the sub-model's expansion problems.
+        """
+        key = (os.path.realpath(str(doc.file)), json.dumps(params, sort_keys=True, default=repr))
+        known = self.files.expanded.get(key)
+        if known is not None:
+            sub, nodes, values = known
+            self.spend(nodes, path, values=values)
+            return sub
+        before = (self.tally.nodes, self.tally.values)
+        sub = _Expander(doc, self.limits, self.tally, self.files, self.chain).run(params)
+        self.files.expanded[key] = (sub, self.tally.nodes - before[0], self.tally.values - before[1])
+        return sub
 
     # -- references ----------------------------------------------------------
 
@@ -729,6 +785,7 @@ class _Expander:
                 for key in ("inputs", "share"):
                     if key in node:
                         node[key] = _map_refs(node[key], functools.partial(self.resolve, path=("nodes", name, key)))
+                _map_call_refs(node, functools.partial(self.resolve, path=("nodes", name, "call")))
         outputs = flat.get("outputs")
         if isinstance(outputs, dict):
             for out_name, out in list(outputs.items()):
@@ -736,6 +793,15 @@ class _Expander:
                     out["from"] = self.resolve(out["from"], ("outputs", out_name, "from"))
                 elif (out is None or isinstance(out, dict)) and out_name in self.instances:
                     outputs[out_name] = {**(out or {}), "from": self.resolve(out_name, ("outputs", out_name))}
+        # References in `models:` and in `structure.outputs` (its leaves that are not outputs) name instances too.
+        models = flat.get("models")
+        for model_name, model in (models.items() if isinstance(models, dict) else ()):
+            if isinstance(model, dict) and "outputs" in model:
+                model["outputs"] = _map_leaves(model["outputs"], functools.partial(self.resolve, path=("models", model_name, "outputs")))
+        structure = flat.get("structure")
+        if isinstance(structure, dict) and "outputs" in structure:
+            named = set(outputs) if isinstance(outputs, dict) else set()
+            structure["outputs"] = _map_leaves(structure["outputs"], lambda ref: ref if ref in named else self.resolve(ref, ("structure", "outputs")))
 
     def resolve(self, ref: str, path: Path) -> str:
         current = ref
@@ -749,7 +815,7 @@ class _Expander:
                 return ref
             if sep and not _INDEX.fullmatch(index):
                 return current  # not a reference: the structural check reports it
-            choice = int(index) if sep else 0
+            choice = _index(index) if sep else 0
             if choice >= len(outputs):
                 self.flat_error(Code.BAD_OUTPUT_INDEX, f"block instance {name!r} has {len(outputs)} output(s); '{current}' is out of range", path)
                 return ref
@@ -827,6 +893,10 @@ class _Expander:
             included = self.open_file(rel, doc, where, chain)
             if included is None:
                 continue
+            real = os.path.realpath(str(included.file))
+            if real in self.included:
+                continue  # included already (twice in a diamond, or under another spelling): its blocks are loaded
+            self.included.add(real)
             data = included.data
             if not isinstance(data, dict) or not ({"blocks", "include"} & set(data)):
                 # Otherwise a typo (`block:`) would drop the file's blocks without a word.
@@ -836,45 +906,34 @@ class _Expander:
             yield included
 
     def open_file(self, rel: Any, doc: Document, where: Path, chain: tuple[str, ...]) -> Document | None:
-        """Load the spec file ``rel`` names (relative to ``doc``'s file), if confined and not in ``chain``."""
+        """Load the spec file ``rel`` names (relative to ``doc``'s file), if confined and not in ``chain``.
+
+        Files are known by real path: one named again, however spelled, is the
+        document already parsed.
+        """
         if not isinstance(rel, str):
             self.error(Code.WRONG_TYPE, f"expected a path to a spec file; got {_show(rel)}", doc, where)
             return None
-        target = self.confine(rel, doc, where)
-        if target is None:
+        found = self.files.confine(rel, doc)
+        if isinstance(found, Diagnostic):
+            self.problems.extend(locate([replace(found, path=where)], doc))
             return None
-        real = os.path.realpath(target)
+        target, real = found
         if real in chain:
-            names = [os.path.relpath(p, self.base or ".") for p in (*chain[chain.index(real) :], real)]
+            names = [os.path.relpath(p, self.files.base or ".") for p in (*chain[chain.index(real) :], real)]
             self.error(Code.INCLUDE_CYCLE, "spec files include each other: " + " → ".join(names), doc, where, "remove one of the includes")
             return None
-        if len(chain) > _MAX_INCLUDE_DEPTH or self.files >= _MAX_FILES:
-            self.error(Code.BAD_INCLUDE, f"includes nest deeper than {_MAX_INCLUDE_DEPTH} levels or name more than {_MAX_FILES} files", doc, where)
+        if len(chain) > _MAX_INCLUDE_DEPTH:
+            self.error(Code.BAD_INCLUDE, f"includes nest deeper than {_MAX_INCLUDE_DEPTH} levels", doc, where)
             return None
-        self.files += 1
         try:
-            return parse_file(target, self.limits)
+            return self.files.load(target, real, rel)
         except SpecError as exc:
-            self.problems.extend(exc.diagnostics)
+            if exc.diagnostics[0].file is None:  # a bound of the whole spec: at the include that passed it
+                self.problems.extend(locate([replace(d, path=where) for d in exc.diagnostics], doc))
+            else:
+                self.problems.extend(exc.diagnostics)
             return None
-
-    def confine(self, rel: str, doc: Document, where: Path) -> str | None:
-        """The file an include names, if it lies inside the root spec's folder tree."""
-        if doc.file is None or self.base is None:
-            self.error(Code.BAD_INCLUDE, "a spec given as text or data cannot include files", doc, where, "load the spec from a file, or define the blocks inline")
-            return None
-        if looks_absolute(rel):
-            self.error(Code.BAD_INCLUDE, f"include path {rel!r} is absolute; paths are relative to the including file", doc, where)
-            return None
-        target = os.path.join(os.getcwd() if _is_stream(doc.file) else os.path.dirname(doc.file), rel)  # a pipe's: the current folder's
-        real = os.path.realpath(target)
-        if os.path.commonpath([self.base, real]) != self.base:
-            self.error(Code.BAD_INCLUDE, f"include path {rel!r} leaves the spec's folder tree", doc, where, "keep included files beside the spec or below its folder")
-            return None
-        if not os.path.isfile(real):
-            self.error(Code.BAD_INCLUDE, f"include path {rel!r}: no such file", doc, where)
-            return None
-        return target
 
 
 @dataclass(frozen=True)
@@ -900,12 +959,69 @@ def _candidate(scope: _Scope, ref: str) -> str:
     return scope.prefix + ref
 
 
+def _model_nodes(data: dict[str, Any]) -> int:
+    nodes = data.get("nodes")
+    return inline_nodes({"model": data}) if isinstance(nodes, dict) else 0
+
+
+def _override_problem(value: Any, limits: Limits) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and abs(value) >= _INT_BOUND:
+        return "numbers must lie within ±1.8e308, the range of a float"
+    if isinstance(value, float) and not math.isfinite(value):
+        # A spec's own text cannot hold these (the loader refuses them); neither can --set.
+        return "parameters are finite numbers"
+    if isinstance(value, str):
+        if len(value) > limits.max_bytes:
+            return f"a string parameter holds at most {limits.max_bytes:,} characters"
+        if _SURROGATE.search(value):
+            return "it holds a lone surrogate, which is not a Unicode character"
+    return None
+
+
+def _index(digits: str) -> int:
+    """A copy or output number written in ASCII digits; past any count (never ``int()`` of thousands of digits) if long."""
+    return int(digits) if len(digits) <= _MAX_INDEX_DIGITS else sys.maxsize
+
+
+def _text_size(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    return sum(len(v) for v in value if isinstance(v, str)) if isinstance(value, list) else 0
+
+
 def _map_refs(value: Any, fn: Any) -> Any:
     if isinstance(value, str):
         return fn(value)
     if isinstance(value, list):
         return [fn(v) if isinstance(v, str) else v for v in value]
     return value
+
+
+def _map_leaves(tree: Any, fn: Any) -> Any:
+    """A structure tree with its string leaves mapped (lists and mappings kept)."""
+    if isinstance(tree, str):
+        return fn(tree)
+    if isinstance(tree, list):
+        return [_map_leaves(v, fn) for v in tree]
+    if isinstance(tree, dict):
+        return {k: _map_leaves(v, fn) for k, v in tree.items()}
+    return tree
+
+
+def _map_call_refs(node: dict[str, Any], fn: Any) -> None:
+    """The references in a node's ``call:`` arguments (strings, also inside lists), mapped like its ``inputs``."""
+    call = node.get("call")
+    if not isinstance(call, dict):
+        return
+
+    def mapped(value: Any) -> Any:
+        if isinstance(value, str):
+            return fn(value)
+        return [mapped(v) for v in value] if isinstance(value, list) else value
+
+    node["call"] = {k: mapped(v) for k, v in call.items()}
 
 
 def _untrained(outputs: Any) -> Any:

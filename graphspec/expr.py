@@ -11,9 +11,11 @@ a tokenizer and a precedence-climbing parser over a closed set of
   ``ceil``, ``int``, ``float``, ``abs``, ``make_divisible``).
 
 There is no attribute access, no indexing, no strings as code. Every input is
-bounded: the text's length, the nesting of parentheses, exponents, and the size of
-every intermediate result (integers below 2**53 in magnitude, finite floats), so an
-expression bomb like ``2 ** 2 ** 2 ** 99`` fails at once instead of running.
+bounded: the text's length, the nesting of parentheses, exponents, ``round``'s
+digits, and the size of every intermediate result and argument (integers below
+2**53 in magnitude, finite floats), so the work inside any one C call is bounded
+and an expression bomb like ``2 ** 2 ** 2 ** 99`` or ``round(x, -10**8)`` fails at
+once instead of running (where Ctrl-C could not stop it).
 
 Errors are :class:`ExprError` with the 0-based offset of the culprit in the text,
 which the expansion stage turns into a file position.
@@ -208,8 +210,12 @@ class _Parser:
             count = str(fewest) if most == fewest else f"{fewest} to {most}" if most is not None else f"at least {fewest}"
             raise ExprError(f"{name.text}() takes {count} argument(s), got {len(args)}", name.offset)
         numbers = [_number(a, name) for a in args]
-        if name.text == "round" and len(numbers) == 2 and not isinstance(numbers[1], int):
-            raise ExprError("round()'s second argument must be an integer", name.offset)
+        if name.text == "round" and len(numbers) == 2:
+            # round(x, -n) computes 10**n inside one C call, which nothing can interrupt.
+            if not isinstance(numbers[1], int):
+                raise ExprError("round()'s second argument must be an integer", name.offset)
+            if abs(numbers[1]) > _MAX_EXPONENT:
+                raise ExprError(f"round()'s digits {numbers[1]} lie beyond ±{_MAX_EXPONENT}", name.offset)
         try:
             return _checked(fn(*numbers), name)
         except (ValueError, OverflowError, TypeError, ZeroDivisionError) as exc:

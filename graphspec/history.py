@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from graphspec._files import write_bytes_atomically, write_text_atomically
+from graphspec._limits import read_json_record
 
 __all__ = ["HISTORY_FILES", "History", "Marks", "history_figure", "plot_history"]
 
@@ -83,8 +84,8 @@ class History:
 
     def save(self, marks: Marks = Marks(), *, final: bool = False) -> None:
         """Rewrite ``history.json`` and ``history.csv``; ``history.png`` too, unless drawn too recently (see above)."""
-        write_text_atomically(self.folder / "history.json", to_json(self.series))
-        write_text_atomically(self.folder / "history.csv", to_csv(self.series))
+        write_text_atomically(self.folder / "history.json", to_json(self.series), inside=self.folder)
+        write_text_atomically(self.folder / "history.csv", to_csv(self.series), inside=self.folder)
         now = time.monotonic()
         self._plot_stale = True
         if final or now - self._plotted_at >= self.plot_every * self._plot_cost:
@@ -95,7 +96,7 @@ class History:
         if not self._plot_stale:
             return
         start = time.monotonic()
-        write_bytes_atomically(self.folder / "history.png", plot_history(self.series, marks))
+        write_bytes_atomically(self.folder / "history.png", plot_history(self.series, marks), inside=self.folder)
         self._plotted_at = time.monotonic()
         self._plot_cost = self._plotted_at - start
         self._plot_stale = False
@@ -126,10 +127,7 @@ def to_csv(series: Mapping[str, Sequence[float | None]]) -> str:
 
 def read_json(path: Path) -> Series:
     """The series of a ``history.json`` graphspec wrote (``{}`` if it is missing or unreadable)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = read_json_record(path)  # bounded: a reused folder's history.json may be anything
     if not isinstance(data, dict):
         return {}
     return {str(k): [_number(v) for v in values] for k, values in data.items() if isinstance(values, list)}

@@ -12,11 +12,12 @@ a default.
 Names: a Keras name with dots whose parts are valid names (``stage2.block1.conv``,
 what graphspec gives a scoped node) becomes the scoped node name
 ``stage2/block1/conv``, which builds back to the same Keras name. Any other
-Keras name that is not a valid graphspec name (``dense 1``) is sanitised (every
-other character becomes ``_``, a leading digit gets a ``_`` prefix, clashes get
-``_2``, ``_3``...) and a warning says so; such layers no longer load weights by
-name. Later calls of a shared layer have no Keras name; they are named
-``<layer>_call<k>`` (k = 1, 2, ... in call order).
+Keras name that is not a valid graphspec name (``mobilenet_1.00_224``, ``dense 1``)
+gets a sanitised node name (every other character becomes ``_``, a leading digit
+gets a ``_`` prefix, clashes get ``_2``, ``_3``...) and keeps its Keras name in
+``keras_name``, so weights still load by name. Later calls of a shared layer have
+no Keras name; they are named ``<layer>_call<k>`` (k = 1, 2, ... in call order).
+The walk over the graph is :mod:`graphspec._import_graph`.
 
 Keras' own application layers that are not in ``keras.layers`` (``LayerScale``
 of ConvNeXt, ``CustomScaleLayer`` of InceptionResNetV2) are registered with
@@ -28,26 +29,27 @@ user's. Any other class outside ``keras.layers`` must be registered by the user
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import os
-import re
 import sys
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path as FsPath
 from typing import Any
 
 from graphspec import catalog
+from graphspec._import_objects import object_value as _object_value
+from graphspec._import_objects import plain as _plain
+from graphspec._limits import Limits, read_model_text, shown_path
+from graphspec.budget import Budget
 from graphspec.diff import uniform_int
 from graphspec.errors import Code, Diagnostic, Path, SpecError
-from graphspec.spec import Spec, node_name
+from graphspec.spec import Spec
+from graphspec.structure import leaves
 
-__all__ = ["application", "from_keras", "load_any"]
+__all__ = ["application", "from_keras", "keras2_config", "load_any"]
 
-_VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,127}")
-# A node name may be scoped (`stage2/block1`); its Keras name joins the scopes with `.`.
-_VALID_NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(?:/[A-Za-z_][A-Za-z0-9_\-]*)*")
 # Keras-internal application layers (module prefix) registered on first use; see the module docstring.
 _KERAS_APPLICATIONS = "keras.src.applications."
 
@@ -62,56 +64,89 @@ def _fail(code: Code, message: str, hint: str | None = None, path: Path = ()) ->
     return SpecError([Diagnostic(code, message, path, hint)])
 
 
-def from_keras(source: Any) -> Spec:
+def from_keras(source: Any, *, models: Mapping[str, Any] | None = None, limits: Limits = Limits(), budget: Budget = Budget()) -> Spec:
     """Import a Keras model as a minimal, readable, valid :class:`Spec`.
 
     Args:
-        source: a ``keras.Model`` (functional or ``Sequential``), a path to a
-            ``.keras`` file (loaded with ``safe_mode=True``) or to a ``.json``
-            file holding ``model.to_json()``, that JSON as text, or its config
-            as a mapping.
+        source: a ``keras.Model`` (functional or ``Sequential``), a path (an
+            ``os.PathLike`` such as ``pathlib.Path``) to a ``.keras`` file (loaded
+            with ``safe_mode=True``) or to a ``.json`` file holding
+            ``model.to_json()`` (Keras 3, or Keras 2 where Keras' legacy loader
+            reads it), that JSON as text (a ``str`` is always JSON text, never a
+            file name), or its config as a mapping.
+        models: more models over the same layers, by name (a seq2seq model's
+            inference encoder and decoder): they become the spec's ``models:``,
+            their new calls of its layers ``share:`` nodes.
+        limits: read limits for files and JSON (``max_model_bytes``,
+            ``max_model_depth``, ``max_data_bytes``, ``max_ratio``).
+        budget: parameters a model from a file, text or config may have; it is
+            counted without allocating before Keras builds it (a live
+            ``keras.Model`` exists already and is not counted).
+
+    What the spec validates with as warnings (an input that feeds nothing) is
+    issued as Python warnings.
 
     Raises:
         SpecError: ``io-error`` for a missing file; ``bad-model`` for a file or
-            config Keras cannot load (or refuses in safe mode);
-            ``unregistered-layer`` for a custom layer class graphspec does not
-            know; ``unsupported-model`` for what a spec cannot express.
+            config Keras cannot load (or refuses in safe mode), or past a read
+            limit; ``too-many-params``; ``unregistered-layer`` / ``unregistered-object`` for a custom layer
+            class or object graphspec does not know; ``unsupported-model`` for
+            what a spec cannot express, naming the layer or object.
     """
     from graphspec._api import load, validate
-    from graphspec.budget import Budget
-    from graphspec.source import Limits
+    from graphspec._import_graph import ModelImporter
 
-    model = _load_model(source)
+    model = _load_model(source, limits, budget)
+    walker = ModelImporter(model)
+    data = walker.data()
+    if models:
+        data["models"] = {name: walker.add_model(_load_model(other, limits, budget)) for name, other in models.items()}
+        if list(data["inputs"]) != [leaf for leaf, _ in leaves(walker.inputs_tree)]:
+            data["structure"] = {**data.get("structure", {}), "inputs": walker.inputs_tree}
     # The model exists already: its size is not the importer's business.
-    spec = load(_ModelImporter(model).data(), limits=Limits(max_values=sys.maxsize))
+    spec = load(data, limits=Limits(max_values=sys.maxsize))
     try:
-        validate(spec, budget=Budget(max_params=sys.maxsize, max_nodes=sys.maxsize))
+        found = validate(spec, budget=Budget(max_params=sys.maxsize, max_nodes=sys.maxsize)).warnings
     except SpecError as exc:
         from graphspec.lint import CODES
 
         # A model with a training bug lint finds is still the model: importing it is how to see and fix it.
         if any(d.is_error and d.code not in CODES for d in exc.diagnostics):
             raise
+        found = [d for d in exc.diagnostics if not d.is_error]
+    for warning in found:
+        warnings.warn(f"imported spec: {warning.render()}", stacklevel=2)
     return spec
 
 
-def load_any(path: str | os.PathLike[str]) -> Spec:
+def load_any(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Budget = Budget()) -> Spec:
     """A spec file as a spec, or a model file (``.keras``, Keras JSON) imported as one: what ``graphspec diff`` compares.
 
-    A ``.json`` file is a spec when it has a ``graphspec`` key, else a Keras config.
+    A ``.json`` file is a spec when it has a ``graphspec`` key, else a Keras
+    config. Every file is read through the read limits before it is parsed
+    (a spec within ``limits.max_bytes``, a model within ``limits.max_model_bytes``).
+
+    Raises:
+        SpecError: as :func:`graphspec.load` and :func:`from_keras`.
     """
     from graphspec._api import load
 
+    if not isinstance(path, os.PathLike):
+        raise SpecError.single(Code.WRONG_TYPE, f"load_any takes a path object, not {type(path).__name__} {str(path)[:60]!r}", (), "pass pathlib.Path(...)")
     file = FsPath(path)
-    if file.suffix == ".keras" or (file.suffix == ".json" and not _is_spec_json(file)):
-        return from_keras(file)
-    return load(file)
+    if file.suffix == ".keras":
+        return from_keras(file, limits=limits, budget=budget)
+    if file.suffix == ".json":
+        text = read_model_text(file, limits)  # bounded and depth-checked: json.loads below cannot recurse or balloon
+        if not _is_spec_json(text):
+            return from_keras(text, limits=limits, budget=budget)
+    return load(file, limits=limits)
 
 
-def _is_spec_json(file: FsPath) -> bool:
+def _is_spec_json(text: str) -> bool:
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text)
+    except ValueError:
         return True  # let the spec loader report it, with its position
     return isinstance(data, dict) and "graphspec" in data
 
@@ -137,85 +172,170 @@ def application(name: str) -> Any:
 # sources
 
 
-def _custom_objects() -> dict[str, type]:
-    """Registered layers for Keras' loader, under the name Keras saved them by (the class name) too."""
-    registered = catalog.registered_layers()
-    return {**{cls.__name__: cls for cls in registered.values()}, **registered}
+def _custom_objects() -> dict[str, Any]:
+    """Registered layers and objects for Keras' loader, under the name Keras saved them by (the class name) too."""
+    from graphspec.objects import OBJECT_KINDS, registered_objects
+
+    registered: dict[str, Any] = dict(catalog.registered_layers())
+    for kind in OBJECT_KINDS:
+        registered.update(registered_objects(kind))
+    return {**{obj.__name__: obj for obj in registered.values()}, **registered}
 
 
-def _load_model(source: Any) -> Any:
-    keras = _keras()
-    if isinstance(source, keras.Model):
-        return source
+def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
+    """The live model of a source; files and text are checked against the read limits before TensorFlow loads."""
+    from graphspec import _model_files
+    from graphspec._api import text_not_path
+    from graphspec.source import parse_data
+
+    hint = "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode"
+    bounds: dict[str, Any] = {"limits": limits, "budget": budget, "custom_objects": _custom_objects(), "hint": hint}
+    if isinstance(source, str):
+        if not source.lstrip().startswith("{"):
+            raise SpecError([replace(text_not_path(source, "Keras JSON text", "not JSON"), code=Code.BAD_MODEL)])
+        return _json_model(source, "<json>", bounds)
     if isinstance(source, Mapping):
-        return _from_json(json.dumps(dict(source)), "<config>")
-    if isinstance(source, str) and source.lstrip().startswith("{"):
-        return _from_json(source, "<json>")
-    if not isinstance(source, str | os.PathLike):
-        raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
-    path = FsPath(source)
-    if not path.is_file():
-        raise _fail(Code.IO_ERROR, f"{path}: no such file", "give a .keras file, a .json file written by model.to_json(), or --application NAME")
-    if path.suffix == ".keras":
-        try:
-            return keras.saving.load_model(path, custom_objects=_custom_objects(), safe_mode=True)
-        except Exception as exc:
-            raise _bad_model(str(path), exc) from None
-    if path.suffix == ".json":
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _fail(Code.IO_ERROR, f"{path}: cannot read: {exc}") from None
-        return _from_json(text, str(path))
-    raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
+        # Checked as plain data first: json.dumps would recurse once per level of a deep mapping.
+        data = parse_data(source, Limits(max_depth=limits.max_model_depth, max_values=sys.maxsize)).data
+        return _json_model(json.dumps(data), "<config>", bounds)
+    if isinstance(source, os.PathLike):
+        path = FsPath(source)
+        if path.suffix == ".keras":
+            return _model_files.keras_file_model(path, **bounds)
+        if path.suffix == ".json":
+            return _json_model(read_model_text(path, limits), shown_path(path), bounds)
+        raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
+    if isinstance(source, _keras().Model):
+        return source
+    raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
 
 
-def _from_json(text: str, where: str) -> Any:
-    keras = _keras()
-    from keras.src.saving.serialization_lib import SafeModeScope
+def _json_model(text: str, where: str, bounds: dict[str, Any]) -> Any:
+    """A model from Keras JSON (bounded and counted by :mod:`graphspec._model_files`): a Keras 3
+    config through ``model_from_json``, a Keras 1 or 2 one through Keras' legacy loader."""
+    from graphspec import _model_files
+    from graphspec._limits import check_model_text
 
+    check_model_text(text, bounds["limits"], where)  # json.loads below cannot recurse or balloon
     try:
-        with SafeModeScope(True):
-            model = keras.models.model_from_json(text, custom_objects=_custom_objects())
-    except Exception as exc:
-        raise _bad_model(where, exc) from None
-    if not isinstance(model, keras.Model):  # Keras returns other JSON (`{"a": 1}`) as it is
-        raise _fail(Code.BAD_MODEL, f"{where}: this JSON is not a Keras model config", "give the JSON that model.to_json() writes")
-    return model
-
-
-def _bad_model(where: str, exc: Exception) -> SpecError:
-    from graphspec.emit import _reason
-
-    return _fail(
-        Code.BAD_MODEL,
-        f"{where}: Keras could not load this model: {_reason(exc)}",
-        "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode",
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _fail(Code.BAD_MODEL, f"{where}: not valid JSON: {exc}", "give the JSON that model.to_json() writes") from None
+    _refuse_layers(data, where)
+    version = _keras2_version(data)
+    if version is None:
+        return _model_files.keras_text_model(text, where, **bounds)
+    return _model_files.keras_text_model(
+        json.dumps(keras2_config(data)),
+        where,
+        **{**bounds, "hint": "load it with Keras 2 and save it again with Keras 3 (model.save('model.keras')), or rebuild the model in Keras 3"},
+        loader=_from_legacy,
+        failed=f"a Keras {version} model config; Keras 3 cannot read it, and Keras' legacy loader failed",
     )
+
+
+def _keras2_version(data: Any) -> str | None:
+    """``"2.x"`` (or the version it records) for a model config written by Keras 1 or 2, which Keras 3's
+    ``model_from_json`` cannot read (no ``module`` keys); ``None`` for anything else."""
+    if not isinstance(data, Mapping) or "module" in data or data.get("class_name") not in ("Model", "Functional", "Sequential"):
+        return None
+    version = data.get("keras_version")
+    if isinstance(version, str) and version.startswith("3"):
+        return None
+    return f"{version}" if isinstance(version, str) else "2.x"
+
+
+def _from_legacy(text: str, custom_objects: Mapping[str, Any]) -> Any:
+    """A Keras 2 model config (made readable by :func:`keras2_config`) through Keras' own legacy loader,
+    the one it reads legacy .h5 files with."""
+    from keras.src.legacy.saving import saving_utils
+
+    return saving_utils.model_from_config(json.loads(text), custom_objects=dict(custom_objects))
+
+
+def keras2_config(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A Keras 2 model config as Keras 3's legacy loader reads it right: a copy with the Keras 2
+    arguments Keras 3 removed left out where they change nothing (``time_major: false``), and a
+    Sequential's input declared by an ``InputLayer`` (see :func:`_sequential_input`)."""
+    return _sequential_input(copy.deepcopy(dict(data)))
+
+
+# Arguments Keras 2 wrote that Keras 3 no longer takes, at the value that changes nothing (left out before loading).
+_KERAS2_NO_OPS = {"time_major": False}
+
+
+def _keras2_no_ops(value: Any) -> None:
+    """Leave out the Keras 2 arguments Keras 3 removed where they are at the value that changes nothing."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            config = item.get("config")
+            if isinstance(config, dict) and "class_name" in item:
+                for key, neutral in _KERAS2_NO_OPS.items():
+                    if key in config and config[key] == neutral and type(config[key]) is type(neutral):
+                        del config[key]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _sequential_input(data: dict[str, Any]) -> dict[str, Any]:
+    """A Keras 2 Sequential declares its input as ``batch_input_shape`` on its first layer; Keras 3's
+    legacy loader passes that as ``input_shape`` (batch included), which adds a dimension. An
+    explicit ``InputLayer`` with that batch shape keeps the model's shape. Keras 2.0 and 2.1 wrote a
+    Sequential's config as the bare list of its layers, which the legacy loader cannot read."""
+    _keras2_no_ops(data)
+    if data.get("class_name") != "Sequential":
+        return data
+    if isinstance(data.get("config"), list):
+        data["config"] = {"name": "sequential", "layers": data["config"]}
+    config = data.get("config")
+    layers = config.get("layers") if isinstance(config, dict) else config
+    if not isinstance(layers, list) or not layers or not isinstance(layers[0], dict) or not isinstance(layers[0].get("config"), dict):
+        return data
+    first = layers[0]["config"]
+    shape = first.pop("batch_input_shape", None)
+    if shape is not None and layers[0].get("class_name") != "InputLayer":
+        dtype = first.get("dtype") if isinstance(first.get("dtype"), str) else "float32"
+        layers.insert(0, {"class_name": "InputLayer", "config": {"batch_shape": shape, "dtype": dtype}})
+    return data
+
+
+def _refuse_layers(data: Any, where: str) -> None:
+    """Refuse a config naming a layer that loads code or files (``TFSMLayer``) before Keras builds it:
+    importing it would run that loading, and a spec refuses the layer anyway."""
+    refused = {"TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            if value.get("class_name") in refused:
+                info = catalog.layer_info(str(value["class_name"]))
+                reason = info.refused if info is not None else "it carries or loads code"
+                raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: the model holds a {value['class_name']} layer, which a spec refuses: {reason}", "rewrite it as a registered Layer subclass")
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 # ---------------------------------------------------------------------------
 # values: Keras config → spec argument
 
 
-def _plain(value: Any) -> Any:
-    """Config data as JSON-like plain data (tuples → lists, numpy scalars and arrays → Python)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if hasattr(value, "tolist"):
-        return _plain(value.tolist())
-    return value
-
-
 def comparable_config(config: Mapping[str, Any]) -> Any:
-    """A layer config to compare: plain data without layer names (nested layers get automatic ones)
-    and without the build state of nested layers (a fresh wrapper has not built them yet)."""
+    """A layer config to compare: plain data without layer names (nested layers get automatic ones),
+    without the build state of nested layers (a fresh wrapper has not built them yet), and with the
+    calls a nested model records by argument name: ``op(x, c)`` and ``op(x, x2=c)`` are one call,
+    as are a constant held as a tensor or as an array."""
+
     def strip(value: Any) -> Any:
         if isinstance(value, Mapping):
             layer_like = "trainable" in value
-            return {k: strip(v) for k, v in value.items() if not (layer_like and k == "name") and k != "build_config"}
+            found = {k: strip(v) for k, v in value.items() if not (layer_like and k == "name") and k != "build_config"}
+            if isinstance(found.get("inbound_nodes"), list) and isinstance(found.get("class_name"), str):
+                found["inbound_nodes"] = [_named_call(found, node) for node in found["inbound_nodes"]]
+            return found
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
@@ -223,83 +343,44 @@ def comparable_config(config: Mapping[str, Any]) -> Any:
     return strip(_plain(config))
 
 
-def _short_float32(value: Any) -> Any:
-    """The shortest decimal of a float32 value (1e-4, not 9.999999747378752e-05)."""
-    import numpy as np
+def _named_call(layer: Mapping[str, Any], node: Any) -> Any:
+    """A recorded call (``{args, kwargs}``) as one mapping of argument names, defaults left out."""
+    import inspect
 
-    if isinstance(value, float) and float(np.float32(value)) == value:
-        return float(repr(np.float32(value)).removeprefix("np.float32(").removesuffix(")"))
-    return value
-
-
-@functools.cache
-def _alias(kind: str, class_name: str) -> str:
-    """The snake_case allow-list name of an object class (``HeNormal`` → ``he_normal``), else the class name."""
-    for name in catalog.object_names(kind):
-        info = catalog.object_info(kind, name)
-        if info is not None and name[:1].islower() and info.target == class_name:
-            return name
-    return class_name
-
-
-def _default_object_config(kind: str, class_name: str) -> dict[str, Any]:
-    from graphspec.emit import _object_classes
-
-    target = _object_classes(kind).get(class_name)
+    if not (isinstance(node, Mapping) and set(node) <= {"args", "kwargs"}):
+        return node
+    fn = _call_of(str(layer["class_name"]), layer.get("module"))
     try:
-        return dict(_plain(target().get_config())) if isinstance(target, type) else {}
-    except Exception:  # a class with required arguments: every argument is kept
-        return {}
+        signature = inspect.signature(fn)
+        first = next(iter(signature.parameters), None)
+        receiver = [None] if first == "self" else []  # the class's function, not bound to an instance
+        bound = signature.bind_partial(*receiver, *node.get("args", []), **node.get("kwargs", {}))
+    except (TypeError, ValueError):
+        return node
+    params = signature.parameters
+    named = {k: v for k, v in bound.arguments.items() if k != "self" and v is not None}
+    return {k: v for k, v in named.items() if not (params[k].default is not params[k].empty and v == params[k].default)}
 
 
-def _unnumbered(name: Any) -> Any:
-    return re.sub(r"_\d+$", "", name) if isinstance(name, str) else name
+def _call_of(class_name: str, module: Any) -> Any:
+    """The ``call`` of a layer or op class named in a nested model's config (``None`` if unknown)."""
+    keras = _keras()
+    registered = catalog.registered_layers()
+    cls = registered.get(class_name) or getattr(keras.layers, class_name, None) or {"Functional": keras.Model, "Sequential": keras.Sequential}.get(class_name)
+    if cls is None and isinstance(module, str) and module.startswith("keras.src.ops."):
+        from graphspec.emit import _op_class
 
-
-def _object_value(kind: str, value: Any, where: str) -> Any:
-    """An activation/initializer/.../optimizer from its Keras serialization to spec syntax.
-
-    Returns the allow-list name when the object has its class's default config,
-    else ``{class_name, config}`` with only the non-default config keys.
-    """
-    if value is None or isinstance(value, str):
-        return value
-    if not (isinstance(value, Mapping) and isinstance(value.get("class_name"), str)):
-        raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: cannot express {kind} {value!r} in a spec")
-    class_name = value["class_name"]
-    if class_name not in catalog.object_names(kind):
-        raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: {kind} class {class_name!r} is not in graphspec's allow-list", "use a built-in Keras " + kind)
-    config = _plain(value.get("config") or {})
-    defaults = _default_object_config(kind, class_name)
-    if kind == "optimizer":  # hyperparameters live in float32 variables
-        config = {k: _short_float32(v) for k, v in config.items()}
-        defaults = {k: _short_float32(v) for k, v in defaults.items()}
-    kept = {k: v for k, v in config.items() if k not in defaults or _plain(defaults[k]) != v}
-    if kind == "optimizer" or _unnumbered(kept.get("name")) == _unnumbered(defaults.get("name")):
-        kept.pop("name", None)  # Keras numbers default names per session (`auc_1`): not a setting
-    if not kept:
-        alias = _alias(kind, class_name)
-        return alias if _name_resolves(kind, alias) else {"class_name": class_name}
-    return {"class_name": class_name, "config": kept}
-
-
-@functools.cache
-def _name_resolves(kind: str, name: str) -> bool:
-    """Whether Keras builds this object from its name alone (``'constant'`` fails: Constant's config needs its value)."""
-    from keras.src import activations, constraints, initializers, losses, metrics, regularizers
-
-    module = {"activation": activations, "initializer": initializers, "regularizer": regularizers, "constraint": constraints, "loss": losses, "metric": metrics}.get(kind)
-    try:
-        return module is None or module.get(name) is not None  # optimizers are built by emit from the class
-    except Exception:
-        return False
+        op = catalog.op_for_class(module, class_name)
+        info = catalog.op_info(op) if op is not None else None
+        cls = _op_class(info.module, info.class_name) if info is not None else None
+    return getattr(cls, "call", None)
 
 
 # ---------------------------------------------------------------------------
 # layers: class → catalogue name, config → minimal arguments
 
 
-def _layer_class_name(layer: Any, where: str) -> str:
+def layer_class_name(layer: Any, where: str) -> str:
     """The catalogue name of a layer's class: built-in, registered, or Keras-internal application layer."""
     cls = type(layer)
     for name, registered in catalog.registered_layers().items():
@@ -339,13 +420,31 @@ def _construct(name: str, args: Mapping[str, Any]) -> Any:
         param = info.param(key)
         if param is not None and param.layer_valued:
             nested = value if isinstance(value, list) else [value]
-            built = [None if v is None else _construct(v["layer"], {k: x for k, x in v.items() if k != "layer"}) for v in nested]
+            built = [None if v is None else _construct_nested(v) for v in nested]
             kwargs["layer" if key == "wraps" else key] = built if isinstance(value, list) else built[0]
         elif (kind := catalog.object_kind(key)) is not None:
             kwargs[key] = make_object(kind, value)
+        elif info.custom is not None and isinstance(value, Mapping) and "layer" in value:
+            kwargs[key] = _construct_nested(value)
         else:
             kwargs[key] = value
     return _layer_class(name)(**kwargs)
+
+
+def _construct_nested(value: Mapping[str, Any]) -> Any:
+    """A nested layer, or a wrapped model (built through the spec pipeline, like a spec's)."""
+    if "model" in value and "layer" not in value:
+        from graphspec.emit import build_submodel
+        from graphspec.spec import parse_model
+
+        model, problems = parse_model(value["model"])
+        if model is None:
+            raise SpecError(problems)
+        built = build_submodel(model)
+        if value.get("trainable") is False:
+            built.trainable = False
+        return built
+    return _construct(value["layer"], {k: x for k, x in value.items() if k != "layer"})
 
 
 def _config_of(name: str, args: Mapping[str, Any], build: Mapping[str, Any] | None = None) -> Any:
@@ -376,10 +475,22 @@ def _spec_value(name: str, key: str, value: Any, where: str) -> Any:
         if value.get("class_name") != "DTypePolicy":
             raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: dtype policy {value.get('class_name')!r} cannot be written in a spec")
         return value["config"]["name"]
+    if info is not None and info.custom is not None and _is_serialized_layer(value):
+        return _nested_layer(value, f"{where}.{key}")  # a registered layer may take layers as arguments
     plain = _plain(value)
     if _contains_mapping(plain):
         raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: argument {key!r} holds a mapping, which a spec cannot pass to a layer", "only plain data (numbers, strings, lists) can be imported")
     return plain
+
+
+def _is_serialized_layer(value: Any) -> bool:
+    """A serialized layer (``{module, class_name, config}``) of a class in the catalogue or registered."""
+    if not (isinstance(value, Mapping) and isinstance(value.get("class_name"), str) and isinstance(value.get("config"), Mapping)):
+        return False
+    name = str(value["class_name"])
+    return (catalog.layer_info(name) is not None and str(value.get("module", "")).startswith("keras")) or any(
+        cls.__name__ == name for cls in catalog.registered_layers().values()
+    )
 
 
 def _contains_mapping(value: Any) -> bool:
@@ -389,16 +500,30 @@ def _contains_mapping(value: Any) -> bool:
 
 
 def _nested_layer(value: Any, where: str) -> dict[str, Any]:
-    """A serialized nested layer (``Bidirectional``'s ``layer``, an RNN ``cell``) as ``{layer: Name, ...}``."""
+    """A serialized nested layer (``Bidirectional``'s ``layer``, an RNN ``cell``) as ``{layer: Name, ...}``,
+    or a wrapped model (``TimeDistributed`` of a functional model) as ``{model: {...}}``."""
     if not (isinstance(value, Mapping) and isinstance(value.get("class_name"), str)):
         raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: expected a serialized layer")
     keras = _keras()
     layer = keras.layers.deserialize(dict(value), custom_objects=_custom_objects())
-    name = _layer_class_name(layer, where)
-    return {"layer": name, **_minimal_args(name, layer.get_config(), where, nested=True)}
+    if isinstance(layer, keras.Model):
+        return _wrapped_model(layer)
+    name = layer_class_name(layer, where)
+    return {"layer": name, **minimal_args(name, layer.get_config(), where, nested=True)}
 
 
-def _minimal_args(name: str, config: Mapping[str, Any], where: str, build: Mapping[str, Any] | None = None, nested: bool = False) -> dict[str, Any]:
+def _wrapped_model(model: Any) -> dict[str, Any]:
+    from graphspec._import_graph import ModelImporter, valid_name
+
+    sub = ModelImporter(model, depth=1).body()
+    if isinstance(model, _keras().Sequential):
+        sub = {"sequential": True, **sub}
+    if valid_name(model.name, set()) == model.name:
+        sub = {"name": model.name, **sub}
+    return {"model": sub, **({} if model.trainable else {"trainable": False})}
+
+
+def minimal_args(name: str, config: Mapping[str, Any], where: str, build: Mapping[str, Any] | None = None, nested: bool = False) -> dict[str, Any]:
     """The fewest spec arguments that rebuild a layer with exactly this config.
 
     ``build`` is the layer's build config: a few layers rewrite their config
@@ -458,14 +583,27 @@ class _Rebuild:
             args = differing if self.config(differing) == self.target else args
         args = self.drop_redundant(args, built=False)
         if self.config(args) != self.target:
-            detail = f" (its config has {', '.join(map(repr, self.unknown))}, which the constructor does not take)" if self.unknown else ""
-            hint = "graphspec imports layers whose get_config() round-trips through the constructor"
-            raise _fail(Code.UNSUPPORTED_MODEL, f"layer {where!r} ({self.name}) cannot be rebuilt from its config{detail}", hint)
+            raise self.refusal(where, args)
         if self.build and self.name not in _build_rewrites:
             _build_rewrites[self.name] = self.config(required, built=True) != self.config(required)
         if self.build and _build_rewrites[self.name]:
             args = self.drop_redundant(args, built=True)
         return args
+
+    def refusal(self, where: str, args: Mapping[str, Any]) -> SpecError:
+        """Why no arguments rebuild the layer: a required argument its config lacks, keys the constructor
+        does not take (where they change the rebuilt config), or a config that does not round-trip."""
+        missing = sorted(p for p in self.required if p not in args)
+        rebuilt = self.config(args) if not missing else None
+        extra = [k for k in self.unknown if not isinstance(rebuilt, Mapping) or rebuilt.get(k, _MISSING) != self.target.get(k, _MISSING)]
+        if missing:
+            detail = f": its config lacks {', '.join(map(repr, missing))}, which the constructor requires"
+        elif extra:
+            detail = f": its config has {', '.join(map(repr, extra))}, which the constructor does not take"
+        else:
+            detail = ": a layer built from its config has another config"
+        hint = "graphspec imports layers whose get_config() round-trips through the constructor (Keras' own from_config needs the same)"
+        return _fail(Code.UNSUPPORTED_MODEL, f"layer {where!r} ({self.name}) cannot be rebuilt from its config{detail}", hint)
 
     def drop_redundant(self, args: dict[str, Any], built: bool) -> dict[str, Any]:
         """Leave out each argument the layer derives anyway (``strides`` = ``pool_size``), and write a
@@ -483,304 +621,3 @@ class _Rebuild:
 
 def _config_key(arg: str) -> str:
     return "layer" if arg == "wraps" else arg
-
-
-# ---------------------------------------------------------------------------
-# the graph
-
-
-def _valid_node_name(keras_name: str, taken: set[str], reserved: set[str]) -> str:
-    """The node name of a Keras layer name: scopes back from ``.`` to ``/`` where that makes a valid name.
-
-    A sanitised name also avoids ``reserved`` (the names of the model's layers), so that it
-    does not take the name of a layer still to come, which then would not load its weights.
-    """
-    scoped = node_name(keras_name)
-    if _VALID_NODE_NAME.fullmatch(scoped) and len(scoped) <= 256 and scoped not in taken:
-        return scoped
-    return _valid_name(keras_name, taken, reserved=reserved)
-
-
-def _valid_name(name: str, taken: set[str], warn: bool = True, reserved: set[str] | frozenset[str] = frozenset()) -> str:
-    """``name`` itself when valid and free, else a sanitised, unique variant (with a warning) that avoids ``reserved`` too."""
-    if _VALID_NAME.fullmatch(name) and name not in taken:
-        return name
-    taken = taken | reserved
-    base = re.sub(r"[^A-Za-z0-9_\-]", "_", name)[:120] or "_"
-    if not re.match(r"[A-Za-z_]", base):
-        base = "_" + base
-    out, k = base, 2
-    while out in taken:
-        out, k = f"{base}_{k}", k + 1
-    if _VALID_NAME.fullmatch(name) or not warn:
-        return out
-    warnings.warn(f"Keras name {name!r} is not a valid graphspec name; imported as {out!r} (weights no longer load by name for it)", stacklevel=4)
-    return out
-
-
-class _ModelImporter:
-    """Walks a functional model's operations, call by call, into spec data (nested models recursively)."""
-
-    def __init__(self, model: Any, depth: int = 0):
-        keras = _keras()
-        self.model = model
-        self.depth = depth
-        if isinstance(model, keras.Sequential):
-            functional = getattr(model, "_functional", None)
-            if functional is None:
-                raise _fail(Code.UNSUPPORTED_MODEL, f"Sequential model {model.name!r} has no input shape yet", "start it with keras.Input(shape=...) or build it before importing")
-            self.graph = functional
-        elif type(model).__name__ == "Functional":
-            self.graph = model
-        else:
-            raise _fail(Code.UNSUPPORTED_MODEL, f"model {model.name!r} is a subclassed {type(model).__name__}; only functional and Sequential models have a graph to import")
-        self.taken: set[str] = set()
-        self.refs: dict[tuple[int, int], str] = {}
-        self.inputs: dict[str, Any] = {}
-        self.nodes: dict[str, dict[str, Any]] = {}
-
-    def data(self) -> dict[str, Any]:
-        """The whole spec: name, the graph, and the compile config of a compiled model."""
-        data: dict[str, Any] = {"graphspec": 1, "name": _valid_name(self.model.name, set(), warn=False), **self.body()}
-        compile_config = self.model.get_compile_config() if getattr(self.model, "compiled", False) else None
-        if compile_config:
-            _apply_compile(data, compile_config, auto_jit=self.model._resolve_auto_jit_compile())
-        return data
-
-    def body(self) -> dict[str, Any]:
-        """Inputs, nodes and outputs: what a spec and a ``model:`` node's sub-spec share."""
-        from keras.src.ops.function import make_node_key
-
-        self.taken = {node_name(op.name) for op in self.graph.operations}
-        used = self._used_calls()
-        for op in self.graph.operations:
-            calls = [(i, node) for i, node in enumerate(op._inbound_nodes) if make_node_key(op, i) in self.graph._nodes and (node.is_input or id(node) in used)]
-            for k, (index, node) in enumerate(calls):
-                self._add_call(op, k, index, node)
-        return {"inputs": self.inputs, "nodes": self.nodes, "outputs": self._outputs()}
-
-    def _add_call(self, op: Any, k: int, index: int, node: Any) -> None:
-        keras = _keras()
-        if isinstance(op, keras.layers.InputLayer):
-            name = _valid_name(op.name, set(self.inputs) | set(self.nodes), reserved=self.taken)
-            self.inputs[name] = _input_spec(op)
-            self.refs[(id(op), index)] = name
-            return
-        owner = self.refs.get((id(op), self._first_index(op)))
-        assigned = set(self.nodes) | set(self.inputs)
-        # A share node's made-up name must not take the name of a layer still to come.
-        name = _valid_node_name(op.name, assigned, self.taken) if k == 0 else _valid_node_name(f"{owner}_call{k}", assigned | self.taken, self.taken)
-        self.refs[(id(op), index)] = name
-        if k > 0:
-            self.nodes[name] = {"share": owner, "inputs": self._call_inputs(op, node)}
-        elif isinstance(op, keras.Model):
-            self.nodes[name] = self._model_node(op, node)
-        elif isinstance(op, keras.layers.Layer):
-            class_name = _layer_class_name(op, name)
-            args = _minimal_args(class_name, op.get_config(), name, op.get_build_config() if op.built else None)
-            self.nodes[name] = {"layer": class_name, "inputs": self._call_inputs(op, node), **args}
-        else:
-            self.nodes[name] = self._op_node(op, node, name)
-
-    def _used_calls(self) -> set[int]:
-        """The ids of the call nodes the outputs are computed from: not those that only compute a
-        mask Keras passes on by itself (``Embedding(mask_zero=True)``'s ``not_equal``), which a
-        built spec computes again."""
-        used: set[int] = set()
-        stack = list(self.graph.outputs)
-        while stack:
-            op, index, _ = stack.pop()._keras_history
-            node = op._inbound_nodes[index]
-            if id(node) not in used:
-                used.add(id(node))
-                stack += _tensor_arguments(node)
-        return used
-
-    def _first_index(self, op: Any) -> int:
-        from keras.src.ops.function import make_node_key
-
-        return next(i for i in range(len(op._inbound_nodes)) if make_node_key(op, i) in self.graph._nodes)
-
-    def _model_node(self, model: Any, node: Any) -> dict[str, Any]:
-        from graphspec.spec import MAX_MODEL_DEPTH
-
-        if self.depth + 1 >= MAX_MODEL_DEPTH:
-            raise _fail(Code.UNSUPPORTED_MODEL, f"model {model.name!r} nests models deeper than {MAX_MODEL_DEPTH} levels")
-        sub = _ModelImporter(model, self.depth + 1).body()
-        if isinstance(model, _keras().Sequential):
-            sub = {"sequential": True, **sub}
-        out: dict[str, Any] = {"model": sub, "inputs": self._call_inputs(model, node)}
-        if not model.trainable:
-            out["trainable"] = False
-        return out
-
-    def _op_node(self, op: Any, node: Any, name: str) -> dict[str, Any]:
-        """A ``keras.ops`` Operation Keras recorded: its constructor arguments and constant call arguments."""
-        op_name = catalog.op_for_class(type(op).__module__, type(op).__name__)
-        info = catalog.op_info(op_name) if op_name is not None else None
-        if op_name is None or info is None or info.refused:
-            raise _fail(Code.UNSUPPORTED_MODEL, f"{name!r} applies the Keras operation {type(op).__name__}, which graphspec's op allow-list lacks", "wrap it in a registered layer")
-        defaults = {p.name: p.default for p in info.params if not p.required}
-        config = {k: _plain(v) for k, v in op.get_config().items() if k != "name"}
-        args = {k: v for k, v in config.items() if k not in defaults or defaults[k] != v}
-        positional = list(node.arguments.args)
-        tensors = positional.pop(0) if info.takes_list else positional[: len([a for a in positional if _is_tensor(a)])]
-        if not info.takes_list:
-            positional = positional[len(tensors) :]
-        constants = dict(zip([p.name for p in info.constants(len(tensors))], positional, strict=False))
-        constants.update({k: v for k, v in node.arguments.kwargs.items() if v is not None})
-        if len(constants) < len(positional) or any(_is_tensor(v) or _contains_mapping(_plain(v)) for v in constants.values()) or not all(map(_is_tensor, tensors)):
-            raise _fail(Code.UNSUPPORTED_MODEL, f"{name!r} calls op {op_name!r} with tensors after constants or in keywords, which an `op:` node cannot write", "pass the tensors first")
-        return {"op": op_name, "inputs": [self._ref(t) for t in tensors], **args, **{k: _plain(v) for k, v in constants.items()}}
-
-    def _call_inputs(self, op: Any, node: Any) -> list[str]:
-        from keras.src import tree
-
-        implicit = _implicit_masks(node)
-        extra = [k for k, v in node.arguments.kwargs.items() if k not in implicit and not _is_call_default(op, k, v)]
-        loose = [a for a in tree.flatten(node.arguments.args) if a is not None and not _is_tensor(a)]
-        if extra or loose:
-            what = f"keyword arguments {', '.join(map(repr, extra))}" if extra else f"non-tensor arguments {loose!r}"
-            raise _fail(Code.UNSUPPORTED_MODEL, f"{op.name!r} is called with {what}; a spec node passes only its input tensors", "call the layer on tensors alone")
-        return [self._ref(t) for t in _tensor_arguments(node)]
-
-    def _ref(self, tensor: Any) -> str:
-        op, index, tensor_index = tensor._keras_history
-        base = self.refs[(id(op), index)]
-        many = len(op._inbound_nodes[index].outputs) > 1
-        return f"{base}:{tensor_index}" if many else base
-
-    def _outputs(self) -> dict[str, dict[str, Any]]:
-        outputs: dict[str, dict[str, Any]] = {}
-        names = list(self.graph.output_names) if self.graph is self.model else [self.model.layers[-1].name]
-        for tensor, keras_name in zip(self.graph.outputs, names, strict=True):
-            ref = self._ref(tensor)
-            folded = self._fold_identity(keras_name, ref)
-            if folded is not None:
-                outputs[keras_name] = {"from": folded}
-            elif ref == keras_name and ref in self.nodes:  # an output that is an input needs a name of its own
-                outputs[keras_name] = {}
-            else:
-                name = _valid_name(ref.replace(":", "_").replace("/", "_"), set(self.nodes) | set(outputs) | set(self.inputs))
-                outputs[name] = {"from": ref}
-        return outputs
-
-    def _fold_identity(self, name: str, ref: str) -> str | None:
-        """The source of an output-only ``Identity`` node (what emit adds for ``from:``), which is then removed."""
-        node = self.nodes.get(name)
-        if ref != name or node is None or node.get("layer") != "Identity" or set(node) != {"layer", "inputs"} or len(node["inputs"]) != 1:
-            return None
-        if any(name in n["inputs"] or n.get("share") == name for other, n in self.nodes.items() if other != name):
-            return None
-        del self.nodes[name]
-        return str(node["inputs"][0])
-
-
-def _is_tensor(value: Any) -> bool:
-    return hasattr(value, "_keras_history")
-
-
-def _implicit_masks(node: Any) -> set[str]:
-    """The mask keywords (``mask``, ``query_mask``...) Keras filled in itself with the masks that the
-    call's tensor arguments carry: a built spec gets them the same way, so they are not inputs."""
-    from keras.src import backend, tree
-
-    carried = {id(m) for t in tree.flatten(node.arguments.args) if _is_tensor(t) and (m := backend.get_keras_mask(t)) is not None}
-    implicit = set()
-    for key, value in node.arguments.kwargs.items():
-        masks = [m for m in tree.flatten(value) if m is not None]
-        if (key == "mask" or key.endswith("_mask")) and masks and all(id(m) in carried for m in masks):
-            implicit.add(key)
-    return implicit
-
-
-def _tensor_arguments(node: Any) -> list[Any]:
-    """A call's input tensors, in Keras' order, without the masks Keras passed on by itself."""
-    from keras.src import tree
-
-    implicit = _implicit_masks(node)
-    kwargs = {k: v for k, v in node.arguments.kwargs.items() if k not in implicit}
-    return [t for t in tree.flatten((node.arguments.args, kwargs)) if _is_tensor(t)]
-
-
-def _is_call_default(op: Any, key: str, value: Any) -> bool:
-    """Whether a recorded keyword argument is ``None`` or its default (a tensor never is)."""
-    from keras.src import tree
-
-    if value is None:
-        return True
-    if any(_is_tensor(v) for v in tree.flatten(value)):
-        return False
-    default = _call_default(op, key)
-    return default is not _MISSING and bool(value == default)
-
-
-def _call_default(op: Any, key: str) -> Any:
-    """The default of ``op.call``'s argument ``key``: Keras records ``training=False`` on every call of a layer whose call says so."""
-    import inspect
-
-    try:
-        param = inspect.signature(op.call).parameters.get(key)
-    except (TypeError, ValueError):
-        return _MISSING
-    return _MISSING if param is None or param.default is param.empty else param.default
-
-
-def _input_spec(layer: Any) -> dict[str, Any]:
-    config = layer.get_config()
-    if config.get("ragged") or config.get("optional"):
-        raise _fail(Code.UNSUPPORTED_MODEL, f"input {layer.name!r} is ragged or optional, which a spec cannot declare")
-    batch_shape = _plain(config["batch_shape"])
-    out: dict[str, Any] = {"shape": batch_shape[1:]}
-    dtype = config.get("dtype")
-    dtype = dtype["config"]["name"] if isinstance(dtype, Mapping) else dtype
-    if dtype not in (None, "float32"):
-        out["dtype"] = dtype
-    if batch_shape[0] is not None:
-        out["batch_size"] = batch_shape[0]
-    if config.get("sparse"):
-        out["sparse"] = True
-    return out
-
-
-# ---------------------------------------------------------------------------
-# compile config → outputs' losses and metrics, and `compile:`
-
-
-def _per_output(value: Any, names: list[str]) -> dict[str, Any]:
-    """Keras' per-output compile values (one value, a list in output order, or a dict) by output name."""
-    if isinstance(value, Mapping):
-        return {n: value[n] for n in names if n in value and value[n] is not None}
-    if isinstance(value, list | tuple) and len(names) > 1 and len(value) == len(names):
-        return {n: v for n, v in zip(names, value, strict=True) if v is not None}
-    return {n: value for n in names} if value is not None else {}
-
-
-def _metrics(value: Any, names: list[str]) -> dict[str, Any]:
-    if isinstance(value, list | tuple) and len(names) == 1 and not any(isinstance(v, list | tuple) for v in value):
-        return {names[0]: list(value)}
-    return {n: (v if isinstance(v, list) else [v]) for n, v in _per_output(value, names).items()}
-
-
-def _apply_compile(data: dict[str, Any], config: Mapping[str, Any], auto_jit: bool) -> None:
-    """Write a compile config into spec data; ``auto_jit`` is what ``jit_compile='auto'`` resolves to here
-    (Keras records the resolved value, so that value is the default)."""
-    outputs: dict[str, dict[str, Any]] = data["outputs"]
-    names = list(outputs)
-    for n, loss in _per_output(config.get("loss"), names).items():
-        outputs[n]["loss"] = _object_value("loss", loss, f"outputs.{n}.loss")
-    for n, weight in _per_output(config.get("loss_weights"), names).items():
-        if weight != 1.0:
-            outputs[n]["loss_weight"] = float(weight)
-    for n, metrics in _metrics(config.get("metrics"), names).items():
-        outputs[n]["metrics"] = [_object_value("metric", m, f"outputs.{n}.metrics") for m in metrics if m is not None]
-    if config.get("weighted_metrics"):
-        warnings.warn("weighted_metrics cannot be written in a spec and are left out", stacklevel=3)
-    settings: dict[str, Any] = {"optimizer": _object_value("optimizer", config.get("optimizer"), "compile.optimizer") or "rmsprop"}
-    defaults: dict[str, Callable[[Any], bool]] = {
-        "jit_compile": lambda v: v in ("auto", None, auto_jit),
-        "run_eagerly": lambda v: not v,
-        "steps_per_execution": lambda v: v in (1, None),
-    }
-    settings.update({k: config[k] for k, is_default in defaults.items() if k in config and not is_default(config[k])})
-    data["compile"] = settings

@@ -49,7 +49,8 @@ from typing import Any
 
 import numpy as np
 
-from graphspec._files import write_text_atomically
+from graphspec._files import confined, looks_absolute, write_text_atomically
+from graphspec._limits import read_json_record
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.history import HISTORY_FILES, read_json
 
@@ -116,10 +117,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     path = folder / MANIFEST
     if not path.is_file():
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = None
+    data = read_json_record(path)  # bounded: a reused folder's run.json may be anything
     if not isinstance(data, dict) or data.get("graphspec_run") != _FORMAT:
         raise _refused(Code.RUN_EXISTS, f"{folder} has a {MANIFEST} that graphspec cannot read", folder, "give a new --run-dir, or --overwrite to start a run there")
     return data
@@ -139,10 +137,7 @@ class BackupState:
 
 def read_backup(backup: Path) -> BackupState | None:
     """The backup in folder ``backup``, or ``None`` if it holds no complete one."""
-    try:
-        data = json.loads((backup / BACKUP_STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = read_json_record(backup / BACKUP_STATE)
     if not isinstance(data, dict) or data.get("format") != _FORMAT or not _GENERATION.match(str(data.get("generation"))):
         return None
     generation = backup / str(data["generation"])
@@ -152,8 +147,16 @@ def read_backup(backup: Path) -> BackupState | None:
     return BackupState(int(data["epoch"]), bool(data.get("stopped")), generation, dict(data.get("fingerprint") or {}), history, list(data.get("callbacks") or []))
 
 
-def new_generation(backup: Path, epoch: int) -> tuple[Path, Path]:
-    """A temporary folder to write epoch ``epoch``'s generation in, and the name it gets once whole."""
+def new_generation(backup: Path, epoch: int, inside: Path | None = None) -> tuple[Path, Path]:
+    """A temporary folder to write epoch ``epoch``'s generation in, and the name it gets once whole.
+
+    With ``inside`` (the run folder), the backup folder must really lie in it.
+
+    Raises:
+        SpecError: ``unsafe-path`` for a backup folder that leads out of ``inside``.
+    """
+    if inside is not None:
+        confined(inside, os.path.relpath(backup, inside))
     backup.mkdir(parents=True, exist_ok=True)
     name = f"epoch-{epoch:06d}"
     temp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=backup))
@@ -163,7 +166,7 @@ def new_generation(backup: Path, epoch: int) -> tuple[Path, Path]:
     return temp, backup / name
 
 
-def commit_generation(temp: Path, final: Path, state: Mapping[str, Any], keep: int = 1) -> None:
+def commit_generation(temp: Path, final: Path, state: Mapping[str, Any], keep: int = 1, inside: Path | None = None) -> None:
     """Rename a written generation into place, point ``state.json`` at it, then drop older generations.
 
     ``state`` is the rest of the backup (epoch, history, callbacks' state); until
@@ -173,17 +176,21 @@ def commit_generation(temp: Path, final: Path, state: Mapping[str, Any], keep: i
         shutil.rmtree(final)
     os.replace(temp, final)
     record = {"format": _FORMAT, "generation": final.name, **state}
-    write_text_atomically(final.parent / BACKUP_STATE, json.dumps(record, indent=1) + "\n")
+    write_text_atomically(final.parent / BACKUP_STATE, json.dumps(record, indent=1) + "\n", inside=inside)
     generations = sorted(p for p in final.parent.iterdir() if _GENERATION.match(p.name) and p.is_dir())
     for old in generations[: max(0, len(generations) - keep)]:
         if old != final:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def remove_backup(backup: Path) -> None:
-    """Remove what graphspec wrote in a backup folder, and the folder if nothing else is left in it."""
-    if not backup.is_dir():
-        return
+def remove_backup(backup: Path, inside: Path | None = None) -> None:
+    """Remove what graphspec wrote in a backup folder, and the folder if nothing else is left in it.
+
+    With ``inside`` (the run folder), nothing is removed from a backup folder
+    whose real path leaves it (a symlink put there while the run trained).
+    """
+    if not backup.is_dir() or (inside is not None and not _within(inside, backup / BACKUP_STATE)):
+        return  # its real path, every symlink followed, leaves the run folder
     (backup / BACKUP_STATE).unlink(missing_ok=True)
     for entry in backup.iterdir():
         if _GENERATION.match(entry.name) or _is_temporary_generation(entry.name):
@@ -286,21 +293,42 @@ def _refused(code: Code, message: str, folder: Path, hint: str) -> SpecError:
     return SpecError([Diagnostic(code, message, (), hint, file=str(folder))])
 
 
+def _within(folder: Path, path: Path) -> bool:
+    """Whether ``path`` itself (not what it may link to) lies in ``folder`` by real path: its own folder, every symlink followed, does."""
+    base = os.path.realpath(folder)
+    return os.path.commonpath([base, os.path.realpath(path.parent)]) == base and path.name not in ("", ".", "..")
+
+
+def _in_folder(patterns: Iterable[str]) -> Iterator[str]:
+    """The patterns that name paths in the folder: a run.json edited by hand may name ``/etc/*`` or ``../*``."""
+    for pattern in patterns:
+        if isinstance(pattern, str) and pattern and "\0" not in pattern and not looks_absolute(pattern) and ".." not in re.split(r"[\\/]", pattern):
+            yield pattern
+
+
 def existing(folder: Path, patterns: Iterable[str]) -> list[str]:
     """The paths (relative) in ``folder`` that match any of ``patterns``."""
     if not folder.is_dir():
         return []
     found: list[str] = []
-    for pattern in patterns:
+    for pattern in _in_folder(patterns):
         found += sorted(str(p.relative_to(folder)) for p in folder.glob(pattern))
     return list(dict.fromkeys(found))
 
 
 def remove_paths(folder: Path, patterns: Iterable[str]) -> None:
-    """Remove what matches ``patterns`` in ``folder`` (files and folders), then the folders they leave empty."""
+    """Remove what matches ``patterns`` in ``folder`` (files and folders), then the folders they leave empty.
+
+    Only what really lies in the folder is removed: a match reached through a
+    symlink that leads out (``logs -> /home/me``, then ``logs/*``) is left alone, a
+    symlink matched itself is removed as a link (never what it points to), and a
+    pattern that names paths outside (absolute, ``..``) matches nothing.
+    """
     parents: set[Path] = set()
-    for pattern in patterns:
+    for pattern in _in_folder(patterns):
         for path in folder.glob(pattern):
+            if not _within(folder, path):
+                continue
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
             else:
@@ -314,10 +342,10 @@ def remove_paths(folder: Path, patterns: Iterable[str]) -> None:
 def remove_temporaries(folder: Path, patterns: Iterable[str]) -> list[Path]:
     """Remove the temporary files a killed run left beside the files it writes (``.name.XXXXXXXX``) and in its backup."""
     removed: list[Path] = []
-    for pattern in patterns:
+    for pattern in _in_folder(patterns):
         target = folder / pattern
         parent = target.parent
-        if not parent.is_dir():
+        if not parent.is_dir() or not _within(folder, target):
             continue
         name = re.escape(target.name).replace(r"\*", ".*")
         temp = re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}(\.[\w.]+)?$")

@@ -56,7 +56,13 @@ _EXPRESSION = {
 _EXPR_REF = {"$ref": "#/$defs/Expression"}
 _NULL = {"type": "null"}
 # Keys of the objects pydantic describes that hold a Keras object, and its kind.
-_OBJECT_FIELDS = {("OutputSpec", "loss"): "loss", ("OutputSpec", "metrics"): "metric", ("CompileSpec", "optimizer"): "optimizer", ("FitSpec", "callbacks"): "callback"}
+_OBJECT_FIELDS = {
+    ("OutputSpec", "loss"): "loss",
+    ("OutputSpec", "metrics"): "metric",
+    ("OutputSpec", "weighted_metrics"): "metric",
+    ("CompileSpec", "optimizer"): "optimizer",
+    ("FitSpec", "callbacks"): "callback",
+}
 _OBJECT_DEFS = {
     "activation": "Activation",
     "initializer": "Initializer",
@@ -66,6 +72,7 @@ _OBJECT_DEFS = {
     "metric": "Metric",
     "optimizer": "Optimizer",
     "callback": "Callback",
+    "schedule": "Schedule",
 }
 # The node kinds: a node is exactly one of them (catalog.check_nodes), counted when present and not
 # null. Every kind but a block instance needs `inputs` (graph: no-inputs).
@@ -95,9 +102,13 @@ def _object_def(kind: str) -> Schema:
     # A class that needs arguments cannot be named bare (validate: missing-argument).
     bare = [n for n, info in infos.items() if info is None or not info.is_class or not any(p.required for p in info.params)]
     rules = [_config_rule(n, info) for n, info in infos.items() if info is not None]
+    config: Schema = {"type": "object", "additionalProperties": _ref("PlainData")}
+    nested = catalog.NESTED_OBJECTS.get(kind, {})
+    if nested:  # an optimizer's learning_rate may be a schedule object
+        config["properties"] = {key: {"anyOf": [_ref("PlainData"), _ref(_OBJECT_DEFS[inner])]} for key, inner in nested.items()}
     mapping: Schema = {
         "type": "object",
-        "properties": {"class_name": {"type": "string", "enum": names}, "config": {"type": "object", "additionalProperties": _ref("PlainData")}},
+        "properties": {"class_name": {"type": "string", "enum": names}, "config": config},
         "required": ["class_name"],
         "additionalProperties": False,
     }
@@ -338,11 +349,22 @@ def json_schema() -> Schema:
     defs["LayerArguments"] = {"allOf": [_layer_branch(n, usable[n]) for n in layers]}
     defs["OpArguments"] = {"allOf": [_op_branch(n) for n in _usable_ops()]}
     defs["NestedLayer"] = {
-        "description": "a layer inside another (`wraps:`, `cell:`): {layer: Name, ...arguments}; it receives its wrapper's input",
-        "type": "object",
-        "properties": {"layer": {"type": "string", "enum": layers}, "inputs": False, **dict.fromkeys((*_KINDS[1:], *_passing_keys()), False)},
-        "required": ["layer"],
-        "$ref": "#/$defs/LayerArguments",
+        "description": "a layer inside another (`wraps:`, `cell:`): {layer: Name, ...arguments}, or {model: ...} for a model a wrapper applies; it receives its wrapper's input",
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {"layer": {"type": "string", "enum": layers}, "inputs": False, **dict.fromkeys((*_KINDS[1:], *_passing_keys()), False)},
+                "required": ["layer"],
+                "$ref": "#/$defs/LayerArguments",
+            },
+            {
+                "type": "object",
+                "description": "a model a wrapper (TimeDistributed) applies to each step",
+                "properties": {"model": _ref("ModelSpec"), "trainable": {"type": "boolean"}},
+                "required": ["model"],
+                "additionalProperties": False,
+            },
+        ],
     }
     defs["NodeSpec"] = _node_def(layers, defs.get("NodeSpec", {}))
     _lint_codes(defs)
@@ -379,6 +401,9 @@ def _structure(schema: Schema, defs: Schema) -> None:
         _names(props["outputs"], _NAME)
         # `answer:` with nothing after it is an output with every default.
         props["outputs"]["additionalProperties"] = _nullable(_ref("OutputSpec"))
+        # A model returns something: an output, or a reference its `structure.outputs` returns as it is.
+        returns = [{"properties": {"outputs": {"minProperties": 1}}}, {"required": ["structure"], "properties": {"structure": {"required": ["outputs"], "properties": {"outputs": {"not": _NULL}}}}}]
+        body["allOf"] = [*body.get("allOf", []), {"anyOf": returns}]
         props["name"] = {**props["name"], "anyOf": [{"type": "string", "pattern": _NAME, "maxLength": 128}, *([_NULL] if body is not schema else [])]}
         props["name"].pop("type", None)
     for (section, key), kind in _OBJECT_FIELDS.items():

@@ -139,8 +139,9 @@ def export(
     """Write a serving artefact of a spec's model, named as the spec names its inputs and outputs, after a parity check.
 
     Args:
-        source: a spec (path, text, mapping or :class:`Spec`), a ``.keras`` file
-            (as ``os.PathLike``; loaded in Keras' safe mode) or a ``keras.Model``.
+        source: a spec (a path object, text, mapping or :class:`Spec`; a ``str``
+            is spec text, never a file name), a ``.keras`` file (as ``os.PathLike``;
+            loaded in Keras' safe mode, within ``limits`` and ``budget``) or a ``keras.Model``.
         path: the target: a folder for ``saved_model``, a ``.tflite`` or ``.onnx`` file.
         format: ``saved_model``, ``tflite`` or ``onnx``; default from the suffix of ``path``.
         batch_size: fix the batch dimension (default: dynamic).
@@ -167,7 +168,7 @@ def export(
     _check_target(target, fmt)
     _require_extra(fmt)
     model, report = _model_and_report(source, limits, budget, params)
-    job = _Job(target, fmt, batch_size, batch_size or samples, seed, tol, time.perf_counter())
+    job = _Job(target, fmt, batch_size, batch_size or samples, seed, tol, time.perf_counter(), limits.max_data_bytes)
     try:
         return _export(model, report, job)
     except SpecError as exc:
@@ -183,13 +184,14 @@ class _Job:
     seed: int
     tolerance: Tolerance
     started: float
+    max_data_bytes: int = Limits().max_data_bytes  # the parity check's random inputs
 
 
 def _export(model: Any, report: Report, job: _Job) -> ExportResult:
     fmt, target, tol, n = job.fmt, job.target, job.tolerance, job.samples
     writer = _WRITERS[fmt]
     interface = _Interface.of(model, job.batch_size)
-    inputs = _parity_inputs(report, interface, n, job.seed)
+    inputs = _parity_inputs(report, interface, n, job.seed, job.max_data_bytes)
     expected = interface.predict(model, inputs)
     with _staging(target) as staged:
         try:
@@ -232,7 +234,7 @@ def _model_and_report(source: Any, limits: Limits, budget: Budget, params: Param
     if isinstance(source, os.PathLike) and os.fspath(source).endswith(".keras"):
         from graphspec.train import load_model
 
-        source = load_model(source)
+        source = load_model(source, limits=limits, budget=budget)
     if hasattr(source, "predict") and hasattr(source, "inputs"):
         # A trained model of a spec imports to that spec: its names and the id ranges the parity data needs.
         return source, validate(from_keras(source), limits=limits, budget=budget)
@@ -316,13 +318,13 @@ def _output_keys(model: Any) -> list[str]:
     return ["/".join(str(p) for p in path) for path, _ in keras.tree.flatten_with_path(structure)]
 
 
-def _parity_inputs(report: Report, interface: _Interface, n: int, seed: int) -> dict[str, Any]:
+def _parity_inputs(report: Report, interface: _Interface, n: int, seed: int, max_bytes: int) -> dict[str, Any]:
     """Random inputs as ``--synthetic`` makes them (ids within each Embedding's range, unknown lengths chosen to fit)."""
     import numpy as np
 
     from graphspec.data import synthetic_inputs
 
-    arrays = synthetic_inputs(report, n, seed=seed)
+    arrays = synthetic_inputs(report, n, seed=seed, max_bytes=max_bytes)
     by_name = {k: np.asarray(v) for k, v in arrays.items()}
     missing = [i.name for i in interface.inputs if i.name not in by_name]
     if missing:

@@ -30,15 +30,15 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
-from pathlib import Path as FsPath
 from typing import Any
 
 import yaml
 
+from graphspec._limits import Limits, decode_text, json_too_deep, offset_position, read_file
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 
 __all__ = ["Document", "Limits", "Mark", "locate", "parse_data", "parse_file", "parse_text"]
@@ -54,33 +54,6 @@ _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map"
 # 1e400, instead of crashing a later float conversion.
 _INT_BOUND = 2**1024 - 2**970
 _MAX_INT_DIGITS = len(str(_INT_BOUND))
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds applied while loading untrusted specs.
-
-    Attributes:
-        max_bytes: largest accepted text, in bytes of UTF-8.
-        max_depth: deepest nesting of mappings and lists, the top-level mapping
-            being level 1. The same rule holds for text and for data from Python,
-            and an alias counts at the depth where it is used, with the full
-            nesting of the value it names.
-        max_expansion: for text, alias expansion allowed, as a multiple of the
-            number of values written (at least 10,000 values are always allowed).
-            A document without aliases never exceeds it.
-        max_values: for data from Python, which has no written size: the most
-            values it may hold, counting a list or mapping referenced from several
-            places once per reference (Python's counterpart of an alias bomb).
-
-    Integers beyond 64 bits are accepted, but not beyond the float range
-    (±1.8e308): such a number is refused as ``bad-value``, like ``1e400``.
-    """
-
-    max_bytes: int = 1 << 20
-    max_depth: int = 64
-    max_expansion: int = 10
-    max_values: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -155,40 +128,23 @@ def locate(diagnostics: Iterable[Diagnostic], doc: Document | None) -> list[Diag
     return out
 
 
-def parse_file(path: str | FsPath, limits: Limits = Limits()) -> Document:
+def parse_file(path: str | os.PathLike[str], limits: Limits = Limits(), *, max_bytes: int | None = None, pipes: bool = False) -> Document:
     """Read and parse a spec file (``.json`` as JSON, anything else as YAML unless it parses as JSON).
 
-    A pipe (``/dev/fd/63`` of ``<(...)``, ``/dev/stdin``) is read once, no further than
-    the size limit.
+    The file is read through :func:`graphspec._limits.read_file`: at most
+    ``max_bytes`` (default ``limits.max_bytes``) bytes of a regular file. With
+    ``pipes`` (a file the caller named itself, never one a spec names) a pipe is
+    read too (``/dev/fd/63`` of ``<(...)``, ``/dev/stdin``), once, no further
+    than the size limit.
 
     Raises:
-        SpecError: ``io-error`` if it cannot be read, or any loading problem.
+        SpecError: ``io-error`` if it cannot be read (missing, not a regular
+            file, a NUL byte in its path), ``file-too-large``, ``syntax`` for
+            text that is not UTF-8, or any loading problem.
     """
-    p = FsPath(path)
-    name = str(path)
-    try:
-        if not p.exists() or p.is_dir():
-            what = "no such file" if not p.exists() else "a folder, not a spec file"
-            raise SpecError([Diagnostic(Code.IO_ERROR, f"{what}: {name}", file=name)])
-        size = p.stat().st_size
-        if size > limits.max_bytes:
-            raise SpecError([_too_large(size, limits, name)])
-        raw = _read_bounded(p, limits.max_bytes)
-        if len(raw) > limits.max_bytes:  # a pipe (`<(...)`, standard input) has no size to check first
-            raise SpecError([_too_large(len(raw), limits, name, at_least=True)])
-    except OSError as exc:
-        raise SpecError([Diagnostic(Code.IO_ERROR, f"cannot read {name}: {exc.strerror or exc}", file=name)]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SpecError([Diagnostic(Code.IO_ERROR, f"{name} is not UTF-8 text (byte {exc.start})", file=name, hint="save the spec as UTF-8")]) from None
-    return parse_text(text, file=name, limits=limits)
-
-
-def _read_bounded(path: FsPath, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes, read once: a pipe or standard input can be read only once."""
-    with path.open("rb") as f:
-        return f.read(max_bytes + 1)
+    name = os.fspath(path)
+    raw = read_file(path, limits.max_bytes if max_bytes is None else max_bytes, pipes=pipes)
+    return parse_text(decode_text(raw, name), file=name, limits=limits)
 
 
 def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) -> Document:
@@ -205,15 +161,21 @@ def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) ->
             fit their node and (in YAML) such numbers are collected in
             ``Document.problems``, for the next stage to report with its own.
     """
-    size = len(text.encode("utf-8"))
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        raise SpecError([_surrogate_in_text(text, surrogate.start(), file)])
+    size = len(text.encode("utf-8")) if len(text) <= limits.max_bytes else len(text)
     if size > limits.max_bytes:
         raise SpecError([_too_large(size, limits, file)])
     text = text.removeprefix("\ufeff")
     doc = _parse_json(text, file, limits)
     if doc is not None:
+        _refuse_surrogates(doc, text)
         return doc
     builder = _Builder(file, text, limits)
     data = builder.load()
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_surrogates(Document(data, file, text, builder.values, builder.keys), text)
     if data is _EMPTY or data is None:
         raise SpecError([Diagnostic(Code.SYNTAX, "the spec is empty", file=file, hint="start from an example in specs/seed/")])
     doc = Document(data, file, text, builder.values, builder.keys)
@@ -221,6 +183,65 @@ def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) ->
     # them together with its own findings.
     doc.problems = locate(builder.problems, doc)
     return doc
+
+
+# A lone surrogate is no Unicode character: it cannot be written as UTF-8, so it
+# would crash whatever prints it. Text holding one (from Python), or escapes that
+# make one (JSON's "\ud800", YAML's "\ud800" in the pure-Python parser), is refused.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F]")
+
+
+def _surrogate_in_text(text: str, offset: int, file: str | None) -> Diagnostic:
+    line, column = offset_position(text, offset)
+    return Diagnostic(
+        Code.SYNTAX,
+        f"the text holds a lone surrogate (U+{ord(text[offset]):04X}), which is not a Unicode character",
+        file=file,
+        line=line,
+        column=column,
+        hint="remove it; text must be valid Unicode",
+    )
+
+
+def _surrogate_value(value: str, path: Path, is_key: bool) -> Diagnostic:
+    where = _SURROGATE.search(value)
+    code = ord(value[where.start()]) if where is not None else 0
+    what = f"the key {value!a}" if is_key else f"the string {_shorten(ascii(value))}"
+    hint = "escape only real characters: a surrogate pair, or the character itself"
+    return Diagnostic(Code.BAD_VALUE, f"{what} holds a lone surrogate (U+{code:04X}), which is not a Unicode character", path, hint, at_key=is_key)
+
+
+def _surrogate_problems(data: Any, path: Path = ()) -> list[Diagnostic]:
+    """Every key and string in ``data`` that holds a lone surrogate.
+
+    A key's problem is reported at the mapping that holds it (at its key), so no
+    path holds the surrogate; nothing below such a key is looked at.
+    """
+    problems: list[Diagnostic] = []
+    stack = [(data, path)]
+    while stack and len(problems) < 20:
+        value, at = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                problems.append(_surrogate_value(value, at, False))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, str) and _SURROGATE.search(k):
+                    problems.append(_surrogate_value(k, at, True))
+                else:
+                    stack.append((v, (*at, k)))
+        elif isinstance(value, list):
+            stack.extend((v, (*at, i)) for i, v in enumerate(value))
+    return problems
+
+
+def _refuse_surrogates(doc: Document, text: str) -> None:
+    if not _SURROGATE_ESCAPE.search(text):
+        return
+    problems = _surrogate_problems(doc.data)
+    if problems:
+        raise SpecError(locate(problems, doc))
 
 
 def parse_data(data: Any, limits: Limits = Limits()) -> Document:
@@ -247,20 +268,10 @@ _OPENS_COLLECTION = re.compile(_WS + r"[\[{]")
 # Text with no file name that opens like this is meant as JSON, so JSON's own
 # error is the helpful one; any other text that is not valid JSON is YAML.
 _OPENS_LIKE_JSON = re.compile(_WS + r"\{" + _WS + r'["/]')
-# A string, or an unterminated one running to the end: never fails, so never rescans.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 # The tokens of valid JSON that matter for positions (',' and ':' are skipped).
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[^\s,:\[\]{}"]+|[\[\]{}]', re.DOTALL)
 _LONG_DIGITS = re.compile(f"[0-9]{{{_MAX_INT_DIGITS}}}")
 _NON_FINITE = {"NaN", "Infinity", "-Infinity"}
-
-
-def _json_depth(text: str) -> int:
-    """Deepest bracket nesting of JSON text, found in one flat pass (never by recursion)."""
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
 def _parse_json(text: str, file: str | None, limits: Limits) -> Document | None:
@@ -271,10 +282,14 @@ def _parse_json(text: str, file: str | None, limits: Limits) -> Document | None:
             return None
         strict = file is None and _OPENS_LIKE_JSON.match(text) is not None
     # json's C scanner recurses per level: bound the depth before it runs.
-    if _json_depth(text) > limits.max_depth:
+    too_deep = json_too_deep(text, limits.max_depth)
+    if too_deep is not None:
         if not strict:
             return None  # YAML reports it, with a position
-        raise SpecError([Diagnostic(Code.TOO_DEEP, f"nesting deeper than {limits.max_depth} levels", file=file, hint="flatten the structure")])
+        at_line, at_column = offset_position(text, too_deep)
+        shown = _split_lines(text, True)[at_line - 1]
+        message = f"nesting deeper than {limits.max_depth} levels"
+        raise SpecError([Diagnostic(Code.TOO_DEEP, message, file=file, hint="flatten the structure", line=at_line, column=at_column, source_line=shown)])
     # Integers past the float range become ±inf, reported below with their position.
     parse_int = _json_int if _LONG_DIGITS.search(text) else None
     try:
@@ -436,10 +451,12 @@ def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: l
             items = enumerate(value)
         parent[key] = copy_
         for k, v in items:
-            if isinstance(k, str) or type(copy_) is list:
+            if type(copy_) is list or (isinstance(k, str) and not _SURROGATE.search(k)):
                 _check_item(k, v, path, depth, inner, copy_, stack, problems)
+            elif isinstance(k, str):
+                problems.append(_surrogate_value(k, path, True))
             else:
-                problems.append(Diagnostic(Code.WRONG_TYPE, f"mapping keys must be strings; got {type(k).__name__} {k!r}", path))
+                problems.append(Diagnostic(Code.WRONG_TYPE, f"mapping keys must be strings; got {type(k).__name__} {shown_value(k)}", path))
     for container, key, stand_in in reversed(tuples):
         container[key] = tuple(stand_in)
     for container, key, original in others:
@@ -454,6 +471,8 @@ def _check_item(key: Any, value: Any, path: Path, depth: int, active: frozenset[
     """One entry of a container being copied: a scalar is checked and kept, a container is walked next."""
     if type(value) in _PLAIN_SCALARS:
         copy_[key] = value
+        if type(value) is str and _SURROGATE.search(value):
+            problems.append(_surrogate_value(value, (*path, key), False))
     elif isinstance(value, Mapping | list | tuple):
         copy_[key] = None  # holds the key's place: a mapping's copy keeps the order of its keys
         stack.append((value, (*path, key), depth + 1, active, copy_, key))
@@ -463,7 +482,11 @@ def _check_item(key: Any, value: Any, path: Path, depth: int, active: frozenset[
 
 
 def _check_scalar(value: Any, path: Path, problems: list[Diagnostic]) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            problems.append(_surrogate_value(value, path, False))
+        return
+    if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int | float):
         if isinstance(value, int) and abs(value) >= _INT_BOUND:
@@ -473,6 +496,17 @@ def _check_scalar(value: Any, path: Path, problems: list[Diagnostic]) -> None:
             problems.append(Diagnostic(Code.BAD_VALUE, f"{value} is not a finite number", path, "write a finite number"))
         return
     problems.append(Diagnostic(Code.WRONG_TYPE, f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}", path))
+
+
+def shown_value(value: Any) -> str:
+    """A short, printable ``repr`` of any value from Python (a 5,000-digit int has no ``repr``: it raises)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"<an integer of about {int(value.bit_length() * math.log10(2)) + 1:,} digits>"
+    try:
+        text = ascii(value)
+    except Exception:  # a repr that raises: the value is Python's, never a spec's
+        return f"<{type(value).__name__}>"
+    return _shorten(text)
 
 
 def _too_many_values(limits: Limits, path: Path, shared: bool) -> Diagnostic:

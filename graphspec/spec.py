@@ -16,7 +16,8 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -42,6 +43,7 @@ __all__ = [
     "DistributeSpec",
     "FitSpec",
     "InputSpec",
+    "InterfaceSpec",
     "LintSpec",
     "ModelSpec",
     "NodeSpec",
@@ -49,10 +51,15 @@ __all__ = [
     "OutputSpec",
     "Spec",
     "SpecBody",
+    "StructureSpec",
+    "call_references",
     "keras_name",
+    "layer_name",
     "node_name",
+    "parse_model",
     "parse_ref",
     "parse_spec",
+    "wrapped_models",
 ]
 
 FORMAT_VERSION = 1
@@ -122,6 +129,11 @@ def node_name(layer_name: str) -> str:
     return layer_name.replace(".", "/")
 
 
+def layer_name(node: str, spec: NodeSpec | InputSpec) -> str:
+    """The Keras name a node's layer (or an input) gets: its ``keras_name``, else :func:`keras_name` of the node."""
+    return spec.keras_name if spec.keras_name is not None else keras_name(node)
+
+
 def _ref(value: Any) -> Any:
     if isinstance(value, str) and not _REF_RE.fullmatch(value):
         raise PydanticCustomError(
@@ -143,7 +155,19 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     m = _REF_RE.fullmatch(ref)
     if not m:
         raise ValueError(f"bad reference {ref!r}")
-    return m.group(1), (int(m.group(2)) if m.group(2) is not None else None)
+    index = m.group(2)
+    # Past 18 digits no tensor index exists; int() of thousands of digits raises (Python's int-string limit).
+    return m.group(1), (None if index is None else int(index) if len(index) <= 18 else sys.maxsize)
+
+
+def call_references(value: Any, path: Path) -> Iterator[tuple[str, Path]]:
+    """The tensor references a call argument holds, with their paths: a string is one
+    (``enc:1``), a list holds them (``[enc:1, enc:2]``, nested lists too); other values are plain."""
+    if isinstance(value, str):
+        yield value, path
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from call_references(item, (*path, i))
 
 
 def _version(value: Any) -> Any:
@@ -202,15 +226,36 @@ def _object_ref(value: Any) -> Any:
 ObjectRef = Annotated[str | dict[str, Any], Field(union_mode="left_to_right"), BeforeValidator(_object_ref)]
 
 
+def _keras_name(value: Any) -> Any:
+    # Keras accepts any name without '/'; graphspec bounds its length like other text.
+    if isinstance(value, str) and (not value or "/" in value or len(value) > 512 or not value.isprintable()):
+        raise PydanticCustomError(
+            "bad_name",
+            "{value} is not a Keras name: Keras names are non-empty and hold no '/' (graphspec: printable, at most 512 characters)",
+            {"value": repr(value)},
+        )
+    return value
+
+
+KerasName = Annotated[str, BeforeValidator(_keras_name)]
+
+
 class InputSpec(_Model):
-    """A model input: ``{shape: [null, 128], dtype: float32}``. ``null`` dims are unknown."""
+    """A model input: ``{shape: [null, 128], dtype: float32}``. ``null`` dims are unknown.
+
+    ``optional: true`` lets callers pass ``None`` for it (``keras.Input(optional=True)``);
+    ``keras_name`` is the Keras name when it is not a valid graphspec name.
+    """
 
     shape: list[Annotated[int, Field(ge=1)] | None] = Field(max_length=16)
     dtype: Annotated[Literal[DTYPES], BeforeValidator(_dtype)] = "float32"  # type: ignore[valid-type]
     batch_size: Annotated[int, Field(ge=1)] | None = None
     sparse: bool = False
+    optional: bool = False
+    keras_name: KerasName | None = None
 
-_STRUCTURAL = ("layer", "share", "model", "op", "inputs", "lint")
+
+_STRUCTURAL = ("layer", "share", "model", "op", "inputs", "call", "keras_name", "lint")
 _NODE_KEYS = (*_STRUCTURAL, "args")  # `args` is the Python spelling only (see split_node_args)
 _NODE_KEY_SET = frozenset(_NODE_KEYS)
 
@@ -250,6 +295,8 @@ class NodeSpec(_Model):
     model: ModelSpec | None = None
     op: str | None = None
     inputs: list[Ref] = Field(default_factory=list)
+    call: dict[str, Any] = Field(default_factory=dict)  # call-time arguments: references to tensors, or plain values
+    keras_name: KerasName | None = None  # the Keras layer name, where it is not a valid node name
     lint: LintSpec | None = None
     args: dict[str, Any] = Field(default_factory=dict)
 
@@ -285,6 +332,10 @@ class NodeSpec(_Model):
             out["op"] = self.op
         if self.inputs:
             out["inputs"] = self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+        if self.call:
+            out["call"] = dict(self.call)
+        if self.keras_name is not None:
+            out["keras_name"] = self.keras_name
         if self.lint is not None:
             out["lint"] = self.lint.model_dump()
         out.update(self.args)
@@ -298,6 +349,7 @@ class OutputSpec(_Model):
     loss: ObjectRef | None = None
     loss_weight: Annotated[float, BeforeValidator(_finite_nonnegative)] | None = None
     metrics: list[ObjectRef] = Field(default_factory=list)
+    weighted_metrics: list[ObjectRef] = Field(default_factory=list)  # metrics weighted by sample weights
     lint: LintSpec | None = None
 
     def to_data(self) -> dict[str, Any]:
@@ -355,6 +407,53 @@ def _outputs(value: Any) -> Any:
     return value
 
 
+def _tree(value: Any) -> Any:
+    # The names and nesting are checked by graph.resolve, which reports each leaf by its path.
+    if value is not None and not isinstance(value, str | list | dict):
+        raise PydanticCustomError("wrong_type", "expected a name, a list or a mapping; got {kind}", {"kind": _kind(value)})
+    return _named_leaves(value)
+
+
+def _named_leaves(value: Any) -> Any:
+    """``{image: null}`` (YAML's ``{image}``) as ``{image: image}``: a mapping's null value is the leaf its key names."""
+    if isinstance(value, dict):
+        return {k: (k if v is None else _named_leaves(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_named_leaves(v) for v in value]
+    return value
+
+
+Tree = Annotated[Any, BeforeValidator(_tree)]
+
+
+class StructureSpec(_Model):
+    """How a model takes its inputs and returns its outputs, as Keras sees them.
+
+    Each side is a tree: a name, a list of trees, or a mapping whose keys are the
+    names of its leaves (``{image: image, meta: meta}``; ``{image, meta}`` in YAML
+    flow style, whose values are null, says the same) or of nested trees. By
+    default one input or output is passed alone and several as a list in spec order.
+    An output leaf names an output of ``outputs:``, or else is a reference (``enc:1``)
+    to a tensor returned as it is: no layer of its own, no loss, and Keras names it
+    after the layer that makes it.
+    """
+
+    inputs: Tree = None
+    outputs: Tree = None
+
+
+class InterfaceSpec(_Model):
+    """One more model over the same graph (``models:``): its input names and the tensors it returns.
+
+    ``inputs`` is a tree of input names, ``outputs`` a tree of references
+    (``node``, ``node:i`` or an input), shaped as for :class:`StructureSpec`.
+    The models share the graph's layers, and so their weights.
+    """
+
+    inputs: Tree
+    outputs: Tree
+
+
 class SpecBody(_Model):
     """The graph a spec describes: what a whole :class:`Spec` and a nested :class:`ModelSpec` share."""
 
@@ -362,7 +461,9 @@ class SpecBody(_Model):
     description: str | None = None
     inputs: dict[Name, InputSpec] = Field(min_length=1)
     nodes: dict[NodeName, NodeSpec] = Field(default_factory=dict)
-    outputs: Annotated[dict[Name, OutputSpec], BeforeValidator(_outputs)] = Field(min_length=1)
+    # At least one output or `structure.outputs` (graph.resolve checks; outputs that are references have no entry here).
+    outputs: Annotated[dict[Name, OutputSpec], BeforeValidator(_outputs)]
+    structure: StructureSpec | None = None
 
     def output_source(self, name: str) -> str:
         """The reference (``node`` or ``node:i``) an output takes its value from."""
@@ -380,6 +481,8 @@ class SpecBody(_Model):
         data["inputs"] = {k: v.model_dump(exclude_defaults=True) | {"shape": v.shape} for k, v in self.inputs.items()}
         data["nodes"] = {k: v.to_data() for k, v in self.nodes.items()}
         data["outputs"] = {k: v.to_data() for k, v in self.outputs.items()}
+        if self.structure is not None:
+            data["structure"] = self.structure.model_dump(exclude_none=True)
         return data
 
 
@@ -414,6 +517,8 @@ class Spec(SpecBody):
 
     graphspec: Annotated[Literal[1], BeforeValidator(_version)] = 1
     name: Name = "model"
+    trainable: bool = True  # false: the model and every layer that does not say otherwise are frozen
+    models: dict[Name, InterfaceSpec] = Field(default_factory=dict)
     compile: CompileSpec | None = None
     fit: FitSpec | None = None
     distribute: DistributeSpec | None = None
@@ -429,6 +534,10 @@ class Spec(SpecBody):
     def to_data(self) -> dict[str, Any]:
         """The spec as plain data, in the written form (arguments beside ``layer``)."""
         data = self._body_data({"graphspec": self.graphspec, "name": self.name})
+        if not self.trainable:
+            data["trainable"] = False
+        if self.models:
+            data["models"] = {k: v.model_dump() for k, v in self.models.items()}
         if self.compile is not None:
             data["compile"] = self.compile.model_dump(exclude_defaults=True)
         for key, section in (("fit", self.fit), ("distribute", self.distribute)):
@@ -497,6 +606,8 @@ _FIELDS: dict[str, list[str]] = {
     "output": ["from", *[f for f in OutputSpec.model_fields if f != "from_"]],
     "compile": list(CompileSpec.model_fields),
     "model": list(ModelSpec.model_fields),
+    "structure": list(StructureSpec.model_fields),
+    "interface": list(InterfaceSpec.model_fields),
     "fit": list(FitSpec.model_fields),
     "distribute": list(DistributeSpec.model_fields),
     "object": list(ObjectSpec.model_fields),
@@ -540,8 +651,10 @@ def _section(path: Path) -> str | None:
         return "input"
     if head == "outputs" and len(path) == 3:
         return "output"
-    if head in ("compile", "fit", "distribute") and len(path) == 2:
+    if head in ("compile", "fit", "distribute", "structure") and len(path) == 2:
         return str(head)
+    if head == "models" and len(path) == 3:
+        return "interface"
     if path[-2] == "lint":
         return "lint"
     if path[-2] in ("loss", "optimizer") or (len(path) >= 3 and path[-3] == "metrics"):
@@ -664,6 +777,27 @@ def parse_spec(doc: Document) -> Spec:
         raise SpecError(locate([*doc.problems, *missing], doc))
     spec._source = doc
     return spec
+
+
+def parse_model(data: Any) -> tuple[ModelSpec | None, list[Diagnostic]]:
+    """A nested model written as data (a wrapper's ``wraps: {model: ...}``), or the problems with it
+    (paths relative to the model's mapping)."""
+    if not isinstance(data, dict):
+        return None, [Diagnostic(Code.WRONG_TYPE, f"a model is a mapping with inputs, nodes and outputs; got {_kind(data)}", ())]
+    try:
+        return ModelSpec.model_validate(split_node_args(data)), []
+    except ValidationError as exc:
+        return None, _dedupe(_diagnostic(e, data) for e in exc.errors(include_url=False))
+
+
+def wrapped_models(args: dict[str, Any], path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """The models a layer wraps (``wraps: {model: {...}}``, also inside wrapped wrappers), with the path to each mapping."""
+    value = args.get("wraps")
+    if isinstance(value, dict):
+        if "model" in value and "layer" not in value:
+            yield (*path, "wraps"), value
+        else:
+            yield from wrapped_models(value, (*path, "wraps"))
 
 
 def repair(data: Any, broken: list[Path]) -> tuple[Spec | None, list[Path]]:

@@ -8,7 +8,7 @@ be known before building (a layer without a shape rule, an unknown dimension).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from graphspec._api import Report
@@ -38,6 +38,26 @@ def _table(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
     return lines
 
 
+def _inputs(node: Any) -> str:
+    """A node's inputs, then its call arguments: ``dec_emb; initial_state=[enc:1, enc:2]``."""
+    text = ", ".join(node.inputs)
+    for key, value in node.call.items():
+        shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value).lower() if isinstance(value, bool) else str(value)
+        text += f"; {key}={shown}"
+    return text
+
+
+def _models(report: Report) -> list[str]:
+    """One line per model of ``models:``: what it takes and returns."""
+    from graphspec.structure import leaves
+
+    models = getattr(report.spec, "models", {})
+    return [
+        f"Model {name}: {', '.join(str(leaf) for leaf, _ in leaves(m.inputs))} -> {', '.join(str(leaf) for leaf, _ in leaves(m.outputs))}"
+        for name, m in models.items()
+    ]
+
+
 def render_summary(report: Report) -> str:
     """The summary table of a validated spec, as text."""
     spec, graph, inf = report.spec, report.graph, report.inference
@@ -50,12 +70,13 @@ def render_summary(report: Report) -> str:
         owner = graph.layer_owner[name]
         layer = info.layer + (f" (shares {owner})" if owner != name else "")
         shapes = " ".join(_shape(t) for t in info.outputs) if info.outputs else "?"
-        rows.append([name, layer, shapes, _count(info.params), _count(info.flops), ", ".join(node.inputs)])
+        rows.append([name, layer, shapes, _count(info.params), _count(info.flops), _inputs(node)])
     lines = [f"Model: {spec.name}", *_table(rows, right={3, 4})]
     non_trainable = None if inf.total_params is None or inf.trainable_params is None else inf.total_params - inf.trainable_params
     lines += [
         "",
         "Outputs: " + ", ".join(f"{n} {_shape(t)}" for n, t in inf.outputs.items()),
+        *_models(report),
         f"Total params: {_count(inf.total_params)}  (trainable {_count(inf.trainable_params)}, non-trainable {_count(non_trainable)})",
         f"FLOPs per example (multiply-adds): {_count(inf.total_flops)}",
     ]

@@ -43,9 +43,9 @@ from typing import Any, TextIO
 import numpy as np
 
 from graphspec import catalog, data, run_folder
-from graphspec._api import Params, Report, SpecSource, build_report, validate
+from graphspec._api import Params, Report, SpecSource, build_report, check_build, validate
 from graphspec._console import is_interactive
-from graphspec._files import replace_atomically, write_bytes_atomically, write_text_atomically
+from graphspec._files import confined, replace_atomically, write_bytes_atomically, write_text_atomically
 from graphspec.budget import Budget
 from graphspec.data import checked_data
 from graphspec.errors import Code, Diagnostic, SpecError
@@ -55,7 +55,7 @@ from graphspec.spec import DistributeSpec, FitSpec, Spec
 
 __all__ = ["FitResult", "TrainingInterrupted", "evaluate", "fit", "load_model", "plot_history", "predict"]
 
-Data = Mapping[str, Any] | str | os.PathLike[str]
+Data = Mapping[str, Any] | os.PathLike[str]
 
 
 @dataclass
@@ -140,9 +140,11 @@ def fit(
     """Train a spec's model as its ``fit:`` section says, and keep the run in a folder.
 
     Args:
-        spec: a spec (path, text, mapping or :class:`Spec`).
-        data: a path to an ``.npz`` file or a mapping of arrays, keyed by the
-            spec's input names and the names of its outputs that have a loss.
+        spec: a spec (a path object, text, mapping or :class:`Spec`; a ``str``
+            is spec text, never a file name).
+        data: a path object (``pathlib.Path``) to an ``.npz`` file, or a mapping
+            of arrays, keyed by the spec's input names and the names of its
+            outputs that have a loss.
         synthetic: instead of ``data``, train on this many random samples shaped
             like the inputs and outputs (see :func:`graphspec.data.synthetic_arrays`).
         epochs, batch_size: override the spec's ``fit:`` settings.
@@ -162,10 +164,13 @@ def fit(
             folder holds none, or the spec has no ``BackupAndRestore``.
         overwrite: remove the run the folder holds (the files its ``run.json``
             lists; other files stay) and start a new one.
-        limits, budget, params: as for :func:`graphspec.validate`.
+        limits, budget, params: as for :func:`graphspec.validate`; ``limits``
+            also bounds the data file and the synthetic data (``max_data_bytes``),
+            and ``budget`` the build (checked before TensorFlow is imported).
 
     Raises:
-        SpecError: for an invalid spec or data, or a run folder that may not be used
+        SpecError: for an invalid spec or data, a model past the build budget,
+            a callback path leading out of the run folder (``unsafe-path``), or a run folder that may not be used
             (``run-exists``, ``run-in-use``, ``cannot-resume``), all before TensorFlow
             is imported; ``training-failed`` with Keras' reason if training stops on an error.
         TrainingInterrupted: on Ctrl-C, saying what the run folder kept.
@@ -174,12 +179,14 @@ def fit(
     if resume and overwrite:
         raise ValueError("resume and overwrite exclude each other: give one, not both")
     report = validate(spec, limits=limits, budget=budget, params=params)
+    check_build(report, budget)  # before TensorFlow loads and the run folder exists
     settings = _settings(report.spec, epochs, batch_size)
-    x, y = _training_data(report, data, synthetic, seed)
+    x, y = _training_data(report, data, synthetic, seed, limits)
     distribute = DistributeSpec(strategy=strategy) if strategy is not None else report.spec.distribute  # type: ignore[arg-type]
     folder = Path(run_dir) if run_dir is not None else Path("runs") / f"{report.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     request = _request(report.spec, settings, distribute, seed, {**x, **y}, tensorboard, resume=resume, overwrite=overwrite)
     run_folder.plan_run(folder, request)  # a folder that may not be used is refused before TensorFlow starts
+    _confine_callback_paths(folder, settings, tensorboard)  # as is a callback path that leads out of it
     keras, made_strategy = _start(distribute, seed)
     chief = _is_chief(made_strategy)
     with _claimed(folder, request, chief) as (out, claim):
@@ -193,14 +200,14 @@ def _settings(spec: Spec, epochs: int | None, batch_size: int | None) -> FitSpec
     return settings.model_copy(update=overrides) if overrides else settings
 
 
-def _training_data(report: Report, source: Data | None, synthetic: int | None, seed: int | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _training_data(report: Report, source: Data | None, synthetic: int | None, seed: int | None, limits: Limits) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     _need_loss(report, "training")
     if (source is None) == (synthetic is None):
         raise SpecError.single(Code.MISSING_KEY, "give training data: a .npz file or arrays, or a number of synthetic samples (not both)", (), "--data FILE.npz or --synthetic N")
     if synthetic is not None:
-        arrays = data.synthetic_arrays(report, synthetic, seed or 0)
+        arrays = data.synthetic_arrays(report, synthetic, seed or 0, max_bytes=limits.max_data_bytes)
         return data.split_arrays(arrays, data.expected_arrays(report), source="synthetic data")
-    return checked_data(source, data.expected_arrays(report), targets=True, where=report.spec.source)  # type: ignore[arg-type]
+    return checked_data(source, data.expected_arrays(report), targets=True, where=report.spec.source, limits=limits)  # type: ignore[arg-type]
 
 
 def _need_loss(report: Report, doing: str) -> None:
@@ -432,7 +439,7 @@ def _draw_model(run: Finished, path: Path) -> None:
 
 
 def _save_model(run: Finished, path: Path) -> None:
-    replace_atomically(path, run.model.save, suffix=".keras")
+    replace_atomically(path, run.model.save, suffix=".keras", inside=path.parent)
 
 
 # What a finished run leaves in its folder, written in this order once training ends
@@ -440,11 +447,11 @@ def _save_model(run: Finished, path: Path) -> None:
 # run.json says the run finished). Another artefact of the run folder is one more entry.
 ARTEFACTS: dict[str, Callable[[Finished, Path], None]] = {
     "model.keras": _save_model,
-    "history.json": lambda run, path: write_text_atomically(path, to_json(run.history)),
-    "history.csv": lambda run, path: write_text_atomically(path, to_csv(run.history)),
-    "history.png": lambda run, path: write_bytes_atomically(path, plot_history(run.history, run.marks)),
+    "history.json": lambda run, path: write_text_atomically(path, to_json(run.history), inside=path.parent),
+    "history.csv": lambda run, path: write_text_atomically(path, to_csv(run.history), inside=path.parent),
+    "history.png": lambda run, path: write_bytes_atomically(path, plot_history(run.history, run.marks), inside=path.parent),
     "model.svg": _draw_model,
-    "spec.yaml": lambda run, path: write_text_atomically(path, run.spec.to_yaml()),
+    "spec.yaml": lambda run, path: write_text_atomically(path, run.spec.to_yaml(), inside=path.parent),
 }
 
 
@@ -501,7 +508,7 @@ class _Run:
         backup = self.backup
         resume_from = backup.epoch if backup is not None else 0
         made, backup_to = _spec_callbacks(keras, self.settings, self.out, self.tensorboard, resume_from)
-        saving = _fit_callbacks.Backup(backup_to[0], self.request.fingerprint.to_dict(), backup_to[1]) if backup_to is not None else None
+        saving = _fit_callbacks.Backup(backup_to[0], self.request.fingerprint.to_dict(), backup_to[1], inside=self.out) if backup_to is not None else None
         boards = [Path(c.log_dir) for c in made if isinstance(c, keras.callbacks.TensorBoard)]
         settings = _fit_callbacks.KeeperSettings(
             history=history,
@@ -529,7 +536,7 @@ class _Run:
             self.claim.write_manifest("finished", epochs_done=epochs, saved_epoch=saved, restored_by=by, stopped_early=stopped, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
             self.finished = True
             if self.request.backup_dir is not None and _deletes_backup(self.settings):
-                run_folder.remove_backup(self.out / self.request.backup_dir)
+                run_folder.remove_backup(self.out / self.request.backup_dir, inside=self.out)
         first = self.backup.epoch if self.backup is not None else 0
         return FitResult(keras_history, self.folder, model, self.claim is not None, history.series, epochs, first, saved, by, stopped)
 
@@ -606,7 +613,7 @@ def _spec_callbacks(keras: Any, settings: FitSpec, folder: Path, tensorboard: bo
         name, config = _ref(ref)
         arg = catalog.CALLBACK_FILE_ARGS.get(name)
         if arg is not None:
-            config[arg] = str(folder / (config.get(arg) or _DEFAULT_FILES[name]))
+            config[arg] = _callback_path(folder, name, config.get(arg) or _DEFAULT_FILES[name])
         if name == "BackupAndRestore":
             # double_checkpoint keeps the previous generation too; save_freq is "epoch" (checked at validate time).
             backup = (Path(config[arg]), 2 if config.get("double_checkpoint") else 1)  # type: ignore[index]
@@ -616,36 +623,67 @@ def _spec_callbacks(keras: Any, settings: FitSpec, folder: Path, tensorboard: bo
         made.append(_guard(functools.partial(cls, **config)))
         if name == "CSVLogger":
             made[-1].resume_from = resume_from
+        if name in ("ModelCheckpoint", "CSVLogger"):
+            made[-1].inside = folder  # each save confined again: the folder may change while training
     if tensorboard and not any(isinstance(c, keras.callbacks.TensorBoard) for c in made):
-        made.append(keras.callbacks.TensorBoard(log_dir=str(folder / _DEFAULT_FILES["TensorBoard"]), histogram_freq=1))
+        made.append(keras.callbacks.TensorBoard(log_dir=_callback_path(folder, "TensorBoard", _DEFAULT_FILES["TensorBoard"]), histogram_freq=1))
     return made, backup
+
+
+def _confine_callback_paths(folder: Path, settings: FitSpec, tensorboard: bool) -> None:
+    """Refuse, before the folder is claimed, a callback path that leads out of it through a symlink (``unsafe-path``)."""
+    for name, path in _file_args(settings):
+        _callback_path(folder, name, path)
+    if tensorboard:
+        _callback_path(folder, "TensorBoard", _DEFAULT_FILES["TensorBoard"])
+
+
+def _callback_path(folder: Path, name: str, relative: str) -> str:
+    """Where a callback writes: ``relative`` in the run folder, whose real path (symlinks followed) must stay inside.
+
+    Keras writes TensorBoard's files itself, so the check is made here, before
+    training (graphspec's own ModelCheckpoint, CSVLogger and backup check again at
+    each write): the literal part of the path (before any ``{epoch}`` field, which
+    the spec check allows to hold only numbers) may not lead out through a
+    symlink in a reused folder. ModelCheckpoint formats its whole path with
+    ``str.format``, so braces in the folder's own name are escaped.
+    """
+    confined(folder, _literal_part(relative) if name == "ModelCheckpoint" else relative)
+    prefix = str(folder).replace("{", "{{").replace("}", "}}") if name == "ModelCheckpoint" else str(folder)
+    return os.path.join(prefix, relative)
+
+
+def _literal_part(template: str) -> str:
+    """A ``str.format`` template's text before its first field, braces unescaped (``{{x}}/{epoch}`` → ``{x}/``)."""
+    import string
+
+    literal = ""
+    for text, field_name, _, _ in string.Formatter().parse(template):
+        literal += text
+        if field_name is not None:
+            break
+    return literal or "."
 
 
 # ---------------------------------------------------------------------------
 # evaluate and predict
 
 
-def load_model(path: str | os.PathLike[str]) -> Any:
-    """Load a ``.keras`` file in Keras' safe mode (no code from the file runs).
+def load_model(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Budget = Budget()) -> Any:
+    """Load a ``.keras`` file in Keras' safe mode (no code from the file runs), within the read limits and budget.
+
+    The archive and its config are checked before Keras opens it, and its
+    parameters counted without allocating (:mod:`graphspec._model_files`).
 
     Raises:
-        SpecError: ``io-error`` if it cannot be read, ``bad-model`` if Keras refuses it;
-            either located at the file.
+        SpecError: ``io-error`` if it cannot be read, ``bad-model`` if it breaks a
+            read limit or Keras refuses it, ``too-many-params`` over the budget;
+            each located at the file.
     """
-    where = os.fspath(path)
-    if not os.path.isfile(where):
-        raise SpecError([Diagnostic(Code.IO_ERROR, f"no model file {where!r}", (), "give a .keras file written by graphspec build or fit", file=where)])
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
+    from graphspec._model_files import keras_file_model
     from graphspec.catalog import registered_layers
-    from graphspec.emit import _reason
 
-    try:
-        return keras.saving.load_model(where, safe_mode=True, custom_objects=registered_layers())
-    except Exception as exc:
-        message = f"cannot load {where!r} as a Keras model: {_reason(exc)}"
-        raise SpecError([Diagnostic(Code.BAD_MODEL, message, (), "give a .keras file written by graphspec build or fit", file=where)]) from None
+    return keras_file_model(path, limits=limits, budget=budget, custom_objects=registered_layers())
 
 
 @dataclass
@@ -663,8 +701,9 @@ class _Target:
 
 def _target(model_or_spec: Any, limits: Limits, budget: Budget, params: Params) -> _Target:
     """A ``.keras`` path, a Keras model or a spec, with the arrays it takes: the same check for each."""
-    if isinstance(model_or_spec, str | os.PathLike) and os.fspath(model_or_spec).endswith(".keras"):
-        model = load_model(model_or_spec)
+    # A path is an os.PathLike: a str is spec text, never a file name (see graphspec.load).
+    if isinstance(model_or_spec, os.PathLike) and os.fspath(model_or_spec).endswith(".keras"):
+        model = load_model(model_or_spec, limits=limits, budget=budget)
         return _Target(model, None, data.model_arrays(model), os.fspath(model_or_spec))
     if hasattr(model_or_spec, "predict"):
         return _Target(model_or_spec, None, data.model_arrays(model_or_spec), "<model>")
@@ -683,9 +722,10 @@ def _need_targets(target: _Target) -> None:
 def evaluate(
     model_or_spec: Any, data: Data, *, batch_size: int | None = None, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None
 ) -> dict[str, float]:
-    """Evaluate a model (a ``keras.Model``, a ``.keras`` path, or a spec, built fresh) on data keyed by names.
+    """Evaluate a model (a ``keras.Model``, a ``.keras`` path object, or a spec, built fresh) on data keyed by names.
 
-    The data is checked as for :func:`fit` whatever the model is given as: a
+    A ``str`` is spec text, never a file name; ``data`` is a mapping of arrays
+    or a path object to an ``.npz`` file. The data is checked as for :func:`fit` whatever the model is given as: a
     ``.keras`` file's compiled losses say what its targets are (class ids for a
     sparse loss, one-hot rows for a categorical one), and errors name that file.
     Returns Keras' results by name (``loss``, ``<output>_loss``, metrics).
@@ -695,7 +735,7 @@ def evaluate(
     """
     target = _target(model_or_spec, limits, budget, params)
     _need_targets(target)
-    x, y = checked_data(data, target.expected, targets=True, where=target.where)
+    x, y = checked_data(data, target.expected, targets=True, where=target.where, limits=limits)
     model = target.built(budget)
     results = _guard(lambda: model.evaluate(_one_or_dict(x), _one_or_dict(y), batch_size=batch_size, return_dict=True, verbose=0))
     return {k: float(v) for k, v in results.items()}
@@ -708,14 +748,32 @@ def predict(
 
     Arrays in ``data`` named after the model's outputs are ignored, so one file
     serves ``evaluate`` and ``predict``; any other array that is no input is an error.
+    Paths are path objects, as for :func:`evaluate`.
 
     Raises:
         SpecError: for an invalid spec or model, unreadable or mismatched data, or an error Keras raises.
     """
     target = _target(model_or_spec, limits, budget, params)
-    x, _ = checked_data(data, target.expected, targets=False, where=target.where)
+    x, _ = checked_data(data, target.expected, targets=False, where=target.where, limits=limits)
     model = target.built(budget)
     result = _guard(lambda: model.predict(_one_or_dict(x), batch_size=batch_size, verbose=0))
-    names = list(model.output_names)
-    values = [result] if len(names) == 1 else list(result)
+    if isinstance(result, Mapping):  # a model whose outputs are a dict returns them by key
+        return {str(k): np.asarray(v) for k, v in result.items()}
+    names = _output_names(model, target.report)
+    values = [result] if len(names) == 1 else _flat(result)
     return {name: np.asarray(v) for name, v in zip(names, values, strict=True)}
+
+
+def _output_names(model: Any, report: Report | None) -> list[str]:
+    """The outputs' names: a spec's own (an output returned by reference is named by it, ``enc:1``), else Keras'."""
+    if report is None:
+        return list(model.output_names)
+    from graphspec.graph import interfaces
+    from graphspec.structure import leaves
+
+    return [str(leaf) for leaf, _ in leaves(interfaces(report.spec)[0].outputs)]
+
+
+def _flat(value: Any) -> list[Any]:
+    """Nested lists of outputs (a model with a nested output structure), flattened in order."""
+    return [v for item in value for v in _flat(item)] if isinstance(value, list | tuple) else [value]

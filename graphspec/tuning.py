@@ -217,7 +217,7 @@ def plan_search(
         raise SpecError(survey.errors)
     default = survey.spec
     _check_for_tuner(space, survey, tuner)
-    arrays = _checked_data(default, data, synthetic)
+    arrays = _checked_data(default, data, synthetic, limits)
     role, tuner_id = _role()
     name = default.spec.name
     folder = TuningFolder(Path(directory) if directory is not None else Path("tuning") / name)
@@ -269,13 +269,13 @@ def _check_for_tuner(space: Space, survey: SearchReport, tuner: str) -> None:
         raise SpecError(locate(problems, space.doc))
 
 
-def _checked_data(report: Any, data: Any, synthetic: int | None) -> Mapping[str, Any] | None:
+def _checked_data(report: Any, data: Any, synthetic: int | None, limits: Limits) -> Mapping[str, Any] | None:
     """Arrays from a file or mapping, checked against the spec as written; ``None`` for synthetic data."""
     if synthetic is not None:
         if synthetic < 1:
             raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {synthetic}", (), "--synthetic N with N >= 1")
         return None
-    arrays = data if isinstance(data, Mapping) else data_module.load_npz(data)
+    arrays = data if isinstance(data, Mapping) else data_module.load_npz(data, limits)
     try:
         data_module.split_arrays(arrays, data_module.expected_arrays(report), source="the data" if isinstance(data, Mapping) else os.fspath(data))
     except SpecError as exc:

@@ -64,7 +64,7 @@ def test_save_npz_round_trips_atomically(tmp_path: Path) -> None:
 
 
 def test_synthetic_data_fits_embeddings_losses_and_shapes() -> None:
-    report = graphspec.validate("specs/seed/multi_output.yaml")
+    report = graphspec.validate(Path("specs/seed/multi_output.yaml"))
     arrays = synthetic_arrays(report, 6, seed=3)
     assert arrays["posts"].dtype == np.int32 and arrays["posts"].max() < 50_000
     assert arrays["posts"].shape[1] == 1024  # the first length at which the Conv1D/pooling stack leaves a positive length
@@ -81,14 +81,14 @@ def test_target_kind_by_loss_name_or_class() -> None:
 
 def test_data_checks_never_import_tensorflow(tmp_path: Path) -> None:
     code = (
-        "import sys, numpy as np\n"
+        "import pathlib, sys, numpy as np\n"
         "import graphspec\n"
         "from graphspec import data\n"
-        f"r = graphspec.validate({str(QA)!r})\n"
+        f"r = graphspec.validate(pathlib.Path({str(QA)!r}))\n"
         "data.split_arrays(data.synthetic_arrays(r, 4), data.expected_arrays(r))\n"
         "for call in (graphspec.evaluate, graphspec.predict):  # a spec's bad data is refused before its model is built\n"
         "    try:\n"
-        f"        call({str(QA)!r}, {{'text': np.zeros((2, 5), 'int32')}})\n"
+        f"        call(pathlib.Path({str(QA)!r}), {{'text': np.zeros((2, 5), 'int32')}})\n"
         "    except graphspec.SpecError as e:\n"
         "        assert set(e.codes) == {'missing-array'}, e.codes\n"
         "    else:\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -64,14 +65,14 @@ def test_rank_errors_are_found_before_keras() -> None:
 
 
 def test_shared_layer_has_one_set_of_weights() -> None:
-    model = graphspec.build("specs/seed/siamese_lstm.yaml")
+    model = graphspec.build(Path("specs/seed/siamese_lstm.yaml"))
     lstm = model.get_layer("left_enc")
     assert len(lstm._inbound_nodes) == 2
     assert len([layer for layer in model.layers if type(layer).__name__ == "LSTM"]) == 1
 
 
 def test_dataset_fit_with_dicts_keyed_by_spec_names() -> None:
-    model = graphspec.build("specs/seed/multi_input_qa.yaml")
+    model = graphspec.build(Path("specs/seed/multi_input_qa.yaml"))
     rng = np.random.default_rng(0)
     x = {"text": rng.integers(1, 10000, (8, 5)), "question": rng.integers(1, 10000, (8, 5))}
     y = np.eye(500)[rng.integers(0, 500, 8)]

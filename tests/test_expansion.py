@@ -626,9 +626,23 @@ def _model_tree(folder: Path, depth: int, fan_out: int) -> Path:
     return folder / "l0.yaml"
 
 
-def test_nested_model_files_are_bounded_across_the_whole_tree(tmp_path: Path) -> None:
-    # 5 + 25 + 125 files opened: each sub-model counted on its own stayed under 64 files (6**6 took 40 s).
-    error = errors_of(_model_tree(tmp_path, 3, 5))
+def test_nested_model_files_are_bounded_across_the_whole_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 5 + 25 + 125 uses of 4 files: each file is parsed once (by real path), each use's nodes are counted.
+    from graphspec import _accounting
+
+    parsed: list[str] = []
+    real_parse = _accounting.parse_file
+    monkeypatch.setattr(_accounting, "parse_file", lambda path, *a, **k: parsed.append(str(path)) or real_parse(path, *a, **k))
+    report = graphspec.validate(_model_tree(tmp_path, 3, 5))
+    assert report.spec.node_count() == 311
+    assert len(parsed) == 3  # l1, l2, l3 (l0 is the root)
+    # Distinct files count against the file bound, across nested model files.
+    chain = "".join(f"  m{i}: {{model: f{i}.yaml, inputs: x}}\n" for i in range(70))
+    for i in range(70):
+        write(tmp_path / "many", f"f{i}.yaml", "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 2}\noutputs: {y: {}}\n")
+    refs = ", ".join(f"m{i}" for i in range(70))
+    top = write(tmp_path / "many", "top.yaml", f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{chain}  y: {{layer: Add, inputs: [{refs}]}}\noutputs: {{y: {{}}}}\n")
+    error = errors_of(top)
     assert "bad-include" in error.codes
     assert any("more than 64 files" in d.message for d in error.diagnostics)
     # The nodes of sub-models count against the caller's node budget too.

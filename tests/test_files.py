@@ -38,3 +38,36 @@ def test_written_files_get_the_umask_mode_not_a_private_one(tmp_path: Path) -> N
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
     assert sorted(os.listdir(tmp_path)) == ["preds.npz", "spec.yaml"]
     assert np.load(tmp_path / "preds.npz")["a"].tolist() == [0, 1, 2]
+
+
+def test_a_write_through_a_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+    from graphspec._files import confined
+    from graphspec.errors import SpecError
+
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    run.mkdir()
+    outside.mkdir()
+    (run / "logs").symlink_to(outside)
+    (run / "inner").mkdir()
+    (run / "alias").symlink_to(run / "inner")
+    with pytest.raises(SpecError) as exc:
+        write_bytes_atomically(run / "logs" / "history.json", b"x", inside=run)
+    assert exc.value.codes == ["unsafe-path"] and "leads outside" in str(exc.value)
+    assert os.listdir(outside) == []
+    for bad in ("logs/x.keras", "../outside/x", "logs"):
+        with pytest.raises(SpecError):
+            confined(run, bad)
+    # Inside the folder, symlinks are fine, and so is a path not made yet.
+    write_bytes_atomically(run / "alias" / "ok.json", b"ok", inside=run)
+    assert (run / "inner" / "ok.json").read_bytes() == b"ok"
+    assert confined(run, "new/sub/file.keras") == run / "new" / "sub" / "file.keras"
+
+
+def test_a_symlink_at_the_target_is_replaced_not_followed(tmp_path: Path) -> None:
+    run, kept = tmp_path / "run", tmp_path / "kept.txt"
+    run.mkdir()
+    kept.write_text("the user's file")
+    (run / "model.keras").symlink_to(kept)
+    write_bytes_atomically(run / "model.keras", b"new", inside=run)
+    assert kept.read_text() == "the user's file"
+    assert not (run / "model.keras").is_symlink() and (run / "model.keras").read_bytes() == b"new"

@@ -111,6 +111,38 @@ def test_dict_outputs_keep_their_keys_in_the_signature(tmp_path: Path) -> None:
     assert sorted(signature.structured_outputs) == ["label", "score"]
 
 
+STRUCTURED_SPEC = """
+graphspec: 1
+name: structured
+inputs:
+  image: {shape: [8]}
+  meta: {shape: [3]}
+nodes:
+  h: {layer: Concatenate, inputs: [image, meta]}
+  label: {layer: Dense, inputs: h, units: 2, activation: softmax}
+  score: {layer: Dense, inputs: h, units: 1}
+  aux: {layer: Dense, inputs: h, units: 4}
+outputs:
+  label: {}
+  score: {}
+  aux: {}
+structure:
+  inputs: {meta, image}
+  outputs: {label: label, extras: [score, aux]}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["saved_model", "tflite"])
+def test_a_spec_with_structured_inputs_and_outputs_exports_by_their_names(tmp_path: Path, fmt: str) -> None:
+    """A spec's `structure:` (a dict of inputs, nested outputs) reaches the artefact: inputs by name,
+    nested outputs flattened to `extras/0`-style keys, and the parity check runs on every one."""
+    result = export(graphspec.load(STRUCTURED_SPEC), _target(tmp_path, "structured", fmt), format=fmt)
+    assert sorted(i.name for i in result.inputs) == ["image", "meta"]
+    assert sorted(o.name for o in result.outputs) == ["extras/0", "extras/1", "label"]
+    assert sorted(result.parity) == ["extras/0", "extras/1", "label"]
+    assert all(diff <= TOLERANCES[fmt].atol for diff in result.parity.values())
+
+
 def test_savedmodel_is_served_by_signature_name_in_a_process_without_graphspec(tmp_path: Path) -> None:
     model = graphspec.build(SEED / "multi_input_qa.yaml")
     export(model, tmp_path / "qa")

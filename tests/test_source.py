@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 import resource
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -168,11 +170,24 @@ def test_io_errors(tmp_path: pytest.TempPathFactory) -> None:
     with pytest.raises(SpecError) as exc:
         parse_file(tmp_path / "missing.yaml")  # type: ignore[operator]
     assert codes(exc) == ["io-error"]
-    bad = tmp_path / "latin1.yaml"  # type: ignore[operator]
-    bad.write_bytes(b"a: \xff\xfe\n")
     with pytest.raises(SpecError) as exc:
-        parse_file(bad)
+        parse_file(tmp_path)  # a folder  # type: ignore[arg-type]
     assert codes(exc) == ["io-error"]
+    assert "not a regular file" in str(exc.value)
+
+
+def test_text_that_is_not_utf8_is_a_malformed_spec_at_its_byte() -> None:
+    # Issue 19: was io-error (exit 2, "cannot read"), though the file was read: the spec is invalid (exit 1).
+    with tempfile.TemporaryDirectory() as folder:
+        bad = Path(folder) / "latin1.yaml"
+        bad.write_bytes(b"graphspec: 1\nname: caf\xe9\n")
+        with pytest.raises(SpecError) as exc:
+            parse_file(bad)
+    assert codes(exc) == ["syntax"]
+    d = exc.value.diagnostics[0]
+    assert (d.line, d.column) == (2, 10)
+    assert "not UTF-8: byte 0xe9" in d.message
+    assert d.hint == "save the spec as UTF-8"
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])

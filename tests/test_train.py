@@ -179,6 +179,23 @@ def test_registered_callback_is_usable_by_name(tmp_path: Path) -> None:
         ({"class_name": "ModelCheckpoint", "config": {"filepath": "model.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use another name, such as 'callbacks/model.keras'"),
         ({"class_name": "CSVLogger", "config": {"filename": "./history.csv"}}, "bad-value", "fit.callbacks[0].config.filename", "use another name, such as 'callbacks/history.csv'"),
         ({"class_name": "ModelCheckpoint", "config": {"filepath": "w.keras", "save_weights_only": True}}, "bad-value", "fit.callbacks[0].config.filepath", "name it 'w.weights.h5'"),
+        # Issue 19: str.format reaches attributes and items; `{epoch.__class__...}` picked '/' and '.' out of a docstring.
+        *(
+            ({"class_name": "ModelCheckpoint", "config": {"filepath": template}}, "unsafe-path", "fit.callbacks[0].config.filepath", "use only fields Keras fills with numbers")
+            for template in (
+                "{epoch.__class__.__doc__[5]}{epoch.__class__.__doc__[5]}.keras",
+                "ck/{epoch[0]}.keras",
+                "{epoch!r}.keras",
+                "{epoch:/>9}.keras",
+                "{epoch:.>3}.keras",
+                "{epoch:999999999}.keras",
+                "{0}.keras",
+                "{}.keras",
+                "{epoch:{val_loss}}.keras",
+            )
+        ),
+        ({"class_name": "ModelCheckpoint", "config": {"filepath": "{val_loss:d}.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use only fields"),
+        ({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use only fields"),
     ],
 )
 def test_bad_callbacks_are_found_at_validate_time(ref: Any, code: str, path: str, hint: str | None) -> None:
@@ -190,6 +207,54 @@ def test_bad_callbacks_are_found_at_validate_time(ref: Any, code: str, path: str
         assert d.hint is None
     else:
         assert d.hint is not None and d.hint.startswith(hint)
+
+
+@pytest.mark.parametrize("template", ["ck/{epoch:02d}-{val_loss:.2f}.keras", "{epoch}/m.keras", "m-{batch}.keras", "{{x}}/{epoch:+03d}.keras", "m_{loss:.1e}.keras"])
+def test_documented_checkpoint_templates_pass(template: str) -> None:
+    graphspec.validate(tiny(**callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": template}})))
+
+
+def test_a_reused_run_folder_with_a_symlink_out_is_not_written_through(tmp_path: Path) -> None:
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    run.mkdir()
+    outside.mkdir()
+    (run / "ck").symlink_to(outside)
+    spec = tiny(**callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/best.keras"}}, epochs=1))
+    with pytest.raises(SpecError) as exc:
+        graphspec.fit(spec, synthetic=8, run_dir=run, verbose=0)
+    assert exc.value.codes == ["unsafe-path"] and "leads outside" in str(exc.value)
+    assert os.listdir(outside) == [] and sorted(os.listdir(run)) == ["ck"]  # refused before training: nothing written
+
+
+def test_a_symlink_put_in_the_run_folder_while_training_is_not_written_through(tmp_path: Path) -> None:
+    import shutil
+
+    import keras
+
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    outside.mkdir()
+
+    class Swap(keras.callbacks.Callback):  # another process replacing ck/ and logs/ with links out, after epoch 1
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            if epoch == 1:
+                for name in ("ck", "logs"):
+                    shutil.rmtree(run / name)
+                    (run / name).symlink_to(outside)
+
+    checkpoint = {"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch}.keras"}}
+    logger = {"class_name": "CSVLogger", "config": {"filename": "logs/log.csv"}}
+    spec = tiny(**callbacks(checkpoint, logger, epochs=2))
+    with pytest.raises(SpecError) as exc:
+        graphspec.fit(spec, synthetic=8, run_dir=run, verbose=0, callbacks=[Swap()])
+    assert exc.value.codes == ["unsafe-path"] and "leads outside" in str(exc.value)
+    assert os.listdir(outside) == []
+
+
+def test_checkpoint_templates_in_a_run_folder_whose_name_has_braces(tmp_path: Path) -> None:
+    run = tmp_path / "run-{epoch.__class__}"
+    spec = tiny(**callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch:02d}.keras"}}, epochs=2))
+    graphspec.fit(spec, synthetic=8, run_dir=run, verbose=0)
+    assert sorted(os.listdir(run / "ck")) == ["01.keras", "02.keras"]
 
 
 def test_fit_section_checks_and_class_weight_needs_one_output() -> None:

@@ -17,9 +17,10 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from graphspec import catalog
+from graphspec._limits import read_record
 from graphspec.errors import Diagnostic, Path, Severity, SpecError, format_path
 from graphspec.lsp.analysis import Analysis, Token, token_at
-from graphspec.source import Document, Mark, parse_file
+from graphspec.source import Document, Limits, Mark, parse_file
 from graphspec.spec import parse_ref
 
 __all__ = [
@@ -51,10 +52,8 @@ class Positions:
 
     def _lines(self, path: str) -> list[str]:
         if path not in self.lines:
-            try:
-                self.lines[path] = FsPath(path).read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                self.lines[path] = []
+            text = read_record(path, Limits().max_bytes)  # a file the spec names: bounded as validate reads it
+            self.lines[path] = text.splitlines() if text is not None else []
         return self.lines[path]
 
     def range(self, path: str, line: int | None, column: int | None, word: bool = True) -> lsp.Range:

@@ -26,8 +26,12 @@ from graphspec.spec import Spec, parse_ref, parse_spec, repair
 __all__ = ["facts_of", "is_model_file"]
 
 
-def is_model_file(source: Any) -> bool:
-    """A ``.keras`` file or Keras JSON (a ``.json`` without a ``graphspec`` key): drawn through the importer."""
+def is_model_file(source: Any, limits: Limits = Limits()) -> bool:
+    """A ``.keras`` file or Keras JSON (a ``.json`` without a ``graphspec`` key): drawn through the importer.
+
+    A ``.json`` file is read within the read limits (``max_model_bytes``, nesting
+    measured before parsing); one past them is left to the spec loader to report.
+    """
     if not isinstance(source, os.PathLike):
         return False
     path = Path(source)
@@ -37,9 +41,11 @@ def is_model_file(source: Any) -> bool:
         return False
     import json
 
+    from graphspec._limits import read_model_text
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_model_text(path, limits))
+    except (SpecError, ValueError):
         return False
     return isinstance(data, dict) and "graphspec" not in data
 
@@ -52,10 +58,10 @@ def facts_of(source: Any, *, params: Mapping[str, Any] | None, limits: Limits, b
     """
     if isinstance(source, Report):
         return Facts(source.spec, source.graph, source.inference, source.warnings, source.spec.source)
-    if is_model_file(source):
+    if is_model_file(source, limits):
         from graphspec.importer import from_keras
 
-        source = from_keras(Path(source))
+        source = from_keras(Path(source), limits=limits, budget=budget)
     try:
         report = validate(source, limits=limits, budget=budget, params=params)
     except SpecError as exc:

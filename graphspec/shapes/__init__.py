@@ -24,11 +24,12 @@ from graphspec.shapes import (
     regularization,
     reshaping,
 )
-from graphspec.shapes._base import Call, Result, Rule, ShapeError, Unsupported, Weight
+from graphspec.shapes._base import Call, Result, Rule, ShapeError, Tensor, Unsupported, Weight
 from graphspec.shapes._engine import SHAPE_MISMATCH, check_shapes, infer
 from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo
 
 __all__ = [
+    "CALL_ARGS",
     "RULES",
     "SHAPE_MISMATCH",
     "UNKNOWN",
@@ -38,6 +39,7 @@ __all__ = [
     "Result",
     "Rule",
     "ShapeError",
+    "Tensor",
     "TensorInfo",
     "Unsupported",
     "Weight",
@@ -60,3 +62,9 @@ RULES: dict[str, Rule] = {
     **ops.RULES,
     **applications.RULES,
 }
+
+CALL_ARGS: dict[str, frozenset[str]] = {
+    **recurrent.CALL_ARGS,
+    **attention.CALL_ARGS,
+}
+"""Per layer, the call arguments (besides ``training`` and ``mask``) its rule models; with any other, the outputs are unknown."""

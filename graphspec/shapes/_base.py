@@ -17,6 +17,7 @@ __all__ = [
     "Result",
     "Rule",
     "ShapeError",
+    "Tensor",
     "Unsupported",
     "Weight",
     "compute_dtype",
@@ -157,6 +158,14 @@ def op_label(op: str) -> str:
 Rule = Callable[["Call"], Result]
 
 
+@dataclass(frozen=True)
+class Tensor:
+    """A tensor a call argument passes: what is known of it, and the reference it came from."""
+
+    info: TensorInfo
+    source: str
+
+
 @dataclass(slots=True)  # made for every node of every validate: slots, and no frozen __setattr__ to pay
 class Call:
     """One call of a layer, as a rule sees it (rules read it, never change it).
@@ -179,9 +188,29 @@ class Call:
     listed: bool = False
     refs: int = 1
     rules: Mapping[str, Rule] = field(default_factory=dict)
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
 
     def arg(self, name: str) -> Any:
         return self.args.get(name)
+
+    def kwarg(self, name: str) -> Any:
+        """A call argument (``call:``): tensors as :class:`TensorInfo` (lists as lists), plain values as given."""
+        return self.kwargs.get(name)
+
+    def kwarg_tensors(self, name: str) -> list[tuple[TensorInfo, str]] | None:
+        """The tensors a call argument passes, flattened, with where each came from; ``None`` if not given."""
+        value = self.kwargs.get(name)
+        if value is None:
+            return None
+        found: list[tuple[TensorInfo, str]] = []
+        stack: list[Any] = [value]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack[:0] = item
+            elif isinstance(item, Tensor):
+                found.append((item.info, item.source))
+        return found
 
     @property
     def dtype(self) -> str:

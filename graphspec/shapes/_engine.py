@@ -6,17 +6,20 @@ import enum
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from graphspec.errors import Code, Diagnostic, Path, Severity
 from graphspec.graph import Graph
-from graphspec.shapes._base import Call, Result, Rule, ShapeError, Unsupported, Weight, fmt, op_label, with_defaults
+from graphspec.shapes._base import Call, Result, Rule, ShapeError, Tensor, Unsupported, Weight, fmt, op_label, with_defaults
 from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo
 from graphspec.spec import parse_ref
 
 __all__ = ["SHAPE_MISMATCH", "check_shapes", "infer"]
 
 SHAPE_MISMATCH = "shape-mismatch"
+
+# Call arguments that never change a layer's output shapes (a mask, the training switch).
+UNIVERSAL_CALL_ARGS = frozenset({"training", "mask"})
 
 
 class _PendingCode(str, enum.Enum):
@@ -47,10 +50,11 @@ class _Built:
 
 
 class _Walk:
-    def __init__(self, graph: Graph, rules: Mapping[str, Rule]):
+    def __init__(self, graph: Graph, rules: Mapping[str, Rule], call_args: Mapping[str, frozenset[str]]):
         self.graph = graph
         self.spec = graph.spec
         self.rules = rules
+        self.call_args = call_args
         self.values: dict[str, list[TensorInfo]] = {}
         self.opaque: set[str] = set()  # nodes whose outputs (even their number) are unknown
         self.built: dict[str, _Built] = {}  # layer owner → the first call that built its weights
@@ -110,7 +114,8 @@ class _Walk:
             inputs={n: self.values[n][0] for n in self.spec.inputs},
             outputs=outputs,
             total_params=_total(i.params for i in infos),
-            trainable_params=_total(i.trainable_params for i in infos),
+            # A frozen model (`trainable: false`) has no trainable weights, whatever its layers say.
+            trainable_params=_total(i.trainable_params for i in infos) if getattr(self.spec, "trainable", True) else 0,
             total_flops=_total(i.flops for i in infos),
             unknown=self.unknown,
             diagnostics=self.diags,
@@ -154,10 +159,13 @@ class _Walk:
 
         tensors, sources, complete = self.gather(name, node.inputs)
         listed = len(node.inputs) > 1 or len(tensors) > 1
+        kwargs = {key: self.call_value(value, ("nodes", name, "call", key)) for key, value in node.call.items()}
+        # A call argument the rule does not model could change the outputs: then they are unknown, never wrong.
+        modelled = not (set(node.call) - UNIVERSAL_CALL_ARGS - self.call_args.get(layer, frozenset()))
 
         result: Result | None = None
-        if complete and all(t.shape is not None for t in tensors):
-            call = Call(layer, with_defaults(layer, decl.args), tuple(tensors), tuple(sources), listed, len(node.inputs), self.rules)
+        if complete and modelled and all(t.shape is not None for t in tensors):
+            call = Call(layer, with_defaults(layer, decl.args), tuple(tensors), tuple(sources), listed, len(node.inputs), self.rules, kwargs)
             try:
                 result = rule(call)
             except ShapeError as exc:
@@ -181,6 +189,17 @@ class _Walk:
             params, trainable = (None, None) if built is None else _count(built.result.weights, bool(decl.args.get("trainable", True)))
         self.nodes[name] = NodeInfo(layer, list(self.values[name]), params, trainable, None if result is None else result.flops, known=True)
 
+    def call_value(self, value: Any, path: Path) -> Any:
+        """A call argument for rules: each reference as the tensor(s) it passes (unknown ones as UNKNOWN)."""
+        if isinstance(value, list):
+            return [self.call_value(v, (*path, i)) for i, v in enumerate(value)]
+        if not isinstance(value, str):
+            return value
+        got = self.resolve(value, path)
+        if got is None:
+            return Tensor(UNKNOWN, value)
+        return Tensor(got[0], value) if len(got) == 1 else [Tensor(t, f"{value}:{i}") for i, t in enumerate(got)]
+
     def check_result(self, name: str, owner: str, call: Call, result: Result) -> None:
         """The warnings a rule's result carries, weights that need unknown dims, and the fit of a shared layer."""
         for message in result.warnings:
@@ -198,7 +217,7 @@ class _Walk:
         assert model is not None, "called for model nodes"
         inner = self.inner.get(owner)
         if inner is None:
-            inner = self.inner[owner] = infer(self.graph.subgraphs[owner], self.rules)
+            inner = self.inner[owner] = _Walk(self.graph.subgraphs[owner], self.rules, self.call_args).run()
             self.diags += [d.prefixed(("nodes", owner, "model")) for d in inner.diagnostics]
             self.unknown += [f"{owner}.model.{n}" for n in inner.unknown]
         tensors, sources, complete = self.gather(name, self.spec.nodes[name].inputs)
@@ -313,11 +332,9 @@ def infer(graph: Graph, rules: Mapping[str, Rule] | None = None) -> Inference:
 
     ``rules`` replaces the dispatch table (default: :data:`graphspec.shapes.RULES`).
     """
-    if rules is None:
-        from graphspec.shapes import RULES
+    from graphspec.shapes import CALL_ARGS, RULES
 
-        rules = RULES
-    return _Walk(graph, rules).run()
+    return _Walk(graph, RULES if rules is None else rules, CALL_ARGS).run()
 
 
 def check_shapes(graph: Graph) -> list[Diagnostic]:

@@ -8,13 +8,36 @@ per timestep, times the timesteps (unknown for variable-length sequences).
 
 from __future__ import annotations
 
-from graphspec.shapes._base import Call, RankError, Result, Rule, ShapeError, Unsupported, Weight, mul
+from graphspec.shapes._base import Call, RankError, Result, Rule, ShapeError, Unsupported, Weight, fmt, mul
 from graphspec.shapes._types import TensorInfo
 
-__all__ = ["RULES"]
+__all__ = ["CALL_ARGS", "RULES"]
 
 _GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 _STATES = {"SimpleRNN": 1, "LSTM": 2, "GRU": 1}
+_STATE_NAMES = {"SimpleRNN": ["h"], "LSTM": ["h", "c"], "GRU": ["h"]}
+
+
+def _check_states(call: Call, widths: list[int], names: list[str]) -> None:
+    """``initial_state``: one ``(batch, units)`` tensor per state, in the layer's order (LSTM: h, then c)."""
+    states = call.kwarg_tensors("initial_state")
+    if states is None:
+        return
+    if len(states) != len(widths):
+        got = ", ".join(f"{fmt(t.shape)} from {src}" for t, src in states) or "none"
+        raise ShapeError(
+            f"{call.layer} takes {len(widths)} initial state{'s' if len(widths) != 1 else ''} ({', '.join(names)}); got {len(states)}: {got}",
+            f"give `initial_state` a list of {len(widths)} tensors",
+        )
+    for i, ((tensor, source), width) in enumerate(zip(states, widths, strict=True)):
+        shape = tensor.shape
+        if shape is None:
+            continue
+        if len(shape) != 2 or (shape[-1] is not None and shape[-1] != width):
+            raise ShapeError(
+                f"{call.layer} initial_state[{i}] ({names[i]}) must have shape (batch, {width}); got {fmt(shape)} from {source}",
+                f"the state of a {call.layer} with units={width} is {width} wide",
+            )
 
 
 def recurrent(call: Call) -> Result:
@@ -31,6 +54,7 @@ def recurrent(call: Call) -> Result:
     if call.arg("use_bias"):
         reset_after = call.layer == "GRU" and call.arg("reset_after")
         weights.append(Weight("bias", (2, gates * units) if reset_after else (gates * units,)))
+    _check_states(call, [units] * _STATES[call.layer], _STATE_NAMES[call.layer])
     out = (batch, steps, units) if call.arg("return_sequences") else (batch, units)
     outputs = [call.out(out)]
     if call.arg("return_state"):
@@ -56,6 +80,10 @@ def bidirectional(call: Call) -> Result:
     elif not isinstance(backward, dict) or backward.get("layer") not in _GATES:
         raise Unsupported("backward_layer other than SimpleRNN, LSTM or GRU")
     _, bargs, bres = call.nested(backward, [tensor], "backward_layer")
+    forward_states = [fargs["units"]] * _STATES[str(forward["layer"])]
+    backward_states = [bargs["units"]] * _STATES[str(backward["layer"])]
+    names = [f"forward {n}" for n in _STATE_NAMES[str(forward["layer"])]] + [f"backward {n}" for n in _STATE_NAMES[str(backward["layer"])]]
+    _check_states(call, forward_states + backward_states, names)
     if bool(fargs.get("go_backwards")) == bool(bargs.get("go_backwards")):
         raise ShapeError("Bidirectional needs forward and backward layers with different go_backwards")
     for attr in ("stateful", "return_sequences", "return_state"):
@@ -107,3 +135,5 @@ RULES: dict[str, Rule] = {
     "Bidirectional": bidirectional,
     "TimeDistributed": time_distributed,
 }
+
+CALL_ARGS: dict[str, frozenset[str]] = {name: frozenset({"initial_state"}) for name in ("SimpleRNN", "LSTM", "GRU", "Bidirectional")}

@@ -658,7 +658,7 @@ def names() -> None:
         "graphspec: 1\ninputs: {x: {shape: [8]}, y: {shape: [8]}}\nnodes:\n  h: {layer: Add, inputs: [x, y]}\noutputs: {h: {}, «A»y: {from: h}}\n",
         errors=[("duplicate-name", "outputs.y", "A")],
     )
-    case("an input as an output under its own name", "graphspec: 1\ninputs: {x: {shape: [8]}}\noutputs: {«A»x: {}}\n", errors=[("duplicate-name", "outputs.x", "A")])
+    case("an input as an output under its own name: passed straight through, no layer added", "graphspec: 1\ninputs: {x: {shape: [8]}}\noutputs: {x: {}}\n", build=True)
     case("an input as an output under another name", "graphspec: 1\ninputs: {x: {shape: [8]}}\noutputs: {y: {from: x}}\n")
     case("an output naming its own node with from", out1("{h: {from: h}}"))
     case(
@@ -816,21 +816,21 @@ def cycles() -> None:
 # ---------------------------------------------------------------------------
 def reachability() -> None:
     f = "reachability"
-    group(f, "every input feeds an output, every output depends on an input; dead nodes are warnings")
+    group(f, "every output depends on an input; dead nodes and inputs that feed nothing are warnings (Keras builds the model, the input stays in its interface)")
     case(
         "an input that feeds nothing",
-        "graphspec: 1\ninputs:\n  image: {shape: [8]}\n  «A»metadata: {shape: [3]}\nnodes:\n  logits: {layer: Dense, inputs: image, units: 2}\noutputs:\n  logits: {}\n",
-        errors=[("unused-input", "inputs.metadata", "A")],
+        "graphspec: 1\ninputs:\n  image: {shape: [8]}\n  metadata: {shape: [3]}\nnodes:\n  logits: {layer: Dense, inputs: image, units: 2}\noutputs:\n  logits: {}\n",
+        warnings=[("unused-input", "inputs.metadata")],
     )
     case(
         "two inputs that feed nothing",
-        "graphspec: 1\ninputs: {x: {shape: [8]}, «A»y: {shape: [8]}, «B»z: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 4}\noutputs: {h: {}}\n",
-        errors=[("unused-input", "inputs.y", "A"), ("unused-input", "inputs.z", "B")],
+        "graphspec: 1\ninputs: {x: {shape: [8]}, y: {shape: [8]}, z: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 4}\noutputs: {h: {}}\n",
+        warnings=[("unused-input", "inputs.y"), ("unused-input", "inputs.z")],
     )
     case(
         "an input read only by a dead node",
-        "graphspec: 1\ninputs: {x: {shape: [8]}, «A»y: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 4}\n  d: {layer: Dense, inputs: y, units: 4}\noutputs: {h: {}}\n",
-        errors=[("unused-input", "inputs.y", "A")],
+        "graphspec: 1\ninputs: {x: {shape: [8]}, y: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 4}\n  d: {layer: Dense, inputs: y, units: 4}\noutputs: {h: {}}\n",
+        warnings=[("unused-input", "inputs.y"), ("dead-node", "nodes.d")],
     )
     case(
         "an output behind a node without inputs",
@@ -1240,12 +1240,22 @@ def losses_metrics_optimizers() -> None:
     )
     case("the abstract optimizer base class is not on the allow-list", out1("{h: {}}", extra="compile: {optimizer: «A»Optimizer}\n"), errors=[("unknown-object", "compile.optimizer", "A")])
     case(
-        "a learning-rate schedule mapping",
+        "a learning-rate schedule as the optimizer's learning_rate",
         out1(
             "{h: {}}",
-            extra="compile: {optimizer: {class_name: Adam, config: {learning_rate: «A»{class_name: ExponentialDecay, config: {initial_learning_rate: 0.1, decay_steps: 10, decay_rate: 0.9}}}}}\n",
+            extra="compile: {optimizer: {class_name: Adam, config: {learning_rate: {class_name: ExponentialDecay, config: {initial_learning_rate: 0.1, decay_steps: 10, decay_rate: 0.9}}}}}\n",
         ),
-        errors=[("bad-argument", "compile.optimizer.config.learning_rate", "A")],
+        build=True,
+    )
+    case(
+        "an unknown schedule class",
+        out1("{h: {}}", extra="compile: {optimizer: {class_name: Adam, config: {learning_rate: {class_name: «A»ExponentialDecey, config: {}}}}}\n"),
+        errors=[("unknown-object", "compile.optimizer.config.learning_rate.class_name", "A")],
+    )
+    case(
+        "a schedule argument with a typo",
+        out1("{h: {}}", extra="compile: {optimizer: {class_name: SGD, config: {learning_rate: {class_name: CosineDecay, config: {initial_learning_rate: 0.1, «A»decay_step: 10}}}}}\n"),
+        errors=[("unknown-argument", "compile.optimizer.config.learning_rate.config.decay_step", "A"), ("missing-argument", "compile.optimizer.config.learning_rate.config", "?")],
     )
     case(
         "losses, metrics and optimizer are built and compiled",
@@ -1426,8 +1436,8 @@ def deserialization_payloads() -> None:
     )
     case(
         "a Keras-serialized node",
-        one("«A»{class_name: Dense, config: {units: 4}, inbound_nodes: [[[x, 0, 0, {}]]]}", inputs="{«B»x: {shape: [8]}}", name="«C»h", outputs="{«D»h: {}}"),
-        errors=[("missing-key", "nodes.h", "A"), ("unused-input", "inputs.x", "B"), ("no-inputs", "nodes.h", "C"), ("unreachable-output", "outputs.h", "D")],
+        one("«A»{class_name: Dense, config: {units: 4}, inbound_nodes: [[[x, 0, 0, {}]]]}", name="«C»h", outputs="{«D»h: {}}"),
+        errors=[("missing-key", "nodes.h", "A"), ("no-inputs", "nodes.h", "C"), ("unreachable-output", "outputs.h", "D")],
     )
 
     group(f, "dtype-policy dicts")
@@ -1547,7 +1557,18 @@ def limits() -> None:
         errors=[("too-deep", "", "A")],
     )
     case("deep nesting under an unknown key", out1("{h: {}}", extra="pad: @OPEN@«A»[]@CLOSE@\n"), expand={"@OPEN@": ["[", 63], "@CLOSE@": ["]", 63]}, errors=[("too-deep", "", "A")])
-    case("a JSON text nested 100,000 deep", '{"graphspec": 1, "pad": @OPEN@@CLOSE@}\n', expand={"@OPEN@": ["[", 100000], "@CLOSE@": ["]", 100000]}, errors=[("too-deep", "", None)])
+    case(
+        "a JSON text nested 100,000 deep",
+        '{"graphspec": 1, "pad": @OPEN@«A»@MORE@@CLOSE@}\n',
+        expand={"@OPEN@": ["[", 63], "@MORE@": ["[", 99937], "@CLOSE@": ["]", 100000]},
+        errors=[("too-deep", "", "A")],
+    )
+    case(
+        "deep JSON after escaped brackets in strings is reported where it passes the limit",
+        '{"graphspec": 1, "a": "\\"[[[{{", "b": "]\\\\", "pad": @OPEN@«A»@MORE@@CLOSE@}\n',
+        expand={"@OPEN@": ["[", 63], "@MORE@": ["[", 9937], "@CLOSE@": ["]", 10000]},
+        errors=[("too-deep", "", "A")],
+    )
     case(
         "aliases do not multiply the nesting limit",
         "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Normalization, inputs: x, mean: &a0 @OPEN@1@CLOSE@, variance: [&a1 @OPEN@*a0@CLOSE@]}\noutputs: {h: {}}\n",
@@ -1830,6 +1851,63 @@ def valid_models() -> None:
     )
 
 
+def untrusted() -> None:
+    f = "untrusted"
+    group(f, "strings and numbers that would crash what prints or converts them are refused where they enter (issue 19)")
+    case(
+        "a JSON escape that makes a lone surrogate",
+        '{"graphspec": 1, "description": «A»"\\ud800", "inputs": {"x": {"shape": [4]}}, "nodes": {"h": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"h": {}}}\n',
+        errors=[("bad-value", "description", "A")],
+    )
+    case(
+        "a key with a lone surrogate is reported at the key of its mapping",
+        '{"graphspec": 1, «A»"inputs": {"x\\udc80": {"shape": [4]}}, "nodes": {}, "outputs": {}}\n',
+        errors=[("bad-value", "inputs", "A")],
+    )
+    case(
+        "a surrogate pair is one real character",
+        '{"graphspec": 1, "description": "\\ud83d\\ude00", "inputs": {"x": {"shape": [4]}}, "nodes": {"h": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"h": {}}}\n',
+    )
+    case("a reference index of 5,000 digits", one("{layer: Dense, inputs: «A»'x:@DIGITS@', units: 2}"), expand={"@DIGITS@": ["9", 5000]}, errors=[("bad-output-index", "nodes.h.inputs", "A")])
+    case(
+        "an override key of 5,000 digits",
+        '{"graphspec": 1, "inputs": {"x": {"shape": [8]}}, "blocks": {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 8}}, "outputs": "d"}}, "nodes": {"r": {"block": "b", "inputs": "x", "repeat": 2, "override": {«A»"@DIGITS@": {}}}}, "outputs": {"r": {}}}\n',
+        expand={"@DIGITS@": ["9", 5000]},
+        errors=[("bad-value", "nodes.r.override.@DIGITS@".replace("@DIGITS@", "9" * 5000), "A")],
+    )
+
+    group(f, "expressions bound the work inside every call, not only their results")
+    case("round() with digits of -10**8", one("{layer: Dense, inputs: x, units: '${«A»round(2, -10**8) + 2}'}"), errors=[("bad-expression", "nodes.h.units", "A")])
+    case("round() with digits within ±64 works", one("{layer: Dense, inputs: x, units: '${round(1234, -2) // 100}'}"))
+    case(
+        "string defaults that double the one before",
+        "graphspec: 1\nparams:\n  p0: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+        + "".join(f"  p{i}: '${{p{i - 1}}}${{p{i - 1}}}'\n" for i in range(1, 14))
+        + "  p14: «A»'${p13}${p13}'\n"  # 100 × 2**14 characters: past the 1 MiB a string may have
+        + "".join(f"  p{i}: '${{p{i - 1}}}${{p{i - 1}}}'\n" for i in range(15, 31))
+        + "inputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs: {h: {}}\n",
+        errors=[("bad-expression", "params.p14", "A")],
+    )
+
+    group(f, "expansion counts every copy it makes")
+    case(
+        "a repeated block's list counted per copy",
+        "graphspec: 1\ninputs: {x: {shape: [8]}}\nblocks:\n  b: {nodes: {d: «A»{layer: Normalization, inputs: x, mean: [@ITEMS@0]}}, outputs: d}\nnodes:\n  r: {block: b, inputs: x, repeat: 1000}\noutputs: {r: {}}\n",
+        expand={"@ITEMS@": ["0, ", 999]},
+        errors=[("too-many-nodes", "nodes.r/block997/d", "A")],
+    )
+
+    group(f, "Keras builds an object per metric and callback: they are counted")
+    case("1,001 metrics", "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse, metrics: «A»[@M@mae]}\n", expand={"@M@": ["mae, ", 1000]}, errors=[("bad-value", "outputs.h.metrics", "A")])
+    case("101 callbacks", "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse}\nfit: {callbacks: «A»[@C@TerminateOnNaN]}\n", expand={"@C@": ["TerminateOnNaN, ", 100]}, errors=[("bad-value", "fit.callbacks", "A")])
+
+    group(f, "ModelCheckpoint templates: only the fields Keras fills with numbers")
+    ck = "graphspec: 1\ninputs: {x: {shape: [8]}}\nnodes:\n  h: {layer: Dense, inputs: x, units: 2}\noutputs:\n  h: {loss: mse}\nfit: {callbacks: [{class_name: ModelCheckpoint, config: {filepath: %s}}]}\n"
+    case("attribute and index access", ck % "«A»'{epoch.__class__.__doc__[5]}x.keras'", errors=[("unsafe-path", "fit.callbacks[0].config.filepath", "A")])
+    case("a fill character", ck % "«A»'{epoch:/>9}.keras'", errors=[("unsafe-path", "fit.callbacks[0].config.filepath", "A")])
+    case("the documented fields", ck % "'ck/{epoch:02d}-{val_loss:.2f}.keras'")
+
+
 def main() -> None:
     for fn in (
         yaml_safety,
@@ -1851,6 +1929,7 @@ def main() -> None:
         json_format,
         outputs_compile,
         valid_models,
+        untrusted,
     ):
         fn()
     for name, groups in FILES.items():

@@ -32,7 +32,8 @@ class Entry:
     ``build`` returns a ``keras.Model``, or the text of a JSON file (``json=True``):
     what ``model.to_json()`` wrote, which is imported as a file would be.
     ``custom`` are the classes a user registers with graphspec before importing
-    (``graphspec.register_layer``). ``data`` makes the inputs for the prediction
+    (``graphspec.register_layer``), ``objects`` the custom losses, metrics, activations...
+    with their kind (``graphspec.register_object``). ``data`` makes the inputs for the prediction
     check when random ones do not fit (strings, ids below a small vocabulary),
     keyed by input name. ``slow`` entries (large applications) run only with
     ``-m slow``.
@@ -43,6 +44,7 @@ class Entry:
     feature: str
     build: Callable[[], Any]
     custom: tuple[type, ...] = ()
+    objects: tuple[tuple[Any, str], ...] = ()
     data: Callable[[], Mapping[str, Any]] | None = None
     json: bool = False
     slow: bool = False

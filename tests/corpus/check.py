@@ -71,7 +71,7 @@ def run(entry: Entry) -> Outcome:
     # full garbage collection clear_session does by default: it takes most of a second with TensorFlow
     # loaded, longer than checking most models; Python's own collector frees the models.
     keras.backend.clear_session(free_memory=False)
-    with _registered(entry.custom), warnings.catch_warnings(record=True) as caught:
+    with _registered(entry.custom), _registered_objects(entry.objects), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         source = entry.build()
         reference = _reference(source) if entry.json else source
@@ -118,7 +118,11 @@ def _reference(text: str) -> Any:
     try:
         from keras.src.legacy.saving import saving_utils
 
-        return saving_utils.model_from_config(json.loads(text))
+        from graphspec.importer import keras2_config
+
+        # Keras' legacy loader, on the config with the two fixes graphspec makes before it calls that loader
+        # (a Keras 2 Sequential's batch_input_shape as an InputLayer, time_major: false left out).
+        return saving_utils.model_from_config(keras2_config(json.loads(text)))
     except Exception:
         return None
 
@@ -168,6 +172,18 @@ def mismatch(outcome: Outcome, expected: Refused | Differs | None) -> str | None
 
 def _is_graphspec_warning(w: warnings.WarningMessage) -> bool:
     return "graphspec" in (w.filename or "") or "graphspec" in str(w.message)
+
+
+@contextlib.contextmanager
+def _registered_objects(objects: tuple[tuple[Any, str], ...]) -> Iterator[None]:
+    """The entry's custom objects registered with graphspec (graphspec.register_object), and taken out after."""
+    for obj, kind in objects:
+        graphspec.register_object(obj, kind=kind)
+    try:
+        yield
+    finally:
+        for obj, kind in objects:
+            graphspec.unregister_object(obj.__name__, kind)
 
 
 @contextlib.contextmanager

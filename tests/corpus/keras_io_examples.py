@@ -266,6 +266,8 @@ def text_classification_end_to_end() -> Any:
     "pretrained_word_embeddings",
     EXAMPLES + "nlp/pretrained_word_embeddings.py (an Embedding initialised from a GloVe matrix, frozen)",
     "Embedding with a Constant initializer holding the embedding matrix, trainable=False",
+    # token ids below num_tokens (30), long enough for two Conv1D(5) and a MaxPooling1D(5)
+    data=lambda: {"input_layer": np.random.default_rng(0).integers(0, 30, size=(2, 60)).astype("int64")},
 )
 def pretrained_word_embeddings() -> Any:
     num_tokens, embedding_dim = 30, 6

@@ -269,6 +269,7 @@ def custom_mean_squared_error(y_true: Any, y_pred: Any) -> Any:
     "training_guide_custom_loss_function",
     GUIDES + "training_with_built_in_methods.py ('Custom losses': a plain function)",
     "a loss that is an unregistered Python function",
+    objects=((custom_mean_squared_error, "loss"),),
 )
 def training_guide_custom_loss_function() -> Any:
     model = _digits_model()
@@ -296,6 +297,7 @@ class CustomMSE(keras.losses.Loss):
     "training_guide_custom_loss_class",
     GUIDES + "training_with_built_in_methods.py ('Custom losses': a keras.losses.Loss subclass, CustomMSE)",
     "a custom Loss class with a parameter",
+    objects=((CustomMSE, "loss"),),
 )
 def training_guide_custom_loss_class() -> Any:
     model = _digits_model()
@@ -328,6 +330,7 @@ class CategoricalTruePositives(keras.metrics.Metric):
     "training_guide_custom_metric",
     GUIDES + "training_with_built_in_methods.py ('Custom metrics': CategoricalTruePositives)",
     "a custom stateful Metric subclass among the compile metrics",
+    objects=((CategoricalTruePositives, "metric"),),
 )
 def training_guide_custom_metric() -> Any:
     model = _digits_model()
@@ -451,6 +454,7 @@ def custom_fn(x: Any) -> Any:
     GUIDES + "serialization_and_saving.py ('Registering custom objects': CustomLayer and custom_fn)",
     "a Keras-registered custom layer without **kwargs and a Keras-registered activation function",
     custom=(CustomLayer,),
+    objects=((custom_fn, "activation"),),
 )
 def serialization_guide_registered_objects() -> Any:
     inputs = keras.Input(shape=(4,))

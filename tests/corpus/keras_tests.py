@@ -325,6 +325,8 @@ def _masked_sequences() -> tuple[Any, Any, Any, Any]:
     "mha_causal_masking",
     ATTENTION_TESTS + "multi_head_attention_test.py (test_masking, causal: Embedding masks and use_causal_mask=True)",
     "MultiHeadAttention called with query= and value= by keyword and use_causal_mask=True, on mask_zero embeddings",
+    # ids below each Embedding's input_dim (4 and 6), zeros included, so the masks do something
+    data=lambda: {"query_ids": np.array([[1, 2, 3, 0, 0], [3, 1, 0, 0, 0]], "int32"), "value_ids": np.array([[5, 4, 0], [1, 0, 0]], "int32")},
 )
 def mha_causal_masking() -> Any:
     query_ids, value_ids, query, value = _masked_sequences()
@@ -440,6 +442,7 @@ def _compile_saving_test(model: Any) -> Any:
     "saving_basic_functional",
     SAVING_TEST + " (_get_basic_functional_model)",
     "a fixed batch size; a Keras-registered custom loss function, a metric object and 'mse'",
+    objects=((my_mean_squared_error, "loss"),),
 )
 def saving_basic_functional() -> Any:
     inputs = keras.Input(shape=(4,), batch_size=2)
@@ -452,6 +455,7 @@ def saving_basic_functional() -> Any:
     SAVING_TEST + " (_get_custom_functional_model)",
     "registered custom layers holding a nested layer and extra weights; the same compile",
     custom=(MyDense,),
+    objects=((my_mean_squared_error, "loss"),),
 )
 def saving_custom_functional() -> Any:
     inputs = keras.Input(shape=(4,), batch_size=2)
@@ -560,6 +564,7 @@ class GrowthFactor:
     "saving_callable_object_activation",
     SAVING_TEST + " (test_custom_object_without_from_config: Dense(activation=GrowthFactor(0.5)))",
     "a Keras-registered callable object as a layer's activation",
+    objects=((GrowthFactor, "activation"),),
 )
 def saving_callable_object_activation() -> Any:
     inputs = keras.Input(shape=(4, 4))

@@ -1,12 +1,17 @@
 """Fuzz: for hostile specs, the only exception that escapes is SpecError — in a memory-capped
-worker process, so an abort, a crash or runaway memory fails the test instead of the run.
+worker process, so an abort, a crash or runaway memory fails the test instead of the run, and
+a case that does not answer within CASE_TIMEOUT seconds (a hang inside one C call) fails too.
 
-The default run covers 2,400 cases; ``pytest tests/fuzz --long`` covers 100,000.
+The default run covers 3,060 cases; ``pytest tests/fuzz --long`` covers 122,000. Each class of
+issue 19 has its own strategy (surrogates, huge digits, NUL bytes in paths, lying archives,
+expansion amplifiers); the run prints every test's outcomes, its slowest case and the
+worker's peak memory.
 """
 
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
 from collections import Counter
@@ -18,10 +23,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.strategies import hostile_text, mutated_data, schema_specs
+from tests.fuzz.strategies import (
+    amplifier_cases,
+    archive_cases,
+    hostile_text,
+    huge_digit_cases,
+    mutated_data,
+    nul_path_cases,
+    schema_specs,
+    surrogate_cases,
+)
 
 WORKER = Path(__file__).with_name("worker.py")
 ROOT = Path(__file__).resolve().parents[2]
+CASE_TIMEOUT = 60.0  # seconds: generous on a loaded 2-core machine; the slowest case is printed
 
 
 class Worker:
@@ -30,6 +45,8 @@ class Worker:
     def __init__(self) -> None:
         self.proc: subprocess.Popen[str] | None = None
         self.outcomes: Counter[str] = Counter()
+        self.slowest = 0.0
+        self.peak_kib = 0
 
     def _start(self) -> subprocess.Popen[str]:
         return subprocess.Popen(
@@ -42,6 +59,12 @@ class Worker:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(json.dumps(case) + "\n")
         self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], CASE_TIMEOUT)
+        if not ready:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            pytest.fail(f"no answer in {CASE_TIMEOUT:.0f} s on case {json.dumps(case)[:2000]}")
         line = self.proc.stdout.readline()
         if not line:
             code = self.proc.wait()
@@ -50,6 +73,8 @@ class Worker:
             pytest.fail(f"the worker died (exit {code}) on case {json.dumps(case)[:2000]}\n{err}")
         out: dict[str, Any] = json.loads(line)
         self.outcomes["escaped" if "escaped" in out else "valid" if out["valid"] else "invalid"] += 1
+        self.slowest = max(self.slowest, out.get("seconds", 0.0))
+        self.peak_kib = max(self.peak_kib, out.get("rss_kib", 0))
         return out
 
     def close(self) -> None:
@@ -58,11 +83,12 @@ class Worker:
             self.proc.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def worker() -> Iterator[Worker]:
+@pytest.fixture
+def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
+    """One worker per test (restarted after a death), so each test's figures are its own."""
     w = Worker()
     yield w
-    print(f"\nfuzz outcomes: {dict(w.outcomes)}")
+    print(f"\n{request.node.name}: {dict(w.outcomes)}, slowest case {w.slowest:.2f} s, worker peak {w.peak_kib / 1024:.0f} MiB")
     w.close()
 
 
@@ -107,3 +133,23 @@ def test_specs_from_the_json_schema(request: pytest.FixtureRequest, worker: Work
     run()
     # The generator must reach past the first checks: some generated specs are valid.
     assert valid[True] > 0, dict(valid)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "default", "long"),
+    [
+        (surrogate_cases, 150, 5_000),
+        (huge_digit_cases, 150, 5_000),
+        (nul_path_cases, 60, 2_000),
+        (archive_cases, 150, 5_000),
+        (amplifier_cases, 150, 5_000),
+    ],
+    ids=["surrogates", "huge-digits", "nul-paths", "lying-archives", "expansion-amplifiers"],
+)
+def test_untrusted_input_classes(request: pytest.FixtureRequest, worker: Worker, strategy: Any, default: int, long: int) -> None:
+    @examples(request, default=default, long=long)
+    @given(strategy())
+    def run(case: dict[str, Any]) -> None:
+        _check(worker, case)
+
+    run()
