@@ -409,7 +409,7 @@ def _validate(args: argparse.Namespace) -> int:
         diags: list[Diagnostic]
         search = None
         try:
-            loaded = parse_file(_spec_path(path), limits)  # read once: a pipe (`-`) cannot be read again for the survey
+            loaded = parse_file(_spec_path(path), limits, pipes=True)  # read once: a pipe (`-`) cannot be read again for the survey
             report = validate_loaded(loaded, limits=limits, budget=budget, params=dict(args.params))
             diags = report.warnings
             status = EXIT_INVALID if args.strict and diags else EXIT_OK
