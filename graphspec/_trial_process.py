@@ -240,8 +240,8 @@ def train_trial(report: Any, arrays: Any, job: Job, refused: list[str], budget: 
     """
     from graphspec import train
     from graphspec._api import build_report
-    from graphspec.source import Limits
     from graphspec._files import replace_atomically
+    from graphspec.source import Limits
 
     run_dir = Path(job.run_dir)
     settings = train._settings(report.spec, job.epochs, None)

@@ -49,6 +49,8 @@ from typing import Any, NoReturn
 from graphspec._accounting import Exhausted, SpecFiles, Tally, inline_nodes, value_count
 from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_path
 from graphspec.expr import ExprError, Value, evaluate
+from graphspec.expr import as_type as _typed
+from graphspec.expr import type_of as _type_of
 from graphspec.source import _INT_BOUND, _SURROGATE, Document, Limits, locate, resolve_plain, shown_value
 
 __all__ = ["BlockScope", "CommandLineValue", "ExpandedDocument", "expand_document", "merge_copies", "needs_expansion", "parse_override"]
@@ -1037,27 +1039,6 @@ def _names(value: Any) -> list[str] | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
     return None
-
-
-def _type_of(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    return None
-
-
-def _typed(value: Any, kind: str) -> Value | None:
-    """``value`` as a parameter of type ``kind``, or ``None`` if it is not one (an int is a float)."""
-    if isinstance(value, bool) != (kind == "bool") or not isinstance(value, _PARAM_TYPES[kind]):
-        return None
-    if isinstance(value, int | float) and kind == "float":
-        return float(value)
-    return value if isinstance(value, int | float | str) else None
 
 
 def _show(value: Any) -> str:

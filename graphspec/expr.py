@@ -27,10 +27,34 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["FUNCTIONS", "MAX_LENGTH", "ExprError", "Value", "evaluate", "make_divisible"]
+__all__ = ["FUNCTIONS", "MAX_LENGTH", "ExprError", "Value", "as_type", "evaluate", "make_divisible", "type_of"]
 
 Value = int | float | bool | str
+
+
+def type_of(value: Any) -> str | None:
+    """A parameter type's name for a value (``bool``, ``int``, ``float``, ``str``), or ``None`` for any other value."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    return None
+
+
+def as_type(value: Any, kind: str) -> Value | None:
+    """``value`` as a parameter of type ``kind`` (an int is a float), or ``None`` if it is not one."""
+    if isinstance(value, bool) != (kind == "bool"):
+        return None
+    if kind == "float" and isinstance(value, int | float):
+        return float(value)
+    expected: type = {"int": int, "float": float, "bool": bool, "str": str}[kind]
+    return value if isinstance(value, expected) and isinstance(value, int | float | str) else None
 
 MAX_LENGTH = 200
 _MAX_DEPTH = 32

@@ -57,6 +57,8 @@ from typing import Any
 
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.expr import ExprError, Value, evaluate
+from graphspec.expr import as_type as _as_type
+from graphspec.expr import type_of as _type_of
 from graphspec.source import Document, locate
 
 __all__ = ["KINDS", "Objective", "Param", "Point", "Space", "condition", "parse_space"]
@@ -900,28 +902,6 @@ def infer_direction(metric: str) -> str | None:
     if any(word in name for word in _MAXIMISED):
         return "max"
     return None
-
-
-def _type_of(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    return None
-
-
-def _as_type(value: Any, kind: str) -> Value | None:
-    """``value`` as a parameter of type ``kind`` (an int is a float), or ``None``."""
-    if isinstance(value, bool) != (kind == "bool"):
-        return None
-    if kind == "float" and isinstance(value, int | float):
-        return float(value)
-    expected: type = {"int": int, "float": float, "bool": bool, "str": str}[kind]
-    return value if isinstance(value, expected) and isinstance(value, int | float | str) else None
 
 
 def _branch_key(key: Any, kind: str) -> Value | None:
