@@ -23,11 +23,11 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from graphspec._limits import Limits, check_model_text, read_keras_config, read_model_text, shown_path
+from graphspec._limits import Limits, read_keras_config, shown_path
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 
-__all__ = ["keras_file_model", "keras_json_model", "keras_text_model"]
+__all__ = ["keras_file_model", "keras_text_model"]
 
 
 def _keras() -> Any:
@@ -99,23 +99,23 @@ def keras_text_model(
     text: str,
     where: str,
     *,
-    limits: Limits,
     budget: Budget,
     custom_objects: Mapping[str, Any],
     hint: str = _HINT,
     loader: Loader = _from_json,
     failed: str = "Keras could not load this model",
 ) -> Any:
-    """A model from Keras JSON text (``model.to_json()``): bounded, counted, then built in safe mode.
+    """A model from Keras JSON text (``model.to_json()``) already bounded by the read limits
+    (:func:`graphspec._limits.check_model_text`, or :func:`~graphspec._limits.read_model_text`
+    for a file): counted, then built in safe mode.
 
     ``loader`` builds the model from the text (Keras' ``model_from_json`` by default; the
     importer passes Keras' legacy loader for a Keras 2 config), ``failed`` says what failed.
 
     Raises:
-        SpecError: ``bad-model`` for text past the limits, that Keras cannot load
-            or that is not a model config; ``too-many-params``.
+        SpecError: ``bad-model`` for text Keras cannot load or that is not a
+            model config; ``too-many-params``.
     """
-    check_model_text(text, limits, where)
     _count_params(text, where, budget, custom_objects, hint, loader, failed)
     keras = _keras()
     from keras.src.saving.serialization_lib import SafeModeScope
@@ -128,8 +128,3 @@ def keras_text_model(
     if not isinstance(model, keras.Model):  # Keras returns other JSON (`{"a": 1}`) as it is
         raise SpecError([Diagnostic(Code.BAD_MODEL, f"{where}: this JSON is not a Keras model config", (), "give the JSON that model.to_json() writes", file=where)])
     return model
-
-
-def keras_json_model(path: str | os.PathLike[str], *, limits: Limits, budget: Budget, custom_objects: Mapping[str, Any], hint: str = _HINT) -> Any:
-    """A model from a Keras JSON file, read through the limits (see :func:`keras_text_model`)."""
-    return keras_text_model(read_model_text(path, limits), shown_path(path), limits=limits, budget=budget, custom_objects=custom_objects, hint=hint)

@@ -41,7 +41,7 @@ from typing import Any
 from graphspec import catalog
 from graphspec._import_objects import object_value as _object_value
 from graphspec._import_objects import plain as _plain
-from graphspec._limits import Limits, read_model_text, shown_path
+from graphspec._limits import Limits, check_model_text, read_model_text, shown_path
 from graphspec.budget import Budget
 from graphspec.diff import uniform_int
 from graphspec.errors import Code, Diagnostic, Path, SpecError
@@ -189,19 +189,22 @@ def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
     from graphspec.source import parse_data
 
     hint = "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode"
-    bounds: dict[str, Any] = {"limits": limits, "budget": budget, "custom_objects": _custom_objects(), "hint": hint}
+    bounds: dict[str, Any] = {"budget": budget, "custom_objects": _custom_objects(), "hint": hint}
     if isinstance(source, str):
         if not source.lstrip().startswith("{"):
             raise SpecError([replace(text_not_path(source, "Keras JSON text", "not JSON"), code=Code.BAD_MODEL)])
+        check_model_text(source, limits, "<json>")
         return _json_model(source, "<json>", bounds)
     if isinstance(source, Mapping):
         # Checked as plain data first: json.dumps would recurse once per level of a deep mapping.
         data = parse_data(source, Limits(max_depth=limits.max_model_depth, max_values=sys.maxsize)).data
-        return _json_model(json.dumps(data), "<config>", bounds)
+        text = json.dumps(data)
+        check_model_text(text, limits, "<config>")
+        return _json_model(text, "<config>", bounds)
     if isinstance(source, os.PathLike):
         path = FsPath(source)
         if path.suffix == ".keras":
-            return _model_files.keras_file_model(path, **bounds)
+            return _model_files.keras_file_model(path, limits=limits, **bounds)
         if path.suffix == ".json":
             return _json_model(read_model_text(path, limits), shown_path(path), bounds)
         raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
@@ -211,12 +214,11 @@ def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
 
 
 def _json_model(text: str, where: str, bounds: dict[str, Any]) -> Any:
-    """A model from Keras JSON (bounded and counted by :mod:`graphspec._model_files`): a Keras 3
-    config through ``model_from_json``, a Keras 1 or 2 one through Keras' legacy loader."""
+    """A model from Keras JSON text already held to the read limits (so ``json.loads`` cannot
+    recurse or balloon), counted by :mod:`graphspec._model_files`: a Keras 3 config through
+    ``model_from_json``, a Keras 1 or 2 one through Keras' legacy loader."""
     from graphspec import _model_files
-    from graphspec._limits import check_model_text
 
-    check_model_text(text, bounds["limits"], where)  # json.loads below cannot recurse or balloon
     try:
         data = json.loads(text)
     except ValueError as exc:
