@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from graphspec import catalog, lint
 from graphspec.budget import Budget
@@ -16,6 +16,8 @@ from graphspec.graph import Graph, resolve
 from graphspec.shapes import Inference, infer
 from graphspec.source import Document, Limits, locate, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
+
+T = TypeVar("T")
 
 __all__ = ["Report", "build", "build_models", "expand", "load", "validate", "validate_loaded"]
 
@@ -264,10 +266,7 @@ def build_models(source: SpecSource, *, compile: bool = True, limits: Limits = L
     from graphspec.emit import emit_models
 
     report = validate(source, limits=limits, budget=budget, params=params)
-    check_build(report, budget)
-    if report.inference.total_params is not None:
-        return emit_models(report.graph, compile=compile)
-    return emit_models(report.graph, compile=compile, max_params=budget.max_params, max_build_bytes=budget.max_build_bytes, bytes_per_param=budget.bytes_per_param)
+    return _within_budget(emit_models, report, compile, budget)
 
 
 def check_build(report: Report, budget: Budget = Budget()) -> None:
@@ -292,10 +291,14 @@ def build_report(report: Report, *, compile: bool = True, budget: Budget = Budge
     """
     from graphspec.emit import emit
 
+    return _within_budget(emit, report, compile, budget)
+
+
+def _within_budget(emitter: Callable[..., T], report: Report, compile: bool, budget: Budget) -> T:
+    """``emitter`` (:func:`~graphspec.emit.emit` or ``emit_models``) on a validated spec, after :func:`check_build`."""
     check_build(report, budget)
     # Static counting covers the layers with a shape rule; when some layer has
     # none, emit counts exactly in a dry run before allocating anything.
-    exact = report.inference.total_params is not None
-    if exact:
-        return emit(report.graph, compile=compile)
-    return emit(report.graph, compile=compile, max_params=budget.max_params, max_build_bytes=budget.max_build_bytes, bytes_per_param=budget.bytes_per_param)
+    if report.inference.total_params is not None:
+        return emitter(report.graph, compile=compile)
+    return emitter(report.graph, compile=compile, max_params=budget.max_params, max_build_bytes=budget.max_build_bytes, bytes_per_param=budget.bytes_per_param)
