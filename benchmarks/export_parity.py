@@ -21,7 +21,7 @@ from pathlib import Path
 
 import graphspec
 from graphspec.errors import SpecError
-from graphspec.serving import export
+from graphspec.export import export
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

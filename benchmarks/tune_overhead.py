@@ -92,7 +92,7 @@ def graphspec_trials(root: Path, n: int) -> tuple[list[float], list[float], list
     spec.write_text(spec_text())
     times: list[float] = []
     cpus: list[float] = []
-    from graphspec import _tuner
+    from graphspec.tune import _tuner
 
     ended = _tuner.Chief.ended
     last = [time.perf_counter(), time.process_time()]
@@ -170,8 +170,8 @@ def refusal_cost(root: Path, refusals: int) -> tuple[float, int, float]:
     """Per refused trial in the chief, full cost; how many were refused; the static check's share."""
     import keras_tuner as kt
 
-    from graphspec import _tuner
-    from graphspec.tuning import plan_search
+    from graphspec.tune import _tuner
+    from graphspec.tune.run import plan_search
 
     spec = root / "narrow.yaml"
     # widths 8..1024: only width 8 and depth 1 fit under 700 parameters (32*8+8 + 8*4+4 = 300)
@@ -211,7 +211,7 @@ def check_without_tensorflow(root: Path) -> str:
     code = textwrap.dedent(f"""\
         import sys, time, random
         from pathlib import Path
-        from graphspec.survey import check_point, load_space
+        from graphspec.tune.survey import check_point, load_space
         doc, space = load_space(Path({str(spec)!r}))
         rng = random.Random(0)
         points = [space.random_point(rng) for _ in range(200)]
@@ -235,7 +235,8 @@ def memory_and_disk(root: Path, n: int, isolate: bool, growth: int | None = None
     """
     import dataclasses
 
-    from graphspec import _trial_process, _tuner
+    from graphspec.tune import _trial_process
+    from graphspec.tune import _tuner
 
     spec = root / "mlp.yaml"
     spec.write_text(spec_text())

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import typing as _typing
 
-from graphspec._api import Report, build, build_models, expand, load, validate
+from graphspec.pipeline import Report, build, build_models, expand, load, validate
 from graphspec.budget import Budget
 from graphspec.catalog import register_callback, register_layer, unregister_callback, unregister_layer
 from graphspec.diff import diff_specs
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
-from graphspec.objects import register_object, unregister_object
+from graphspec.catalog.objects import register_object, unregister_object
 from graphspec.source import Limits
 from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, InterfaceSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec, StructureSpec
 
 if _typing.TYPE_CHECKING:
+    from graphspec.export import ExportResult, export
     from graphspec.render import draw
-    from graphspec.serving import ExportResult, export
-    from graphspec.survey import SearchReport, check_search
     from graphspec.train import FitResult, evaluate, fit, predict
-    from graphspec.tuning import TuneResult, tune
+    from graphspec.tune.run import TuneResult, tune
+    from graphspec.tune.survey import SearchReport, check_search
 
 # Training needs NumPy at import, and the uses of a built model are not needed to
 # validate; loaded on first use so `import graphspec` and `graphspec validate` stay
@@ -35,14 +35,27 @@ _LAZY = {
     "evaluate": "train",
     "fit": "train",
     "predict": "train",
-    "ExportResult": "serving",
-    "export": "serving",
+    "ExportResult": "export",
+    "export": "export",
     "draw": "render",
-    "TuneResult": "tuning",
-    "tune": "tuning",
-    "SearchReport": "survey",
-    "check_search": "survey",
+    "TuneResult": "tune.run",
+    "tune": "tune.run",
+    "SearchReport": "tune.survey",
+    "check_search": "tune.survey",
 }
+
+# Three functions share their names with the packages that hold them (the pipeline's
+# `expand/`, the commands' `export.py` and `tune/`). Python sets a package's attribute
+# to a submodule when that submodule is first imported, which would replace the
+# function `graphspec.tune` with the module `graphspec.tune`. So the (light) modules are
+# imported here, once, before the names are bound: `expand` is bound by the pipeline's
+# import above, `export` and `tune` are dropped so that `__getattr__` answers them with
+# the functions. tests/test_layout.py checks that they stay functions after every
+# submodule is imported.
+import graphspec.export as _export_module  # noqa: E402  (light: TensorFlow loads inside export())
+import graphspec.tune as _tune_package  # noqa: E402  (an empty package: Keras Tuner loads inside tune())
+
+del export, tune  # type: ignore[name-defined]  # noqa: F821  (the submodules' attributes, not the functions)
 
 
 def __getattr__(name: str) -> _typing.Any:
@@ -56,7 +69,8 @@ def __getattr__(name: str) -> _typing.Any:
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
-__version__ = "0.1.0"
+
+from graphspec._version import __version__  # noqa: E402
 
 __all__ = [
     "Budget",

@@ -19,13 +19,13 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from graphspec import __version__
-from graphspec._api import build_report, expand, validate, validate_loaded
-from graphspec._console import print_keras_summary, quiet_tensorflow_start
-from graphspec._files import replace_atomically, write_text_atomically
+from graphspec._version import __version__
+from graphspec.pipeline import build_report, expand, validate, validate_loaded
+from graphspec._util.console import print_keras_summary, quiet_tensorflow_start
+from graphspec._util.files import replace_atomically, write_text_atomically
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
-from graphspec.expansion import parse_override
+from graphspec.expand import parse_override
 from graphspec.source import Limits, parse_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -437,10 +437,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _search_survey(loaded: Any, args: argparse.Namespace, limits: Limits, budget: Budget) -> Any:
-    """The survey of a spec's search space (``graphspec.survey``), for a spec with a ``search:`` section."""
+    """The survey of a spec's search space (``graphspec.tune.survey``), for a spec with a ``search:`` section."""
     if not isinstance(loaded.data, dict) or "search" not in loaded.data:
         return None
-    from graphspec.survey import check_search
+    from graphspec.tune.survey import check_search
 
     return check_search(loaded, params=dict(args.params), limits=limits, budget=budget)
 
@@ -532,7 +532,7 @@ def fit_summary(spec: str, result: Any) -> list[str]:
 
 
 def _tune(args: argparse.Namespace) -> int:
-    from graphspec.tuning import tune
+    from graphspec.tune.run import tune
 
     limits, budget = _budget(args)
     source = Path(args.data) if args.data else None
@@ -631,7 +631,7 @@ def _lsp(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from graphspec.serving import TOLERANCES, Tolerance, export, format_for
+    from graphspec.export import TOLERANCES, Tolerance, export, format_for
 
     limits, budget = _budget(args)
     source = Path(args.source)

@@ -20,7 +20,8 @@ from typing import Any
 
 from graphspec import catalog
 from graphspec.spec import Spec, SpecBody, keras_name, parse_ref
-from graphspec.structure import is_default, pack
+from graphspec.spec.structure import is_default, pack
+from graphspec.spec.sizes import uniform_int
 
 __all__ = ["Change", "SpecDiff", "diff_specs", "normalise"]
 
@@ -231,21 +232,6 @@ def _drop_defaults(node: dict[str, Any], trainable: bool = True) -> None:
 def _uniform(value: Any) -> Any:
     single = uniform_int(value)
     return value if single is None else single
-
-
-def uniform_int(value: Any) -> int | None:
-    """``3`` for ``[3, 3]`` or ``[[3, 3], [3, 3]]``; ``None`` for anything else."""
-    flat: list[Any] = []
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, list):
-            stack.extend(v)
-        else:
-            flat.append(v)
-    if isinstance(value, list) and flat and all(type(v) is int and v == flat[0] for v in flat):
-        return int(flat[0])
-    return None
 
 
 def _refs(node: Mapping[str, Any]) -> list[str]:

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphspec import _digraph as dg
+from graphspec._util import digraph as dg
 from graphspec.errors import Code, Diagnostic, Path, Severity, SpecError, format_path
 from graphspec.spec import _REF_RE as _REF
 from graphspec.spec import MAX_MODEL_DEPTH, SpecBody, call_references, layer_name, parse_model, parse_ref, wrapped_models
-from graphspec.structure import check_tree, default_tree, leaves
+from graphspec.spec.structure import check_tree, default_tree, leaves
 
 __all__ = ["Graph", "Interface", "interfaces", "keyed_outputs", "output_layer", "resolve"]
 

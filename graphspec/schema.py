@@ -424,11 +424,11 @@ def _structure(schema: Schema, defs: Schema) -> None:
     compile_["jit_compile"]["anyOf"] = [{"type": "boolean"}, {"const": "auto"}]
 
 
-# authoring: params, blocks, includes (graphspec.expansion turns them into the flat format above)
+# authoring: params, blocks, includes (graphspec.expand turns them into the flat format above)
 
 
 def _authoring(schema: Schema, defs: Schema) -> None:
-    from graphspec.expansion import _AUTHORING_KEYS
+    from graphspec.expand import _AUTHORING_KEYS
 
     defs["Param"] = {
         "description": "a parameter: its default (`width: 1.0`), its type alone (`filters: int`, required), or {type, default}",
@@ -582,8 +582,8 @@ def _describe(schema: Schema) -> str:
 
 
 def _search(defs: Schema) -> Schema:
-    """The `search:` section (graphspec.search): its definitions go to ``defs``; the section's schema is returned."""
-    from graphspec.search import json_schema as search_schema
+    """The `search:` section (graphspec.expand.search): its definitions go to ``defs``; the section's schema is returned."""
+    from graphspec.expand.search import json_schema as search_schema
 
     defs.update(search_schema())
     return _ref("Search")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from graphspec._api import Report
+    from graphspec.pipeline import Report
     from graphspec.shapes import TensorInfo
 
 __all__ = ["render_summary"]
@@ -49,7 +49,7 @@ def _inputs(node: Any) -> str:
 
 def _models(report: Report) -> list[str]:
     """One line per model of ``models:``: what it takes and returns."""
-    from graphspec.structure import leaves
+    from graphspec.spec.structure import leaves
 
     models = getattr(report.spec, "models", {})
     return [

@@ -9,7 +9,7 @@ import pytest
 
 import graphspec
 from graphspec import SpecError, catalog
-from graphspec._catalog_build import CATALOG_PATH
+from graphspec.catalog._build import CATALOG_PATH
 
 
 def one_node(**node: Any) -> dict[str, Any]:
@@ -33,18 +33,18 @@ def test_catalogue_covers_the_whole_keras_layer_namespace() -> None:
 def test_catalogue_is_fresh_for_the_installed_keras() -> None:
     """Regenerate from the installed Keras; a stale committed catalogue fails here.
 
-    Fix: ``python -m graphspec._catalog_build`` and commit ``graphspec/catalog.json``.
+    Fix: ``python -m graphspec.catalog._build`` and commit ``graphspec/catalog.json``.
     """
-    from graphspec._catalog_build import build_catalog, render
+    from graphspec.catalog._build import build_catalog, render
 
     assert render(build_catalog()) == CATALOG_PATH.read_text(encoding="utf-8")
     assert json.loads(CATALOG_PATH.read_text())["keras_version"] == catalog.keras_version()
 
 
 def test_argument_docs_are_fresh_and_carry_keras_docstrings() -> None:
-    """Fix: ``python -m graphspec._catalog_build`` and commit ``graphspec/catalog_docs.json``."""
-    from graphspec._catalog_build import DOCS_PATH, build_docs, render
-    from graphspec._catalog_docs import argument_doc, layer_summary
+    """Fix: ``python -m graphspec.catalog._build`` and commit ``graphspec/catalog_docs.json``."""
+    from graphspec.catalog._build import DOCS_PATH, build_docs, render
+    from graphspec.catalog.docs import argument_doc, layer_summary
 
     assert render(build_docs()) == DOCS_PATH.read_text(encoding="utf-8")
     assert layer_summary("Dense") == "Just your regular densely-connected NN layer."
@@ -55,7 +55,7 @@ def test_argument_docs_are_fresh_and_carry_keras_docstrings() -> None:
 
 
 def test_argument_docs_of_a_registered_layer_come_from_its_docstring() -> None:
-    from graphspec._catalog_docs import argument_doc, layer_summary
+    from graphspec.catalog.docs import argument_doc, layer_summary
 
     class Scale:
         """Multiply by a constant.

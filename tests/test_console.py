@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec._console import is_noise
+from graphspec._util.console import is_noise
 
 NOISE = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
@@ -48,7 +48,7 @@ class config:
 def test_tensorflow_starts_quietly_unless_graphspec_tf_logs_is_set(tmp_path: Path, setting: str | None, shown: list[str]) -> None:
     (tmp_path / "tensorflow").mkdir()
     (tmp_path / "tensorflow" / "__init__.py").write_text(_FAKE_TF)
-    code = "from graphspec._console import quiet_tensorflow_start\nquiet_tensorflow_start()\nimport tensorflow as tf\ntf.config.list_physical_devices()\n"
+    code = "from graphspec._util.console import quiet_tensorflow_start\nquiet_tensorflow_start()\nimport tensorflow as tf\ntf.config.list_physical_devices()\n"
     env = {k: v for k, v in os.environ.items() if k != "GRAPHSPEC_TF_LOGS"}
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), os.getcwd()])
     if setting is not None:

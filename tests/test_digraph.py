@@ -1,4 +1,4 @@
-"""graphspec._digraph answers as networkx does, on random graphs with and without cycles."""
+"""graphspec._util.digraph answers as networkx does, on random graphs with and without cycles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import networkx as nx
 import pytest
 
-from graphspec import _digraph as dg
+from graphspec._util import digraph as dg
 
 
 def _random_graph(seed: int, n: int, cyclic: bool) -> tuple[dg.DiGraph, nx.DiGraph]:

@@ -11,7 +11,7 @@ import pytest
 
 import graphspec
 from graphspec.cli import main
-from graphspec.expansion import expand_document, parse_override
+from graphspec.expand import expand_document, parse_override
 from graphspec.source import parse_file
 
 # The seed ensemble uses `model:` files; every other seed spec is flat.
@@ -628,7 +628,7 @@ def _model_tree(folder: Path, depth: int, fan_out: int) -> Path:
 
 def test_nested_model_files_are_bounded_across_the_whole_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 5 + 25 + 125 uses of 4 files: each file is parsed once (by real path), each use's nodes are counted.
-    from graphspec import _accounting
+    from graphspec.expand import _accounting
 
     parsed: list[str] = []
     real_parse = _accounting.parse_file

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from graphspec.expr import MAX_LENGTH, ExprError, evaluate, make_divisible
+from graphspec.expand.expr import MAX_LENGTH, ExprError, evaluate, make_divisible
 
 ENV = {"filters": 64, "width": 0.5, "depth": 1.33, "act": "relu", "flag": True}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graphspec._files import replace_atomically, write_bytes_atomically
+from graphspec._util.files import replace_atomically, write_bytes_atomically
 from graphspec.data import save_npz
 
 
@@ -41,7 +41,7 @@ def test_written_files_get_the_umask_mode_not_a_private_one(tmp_path: Path) -> N
 
 
 def test_a_write_through_a_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
-    from graphspec._files import confined
+    from graphspec._util.files import confined
     from graphspec.errors import SpecError
 
     run, outside = tmp_path / "run", tmp_path / "outside"

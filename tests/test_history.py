@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.history import History, Marks, best_epoch, history_figure, to_csv, to_json
+from graphspec.train.history import History, Marks, best_epoch, history_figure, to_csv, to_json
 
 
 def _axes(fig: object) -> dict[str, object]:
@@ -48,7 +48,7 @@ def test_history_files_number_epochs_from_one_and_hold_no_invalid_json(tmp_path:
 
 
 def test_the_plot_is_redrawn_no_more_often_than_its_cost_allows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import graphspec.history as module
+    import graphspec.train.history as module
 
     drawn: list[int] = []
     monkeypatch.setattr(module, "plot_history", lambda series, marks=None: drawn.append(len(series["loss"])) or b"png")

@@ -161,7 +161,7 @@ def test_a_form_that_matches_no_output_is_refused_by_name() -> None:
     model.compile(loss="mse", loss_weights=[0.5, 0.25])
     config = model.get_compile_config()
     config["loss_weights"] = [0.5, 0.25, 1.0]  # what no model of two outputs can be compiled with
-    from graphspec._import_compile import apply_compile
+    from graphspec.importer._compile import apply_compile
 
     data: dict[str, Any] = {"outputs": {"a": {}, "b": {}}}
     with pytest.raises(SpecError) as err:

@@ -544,8 +544,8 @@ def test_lint_and_the_data_rules_never_load_tensorflow() -> None:
 
 
 def test_docs_errors_md_is_generated_from_the_codes_and_rules() -> None:
-    """Fix: ``python -m graphspec._docs``."""
-    from graphspec._docs import render_errors_md
+    """Fix: ``python -m graphspec.lint._errors_page``."""
+    from graphspec.lint._errors_page import render_errors_md
 
     assert (ROOT / "docs/errors.md").read_text(encoding="utf-8") == render_errors_md()
 

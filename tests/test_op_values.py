@@ -15,7 +15,7 @@ from keras import layers, ops
 import graphspec
 from graphspec import SpecError
 from graphspec.importer import from_keras
-from graphspec.op_values import MAX_CONSTANT_VALUES
+from graphspec.spec.op_values import MAX_CONSTANT_VALUES
 from tests.fidelity import check_round_trip
 
 

@@ -234,7 +234,7 @@ def test_the_result_names_the_epoch_whose_weights_were_saved(tmp_path: Path, cap
 
 
 def test_a_second_fit_in_a_folder_in_use_is_refused(tmp_path: Path) -> None:
-    from graphspec.run_folder import Fingerprint, RunRequest, claim_run
+    from graphspec.train.run_folder import Fingerprint, RunRequest, claim_run
 
     request = RunRequest(Fingerprint("m", "t", "d"), ("run.json",), None, 1)
     with claim_run(tmp_path, request), pytest.raises(SpecError) as exc, claim_run(tmp_path, request):

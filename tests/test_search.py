@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import graphspec
-from graphspec.search import Space, parse_space
+from graphspec.expand.search import Space, parse_space
 from graphspec.source import parse_text
 
 SPEC = """\
@@ -105,7 +105,7 @@ def test_grid_values_are_keras_tuners() -> None:
     # space says 0.5 is in, so graphspec hands Keras Tuner a bound a hair above 0.5.
     assert tuple(floats.values) == pytest.approx((0.0, 0.1, 0.2, 0.3, 0.4))
     assert by["rate"].grid() == (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # written as the decimals they stand for
-    from graphspec._tuner import hyperparameters
+    from graphspec.tune._tuner import hyperparameters
 
     mapped = {h.name: h for h in hyperparameters(kt, space).space}
     assert tuple(float(f"{v:.12g}") for v in mapped["rate"].values) == by["rate"].grid()
@@ -149,7 +149,7 @@ def test_random_points_stay_in_bounds_and_honour_conditions() -> None:
 def test_keras_tuner_samples_are_points_of_the_space() -> None:
     """The space as Keras Tuner hyperparameters: what its oracle draws is exactly a point (conditions included)."""
     kt = pytest.importorskip("keras_tuner")
-    from graphspec._tuner import hyperparameters
+    from graphspec.tune._tuner import hyperparameters
 
     space = space_of()
     hp = hyperparameters(kt, space)
@@ -166,7 +166,7 @@ def test_keras_tuner_samples_are_points_of_the_space() -> None:
 def test_nested_conditions_three_levels() -> None:
     """A branch inside a branch: keras-tuner#284 breaks on this with `parent_name`; nested scopes hold."""
     kt = pytest.importorskip("keras_tuner")
-    from graphspec._tuner import hyperparameters
+    from graphspec.tune._tuner import hyperparameters
 
     text = SPEC.replace(
         "SGD: {momentum: {float: [0.0, 0.9]}, nesterov: boolean}",
@@ -226,7 +226,7 @@ def test_the_spec_builds_as_written_inactive_arguments_left_out(tmp_path: Path) 
 
 def test_a_document_already_read_gets_the_same_conditions(tmp_path: Path) -> None:
     """validate_loaded (the language server's entry) applies the search's conditions as validate does."""
-    from graphspec._api import validate_loaded
+    from graphspec.pipeline import validate_loaded
     from graphspec.source import parse_text
 
     path = tmp_path / "family.yaml"
@@ -249,7 +249,7 @@ def test_setting_an_inactive_parameter_is_an_error(tmp_path: Path) -> None:
 
 
 def test_only_whole_references_to_inactive_parameters_are_left_out() -> None:
-    from graphspec.search import inactive_entries_dropped
+    from graphspec.expand.search import inactive_entries_dropped
 
     data = {
         "params": {"m": 0.0},
@@ -266,9 +266,9 @@ def test_a_spec_without_search_is_untouched_and_never_imports_the_module() -> No
     code = (
         "import sys, graphspec; from pathlib import Path\n"
         "graphspec.validate(Path('specs/seed/multi_output.yaml'))\n"
-        "assert 'graphspec.search' not in sys.modules, 'loaded for a spec without search'\n"
+        "assert 'graphspec.expand.search' not in sys.modules, 'loaded for a spec without search'\n"
         "graphspec.validate(Path('specs/tuned/post_profile.yaml'))\n"
-        "assert 'graphspec.search' in sys.modules\n"
+        "assert 'graphspec.expand.search' in sys.modules\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

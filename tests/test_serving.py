@@ -17,7 +17,7 @@ import pytest
 import graphspec
 from graphspec import SpecError
 from graphspec.cli import main
-from graphspec.serving import TOLERANCES, Tolerance, export, format_for, spec_hash
+from graphspec.export import TOLERANCES, Tolerance, export, format_for, spec_hash
 
 SEED = Path("specs/seed")
 GALLERY = sorted(p.stem for p in SEED.glob("*.yaml"))
@@ -203,7 +203,7 @@ def test_a_parity_failure_names_the_output_and_leaves_nothing(tmp_path: Path) ->
 
 
 def test_a_failed_export_keeps_the_previous_savedmodel_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graphspec import serving as export_module
+    export_module = importlib.import_module("graphspec.export")
 
     target = tmp_path / "sm"
     export(SEED / "functional_mlp.yaml", target)
@@ -242,7 +242,7 @@ def test_cli_tolerance_that_is_not_a_finite_number_at_least_0_is_a_usage_error(t
 
 
 def test_an_interrupted_export_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graphspec import serving as export_module
+    export_module = importlib.import_module("graphspec.export")
 
     def interrupted(*args: Any) -> Any:
         raise KeyboardInterrupt
@@ -315,7 +315,7 @@ def test_build_points_at_export_for_serving_formats(capsys: pytest.CaptureFixtur
 
 
 def test_importing_export_loads_no_tensorflow() -> None:
-    code = "import sys, graphspec.serving; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = "import sys, graphspec.export; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.strip() == "False"
 
 
@@ -327,7 +327,7 @@ def test_tflite_falls_back_to_tensorflows_interpreter_without_litert(tmp_path: P
 
 
 def test_graphspec_export_is_the_function_even_after_its_module_is_imported() -> None:
-    import graphspec.serving
+    export_module = importlib.import_module("graphspec.export")
 
-    assert graphspec.export is graphspec.serving.export
+    assert graphspec.export is export_module.export
     assert "export" in dir(graphspec) and "ExportResult" in graphspec.__all__

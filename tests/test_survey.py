@@ -11,9 +11,9 @@ import pytest
 
 import graphspec
 from graphspec.cli import main
-from graphspec.search import parse_space
+from graphspec.expand.search import parse_space
 from graphspec.source import parse_file
-from graphspec.survey import check_point, check_search, logged_metrics
+from graphspec.tune.survey import check_point, check_search, logged_metrics
 
 WIDE = """\
 graphspec: 1

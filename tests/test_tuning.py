@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import graphspec
-from graphspec.journal import TuningFolder
-from graphspec.tuning import TuneResult, plan_search
+from graphspec.tune.journal import TuningFolder
+from graphspec.tune.run import TuneResult, plan_search
 
 pytest.importorskip("keras_tuner")
 
@@ -323,7 +323,7 @@ def test_the_default_seed_repeats_the_search(tmp_path: Path) -> None:
     """--seed 0 (the default) draws the same trials twice: Keras Tuner takes a seed of 0 for none and draws its own."""
     import keras_tuner as kt
 
-    from graphspec import _tuner
+    from graphspec.tune import _tuner
 
     spec = write(tmp_path)
     settings: dict[str, Any] = {"synthetic": 16, "max_trials": 8, "tuner": "random", "seed": None, "executions": 1, "keep": 3, "params": None}
@@ -470,7 +470,7 @@ def test_a_trial_whose_process_dies_fails_alone(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_trial_process_is_replaced_once_it_has_grown(tmp_path: Path) -> None:
-    from graphspec._trial_process import Job, TrialRunner
+    from graphspec.tune._trial_process import Job, TrialRunner
 
     spec = graphspec.validate(write(tmp_path, TINY)).spec.to_yaml()
     runner = TrialRunner(None, graphspec.Budget(), growth=1)  # any growth at all: a new process for the next trial

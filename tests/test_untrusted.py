@@ -209,7 +209,7 @@ def test_inline_models_in_repeated_blocks_count_their_nodes() -> None:
 
 
 def test_an_included_file_counts_once_however_it_is_spelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graphspec import _accounting
+    from graphspec.expand import _accounting
 
     write(tmp_path, "blk.yaml", "graphspec: 1\nblocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 2}}, outputs: d}\n")
     spellings = ["blk.yaml"] + ["./" * k + "blk.yaml" for k in range(1, 63)]

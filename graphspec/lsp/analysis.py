@@ -3,7 +3,7 @@
 Pure graphspec (no pygls, no TensorFlow): the buffer's text is read with
 :func:`graphspec.source.parse_text` under the buffer's file name (so includes
 and ``model:`` files resolve as ``graphspec validate FILE`` resolves them) and
-checked by :func:`graphspec._api.validate_loaded`, the same pipeline ``validate``
+checked by :func:`graphspec.pipeline.validate_loaded`, the same pipeline ``validate``
 runs. Positions are graphspec's (1-based line and column, in characters); the
 server converts them to the client's units.
 """
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphspec._api import Report, validate_loaded
+from graphspec.pipeline import Report, validate_loaded
 from graphspec.budget import Budget
 from graphspec.errors import Diagnostic, Path, SpecError
 from graphspec.source import Document, Limits, Mark, parse_text

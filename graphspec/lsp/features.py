@@ -17,7 +17,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from graphspec import catalog
-from graphspec._limits import read_record
+from graphspec.source.limits import read_record
 from graphspec.errors import Diagnostic, Path, Severity, SpecError, format_path
 from graphspec.lsp.analysis import Analysis, Token, token_at
 from graphspec.source import Document, Limits, Mark, parse_file
@@ -249,7 +249,7 @@ def _instance_lines(name: str, kind: str, expanded: list[str], report: Any) -> s
 
 
 def _layer_hover(name: str) -> str | None:
-    from graphspec._catalog_docs import layer_summary
+    from graphspec.catalog.docs import layer_summary
 
     summary = layer_summary(name)
     if summary is None:
@@ -260,7 +260,7 @@ def _layer_hover(name: str) -> str | None:
 
 
 def _argument_hover(analysis: Analysis, path: Path) -> str | None:
-    from graphspec._catalog_docs import argument_doc
+    from graphspec.catalog.docs import argument_doc
 
     layer = analysis.value_at((*path[:-1], "layer"))
     arg = str(path[-1])
@@ -520,7 +520,7 @@ def _parameters(view: Analysis) -> list[str]:
 
 
 def _argument_items(view: Analysis, node: Path) -> list[lsp.CompletionItem]:
-    from graphspec._catalog_docs import argument_doc
+    from graphspec.catalog.docs import argument_doc
 
     raw = view.value_at(node)
     raw = raw if isinstance(raw, dict) else {}

@@ -21,7 +21,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import ServerTextPosition, ServerTextRange, TextDocument
 
-from graphspec import __version__
+from graphspec._version import __version__
 from graphspec.lsp import features
 from graphspec.lsp.analysis import Analysis, analyse, loadable
 

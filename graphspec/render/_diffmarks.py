@@ -35,7 +35,7 @@ _RANK = {"rewired": 1, "changed": 2, "removed": 3, "added": 3}
 def _old_spec(old: Any, limits: Limits) -> Spec:
     if isinstance(old, Spec):
         return old
-    from graphspec._api import load
+    from graphspec.pipeline import load
     from graphspec.importer import load_any
 
     return load_any(old) if hasattr(old, "__fspath__") else load(old, limits=limits)

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from graphspec._api import Report, validate
+from graphspec.pipeline import Report, validate
 from graphspec.budget import Budget
 from graphspec.errors import SpecError
-from graphspec.expansion import expand_document
+from graphspec.expand import expand_document
 from graphspec.graph import Graph, _share_owners, resolve
 from graphspec.render._scene import Facts, safe_infer
 from graphspec.source import Document, Limits, parse_data, parse_file, parse_text
@@ -41,7 +41,7 @@ def is_model_file(source: Any, limits: Limits = Limits()) -> bool:
         return False
     import json
 
-    from graphspec._limits import read_model_text
+    from graphspec.source.limits import read_model_text
 
     try:
         data = json.loads(read_model_text(path, limits))

@@ -20,9 +20,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphspec.diff import SIZE_KEYS, uniform_int
+from graphspec.diff import SIZE_KEYS
+from graphspec.spec.sizes import uniform_int
 from graphspec.errors import Diagnostic
-from graphspec.expansion import BlockScope, ExpandedDocument
+from graphspec.expand import BlockScope, ExpandedDocument
 from graphspec.graph import Graph
 from graphspec.shapes import Inference, NodeInfo, TensorInfo
 from graphspec.source import Document

@@ -10,7 +10,7 @@ is a case:
 * ``{"files": {name: text}, "root": name}``: the files written to a fresh folder
   (``{"b64": ...}`` for bytes), then ``validate(Path(root))``;
 * ``{"archive": b64, "call": "npz" | "keras"}``: an archive read by
-  ``graphspec.data.load_npz`` or checked by ``graphspec._limits.read_keras_config``
+  ``graphspec.data.load_npz`` or checked by ``graphspec.source.limits.read_keras_config``
   (what runs before Keras ever sees a ``.keras`` file).
 
 Each output line is ``{"valid": bool, "codes": [...], "seconds": s, "rss_kib": n}``
@@ -54,7 +54,7 @@ def _run(case: dict[str, Any], folder: Path) -> Any:
             from graphspec.data import load_npz
 
             return load_npz(path, limits)
-        from graphspec._limits import read_keras_config
+        from graphspec.source.limits import read_keras_config
 
         return read_keras_config(path, limits)
     if "files" in case:
@@ -64,7 +64,7 @@ def _run(case: dict[str, Any], folder: Path) -> Any:
         source = case["text"] if "text" in case else case["data"]
     params = dict(case.get("params", {}))
     for text in case.get("set", []):  # --set NAME=VALUE, as the command line reads it
-        from graphspec.expansion import parse_override
+        from graphspec.expand import parse_override
 
         name, value = parse_override(text)
         params[name] = value

@@ -3,7 +3,7 @@
 Adding a rule: a module here with a ``RULE`` (its code, severity, check and
 documentation), one line in :data:`RULES`, and its code in
 ``graphspec.errors.Code`` with a one-line ``CODE_DOCS`` entry;
-``docs/errors.md`` is regenerated from them (``python -m graphspec._docs``).
+``docs/errors.md`` is regenerated from them (``python -m graphspec.lint._errors_page``).
 """
 
 from __future__ import annotations
