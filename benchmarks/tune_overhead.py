@@ -235,8 +235,7 @@ def memory_and_disk(root: Path, n: int, isolate: bool, growth: int | None = None
     """
     import dataclasses
 
-    from graphspec.tune import _trial_process
-    from graphspec.tune import _tuner
+    from graphspec.tune import _trial_process, _tuner
 
     spec = root / "mlp.yaml"
     spec.write_text(spec_text())

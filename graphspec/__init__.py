@@ -7,15 +7,16 @@
 
 from __future__ import annotations
 
+import importlib as _importlib
 import typing as _typing
 
-from graphspec.pipeline import Report, build, build_models, expand, load, validate
 from graphspec.budget import Budget
 from graphspec.catalog import register_callback, register_layer, unregister_callback, unregister_layer
+from graphspec.catalog.objects import register_object, unregister_object
 from graphspec.diff import diff_specs
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
-from graphspec.catalog.objects import register_object, unregister_object
+from graphspec.pipeline import Report, build, build_models, expand, load, validate
 from graphspec.source import Limits
 from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, InterfaceSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec, StructureSpec
 
@@ -52,17 +53,14 @@ _LAZY = {
 # import above, `export` and `tune` are dropped so that `__getattr__` answers them with
 # the functions. tests/test_layout.py checks that they stay functions after every
 # submodule is imported.
-import graphspec.export as _export_module  # noqa: E402  (light: TensorFlow loads inside export())
-import graphspec.tune as _tune_package  # noqa: E402  (an empty package: Keras Tuner loads inside tune())
-
-del export, tune  # type: ignore[name-defined]  # noqa: F821  (the submodules' attributes, not the functions)
+_importlib.import_module("graphspec.export")  # light: TensorFlow loads inside export()
+_importlib.import_module("graphspec.tune")  # a package of light modules: Keras Tuner loads inside tune()
+del export, tune  # type: ignore[name-defined]  # the submodules, set by the imports above
 
 
 def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(f"graphspec.{_LAZY[name]}"), name)
+        return getattr(_importlib.import_module(f"graphspec.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'graphspec' has no attribute {name!r}")
 
 

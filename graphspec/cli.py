@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import json
 import math
 import re
@@ -19,13 +18,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from graphspec._version import __version__
-from graphspec.pipeline import build_report, expand, validate, validate_loaded
 from graphspec._util.console import print_keras_summary, quiet_tensorflow_start
 from graphspec._util.files import replace_atomically, write_text_atomically
+from graphspec._util.suggest import did_you_mean
+from graphspec._version import __version__
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expand import parse_override
+from graphspec.pipeline import build_report, expand, validate, validate_loaded
 from graphspec.source import Limits, parse_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -68,9 +68,9 @@ class _Parser(argparse.ArgumentParser):
         found = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message)
         if found:  # Python < 3.12.8 quotes the choices, later ones do not
             choices = [c.strip().strip("'") for c in found.group(2).split(",")]
-            close = difflib.get_close_matches(found.group(1), choices, n=1)
-            if close:
-                message += f"; did you mean {close[0]!r}?"
+            hint = did_you_mean(found.group(1), choices)
+            if hint:
+                message += f"; {hint}"
         super().error(message)
 
     def unrecognized(self, extra: Sequence[str]) -> NoReturn:
@@ -78,8 +78,8 @@ class _Parser(argparse.ArgumentParser):
         options = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
         notes = []
         for arg in extra:
-            close = difflib.get_close_matches(arg.split("=", 1)[0], options, n=1) if arg.startswith("--") else []
-            notes.append(f"{arg} (did you mean {close[0]}?)" if close else arg)
+            hint = did_you_mean(arg.split("=", 1)[0], options) if arg.startswith("--") else None
+            notes.append(f"{arg} ({hint})" if hint else arg)
         self.error("unrecognized arguments: " + " ".join(notes))
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from graphspec import catalog
 from graphspec.spec import Spec, SpecBody, keras_name, parse_ref
-from graphspec.spec.structure import is_default, pack
 from graphspec.spec.sizes import uniform_int
+from graphspec.spec.structure import is_default, pack
 
 __all__ = ["Change", "SpecDiff", "diff_specs", "normalise"]
 

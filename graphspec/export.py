@@ -35,10 +35,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graphspec.pipeline import Params, Report, SpecSource, build_report, validate
 from graphspec._util.files import write_text_atomically
 from graphspec.budget import Budget
 from graphspec.errors import Code, SpecError
+from graphspec.pipeline import Params, Report, SpecSource, build_report, validate
 from graphspec.source import Limits, locate
 from graphspec.spec import node_name
 
@@ -536,7 +536,7 @@ def _running(fmt: str, fn: Callable[[], T]) -> T:
 
 
 def _guarded(fmt: str, doing: str, fn: Callable[[], T]) -> T:
-    from graphspec.emit import _reason
+    from graphspec._util.keras import reason
 
     try:
         return fn()
@@ -547,7 +547,7 @@ def _guarded(fmt: str, doing: str, fn: Callable[[], T]) -> T:
             "tflite": "TFLite has no kernel for some operation of this model; SavedModel or ONNX may carry it",
             "onnx": "the ONNX converter has no mapping for some operation of this model; SavedModel may carry it",
         }.get(fmt, "this is a converter problem: report it with the spec")
-        raise SpecError.single(Code.EXPORT_FAILED, f"cannot {doing} as {fmt}: {_reason(exc)}", (), hint) from None
+        raise SpecError.single(Code.EXPORT_FAILED, f"cannot {doing} as {fmt}: {reason(exc)}", (), hint) from None
 
 
 def _require_extra(fmt: str) -> None:

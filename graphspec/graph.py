@@ -9,14 +9,14 @@ input reaches, and (as warnings) the nodes that feed no output.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphspec._util import digraph as dg
+from graphspec._util.names import REFERENCE_RE as _REF
+from graphspec._util.suggest import did_you_mean
 from graphspec.errors import Code, Diagnostic, Path, Severity, SpecError, format_path
-from graphspec.spec import _REF_RE as _REF
 from graphspec.spec import MAX_MODEL_DEPTH, SpecBody, call_references, layer_name, parse_model, parse_ref, wrapped_models
 from graphspec.spec.structure import check_tree, default_tree, leaves
 
@@ -54,11 +54,6 @@ class Graph:
 
 
 _SUGGESTIONS = 20
-
-
-def _suggest(name: str, options: list[str]) -> str | None:
-    close = difflib.get_close_matches(name, options, n=2, cutoff=0.6)
-    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
 
 
 def _references(spec: SpecBody) -> Iterator[tuple[str, str, int | None, Path]]:
@@ -143,7 +138,7 @@ def _keras_name_clashes(spec: SpecBody, keyed: set[str]) -> Iterator[Diagnostic]
         seen.setdefault(keras, path)
 
 
-def _share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
+def share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
     """Resolve every ``share`` chain to the node that declares the layer, each node once."""
     owners: dict[str, str] = {}
     broken: set[str] = set()
@@ -174,7 +169,7 @@ def _share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
                 if target in spec.inputs:
                     diags.append(Diagnostic(Code.BAD_SHARE, f"{target!r} is an input, which has no layer to share", path))
                 else:
-                    diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"node {cur!r} shares unknown node {target!r}", path, _suggest(target, list(spec.nodes))))
+                    diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"node {cur!r} shares unknown node {target!r}", path, did_you_mean(target, list(spec.nodes))))
                 break
             if target in on_chain:
                 loop = chain[chain.index(target) :]
@@ -221,7 +216,7 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
             unknown += 1
             what = "output" if consumer.startswith("output:") else f"node {consumer!r}"
             # did-you-mean costs a scan of every name: enough for the first few dozen typos.
-            hint = (_suggest(src, options) if unknown <= _SUGGESTIONS else None) or _known_hint(spec)
+            hint = (did_you_mean(src, options) if unknown <= _SUGGESTIONS else None) or _known_hint(spec)
             diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"{what} reads from unknown {src!r}", path, hint))
             continue
         if index is not None and src in spec.inputs:
@@ -236,7 +231,7 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
         if not node.inputs and not (node.op is not None and any(True for v in node.call.values() for _ in call_references(v, ()))):
             diags.append(Diagnostic(Code.NO_INPUTS, f"node {name!r} has no `inputs`, so nothing flows into it", ("nodes", name), "add `inputs: <input or node name>`", at_key=True))
 
-    owners, share_diags = _share_owners(spec)
+    owners, share_diags = share_owners(spec)
     diags += share_diags
     subgraphs, sub_diags = _submodels(spec, owners, level)
     diags += sub_diags
@@ -399,7 +394,7 @@ def _check_output_tree(spec: SpecBody, tree: Any) -> Iterator[Diagnostic]:
         if leaf in spec.outputs and leaf in seen:
             yield Diagnostic(Code.DUPLICATE_NAME, f"output {leaf!r} is in the structure twice", where, "list each output once")
         elif leaf not in spec.outputs and not _REF.fullmatch(leaf):
-            yield Diagnostic(Code.BAD_NAME, f"{leaf!r} is neither an output nor a valid reference", where, _suggest(leaf, list(spec.outputs)))
+            yield Diagnostic(Code.BAD_NAME, f"{leaf!r} is neither an output nor a valid reference", where, did_you_mean(leaf, list(spec.outputs)))
         seen.add(leaf)
     missing = [n for n in spec.outputs if n not in seen]
     if missing:
@@ -413,7 +408,7 @@ def _check_names_tree(tree: Any, path: Path, known: list[str], what: str, comple
         if not isinstance(leaf, str):
             continue
         if leaf not in known:
-            yield Diagnostic(Code.UNKNOWN_REFERENCE, f"the structure names unknown {what} {leaf!r}", where, _suggest(leaf, known) or f"{what}s: {', '.join(known)}")
+            yield Diagnostic(Code.UNKNOWN_REFERENCE, f"the structure names unknown {what} {leaf!r}", where, did_you_mean(leaf, known) or f"{what}s: {', '.join(known)}")
         elif leaf in seen:
             yield Diagnostic(Code.DUPLICATE_NAME, f"{what} {leaf!r} is in the structure twice", where, f"list each {what} once")
         seen.add(leaf)

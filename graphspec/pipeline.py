@@ -19,7 +19,7 @@ from graphspec.spec import Spec, parse_nodes_leniently, parse_spec, repair
 
 T = TypeVar("T")
 
-__all__ = ["Report", "build", "build_models", "expand", "load", "validate", "validate_loaded"]
+__all__ = ["Report", "build", "build_models", "expand", "load", "load_document", "validate", "validate_loaded"]
 
 SpecSource = Spec | Mapping[str, Any] | str | os.PathLike[str]
 
@@ -68,7 +68,7 @@ def _no_params(spec: Spec, params: Params) -> Spec:
 
 
 def _document(source: SpecSource, limits: Limits, params: Params = None, max_nodes: int = Budget().max_nodes) -> Document:
-    return _expanded(_loaded(source, limits), params, limits, max_nodes)
+    return _expanded(load_document(source, limits), params, limits, max_nodes)
 
 
 def _expanded(doc: Document, params: Params, limits: Limits, max_nodes: int) -> Document:
@@ -80,7 +80,7 @@ def _expanded(doc: Document, params: Params, limits: Limits, max_nodes: int) -> 
     return expand_document(doc, params, limits=limits, max_nodes=max_nodes)
 
 
-def _loaded(source: SpecSource, limits: Limits) -> Document:
+def load_document(source: SpecSource, limits: Limits) -> Document:
     """Load a spec source. A ``str`` is always spec text, never a path: a path is an ``os.PathLike``.
 
     Guessing would let a stranger's text that names a file (``/proc/self/environ``)
@@ -143,7 +143,7 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
     """
     if isinstance(source, Spec):
         return _validate_spec(_no_params(source, params), budget)
-    return validate_loaded(_loaded(source, limits), limits=limits, budget=budget, params=params)
+    return validate_loaded(load_document(source, limits), limits=limits, budget=budget, params=params)
 
 
 def validate_loaded(loaded: Document, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:

@@ -34,6 +34,7 @@ import re
 from typing import Any
 
 from graphspec import catalog
+from graphspec._util.names import IDENTIFIER, MAX_NAME, NAME
 from graphspec.spec import DTYPES, NodeSpec, Spec
 
 __all__ = ["json_schema", "render_schema"]
@@ -44,13 +45,13 @@ Schema = dict[str, Any]
 # characters, and an end that is the end of the text. `$` alone would let Python's `re`
 # (which jsonschema uses) accept a trailing newline that validate refuses.
 _END = r"(?![\s\S])"
-_SEGMENT = r"[A-Za-z_][A-Za-z0-9_\-]{0,127}"
+_SEGMENT = rf"{NAME}"[:-1] + "{0,%d}" % (MAX_NAME - 1)  # NAME, at most MAX_NAME characters
 _NAME = f"^{_SEGMENT}{_END}"
 _NODE_NAME = f"^{_SEGMENT}(?:/{_SEGMENT})*{_END}"
 _REF_PATTERN = f"^{_SEGMENT}(?:/{_SEGMENT})*(?::[0-9]+)?{_END}"
 _EXPRESSION = {
     "type": "string",
-    "pattern": r"^\$(\{.*\}|[A-Za-z_][A-Za-z0-9_]*)$",
+    "pattern": rf"^\$(\{{.*\}}|{IDENTIFIER})$",
     "description": "a parameter expression: $name or ${expression}",
 }
 _EXPR_REF = {"$ref": "#/$defs/Expression"}
@@ -428,7 +429,7 @@ def _structure(schema: Schema, defs: Schema) -> None:
 
 
 def _authoring(schema: Schema, defs: Schema) -> None:
-    from graphspec.expand import _AUTHORING_KEYS
+    from graphspec.expand import AUTHORING_KEYS
 
     defs["Param"] = {
         "description": "a parameter: its default (`width: 1.0`), its type alone (`filters: int`, required), or {type, default}",
@@ -441,7 +442,7 @@ def _authoring(schema: Schema, defs: Schema) -> None:
             },
         ],
     }
-    params = {"type": "object", "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}, "additionalProperties": _ref("Param")}
+    params = {"type": "object", "propertyNames": {"pattern": rf"^{IDENTIFIER}$"}, "additionalProperties": _ref("Param")}
     defs["Block"] = {
         "description": "a named, parameterised subgraph; a node instantiates it with `block: name`",
         "type": "object",
@@ -462,7 +463,7 @@ def _authoring(schema: Schema, defs: Schema) -> None:
         "search": _search(defs),
     }
     props = schema.setdefault("properties", {})
-    for key in _AUTHORING_KEYS:
+    for key in AUTHORING_KEYS:
         # A key expansion knows and this module does not describe yet is accepted as it is.
         props[key] = described.get(key, {"description": "read by graphspec's expansion stage"})
 

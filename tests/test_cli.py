@@ -142,7 +142,7 @@ def test_a_bad_flag_gets_the_commands_own_usage_and_a_suggestion(capsys: pytest.
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("usage: graphspec build ")
-    assert "unrecognized arguments: --sumary (did you mean --summary?)" in err
+    assert "unrecognized arguments: --sumary (did you mean '--summary'?)" in err
     with pytest.raises(SystemExit):
         main(["validate", SEEDS[0], "--format", "jsno"])
     assert "did you mean 'json'?" in capsys.readouterr().err

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.source.limits import Limits, check_archive, decode_text, json_too_deep, open_archive, read_file, read_keras_config, read_model_text
 from graphspec.errors import Code, SpecError
+from graphspec.source.limits import Limits, check_archive, decode_text, json_too_deep, open_archive, read_file, read_keras_config, read_model_text
 
 
 def codes(exc: pytest.ExceptionInfo[SpecError]) -> list[str]:

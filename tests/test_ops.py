@@ -181,13 +181,13 @@ def test_shape_errors_in_ops_are_found_before_keras() -> None:
 def test_every_allowed_op_is_a_keras_operation() -> None:
     from keras.src.ops.operation import Operation
 
-    from graphspec.emit import _op_class
+    from graphspec.emit import op_class
 
     names = catalog.op_names()
     assert len(names) > 250
     for name in names:
         info = catalog.op_info(name)
-        assert info is not None and issubclass(_op_class(info.module, info.class_name), Operation), name
+        assert info is not None and issubclass(op_class(info.module, info.class_name), Operation), name
     refused = {n for n in names if (i := catalog.op_info(n)) is not None and i.refused}
     assert {"map", "scan", "cond", "while_loop", "fori_loop", "switch", "vectorized_map"} <= refused
     assert catalog.op_for_class("keras.src.ops.numpy", "Add") == "add"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from graphspec import SpecError
-from graphspec.train import run_folder as rf
 from graphspec.source.limits import RECORD_BYTES, read_json_record, read_record
+from graphspec.train import run_folder as rf
 from graphspec.train.history import read_json
 
 REQUEST = rf.RunRequest(rf.Fingerprint("m", "t", "d"), ("run.json", "history.json", "logs/*", "ck/*.keras"), "backup", 3)

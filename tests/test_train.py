@@ -452,8 +452,8 @@ def test_data_file_problems_name_the_data_file_and_predict_says_what_it_ignores(
 def test_run_folder_files_are_known_to_validate() -> None:
     # validate refuses callbacks that write to the run folder's own files: it must know all of them.
     from graphspec.catalog import _RUN_FOLDER_FILES
-    from graphspec.train.run_folder import MANIFEST
     from graphspec.train import ARTEFACTS
+    from graphspec.train.run_folder import MANIFEST
 
     assert {*ARTEFACTS, MANIFEST} == set(_RUN_FOLDER_FILES)
 

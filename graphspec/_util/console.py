@@ -33,6 +33,8 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from graphspec._util.keras import quiet_native_logs
+
 __all__ = ["TF_LOGS_VARIABLE", "is_interactive", "is_noise", "print_keras_summary", "quiet_tensorflow_start"]
 
 TF_LOGS_VARIABLE = "GRAPHSPEC_TF_LOGS"
@@ -68,7 +70,7 @@ def quiet_tensorflow_start() -> None:
     imported or ``GRAPHSPEC_TF_LOGS`` is set (to anything but ``0``); sets
     ``TF_CPP_MIN_LOG_LEVEL=2`` (warnings off, errors on) unless it is set already.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_native_logs()
     if "tensorflow" in sys.modules or os.environ.get(TF_LOGS_VARIABLE, "0") not in ("", "0"):
         return
     if not any(isinstance(f, _QuietStart) for f in sys.meta_path):

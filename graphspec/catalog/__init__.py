@@ -14,7 +14,6 @@ is refused, because Keras would hand it to its generic deserializer.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import json
@@ -24,11 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphspec._util.files import looks_absolute
-from graphspec.errors import Code, Diagnostic, Path
+from graphspec._util.suggest import did_you_mean
 from graphspec.catalog.objects import registered_object, registered_objects
-from graphspec.spec.op_values import check_value as check_op_value
+from graphspec.errors import Code, Diagnostic, Path
 from graphspec.source import bool_hint, number_hint
 from graphspec.spec import MAX_MODEL_DEPTH, NODE_KINDS
+from graphspec.spec.op_values import check_value as check_op_value
 
 __all__ = [
     "CALLBACK_FILE_ARGS",
@@ -346,15 +346,6 @@ def object_kind(param: str) -> str | None:
     return None
 
 
-def _did_you_mean(word: str, options: list[str]) -> str | None:
-    by_lower = {o.lower(): o for o in options}
-    close = difflib.get_close_matches(word.lower(), list(by_lower), n=3, cutoff=0.6)
-    if not close:
-        return None
-    names = [repr(by_lower[c]) for c in close]
-    return "did you mean " + " or ".join(names) + "?"
-
-
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
@@ -379,7 +370,7 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     if isinstance(value, str):
         if not _known_object(kind, value):
             names = object_names(kind)
-            yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} {value!r}", path, _did_you_mean(value, names) or _list_hint(kind, names))
+            yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} {value!r}", path, did_you_mean(value, names) or _list_hint(kind, names))
             return
         info = object_info(kind, value)
         needed = [p.name for p in info.params if p.required] if info is not None and info.is_class else []
@@ -411,7 +402,7 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     info = object_info(kind, class_name)
     if info is None:
         names = object_names(kind)
-        hint = _did_you_mean(class_name, names) or _list_hint(kind, names)
+        hint = did_you_mean(class_name, names) or _list_hint(kind, names)
         yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} class {class_name!r}", (*path, "class_name"), hint)
         return
     if not config_ok:
@@ -457,7 +448,7 @@ def _check_kwargs(
     known = [p.name for p in params]
     for key, val in config.items():
         if key not in known and not var_kwargs:
-            yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{owner} takes no argument {key!r}", (*path, key), _did_you_mean(key, known), at_key=True)
+            yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{owner} takes no argument {key!r}", (*path, key), did_you_mean(key, known), at_key=True)
         if nested and key in nested and isinstance(val, Mapping):
             yield from check_object(nested[key], val, (*path, key))
             continue
@@ -495,7 +486,7 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
         kpath = (*args_path, key)
         if not info.accepts(key):
             accepted = info.accepted()
-            hint = _STRUCTURAL_HINTS.get(key) or _did_you_mean(key, accepted) or ("it takes: " + ", ".join(accepted) if accepted else f"{layer} takes no arguments")
+            hint = _STRUCTURAL_HINTS.get(key) or did_you_mean(key, accepted) or ("it takes: " + ", ".join(accepted) if accepted else f"{layer} takes no arguments")
             yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{layer} takes no argument {key!r}", kpath, hint, at_key=True)
             continue
         yield from _check_value(info, key, value, kpath)
@@ -506,7 +497,7 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
 
 def _unknown(code: Code, what: str, name: str, names: list[str], path: Path, by_path: str, otherwise: str) -> Diagnostic:
     """An unknown layer or op name: the closest names, or why an import path is no name."""
-    hint = by_path if re.search(r"[.:/]", name) else _did_you_mean(name, names)
+    hint = by_path if re.search(r"[.:/]", name) else did_you_mean(name, names)
     return Diagnostic(code, f"unknown {what} {name!r}", path, hint or otherwise)
 
 
@@ -569,8 +560,7 @@ def _check_plain_value(info: LayerInfo, key: str, param: Param | None, value: An
     if key in _CHOICES and isinstance(value, str) and (param is None or param.default is None or isinstance(param.default, str)):
         choices = _CHOICES[key]
         if value not in choices:
-            close = difflib.get_close_matches(value, choices, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "choose one of " + ", ".join(repr(c) for c in choices)
+            hint = did_you_mean(value, choices, otherwise="choose one of " + ", ".join(repr(c) for c in choices))
             yield Diagnostic(Code.BAD_VALUE, f"{owner} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}", path, hint)
         return
     if key in _POSITIVE_INT:
@@ -660,7 +650,7 @@ def _check_dtype(value: Any, path: Path) -> Iterator[Diagnostic]:
 
     allowed = [*DTYPES, *DTYPE_POLICIES]
     if value is not None and value not in allowed:
-        hint = _did_you_mean(str(value), allowed) or "write a dtype name such as float32 or mixed_float16"
+        hint = did_you_mean(str(value), allowed) or "write a dtype name such as float32 or mixed_float16"
         yield Diagnostic(Code.BAD_ARGUMENT, f"dtype must be a dtype or policy name; got {value!r}", path, hint)
 
 

@@ -18,11 +18,11 @@ edges); static shapes are the shape rules'.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphspec import catalog
+from graphspec._util.suggest import did_you_mean
 from graphspec.catalog import OpInfo, Param
 from graphspec.errors import Code, Diagnostic, Path
 from graphspec.source import bool_hint
@@ -40,11 +40,6 @@ _FLAGS = frozenset({"training"})
 def is_flag(param: Param) -> bool:
     """Whether a call argument is a switch (true/false) rather than tensors."""
     return isinstance(param.default, bool) or param.name in _FLAGS
-
-
-def _did_you_mean(word: str, options: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, options, n=2, cutoff=0.6)
-    return "did you mean " + " or ".join(map(repr, close)) + "?" if close else None
 
 
 def call_params(node: Any, nodes: Mapping[str, Any]) -> tuple[tuple[Param, ...], tuple[Param, ...], bool, str] | None:
@@ -107,7 +102,7 @@ def _check_call(call: Mapping[str, Any], params: tuple[Param, ...], bound: tuple
         if param is None:
             if not var_kwargs:
                 names = [p.name for p in params if p not in bound]
-                hint = _did_you_mean(key, names) or (f"it takes: {', '.join(names)}" if names else "it takes no call arguments")
+                hint = did_you_mean(key, names) or (f"it takes: {', '.join(names)}" if names else "it takes no call arguments")
                 yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{label}'s call takes no argument {key!r}", where, hint, at_key=True)
             continue
         if param in bound:

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from graphspec.source.limits import Limits, check_archive, open_archive
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.lint import values as lint_values
+from graphspec.source.limits import Limits, check_archive, open_archive
 
 __all__ = ["ArraySpec", "check_arrays", "checked_data", "expected_arrays", "load_npz", "model_arrays", "save_npz", "split_arrays", "synthetic_arrays", "synthetic_inputs", "target_kind"]
 

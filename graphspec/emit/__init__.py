@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from graphspec import catalog
+from graphspec._util.keras import import_keras, reason
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.graph import Graph, Interface, interfaces, output_layer
-from graphspec.spec.op_values import to_python as op_value
 from graphspec.source import locate
 from graphspec.spec import CompileSpec, ModelSpec, Spec, SpecBody, layer_name, node_name, parse_ref
+from graphspec.spec.op_values import to_python as op_value
 from graphspec.spec.structure import leaves, pack
 
 __all__ = ["emit", "emit_models"]
@@ -39,13 +38,6 @@ T = TypeVar("T")
 # Depth (layers on the longest path) above which the build runs in a big-stack thread.
 _DEEP = 250
 _FRAMES_PER_LAYER = 40
-
-
-def _keras() -> Any:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
-    return keras
 
 
 def emit(graph: Graph, compile: bool = True, max_params: int | None = None, *, max_build_bytes: int | None = None, bytes_per_param: int = 4) -> Any:
@@ -96,7 +88,7 @@ def _emitted(graph: Graph, max_params: int | None, build: Callable[[], T], max_b
 
 
 def _dry_run(graph: Graph, max_params: int, max_build_bytes: int | None = None, bytes_per_param: int = 4) -> None:
-    keras = _keras()
+    keras = import_keras()
     with keras.StatelessScope(initialize_variables=False):
         models = _Emitter(graph).run_all(compile=False)
         counts = {layer.name: layer.count_params() for model in models.values() for layer in model.layers}
@@ -168,23 +160,13 @@ def _with_depth(depth: int, fn: Callable[[], T]) -> T:
     return result[0]
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _reason(exc: BaseException) -> str:
-    """Keras' own reason, without terminal colours and call-site boilerplate."""
-    text = _ANSI.sub("", str(exc)).split("Arguments received by")[0].strip() or type(exc).__name__
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("Exception encountered when calling")]
-    short = " ".join(lines[:4])
-    return short if len(short) <= 500 else short[:497] + "..."
-
 
 @functools.cache
 def _keras_objects(kind: str) -> Mapping[str, Any]:
     from keras.src import activations, constraints, initializers, losses, metrics, optimizers, regularizers
 
     if kind == "schedule":
-        module = _keras().optimizers.schedules
+        module = import_keras().optimizers.schedules
         base = module.LearningRateSchedule
         return {n: c for n in dir(module) if isinstance(c := getattr(module, n), type) and issubclass(c, base) and c is not base}
     module = {
@@ -240,7 +222,7 @@ class _Emitter:
     def __init__(self, graph: Graph):
         self.graph = graph
         self.spec: SpecBody = graph.spec
-        self.keras = _keras()
+        self.keras = import_keras()
         self.layers: dict[str, Any] = {}
         self.tensors: dict[str, Any] = {}
         self.subemitters: dict[str, _Emitter] = {}
@@ -289,7 +271,7 @@ class _Emitter:
         try:
             return self.keras.Model(inputs=inputs, outputs=outputs, name=name)
         except Exception as exc:
-            raise self.fail(Code.KERAS_ERROR, f"Keras could not assemble {interface.label()}: {_reason(exc)}", path) from None
+            raise self.fail(Code.KERAS_ERROR, f"Keras could not assemble {interface.label()}: {reason(exc)}", path) from None
 
     def set_trainable(self, model: Any, trainable: bool) -> None:
         """Keras' freezing: a model's ``trainable: false`` freezes it and every layer in it, as
@@ -372,7 +354,7 @@ class _Emitter:
         except RecursionError:
             raise self.fail(Code.KERAS_ERROR, f"{layer}: the graph is too deep for Keras here", path) from None
         except Exception as exc:
-            raise self.fail(Code.KERAS_ERROR, f"Keras rejected this {layer}: {_reason(exc)}", path) from None
+            raise self.fail(Code.KERAS_ERROR, f"Keras rejected this {layer}: {reason(exc)}", path) from None
 
     def _tensor(self, ref: str, path: Path) -> Any:
         src, index = parse_ref(ref)
@@ -450,7 +432,7 @@ class _Emitter:
         assert info is not None, "the catalogue check runs before emit"
         constants = {p.name for p in info.constants(n_inputs)}
         kwargs = {k: v for k, v in args.items() if k not in constants}
-        cls = _op_class(info.module, info.class_name)
+        cls = op_class(info.module, info.class_name)
         name = layer_name(owner, self.spec.nodes[owner])
         return self._guard(lambda: cls(**kwargs, name=name), ("nodes", owner), f"op {op!r}")
 
@@ -545,7 +527,7 @@ def _flat_like(tree: Any, value: Any) -> list[Any]:
     return [value]
 
 
-def _op_class(module: str, class_name: str) -> Any:
+def op_class(module: str, class_name: str) -> Any:
     """The Operation class of an allow-listed op, from the modules the catalogue was built from."""
     from keras.src.ops import core, linalg, math, nn, numpy
 

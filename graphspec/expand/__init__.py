@@ -35,7 +35,6 @@ instances it sits in and the definition, so positions stay real ``file:line:col`
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import math
@@ -46,16 +45,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
-from graphspec.expand._accounting import Exhausted, SpecFiles, Tally, inline_nodes, value_count
+from graphspec._util.names import IDENTIFIER, IDENTIFIER_RE, NAME_RE
+from graphspec._util.suggest import did_you_mean
 from graphspec.errors import Code, Diagnostic, Path, Related, SpecError, format_path
+from graphspec.expand._accounting import Exhausted, SpecFiles, Tally, inline_nodes, value_count
 from graphspec.expand.expr import ExprError, Value, evaluate
 from graphspec.expand.expr import as_type as _typed
 from graphspec.expand.expr import type_of as _type_of
-from graphspec.source import _INT_BOUND, _SURROGATE, Document, Limits, locate, resolve_plain, shown_value
+from graphspec.source import INT_BOUND, SURROGATE, Document, Limits, locate, resolve_plain, shown_value
 
 __all__ = ["BlockScope", "CommandLineValue", "ExpandedDocument", "expand_document", "merge_copies", "needs_expansion", "parse_override"]
 
-_AUTHORING_KEYS = ("params", "blocks", "include", "search")  # `search:` is graphspec.expand.search's; never part of the flat spec
+AUTHORING_KEYS = ("params", "blocks", "include", "search")  # `search:` is graphspec.expand.search's; never part of the flat spec
 _BLOCK_KEYS = ("description", "params", "inputs", "nodes", "outputs")
 _INSTANCE_KEYS = ("block", "inputs", "repeat", "override")
 _PARAM_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}
@@ -64,7 +65,7 @@ _MAX_INCLUDE_DEPTH = 16
 # What a whole spec keeps when it becomes a `model:` node (no format version, compile or training).
 _MODEL_KEYS = ("name", "description", "inputs", "nodes", "outputs", "structure")
 
-_WHOLE = re.compile(r"\$\{([^{}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_WHOLE = re.compile(rf"\$\{{([^{{}}]*)\}}|\$({IDENTIFIER})")
 _EMBEDDED = re.compile(r"\$\$|\$\{([^{}]*)\}")
 _INDEX = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", which int() refuses
 _MAX_INDEX_DIGITS = 18  # more digits than any copy or output count; never given to int() (Python refuses 4,300)
@@ -196,7 +197,7 @@ def needs_expansion(doc: Document) -> bool:
     data = doc.data
     if not isinstance(data, dict):
         return False
-    if any(k in data for k in _AUTHORING_KEYS):
+    if any(k in data for k in AUTHORING_KEYS):
         return True
     nodes = data.get("nodes")
     if isinstance(nodes, dict) and any(isinstance(n, dict) and ("block" in n or isinstance(n.get("model"), str)) for n in nodes.values()):
@@ -247,7 +248,7 @@ def parse_override(text: str) -> tuple[str, CommandLineValue]:
         ValueError: for text without ``=`` or without a name.
     """
     name, sep, value = text.partition("=")
-    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip()):
+    if not sep or not IDENTIFIER_RE.fullmatch(name.strip()):
         raise ValueError(f"expected NAME=VALUE, got {text!r}")
     return name.strip(), CommandLineValue(value.strip(), resolve_plain(value.strip()))
 
@@ -371,7 +372,7 @@ class _Expander:
         flat: dict[str, Any] = {}
         try:
             for key, value in data.items():
-                if key in _AUTHORING_KEYS:
+                if key in AUTHORING_KEYS:
                     continue
                 if key == "nodes" and isinstance(value, dict):
                     scope = _Scope("", env, {}, self.root, ("nodes",))
@@ -402,7 +403,7 @@ class _Expander:
         out: dict[str, _Param] = {}
         for name, decl in raw.items():
             where = (*path, name)
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            if not IDENTIFIER_RE.fullmatch(name):
                 self.error(Code.BAD_NAME, f"{name!r} is not a valid parameter name: letters, digits and '_'", doc, where, at_key=True)
                 continue
             param = self.param(name, decl, doc, where)
@@ -432,8 +433,7 @@ class _Expander:
         decls = self.declare(raw, self.root, ("params",))
         for name in overrides:
             if name not in decls:
-                close = difflib.get_close_matches(name, list(decls), n=1) if isinstance(name, str) else []
-                hint = f"did you mean {close[0]!r}?" if close else ("declared: " + ", ".join(decls) if decls else "the spec declares no `params:`")
+                hint = did_you_mean(name, list(decls), otherwise=("declared: " + ", ".join(decls) if decls else "the spec declares no `params:`"))
                 self.error(Code.UNKNOWN_PARAM, f"--set/params names {shown_value(name)}, which the spec does not declare", self.root, ("params",), hint, at_key=True)
         env: dict[str, Value] = {}
         for name, decl in decls.items():
@@ -627,8 +627,7 @@ class _Expander:
     def find_block(self, name: Any, scope: _Scope, path: Path) -> _Block | None:
         """The block ``name`` (written at ``path``), unless unknown or already being expanded."""
         if not isinstance(name, str) or name not in self.blocks:
-            close = difflib.get_close_matches(str(name), list(self.blocks), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else ("defined blocks: " + ", ".join(self.blocks) if self.blocks else "define it under `blocks:` or include a file that does")
+            hint = did_you_mean(str(name), list(self.blocks), otherwise=("defined blocks: " + ", ".join(self.blocks) if self.blocks else "define it under `blocks:` or include a file that does"))
             self.flat_error(Code.UNKNOWN_BLOCK, f"unknown block {name!r}", path, hint)
             return None
         if name in scope.blocks:
@@ -694,8 +693,7 @@ class _Expander:
     def check_args(self, block: _Block, args: dict[str, Any], path: Path) -> None:
         for name in args:
             if name not in block.params:
-                close = difflib.get_close_matches(name, [*block.params, *_INSTANCE_KEYS], n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"block {block.name!r} takes: {', '.join(block.params) or 'no parameters'}"
+                hint = did_you_mean(name, [*block.params, *_INSTANCE_KEYS], otherwise=f"block {block.name!r} takes: {', '.join(block.params) or 'no parameters'}")
                 self.flat_error(Code.UNKNOWN_PARAM, f"block {block.name!r} has no parameter {name!r}", (*path, name), hint, at_key=True)
 
     def instance_env(self, block: _Block, args: dict[str, Any], scope: _Scope, path: Path) -> dict[str, Value] | None:
@@ -851,7 +849,7 @@ class _Expander:
 
     def block(self, name: str, raw: Any, doc: Document, path: Path) -> _Block | None:
         """A block definition, checked; ``None`` (with its problems reported) if it cannot be used."""
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
+        if not NAME_RE.fullmatch(name):
             self.error(Code.BAD_NAME, f"{name!r} is not a valid block name", doc, path, at_key=True)
             return None
         if not isinstance(raw, dict):
@@ -860,8 +858,7 @@ class _Expander:
         found = len(self.problems)
         for key in raw:
             if key not in _BLOCK_KEYS:
-                close = difflib.get_close_matches(key, _BLOCK_KEYS, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else "allowed here: " + ", ".join(_BLOCK_KEYS)
+                hint = did_you_mean(key, _BLOCK_KEYS, otherwise="allowed here: " + ", ".join(_BLOCK_KEYS))
                 self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in block {name!r}", doc, (*path, key), hint, at_key=True)
         inputs = _names(raw.get("inputs", ["x"]))
         if inputs is None:
@@ -969,7 +966,7 @@ def _model_nodes(data: dict[str, Any]) -> int:
 def _override_problem(value: Any, limits: Limits) -> str | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and abs(value) >= _INT_BOUND:
+    if isinstance(value, int) and abs(value) >= INT_BOUND:
         return "numbers must lie within ±1.8e308, the range of a float"
     if isinstance(value, float) and not math.isfinite(value):
         # A spec's own text cannot hold these (the loader refuses them); neither can --set.
@@ -977,7 +974,7 @@ def _override_problem(value: Any, limits: Limits) -> str | None:
     if isinstance(value, str):
         if len(value) > limits.max_bytes:
             return f"a string parameter holds at most {limits.max_bytes:,} characters"
-        if _SURROGATE.search(value):
+        if SURROGATE.search(value):
             return "it holds a lone surrogate, which is not a Unicode character"
     return None
 

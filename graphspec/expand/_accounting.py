@@ -31,9 +31,9 @@ import os
 from dataclasses import dataclass, field
 
 from graphspec._util.files import looks_absolute
-from graphspec.source.limits import Limits
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.source import Document, parse_file
+from graphspec.source.limits import Limits
 
 __all__ = ["MAX_FILES", "Exhausted", "SpecFiles", "Tally", "inline_nodes"]
 

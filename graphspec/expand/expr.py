@@ -29,6 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graphspec._util.names import IDENTIFIER
+from graphspec._util.suggest import did_you_mean
+
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "ExprError", "Value", "as_type", "evaluate", "make_divisible", "type_of"]
 
 Value = int | float | bool | str
@@ -105,7 +108,7 @@ _CONSTANTS: dict[str, Value] = {"true": True, "false": False}
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    rf"|(?P<name>{IDENTIFIER})"
     r"|(?P<op>\*\*|//|[-+*/%(),]))"
 )
 
@@ -247,10 +250,8 @@ class _Parser:
 
 
 def _unknown_name(name: str, env: Mapping[str, Value]) -> str:
-    import difflib
 
-    close = difflib.get_close_matches(name, list(env), n=1)
-    known = f"did you mean {close[0]!r}?" if close else ("known: " + ", ".join(sorted(env)) if env else "no parameters are declared here")
+    known = did_you_mean(name, list(env), otherwise=("known: " + ", ".join(sorted(env)) if env else "no parameters are declared here"))
     return f"unknown name {name!r}; {known}"
 
 

@@ -47,7 +47,6 @@ document. The search itself is Keras Tuner's (:mod:`graphspec.tune.run`).
 
 from __future__ import annotations
 
-import difflib
 import math
 import random
 import re
@@ -55,6 +54,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graphspec._util.names import IDENTIFIER, IDENTIFIER_RE
+from graphspec._util.suggest import did_you_mean, did_you_mean_or_list
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.expand.expr import ExprError, Value, evaluate
 from graphspec.expand.expr import as_type as _as_type
@@ -72,9 +73,9 @@ _MAX_PARAMS = 256
 _MAX_DEPTH = 8
 _MAX_CHOICES = 1000
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_REFERENCE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-_EXPRESSION = re.compile(r"\$\{([^{}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_NAME = IDENTIFIER_RE
+_REFERENCE = re.compile(rf"\$\{{\s*({IDENTIFIER})\s*\}}|\$({IDENTIFIER})")
+_EXPRESSION = re.compile(rf"\$\{{([^{{}}]*)\}}|\$({IDENTIFIER})")
 _PARAM_TYPES = ("int", "float", "bool", "str")
 
 # Metrics whose smaller values are better; any other objective name must say its direction.
@@ -561,7 +562,7 @@ class _Parser:
             return None
         for key in raw:
             if key not in _SECTION_KEYS:
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in `search`", (*where, key), _did_you_mean(key, _SECTION_KEYS), at_key=True)
+                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in `search`", (*where, key), did_you_mean_or_list(key, _SECTION_KEYS), at_key=True)
         if "params" not in raw:
             self.error(Code.MISSING_KEY, "`search` needs `params`: the parameters to search and their ranges", where, "params: {width: {int: [32, 256], step: 32}}")
         else:
@@ -591,7 +592,7 @@ class _Parser:
             return None
         for key in raw:
             if key not in ("name", "direction"):
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in the objective", (*path, key), _did_you_mean(key, ("name", "direction")), at_key=True)
+                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in the objective", (*path, key), did_you_mean_or_list(key, ("name", "direction")), at_key=True)
         name, direction = raw.get("name"), raw.get("direction")
         if not isinstance(name, str) or not name:
             self.error(Code.MISSING_KEY if name is None else Code.WRONG_TYPE, "the objective needs `name`: a metric Keras logs (val_loss, val_<output>_<metric>)", path)
@@ -613,7 +614,7 @@ class _Parser:
         out: dict[str, int] = {}
         for key, value in raw.items():
             if key not in _CONSTRAINTS:
-                self.error(Code.UNKNOWN_KEY, f"unknown constraint {key!r}", (*path, key), _did_you_mean(key, _CONSTRAINTS), at_key=True)
+                self.error(Code.UNKNOWN_KEY, f"unknown constraint {key!r}", (*path, key), did_you_mean_or_list(key, _CONSTRAINTS), at_key=True)
             elif isinstance(value, bool) or not isinstance(value, int | float) or value < 1 or (isinstance(value, float) and value != int(value)):
                 self.error(Code.BAD_VALUE, f"{key} is a whole number of at least 1; got {_show(value)}", (*path, key))
             else:
@@ -658,8 +659,7 @@ class _Parser:
     def entry(self, name: str, raw: Any, path: Path, conditions: tuple[Condition, ...]) -> Param | None:
         decl = self.declared.get(name)
         if decl is None:
-            close = difflib.get_close_matches(name, list(self.declared), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"declare it under `params:` with the value the spec builds with: `params: {{{name}: ...}}`"
+            hint = did_you_mean(name, list(self.declared), otherwise=f"declare it under `params:` with the value the spec builds with: `params: {{{name}: ...}}`")
             self.error(Code.UNKNOWN_PARAM, f"search parameter {name!r} is not declared under the spec's `params:`", path, hint, at_key=True)
             return None
         if decl.type is None:
@@ -677,7 +677,7 @@ class _Parser:
         if len(kinds) != 1:
             unknown = [k for k in raw if k not in (*KINDS, *_RANGE_KEYS)]
             for key in unknown:
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in search parameter {name!r}", (*path, key), _did_you_mean(key, ("int", "float", "choice", "fixed", *_RANGE_KEYS)), at_key=True)
+                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in search parameter {name!r}", (*path, key), did_you_mean_or_list(key, ("int", "float", "choice", "fixed", *_RANGE_KEYS)), at_key=True)
             if not unknown:
                 what = "gives no kind" if not kinds else f"gives {len(kinds)} kinds ({', '.join(kinds)})"
                 self.error(Code.BAD_VALUE, f"search parameter {name!r} {what}; give exactly one of int, float, choice, fixed", path)
@@ -686,7 +686,7 @@ class _Parser:
         allowed = (kind, *_RANGE_KEYS) if kind in ("int", "float") else (kind,)
         for key in raw:
             if key not in allowed:
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in {kind} parameter {name!r}", (*path, key), _did_you_mean(key, allowed), at_key=True)
+                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in {kind} parameter {name!r}", (*path, key), did_you_mean_or_list(key, allowed), at_key=True)
         return _KIND_PARSERS[kind](self, replace(base, kind=kind), raw, path)
 
     def word(self, base: Param, raw: str, path: Path) -> Param | None:
@@ -699,8 +699,7 @@ class _Parser:
         if match is not None:
             text = match.group(1) if match.group(1) is not None else match.group(2)
             return replace(base, kind="derived", expression=text)
-        close = difflib.get_close_matches(raw, ["boolean"], n=1)
-        hint = "did you mean 'boolean'?" if close else f'a choice is a list ([{raw}, ...]); one value is {{fixed: {raw}}}; a derived value is "${{expression}}"'
+        hint = did_you_mean(raw, ["boolean"]) or f'a choice is a list ([{raw}, ...]); one value is {{fixed: {raw}}}; a derived value is "${{expression}}"'
         self.error(Code.BAD_VALUE, f'search parameter {base.name!r}: {raw!r} is neither `boolean` nor a "${{...}}" expression', path, hint)
         return None
 
@@ -721,7 +720,7 @@ class _Parser:
             kind, low, high = "float", float(low), float(high)
         step, scale = raw.get("step"), raw.get("scale", "linear")
         if scale not in SCALES:
-            self.error(Code.BAD_VALUE, f"scale is one of {', '.join(SCALES)}; got {_show(scale)}", (*path, "scale"), _did_you_mean(str(scale), SCALES))
+            self.error(Code.BAD_VALUE, f"scale is one of {', '.join(SCALES)}; got {_show(scale)}", (*path, "scale"), did_you_mean_or_list(str(scale), SCALES))
             return None
         problem = _range_problem(kind, low, high, step, scale)
         if problem is not None:
@@ -950,11 +949,6 @@ def _kind_hint(kind: str) -> str:
     }[kind]
 
 
-def _did_you_mean(key: str, options: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, options, n=1)
-    return f"did you mean {close[0]!r}?" if close else "allowed here: " + ", ".join(options)
-
-
 def _position(doc: Document, path: Path) -> str:
     mark = doc.position(path, at_key=True)
     return f"{doc.file or '<spec>'}:{mark.line}:{mark.column}" if mark else (doc.file or "<spec>")
@@ -991,7 +985,7 @@ def json_schema() -> dict[str, Any]:
             },
             {"const": "boolean"},
             {"type": "object", "properties": {"fixed": {"type": ["number", "boolean", "string"]}}, "required": ["fixed"], "additionalProperties": False},
-            {"type": "string", "pattern": r"^\$(\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*)$"},
+            {"type": "string", "pattern": rf"^\$(\{{[^{{}}]*\}}|{IDENTIFIER})$"},
         ],
     }
     return {

@@ -39,25 +39,21 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from graphspec import catalog
+from graphspec._util.keras import import_keras
+from graphspec._util.suggest import did_you_mean
+from graphspec.budget import Budget
+from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.importer._objects import object_value as _object_value
 from graphspec.importer._objects import plain as _plain
 from graphspec.source.limits import Limits, check_model_text, read_model_text, shown_path
-from graphspec.budget import Budget
-from graphspec.spec.sizes import uniform_int
-from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.spec import Spec
+from graphspec.spec.sizes import uniform_int
 from graphspec.spec.structure import leaves
 
 __all__ = ["application", "from_keras", "keras2_config", "load_any"]
 
 # Keras-internal application layers (module prefix) registered on first use; see the module docstring.
 _KERAS_APPLICATIONS = "keras.src.applications."
-
-
-def _keras() -> Any:
-    from graphspec.emit import _keras as keras_module
-
-    return keras_module()
 
 
 def _fail(code: Code, message: str, hint: str | None = None, path: Path = ()) -> SpecError:
@@ -93,8 +89,8 @@ def from_keras(source: Any, *, models: Mapping[str, Any] | None = None, limits: 
             class or object graphspec does not know; ``unsupported-model`` for
             what a spec cannot express, naming the layer or object.
     """
-    from graphspec.pipeline import load, validate
     from graphspec.importer._graph import ModelImporter
+    from graphspec.pipeline import load, validate
 
     model = _load_model(source, limits, budget)
     walker = ModelImporter(model)
@@ -157,13 +153,10 @@ def application(name: str) -> Any:
     Raises:
         SpecError: ``bad-model`` for a name that is not a ``keras.applications`` model.
     """
-    import difflib
-
-    keras = _keras()
+    keras = import_keras()
     names = sorted(n for n in dir(keras.applications) if n[:1].isupper() and callable(getattr(keras.applications, n)))
     if name not in names:
-        close = difflib.get_close_matches(name, names, n=3)
-        hint = "did you mean " + " or ".join(map(repr, close)) + "?" if close else "known: " + ", ".join(names)
+        hint = did_you_mean(name, names, otherwise="known: " + ", ".join(names))
         raise _fail(Code.BAD_MODEL, f"{name!r} is not a keras.applications model", hint)
     return getattr(keras.applications, name)(weights=None)
 
@@ -208,7 +201,7 @@ def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
         if path.suffix == ".json":
             return _json_model(read_model_text(path, limits), shown_path(path), bounds)
         raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
-    if isinstance(source, _keras().Model):
+    if isinstance(source, import_keras().Model):
         return source
     raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
 
@@ -366,15 +359,15 @@ def _named_call(layer: Mapping[str, Any], node: Any) -> Any:
 
 def _call_of(class_name: str, module: Any) -> Any:
     """The ``call`` of a layer or op class named in a nested model's config (``None`` if unknown)."""
-    keras = _keras()
+    keras = import_keras()
     registered = catalog.registered_layers()
     cls = registered.get(class_name) or getattr(keras.layers, class_name, None) or {"Functional": keras.Model, "Sequential": keras.Sequential}.get(class_name)
     if cls is None and isinstance(module, str) and module.startswith("keras.src.ops."):
-        from graphspec.emit import _op_class
+        from graphspec.emit import op_class
 
         op = catalog.op_for_class(module, class_name)
         info = catalog.op_info(op) if op is not None else None
-        cls = _op_class(info.module, info.class_name) if info is not None else None
+        cls = op_class(info.module, info.class_name) if info is not None else None
     return getattr(cls, "call", None)
 
 
@@ -388,7 +381,7 @@ def layer_class_name(layer: Any, where: str) -> str:
     for name, registered in catalog.registered_layers().items():
         if registered is cls:
             return name
-    keras = _keras()
+    keras = import_keras()
     name = cls.__name__
     info = catalog.layer_info(name)
     if getattr(keras.layers, name, None) is cls and info is not None:
@@ -408,7 +401,7 @@ def layer_class_name(layer: Any, where: str) -> str:
 def _layer_class(name: str) -> Any:
     info = catalog.layer_info(name)
     assert info is not None
-    return info.custom or getattr(_keras().layers, name)
+    return info.custom or getattr(import_keras().layers, name)
 
 
 def _construct(name: str, args: Mapping[str, Any]) -> Any:
@@ -451,7 +444,7 @@ def _construct_nested(value: Mapping[str, Any]) -> Any:
 
 def _config_of(name: str, args: Mapping[str, Any], build: Mapping[str, Any] | None = None) -> Any:
     """The comparable config of the layer these arguments make (built for ``build``'s input shape, without allocating)."""
-    keras = _keras()
+    keras = import_keras()
     try:
         layer = _construct(name, args)
         if build:
@@ -506,7 +499,7 @@ def _nested_layer(value: Any, where: str) -> dict[str, Any]:
     or a wrapped model (``TimeDistributed`` of a functional model) as ``{model: {...}}``."""
     if not (isinstance(value, Mapping) and isinstance(value.get("class_name"), str)):
         raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: expected a serialized layer")
-    keras = _keras()
+    keras = import_keras()
     layer = keras.layers.deserialize(dict(value), custom_objects=_custom_objects())
     if isinstance(layer, keras.Model):
         return _wrapped_model(layer)
@@ -518,7 +511,7 @@ def _wrapped_model(model: Any) -> dict[str, Any]:
     from graphspec.importer._graph import ModelImporter, valid_name
 
     sub = ModelImporter(model, depth=1).body()
-    if isinstance(model, _keras().Sequential):
+    if isinstance(model, import_keras().Sequential):
         sub = {"sequential": True, **sub}
     if valid_name(model.name, set()) == model.name:
         sub = {"name": model.name, **sub}

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from graphspec.importer._objects import object_value, plain
 from graphspec.errors import Code, Diagnostic, SpecError
+from graphspec.importer._objects import object_value, plain
 
 __all__ = ["apply_compile", "compile_config"]
 

@@ -20,28 +20,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphspec import catalog
+from graphspec._util.keras import import_keras
+from graphspec._util.names import MAX_NAME, NAME, NODE_NAME_RE
+from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.importer._compile import apply_compile, compile_config
 from graphspec.importer._objects import plain, short_float32
-from graphspec.errors import Code, Diagnostic, SpecError
+from graphspec.spec import MAX_MODEL_DEPTH, call_references, node_name
 from graphspec.spec.op_values import MAX_CONSTANT_VALUES
 from graphspec.spec.op_values import from_python as op_data
-from graphspec.spec import MAX_MODEL_DEPTH, call_references, node_name
 from graphspec.spec.structure import default_tree, leaves
 
 __all__ = ["ModelImporter", "valid_name"]
 
-_VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,127}")
+_VALID_NAME = re.compile(NAME[:-1] + "{0,%d}" % (MAX_NAME - 1))  # NAME, at most MAX_NAME characters
 # A node name may be scoped (`stage2/block1`); its Keras name joins the scopes with `.`.
-_VALID_NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(?:/[A-Za-z_][A-Za-z0-9_\-]*)*")
+_VALID_NODE_NAME = NODE_NAME_RE
 _MISSING = object()
 # The dtypes Keras gives a list of floats, integers and booleans: a constant of another dtype would change.
 _LIST_DTYPES = {"float": "float32", "int": "int32", "bool": "bool"}
-
-
-def _keras() -> Any:
-    from graphspec.emit import _keras as keras_module
-
-    return keras_module()
 
 
 def _fail(message: str, hint: str | None = None, code: Code = Code.UNSUPPORTED_MODEL) -> SpecError:
@@ -162,7 +158,7 @@ def _constant(value: Any, where: str) -> Any:
     """A tensor or array constant as a plain list, if Keras makes that list the same tensor again."""
     import numpy as np
 
-    array = np.asarray(_keras().ops.convert_to_numpy(value))
+    array = np.asarray(import_keras().ops.convert_to_numpy(value))
     kind = next((k for k in _LIST_DTYPES if array.dtype.kind == {"float": "f", "int": "i", "bool": "b"}[k]), None)
     if kind is None or str(array.dtype) != _LIST_DTYPES[kind]:
         raise _fail(f"{where} is a constant of dtype {array.dtype}; a spec writes constants as lists, which Keras makes float32, int32 or bool", "cast the constant in the model")
@@ -205,7 +201,7 @@ class ModelImporter:
     """
 
     def __init__(self, model: Any, depth: int = 0):
-        keras = _keras()
+        keras = import_keras()
         self.model = model
         self.depth = depth
         if isinstance(model, keras.Sequential):
@@ -287,7 +283,7 @@ class ModelImporter:
     def _name_call(self, op: Any, index: int) -> tuple[str, str | None, bool] | None:
         """Names call ``index`` of ``op`` (an input is added whole: ``None``); returns the node's name,
         its Keras name where that differs, and whether it is a later call of a layer (a ``share:`` node)."""
-        keras = _keras()
+        keras = import_keras()
         assigned = set(self.nodes) | set(self.inputs)
         if isinstance(op, keras.layers.InputLayer):
             name = self.keyed_inputs.get(id(op)) or valid_name(op.name, assigned, reserved=self.taken)
@@ -306,7 +302,7 @@ class ModelImporter:
         return name, keras_name, k > 0
 
     def _add_call(self, node: Any, op: Any, index: int, name: str, keras_name: str | None, share: bool) -> None:
-        keras = _keras()
+        keras = import_keras()
         if share:
             inputs, call = self._call_parts(op, node, name)
             self.nodes[name] = {"share": self.owners[id(op)], "inputs": inputs, **({"call": call} if call else {})}
@@ -346,7 +342,7 @@ class ModelImporter:
         if self.depth + 1 >= MAX_MODEL_DEPTH:
             raise _fail(f"model {model.name!r} nests models deeper than {MAX_MODEL_DEPTH} levels")
         sub = ModelImporter(model, self.depth + 1).body()
-        if isinstance(model, _keras().Sequential):
+        if isinstance(model, import_keras().Sequential):
             sub = {"sequential": True, **sub}
         inputs, call = self._call_parts(model, node, name)
         out: dict[str, Any] = {"model": sub, "inputs": inputs, **({"call": call} if call else {})}
@@ -402,7 +398,7 @@ class ModelImporter:
         outputs = op._inbound_nodes[index].outputs
         if len(outputs) <= 1:
             return base
-        if isinstance(op, _keras().Model):  # `node:i` counts a nested model's outputs in its structure's written order
+        if isinstance(op, import_keras().Model):  # `node:i` counts a nested model's outputs in its structure's written order
             paths = _structure_paths(op._outputs_struct)
             order = [p for p, _ in leaves(_written(op._outputs_struct, lambda p: p))]
             tensor_index = order.index(paths[tensor_index])

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphspec import catalog
-from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.catalog.objects import registered_objects
+from graphspec.errors import Code, Diagnostic, SpecError
 
 __all__ = ["object_value", "plain", "short_float32"]
 

@@ -23,18 +23,12 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from graphspec.source.limits import Limits, read_keras_config, shown_path
+from graphspec._util.keras import import_keras, reason
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
+from graphspec.source.limits import Limits, read_keras_config, shown_path
 
 __all__ = ["keras_file_model", "keras_text_model"]
-
-
-def _keras() -> Any:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
-    return keras
 
 
 _HINT = "give a .keras file written by graphspec build or fit"
@@ -44,18 +38,17 @@ Loader = Callable[[str, Mapping[str, Any]], Any]  # (model JSON text, custom obj
 
 
 def _from_json(text: str, custom_objects: Mapping[str, Any]) -> Any:
-    return _keras().models.model_from_json(text, custom_objects=dict(custom_objects))
+    return import_keras().models.model_from_json(text, custom_objects=dict(custom_objects))
 
 
 def _bad_model(where: str, exc: BaseException, hint: str, failed: str = "Keras could not load this model") -> SpecError:
-    from graphspec.emit import _reason
 
-    return SpecError([Diagnostic(Code.BAD_MODEL, f"{where}: {failed}: {_reason(exc)}", (), hint, file=where)])
+    return SpecError([Diagnostic(Code.BAD_MODEL, f"{where}: {failed}: {reason(exc)}", (), hint, file=where)])
 
 
 def _count_params(text: str, where: str, budget: Budget, custom_objects: Mapping[str, Any], hint: str, loader: Loader = _from_json, failed: str = "Keras could not load this model") -> None:
     """Deserialize the config without allocating a weight, and refuse it over the parameter budget."""
-    keras = _keras()
+    keras = import_keras()
     from keras.src.saving.serialization_lib import SafeModeScope
 
     try:
@@ -88,7 +81,7 @@ def keras_file_model(path: str | os.PathLike[str], *, limits: Limits, budget: Bu
     where = shown_path(path)
     config = read_keras_config(path, limits, file_hint)
     _count_params(config, where, budget, custom_objects, hint)
-    keras = _keras()
+    keras = import_keras()
     try:
         return keras.saving.load_model(os.fspath(path), custom_objects=dict(custom_objects), safe_mode=True)
     except Exception as exc:
@@ -117,7 +110,7 @@ def keras_text_model(
             model config; ``too-many-params``.
     """
     _count_params(text, where, budget, custom_objects, hint, loader, failed)
-    keras = _keras()
+    keras = import_keras()
     from keras.src.saving.serialization_lib import SafeModeScope
 
     try:

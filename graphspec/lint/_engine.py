@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from graphspec._util.suggest import did_you_mean_or_list
 from graphspec.errors import Code, Diagnostic, Path
 from graphspec.graph import Graph
 from graphspec.lint._facts import Facts
@@ -96,7 +96,7 @@ def check_ignores(spec: Spec) -> list[Diagnostic]:
     for where, codes in lists:
         for i, code in enumerate(codes):
             if code not in known:
-                diags.append(Diagnostic(Code.UNKNOWN_RULE, _unknown_message(code), (*where, "lint", "ignore", i), _suggest(code, known)))
+                diags.append(Diagnostic(Code.UNKNOWN_RULE, _unknown_message(code), (*where, "lint", "ignore", i), did_you_mean_or_list(code, known, label="lint rules")))
     return diags
 
 
@@ -104,8 +104,3 @@ def _unknown_message(code: Any) -> str:
     if code in {c.value for c in Code}:
         return f"{code!r} is not a lint rule; only lint findings can be ignored"
     return f"unknown lint rule {code!r}"
-
-
-def _suggest(code: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(code, known, n=1)
-    return f"did you mean {close[0]!r}?" if close else "lint rules: " + ", ".join(known)

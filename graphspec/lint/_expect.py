@@ -16,7 +16,7 @@ from graphspec.errors import Path
 from graphspec.lint._engine import ignores
 from graphspec.lint._facts import Body, Facts, Squash
 from graphspec.lint._keras import LossInfo
-from graphspec.shapes._base import op_label
+from graphspec.shapes import op_label
 from graphspec.spec import parse_ref
 
 __all__ = ["Embedded", "Expectation", "expectations"]

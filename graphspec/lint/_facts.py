@@ -19,8 +19,7 @@ from graphspec import catalog
 from graphspec.errors import Path
 from graphspec.graph import Graph
 from graphspec.lint._keras import INF, ActivationInfo, LossInfo, MetricInfo, activation_info, activation_name, loss_info, metric_info
-from graphspec.shapes import Inference, TensorInfo
-from graphspec.shapes._base import op_label, with_defaults
+from graphspec.shapes import Inference, TensorInfo, op_label, with_defaults
 from graphspec.spec import NodeSpec, OutputSpec, Spec, SpecBody, parse_ref
 
 __all__ = ["Body", "Facts", "NodeView", "OutputView", "Squash"]

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphspec.pipeline import Report, validate_loaded
 from graphspec.budget import Budget
 from graphspec.errors import Diagnostic, Path, SpecError
+from graphspec.pipeline import Report, validate_loaded
 from graphspec.source import Document, Limits, Mark, parse_text
 
 __all__ = ["Analysis", "Token", "analyse", "token_at"]

@@ -17,10 +17,10 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from graphspec import catalog
-from graphspec.source.limits import read_record
 from graphspec.errors import Diagnostic, Path, Severity, SpecError, format_path
 from graphspec.lsp.analysis import Analysis, Token, token_at
 from graphspec.source import Document, Limits, Mark, parse_file
+from graphspec.source.limits import read_record
 from graphspec.spec import parse_ref
 
 __all__ = [

@@ -10,7 +10,6 @@ is what every other format is drawn from.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphspec._util.suggest import did_you_mean
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.render._facts import facts_of
@@ -175,8 +175,7 @@ def _known_node(scene: Scene, name: str, option: str) -> None:
     if name in scene.nodes or name in scene.clusters:
         return
     choices = [*scene.nodes, *scene.clusters]
-    close = difflib.get_close_matches(name, choices, n=2)
-    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "give a node, input, output (output:NAME) or block instance name"
+    hint = did_you_mean(name, choices, otherwise="give a node, input, output (output:NAME) or block instance name")
     raise SpecError.single(Code.UNKNOWN_REFERENCE, f"{option} names {name!r}, which is not in the drawing", (), hint)
 
 

@@ -35,8 +35,8 @@ _RANK = {"rewired": 1, "changed": 2, "removed": 3, "added": 3}
 def _old_spec(old: Any, limits: Limits) -> Spec:
     if isinstance(old, Spec):
         return old
-    from graphspec.pipeline import load
     from graphspec.importer import load_any
+    from graphspec.pipeline import load
 
     return load_any(old) if hasattr(old, "__fspath__") else load(old, limits=limits)
 

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from graphspec.pipeline import Report, validate
 from graphspec.budget import Budget
 from graphspec.errors import SpecError
 from graphspec.expand import expand_document
-from graphspec.graph import Graph, _share_owners, resolve
+from graphspec.graph import Graph, resolve, share_owners
+from graphspec.pipeline import Report, validate
 from graphspec.render._scene import Facts, safe_infer
 from graphspec.source import Document, Limits, parse_data, parse_file, parse_text
 from graphspec.spec import Spec, parse_ref, parse_spec, repair
@@ -124,7 +124,7 @@ def lenient_graph(spec: Any) -> Graph:
             src, _ = parse_ref(ref)
             if src in dag and src != name:
                 dag.add_edge(src, name)
-    owners, _ = _share_owners(spec)
+    owners, _ = share_owners(spec)
     owners = {n: owners.get(n, n) for n in spec.nodes}
     acyclic = dag.copy()
     while True:

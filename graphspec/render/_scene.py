@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphspec.diff import SIZE_KEYS
-from graphspec.spec.sizes import uniform_int
 from graphspec.errors import Diagnostic
 from graphspec.expand import BlockScope, ExpandedDocument
 from graphspec.graph import Graph
 from graphspec.shapes import Inference, NodeInfo, TensorInfo
 from graphspec.source import Document
 from graphspec.spec import ModelSpec, SpecBody, parse_ref
+from graphspec.spec.sizes import uniform_int
 
 __all__ = ["Cluster", "Edge", "Node", "Scene", "format_count", "format_shape"]
 

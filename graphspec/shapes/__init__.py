@@ -9,23 +9,9 @@ rule makes its outputs unknown, and everything depending on them; unknown dims
 
 from __future__ import annotations
 
-from graphspec.shapes import (
-    activations,
-    applications,
-    attention,
-    convolutional,
-    core,
-    merging,
-    normalization,
-    ops,
-    pooling,
-    preprocessing,
-    recurrent,
-    regularization,
-    reshaping,
-)
-from graphspec.shapes._base import Call, Result, Rule, ShapeError, Tensor, Unsupported, Weight
+from graphspec.shapes._base import Call, Result, Rule, ShapeError, Tensor, Unsupported, Weight, fmt, op_label, with_defaults
 from graphspec.shapes._engine import SHAPE_MISMATCH, check_shapes, infer
+from graphspec.shapes._rules import CALL_ARGS, RULES
 from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo
 
 __all__ = [
@@ -44,27 +30,8 @@ __all__ = [
     "Unsupported",
     "Weight",
     "check_shapes",
+    "fmt",
     "infer",
+    "op_label",
+    "with_defaults",
 ]
-
-RULES: dict[str, Rule] = {
-    **core.RULES,
-    **convolutional.RULES,
-    **pooling.RULES,
-    **reshaping.RULES,
-    **regularization.RULES,
-    **normalization.RULES,
-    **activations.RULES,
-    **recurrent.RULES,
-    **attention.RULES,
-    **merging.RULES,
-    **preprocessing.RULES,
-    **ops.RULES,
-    **applications.RULES,
-}
-
-CALL_ARGS: dict[str, frozenset[str]] = {
-    **recurrent.CALL_ARGS,
-    **attention.CALL_ARGS,
-}
-"""Per layer, the call arguments (besides ``training`` and ``mask``) its rule models; with any other, the outputs are unknown."""

@@ -11,6 +11,7 @@ from typing import Any, cast
 from graphspec.errors import Code, Diagnostic, Path, Severity
 from graphspec.graph import Graph
 from graphspec.shapes._base import Call, Result, Rule, ShapeError, Tensor, Unsupported, Weight, fmt, op_label, with_defaults
+from graphspec.shapes._rules import CALL_ARGS, RULES
 from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo
 from graphspec.spec import parse_ref
 
@@ -332,8 +333,6 @@ def infer(graph: Graph, rules: Mapping[str, Rule] | None = None) -> Inference:
 
     ``rules`` replaces the dispatch table (default: :data:`graphspec.shapes.RULES`).
     """
-    from graphspec.shapes import CALL_ARGS, RULES
-
     return _Walk(graph, RULES if rules is None else rules, CALL_ARGS).run()
 
 

@@ -38,8 +38,8 @@ from typing import Any
 
 import yaml
 
-from graphspec.source.limits import Limits, decode_text, json_too_deep, offset_position, read_file
 from graphspec.errors import Code, Diagnostic, Path, SpecError
+from graphspec.source.limits import Limits, decode_text, json_too_deep, offset_position, read_file
 
 __all__ = ["Document", "Limits", "Mark", "locate", "parse_data", "parse_file", "parse_text"]
 
@@ -52,8 +52,8 @@ _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map"
 # decimal digits an integer below it can have. Every number in a spec ends up a
 # Keras argument, an int or a float: an integer past this bound is refused like
 # 1e400, instead of crashing a later float conversion.
-_INT_BOUND = 2**1024 - 2**970
-_MAX_INT_DIGITS = len(str(_INT_BOUND))
+INT_BOUND = 2**1024 - 2**970
+_MAX_INT_DIGITS = len(str(INT_BOUND))
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) ->
             fit their node and (in YAML) such numbers are collected in
             ``Document.problems``, for the next stage to report with its own.
     """
-    surrogate = _SURROGATE.search(text)
+    surrogate = SURROGATE.search(text)
     if surrogate is not None:
         raise SpecError([_surrogate_in_text(text, surrogate.start(), file)])
     size = len(text.encode("utf-8")) if len(text) <= limits.max_bytes else len(text)
@@ -188,7 +188,7 @@ def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) ->
 # A lone surrogate is no Unicode character: it cannot be written as UTF-8, so it
 # would crash whatever prints it. Text holding one (from Python), or escapes that
 # make one (JSON's "\ud800", YAML's "\ud800" in the pure-Python parser), is refused.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F]")
 
 
@@ -205,7 +205,7 @@ def _surrogate_in_text(text: str, offset: int, file: str | None) -> Diagnostic:
 
 
 def _surrogate_value(value: str, path: Path, is_key: bool) -> Diagnostic:
-    where = _SURROGATE.search(value)
+    where = SURROGATE.search(value)
     code = ord(value[where.start()]) if where is not None else 0
     what = f"the key {value!a}" if is_key else f"the string {_shorten(ascii(value))}"
     hint = "escape only real characters: a surrogate pair, or the character itself"
@@ -223,11 +223,11 @@ def _surrogate_problems(data: Any, path: Path = ()) -> list[Diagnostic]:
     while stack and len(problems) < 20:
         value, at = stack.pop()
         if isinstance(value, str):
-            if _SURROGATE.search(value):
+            if SURROGATE.search(value):
                 problems.append(_surrogate_value(value, at, False))
         elif isinstance(value, dict):
             for k, v in value.items():
-                if isinstance(k, str) and _SURROGATE.search(k):
+                if isinstance(k, str) and SURROGATE.search(k):
                     problems.append(_surrogate_value(k, at, True))
                 else:
                     stack.append((v, (*at, k)))
@@ -451,7 +451,7 @@ def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: l
             items = enumerate(value)
         parent[key] = copy_
         for k, v in items:
-            if type(copy_) is list or (isinstance(k, str) and not _SURROGATE.search(k)):
+            if type(copy_) is list or (isinstance(k, str) and not SURROGATE.search(k)):
                 _check_item(k, v, path, depth, inner, copy_, stack, problems)
             elif isinstance(k, str):
                 problems.append(_surrogate_value(k, path, True))
@@ -471,7 +471,7 @@ def _check_item(key: Any, value: Any, path: Path, depth: int, active: frozenset[
     """One entry of a container being copied: a scalar is checked and kept, a container is walked next."""
     if type(value) in _PLAIN_SCALARS:
         copy_[key] = value
-        if type(value) is str and _SURROGATE.search(value):
+        if type(value) is str and SURROGATE.search(value):
             problems.append(_surrogate_value(value, (*path, key), False))
     elif isinstance(value, Mapping | list | tuple):
         copy_[key] = None  # holds the key's place: a mapping's copy keeps the order of its keys
@@ -483,13 +483,13 @@ def _check_item(key: Any, value: Any, path: Path, depth: int, active: frozenset[
 
 def _check_scalar(value: Any, path: Path, problems: list[Diagnostic]) -> None:
     if isinstance(value, str):
-        if _SURROGATE.search(value):
+        if SURROGATE.search(value):
             problems.append(_surrogate_value(value, path, False))
         return
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int | float):
-        if isinstance(value, int) and abs(value) >= _INT_BOUND:
+        if isinstance(value, int) and abs(value) >= INT_BOUND:
             digits = int(abs(value).bit_length() * math.log10(2)) + 1
             problems.append(_too_large_integer(f"of about {digits:,} digits", path))
         elif isinstance(value, float) and not math.isfinite(value):
@@ -580,7 +580,7 @@ def _integer(text: str, base: int) -> int | float:
     if base == 10 and len(text) - (text[:1] in "+-") > _MAX_INT_DIGITS:
         return -math.inf if negative else math.inf
     value = int(text, base)
-    if abs(value) >= _INT_BOUND:
+    if abs(value) >= INT_BOUND:
         return -math.inf if negative else math.inf
     return value
 

@@ -11,11 +11,9 @@ spec paths and did-you-mean hints (:func:`parse_spec`).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import math
-import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
@@ -33,8 +31,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from graphspec._util.names import MAX_NAME, MAX_NODE_NAME, NAME, NAME_RE, NODE_NAME, NODE_NAME_RE, REFERENCE_RE
+from graphspec._util.suggest import did_you_mean
 from graphspec.errors import Code, Diagnostic, Path, SpecError
-from graphspec.expand import _AUTHORING_KEYS
+from graphspec.expand import AUTHORING_KEYS
 from graphspec.source import YAML11_BOOLS, Document, bool_hint, locate, number_hint
 
 __all__ = [
@@ -64,14 +64,8 @@ __all__ = [
 
 FORMAT_VERSION = 1
 
-NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*$"
-# Matched with fullmatch: `$` alone would also accept a trailing newline.
-_NAME_RE = re.compile(NAME_PATTERN[1:-1])
-_SEGMENT = r"[A-Za-z_][A-Za-z0-9_\-]*"
-# Node names may be scoped by block expansion: `stage2/block1/conv1`, each segment a name.
-NODE_NAME_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})*$"
-_NODE_NAME_RE = re.compile(NODE_NAME_PATTERN[1:-1])
-_REF_RE = re.compile(rf"({_SEGMENT}(?:/{_SEGMENT})*)(?::([0-9]+))?")
+NAME_PATTERN = rf"^{NAME}$"
+NODE_NAME_PATTERN = rf"^{NODE_NAME}$"
 
 DTYPES = (
     "float16",
@@ -94,7 +88,7 @@ DTYPES = (
 
 
 def _name(value: Any) -> Any:
-    if isinstance(value, str) and (not _NAME_RE.fullmatch(value) or len(value) > 128):
+    if isinstance(value, str) and (not NAME_RE.fullmatch(value) or len(value) > MAX_NAME):
         raise PydanticCustomError(
             "bad_name",
             "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128)",
@@ -105,7 +99,7 @@ def _name(value: Any) -> Any:
 
 def _node_name(value: Any) -> Any:
     # (a segment can only be over 128 characters in a name that is)
-    if isinstance(value, str) and (not _NODE_NAME_RE.fullmatch(value) or len(value) > 512 or (len(value) > 128 and any(len(s) > 128 for s in value.split("/")))):
+    if isinstance(value, str) and (not NODE_NAME_RE.fullmatch(value) or len(value) > MAX_NODE_NAME or (len(value) > MAX_NAME and any(len(s) > MAX_NAME for s in value.split("/")))):
         raise PydanticCustomError(
             "bad_name",
             "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128), "
@@ -135,7 +129,7 @@ def layer_name(node: str, spec: NodeSpec | InputSpec) -> str:
 
 
 def _ref(value: Any) -> Any:
-    if isinstance(value, str) and not _REF_RE.fullmatch(value):
+    if isinstance(value, str) and not REFERENCE_RE.fullmatch(value):
         raise PydanticCustomError(
             "bad_name",
             "{value} is not a valid reference: write a name, or 'name:i' for a layer's i-th output",
@@ -152,7 +146,7 @@ Ref = Annotated[str, BeforeValidator(_ref)]
 @functools.lru_cache(maxsize=1 << 16)  # every stage parses every reference; a search loop meets the same names again and again
 def parse_ref(ref: str) -> tuple[str, int | None]:
     """Split ``'enc:1'`` into ``('enc', 1)`` and ``'enc'`` into ``('enc', None)``."""
-    m = _REF_RE.fullmatch(ref)
+    m = REFERENCE_RE.fullmatch(ref)
     if not m:
         raise ValueError(f"bad reference {ref!r}")
     index = m.group(2)
@@ -186,8 +180,7 @@ def _jit(value: Any) -> Any:
 
 def _dtype(value: Any) -> Any:
     if isinstance(value, str) and value not in DTYPES:
-        close = difflib.get_close_matches(value, DTYPES, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "use " + ", ".join(DTYPES)
+        hint = did_you_mean(value, DTYPES, otherwise="use " + ", ".join(DTYPES))
         raise PydanticCustomError("bad_value", "unknown dtype {value}; {hint}", {"value": repr(value), "hint": hint})
     return value
 
@@ -601,7 +594,7 @@ _TYPE_CODES: dict[str, Code] = {
 # Fields each structural mapping accepts, for did-you-mean on unknown keys.
 _FIELDS: dict[str, list[str]] = {
     # The authoring keys are consumed by expansion before a spec is parsed, yet belong in a file's top level.
-    "spec": [*Spec.model_fields, *_AUTHORING_KEYS],
+    "spec": [*Spec.model_fields, *AUTHORING_KEYS],
     "input": list(InputSpec.model_fields),
     "output": ["from", *[f for f in OutputSpec.model_fields if f != "from_"]],
     "compile": list(CompileSpec.model_fields),
@@ -690,9 +683,8 @@ def _diagnostic(err: Any, data: Any) -> Diagnostic:
         key = str(path[-1]) if path else ""
         section = _section(path) or ""
         options = _FIELDS.get(section, [])
-        close = difflib.get_close_matches(key, options, n=1)
         message = f"unknown key {key!r}"
-        hint = f"did you mean {close[0]!r}?" if close else (f"allowed here: {', '.join(options)}" if options else None)
+        hint = did_you_mean(key, options, otherwise=f"allowed here: {', '.join(options)}" if options else None)
         moved = _MISPLACED.get((section, key))
         if moved is not None:
             hint = moved(_output_name(data))

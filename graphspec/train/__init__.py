@@ -43,16 +43,17 @@ from typing import Any, TextIO
 import numpy as np
 
 from graphspec import catalog, data
-from graphspec.train import run_folder
-from graphspec.pipeline import Params, Report, SpecSource, build_report, check_build, validate
 from graphspec._util.console import is_interactive
 from graphspec._util.files import confined, replace_atomically, write_bytes_atomically, write_text_atomically
+from graphspec._util.keras import quiet_native_logs
 from graphspec.budget import Budget
 from graphspec.data import checked_data
 from graphspec.errors import Code, Diagnostic, SpecError
-from graphspec.train.history import History, Marks, best_epoch, plot_history, to_csv, to_json
+from graphspec.pipeline import Params, Report, SpecSource, build_report, check_build, validate
 from graphspec.source import Limits, locate
 from graphspec.spec import DistributeSpec, FitSpec, Spec
+from graphspec.train import run_folder
+from graphspec.train.history import History, Marks, best_epoch, plot_history, to_csv, to_json
 
 __all__ = ["FitResult", "TrainingInterrupted", "evaluate", "fit", "load_model", "plot_history", "predict"]
 
@@ -236,14 +237,14 @@ def _fit_kwargs(settings: FitSpec) -> dict[str, Any]:
 
 def _guard(fn: Callable[[], Any]) -> Any:
     """Run a Keras call; an error it raises becomes ``training-failed`` with Keras' reason."""
-    from graphspec.emit import _reason
+    from graphspec._util.keras import reason
 
     try:
         return fn()
     except SpecError:
         raise
     except Exception as exc:
-        raise SpecError.single(Code.TRAINING_FAILED, f"Keras stopped: {_reason(exc)}", (), "check the data against the model's inputs and outputs, and the callbacks' arguments") from None
+        raise SpecError.single(Code.TRAINING_FAILED, f"Keras stopped: {reason(exc)}", (), "check the data against the model's inputs and outputs, and the callbacks' arguments") from None
 
 
 def _progress(verbose: str | int) -> tuple[int | str, TextIO | None]:
@@ -314,7 +315,7 @@ def _start(distribute: DistributeSpec | None, seed: int | None) -> tuple[Any, An
     multi-worker cluster must shuffle the same way (see :func:`_spans_workers`), so
     there the seed defaults to 0.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_native_logs()
     made = None
     if distribute is not None:
         import tensorflow as tf
@@ -561,13 +562,13 @@ class _Run:
 
 def _restore(model: Any, generation: Path) -> None:
     """Load a backup into the built model; one that does not fit (damaged by hand, or a disk fault) says how to go on."""
+    from graphspec._util.keras import reason
     from graphspec.train._callbacks import restore_model_state
-    from graphspec.emit import _reason
 
     try:
         restore_model_state(model, generation)
     except Exception as exc:
-        message = f"cannot restore the backup in {generation}: {_reason(exc)}"
+        message = f"cannot restore the backup in {generation}: {reason(exc)}"
         raise SpecError([Diagnostic(Code.CANNOT_RESUME, message, (), "--overwrite starts the run again", file=str(generation))]) from None
 
 
@@ -681,8 +682,8 @@ def load_model(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Bud
             read limit or Keras refuses it, ``too-many-params`` over the budget;
             each located at the file.
     """
-    from graphspec.importer.model_files import keras_file_model
     from graphspec.catalog import registered_layers
+    from graphspec.importer.model_files import keras_file_model
 
     return keras_file_model(path, limits=limits, budget=budget, custom_objects=registered_layers())
 

@@ -40,10 +40,10 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from graphspec.train import run_folder
 from graphspec._util.files import confined, replace_atomically, write_text_atomically
-from graphspec.source.limits import read_record
 from graphspec.data import load_npz
+from graphspec.source.limits import read_record
+from graphspec.train import run_folder
 from graphspec.train.history import History, Marks, best_epoch
 
 __all__ = ["Backup", "KeeperSettings", "classes", "restore_model_state", "saved_epoch"]

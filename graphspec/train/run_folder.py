@@ -50,8 +50,8 @@ from typing import Any
 import numpy as np
 
 from graphspec._util.files import confined, looks_absolute, write_text_atomically
-from graphspec.source.limits import read_json_record
 from graphspec.errors import Code, Diagnostic, SpecError
+from graphspec.source.limits import read_json_record
 from graphspec.train.history import HISTORY_FILES, read_json
 
 __all__ = ["MANIFEST", "BackupState", "Claim", "Fingerprint", "Plan", "claim_run", "plan_run", "read_backup", "remove_paths"]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphspec._util.keras import quiet_native_logs
 from graphspec.errors import Code, Diagnostic, SpecError
 
 __all__ = ["GROWTH", "Job", "Outcome", "TrialRunner", "train_trial"]
@@ -139,7 +140,7 @@ class TrialRunner:
 
 def _serve(conn: Any, data: Any, budget: Any, registered: tuple[dict[str, type], dict[str, type]]) -> None:
     """The child's loop: one job in, one outcome out, until told to stop (``None``) or the parent goes."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_native_logs()
     import logging
 
     from graphspec import catalog
@@ -239,8 +240,8 @@ def train_trial(report: Any, arrays: Any, job: Job, refused: list[str], budget: 
     left out: a trial stopped part-way runs again from its start, in a clean folder.
     """
     from graphspec import train
-    from graphspec.pipeline import build_report
     from graphspec._util.files import replace_atomically
+    from graphspec.pipeline import build_report
     from graphspec.source import Limits
 
     run_dir = Path(job.run_dir)

@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphspec._util.files import write_text_atomically
-from graphspec.tune._trial_process import Job, TrialRunner, _rss
+from graphspec._util.keras import quiet_native_logs
 from graphspec.errors import Code, Diagnostic, SpecError
-from graphspec.tune.journal import TuningFolder, best_records, objective_value
 from graphspec.expand.search import Param, Space
+from graphspec.tune._trial_process import Job, TrialRunner, _rss
+from graphspec.tune.journal import TuningFolder, best_records, objective_value
 from graphspec.tune.survey import Verdict, check_point
 
 if TYPE_CHECKING:
@@ -556,7 +557,7 @@ def keras_tuner() -> Any:
     Raises:
         SpecError: ``missing-extra`` when keras-tuner is not installed.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_native_logs()
     try:
         import keras_tuner as kt
     except ImportError as exc:

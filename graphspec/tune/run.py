@@ -38,14 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from graphspec import data as data_module
-from graphspec.pipeline import load, validate_loaded
 from graphspec.budget import Budget
 from graphspec.diff import diff_specs, normalise
 from graphspec.errors import Code, Diagnostic, SpecError
-from graphspec.tune.journal import TuningFolder, best_records, objective_value
 from graphspec.expand.search import Objective, Space
+from graphspec.pipeline import load, validate_loaded
 from graphspec.source import Document, Limits, locate, parse_text
 from graphspec.spec import Spec
+from graphspec.tune.journal import TuningFolder, best_records, objective_value
 from graphspec.tune.survey import SearchReport, check_point, check_search, load_space, searched_overrides_refused
 
 __all__ = ["TUNERS", "Plan", "TuneResult", "tune"]

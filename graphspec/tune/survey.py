@@ -26,11 +26,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graphspec.pipeline import Report, validate_loaded
+from graphspec._util.suggest import did_you_mean
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expand.expr import Value
 from graphspec.expand.search import Objective, Point, Space, parse_space
+from graphspec.pipeline import Report, validate_loaded
 from graphspec.source import Document, Limits, locate
 
 __all__ = ["SearchReport", "Verdict", "check_point", "check_search", "logged_metrics", "objective_of"]
@@ -166,10 +167,8 @@ def objective_of(space: Space, report: Report) -> tuple[Objective, list[Diagnost
     if objective.name.startswith("val_") and not held_out:
         hint = "set fit.validation_split (0.2 holds out a fifth of the data), or tune on a training metric"
         return objective, [Diagnostic(Code.UNKNOWN_OBJECTIVE, f"objective {objective.name!r} needs validation data, and the spec holds none out", objective.path, hint)]
-    import difflib
 
-    close = difflib.get_close_matches(objective.name, sorted(names), n=1)
-    hint = f"did you mean {close[0]!r}?" if close else "logged: " + ", ".join(sorted(names))
+    hint = did_you_mean(objective.name, sorted(names), otherwise="logged: " + ", ".join(sorted(names)))
     return objective, [Diagnostic(Code.UNKNOWN_OBJECTIVE, f"objective {objective.name!r} is not a metric this model logs ({', '.join(sorted(names))})", objective.path, hint)]
 
 
@@ -284,9 +283,9 @@ def load_space(source: Any, limits: Limits = Limits()) -> tuple[Document, Space 
     Raises:
         SpecError: for unreadable text or a malformed ``search:`` section.
     """
-    from graphspec.pipeline import _loaded
+    from graphspec.pipeline import load_document
 
-    doc = source if isinstance(source, Document) else _loaded(source, limits)
+    doc = source if isinstance(source, Document) else load_document(source, limits)
     return doc, parse_space(doc)
 
 

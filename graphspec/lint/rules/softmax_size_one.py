@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from graphspec.errors import Code, Path, Severity
 from graphspec.lint._facts import Facts, NodeView
 from graphspec.lint._rule import Finding, Rule
-from graphspec.shapes._base import fmt
+from graphspec.shapes import fmt
 
 
 def check(facts: Facts) -> Iterator[Finding]:
