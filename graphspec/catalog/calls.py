@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graphspec import catalog
 from graphspec._util.suggest import did_you_mean
-from graphspec.catalog import OpInfo, Param
+from graphspec.catalog._builtin import Param
+from graphspec.catalog.ops import OpInfo, op_info
+from graphspec.catalog.registry import layer_info
 from graphspec.errors import Code, Diagnostic, Path
 from graphspec.source import bool_hint
 
@@ -52,11 +53,11 @@ def call_params(node: Any, nodes: Mapping[str, Any]) -> tuple[tuple[Param, ...],
     if decl.model is not None:
         return MODEL_CALL, MODEL_CALL[:1], False, "a nested model"
     if decl.op is not None:
-        op = catalog.op_info(decl.op) if isinstance(decl.op, str) else None
+        op = op_info(decl.op) if isinstance(decl.op, str) else None
         if op is None or op.refused:
             return None
         return _op_call(op, decl.args, n_inputs)
-    info = catalog.layer_info(decl.layer) if isinstance(decl.layer, str) else None
+    info = layer_info(decl.layer) if isinstance(decl.layer, str) else None
     if info is None or info.refused:
         return None
     return info.call, info.bound_by_inputs(n_inputs), info.call_var_kwargs, str(decl.layer)

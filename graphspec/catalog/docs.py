@@ -13,7 +13,7 @@ import inspect
 import json
 from typing import Any
 
-from graphspec import catalog
+from graphspec.catalog.registry import registered_layers
 
 __all__ = ["argument_doc", "layer_summary"]
 
@@ -27,7 +27,7 @@ def _data() -> dict[str, Any]:
 
 def _custom(name: str) -> tuple[str, dict[str, str]] | None:
     """A registered layer's own docstring, read the same way (it is the user's class, already imported)."""
-    cls = catalog.registered_layers().get(name)
+    cls = registered_layers().get(name)
     if cls is None:
         return None
     from graphspec.catalog._build import _arg_docs, _summary
