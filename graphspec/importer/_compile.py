@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from graphspec import catalog
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.importer._objects import object_value, plain
 
@@ -105,8 +106,6 @@ def _metrics(what: str, value: Any, keys: Sequence[str]) -> dict[int, list[Any]]
 
 
 def _accepted(serialized: Mapping[str, Any], kind: str) -> set[str] | None:
-    from graphspec import catalog
-
     info = catalog.object_info(kind, str(serialized.get("class_name")))
     return None if info is None else {p.name for p in info.params}
 

@@ -23,6 +23,7 @@ from graphspec import catalog
 from graphspec._util.keras import import_keras
 from graphspec._util.names import MAX_NAME, NAME, NODE_NAME_RE
 from graphspec.errors import Code, Diagnostic, SpecError
+from graphspec.importer._arguments import layer_class_name, minimal_args
 from graphspec.importer._compile import apply_compile, compile_config
 from graphspec.importer._objects import plain, short_float32
 from graphspec.spec import MAX_MODEL_DEPTH, call_references, node_name
@@ -314,10 +315,8 @@ class ModelImporter:
             self.nodes[name] = _named_spec(name, keras_name, self._op_node(op, node, name))
 
     def _layer_node(self, op: Any, node: Any, name: str) -> dict[str, Any]:
-        from graphspec.importer import layer_class_name, minimal_args
-
         class_name = layer_class_name(op, name)
-        args = minimal_args(class_name, op.get_config(), name, op.get_build_config() if op.built else None)
+        args = minimal_args(class_name, op.get_config(), name, op.get_build_config() if op.built else None, wrapped=_wrapped_model)
         args.pop("trainable", None)
         if op.trainable != self.model.trainable:
             args["trainable"] = op.trainable
@@ -533,6 +532,17 @@ class ModelImporter:
             return None
         del self.nodes[name]
         return str(node["inputs"][0])
+
+
+def _wrapped_model(model: Any) -> dict[str, Any]:
+    """A model a layer wraps (``TimeDistributed`` of a functional model) as that argument's ``{model: ...}``:
+    what the argument search (:func:`minimal_args`) is handed as ``wrapped``."""
+    sub = ModelImporter(model, depth=1).body()
+    if isinstance(model, import_keras().Sequential):
+        sub = {"sequential": True, **sub}
+    if valid_name(model.name, set()) == model.name:
+        sub = {"name": model.name, **sub}
+    return {"model": sub, **({} if model.trainable else {"trainable": False})}
 
 
 def _warn_tuples(model: str, struct: Any, what: str) -> None:
