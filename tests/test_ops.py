@@ -202,7 +202,7 @@ def _errors(data: dict[str, Any]) -> list[tuple[str, str, str, str | None]]:
 
 
 def test_unknown_and_refused_ops() -> None:
-    assert _errors(_spec("concatinate", [[3], [3]], axis=-1)) == [("unknown-op", "nodes.y.op", "unknown op 'concatinate'", "did you mean 'concatenate' or 'conjugate'?")]
+    assert _errors(_spec("concatinate", [[3], [3]], axis=-1)) == [("unknown-op", "nodes.y.op", "unknown op 'concatinate'", "did you mean 'concatenate'?")]
     assert _errors(_spec("keras.ops.add", [[3], [3]]))[0][3] == "ops are named as functions of keras.ops (`add`, `concatenate`), never by import path"
     assert _errors(_spec("map", [[3]]))[0][:3] == ("refused-op", "nodes.y.op", "op 'map' is refused: it takes a Python function, which is code")
 

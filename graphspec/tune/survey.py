@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graphspec._util.suggest import did_you_mean
+from graphspec._util.suggest import did_you_mean_or_list
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.expand.expr import Value
@@ -168,7 +168,7 @@ def objective_of(space: Space, report: Report) -> tuple[Objective, list[Diagnost
         hint = "set fit.validation_split (0.2 holds out a fifth of the data), or tune on a training metric"
         return objective, [Diagnostic(Code.UNKNOWN_OBJECTIVE, f"objective {objective.name!r} needs validation data, and the spec holds none out", objective.path, hint)]
 
-    hint = did_you_mean(objective.name, sorted(names), otherwise="logged: " + ", ".join(sorted(names)))
+    hint = did_you_mean_or_list(objective.name, sorted(names), label="logged")
     return objective, [Diagnostic(Code.UNKNOWN_OBJECTIVE, f"objective {objective.name!r} is not a metric this model logs ({', '.join(sorted(names))})", objective.path, hint)]
 
 
