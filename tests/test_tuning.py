@@ -262,6 +262,7 @@ def test_the_same_command_continues(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert info.value.codes == ["bad-tuning-folder"] and "--seed 0" in str(info.value)
 
 
+@pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
 def test_a_changed_space_says_what_changed_and_which_trials_still_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = write(tmp_path)
     folder = tmp_path / "t"
@@ -337,6 +338,7 @@ def test_the_default_seed_repeats_the_search(tmp_path: Path) -> None:
     assert len({json.dumps(v, sort_keys=True) for v in drawn[0]}) == 8
 
 
+@pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
 def test_hyperband_draws_again_for_a_refused_trial_so_its_rounds_still_promote(tmp_path: Path) -> None:
     """A refused trial leaves its bracket's first round: the round fills with trials that train, and the best goes on."""
     result = run(write(tmp_path, TINY.replace("epochs: 2", "epochs: 3")), tmp_path / "t", tuner="hyperband", max_trials=6, seed=0)
@@ -355,6 +357,7 @@ def test_hyperband_draws_again_for_a_refused_trial_so_its_rounds_still_promote(t
         assert r["tuner"]["trial_id"] == best["trial"]
 
 
+@pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
 def test_hyperband_continues_promoted_trials_from_their_weights(tmp_path: Path) -> None:
     text = TINY.replace("epochs: 2", "epochs: 3")
     result = run(write(tmp_path, text), tmp_path / "t", tuner="hyperband", max_trials=6)
@@ -389,6 +392,7 @@ def test_cli_tune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "the spec has no `search:` section" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
 def test_a_stop_between_keras_tuners_state_and_the_journal_is_repaired(tmp_path: Path) -> None:
     """Refusals write Keras Tuner's state once, after: a hard stop in between leaves journaled trials it lacks."""
     spec = write(tmp_path, TINY.replace("max_params: 60", "max_params: 30"))  # widths 2 and 4 only
