@@ -18,7 +18,20 @@ from graphspec.errors import Code, Diagnostic, Severity, SpecError
 from graphspec.importer import from_keras
 from graphspec.pipeline import Report, build, build_models, expand, load, validate
 from graphspec.source import Limits
-from graphspec.spec import CompileSpec, DistributeSpec, FitSpec, InputSpec, InterfaceSpec, LintSpec, ModelSpec, NodeSpec, ObjectSpec, OutputSpec, Spec, StructureSpec
+from graphspec.spec import (
+    CompileSpec,
+    DistributeSpec,
+    FitSpec,
+    InputSpec,
+    InterfaceSpec,
+    LintSpec,
+    ModelSpec,
+    NodeSpec,
+    ObjectSpec,
+    OutputSpec,
+    Spec,
+    StructureSpec,
+)
 
 if _typing.TYPE_CHECKING:
     from graphspec.export import ExportResult, export

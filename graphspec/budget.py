@@ -90,7 +90,6 @@ class Budget:
             )
         ]
 
-
     def build_bytes(self, total: int, largest: int) -> int:
         """The build's estimated peak: the weights, and twice the largest layer's again (its initial values)."""
         return self.bytes_per_param * (total + 2 * largest)
@@ -117,7 +116,14 @@ class Budget:
                     f"building would take about {_bytes(need)} ({sum(counted.values()):,} parameters, and the initial values of the largest layer, "
                     f"{biggest!r}, twice more), over the build budget of {_bytes(self.max_build_bytes)}"
                 )
-                diags.append(Diagnostic(Code.TOO_MANY_PARAMS, message, ("nodes", biggest), "shrink the layer, or raise --max-build-bytes or Budget(max_build_bytes=...) if this spec is trusted"))
+                diags.append(
+                    Diagnostic(
+                        Code.TOO_MANY_PARAMS,
+                        message,
+                        ("nodes", biggest),
+                        "shrink the layer, or raise --max-build-bytes or Budget(max_build_bytes=...) if this spec is trusted",
+                    )
+                )
         return diags
 
 

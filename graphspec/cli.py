@@ -103,16 +103,48 @@ def _tolerance(text: str) -> float:
 def _limits_parser() -> _Parser:
     """The read limits and budgets every command that reads a spec takes."""
     limits = _Parser(add_help=False)
-    limits.add_argument("--max-bytes", type=_positive, default=Limits().max_bytes, metavar="N", help="largest spec text: a file with its includes and model files (default: 1 MiB)")
-    limits.add_argument("--max-params", type=_positive, default=Budget().max_params, metavar="N", help=f"refuse models with more parameters (default: {Budget().max_params:,})")
-    limits.add_argument("--max-nodes", type=_positive, default=Budget().max_nodes, metavar="N", help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})")
     limits.add_argument(
-        "--max-build-nodes", type=_positive, default=Budget().max_build_nodes, metavar="N", help=f"refuse building more Keras layers (default: {Budget().max_build_nodes:,})"
+        "--max-bytes",
+        type=_positive,
+        default=Limits().max_bytes,
+        metavar="N",
+        help="largest spec text: a file with its includes and model files (default: 1 MiB)",
     )
     limits.add_argument(
-        "--max-build-bytes", type=_positive, default=Budget().max_build_bytes, metavar="N", help="refuse builds estimated to need more memory (default: 12 GB)"
+        "--max-params",
+        type=_positive,
+        default=Budget().max_params,
+        metavar="N",
+        help=f"refuse models with more parameters (default: {Budget().max_params:,})",
     )
-    limits.add_argument("--max-data-bytes", type=_positive, default=Limits().max_data_bytes, metavar="N", help="largest data: .npz arrays or synthetic data (default: 4 GiB)")
+    limits.add_argument(
+        "--max-nodes",
+        type=_positive,
+        default=Budget().max_nodes,
+        metavar="N",
+        help=f"refuse specs with more nodes (default: {Budget().max_nodes:,})",
+    )
+    limits.add_argument(
+        "--max-build-nodes",
+        type=_positive,
+        default=Budget().max_build_nodes,
+        metavar="N",
+        help=f"refuse building more Keras layers (default: {Budget().max_build_nodes:,})",
+    )
+    limits.add_argument(
+        "--max-build-bytes",
+        type=_positive,
+        default=Budget().max_build_bytes,
+        metavar="N",
+        help="refuse builds estimated to need more memory (default: 12 GB)",
+    )
+    limits.add_argument(
+        "--max-data-bytes",
+        type=_positive,
+        default=Limits().max_data_bytes,
+        metavar="N",
+        help="largest data: .npz arrays or synthetic data (default: 4 GiB)",
+    )
     return limits
 
 
@@ -130,9 +162,20 @@ def _parser() -> _Parser:
 
     setting = _Parser(add_help=False)
     setting.add_argument(
-        "--set", action="append", type=_assignment, default=[], metavar="NAME=VALUE", dest="params", help="set a parameter declared under the spec's `params:` (repeatable)"
+        "--set",
+        action="append",
+        type=_assignment,
+        default=[],
+        metavar="NAME=VALUE",
+        dest="params",
+        help="set a parameter declared under the spec's `params:` (repeatable)",
     )
-    setting.add_argument("-q", "--quiet", action="store_true", help="no progress bars, per-epoch lines or notices; errors, warnings and results only")
+    setting.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bars, per-epoch lines or notices; errors, warnings and results only",
+    )
 
     v = sub.add_parser(
         "validate",
@@ -141,7 +184,9 @@ def _parser() -> _Parser:
         description="Check specs: structure, references, cycles, reachability, layer names and arguments. Never imports TensorFlow.",
     )
     v.add_argument("specs", nargs="+", metavar="SPEC", help="YAML or JSON spec files (- reads standard input)")
-    v.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)")
+    v.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)"
+    )
     v.add_argument("--strict", action="store_true", help="treat warnings (dead nodes, lint warnings) as errors")
 
     b = sub.add_parser(
@@ -152,7 +197,9 @@ def _parser() -> _Parser:
     )
     b.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file (- reads standard input)")
     b.add_argument("-o", "--output", metavar="MODEL.keras", help="save the model here (written atomically)")
-    b.add_argument("--summary", action="store_true", help="print the Keras model summary (the whole table when not on a terminal)")
+    b.add_argument(
+        "--summary", action="store_true", help="print the Keras model summary (the whole table when not on a terminal)"
+    )
     b.add_argument("--no-compile", action="store_true", help="build without compiling")
 
     s = sub.add_parser(
@@ -186,7 +233,9 @@ def _parser() -> _Parser:
         help="run the language server (stdio): validate's diagnostics, shapes on hover, completion, definitions",
         description="Serve the Language Server Protocol over stdin/stdout for editors. Never imports TensorFlow.",
     )
-    lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport")
+    lsp.add_argument(
+        "--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport"
+    )
     _export_parser(sub, limits, setting)
     _draw_parser(sub, limits, setting)
     parser.commands = dict(sub.choices)
@@ -207,15 +256,41 @@ def _draw_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.Ar
     )
     d.add_argument("spec", metavar="SPEC", help="spec (.yaml, .json), or model (.keras, Keras JSON)")
     d.add_argument("-o", "--output", metavar="FILE", help="write here (atomically); the suffix picks the format")
-    d.add_argument("--format", choices=tuple(FORMATS), help="svg, dot, mermaid, html or json (default: from -o, else svg)")
-    d.add_argument("--show", default="shapes,params", metavar="FIELDS", help=f"what boxes show, comma-separated: {','.join(SHOW_FIELDS)} (default: shapes,params)")
-    d.add_argument("--expand", action="append", default=[], metavar="NAME", help="draw this repeat (or cluster) open; `all` opens every one (repeatable)")
+    d.add_argument(
+        "--format", choices=tuple(FORMATS), help="svg, dot, mermaid, html or json (default: from -o, else svg)"
+    )
+    d.add_argument(
+        "--show",
+        default="shapes,params",
+        metavar="FIELDS",
+        help=f"what boxes show, comma-separated: {','.join(SHOW_FIELDS)} (default: shapes,params)",
+    )
+    d.add_argument(
+        "--expand",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="draw this repeat (or cluster) open; `all` opens every one (repeatable)",
+    )
     d.add_argument("--depth", type=int, metavar="N", help="draw clusters nested deeper than N collapsed")
     d.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="top to bottom (default) or left to right")
-    d.add_argument("--from", dest="start", metavar="NODE", help="draw only what lies downstream of NODE (a node or block instance)")
-    d.add_argument("--to", dest="end", metavar="NODE", help="draw only what lies upstream of NODE (a node or block instance)")
-    d.add_argument("--engine", choices=("builtin", "dot"), default="builtin", help="layout for SVG: builtin (default) or Graphviz's dot, if installed")
-    d.add_argument("--diff", metavar="OLD", help="colour what changed since OLD (a spec or model): added, removed, changed, rewired")
+    d.add_argument(
+        "--from", dest="start", metavar="NODE", help="draw only what lies downstream of NODE (a node or block instance)"
+    )
+    d.add_argument(
+        "--to", dest="end", metavar="NODE", help="draw only what lies upstream of NODE (a node or block instance)"
+    )
+    d.add_argument(
+        "--engine",
+        choices=("builtin", "dot"),
+        default="builtin",
+        help="layout for SVG: builtin (default) or Graphviz's dot, if installed",
+    )
+    d.add_argument(
+        "--diff",
+        metavar="OLD",
+        help="colour what changed since OLD (a spec or model): added, removed, changed, rewired",
+    )
 
 
 def _tuning_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
@@ -230,14 +305,52 @@ def _tuning_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
     t.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file with a search: section")
     source = t.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", metavar="FILE.npz", help="arrays keyed by the spec's input and output names")
-    source.add_argument("--synthetic", type=_positive, metavar="N", help="train each trial on N random samples shaped like its inputs and outputs")
-    t.add_argument("--max-trials", type=_positive, required=True, metavar="K", help="trials to train; trials refused by the constraints do not count")
-    t.add_argument("--tuner", choices=("random", "bayesian", "hyperband", "grid"), default="random", help="Keras Tuner's search algorithm (default: random)")
-    t.add_argument("--dir", metavar="DIR", help="the tuning folder (default: tuning/<spec name>); the same folder again continues the search")
-    t.add_argument("--seed", type=int, metavar="S", help="seed the tuner, the synthetic data and the training (default: 0)")
-    t.add_argument("--executions", type=_positive, default=1, metavar="E", help="trainings per trial from fresh weights; the objective is their mean (default: 1)")
-    t.add_argument("--keep", type=_positive, default=3, metavar="N", help="trials whose trained models are kept, best first (default: 3)")
-    t.add_argument("--in-process", action="store_true", help="train trials in this process, not in a child process replaced as its memory grows")
+    source.add_argument(
+        "--synthetic",
+        type=_positive,
+        metavar="N",
+        help="train each trial on N random samples shaped like its inputs and outputs",
+    )
+    t.add_argument(
+        "--max-trials",
+        type=_positive,
+        required=True,
+        metavar="K",
+        help="trials to train; trials refused by the constraints do not count",
+    )
+    t.add_argument(
+        "--tuner",
+        choices=("random", "bayesian", "hyperband", "grid"),
+        default="random",
+        help="Keras Tuner's search algorithm (default: random)",
+    )
+    t.add_argument(
+        "--dir",
+        metavar="DIR",
+        help="the tuning folder (default: tuning/<spec name>); the same folder again continues the search",
+    )
+    t.add_argument(
+        "--seed", type=int, metavar="S", help="seed the tuner, the synthetic data and the training (default: 0)"
+    )
+    t.add_argument(
+        "--executions",
+        type=_positive,
+        default=1,
+        metavar="E",
+        help="trainings per trial from fresh weights; the objective is their mean (default: 1)",
+    )
+    t.add_argument(
+        "--keep",
+        type=_positive,
+        default=3,
+        metavar="N",
+        help="trials whose trained models are kept, best first (default: 3)",
+    )
+    t.add_argument(
+        "--in-process",
+        action="store_true",
+        help="train trials in this process, not in a child process replaced as its memory grows",
+    )
 
 
 def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
@@ -251,29 +364,66 @@ def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argpar
     f.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file")
     source = f.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", metavar="FILE.npz", help="arrays keyed by the spec's input and output names")
-    source.add_argument("--synthetic", type=_positive, metavar="N", help="train on N random samples shaped like the inputs and outputs")
+    source.add_argument(
+        "--synthetic", type=_positive, metavar="N", help="train on N random samples shaped like the inputs and outputs"
+    )
     f.add_argument("--epochs", type=_positive, metavar="E", help="override fit.epochs")
     f.add_argument("--batch-size", type=_positive, metavar="B", help="override fit.batch_size")
-    f.add_argument("--run-dir", metavar="DIR", help="the run folder (default: runs/<name>-<timestamp>); an interrupted run there resumes (with BackupAndRestore), a finished one is refused")
+    f.add_argument(
+        "--run-dir",
+        metavar="DIR",
+        help="the run folder (default: runs/<name>-<timestamp>); an interrupted run there resumes (with BackupAndRestore), a finished one is refused",
+    )
     reuse = f.add_mutually_exclusive_group()
-    reuse.add_argument("--resume", action="store_true", help="continue the interrupted run in --run-dir; an error if there is none to continue (or no BackupAndRestore)")
-    reuse.add_argument("--overwrite", action="store_true", help="remove the run in --run-dir (the files it wrote; others stay) and start again")
-    f.add_argument("--strategy", choices=("mirrored", "multi-worker"), help="train under this tf.distribute strategy (overrides distribute:)")
+    reuse.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in --run-dir; an error if there is none to continue (or no BackupAndRestore)",
+    )
+    reuse.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="remove the run in --run-dir (the files it wrote; others stay) and start again",
+    )
+    f.add_argument(
+        "--strategy",
+        choices=("mirrored", "multi-worker"),
+        help="train under this tf.distribute strategy (overrides distribute:)",
+    )
     f.add_argument("--seed", type=int, metavar="S", help="seed Python, NumPy, TensorFlow and the synthetic data")
-    f.add_argument("--tensorboard", action="store_true", help="write TensorBoard logs (with histograms) to the run folder's logs/")
+    f.add_argument(
+        "--tensorboard", action="store_true", help="write TensorBoard logs (with histograms) to the run folder's logs/"
+    )
 
-    e = sub.add_parser("evaluate", parents=[limits, setting], help="evaluate a .keras model (or a spec, built fresh) on data", description="Evaluate on arrays keyed by input and output names.")
+    e = sub.add_parser(
+        "evaluate",
+        parents=[limits, setting],
+        help="evaluate a .keras model (or a spec, built fresh) on data",
+        description="Evaluate on arrays keyed by input and output names.",
+    )
     e.add_argument("model", metavar="MODEL_OR_SPEC", help="a .keras file (loaded in safe mode) or a spec")
     e.add_argument("--data", required=True, metavar="FILE.npz", help="arrays keyed by input and output names")
     e.add_argument("--batch-size", type=_positive, metavar="B")
-    e.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)")
+    e.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)"
+    )
 
-    pr = sub.add_parser("predict", parents=[limits, setting], help="predict with a .keras model; predictions saved keyed by output name", description="Predict on arrays keyed by input name.")
+    pr = sub.add_parser(
+        "predict",
+        parents=[limits, setting],
+        help="predict with a .keras model; predictions saved keyed by output name",
+        description="Predict on arrays keyed by input name.",
+    )
     pr.add_argument("model", metavar="MODEL", help="a .keras file (loaded in safe mode) or a spec")
     pr.add_argument(
-        "--data", required=True, metavar="FILE.npz", help="arrays keyed by input names; arrays named after outputs are ignored (one file serves evaluate and predict), any other is an error"
+        "--data",
+        required=True,
+        metavar="FILE.npz",
+        help="arrays keyed by input names; arrays named after outputs are ignored (one file serves evaluate and predict), any other is an error",
     )
-    pr.add_argument("-o", "--output", required=True, metavar="PREDS.npz", help="write the predictions here (atomically)")
+    pr.add_argument(
+        "-o", "--output", required=True, metavar="PREDS.npz", help="write the predictions here (atomically)"
+    )
     pr.add_argument("--batch-size", type=_positive, metavar="B")
 
 
@@ -284,8 +434,12 @@ def _interchange_parsers(sub: Any) -> None:
         description="Turn a Keras model into a spec: Keras layer names become node names, only non-default arguments are written. "
         ".keras files load with Keras' safe mode on; custom layers must be registered with graphspec.register_layer.",
     )
-    i.add_argument("source", nargs="?", metavar="SOURCE", help="a .keras file, or a .json file written by model.to_json()")
-    i.add_argument("--application", metavar="NAME", help="import keras.applications.NAME(weights=None) instead of a file")
+    i.add_argument(
+        "source", nargs="?", metavar="SOURCE", help="a .keras file, or a .json file written by model.to_json()"
+    )
+    i.add_argument(
+        "--application", metavar="NAME", help="import keras.applications.NAME(weights=None) instead of a file"
+    )
     i.add_argument("-o", "--output", metavar="SPEC", help="write the spec here (atomically) instead of printing it")
     i.add_argument("--format", choices=("yaml", "json"), help="output format (default: from the -o suffix, else yaml)")
 
@@ -297,7 +451,9 @@ def _interchange_parsers(sub: Any) -> None:
     )
     d.add_argument("a", metavar="A", help="spec (.yaml, .json) or model (.keras, Keras JSON)")
     d.add_argument("b", metavar="B", help="spec (.yaml, .json) or model (.keras, Keras JSON)")
-    d.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)")
+    d.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text for people, json for tools (default: text)"
+    )
 
 
 def _export_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.ArgumentParser) -> None:
@@ -310,14 +466,28 @@ def _export_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
         "artefact, loaded by the runtime that serves it; an output that differs beyond the format's tolerance fails the export and "
         "nothing is written. A manifest (names, shapes, dtypes, the spec's hash, the parity measured) is written with it.",
     )
-    x.add_argument("source", metavar="SPEC|MODEL.keras", help="a YAML or JSON spec, or a .keras file of one (loaded in safe mode)")
-    x.add_argument("-o", "--output", required=True, metavar="PATH", help="a folder (saved_model), a .tflite or an .onnx file")
-    x.add_argument("--format", choices=("saved_model", "tflite", "onnx"), help="default: from the -o suffix (.tflite, .onnx; else saved_model)")
+    x.add_argument(
+        "source", metavar="SPEC|MODEL.keras", help="a YAML or JSON spec, or a .keras file of one (loaded in safe mode)"
+    )
+    x.add_argument(
+        "-o", "--output", required=True, metavar="PATH", help="a folder (saved_model), a .tflite or an .onnx file"
+    )
+    x.add_argument(
+        "--format",
+        choices=("saved_model", "tflite", "onnx"),
+        help="default: from the -o suffix (.tflite, .onnx; else saved_model)",
+    )
     x.add_argument("--batch-size", type=_positive, metavar="N", help="fix the batch dimension (default: dynamic)")
-    x.add_argument("--samples", type=_positive, default=4, metavar="N", help="random samples the parity check runs (default: 4)")
+    x.add_argument(
+        "--samples", type=_positive, default=4, metavar="N", help="random samples the parity check runs (default: 4)"
+    )
     x.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the parity check's inputs (default: 0)")
-    x.add_argument("--atol", type=_tolerance, metavar="X", help="absolute tolerance of the parity check (default: the format's)")
-    x.add_argument("--rtol", type=_tolerance, metavar="X", help="relative tolerance of the parity check (default: the format's)")
+    x.add_argument(
+        "--atol", type=_tolerance, metavar="X", help="absolute tolerance of the parity check (default: the format's)"
+    )
+    x.add_argument(
+        "--rtol", type=_tolerance, metavar="X", help="relative tolerance of the parity check (default: the format's)"
+    )
     x.add_argument("--json", action="store_true", help="print what was written and measured as JSON")
 
 
@@ -398,7 +568,12 @@ def _assignment(text: str) -> tuple[str, Any]:
 
 def _budget(args: argparse.Namespace) -> tuple[Limits, Budget]:
     limits = Limits(max_bytes=args.max_bytes, max_data_bytes=args.max_data_bytes)
-    return limits, Budget(max_params=args.max_params, max_nodes=args.max_nodes, max_build_nodes=args.max_build_nodes, max_build_bytes=args.max_build_bytes)
+    return limits, Budget(
+        max_params=args.max_params,
+        max_nodes=args.max_nodes,
+        max_build_nodes=args.max_build_nodes,
+        max_build_bytes=args.max_build_bytes,
+    )
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -409,21 +584,36 @@ def _validate(args: argparse.Namespace) -> int:
         diags: list[Diagnostic]
         search = None
         try:
-            loaded = parse_file(_spec_path(path), limits, pipes=True)  # read once: a pipe (`-`) cannot be read again for the survey
+            loaded = parse_file(
+                _spec_path(path), limits, pipes=True
+            )  # read once: a pipe (`-`) cannot be read again for the survey
             report = validate_loaded(loaded, limits=limits, budget=budget, params=dict(args.params))
             diags = report.warnings
             status = EXIT_INVALID if args.strict and diags else EXIT_OK
-            summary = f"{len(report.spec.inputs)} inputs, {len(report.graph.order)} nodes, {len(report.spec.outputs)} outputs"
+            summary = (
+                f"{len(report.spec.inputs)} inputs, {len(report.graph.order)} nodes, {len(report.spec.outputs)} outputs"
+            )
             search = _search_survey(loaded, args, limits, budget)
             if search is not None and search.errors:
-                diags, status, summary = [*search.diagnostics, *diags], EXIT_INVALID, f"{len(search.errors)} error(s) in the search space"
+                diags, status, summary = (
+                    [*search.diagnostics, *diags],
+                    EXIT_INVALID,
+                    f"{len(search.errors)} error(s) in the search space",
+                )
         except SpecError as exc:
             diags = exc.diagnostics
             status = _exit_for(exc)
             summary = f"{len(exc.errors)} error(s)"
         worst = max(worst, status)
         if args.format == "json":
-            records.append({"file": path, "valid": status == EXIT_OK, "diagnostics": [d.to_dict() for d in diags], **({"search": search.to_dict()} if search else {})})
+            records.append(
+                {
+                    "file": path,
+                    "valid": status == EXIT_OK,
+                    "diagnostics": [d.to_dict() for d in diags],
+                    **({"search": search.to_dict()} if search else {}),
+                }
+            )
             continue
         for d in diags:
             print(d.render())
@@ -448,7 +638,11 @@ def _search_survey(loaded: Any, args: argparse.Namespace, limits: Limits, budget
 def _build(args: argparse.Namespace) -> int:
     limits, budget = _budget(args)
     if args.output and not args.output.endswith(".keras"):
-        hint = "; for SavedModel, TFLite or ONNX use `graphspec export`" if args.output.endswith((".onnx", ".tflite")) or "." not in Path(args.output).name else ""
+        hint = (
+            "; for SavedModel, TFLite or ONNX use `graphspec export`"
+            if args.output.endswith((".onnx", ".tflite")) or "." not in Path(args.output).name
+            else ""
+        )
         print(f"graphspec: --output must end in .keras (got {args.output}){hint}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -509,10 +703,26 @@ def _fit(args: argparse.Namespace) -> int:
     from graphspec.train import fit
 
     limits, budget = _budget(args)
-    settings = {"epochs": args.epochs, "batch_size": args.batch_size, "run_dir": args.run_dir, "strategy": args.strategy, "seed": args.seed, "tensorboard": args.tensorboard}
+    settings = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "run_dir": args.run_dir,
+        "strategy": args.strategy,
+        "seed": args.seed,
+        "tensorboard": args.tensorboard,
+    }
     source = Path(args.data) if args.data else None
     flags = {"resume": args.resume, "overwrite": args.overwrite, "verbose": 0 if args.quiet else "auto"}
-    result = fit(_spec_path(args.spec), source, synthetic=args.synthetic, limits=limits, budget=budget, params=dict(args.params), **settings, **flags)
+    result = fit(
+        _spec_path(args.spec),
+        source,
+        synthetic=args.synthetic,
+        limits=limits,
+        budget=budget,
+        params=dict(args.params),
+        **settings,
+        **flags,
+    )
     for line in fit_summary(args.spec, result):
         print(line)
     return EXIT_OK
@@ -521,13 +731,21 @@ def _fit(args: argparse.Namespace) -> int:
 def fit_summary(spec: str, result: Any) -> list[str]:
     """What ``graphspec fit`` prints at the end: what was trained, which epoch's weights were saved (with their metrics), where."""
     done = f"stopped early after epoch {result.epochs}" if result.stopped_early else f"trained {result.epochs} epoch(s)"
-    resumed = f" (resumed after epoch {result.resumed_from}; {len(result.history.epoch)} in this run)" if result.resumed_from else ""
+    resumed = (
+        f" (resumed after epoch {result.resumed_from}; {len(result.history.epoch)} in this run)"
+        if result.resumed_from
+        else ""
+    )
     lines = [f"{spec}: {done}{resumed}"]
     if result.saved_epoch:
         how = f" (restored by {result.restored_by})" if result.restored_by else " (the last)"
         metrics = ", ".join(f"{k} {v:.4g}" for k, v in result.saved_metrics.items())
         lines.append(f"model.keras: weights of epoch {result.saved_epoch}{how}: {metrics}")
-    lines.append(f"run folder: {result.run_dir}" if result.wrote_run_dir else "run folder: left to the chief (this worker kept nothing)")
+    lines.append(
+        f"run folder: {result.run_dir}"
+        if result.wrote_run_dir
+        else "run folder: left to the chief (this worker kept nothing)"
+    )
     return lines
 
 
@@ -536,8 +754,24 @@ def _tune(args: argparse.Namespace) -> int:
 
     limits, budget = _budget(args)
     source = Path(args.data) if args.data else None
-    settings = {"tuner": args.tuner, "directory": args.dir, "seed": args.seed, "executions": args.executions, "keep": args.keep, "isolate": not args.in_process}
-    tune(_spec_path(args.spec), source, synthetic=args.synthetic, max_trials=args.max_trials, params=dict(args.params), limits=limits, budget=budget, **settings)
+    settings = {
+        "tuner": args.tuner,
+        "directory": args.dir,
+        "seed": args.seed,
+        "executions": args.executions,
+        "keep": args.keep,
+        "isolate": not args.in_process,
+    }
+    tune(
+        _spec_path(args.spec),
+        source,
+        synthetic=args.synthetic,
+        max_trials=args.max_trials,
+        params=dict(args.params),
+        limits=limits,
+        budget=budget,
+        **settings,
+    )
     return EXIT_OK
 
 
@@ -545,7 +779,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     from graphspec.train import evaluate
 
     limits, budget = _budget(args)
-    results = evaluate(_spec_path(args.model), Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
+    results = evaluate(
+        _spec_path(args.model),
+        Path(args.data),
+        batch_size=args.batch_size,
+        limits=limits,
+        budget=budget,
+        params=dict(args.params),
+    )
     if args.format == "json":
         print(json.dumps(results, indent=2))
     else:
@@ -564,7 +805,14 @@ def _predict(args: argparse.Namespace) -> int:
         # Checked before predicting; the error of the write itself would name its temporary file.
         print(f"graphspec: cannot write {args.output}: it is a folder, or its folder does not exist", file=sys.stderr)
         return EXIT_USAGE
-    preds = predict(_spec_path(args.model), Path(args.data), batch_size=args.batch_size, limits=limits, budget=budget, params=dict(args.params))
+    preds = predict(
+        _spec_path(args.model),
+        Path(args.data),
+        batch_size=args.batch_size,
+        limits=limits,
+        budget=budget,
+        params=dict(args.params),
+    )
     save_npz(preds, args.output)
     print(f"saved {args.output}: " + ", ".join(f"{k} {v.shape}" for k, v in preds.items()))
     return EXIT_OK
@@ -641,8 +889,16 @@ def _export(args: argparse.Namespace) -> int:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE
     default = TOLERANCES[fmt]
-    tolerance = Tolerance(default.atol if args.atol is None else args.atol, default.rtol if args.rtol is None else args.rtol)
-    settings = {"format": fmt, "batch_size": args.batch_size, "samples": args.samples, "seed": args.seed, "tolerance": tolerance}
+    tolerance = Tolerance(
+        default.atol if args.atol is None else args.atol, default.rtol if args.rtol is None else args.rtol
+    )
+    settings = {
+        "format": fmt,
+        "batch_size": args.batch_size,
+        "samples": args.samples,
+        "seed": args.seed,
+        "tolerance": tolerance,
+    }
     try:
         result = export(source, Path(args.output), **settings, limits=limits, budget=budget, params=dict(args.params))
     except SpecError as exc:
@@ -659,16 +915,23 @@ def _export(args: argparse.Namespace) -> int:
     print(f"exported {args.source} to {args.output} ({result.format}, {result.seconds:.1f} s)")
     print(f"  inputs:   {tensors(result.inputs)}")
     print(f"  outputs:  {tensors(result.outputs)}")
-    print(f"  parity:   {result.samples} samples, max |diff| {diffs} (atol {result.tolerance.atol:g}, rtol {result.tolerance.rtol:g})")
+    print(
+        f"  parity:   {result.samples} samples, max |diff| {diffs} (atol {result.tolerance.atol:g}, rtol {result.tolerance.rtol:g})"
+    )
     print(f"  manifest: {result.manifest}")
     return EXIT_OK
+
+
 def _draw(args: argparse.Namespace) -> int:
     from graphspec.render import DrawOptions, format_for, render_scene, scene_of
 
     limits, budget = _budget(args)
     fmt = args.format or (format_for(args.output) if args.output else "svg")
     if fmt is None:
-        print(f"graphspec draw: cannot tell the format of {args.output}; give --format or a .svg .dot .mmd .html .json name", file=sys.stderr)
+        print(
+            f"graphspec draw: cannot tell the format of {args.output}; give --format or a .svg .dot .mmd .html .json name",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     for given, role in ((args.spec, "being drawn"), (args.diff, "diffed against")) if args.output else ():
         # A JSON spec drawn to -o model.json would be replaced by its own drawing.
@@ -678,7 +941,14 @@ def _draw(args: argparse.Namespace) -> int:
     show = tuple(s.strip() for s in args.show.split(",") if s.strip())
     options = DrawOptions(show, tuple(args.expand), args.depth, args.rankdir, args.start, args.end, args.engine)
     try:
-        scene = scene_of(Path(args.spec), options, diff=Path(args.diff) if args.diff else None, params=dict(args.params), limits=limits, budget=budget)
+        scene = scene_of(
+            Path(args.spec),
+            options,
+            diff=Path(args.diff) if args.diff else None,
+            params=dict(args.params),
+            limits=limits,
+            budget=budget,
+        )
         text = render_scene(scene, fmt, options)
     except SpecError as exc:
         print(exc.render(), file=sys.stderr)

@@ -26,7 +26,9 @@ from graphspec.spec.structure import is_default, pack
 __all__ = ["Change", "SpecDiff", "diff_specs", "normalise"]
 
 # Arguments Keras widens from an int to a tuple; `3` and `[3, 3]` build the same layer.
-SIZE_KEYS = frozenset({"kernel_size", "pool_size", "strides", "dilation_rate", "size", "padding", "cropping", "output_size"})
+SIZE_KEYS = frozenset(
+    {"kernel_size", "pool_size", "strides", "dilation_rate", "size", "padding", "cropping", "output_size"}
+)
 _NODE_STRUCTURE = ("layer", "share", "model", "op", "inputs", "lint")
 
 
@@ -203,10 +205,17 @@ def _canonical_call(node: dict[str, Any], layer: str) -> None:
     extra = info.bound_by_inputs(len(refs))[len(required) :] if info.positional_tensors else []
     if extra and len(refs) > len(required):
         node["inputs"] = refs[: len(required)]
-        node["call"] = {**{p.name: r for p, r in zip(extra, refs[len(required) :], strict=False)}, **node.get("call", {})}
+        node["call"] = {
+            **{p.name: r for p, r in zip(extra, refs[len(required) :], strict=False)},
+            **node.get("call", {}),
+        }
     # a call argument equal to its default is the call without it: Keras records `training=False` either way
     defaults = {p.name: p.default for p in info.call if not p.required}
-    call = {k: v for k, v in node.get("call", {}).items() if not (k in defaults and type(v) is type(defaults[k]) and v == defaults[k])}
+    call = {
+        k: v
+        for k, v in node.get("call", {}).items()
+        if not (k in defaults and type(v) is type(defaults[k]) and v == defaults[k])
+    }
     if call:
         node["call"] = call
     else:
@@ -379,7 +388,11 @@ def _diff_node(path: str, a: Mapping[str, Any], b: Mapping[str, Any], renames: M
         args_a["model"], args_b["model"] = a["model"], b["model"]
     changes += [Change("argument-removed", f"{path}.{k}", args_a[k]) for k in args_a if k not in args_b]
     changes += [Change("argument-added", f"{path}.{k}", None, args_b[k]) for k in args_b if k not in args_a]
-    changes += [Change("argument-changed", f"{path}.{k}", args_a[k], args_b[k]) for k in args_b if k in args_a and args_a[k] != args_b[k]]
+    changes += [
+        Change("argument-changed", f"{path}.{k}", args_a[k], args_b[k])
+        for k in args_b
+        if k in args_a and args_a[k] != args_b[k]
+    ]
     return changes
 
 

@@ -370,7 +370,9 @@ class Diagnostic:
         data.pop("at_key")
         data.pop("source_line")
         if self.related:
-            data["related"] = [{k: printable(v) if isinstance(v, str) else v for k, v in asdict(r).items()} for r in self.related]
+            data["related"] = [
+                {k: printable(v) if isinstance(v, str) else v for k, v in asdict(r).items()} for r in self.related
+            ]
         else:  # present only where there is something to say, like the rendered lines
             data.pop("related")
         return data
@@ -405,7 +407,11 @@ class SpecError(Exception):
         """Every diagnostic as text, the first :data:`RENDERED` (1,000) of them; the rest are counted."""
         text = "\n".join(d.render() for d in self.diagnostics[:RENDERED])
         more = len(self.diagnostics) - RENDERED
-        return text if more <= 0 else text + f"\n... and {more:,} more diagnostics (all are in SpecError.diagnostics and --format json)"
+        return (
+            text
+            if more <= 0
+            else text + f"\n... and {more:,} more diagnostics (all are in SpecError.diagnostics and --format json)"
+        )
 
     def to_json(self) -> str:
         return json.dumps([d.to_dict() for d in self.diagnostics], indent=2)

@@ -119,7 +119,12 @@ def format_for(path: str | os.PathLike[str], format: str | None = None) -> str:
         raise SpecError.single(Code.BAD_VALUE, f"unknown export format {format!r}", (), "use " + ", ".join(FORMATS))
     if (implied and implied != format) or (format != "saved_model" and suffix != f".{format}"):
         want = "a folder (no .tflite/.onnx suffix)" if format == "saved_model" else f"a file ending in .{format}"
-        raise SpecError.single(Code.BAD_VALUE, f"--format {format} writes {want}; got {os.fspath(path)!r}", (), "make the suffix match the format, or leave --format out")
+        raise SpecError.single(
+            Code.BAD_VALUE,
+            f"--format {format} writes {want}; got {os.fspath(path)!r}",
+            (),
+            "make the suffix match the format, or leave --format out",
+        )
     return format
 
 
@@ -161,10 +166,20 @@ def export(
     target = Path(path)
     fmt = format_for(target, format)
     if batch_size is not None and batch_size < 1:
-        raise SpecError.single(Code.BAD_VALUE, f"batch_size must be 1 or more; got {batch_size}", (), "leave it out for a dynamic batch dimension")
+        raise SpecError.single(
+            Code.BAD_VALUE,
+            f"batch_size must be 1 or more; got {batch_size}",
+            (),
+            "leave it out for a dynamic batch dimension",
+        )
     tol = tolerance or TOLERANCES[fmt]
     if not all(math.isfinite(v) and v >= 0 for v in (tol.atol, tol.rtol)):
-        raise SpecError.single(Code.BAD_VALUE, f"tolerances must be finite numbers >= 0; got atol {tol.atol}, rtol {tol.rtol}", (), f"the {fmt} default is {TOLERANCES[fmt]}")
+        raise SpecError.single(
+            Code.BAD_VALUE,
+            f"tolerances must be finite numbers >= 0; got atol {tol.atol}, rtol {tol.rtol}",
+            (),
+            f"the {fmt} default is {TOLERANCES[fmt]}",
+        )
     _check_target(target, fmt)
     _require_extra(fmt)
     model, report = _model_and_report(source, limits, budget, params)
@@ -263,7 +278,10 @@ class _Interface:
         inputs = [TensorInfo(_tensor_name(t), [batch_size, *_dims(t.shape[1:])], _dtype(t.dtype)) for t in flat_inputs]
         keys = _output_keys(model)
         flat_outputs = keras.tree.flatten(model.output)
-        outputs = [TensorInfo(k, [batch_size, *_dims(t.shape[1:])], _dtype(t.dtype)) for k, t in zip(keys, flat_outputs, strict=True)]
+        outputs = [
+            TensorInfo(k, [batch_size, *_dims(t.shape[1:])], _dtype(t.dtype))
+            for k, t in zip(keys, flat_outputs, strict=True)
+        ]
         return cls(inputs, outputs, model.input, keys)
 
     def call(self, model: Any, flat: list[Any]) -> dict[str, Any]:
@@ -313,7 +331,9 @@ def _output_keys(model: Any) -> list[str]:
     import keras
 
     structure = model.output
-    if not isinstance(structure, dict | list | tuple) or (isinstance(structure, list | tuple) and not any(isinstance(s, dict | list | tuple) for s in structure)):
+    if not isinstance(structure, dict | list | tuple) or (
+        isinstance(structure, list | tuple) and not any(isinstance(s, dict | list | tuple) for s in structure)
+    ):
         return list(model.output_names)
     return ["/".join(str(p) for p in path) for path, _ in keras.tree.flatten_with_path(structure)]
 
@@ -328,11 +348,18 @@ def _parity_inputs(report: Report, interface: _Interface, n: int, seed: int, max
     by_name = {k: np.asarray(v) for k, v in arrays.items()}
     missing = [i.name for i in interface.inputs if i.name not in by_name]
     if missing:
-        raise SpecError.single(Code.EXPORT_FAILED, f"the model's inputs {missing} are not the spec's inputs {sorted(by_name)}", ("inputs",), "export the model of a spec, or its .keras file")
+        raise SpecError.single(
+            Code.EXPORT_FAILED,
+            f"the model's inputs {missing} are not the spec's inputs {sorted(by_name)}",
+            ("inputs",),
+            "export the model of a spec, or its .keras file",
+        )
     return {i.name: by_name[i.name] for i in interface.inputs}
 
 
-def _compare(fmt: str, interface: _Interface, expected: Mapping[str, Any], got: Mapping[str, Any], tol: Tolerance) -> dict[str, float]:
+def _compare(
+    fmt: str, interface: _Interface, expected: Mapping[str, Any], got: Mapping[str, Any], tol: Tolerance
+) -> dict[str, float]:
     """The largest absolute difference per output; raises naming the first output beyond the tolerance."""
     import numpy as np
 
@@ -348,16 +375,26 @@ def _compare(fmt: str, interface: _Interface, expected: Mapping[str, Any], got: 
     for key in keys:
         want, have = np.asarray(expected[key]), np.asarray(got[key])
         if want.shape != have.shape:
-            raise SpecError.single(Code.EXPORT_MISMATCH, f"output {key!r} of the {fmt} artefact has shape {have.shape}; Keras gives {want.shape}", ("outputs", key))
+            raise SpecError.single(
+                Code.EXPORT_MISMATCH,
+                f"output {key!r} of the {fmt} artefact has shape {have.shape}; Keras gives {want.shape}",
+                ("outputs", key),
+            )
         if want.dtype.kind not in "fc":
             parity[key] = float(np.max(np.abs(want.astype("float64") - have.astype("float64")), initial=0.0))
             if parity[key] != 0.0:
-                raise SpecError.single(Code.EXPORT_MISMATCH, f"output {key!r} of the {fmt} artefact differs from Keras' (integer values)", ("outputs", key))
+                raise SpecError.single(
+                    Code.EXPORT_MISMATCH,
+                    f"output {key!r} of the {fmt} artefact differs from Keras' (integer values)",
+                    ("outputs", key),
+                )
             continue
         # In the outputs' own precision and in place: an image model's outputs run to 10^8 values.
         diff = np.subtract(want, have, dtype=np.result_type(want, have, np.float32))
         np.abs(diff, out=diff)
-        parity[key] = float(np.max(diff, where=np.isfinite(diff), initial=0.0))  # non-finite values must match in place (below)
+        parity[key] = float(
+            np.max(diff, where=np.isfinite(diff), initial=0.0)
+        )  # non-finite values must match in place (below)
         bound = np.abs(want).astype(diff.dtype)
         bound *= tol.rtol
         bound += tol.atol
@@ -440,7 +477,12 @@ class _ONNX:
         logging.getLogger("tf2onnx").setLevel(logging.ERROR)
 
         def convert() -> None:
-            tf2onnx.convert.from_function(interface.serving_function(model), input_signature=interface.tensor_specs(), opset=ONNX_OPSET, output_path=str(staged))
+            tf2onnx.convert.from_function(
+                interface.serving_function(model),
+                input_signature=interface.tensor_specs(),
+                opset=ONNX_OPSET,
+                output_path=str(staged),
+            )
 
         _converting("onnx", convert)
         return {"tf2onnx": tf2onnx.__version__, "onnxruntime": onnxruntime.__version__, "opset": str(ONNX_OPSET)}
@@ -499,7 +541,9 @@ def _check_names(fmt: str, names: list[str], interface: _Interface) -> None:
     want = sorted(i.name for i in interface.inputs)
     if names != want:
         message = f"the {fmt} artefact's signature takes inputs {names}; the spec's inputs are {want}"
-        raise SpecError.single(Code.EXPORT_FAILED, message, ("inputs",), "this is a converter problem: report it with the spec")
+        raise SpecError.single(
+            Code.EXPORT_FAILED, message, ("inputs",), "this is a converter problem: report it with the spec"
+        )
 
 
 def _converting(fmt: str, fn: Callable[[], T]) -> T:
@@ -571,11 +615,23 @@ def _manifest_path(target: Path, fmt: str) -> Path:
 
 def _check_target(target: Path, fmt: str) -> None:
     if not target.parent.is_dir():
-        raise SpecError.single(Code.IO_ERROR, f"cannot write {os.fspath(target)!r}: its folder does not exist", (), "create the folder first")
+        raise SpecError.single(
+            Code.IO_ERROR,
+            f"cannot write {os.fspath(target)!r}: its folder does not exist",
+            (),
+            "create the folder first",
+        )
     if fmt == "saved_model" and target.exists() and not (target.is_dir() and (target / "saved_model.pb").exists()):
-        raise SpecError.single(Code.IO_ERROR, f"{os.fspath(target)!r} exists and is not a SavedModel folder; it is left alone", (), "choose a new folder")
+        raise SpecError.single(
+            Code.IO_ERROR,
+            f"{os.fspath(target)!r} exists and is not a SavedModel folder; it is left alone",
+            (),
+            "choose a new folder",
+        )
     if fmt != "saved_model" and target.is_dir():
-        raise SpecError.single(Code.IO_ERROR, f"{os.fspath(target)!r} is a folder", (), f"give a file name ending in .{fmt}")
+        raise SpecError.single(
+            Code.IO_ERROR, f"{os.fspath(target)!r} is a folder", (), f"give a file name ending in .{fmt}"
+        )
 
 
 @contextlib.contextmanager
@@ -631,5 +687,7 @@ def _write_manifest(staged: Path, result: ExportResult, report: Report) -> None:
         "runtime": result.runtime,
     }
     text = json.dumps(data, indent=2) + "\n"
-    where = staged / MANIFEST_NAME if result.format == "saved_model" else staged.with_name(staged.name + ".manifest.json")
+    where = (
+        staged / MANIFEST_NAME if result.format == "saved_model" else staged.with_name(staged.name + ".manifest.json")
+    )
     write_text_atomically(where, text)

@@ -17,7 +17,15 @@ from graphspec._util import digraph as dg
 from graphspec._util.names import REFERENCE_RE as _REF
 from graphspec._util.suggest import did_you_mean
 from graphspec.errors import Code, Diagnostic, Path, Severity, SpecError, format_path
-from graphspec.spec import MAX_MODEL_DEPTH, SpecBody, call_references, layer_name, parse_model, parse_ref, wrapped_models
+from graphspec.spec import (
+    MAX_MODEL_DEPTH,
+    SpecBody,
+    call_references,
+    layer_name,
+    parse_model,
+    parse_ref,
+    wrapped_models,
+)
 from graphspec.spec.structure import check_tree, default_tree, leaves
 
 __all__ = ["Graph", "Interface", "interfaces", "keyed_outputs", "output_layer", "resolve"]
@@ -83,13 +91,23 @@ def _bad_call_references(spec: SpecBody) -> Iterator[Diagnostic]:
         for key, value in node.call.items():
             for ref, where in call_references(value, ("nodes", name, "call", key)):
                 if not _REF.fullmatch(ref):
-                    yield Diagnostic(Code.BAD_NAME, f"{ref!r} is not a valid reference: write a name, or 'name:i' for a layer's i-th output", where)
+                    yield Diagnostic(
+                        Code.BAD_NAME,
+                        f"{ref!r} is not a valid reference: write a name, or 'name:i' for a layer's i-th output",
+                        where,
+                    )
 
 
 def _check_names(spec: SpecBody) -> Iterator[Diagnostic]:
     for name in spec.inputs:
         if name in spec.nodes:
-            yield Diagnostic(Code.DUPLICATE_NAME, f"{name!r} is both an input and a node", ("nodes", name), "rename one of them", at_key=True)
+            yield Diagnostic(
+                Code.DUPLICATE_NAME,
+                f"{name!r} is both an input and a node",
+                ("nodes", name),
+                "rename one of them",
+                at_key=True,
+            )
     keyed = keyed_outputs(spec)
     for name in spec.outputs:
         ref = spec.output_source(name)
@@ -110,7 +128,11 @@ def _check_names(spec: SpecBody) -> Iterator[Diagnostic]:
 def keyed_outputs(spec: SpecBody) -> set[str]:
     """The outputs that a mapping in ``structure.outputs`` holds: their key names them, so Keras needs no layer of that name."""
     tree = spec.structure.outputs if spec.structure is not None else None
-    return {leaf for leaf, where in leaves(tree) if where and isinstance(where[-1], str) and isinstance(leaf, str)} if tree is not None else set()
+    return (
+        {leaf for leaf, where in leaves(tree) if where and isinstance(where[-1], str) and isinstance(leaf, str)}
+        if tree is not None
+        else set()
+    )
 
 
 def output_layer(spec: SpecBody, name: str, owners: dict[str, str] | None = None) -> bool:
@@ -126,15 +148,30 @@ def _keras_name_clashes(spec: SpecBody, keyed: set[str]) -> Iterator[Diagnostic]
     """Keras needs every layer name once: inputs, layer-owning nodes (their `keras_name`) and output layers."""
     seen: dict[str, Path] = {}
     named: list[tuple[str, Path]] = [(layer_name(n, i), ("inputs", n)) for n, i in spec.inputs.items()]
-    named += [(layer_name(n, node), ("nodes", n)) for n, node in spec.nodes.items() if node.share is None and n not in spec.inputs]
+    named += [
+        (layer_name(n, node), ("nodes", n))
+        for n, node in spec.nodes.items()
+        if node.share is None and n not in spec.inputs
+    ]
     for name in spec.outputs:
         src, index = parse_ref(spec.output_source(name))
-        if name not in keyed and (src != name or index is not None) and name not in spec.nodes and name not in spec.inputs:
+        if (
+            name not in keyed
+            and (src != name or index is not None)
+            and name not in spec.nodes
+            and name not in spec.inputs
+        ):
             named.append((name, ("outputs", name)))
     for keras, path in named:
         if keras in seen and seen[keras] != path:
             first = format_path(seen[keras])
-            yield Diagnostic(Code.DUPLICATE_NAME, f"Keras name {keras!r} is already the name of {first}", path, "give one of them another `keras_name`", at_key=True)
+            yield Diagnostic(
+                Code.DUPLICATE_NAME,
+                f"Keras name {keras!r} is already the name of {first}",
+                path,
+                "give one of them another `keras_name`",
+                at_key=True,
+            )
         seen.setdefault(keras, path)
 
 
@@ -167,9 +204,18 @@ def share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
             path: Path = ("nodes", cur, "share")
             if target not in spec.nodes:
                 if target in spec.inputs:
-                    diags.append(Diagnostic(Code.BAD_SHARE, f"{target!r} is an input, which has no layer to share", path))
+                    diags.append(
+                        Diagnostic(Code.BAD_SHARE, f"{target!r} is an input, which has no layer to share", path)
+                    )
                 else:
-                    diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"node {cur!r} shares unknown node {target!r}", path, did_you_mean(target, list(spec.nodes))))
+                    diags.append(
+                        Diagnostic(
+                            Code.UNKNOWN_REFERENCE,
+                            f"node {cur!r} shares unknown node {target!r}",
+                            path,
+                            did_you_mean(target, list(spec.nodes)),
+                        )
+                    )
                 break
             if target in on_chain:
                 loop = chain[chain.index(target) :]
@@ -178,7 +224,14 @@ def share_owners(spec: SpecBody) -> tuple[dict[str, str], list[Diagnostic]]:
                 turn = loop.index(first)
                 ordered = loop[turn:] + loop[:turn]
                 text = " → ".join([*ordered, first])
-                diags.append(Diagnostic(Code.CYCLE, f"`share` goes round in a circle: {text}", ("nodes", first, "share"), "one node of the circle must declare `layer:`"))
+                diags.append(
+                    Diagnostic(
+                        Code.CYCLE,
+                        f"`share` goes round in a circle: {text}",
+                        ("nodes", first, "share"),
+                        "one node of the circle must declare `layer:`",
+                    )
+                )
                 break
             chain.append(target)
             on_chain.add(target)
@@ -203,7 +256,11 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
     """
     from graphspec.errors import raise_if_errors
 
-    diags: list[Diagnostic] = [*_check_names(spec), *_bad_call_references(spec), *_check_interfaces(spec, nested=level > 1)]
+    diags: list[Diagnostic] = [
+        *_check_names(spec),
+        *_bad_call_references(spec),
+        *_check_interfaces(spec, nested=level > 1),
+    ]
     known = set(spec.inputs) | set(spec.nodes)
     dag = dg.DiGraph()
     dag.add_nodes_from(spec.inputs, kind="input")
@@ -220,7 +277,14 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
             diags.append(Diagnostic(Code.UNKNOWN_REFERENCE, f"{what} reads from unknown {src!r}", path, hint))
             continue
         if index is not None and src in spec.inputs:
-            diags.append(Diagnostic(Code.BAD_OUTPUT_INDEX, f"input {src!r} is a single tensor; '{src}:{index}' selects nothing", path, f"write {src!r}"))
+            diags.append(
+                Diagnostic(
+                    Code.BAD_OUTPUT_INDEX,
+                    f"input {src!r} is a single tensor; '{src}:{index}' selects nothing",
+                    path,
+                    f"write {src!r}",
+                )
+            )
         if src in spec.inputs and src in spec.nodes:
             continue  # ambiguous: reported as duplicate-name; an edge would only invent cycles
         if not consumer.startswith("output:"):
@@ -228,8 +292,18 @@ def resolve(spec: SpecBody, *, level: int = 1) -> Graph:
 
     for name, node in spec.nodes.items():
         # An op may take all its tensors by keyword (`ops.subtract(1.0, x)`: `call: {x2: x}`).
-        if not node.inputs and not (node.op is not None and any(True for v in node.call.values() for _ in call_references(v, ()))):
-            diags.append(Diagnostic(Code.NO_INPUTS, f"node {name!r} has no `inputs`, so nothing flows into it", ("nodes", name), "add `inputs: <input or node name>`", at_key=True))
+        if not node.inputs and not (
+            node.op is not None and any(True for v in node.call.values() for _ in call_references(v, ()))
+        ):
+            diags.append(
+                Diagnostic(
+                    Code.NO_INPUTS,
+                    f"node {name!r} has no `inputs`, so nothing flows into it",
+                    ("nodes", name),
+                    "add `inputs: <input or node name>`",
+                    at_key=True,
+                )
+            )
 
     owners, share_diags = share_owners(spec)
     diags += share_diags
@@ -342,7 +416,12 @@ class Interface:
         found: list[tuple[str, Path]] = []
         for leaf, where in leaves(self.outputs, (*self.path, "outputs")):
             if self.name is None and leaf in spec.outputs:
-                found.append((spec.output_source(leaf), ("outputs", leaf, "from") if spec.outputs[leaf].from_ is not None else ("outputs", leaf)))
+                found.append(
+                    (
+                        spec.output_source(leaf),
+                        ("outputs", leaf, "from") if spec.outputs[leaf].from_ is not None else ("outputs", leaf),
+                    )
+                )
             elif isinstance(leaf, str) and _REF.fullmatch(leaf):
                 found.append((leaf, where))
         return found
@@ -370,17 +449,30 @@ def _check_interfaces(spec: SpecBody, nested: bool) -> Iterator[Diagnostic]:
     """The form of ``structure`` and ``models``: known names, each once, every output of the spec's own model listed."""
     structure = spec.structure
     if structure is not None and structure.inputs is not None:
-        yield from _check_names_tree(structure.inputs, ("structure", "inputs"), list(spec.inputs), "input", complete=nested)
+        yield from _check_names_tree(
+            structure.inputs, ("structure", "inputs"), list(spec.inputs), "input", complete=nested
+        )
     if structure is not None and structure.outputs is not None:
         yield from _check_output_tree(spec, structure.outputs)
     elif not spec.outputs:
-        yield Diagnostic(Code.BAD_VALUE, "a model returns at least one output", ("outputs",), "declare one: `outputs: {y: {}}` takes node `y`")
+        yield Diagnostic(
+            Code.BAD_VALUE,
+            "a model returns at least one output",
+            ("outputs",),
+            "declare one: `outputs: {y: {}}` takes node `y`",
+        )
     for name, model in getattr(spec, "models", {}).items():
-        yield from _check_names_tree(model.inputs, ("models", name, "inputs"), list(spec.inputs), "input", complete=False)
+        yield from _check_names_tree(
+            model.inputs, ("models", name, "inputs"), list(spec.inputs), "input", complete=False
+        )
         yield from check_tree(model.outputs, ("models", name, "outputs"), keyed_by_name=False)
         for ref, where in leaves(model.outputs, ("models", name, "outputs")):
             if isinstance(ref, str) and not _REF.fullmatch(ref):
-                yield Diagnostic(Code.BAD_NAME, f"{ref!r} is not a valid reference: write a name, or 'name:i' for a layer's i-th output", where)
+                yield Diagnostic(
+                    Code.BAD_NAME,
+                    f"{ref!r} is not a valid reference: write a name, or 'name:i' for a layer's i-th output",
+                    where,
+                )
 
 
 def _check_output_tree(spec: SpecBody, tree: Any) -> Iterator[Diagnostic]:
@@ -392,13 +484,25 @@ def _check_output_tree(spec: SpecBody, tree: Any) -> Iterator[Diagnostic]:
         if not isinstance(leaf, str):
             continue
         if leaf in spec.outputs and leaf in seen:
-            yield Diagnostic(Code.DUPLICATE_NAME, f"output {leaf!r} is in the structure twice", where, "list each output once")
+            yield Diagnostic(
+                Code.DUPLICATE_NAME, f"output {leaf!r} is in the structure twice", where, "list each output once"
+            )
         elif leaf not in spec.outputs and not _REF.fullmatch(leaf):
-            yield Diagnostic(Code.BAD_NAME, f"{leaf!r} is neither an output nor a valid reference", where, did_you_mean(leaf, list(spec.outputs)))
+            yield Diagnostic(
+                Code.BAD_NAME,
+                f"{leaf!r} is neither an output nor a valid reference",
+                where,
+                did_you_mean(leaf, list(spec.outputs)),
+            )
         seen.add(leaf)
     missing = [n for n in spec.outputs if n not in seen]
     if missing:
-        yield Diagnostic(Code.BAD_VALUE, f"the structure leaves out output{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}", path, "every output appears once")
+        yield Diagnostic(
+            Code.BAD_VALUE,
+            f"the structure leaves out output{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}",
+            path,
+            "every output appears once",
+        )
 
 
 def _check_names_tree(tree: Any, path: Path, known: list[str], what: str, complete: bool) -> Iterator[Diagnostic]:
@@ -408,13 +512,25 @@ def _check_names_tree(tree: Any, path: Path, known: list[str], what: str, comple
         if not isinstance(leaf, str):
             continue
         if leaf not in known:
-            yield Diagnostic(Code.UNKNOWN_REFERENCE, f"the structure names unknown {what} {leaf!r}", where, did_you_mean(leaf, known) or f"{what}s: {', '.join(known)}")
+            yield Diagnostic(
+                Code.UNKNOWN_REFERENCE,
+                f"the structure names unknown {what} {leaf!r}",
+                where,
+                did_you_mean(leaf, known) or f"{what}s: {', '.join(known)}",
+            )
         elif leaf in seen:
-            yield Diagnostic(Code.DUPLICATE_NAME, f"{what} {leaf!r} is in the structure twice", where, f"list each {what} once")
+            yield Diagnostic(
+                Code.DUPLICATE_NAME, f"{what} {leaf!r} is in the structure twice", where, f"list each {what} once"
+            )
         seen.add(leaf)
     missing = [n for n in known if n not in seen]
     if complete and missing:
-        yield Diagnostic(Code.BAD_VALUE, f"the structure leaves out {what}{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}", path, f"every {what} appears once")
+        yield Diagnostic(
+            Code.BAD_VALUE,
+            f"the structure leaves out {what}{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}",
+            path,
+            f"every {what} appears once",
+        )
 
 
 def _walk_back(dag: dg.DiGraph, roots: Iterable[str]) -> set[str]:
@@ -504,7 +620,15 @@ def _orphans(spec: SpecBody, dag: dg.DiGraph, models: list[Interface]) -> list[D
             label = f"output {where[1]!r}" if model.name is None else f"{model.label()}'s output {ref!r}"
             at = where[:2] if model.name is None else where
             message = f"{label} is not reachable from the inputs: {why}"
-            diags.append(Diagnostic(Code.UNREACHABLE_OUTPUT, message, at, "connect the chain to an input with `inputs:`", at_key=model.name is None))
+            diags.append(
+                Diagnostic(
+                    Code.UNREACHABLE_OUTPUT,
+                    message,
+                    at,
+                    "connect the chain to an input with `inputs:`",
+                    at_key=model.name is None,
+                )
+            )
     return diags
 
 
@@ -520,7 +644,16 @@ def _dead_nodes(spec: SpecBody, live: set[str], owners: dict[str, str]) -> list[
         message = f"node {name!r} feeds no output and will not be part of the model"
         if name in sharers:
             message = f"node {name!r} feeds no output; only its layer is used, through `share` by {', '.join(repr(s) for s in sharers[name])}"
-        diags.append(Diagnostic(Code.DEAD_NODE, message, ("nodes", name), "remove it, or add an output that reads it", Severity.WARNING, at_key=True))
+        diags.append(
+            Diagnostic(
+                Code.DEAD_NODE,
+                message,
+                ("nodes", name),
+                "remove it, or add an output that reads it",
+                Severity.WARNING,
+                at_key=True,
+            )
+        )
     return diags
 
 
@@ -536,7 +669,15 @@ def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict
             continue
         prefix: Path = ("nodes", name, "model")
         if level >= MAX_MODEL_DEPTH:
-            diags.append(Diagnostic(Code.BAD_SUBMODEL, f"models nest deeper than {MAX_MODEL_DEPTH} levels here", prefix, "flatten the innermost models into their parents' nodes", at_key=True))
+            diags.append(
+                Diagnostic(
+                    Code.BAD_SUBMODEL,
+                    f"models nest deeper than {MAX_MODEL_DEPTH} levels here",
+                    prefix,
+                    "flatten the innermost models into their parents' nodes",
+                    at_key=True,
+                )
+            )
             continue
         try:
             sub = resolve(node.model, level=level + 1)
@@ -553,7 +694,11 @@ def _submodels(spec: SpecBody, owners: dict[str, str], level: int) -> tuple[dict
             continue
         if owner.op is not None:
             message = f"node {name!r} shares op node {node.share!r}; an op has no weights to share"
-            diags.append(Diagnostic(Code.BAD_SHARE, message, ("nodes", name, "share"), f"write `op: {owner.op}` again", at_key=True))
+            diags.append(
+                Diagnostic(
+                    Code.BAD_SHARE, message, ("nodes", name, "share"), f"write `op: {owner.op}` again", at_key=True
+                )
+            )
     diags += _model_inputs(spec, owners)
     return subgraphs, diags
 
@@ -586,17 +731,38 @@ def _sequential(graph: Graph) -> list[Diagnostic]:
     for name in graph.order:
         node = spec.nodes[name]
         if node.share is not None or node.op is not None or node.inputs != [previous]:
-            why = "shares a layer" if node.share is not None else "is an op" if node.op is not None else f"does not read only {previous!r}"
-            return [_not_sequential(f"a sequential model is a chain of layers, but node {name!r} {why}", ("nodes", name))]
+            why = (
+                "shares a layer"
+                if node.share is not None
+                else "is an op"
+                if node.op is not None
+                else f"does not read only {previous!r}"
+            )
+            return [
+                _not_sequential(f"a sequential model is a chain of layers, but node {name!r} {why}", ("nodes", name))
+            ]
         previous = name
     off_chain = [n for n in spec.nodes if n not in graph.order]
     if off_chain:
-        return [_not_sequential(f"a sequential model is a chain of layers, but node {off_chain[0]!r} is not on it", ("nodes", off_chain[0]))]
+        return [
+            _not_sequential(
+                f"a sequential model is a chain of layers, but node {off_chain[0]!r} is not on it",
+                ("nodes", off_chain[0]),
+            )
+        ]
     output = next(iter(spec.outputs))
     if spec.output_source(output) != previous or output != previous:
-        return [_not_sequential(f"a sequential model's output is its last node, {previous!r}, under the same name", ("outputs", output), f"write `outputs: {{{previous}: {{}}}}`")]
+        return [
+            _not_sequential(
+                f"a sequential model's output is its last node, {previous!r}, under the same name",
+                ("outputs", output),
+                f"write `outputs: {{{previous}: {{}}}}`",
+            )
+        ]
     return []
 
 
-def _not_sequential(message: str, path: Path, hint: str = "drop `sequential: true` to build a functional model") -> Diagnostic:
+def _not_sequential(
+    message: str, path: Path, hint: str = "drop `sequential: true` to build a functional model"
+) -> Diagnostic:
     return Diagnostic(Code.BAD_SUBMODEL, message, path, hint, at_key=True)

@@ -63,11 +63,15 @@ def expand(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Bu
 
 def _no_params(spec: Spec, params: Params) -> Spec:
     if params:
-        raise SpecError.single(Code.UNKNOWN_PARAM, "params apply to specs given as files, text or data; a Spec object is already expanded")
+        raise SpecError.single(
+            Code.UNKNOWN_PARAM, "params apply to specs given as files, text or data; a Spec object is already expanded"
+        )
     return spec
 
 
-def _document(source: SpecSource, limits: Limits, params: Params = None, max_nodes: int = Budget().max_nodes) -> Document:
+def _document(
+    source: SpecSource, limits: Limits, params: Params = None, max_nodes: int = Budget().max_nodes
+) -> Document:
     return _expanded(load_document(source, limits), params, limits, max_nodes)
 
 
@@ -129,7 +133,9 @@ class Report:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
+def validate(
+    source: SpecSource, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None
+) -> Report:
     """Run every check short of building: structure, graph, layer catalogue, shapes, budget, lint.
 
     Never imports TensorFlow or Keras. Lint warnings (training bugs that are very
@@ -146,7 +152,9 @@ def validate(source: SpecSource, *, limits: Limits = Limits(), budget: Budget = 
     return validate_loaded(load_document(source, limits), limits=limits, budget=budget, params=params)
 
 
-def validate_loaded(loaded: Document, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Report:
+def validate_loaded(
+    loaded: Document, *, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None
+) -> Report:
     """:func:`validate` of a spec already read (``source.parse_text(text, file=...)``): the language server's entry.
 
     An editor's buffer is text with a file name, which includes and ``model:``
@@ -194,7 +202,11 @@ def _placed(diags: list[Diagnostic], spec: Spec) -> list[Diagnostic]:
 
 def _checks(spec: Spec) -> list[Diagnostic]:
     return (
-        catalog.check_nodes(spec.nodes) + check_calls(spec.nodes) + catalog.check_training(spec.outputs, spec.compile) + catalog.check_fit(spec.fit, len(spec.outputs)) + lint.check_ignores(spec)
+        catalog.check_nodes(spec.nodes)
+        + check_calls(spec.nodes)
+        + catalog.check_training(spec.outputs, spec.compile)
+        + catalog.check_fit(spec.fit, len(spec.outputs))
+        + lint.check_ignores(spec)
     )
 
 
@@ -240,7 +252,14 @@ def _shapes_graph(path: tuple[str | int, ...]) -> bool:
     return False
 
 
-def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> Any:
+def build(
+    source: SpecSource,
+    *,
+    compile: bool = True,
+    limits: Limits = Limits(),
+    budget: Budget = Budget(),
+    params: Params = None,
+) -> Any:
     """Validate a spec and build its ``keras.Model`` (compiled, unless ``compile=False``).
 
     Input and output names of the model are the spec's names, so ``fit`` and
@@ -255,7 +274,14 @@ def build(source: SpecSource, *, compile: bool = True, limits: Limits = Limits()
     return build_report(validate(source, limits=limits, budget=budget, params=params), compile=compile, budget=budget)
 
 
-def build_models(source: SpecSource, *, compile: bool = True, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None) -> dict[str, Any]:
+def build_models(
+    source: SpecSource,
+    *,
+    compile: bool = True,
+    limits: Limits = Limits(),
+    budget: Budget = Budget(),
+    params: Params = None,
+) -> dict[str, Any]:
     """Validate a spec and build all its models, by name: the spec's own (first, compiled unless
     ``compile=False``) and each one of its ``models:`` section, sharing their layers and weights
     (a seq2seq training model and its inference encoder and decoder).
@@ -301,4 +327,10 @@ def _within_budget(emitter: Callable[..., T], report: Report, compile: bool, bud
     # none, emit counts exactly in a dry run before allocating anything.
     if report.inference.total_params is not None:
         return emitter(report.graph, compile=compile)
-    return emitter(report.graph, compile=compile, max_params=budget.max_params, max_build_bytes=budget.max_build_bytes, bytes_per_param=budget.bytes_per_param)
+    return emitter(
+        report.graph,
+        compile=compile,
+        max_params=budget.max_params,
+        max_build_bytes=budget.max_build_bytes,
+        bytes_per_param=budget.bytes_per_param,
+    )

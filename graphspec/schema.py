@@ -45,7 +45,7 @@ Schema = dict[str, Any]
 # characters, and an end that is the end of the text. `$` alone would let Python's `re`
 # (which jsonschema uses) accept a trailing newline that validate refuses.
 _END = r"(?![\s\S])"
-_SEGMENT = rf"{NAME}"[:-1] + "{0,%d}" % (MAX_NAME - 1)  # NAME, at most MAX_NAME characters
+_SEGMENT = NAME[:-1] + f"{{0,{MAX_NAME - 1}}}"  # NAME, at most MAX_NAME characters
 _NAME = f"^{_SEGMENT}{_END}"
 _NODE_NAME = f"^{_SEGMENT}(?:/{_SEGMENT})*{_END}"
 _REF_PATTERN = f"^{_SEGMENT}(?:/{_SEGMENT})*(?::[0-9]+)?{_END}"
@@ -101,12 +101,16 @@ def _object_def(kind: str) -> Schema:
     names = catalog.object_names(kind)
     infos = {n: catalog.object_info(kind, n) for n in names}
     # A class that needs arguments cannot be named bare (validate: missing-argument).
-    bare = [n for n, info in infos.items() if info is None or not info.is_class or not any(p.required for p in info.params)]
+    bare = [
+        n for n, info in infos.items() if info is None or not info.is_class or not any(p.required for p in info.params)
+    ]
     rules = [_config_rule(n, info) for n, info in infos.items() if info is not None]
     config: Schema = {"type": "object", "additionalProperties": _ref("PlainData")}
     nested = catalog.NESTED_OBJECTS.get(kind, {})
     if nested:  # an optimizer's learning_rate may be a schedule object
-        config["properties"] = {key: {"anyOf": [_ref("PlainData"), _ref(_OBJECT_DEFS[inner])]} for key, inner in nested.items()}
+        config["properties"] = {
+            key: {"anyOf": [_ref("PlainData"), _ref(_OBJECT_DEFS[inner])]} for key, inner in nested.items()
+        }
     mapping: Schema = {
         "type": "object",
         "properties": {"class_name": {"type": "string", "enum": names}, "config": config},
@@ -116,7 +120,10 @@ def _object_def(kind: str) -> Schema:
     rules = [r for r in rules if r]
     if rules:
         mapping["allOf"] = rules
-    return {"description": f"{_article(kind)} {kind}: a name, or {{class_name, config}}", "anyOf": [{"type": "string", "enum": bare}, mapping, _EXPR_REF]}
+    return {
+        "description": f"{_article(kind)} {kind}: a name, or {{class_name, config}}",
+        "anyOf": [{"type": "string", "enum": bare}, mapping, _EXPR_REF],
+    }
 
 
 def _config_rule(name: str, info: catalog.ObjectInfo) -> Schema:
@@ -251,26 +258,44 @@ def _node_def(layers: list[str], pydantic_node: Schema) -> Schema:
     others = {k: _ref("Null") for k in _KINDS}
     layer_branch: Schema = {
         "description": "a layer of keras.layers: its constructor arguments beside `layer`",
-        "properties": {"layer": {"type": "string", "enum": layers, "description": "a class of keras.layers"}, "inputs": _ref("References")},
+        "properties": {
+            "layer": {"type": "string", "enum": layers, "description": "a class of keras.layers"},
+            "inputs": _ref("References"),
+        },
         "required": ["inputs", "layer"],
         **_others("layer"),
         "$ref": "#/$defs/LayerArguments",
     }
     share: Schema = {
         "description": "the layer (and weights) of another node, called again on `inputs`",
-        "properties": {**others, **extra, "share": {"type": "string", "pattern": _NODE_NAME}, "inputs": _ref("References")},
+        "properties": {
+            **others,
+            **extra,
+            "share": {"type": "string", "pattern": _NODE_NAME},
+            "inputs": _ref("References"),
+        },
         "required": ["inputs", "share"],
         "additionalProperties": False,
     }
     inline: Schema = {
         "description": "a nested model: inputs, nodes and outputs, like a spec",
-        "properties": {**others, **extra, "model": _ref("ModelSpec"), "inputs": _ref("References"), "trainable": {"type": "boolean"}},
+        "properties": {
+            **others,
+            **extra,
+            "model": _ref("ModelSpec"),
+            "inputs": _ref("References"),
+            "trainable": {"type": "boolean"},
+        },
         "required": ["inputs", "model"],
         "additionalProperties": False,
     }
     op: Schema = {
         "description": "a function of keras.ops applied to `inputs`, its other arguments beside `op`",
-        "properties": {**others, "op": {"type": "string", "enum": _usable_ops(), "description": "a function of keras.ops"}, "inputs": _ref("References")},
+        "properties": {
+            **others,
+            "op": {"type": "string", "enum": _usable_ops(), "description": "a function of keras.ops"},
+            "inputs": _ref("References"),
+        },
         "additionalProperties": _ref("PlainData"),
         "required": ["inputs", "op"],
         **_others("op"),
@@ -282,14 +307,25 @@ def _node_def(layers: list[str], pydantic_node: Schema) -> Schema:
             "block": {"type": "string", "pattern": _NAME},
             "inputs": _ref("References"),
             "repeat": {"type": "integer", "minimum": 1},
-            "override": {"type": "object", "additionalProperties": {"type": "object"}, "description": "parameters of single copies, by copy number (1-based)"},
+            "override": {
+                "type": "object",
+                "additionalProperties": {"type": "object"},
+                "description": "parameters of single copies, by copy number (1-based)",
+            },
         },
         "required": ["block"],
         **_others("block"),
     }
     model_file: Schema = {
         "description": "another spec file as a sub-model",
-        "properties": {**others, **extra, "model": {"type": "string"}, "inputs": _ref("References"), "params": {"type": "object"}, "trainable": {"type": "boolean"}},
+        "properties": {
+            **others,
+            **extra,
+            "model": {"type": "string"},
+            "inputs": _ref("References"),
+            "params": {"type": "object"},
+            "trainable": {"type": "boolean"},
+        },
         "required": ["inputs", "model"],
         "additionalProperties": False,
     }
@@ -313,7 +349,9 @@ def _op_branch(name: str) -> Schema:
     assert info is not None
     # Only the names: the node's op branch holds every argument to plain data. Which call
     # arguments are constants depends on how many inputs the node has: all are allowed here.
-    props: Schema = dict.fromkeys(("inputs", *_KINDS, *_passing_keys(), *(p.name for p in (*info.params, *info.call))), True)
+    props: Schema = dict.fromkeys(
+        ("inputs", *_KINDS, *_passing_keys(), *(p.name for p in (*info.params, *info.call))), True
+    )
     then: Schema = {"properties": props, "additionalProperties": False}
     required = [p.name for p in info.params if p.required]
     if required:
@@ -343,7 +381,10 @@ def json_schema() -> Schema:
         "anyOf": [{"type": ["number", "string", "boolean", "null"]}, {"type": "array", "items": _ref("PlainData")}],
     }
     defs["DType"] = {"anyOf": [{"type": "string", "enum": [*DTYPES, *catalog.DTYPE_POLICIES]}, _NULL, _EXPR_REF]}
-    defs["Reference"] = {"description": "a node or input name, or `name:i` for its i-th output", "anyOf": [{"type": "string", "pattern": _REF_PATTERN}, _EXPR_REF]}
+    defs["Reference"] = {
+        "description": "a node or input name, or `name:i` for its i-th output",
+        "anyOf": [{"type": "string", "pattern": _REF_PATTERN}, _EXPR_REF],
+    }
     defs["References"] = {"anyOf": [_ref("Reference"), {"type": "array", "items": _ref("Reference"), "minItems": 1}]}
     for kind, def_name in _OBJECT_DEFS.items():
         defs[def_name] = _object_def(kind)
@@ -354,7 +395,11 @@ def json_schema() -> Schema:
         "anyOf": [
             {
                 "type": "object",
-                "properties": {"layer": {"type": "string", "enum": layers}, "inputs": False, **dict.fromkeys((*_KINDS[1:], *_passing_keys()), False)},
+                "properties": {
+                    "layer": {"type": "string", "enum": layers},
+                    "inputs": False,
+                    **dict.fromkeys((*_KINDS[1:], *_passing_keys()), False),
+                },
                 "required": ["layer"],
                 "$ref": "#/$defs/LayerArguments",
             },
@@ -386,7 +431,11 @@ def _lint_codes(defs: Schema) -> None:
     props = defs.get("LintSpec", {}).get("properties", {})
     if "ignore" in props:
         codes = [r.code.value for r in RULES]
-        props["ignore"] = {"type": "array", "items": {"enum": codes}, "description": "lint rules silenced here (see docs/errors.md)"}
+        props["ignore"] = {
+            "type": "array",
+            "items": {"enum": codes},
+            "description": "lint rules silenced here (see docs/errors.md)",
+        }
 
 
 def _names(section: Schema, pattern: str) -> None:
@@ -403,9 +452,18 @@ def _structure(schema: Schema, defs: Schema) -> None:
         # `answer:` with nothing after it is an output with every default.
         props["outputs"]["additionalProperties"] = _nullable(_ref("OutputSpec"))
         # A model returns something: an output, or a reference its `structure.outputs` returns as it is.
-        returns = [{"properties": {"outputs": {"minProperties": 1}}}, {"required": ["structure"], "properties": {"structure": {"required": ["outputs"], "properties": {"outputs": {"not": _NULL}}}}}]
+        returns = [
+            {"properties": {"outputs": {"minProperties": 1}}},
+            {
+                "required": ["structure"],
+                "properties": {"structure": {"required": ["outputs"], "properties": {"outputs": {"not": _NULL}}}},
+            },
+        ]
         body["allOf"] = [*body.get("allOf", []), {"anyOf": returns}]
-        props["name"] = {**props["name"], "anyOf": [{"type": "string", "pattern": _NAME, "maxLength": 128}, *([_NULL] if body is not schema else [])]}
+        props["name"] = {
+            **props["name"],
+            "anyOf": [{"type": "string", "pattern": _NAME, "maxLength": 128}, *([_NULL] if body is not schema else [])],
+        }
         props["name"].pop("type", None)
     for (section, key), kind in _OBJECT_FIELDS.items():
         prop = defs[section]["properties"][key]
@@ -437,7 +495,11 @@ def _authoring(schema: Schema, defs: Schema) -> None:
             {"type": ["number", "boolean", "string"]},
             {
                 "type": "object",
-                "properties": {"type": {"enum": ["int", "float", "bool", "str"]}, "default": {"type": ["number", "boolean", "string"]}, "description": {"type": "string"}},
+                "properties": {
+                    "type": {"enum": ["int", "float", "bool", "str"]},
+                    "default": {"type": ["number", "boolean", "string"]},
+                    "description": {"type": "string"},
+                },
                 "additionalProperties": False,
             },
         ],
@@ -449,8 +511,18 @@ def _authoring(schema: Schema, defs: Schema) -> None:
         "properties": {
             "description": {"type": "string"},
             "params": params,
-            "inputs": {"anyOf": [{"type": "string", "pattern": _NAME}, {"type": "array", "items": {"type": "string", "pattern": _NAME}}], "default": "x"},
-            "nodes": {"type": "object", "propertyNames": {"pattern": _NODE_NAME}, "additionalProperties": _ref("NodeSpec")},
+            "inputs": {
+                "anyOf": [
+                    {"type": "string", "pattern": _NAME},
+                    {"type": "array", "items": {"type": "string", "pattern": _NAME}},
+                ],
+                "default": "x",
+            },
+            "nodes": {
+                "type": "object",
+                "propertyNames": {"pattern": _NODE_NAME},
+                "additionalProperties": _ref("NodeSpec"),
+            },
             "outputs": _ref("References"),
         },
         "required": ["nodes", "outputs"],
@@ -459,7 +531,10 @@ def _authoring(schema: Schema, defs: Schema) -> None:
     described = {
         "params": {**params, "description": "the spec's parameters, set with --set NAME=VALUE or params={...}"},
         "blocks": {"type": "object", "propertyNames": {"pattern": _NAME}, "additionalProperties": _ref("Block")},
-        "include": {"description": "spec files whose blocks this spec uses, relative to it", "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "include": {
+            "description": "spec files whose blocks this spec uses, relative to it",
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        },
         "search": _search(defs),
     }
     props = schema.setdefault("properties", {})

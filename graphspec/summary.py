@@ -42,7 +42,13 @@ def _inputs(node: Any) -> str:
     """A node's inputs, then its call arguments: ``dec_emb; initial_state=[enc:1, enc:2]``."""
     text = ", ".join(node.inputs)
     for key, value in node.call.items():
-        shown = "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value).lower() if isinstance(value, bool) else str(value)
+        shown = (
+            "[" + ", ".join(map(str, value)) + "]"
+            if isinstance(value, list)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+        )
         text += f"; {key}={shown}"
     return text
 
@@ -72,7 +78,9 @@ def render_summary(report: Report) -> str:
         shapes = " ".join(_shape(t) for t in info.outputs) if info.outputs else "?"
         rows.append([name, layer, shapes, _count(info.params), _count(info.flops), _inputs(node)])
     lines = [f"Model: {spec.name}", *_table(rows, right={3, 4})]
-    non_trainable = None if inf.total_params is None or inf.trainable_params is None else inf.total_params - inf.trainable_params
+    non_trainable = (
+        None if inf.total_params is None or inf.trainable_params is None else inf.total_params - inf.trainable_params
+    )
     lines += [
         "",
         "Outputs: " + ", ".join(f"{n} {_shape(t)}" for n, t in inf.outputs.items()),

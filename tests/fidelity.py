@@ -66,8 +66,14 @@ def assert_same_predictions(model: Any, rebuilt: Any, atol: float = 1e-5) -> Non
 
     x = random_inputs(model)
     struct = getattr(model, "_inputs_struct", None)
-    x = tree.pack_sequence_as(struct, x) if struct is not None and type(model).__name__ != "Sequential" else (x[0] if len(x) == 1 else x)
+    x = (
+        tree.pack_sequence_as(struct, x)
+        if struct is not None and type(model).__name__ != "Sequential"
+        else (x[0] if len(x) == 1 else x)
+    )
     want, got = model.predict(x, verbose=0), rebuilt.predict(x, verbose=0)
-    assert tree.map_structure(lambda _: 0, want) == tree.map_structure(lambda _: 0, got), "the outputs differ in structure"
+    assert tree.map_structure(lambda _: 0, want) == tree.map_structure(lambda _: 0, got), (
+        "the outputs differ in structure"
+    )
     for a, b in zip(tree.flatten(want), tree.flatten(got), strict=True):
         assert np.max(np.abs(np.asarray(a) - np.asarray(b))) <= atol

@@ -107,7 +107,11 @@ def _reason(case: dict[str, Any], data: Any, loaded: list[str]) -> str | None:
     for reason, beyond in REASONS.items():
         if codes <= beyond:
             return reason
-    floats = [e for e in case["errors"] if isinstance(_value(data, e["path"]), float) and float(_value(data, e["path"])).is_integer()]
+    floats = [
+        e
+        for e in case["errors"]
+        if isinstance(_value(data, e["path"]), float) and float(_value(data, e["path"])).is_integer()
+    ]
     if floats and codes <= {"wrong-type", "bad-version"} | set().union(*REASONS.values()):
         return JSON_NUMBERS
     return None

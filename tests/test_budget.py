@@ -12,7 +12,12 @@ from graphspec import Budget, SpecError
 
 
 def one_layer(node: dict[str, Any], shape: list[int | None]) -> dict[str, Any]:
-    return {"graphspec": 1, "inputs": {"x": {"shape": shape}}, "nodes": {"big": {"inputs": "x", **node}}, "outputs": {"big": {}}}
+    return {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": shape}},
+        "nodes": {"big": {"inputs": "x", **node}},
+        "outputs": {"big": {}},
+    }
 
 
 def test_huge_dense_is_refused_before_allocation_with_the_figure() -> None:
@@ -26,7 +31,9 @@ def test_huge_dense_is_refused_before_allocation_with_the_figure() -> None:
     with pytest.raises(SpecError) as exc:
         graphspec.build(spec)
     assert exc.value.codes == ["too-many-params"]
-    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 2_000, "4 TB of weights were never allocated"
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 2_000, (
+        "4 TB of weights were never allocated"
+    )
 
 
 def test_huge_embedding_is_refused() -> None:

@@ -66,7 +66,11 @@ def test_a_node_read_only_through_call_is_not_dead() -> None:
 
 def test_unknown_call_arguments_and_references_are_named_with_suggestions() -> None:
     found = errors(seq2seq({"initial_states": ["enc:1", "enc:2"], "mask": "sorce"}))
-    assert ("unknown-argument", "nodes.dec.call.initial_states", "LSTM's call takes no argument 'initial_states'") in found
+    assert (
+        "unknown-argument",
+        "nodes.dec.call.initial_states",
+        "LSTM's call takes no argument 'initial_states'",
+    ) in found
     assert ("unknown-reference", "nodes.dec.call.mask", "node 'dec' reads from unknown 'sorce'") in found
     with pytest.raises(SpecError) as err:
         graphspec.validate(seq2seq({"initial_states": ["enc:1", "enc:2"]}))
@@ -81,14 +85,24 @@ def test_a_call_reference_can_close_a_cycle() -> None:
 
 def test_an_argument_the_inputs_fill_cannot_be_given_again() -> None:
     (found,) = errors(seq2seq({"sequences": "source"}))
-    assert found == ("bad-argument", "nodes.dec.call.sequences", "LSTM's 'sequences' is already given by the node's `inputs`")
+    assert found == (
+        "bad-argument",
+        "nodes.dec.call.sequences",
+        "LSTM's 'sequences' is already given by the node's `inputs`",
+    )
 
 
 def test_switches_take_booleans_and_tensor_arguments_take_references() -> None:
     found = errors(seq2seq({"training": "no", "initial_state": 3}))
     assert ("wrong-type", "nodes.dec.call.training", "LSTM's 'training' is a switch: true or false; got 'no'") in found
-    assert ("wrong-type", "nodes.dec.call.initial_state", "LSTM's 'initial_state' takes tensors (references to inputs or nodes); got 3") in found
-    assert not any(code == "unknown-reference" for code, _, _ in found)  # `training: no` is not also a dangling reference
+    assert (
+        "wrong-type",
+        "nodes.dec.call.initial_state",
+        "LSTM's 'initial_state' takes tensors (references to inputs or nodes); got 3",
+    ) in found
+    assert not any(
+        code == "unknown-reference" for code, _, _ in found
+    )  # `training: no` is not also a dangling reference
     assert len(found) == 2
 
 
@@ -100,7 +114,11 @@ def test_a_malformed_reference_is_named() -> None:
 @pytest.mark.parametrize(
     ("call", "width", "message"),
     [
-        ({"initial_state": ["h0", "h0"]}, 4, "LSTM initial_state[0] (h) must have shape (batch, 8); got (None, 4) from h0"),
+        (
+            {"initial_state": ["h0", "h0"]},
+            4,
+            "LSTM initial_state[0] (h) must have shape (batch, 8); got (None, 4) from h0",
+        ),
         ({"initial_state": ["enc:1"]}, 8, "LSTM takes 2 initial states (h, c); got 1: (None, 8) from enc:1"),
     ],
     ids=["width", "count"],
@@ -125,7 +143,13 @@ def test_attention_call_arguments_and_scores() -> None:
         "graphspec": 1,
         "inputs": {"q": {"shape": [4, 8]}, "v": {"shape": [6, 8]}, "m": {"shape": [4, 6], "dtype": "bool"}},
         "nodes": {
-            "mha": {"layer": "MultiHeadAttention", "inputs": "q", "num_heads": 2, "key_dim": 4, "call": {"value": "v", "key": "v", "attention_mask": "m", "return_attention_scores": True}},
+            "mha": {
+                "layer": "MultiHeadAttention",
+                "inputs": "q",
+                "num_heads": 2,
+                "key_dim": 4,
+                "call": {"value": "v", "key": "v", "attention_mask": "m", "return_attention_scores": True},
+            },
             "out": {"layer": "Dense", "inputs": "mha:0", "units": 3},
         },
         "outputs": {"out": {}, "scores": {"from": "mha:1"}},
@@ -134,7 +158,9 @@ def test_attention_call_arguments_and_scores() -> None:
     assert report.inference.outputs["scores"].shape == (None, 2, 4, 6)  # (batch, heads, query length, key length)
     model = graphspec.build(data, compile=False)
     # Keras 3.15's symbolic shape of the scores says (None, 2, 4, 4) (it uses the query length twice); the tensor is:
-    _, scores = model.predict([np.ones((1, 4, 8), "float32"), np.ones((1, 6, 8), "float32"), np.ones((1, 4, 6), bool)], verbose=0)
+    _, scores = model.predict(
+        [np.ones((1, 4, 8), "float32"), np.ones((1, 6, 8), "float32"), np.ones((1, 4, 6), bool)], verbose=0
+    )
     assert scores.shape == (1, 2, 4, 6)
     bad = json.loads(json.dumps(data))
     bad["inputs"]["m"]["shape"] = [4, 5]
@@ -146,7 +172,10 @@ def test_a_rule_that_does_not_model_a_call_argument_leaves_the_outputs_unknown()
     data = {
         "graphspec": 1,
         "inputs": {"x": {"shape": [4, 3]}},
-        "nodes": {"norm": {"layer": "BatchNormalization", "inputs": "x", "call": {"training": False}}, "gru": {"layer": "Dense", "inputs": "norm", "units": 2}},
+        "nodes": {
+            "norm": {"layer": "BatchNormalization", "inputs": "x", "call": {"training": False}},
+            "gru": {"layer": "Dense", "inputs": "norm", "units": 2},
+        },
         "outputs": {"gru": {}},
     }
     assert graphspec.validate(data).inference.outputs["gru"].shape == (None, 4, 2)  # `training` never changes shapes
@@ -161,7 +190,9 @@ def test_the_decoder_starts_from_the_encoder_states() -> None:
     decoder = model.get_layer("dec")
     (node,) = [n for n in decoder._inbound_nodes if n.arguments.kwargs.get("initial_state") is not None]
     states = node.arguments.kwargs["initial_state"]
-    assert [s._keras_history.operation.name for s in states] == ["enc", "enc"] and [s._keras_history.tensor_index for s in states] == [1, 2]
+    assert [s._keras_history.operation.name for s in states] == ["enc", "enc"] and [
+        s._keras_history.tensor_index for s in states
+    ] == [1, 2]
 
 
 @pytest.mark.parametrize("positional", [False, True], ids=["by keyword", "by position"])
@@ -177,13 +208,18 @@ def test_states_passed_by_keyword_or_position_import(positional: bool) -> None:
 def test_training_switch_and_attention_keywords_import() -> None:
     q, v, k = keras.Input((4, 8), name="q"), keras.Input((6, 8), name="v"), keras.Input((6, 8), name="k")
     mask = keras.Input((4, 6), name="m", dtype="bool")
-    out, scores = layers.MultiHeadAttention(2, 4, name="mha")(q, v, key=k, attention_mask=mask, return_attention_scores=True)
+    out, scores = layers.MultiHeadAttention(2, 4, name="mha")(
+        q, v, key=k, attention_mask=mask, return_attention_scores=True
+    )
     dropped = layers.Dropout(0.5, name="drop")(out, training=True)
     spec = check_round_trip(keras.Model([q, v, k, mask], [dropped, scores]))
     assert spec.nodes["mha"].inputs == ["q", "v"]
     assert spec.nodes["mha"].call == {"key": "k", "attention_mask": "m", "return_attention_scores": True}
     assert spec.nodes["drop"].call == {"training": True}
-    assert spec.structure is not None and spec.structure.outputs == ["drop", "mha:1"]  # the scores are returned as they are
+    assert spec.structure is not None and spec.structure.outputs == [
+        "drop",
+        "mha:1",
+    ]  # the scores are returned as they are
 
 
 def test_a_frozen_base_called_in_inference_mode_keeps_training_false() -> None:

@@ -26,7 +26,16 @@ def errors(data: dict[str, Any]) -> list[tuple[str, str]]:
 def test_catalogue_covers_the_whole_keras_layer_namespace() -> None:
     names = catalog.layer_names()
     assert len(names) >= 150
-    for name in ("Dense", "Conv2D", "LSTM", "MultiHeadAttention", "Bidirectional", "Concatenate", "RandomFlip", "GroupNormalization"):
+    for name in (
+        "Dense",
+        "Conv2D",
+        "LSTM",
+        "MultiHeadAttention",
+        "Bidirectional",
+        "Concatenate",
+        "RandomFlip",
+        "GroupNormalization",
+    ):
         assert catalog.layer_info(name) is not None, name
 
 
@@ -85,10 +94,30 @@ def test_argument_docs_of_a_registered_layer_come_from_its_docstring() -> None:
         ({"layer": "keras.layers.Dense", "units": 3}, "unknown-layer", "unknown layer"),
         ({"layer": "InputLayer"}, "refused-layer", "inputs:"),
         ({"layer": "TorchModuleWrapper", "module": "x"}, "refused-layer", "code"),
-        ({"layer": "Dense", "units": 3, "activation": "keras.config.set_epsilon"}, "unknown-object", "unknown activation"),
-        ({"layer": "Dense", "units": 3, "activation": {"class_name": "relu", "config": {"max_value": 6}}}, "bad-argument", "function"),
-        ({"layer": "Dense", "units": 3, "kernel_initializer": {"class_name": "Orthogonal", "config": {"gain": {"class_name": "x"}}}}, "bad-argument", "plain data"),
-        ({"layer": "Dense", "units": 3, "quantization_config": {"class_name": "Int8QuantizationConfig"}}, "bad-argument", "not a mapping"),
+        (
+            {"layer": "Dense", "units": 3, "activation": "keras.config.set_epsilon"},
+            "unknown-object",
+            "unknown activation",
+        ),
+        (
+            {"layer": "Dense", "units": 3, "activation": {"class_name": "relu", "config": {"max_value": 6}}},
+            "bad-argument",
+            "function",
+        ),
+        (
+            {
+                "layer": "Dense",
+                "units": 3,
+                "kernel_initializer": {"class_name": "Orthogonal", "config": {"gain": {"class_name": "x"}}},
+            },
+            "bad-argument",
+            "plain data",
+        ),
+        (
+            {"layer": "Dense", "units": 3, "quantization_config": {"class_name": "Int8QuantizationConfig"}},
+            "bad-argument",
+            "not a mapping",
+        ),
         ({"layer": "Dense", "units": 3, "dtype": "float33"}, "bad-argument", "dtype"),
         ({"layer": "StringLookup", "vocabulary": "/etc/passwd"}, "bad-argument", "file path"),
         ({"layer": "Dense", "units": 0}, "bad-value", "positive integer"),
@@ -99,7 +128,11 @@ def test_argument_docs_of_a_registered_layer_come_from_its_docstring() -> None:
         ({"layer": "BatchNormalization", "momentum": "0.9"}, "wrong-type", "must be a number"),
         ({"layer": "Conv1D", "filters": 4, "kernel_size": 3, "padding": 1}, "wrong-type", "must be a string"),
         ({"layer": "Bidirectional", "wraps": "LSTM"}, "wrong-type", "nested layer"),
-        ({"layer": "Bidirectional", "wraps": {"layer": "LSTM", "units": 4, "inputs": "x"}}, "unknown-key", "nested layer"),
+        (
+            {"layer": "Bidirectional", "wraps": {"layer": "LSTM", "units": 4, "inputs": "x"}},
+            "unknown-key",
+            "nested layer",
+        ),
         ({"layer": "Bidirectional", "wraps": {"layer": "LTSM", "units": 4}}, "unknown-layer", "LTSM"),
         ({"layer": "Bidirectional", "wraps": {"layer": "Lambda", "function": "x"}}, "refused-layer", "Lambda"),
     ],
@@ -123,7 +156,9 @@ def test_objects_accept_names_and_class_config() -> None:
 
 def test_losses_metrics_and_optimizers_are_allow_listed() -> None:
     data = one_node(layer="Dense", units=3)
-    data["outputs"] = {"n": {"loss": "mse", "metrics": ["acc", "mae", {"class_name": "TopKCategoricalAccuracy", "config": {"k": 2}}]}}
+    data["outputs"] = {
+        "n": {"loss": "mse", "metrics": ["acc", "mae", {"class_name": "TopKCategoricalAccuracy", "config": {"k": 2}}]}
+    }
     data["compile"] = {"optimizer": {"class_name": "AdamW", "config": {"learning_rate": 0.01, "weight_decay": 0.001}}}
     graphspec.validate(data)
     data["outputs"]["n"]["loss"] = "msee"

@@ -49,7 +49,9 @@ def test_validate_json_format_is_machine_readable(capsys: pytest.CaptureFixture[
 
 def test_strict_turns_warnings_into_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "dead.yaml"
-    spec.write_text("graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 1}\n  spare: {layer: Dense, inputs: x, units: 1}\noutputs: {y: {}}\n")
+    spec.write_text(
+        "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 1}\n  spare: {layer: Dense, inputs: x, units: 1}\noutputs: {y: {}}\n"
+    )
     assert main(["validate", str(spec)]) == 0
     assert main(["validate", "--strict", str(spec)]) == 1
     assert "warning[dead-node]" in capsys.readouterr().out
@@ -104,7 +106,9 @@ def test_validate_never_imports_tensorflow() -> None:
 
 
 def test_python_dash_m_entry_point() -> None:
-    result = subprocess.run([sys.executable, "-m", "graphspec", "validate", SEEDS[0]], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "graphspec", "validate", SEEDS[0]], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and ": ok (" in result.stdout
 
 
@@ -120,7 +124,9 @@ def test_summary_without_tensorflow() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Model: question_answering"
-    assert any(line.split()[:4] == ["text_enc", "LSTM", "(None,", "32)"] and line.split()[4] == "12,416" for line in lines), result.stdout
+    assert any(
+        line.split()[:4] == ["text_enc", "LSTM", "(None,", "32)"] and line.split()[4] == "12,416" for line in lines
+    ), result.stdout
     assert "Total params: 1,337,332  (trainable 1,337,332, non-trainable 0)" in result.stdout
 
 
@@ -148,7 +154,9 @@ def test_a_bad_flag_gets_the_commands_own_usage_and_a_suggestion(capsys: pytest.
     assert "did you mean 'json'?" in capsys.readouterr().err
 
 
-def test_specs_from_pipes_are_read_once_within_the_size_limit(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_specs_from_pipes_are_read_once_within_the_size_limit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import os
 
     monkeypatch.chdir("specs/seed")  # a piped spec's includes are relative to the current folder
@@ -165,11 +173,15 @@ def test_specs_from_pipes_are_read_once_within_the_size_limit(monkeypatch: pytes
     assert main(["validate", "--max-bytes", "100", pipe(text)]) == 1
     assert "more than 100 bytes" in capsys.readouterr().out
     env = {**os.environ, "PYTHONPATH": os.path.abspath("../..")}
-    result = subprocess.run([sys.executable, "-m", "graphspec", "validate", "-"], input=text, capture_output=True, timeout=60, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "graphspec", "validate", "-"], input=text, capture_output=True, timeout=60, env=env
+    )
     assert result.returncode == 0 and b"-: ok (" in result.stdout, result.stderr
 
 
-def test_interrupts_exit_130_and_terminations_143_saying_what_was_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_interrupts_exit_130_and_terminations_143_saying_what_was_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import os
     import signal
     import time
@@ -183,7 +195,10 @@ def test_interrupts_exit_130_and_terminations_143_saying_what_was_kept(tmp_path:
     monkeypatch.setattr(graphspec.train, "fit", interrupted)
     assert main(["fit", SEEDS[0], "--synthetic", "4"]) == 130
     err = capsys.readouterr().err
-    assert f"interrupted after epoch 3 of 10; {tmp_path} keeps history.json, .csv, .png (3 epochs); the same command resumes it" in err
+    assert (
+        f"interrupted after epoch 3 of 10; {tmp_path} keeps history.json, .csv, .png (3 epochs); the same command resumes it"
+        in err
+    )
 
     def terminated(*args: object, **kwargs: object) -> None:
         os.kill(os.getpid(), signal.SIGTERM)

@@ -78,7 +78,9 @@ def _diag(d: graphspec.Diagnostic) -> dict[str, Any]:
     return {"code": d.code.value, "path": format_path(d.path), "line": d.line, "column": d.column}
 
 
-def _match(expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _match(
+    expected: list[dict[str, Any]], got: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Pair expected with got diagnostics (a multiset match); return what is missing and what is extra."""
     left = list(got)
     missing = []
@@ -126,7 +128,9 @@ def test_conformance(file: str, group: str, case: dict[str, Any]) -> None:
             report = graphspec.validate(source, limits=limits)
     except graphspec.SpecError as exc:
         errors = [_diag(d) for d in exc.errors]
-        assert not case["valid"], "expected a valid spec, got:\n" + "\n".join(str(e) for e in errors) + "\n" + exc.render()
+        assert not case["valid"], (
+            "expected a valid spec, got:\n" + "\n".join(str(e) for e in errors) + "\n" + exc.render()
+        )
         missing, extra = _match(case["errors"], errors)
         assert not missing and not extra, _fail_report(missing, extra, errors) + "\n" + exc.render()
         for d in exc.diagnostics:
@@ -139,11 +143,15 @@ def test_conformance(file: str, group: str, case: dict[str, Any]) -> None:
     if report is not None:
         warnings = [{"code": d.code.value, "path": format_path(d.path)} for d in report.warnings]
         expected = case.get("warnings", [])
-        assert Counter(map(json.dumps, warnings)) == Counter(map(json.dumps, expected)), f"warnings {warnings}, expected {expected}"
+        assert Counter(map(json.dumps, warnings)) == Counter(map(json.dumps, expected)), (
+            f"warnings {warnings}, expected {expected}"
+        )
         data = report.spec.to_data()
         for path, value in case.get("loaded", []):
             got = _resolve(data, path)
-            assert _same(got, value), f"{format_path(path)} loaded as {got!r} ({type(got).__name__}), expected {value!r} ({type(value).__name__})"
+            assert _same(got, value), (
+                f"{format_path(path)} loaded as {got!r} ({type(got).__name__}), expected {value!r} ({type(value).__name__})"
+            )
     if model is not None and "model" in case:
         want = case["model"]
         assert model.count_params() == want["params"]
@@ -162,10 +170,25 @@ def test_corpus_size() -> None:
 def test_corpus_is_well_formed() -> None:
     ids = Counter(f"{f}: {c['description']}" for f, _, c in CASES)
     assert not [i for i, n in ids.items() if n > 1], "case descriptions must be unique within a file"
-    allowed = {"description", "text", "data", "valid", "errors", "warnings", "loaded", "expand", "limits", "build", "model", "recursion_limit"}
+    allowed = {
+        "description",
+        "text",
+        "data",
+        "valid",
+        "errors",
+        "warnings",
+        "loaded",
+        "expand",
+        "limits",
+        "build",
+        "model",
+        "recursion_limit",
+    }
     for file, _, case in CASES:
         assert set(case) <= allowed, f"{file}: {case['description']}: unknown keys {set(case) - allowed}"
         assert ("text" in case) != ("data" in case), f"{file}: {case['description']}: give text or data"
         assert case["valid"] == (not case.get("errors")), f"{file}: {case['description']}: valid disagrees with errors"
         for e in case.get("errors", []):
-            assert e["code"] in {c.value for c in graphspec.Code}, f"{file}: {case['description']}: unknown code {e['code']}"
+            assert e["code"] in {c.value for c in graphspec.Code}, (
+                f"{file}: {case['description']}: unknown code {e['code']}"
+            )

@@ -23,7 +23,12 @@ NOISE = [
 
 def test_start_up_lines_are_noise_and_nothing_else_is() -> None:
     assert all(is_noise(line) for line in NOISE)
-    kept = ["F0000 00:00:1.0  1 x.cc:1] Check failed: fatal", "Traceback (most recent call last):", "graphspec: interrupted", "E: not a log line"]
+    kept = [
+        "F0000 00:00:1.0  1 x.cc:1] Check failed: fatal",
+        "Traceback (most recent call last):",
+        "graphspec: interrupted",
+        "E: not a log line",
+    ]
     assert not any(is_noise(line) for line in kept)
 
 
@@ -44,8 +49,13 @@ class config:
 """
 
 
-@pytest.mark.parametrize(("setting", "shown"), [(None, ["a real problem"]), ("1", ["WARNING: All log", "I0000 00:00", "a real problem", "E0000 00:00"])])
-def test_tensorflow_starts_quietly_unless_graphspec_tf_logs_is_set(tmp_path: Path, setting: str | None, shown: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [(None, ["a real problem"]), ("1", ["WARNING: All log", "I0000 00:00", "a real problem", "E0000 00:00"])],
+)
+def test_tensorflow_starts_quietly_unless_graphspec_tf_logs_is_set(
+    tmp_path: Path, setting: str | None, shown: list[str]
+) -> None:
     (tmp_path / "tensorflow").mkdir()
     (tmp_path / "tensorflow" / "__init__.py").write_text(_FAKE_TF)
     code = "from graphspec._util.console import quiet_tensorflow_start\nquiet_tensorflow_start()\nimport tensorflow as tf\ntf.config.list_physical_devices()\n"
@@ -56,15 +66,25 @@ def test_tensorflow_starts_quietly_unless_graphspec_tf_logs_is_set(tmp_path: Pat
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert len(lines) == len(shown) and all(line.startswith(start) for line, start in zip(lines, shown, strict=True)), lines
+    assert len(lines) == len(shown) and all(line.startswith(start) for line, start in zip(lines, shown, strict=True)), (
+        lines
+    )
 
 
 def test_build_in_a_pipe_prints_the_whole_summary_and_no_tensorflow_noise() -> None:
     # The real TensorFlow, as a user's shell or CI log meets it.
     env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "GRAPHSPEC_TF_LOGS", "COLUMNS")}
-    result = subprocess.run([sys.executable, "-m", "graphspec", "build", "specs/seed/multi_input_qa.yaml", "--summary"], capture_output=True, text=True, timeout=300, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "graphspec", "build", "specs/seed/multi_input_qa.yaml", "--summary"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
-    assert [line for line in result.stderr.splitlines() if is_noise(line) or "cuda" in line.lower() or "absl" in line] == []
+    assert [
+        line for line in result.stderr.splitlines() if is_noise(line) or "cuda" in line.lower() or "absl" in line
+    ] == []
     header = next(line for line in result.stdout.splitlines() if "Layer (type)" in line)
     assert "Output Shape" in header and "Param #" in header and "Connected to" in header
     assert "\x1b[" not in result.stdout  # no colour codes in a log
@@ -73,7 +93,21 @@ def test_build_in_a_pipe_prints_the_whole_summary_and_no_tensorflow_noise() -> N
 
 def test_fit_in_a_log_file_writes_one_line_per_epoch(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "GRAPHSPEC_TF_LOGS"}
-    cmd = [sys.executable, "-m", "graphspec", "fit", "specs/seed/functional_mlp.yaml", "--synthetic", "32", "--epochs", "3", "--run-dir", str(tmp_path / "run"), "--seed", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "graphspec",
+        "fit",
+        "specs/seed/functional_mlp.yaml",
+        "--synthetic",
+        "32",
+        "--epochs",
+        "3",
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--seed",
+        "1",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stdout and "\x1b" not in result.stdout and "\b" not in result.stdout

@@ -18,7 +18,11 @@ CORPUS = entries()
 
 
 def _params(slow: bool) -> list[object]:
-    return [pytest.param(e, id=name, marks=[pytest.mark.slow] if e.slow else []) for name, e in CORPUS.items() if e.slow == slow]
+    return [
+        pytest.param(e, id=name, marks=[pytest.mark.slow] if e.slow else [])
+        for name, e in CORPUS.items()
+        if e.slow == slow
+    ]
 
 
 @pytest.mark.parametrize("entry", _params(slow=False) + _params(slow=True))
@@ -42,7 +46,12 @@ def test_the_expectation_table_speaks_only_of_corpus_models_and_known_aspects() 
         if isinstance(expected, Differs):
             assert expected.aspects and expected.aspects <= set(ASPECTS), name
         else:
-            assert isinstance(expected, Refused) and expected.stage in ("import", "build", "reimport") and expected.names and expected.says, name
+            assert (
+                isinstance(expected, Refused)
+                and expected.stage in ("import", "build", "reimport")
+                and expected.names
+                and expected.says
+            ), name
 
 
 # ---------------------------------------------------------------------------
@@ -80,8 +89,16 @@ def test_the_comparison_sees_what_differs(changed: object, aspects: set[str]) ->
 def test_the_comparison_sees_compile_settings_and_treats_equal_spellings_alike() -> None:
     a, b, c = _mlp(), _mlp(), _mlp()
     a.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["sparse_categorical_accuracy"])
-    b.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.SparseCategoricalCrossentropy(), metrics=[keras.metrics.SparseCategoricalAccuracy()])
-    c.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["sparse_categorical_accuracy"])
+    b.compile(
+        optimizer=keras.optimizers.Adam(),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy()],
+    )
+    c.compile(
+        optimizer="adam",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["sparse_categorical_accuracy"],
+    )
     assert compile_settings(a) == compile_settings(b)
     assert compile_settings(a) != compile_settings(c)
     assert compile_settings(_mlp()) != compile_settings(a)
@@ -90,9 +107,18 @@ def test_the_comparison_sees_compile_settings_and_treats_equal_spellings_alike()
 def test_a_refusal_must_name_something_the_model_has() -> None:
     outcome = Outcome("import", "unsupported-model", "layer 'dense_9' is refused", facts={"dense", "Dense"})
     assert mismatch(outcome, Refused("unsupported-model", "dense_9", "is refused", ("x",))) is not None
-    assert mismatch(Outcome("import", "unsupported-model", "layer 'dense' is refused", facts={"dense"}), Refused("unsupported-model", "dense", "is refused", ("x",))) is None
+    assert (
+        mismatch(
+            Outcome("import", "unsupported-model", "layer 'dense' is refused", facts={"dense"}),
+            Refused("unsupported-model", "dense", "is refused", ("x",)),
+        )
+        is None
+    )
     assert mismatch(Outcome("pass"), Refused("unsupported-model", "dense", "is refused", ("x",))) is not None
-    assert mismatch(Outcome("differs", differs={"compile": "..."}), Differs(frozenset({"compile", "structure"}), ("x",))) is not None
+    assert (
+        mismatch(Outcome("differs", differs={"compile": "..."}), Differs(frozenset({"compile", "structure"}), ("x",)))
+        is not None
+    )
 
 
 def test_a_metric_string_and_its_object_log_different_names_so_they_differ() -> None:

@@ -11,7 +11,16 @@ import pytest
 
 import graphspec
 from graphspec import SpecError
-from graphspec.data import ArraySpec, check_arrays, expected_arrays, load_npz, save_npz, split_arrays, synthetic_arrays, target_kind
+from graphspec.data import (
+    ArraySpec,
+    check_arrays,
+    expected_arrays,
+    load_npz,
+    save_npz,
+    split_arrays,
+    synthetic_arrays,
+    target_kind,
+)
 from graphspec.errors import format_path
 
 QA = Path("specs/seed/multi_input_qa.yaml")
@@ -30,8 +39,16 @@ def test_every_problem_is_named_with_shape_and_dtype() -> None:
     arrays = {"text": np.zeros((4, 7), "float32"), "question": np.zeros((5, 7), "int64"), "extra": np.zeros(4)}
     diags = check_arrays(arrays, expected_arrays(report), source="d.npz")
     assert [(d.code.value, format_path(d.path), d.message) for d in diags] == [
-        ("array-mismatch", "inputs.text", "array 'text' in d.npz has shape (4, 7) and dtype float32; the input expects (N, None) of int32"),
-        ("missing-array", "outputs.answer", "d.npz has no array 'answer' for the output (it has a loss); expected (N, 500)"),
+        (
+            "array-mismatch",
+            "inputs.text",
+            "array 'text' in d.npz has shape (4, 7) and dtype float32; the input expects (N, None) of int32",
+        ),
+        (
+            "missing-array",
+            "outputs.answer",
+            "d.npz has no array 'answer' for the output (it has a loss); expected (N, 500)",
+        ),
         ("unexpected-array", "", "d.npz has an array 'extra', which is no input or output with a loss"),
         ("array-mismatch", "", "arrays in d.npz hold different numbers of samples (text: 4, question: 5)"),
     ]
@@ -43,7 +60,11 @@ def test_sparse_labels_take_class_ids_and_predict_needs_no_targets() -> None:
     assert check_arrays({"y": np.zeros((3, 1), "int32")}, [want]) == []
     [d] = check_arrays({"y": np.zeros((3, 10), "int32")}, [want])
     assert "integer class ids (N)" in d.message
-    x, y = split_arrays({"x": np.ones((2, 3)), "y": np.ones((2, 1))}, [ArraySpec("x", "input", (3,), "float32", ()), want], targets=False)
+    x, y = split_arrays(
+        {"x": np.ones((2, 3)), "y": np.ones((2, 1))},
+        [ArraySpec("x", "input", (3,), "float32", ()), want],
+        targets=False,
+    )
     assert list(x) == ["x"] and y == {}
 
 
@@ -67,7 +88,9 @@ def test_synthetic_data_fits_embeddings_losses_and_shapes() -> None:
     report = graphspec.validate(Path("specs/seed/multi_output.yaml"))
     arrays = synthetic_arrays(report, 6, seed=3)
     assert arrays["posts"].dtype == np.int32 and arrays["posts"].max() < 50_000
-    assert arrays["posts"].shape[1] == 1024  # the first length at which the Conv1D/pooling stack leaves a positive length
+    assert (
+        arrays["posts"].shape[1] == 1024
+    )  # the first length at which the Conv1D/pooling stack leaves a positive length
     assert arrays["income"].sum(axis=1).tolist() == [1.0] * 6  # one-hot for categorical_crossentropy
     assert set(np.unique(arrays["gender"])) <= {0.0, 1.0}
     assert check_arrays(arrays, expected_arrays(report)) == []
@@ -76,7 +99,15 @@ def test_synthetic_data_fits_embeddings_losses_and_shapes() -> None:
 
 
 def test_target_kind_by_loss_name_or_class() -> None:
-    assert [target_kind(x) for x in ("categorical_crossentropy", {"class_name": "SparseCategoricalCrossentropy"}, "binary_crossentropy", "mse")] == ["onehot", "sparse", "binary", "float"]
+    assert [
+        target_kind(x)
+        for x in (
+            "categorical_crossentropy",
+            {"class_name": "SparseCategoricalCrossentropy"},
+            "binary_crossentropy",
+            "mse",
+        )
+    ] == ["onehot", "sparse", "binary", "float"]
 
 
 def test_data_checks_never_import_tensorflow(tmp_path: Path) -> None:
@@ -109,7 +140,10 @@ def test_load_npz_reports_a_single_array_file(tmp_path: Path) -> None:
 
 
 def test_arrays_of_no_samples_are_refused() -> None:
-    want = [ArraySpec("x", "input", (4,), "float32", ("inputs", "x")), ArraySpec("y", "output", (3,), None, ("outputs", "y"))]
+    want = [
+        ArraySpec("x", "input", (4,), "float32", ("inputs", "x")),
+        ArraySpec("y", "output", (3,), None, ("outputs", "y")),
+    ]
     diags = check_arrays({"x": np.zeros((0, 4), "float32"), "y": np.zeros((0, 3), "float32")}, want, source="d.npz")
     assert [(d.code.value, d.message) for d in diags] == [("array-mismatch", "arrays in d.npz hold no samples")]
     assert check_arrays({"x": np.zeros((0, 4), "float32")}, want, targets=False) != []

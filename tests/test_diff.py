@@ -74,12 +74,16 @@ description: the same model, written differently
 
 def test_uniform_sizes_equal_their_int() -> None:
     def conv(size: Any) -> graphspec.Spec:
-        return graphspec.load({
-            "graphspec": 1,
-            "inputs": {"x": {"shape": [8, 8, 3]}},
-            "nodes": {"c": {"layer": "Conv2D", "inputs": "x", "filters": 4, "kernel_size": size, "strides": [1, 1]}},
-            "outputs": {"c": {}},
-        })
+        return graphspec.load(
+            {
+                "graphspec": 1,
+                "inputs": {"x": {"shape": [8, 8, 3]}},
+                "nodes": {
+                    "c": {"layer": "Conv2D", "inputs": "x", "filters": 4, "kernel_size": size, "strides": [1, 1]}
+                },
+                "outputs": {"c": {}},
+            }
+        )
 
     assert diff_specs(conv(3), conv([3, 3])).equal
     assert _kinds(conv(3), conv([3, 5])) == [("argument-changed", "nodes.c.kernel_size")]
@@ -118,7 +122,9 @@ def test_a_renamed_node_is_one_change_and_its_readers_are_not_rewired() -> None:
         d["nodes"]["combined"] = d["nodes"].pop("merged")
         d["nodes"]["answer"]["inputs"] = "combined"
 
-    assert diff_specs(_spec(), _spec(edit=edit)).changes == [Change("node-renamed", "nodes.combined", "merged", "combined")]
+    assert diff_specs(_spec(), _spec(edit=edit)).changes == [
+        Change("node-renamed", "nodes.combined", "merged", "combined")
+    ]
 
 
 def test_layer_class_and_share_changes() -> None:
@@ -142,7 +148,12 @@ def test_inputs_outputs_compile_and_name() -> None:
     assert diff_specs(_spec(), _spec(edit=edit)).changes == [
         Change("name-changed", "name", "qa", "qa2"),
         Change("input-changed", "inputs.text", {"shape": [None], "dtype": "int32"}, {"shape": [100], "dtype": "int32"}),
-        Change("output-changed", "outputs.answer", {"loss": "categorical_crossentropy"}, {"loss": "categorical_crossentropy", "loss_weight": 0.5}),
+        Change(
+            "output-changed",
+            "outputs.answer",
+            {"loss": "categorical_crossentropy"},
+            {"loss": "categorical_crossentropy", "loss_weight": 0.5},
+        ),
         Change("compile-changed", "compile", {"optimizer": "adam"}, {"optimizer": "sgd"}),
     ]
 
@@ -202,7 +213,9 @@ def test_cli_exit_codes(two_specs: tuple[str, str, str], capsys: pytest.CaptureF
     assert main(["diff", a, c]) == 1
     assert "~ nodes.answer.units: 10 → 12  (argument-changed)" in capsys.readouterr().out
     assert main(["diff", a, c, "--format", "json"]) == 1
-    assert json.loads(capsys.readouterr().out)["changes"] == [{"kind": "argument-changed", "path": "nodes.answer.units", "old": 10, "new": 12}]
+    assert json.loads(capsys.readouterr().out)["changes"] == [
+        {"kind": "argument-changed", "path": "nodes.answer.units", "old": 10, "new": 12}
+    ]
     assert main(["diff", a, a + ".missing.yaml"]) == 2
     assert "io-error" in capsys.readouterr().err
     with pytest.raises(SystemExit) as stop:

@@ -35,7 +35,9 @@ def test_lexicographical_order_matches_networkx(seed: int) -> None:
     ours, theirs = _random_graph(seed, 30, cyclic=False)
     position = {name: i for i, name in enumerate(sorted(ours))}
     key = position.__getitem__
-    assert dg.lexicographical_topological_sort(ours, key=key) == list(nx.lexicographical_topological_sort(theirs, key=key))
+    assert dg.lexicographical_topological_sort(ours, key=key) == list(
+        nx.lexicographical_topological_sort(theirs, key=key)
+    )
     assert dg.lexicographical_topological_sort(ours) == list(nx.lexicographical_topological_sort(theirs))
 
 

@@ -64,7 +64,13 @@ def blocks(path: Path) -> Iterator[Block]:
             i += 1
         before = next((ln.strip() for ln in reversed(lines[:start]) if ln.strip()), "")
         found = MARKER.match(before)
-        yield Block(path, start + 1, opening.group(1), "\n".join(body) + "\n", (found.group(1), found.group(2)) if found else None)
+        yield Block(
+            path,
+            start + 1,
+            opening.group(1),
+            "\n".join(body) + "\n",
+            (found.group(1), found.group(2)) if found else None,
+        )
         i += 1
 
 
@@ -73,11 +79,21 @@ def pages() -> list[Path]:
 
 
 def spec_blocks() -> list[Block]:
-    return [b for p in [README, *pages()] if p not in GENERATED for b in blocks(p) if b.lang == "yaml" and SPEC_KEY.search(b.text)]
+    return [
+        b
+        for p in [README, *pages()]
+        if p not in GENERATED
+        for b in blocks(p)
+        if b.lang == "yaml" and SPEC_KEY.search(b.text)
+    ]
 
 
 def _case(block: Block) -> object:
-    marks = [pytest.mark.skip(reason=f"{block.where}: a fragment ({block.marker[1]})")] if block.marker and block.marker[0] == "fragment" else []
+    marks = (
+        [pytest.mark.skip(reason=f"{block.where}: a fragment ({block.marker[1]})")]
+        if block.marker and block.marker[0] == "fragment"
+        else []
+    )
     return pytest.param(block, id=block.where, marks=marks)
 
 
@@ -90,7 +106,9 @@ def test_spec_in_the_docs_validates(block: Block) -> None:
         graphspec.validate(block.text)
 
 
-@pytest.mark.skip(reason="docs/errors.md is generated from the lint rules (python -m graphspec.lint._errors_page); its examples are fragments by design")
+@pytest.mark.skip(
+    reason="docs/errors.md is generated from the lint rules (python -m graphspec.lint._errors_page); its examples are fragments by design"
+)
 def test_generated_errors_page() -> None: ...
 
 
@@ -106,7 +124,9 @@ def test_markers_precede_spec_blocks() -> None:
         text = path.read_text(encoding="utf-8")
         markers = len(re.findall(r"^<!-- (?:fragment|invalid-example)\b", text, re.MULTILINE))
         used = sum(1 for b in blocks(path) if b.marker and b.lang == "yaml" and SPEC_KEY.search(b.text))
-        assert markers == used, f"{path.relative_to(ROOT)}: a fragment/invalid-example marker must say why and stand right before a spec's ```yaml fence"
+        assert markers == used, (
+            f"{path.relative_to(ROOT)}: a fragment/invalid-example marker must say why and stand right before a spec's ```yaml fence"
+        )
 
 
 def nav_files(entries: object) -> Iterator[str]:
@@ -143,13 +163,21 @@ def test_hooks_exist() -> None:
 
 
 def test_every_results_table_has_its_file_and_every_file_its_page() -> None:
-    shown = {m for p in pages() for m in re.findall(r"^<!-- results: (\S+) -->$", p.read_text(encoding="utf-8"), re.MULTILINE)}
+    shown = {
+        m
+        for p in pages()
+        for m in re.findall(r"^<!-- results: (\S+) -->$", p.read_text(encoding="utf-8"), re.MULTILINE)
+    }
     files = {p.stem for p in RESULTS.glob("*.json")}
-    assert shown == files, f"shown without a file: {sorted(shown - files)}; files no page shows: {sorted(files - shown)}"
+    assert shown == files, (
+        f"shown without a file: {sorted(shown - files)}; files no page shows: {sorted(files - shown)}"
+    )
     for name in files:
         data = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
         assert {"benchmark", "command", "machine", "date", "rows"} <= set(data), name
-        assert (ROOT / "benchmarks" / f"{data['benchmark']}.py").is_file(), f"{name}: no benchmarks/{data['benchmark']}.py"
+        assert (ROOT / "benchmarks" / f"{data['benchmark']}.py").is_file(), (
+            f"{name}: no benchmarks/{data['benchmark']}.py"
+        )
         assert data["command"].startswith(f"python benchmarks/{data['benchmark']}.py"), name
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["date"]), name
         keys = [c["key"] for c in data.get("columns") or [{"key": k} for k in data["rows"][0]]]

@@ -14,7 +14,12 @@ from graphspec import SpecError
 
 def chain(n: int, units: int = 2) -> dict[str, Any]:
     nodes = {f"d{i}": {"layer": "Dense", "inputs": "x" if i == 0 else f"d{i - 1}", "units": units} for i in range(n)}
-    return {"graphspec": 1, "inputs": {"x": {"shape": [units]}}, "nodes": nodes, "outputs": {"y": {"from": f"d{n - 1}"}}}
+    return {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": [units]}},
+        "nodes": nodes,
+        "outputs": {"y": {"from": f"d{n - 1}"}},
+    }
 
 
 def test_output_names_and_from() -> None:
@@ -26,7 +31,9 @@ def test_output_names_and_from() -> None:
 
 def test_compile_settings_reach_keras() -> None:
     data = chain(2)
-    data["outputs"] = {"y": {"from": "d1", "loss": {"class_name": "Huber", "config": {"delta": 0.5}}, "metrics": ["mae"]}}
+    data["outputs"] = {
+        "y": {"from": "d1", "loss": {"class_name": "Huber", "config": {"delta": 0.5}}, "metrics": ["mae"]}
+    }
     data["compile"] = {"optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.05, "momentum": 0.9}}}
     model = graphspec.build(data)
     assert type(model.optimizer).__name__ == "SGD"
@@ -39,7 +46,9 @@ def test_compile_settings_reach_keras() -> None:
 def test_uncompiled_when_nothing_to_compile() -> None:
     model = graphspec.build(chain(2))
     assert not model.compiled
-    model = graphspec.build(graphspec.load({**chain(2), "outputs": {"y": {"from": "d1", "loss": "mse"}}}), compile=False)
+    model = graphspec.build(
+        graphspec.load({**chain(2), "outputs": {"y": {"from": "d1", "loss": "mse"}}}), compile=False
+    )
     assert not model.compiled
     assert graphspec.build({**chain(2), "outputs": {"y": {"from": "d1", "loss": "mse"}}}).compiled
 
@@ -111,7 +120,10 @@ def test_3000_chained_layers_build() -> None:
 @pytest.mark.parametrize(
     ("output", "path"),
     [
-        ({"loss": "mse", "metrics": [{"class_name": "AUC", "config": {"num_thresholds": 1}}]}, ("outputs", "y", "metrics", 0)),
+        (
+            {"loss": "mse", "metrics": [{"class_name": "AUC", "config": {"num_thresholds": 1}}]},
+            ("outputs", "y", "metrics", 0),
+        ),
         ({"loss": {"class_name": "MeanSquaredError", "config": {"reduction": "bogus"}}}, ("outputs", "y", "loss")),
     ],
 )

@@ -23,7 +23,16 @@ def test_format_path() -> None:
 
 
 def test_render_has_position_code_source_caret_and_hint() -> None:
-    d = Diagnostic(Code.UNKNOWN_LAYER, "unknown layer 'Dence'", ("nodes", "h", "layer"), "did you mean 'Dense'?", file="m.yaml", line=3, column=9, source_line="  h: {layer: Dence}")
+    d = Diagnostic(
+        Code.UNKNOWN_LAYER,
+        "unknown layer 'Dence'",
+        ("nodes", "h", "layer"),
+        "did you mean 'Dense'?",
+        file="m.yaml",
+        line=3,
+        column=9,
+        source_line="  h: {layer: Dence}",
+    )
     assert d.render().splitlines() == [
         "m.yaml:3:9: error[unknown-layer]: nodes.h.layer: unknown layer 'Dence'",
         "   3 |   h: {layer: Dence}",

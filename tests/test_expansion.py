@@ -112,7 +112,11 @@ def test_set_is_checked_against_the_declared_params(tmp_path: Path, capsys: pyte
     with pytest.raises(SystemExit) as info:
         main(["validate", str(path), "--set", "depth"])
     assert info.value.code == 2
-    assert [(n, v.value) for n, v in map(parse_override, ["width=0.5", "act=relu", "flag=true"])] == [("width", 0.5), ("act", "relu"), ("flag", True)]
+    assert [(n, v.value) for n, v in map(parse_override, ["width=0.5", "act=relu", "flag=true"])] == [
+        ("width", 0.5),
+        ("act", "relu"),
+        ("flag", True),
+    ]
     with pytest.raises(graphspec.SpecError, match="a Spec object is already expanded"):
         graphspec.load(graphspec.load(path), params={"width": 2})
 
@@ -145,7 +149,16 @@ def test_substitution_keeps_types_and_formats_embedded_expressions() -> None:
             "graphspec": 1,
             "params": {"n": 3, "rate": 0.25, "tag": "v", "flag": False},
             "inputs": {"x": {"shape": ["${n * 2}"]}},
-            "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": "$n", "use_bias": "$flag", "name_hint": "${tag}-${n}-$$5", "rate": "${rate * 2}"}},
+            "nodes": {
+                "y": {
+                    "layer": "Dense",
+                    "inputs": "x",
+                    "units": "$n",
+                    "use_bias": "$flag",
+                    "name_hint": "${tag}-${n}-$$5",
+                    "rate": "${rate * 2}",
+                }
+            },
             "outputs": {"y": {}},
             "description": "width ${n}",
         }
@@ -228,8 +241,14 @@ def test_the_callers_data_is_not_changed() -> None:
 # -- diagnostics with positions ------------------------------------------------
 
 
-def test_an_error_inside_a_block_names_the_instance_and_the_definition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path, "family.yaml", BLOCKS.replace("units: $wide, activation: $act", "units: $wide, activation: $act, unit: 3"))
+def test_an_error_inside_a_block_names_the_instance_and_the_definition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(
+        tmp_path,
+        "family.yaml",
+        BLOCKS.replace("units: $wide, activation: $act", "units: $wide, activation: $act, unit: 3"),
+    )
     monkeypatch.chdir(tmp_path)
     error = errors_of(Path("family.yaml"))
     first = error.diagnostics[0]
@@ -245,7 +264,12 @@ def test_an_error_inside_a_block_names_the_instance_and_the_definition(tmp_path:
     assert [d.path for d in error.diagnostics] == [("nodes", n, "unit") for n in ("stem/d", "body/block1/d")]
     copies = error.diagnostics[1].to_dict()
     assert copies["related"] == [
-        {"label": "in block instance 'body/block1' (block 'dense', copy 1 of 2)", "file": "family.yaml", "line": 20, "column": 3},
+        {
+            "label": "in block instance 'body/block1' (block 'dense', copy 1 of 2)",
+            "file": "family.yaml",
+            "line": 20,
+            "column": 3,
+        },
         {"label": "the same in 1 more copy: body/block2/d", "file": "family.yaml", "line": 20, "column": 3},
         {"label": "defined in blocks.dense.nodes.d", "file": "family.yaml", "line": 13, "column": 7},
     ]
@@ -254,18 +278,50 @@ def test_an_error_inside_a_block_names_the_instance_and_the_definition(tmp_path:
 @pytest.mark.parametrize(
     ("replace", "by", "code", "where", "message"),
     [
-        ('units: "${int(8 * width)}"', 'units: "${int(8 * widht)}"', "bad-expression", (19, 53), "in '${int(8 * widht)}': unknown name 'widht'; did you mean 'width'?"),
-        ('units: "${int(8 * width)}"', 'units: "${8 *}"', "bad-expression", (19, 48), "in '${8 *}': expected a number, a name or '(', found the end of the expression"),
-        ('units: "${int(8 * width)}"', 'units: "${2 ** 2 ** 2 ** 99}"', "bad-expression", (19, 57), "the exponent 99 is too large (at most 64)"),
+        (
+            'units: "${int(8 * width)}"',
+            'units: "${int(8 * widht)}"',
+            "bad-expression",
+            (19, 53),
+            "in '${int(8 * widht)}': unknown name 'widht'; did you mean 'width'?",
+        ),
+        (
+            'units: "${int(8 * width)}"',
+            'units: "${8 *}"',
+            "bad-expression",
+            (19, 48),
+            "in '${8 *}': expected a number, a name or '(', found the end of the expression",
+        ),
+        (
+            'units: "${int(8 * width)}"',
+            'units: "${2 ** 2 ** 2 ** 99}"',
+            "bad-expression",
+            (19, 57),
+            "the exponent 99 is too large (at most 64)",
+        ),
         ("block: dense, inputs: x", "block: dence, inputs: x", "unknown-block", (19, 17), "unknown block 'dence'"),
-        ("units: 4, repeat", "units: 4, unitz: 4, repeat", "unknown-param", (20, 48), "block 'dense' has no parameter 'unitz'"),
-        ('units: "${int(8 * width)}"', 'act: tanh', "missing-param", (19, 9), "block 'dense' needs parameter 'units'"),
+        (
+            "units: 4, repeat",
+            "units: 4, unitz: 4, repeat",
+            "unknown-param",
+            (20, 48),
+            "block 'dense' has no parameter 'unitz'",
+        ),
+        ('units: "${int(8 * width)}"', "act: tanh", "missing-param", (19, 9), "block 'dense' needs parameter 'units'"),
         ("units: 4, repeat", "units: 4.5, repeat", "wrong-type", (20, 45), "parameter 'units' is int; got float 4.5"),
         ("repeat: $depth", "repeat: 0", "bad-value", (20, 56), "repeat must be an integer ≥ 1; got int 0"),
-        ("{1: {act: tanh}}", "{3: {act: tanh}}", "bad-value", (20, 75), "override '3' names no copy; copies are numbered 1 to 2"),
+        (
+            "{1: {act: tanh}}",
+            "{3: {act: tanh}}",
+            "bad-value",
+            (20, 75),
+            "override '3' names no copy; copies are numbered 1 to 2",
+        ),
     ],
 )
-def test_expansion_errors_have_exact_positions(tmp_path: Path, replace: str, by: str, code: str, where: tuple[int, int], message: str) -> None:
+def test_expansion_errors_have_exact_positions(
+    tmp_path: Path, replace: str, by: str, code: str, where: tuple[int, int], message: str
+) -> None:
     assert replace in BLOCKS
     error = errors_of(write(tmp_path, "family.yaml", BLOCKS.replace(replace, by)))
     assert error.codes == [code]
@@ -325,7 +381,10 @@ def test_nested_repeats_of_empty_blocks_are_bounded_too() -> None:
             "l3": {"nodes": {"p": {"block": "l2", "inputs": "x", "repeat": 1000}}, "outputs": "p"},
         },
         "inputs": {"x": {"shape": [1]}},
-        "nodes": {"h": {"block": "l3", "inputs": "x", "repeat": 1000}, "y": {"layer": "Dense", "inputs": "h", "units": 1}},
+        "nodes": {
+            "h": {"block": "l3", "inputs": "x", "repeat": 1000},
+            "y": {"layer": "Dense", "inputs": "h", "units": 1},
+        },
         "outputs": {"y": {}},
     }
     assert errors_of(data, budget=graphspec.Budget(max_nodes=10_000)).codes == ["too-many-nodes"]
@@ -377,7 +436,11 @@ def test_includes_are_relative_to_the_including_file(tmp_path: Path) -> None:
         "in block instance 'body/d1' (block 'dense')",
         "defined in blocks.dense.nodes.d",
     ]
-    assert [(r.file, r.line) for r in d.related] == [(str(main_path), 6), (str(tmp_path / "lib" / "blocks.yaml"), 6), (str(tmp_path / "lib" / "common.yaml"), 5)]
+    assert [(r.file, r.line) for r in d.related] == [
+        (str(main_path), 6),
+        (str(tmp_path / "lib" / "blocks.yaml"), 6),
+        (str(tmp_path / "lib" / "common.yaml"), 5),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -408,13 +471,22 @@ def test_include_cycles_are_reported_with_the_chain(tmp_path: Path) -> None:
     write(tmp_path, "lib/common.yaml", "include: [../lib/blocks.yaml]\n" + COMMON)
     error = errors_of(main_path)
     assert error.codes[0] == "include-cycle"
-    assert error.diagnostics[0].message == "spec files include each other: lib/blocks.yaml → lib/common.yaml → lib/blocks.yaml"
+    assert (
+        error.diagnostics[0].message
+        == "spec files include each other: lib/blocks.yaml → lib/common.yaml → lib/blocks.yaml"
+    )
     assert error.diagnostics[0].file == str(tmp_path / "lib" / "common.yaml")
 
 
 @pytest.mark.parametrize(
     ("library", "what"),
-    [("block:\n  dense: {nodes: {d: {layer: Dense, inputs: x, units: 1}}, outputs: d}\n", "it has no `blocks:` (or `include:`)"), ("- 1\n- 2\n", "its top level is not a mapping")],
+    [
+        (
+            "block:\n  dense: {nodes: {d: {layer: Dense, inputs: x, units: 1}}, outputs: d}\n",
+            "it has no `blocks:` (or `include:`)",
+        ),
+        ("- 1\n- 2\n", "its top level is not a mapping"),
+    ],
 )
 def test_an_include_that_brings_no_blocks_is_an_error(tmp_path: Path, library: str, what: str) -> None:
     main_path = write(tmp_path, "main.yaml", MAIN)
@@ -432,7 +504,13 @@ def test_text_and_data_cannot_include() -> None:
 
 
 def test_duplicate_block_definitions_are_errors(tmp_path: Path) -> None:
-    main_path = write(tmp_path, "main.yaml", MAIN.replace("inputs:\n", "blocks:\n  mlp: {nodes: {d: {layer: Dense, inputs: x, units: 1}}, outputs: d}\ninputs:\n", 1))
+    main_path = write(
+        tmp_path,
+        "main.yaml",
+        MAIN.replace(
+            "inputs:\n", "blocks:\n  mlp: {nodes: {d: {layer: Dense, inputs: x, units: 1}}, outputs: d}\ninputs:\n", 1
+        ),
+    )
     write(tmp_path, "lib/blocks.yaml", LIB)
     write(tmp_path, "lib/common.yaml", COMMON)
     error = errors_of(main_path)
@@ -487,8 +565,21 @@ def test_a_spec_file_becomes_an_inline_sub_model(tmp_path: Path) -> None:
 
 def test_model_files_that_use_each_other_are_a_cycle(tmp_path: Path) -> None:
     node = "nodes:\n  y: {model: b.yaml, inputs: x}\n"
-    write(tmp_path, "a.yaml", MEMBER.replace("nodes:\n  h: {layer: Dense, inputs: x, units: $units}\n  y: {layer: Dense, inputs: h, units: 1}\n", node))
-    write(tmp_path, "b.yaml", MEMBER.replace("nodes:\n  h: {layer: Dense, inputs: x, units: $units}\n  y: {layer: Dense, inputs: h, units: 1}\n", node.replace("b.yaml", "a.yaml")))
+    write(
+        tmp_path,
+        "a.yaml",
+        MEMBER.replace(
+            "nodes:\n  h: {layer: Dense, inputs: x, units: $units}\n  y: {layer: Dense, inputs: h, units: 1}\n", node
+        ),
+    )
+    write(
+        tmp_path,
+        "b.yaml",
+        MEMBER.replace(
+            "nodes:\n  h: {layer: Dense, inputs: x, units: $units}\n  y: {layer: Dense, inputs: h, units: 1}\n",
+            node.replace("b.yaml", "a.yaml"),
+        ),
+    )
     error = errors_of(tmp_path / "a.yaml")
     assert "include-cycle" in error.codes
     assert any(d.message == "spec files include each other: a.yaml → b.yaml → a.yaml" for d in error.diagnostics)
@@ -513,21 +604,55 @@ def test_schema_accepts_the_zoo_and_catches_typos_inside_blocks() -> None:
 
 def test_block_definitions_are_checked() -> None:
     def block_errors(block: object) -> list[tuple[str, str]]:
-        data = {"graphspec": 1, "blocks": {"b": block}, "inputs": {"x": {"shape": [1]}}, "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": {"y": {}}}
+        data = {
+            "graphspec": 1,
+            "blocks": {"b": block},
+            "inputs": {"x": {"shape": [1]}},
+            "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 1}},
+            "outputs": {"y": {}},
+        }
         return [(d.code.value, d.message) for d in errors_of(data).diagnostics]
 
-    assert block_errors({"nodes": {"x": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": "x"}) == [("duplicate-name", "'x' is both an input and a node of block 'b'")]
-    assert block_errors({"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}}) == [("missing-key", "block 'b' needs `outputs`: a node name or a list of them")]
-    assert block_errors({"node": {}, "outputs": "d", "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}}) == [("unknown-key", "unknown key 'node' in block 'b'")]
-    assert block_errors({"params": {"n": {"type": "list"}}, "outputs": "d", "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}}) == [
-        ("bad-value", "parameter 'n': type must be one of int, float, bool, str; got 'list'")
+    assert block_errors({"nodes": {"x": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": "x"}) == [
+        ("duplicate-name", "'x' is both an input and a node of block 'b'")
     ]
+    assert block_errors({"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}}) == [
+        ("missing-key", "block 'b' needs `outputs`: a node name or a list of them")
+    ]
+    assert block_errors(
+        {"node": {}, "outputs": "d", "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}}
+    ) == [("unknown-key", "unknown key 'node' in block 'b'")]
+    assert block_errors(
+        {
+            "params": {"n": {"type": "list"}},
+            "outputs": "d",
+            "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}},
+        }
+    ) == [("bad-value", "parameter 'n': type must be one of int, float, bool, str; got 'list'")]
     assert block_errors([1]) == [("wrong-type", "a block is a mapping {params, inputs, nodes, outputs}")]
 
 
 # -- hostile authoring data: always a SpecError, never a crash -------------------
 
-JUNK: list[object] = [None, 0, -1, 10**9, 1.5, True, "", "$", "${", "${}", "$nope", "${1/0}", "${2**99}", [], {}, ["x"], {"a": 1}]
+JUNK: list[object] = [
+    None,
+    0,
+    -1,
+    10**9,
+    1.5,
+    True,
+    "",
+    "$",
+    "${",
+    "${}",
+    "$nope",
+    "${1/0}",
+    "${2**99}",
+    [],
+    {},
+    ["x"],
+    {"a": 1},
+]
 JUNK += ["x:5", "stem:1", "a/b", {"block": "dense"}, {"1": {"block": "nope"}}, "int", {"type": [1]}]
 
 
@@ -581,7 +706,10 @@ def test_non_ascii_digits_in_overrides_and_output_indices_are_spec_errors() -> N
         "graphspec": 1,
         "blocks": {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": "d"}},
         "inputs": {"x": {"shape": [2]}},
-        "nodes": {"h": {"block": "b", "inputs": "x", "repeat": 2, "override": {"²": {}}}, "y": {"layer": "Dense", "inputs": "h", "units": 1}},
+        "nodes": {
+            "h": {"block": "b", "inputs": "x", "repeat": 2, "override": {"²": {}}},
+            "y": {"layer": "Dense", "inputs": "h", "units": 1},
+        },
         "outputs": {"y": {}},
     }
     assert errors_of(data).codes == ["bad-value"]
@@ -594,7 +722,11 @@ def test_a_repeat_copy_cannot_take_the_name_of_a_written_node() -> None:
         "graphspec": 1,
         "blocks": {"b": {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": "d"}},
         "inputs": {"x": {"shape": [2]}},
-        "nodes": {"h/block1": {"layer": "Dense", "inputs": "x", "units": 3}, "h": {"block": "b", "inputs": "x", "repeat": 2}, "y": {"layer": "Add", "inputs": ["h/block1", "h"]}},
+        "nodes": {
+            "h/block1": {"layer": "Dense", "inputs": "x", "units": 3},
+            "h": {"block": "b", "inputs": "x", "repeat": 2},
+            "y": {"layer": "Add", "inputs": ["h/block1", "h"]},
+        },
         "outputs": {"y": {}},
     }
     error = errors_of(data)
@@ -605,14 +737,20 @@ def test_a_repeat_copy_cannot_take_the_name_of_a_written_node() -> None:
 def test_errors_in_a_model_files_parameters_name_the_node_that_sets_them(tmp_path: Path) -> None:
     write(tmp_path, "members/member.yaml", MEMBER)
     write(tmp_path, "members/list.yaml", "- 1\n- 2\n")
-    nodes = "a: {model: members/member.yaml, inputs: x}\n  b: {model: members/member.yaml, inputs: x, params: {units: 2.5}}"
+    nodes = (
+        "a: {model: members/member.yaml, inputs: x}\n  b: {model: members/member.yaml, inputs: x, params: {units: 2.5}}"
+    )
     text = "graphspec: 1\ninputs:\n  x: {shape: [8]}\nnodes:\n  NODES\n  avg: {layer: Average, inputs: [a, b]}\noutputs:\n  avg: {}\n"
     d = errors_of(write(tmp_path, "ensemble.yaml", text.replace("NODES", nodes))).diagnostics[0]
     assert d.code.value == "wrong-type" and d.file == str(tmp_path / "members" / "member.yaml")
-    assert [(r.label, r.line, r.column) for r in d.related] == [("in model file 'members/member.yaml' of node 'b'", 6, 3)]
+    assert [(r.label, r.line, r.column) for r in d.related] == [
+        ("in model file 'members/member.yaml' of node 'b'", 6, 3)
+    ]
     error = errors_of(write(tmp_path, "lists.yaml", text.replace("NODES", nodes.replace("member.yaml", "list.yaml"))))
     assert error.codes == ["wrong-type", "wrong-type"]  # not "reads from unknown 'a'"
-    assert error.diagnostics[0].message == "model file 'members/list.yaml' is not a spec: its top level is not a mapping"
+    assert (
+        error.diagnostics[0].message == "model file 'members/list.yaml' is not a spec: its top level is not a mapping"
+    )
     assert (error.diagnostics[0].line, error.diagnostics[0].column) == (5, 14)
 
 
@@ -621,8 +759,16 @@ def _model_tree(folder: Path, depth: int, fan_out: int) -> Path:
     for level in range(depth + 1):
         refs = [f"m{i}" for i in range(fan_out)] if level < depth else []
         nodes = "".join(f"  m{i}: {{model: l{level + 1}.yaml, inputs: x}}\n" for i in range(len(refs)))
-        last = f"  y: {{layer: Add, inputs: [{', '.join(refs)}]}}\n" if refs else "  y: {layer: Dense, inputs: x, units: 2}\n"
-        write(folder, f"l{level}.yaml", f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{nodes}{last}outputs: {{y: {{}}}}\n")
+        last = (
+            f"  y: {{layer: Add, inputs: [{', '.join(refs)}]}}\n"
+            if refs
+            else "  y: {layer: Dense, inputs: x, units: 2}\n"
+        )
+        write(
+            folder,
+            f"l{level}.yaml",
+            f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{nodes}{last}outputs: {{y: {{}}}}\n",
+        )
     return folder / "l0.yaml"
 
 
@@ -632,28 +778,46 @@ def test_nested_model_files_are_bounded_across_the_whole_tree(tmp_path: Path, mo
 
     parsed: list[str] = []
     real_parse = _accounting.parse_file
-    monkeypatch.setattr(_accounting, "parse_file", lambda path, *a, **k: parsed.append(str(path)) or real_parse(path, *a, **k))
+    monkeypatch.setattr(
+        _accounting, "parse_file", lambda path, *a, **k: parsed.append(str(path)) or real_parse(path, *a, **k)
+    )
     report = graphspec.validate(_model_tree(tmp_path, 3, 5))
     assert report.spec.node_count() == 311
     assert len(parsed) == 3  # l1, l2, l3 (l0 is the root)
     # Distinct files count against the file bound, across nested model files.
     chain = "".join(f"  m{i}: {{model: f{i}.yaml, inputs: x}}\n" for i in range(70))
     for i in range(70):
-        write(tmp_path / "many", f"f{i}.yaml", "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 2}\noutputs: {y: {}}\n")
+        write(
+            tmp_path / "many",
+            f"f{i}.yaml",
+            "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 2}\noutputs: {y: {}}\n",
+        )
     refs = ", ".join(f"m{i}" for i in range(70))
-    top = write(tmp_path / "many", "top.yaml", f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{chain}  y: {{layer: Add, inputs: [{refs}]}}\noutputs: {{y: {{}}}}\n")
+    top = write(
+        tmp_path / "many",
+        "top.yaml",
+        f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{chain}  y: {{layer: Add, inputs: [{refs}]}}\noutputs: {{y: {{}}}}\n",
+    )
     error = errors_of(top)
     assert "bad-include" in error.codes
     assert any("more than 64 files" in d.message for d in error.diagnostics)
     # The nodes of sub-models count against the caller's node budget too.
     assert graphspec.validate(_model_tree(tmp_path / "small", 2, 3)).graph is not None
-    error = errors_of(_model_tree(tmp_path / "small", 2, 3), budget=graphspec.Budget(max_nodes=20))  # 4 + 3 * (4 + 3 * 1) nodes
+    error = errors_of(
+        _model_tree(tmp_path / "small", 2, 3), budget=graphspec.Budget(max_nodes=20)
+    )  # 4 + 3 * (4 + 3 * 1) nodes
     assert error.codes == ["too-many-nodes"]
 
 
 def test_a_model_file_with_malformed_nodes_is_a_spec_error(tmp_path: Path) -> None:
     write(tmp_path, "member.yaml", "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: 5\noutputs: {y: {}}\n")
-    error = errors_of(write(tmp_path, "top.yaml", "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  m: {model: member.yaml, inputs: x}\noutputs: {m: {}}\n"))
+    error = errors_of(
+        write(
+            tmp_path,
+            "top.yaml",
+            "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  m: {model: member.yaml, inputs: x}\noutputs: {m: {}}\n",
+        )
+    )
     assert error.codes == ["wrong-type"]
     assert error.diagnostics[0].file == str(tmp_path / "member.yaml")
 

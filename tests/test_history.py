@@ -15,7 +15,14 @@ def _axes(fig: object) -> dict[str, object]:
 
 
 def test_losses_spanning_a_decade_are_drawn_on_a_log_axis() -> None:
-    fig = history_figure({"loss": [3.0, 0.5, 0.05, 0.01], "val_loss": [3.1, 0.6, 0.2, 0.2], "acc": [0.05, 0.5, 0.9, 0.99], "aux_loss": [1.0, 0.9, 0.8, 0.7]})
+    fig = history_figure(
+        {
+            "loss": [3.0, 0.5, 0.05, 0.01],
+            "val_loss": [3.1, 0.6, 0.2, 0.2],
+            "acc": [0.05, 0.5, 0.9, 0.99],
+            "aux_loss": [1.0, 0.9, 0.8, 0.7],
+        }
+    )
     axes = _axes(fig)
     assert axes["loss"].get_yscale() == "log"  # type: ignore[attr-defined]
     assert axes["aux loss"].get_yscale() == "linear"  # type: ignore[attr-defined]
@@ -29,9 +36,16 @@ def test_best_and_restored_epochs_are_marked_and_one_legend_says_what_the_lines_
         assert ax.get_legend() is None  # type: ignore[attr-defined]
         assert [line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == "--"] == [2]  # type: ignore[attr-defined]
     [legend] = fig.legends
-    assert [t.get_text() for t in legend.get_texts()] == ["training", "validation", "best val_loss, weights saved (epoch 2)"]
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "training",
+        "validation",
+        "best val_loss, weights saved (epoch 2)",
+    ]
     restored = history_figure(history, Marks("val_loss", 2, 4, "EarlyStopping"))
-    assert [t.get_text() for t in restored.legends[0].get_texts()][-2:] == ["best val_loss (epoch 2)", "weights restored by EarlyStopping (epoch 4)"]
+    assert [t.get_text() for t in restored.legends[0].get_texts()][-2:] == [
+        "best val_loss (epoch 2)",
+        "weights restored by EarlyStopping (epoch 4)",
+    ]
     assert best_epoch({"val_acc": [0.2, 0.9, 0.5]}, "val_acc") == 2  # higher is better for accuracy
 
 
@@ -42,12 +56,18 @@ def test_history_files_number_epochs_from_one_and_hold_no_invalid_json(tmp_path:
     assert history.epochs == 2 and history.series["learning_rate"] == [None, 0.1]
     history.save(final=True)
     assert json.loads((tmp_path / "history.json").read_text()) == {"loss": [1.5, None], "learning_rate": [None, 0.1]}
-    assert (tmp_path / "history.csv").read_text().splitlines() == ["epoch,loss,learning_rate", "1,1.5,", "2,nan,0.1"]  # missing is empty
+    assert (tmp_path / "history.csv").read_text().splitlines() == [
+        "epoch,loss,learning_rate",
+        "1,1.5,",
+        "2,nan,0.1",
+    ]  # missing is empty
     assert to_json({"a": [float("inf")]}) == '{\n  "a": [\n    null\n  ]\n}\n'
     assert to_csv({}) == "epoch\n"
 
 
-def test_the_plot_is_redrawn_no_more_often_than_its_cost_allows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_plot_is_redrawn_no_more_often_than_its_cost_allows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import graphspec.train.history as module
 
     drawn: list[int] = []

@@ -79,7 +79,9 @@ def test_validate_imports_none_of_what_the_hook_leaves_out() -> None:
         f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & {set(left_out)!r})\n"
         "assert not loaded, loaded\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -107,21 +109,39 @@ def test_pre_commit_runs_the_hook_without_tensorflow(tmp_path: Path) -> None:
 
     Needs network access to the package index (pre-commit and the hook's dependencies are installed).
     """
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(venv / "bin/pip"), "install", "-q", "pre-commit>=4,<5"], check=True, timeout=600)
     repo = tmp_path / "models"
     repo.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
     config = {"repos": [{"repo": str(ROOT), "rev": head, "hooks": [{"id": "graphspec-validate"}]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     shutil.copy(ROOT / "specs/seed/multi_input_qa.yaml", repo / "good.yaml")
-    (repo / "bad.yaml").write_text((ROOT / "tests/cases/invalid/typo_layer.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (repo / "bad.yaml").write_text(
+        (ROOT / "tests/cases/invalid/typo_layer.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "."], cwd=repo, check=True)
     started = time.perf_counter()
-    run = subprocess.run([str(venv / "bin/pre-commit"), "run", "--all-files"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [str(venv / "bin/pre-commit"), "run", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     first_run = time.perf_counter() - started
     assert run.returncode == 1, run.stdout + run.stderr
     assert "bad.yaml:" in run.stdout and "error[unknown-layer]" in run.stdout and "good.yaml: ok (" in run.stdout

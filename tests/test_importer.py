@@ -34,14 +34,18 @@ def _isolated() -> Iterator[None]:
     gc.collect()
 
 
-SPECS = sorted(Path(p) for p in glob.glob(os.path.join(os.path.dirname(__file__), "..", "specs", "**", "*.yaml"), recursive=True))
+SPECS = sorted(
+    Path(p) for p in glob.glob(os.path.join(os.path.dirname(__file__), "..", "specs", "**", "*.yaml"), recursive=True)
+)
 
 
 # ---------------------------------------------------------------------------
 # spec → model → spec is a fixed point
 
 
-@pytest.mark.parametrize("path", SPECS, ids=lambda p: os.path.relpath(p, os.path.join(os.path.dirname(__file__), "..", "specs")))
+@pytest.mark.parametrize(
+    "path", SPECS, ids=lambda p: os.path.relpath(p, os.path.join(os.path.dirname(__file__), "..", "specs"))
+)
 def test_every_gallery_spec_is_a_fixed_point(path: Path) -> None:
     spec = graphspec.load(path)
     built = graphspec.build_models(spec)  # the spec's own model, and those of its `models:`
@@ -72,7 +76,13 @@ def test_multi_input_multi_output_with_shared_layer() -> None:
     shared = layers.Dense(4, activation="tanh", name="shared")
     merged = layers.Concatenate(name="merged")([shared(a), shared(b)])
     score = layers.Dense(1, activation="sigmoid", name="score")(merged)
-    klass = layers.Dense(3, activation="softmax", name="klass", kernel_initializer=keras.initializers.HeNormal(seed=3), kernel_regularizer=keras.regularizers.L2(0.02))(merged)
+    klass = layers.Dense(
+        3,
+        activation="softmax",
+        name="klass",
+        kernel_initializer=keras.initializers.HeNormal(seed=3),
+        kernel_regularizer=keras.regularizers.L2(0.02),
+    )(merged)
     spec = check_round_trip(keras.Model([a, b], [score, klass], name="two_heads"))
     assert list(spec.inputs) == ["a", "b"] and list(spec.outputs) == ["score", "klass"]
     assert spec.nodes["shared_call1"].share == "shared" and spec.nodes["shared_call1"].inputs == ["b"]
@@ -142,7 +152,9 @@ def test_keras_ops_on_symbolic_tensors_become_op_nodes() -> None:
 
 
 def test_nested_sequential_and_functional_models() -> None:
-    encoder = keras.Sequential([keras.Input((8,)), layers.Dense(4, name="d1"), layers.Dense(2, name="d2")], name="encoder")
+    encoder = keras.Sequential(
+        [keras.Input((8,)), layers.Dense(4, name="d1"), layers.Dense(2, name="d2")], name="encoder"
+    )
     i = keras.Input((8,), name="i")
     heads = keras.Model(i, [layers.Dense(3, name="p")(i), layers.Dense(1, name="q")(i)], name="heads")
     a, b = keras.Input((8,), name="a"), keras.Input((8,), name="b")
@@ -158,7 +170,15 @@ def test_nested_sequential_and_functional_models() -> None:
 
 
 def test_top_level_sequential_becomes_a_flat_spec() -> None:
-    model = keras.Sequential([keras.Input((5,), name="features"), layers.Dense(3, activation="relu", name="h"), layers.Dropout(0.2, name="drop"), layers.Dense(1, name="y")], name="seq")
+    model = keras.Sequential(
+        [
+            keras.Input((5,), name="features"),
+            layers.Dense(3, activation="relu", name="h"),
+            layers.Dropout(0.2, name="drop"),
+            layers.Dense(1, name="y"),
+        ],
+        name="seq",
+    )
     spec = check_round_trip(model)
     assert list(spec.nodes) == ["h", "drop", "y"] and list(spec.outputs) == ["y"]
     assert all(node.model is None for node in spec.nodes.values())
@@ -237,7 +257,10 @@ def test_compiled_multi_output_model_keeps_its_compile_config() -> None:
         "loss": {"class_name": "CategoricalCrossentropy", "config": {"label_smoothing": 0.1}},
         "metrics": ["accuracy", {"class_name": "AUC", "config": {"num_thresholds": 50}}],
     }
-    assert spec.compile is not None and spec.compile.optimizer == {"class_name": "Adam", "config": {"learning_rate": 0.0001}}
+    assert spec.compile is not None and spec.compile.optimizer == {
+        "class_name": "Adam",
+        "config": {"learning_rate": 0.0001},
+    }
     rebuilt = graphspec.build(spec)
     assert rebuilt.optimizer.learning_rate.numpy() == pytest.approx(1e-4)
     assert rebuilt.get_compile_config()["loss_weights"] == {"age": 0.25, "kind": 1.0}
@@ -322,7 +345,13 @@ def _app(name: str, **kwargs: object) -> object:
 
 def test_mobilenet_v2_small_input() -> None:
     spec = check_round_trip(_app("MobileNetV2", input_shape=(96, 96, 3), alpha=0.35))
-    assert spec.nodes["Conv1"].args == {"filters": 16, "kernel_size": 3, "strides": 2, "padding": "same", "use_bias": False}
+    assert spec.nodes["Conv1"].args == {
+        "filters": 16,
+        "kernel_size": 3,
+        "strides": 2,
+        "padding": "same",
+        "use_bias": False,
+    }
 
 
 def test_efficientnet_b0_small_input() -> None:
@@ -332,7 +361,9 @@ def test_efficientnet_b0_small_input() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["ResNet50", "MobileNetV2", "InceptionV3", "DenseNet121", "EfficientNetB0", "ConvNeXtTiny", "NASNetMobile"])
+@pytest.mark.parametrize(
+    "name", ["ResNet50", "MobileNetV2", "InceptionV3", "DenseNet121", "EfficientNetB0", "ConvNeXtTiny", "NASNetMobile"]
+)
 def test_application_round_trips(name: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -352,7 +383,9 @@ def test_resnet50_spec_is_a_small_fraction_of_keras_json() -> None:
 # the command
 
 
-def test_cli_import_writes_a_spec_that_builds_the_same_model(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_import_writes_a_spec_that_builds_the_same_model(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     from graphspec.cli import main
 
     x = keras.Input((4,), name="x")
@@ -385,7 +418,14 @@ def test_cli_import_usage_and_refusals(tmp_path: object, capsys: pytest.CaptureF
     with open(app, encoding="utf-8") as handle:
         conv1 = json.load(handle)["nodes"]["conv1"]
     assert conv1["inputs"].startswith("input_layer")  # an automatic, session-numbered name
-    assert {k: v for k, v in conv1.items() if k != "inputs"} == {"layer": "Conv2D", "filters": 32, "kernel_size": 3, "strides": 2, "padding": "same", "use_bias": False}
+    assert {k: v for k, v in conv1.items() if k != "inputs"} == {
+        "layer": "Conv2D",
+        "filters": 32,
+        "kernel_size": 3,
+        "strides": 2,
+        "padding": "same",
+        "use_bias": False,
+    }
     assert main(["import", os.path.join(str(tmp_path), "missing.keras")]) == 2
     source = os.path.join(str(tmp_path), "scaled.json")
     with open(source, "w", encoding="utf-8") as handle:

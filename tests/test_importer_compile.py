@@ -63,28 +63,59 @@ CASES: dict[str, tuple[Callable[[], Any], dict[str, Any], Any]] = {
     "function": (one_output, {"loss": losses.binary_crossentropy}, ONEHOT3),
     "list of one object": (one_output, {"loss": [losses.SparseCategoricalCrossentropy(from_logits=True)]}, SPARSE3),
     "list of one name with a weight": (one_output, {"loss": ["mse"], "loss_weights": [0.5]}, ONEHOT3),
-    "mapping by output, weight mapping": (one_output, {"loss": {"y": losses.Huber(delta=2.0)}, "loss_weights": {"y": 2.0}}, ONEHOT3),
-    "metrics: names, objects with config, functions": (
+    "mapping by output, weight mapping": (
         one_output,
-        {"loss": "mse", "metrics": ["mae", metrics.AUC(from_logits=True, num_thresholds=50), metrics.mean_squared_error, metrics.CategoricalAccuracy()]},
+        {"loss": {"y": losses.Huber(delta=2.0)}, "loss_weights": {"y": 2.0}},
         ONEHOT3,
     ),
-    "metrics by output, weighted metrics": (one_output, {"loss": "mse", "metrics": {"y": ["mae"]}, "weighted_metrics": ["mse"]}, ONEHOT3),
+    "metrics: names, objects with config, functions": (
+        one_output,
+        {
+            "loss": "mse",
+            "metrics": [
+                "mae",
+                metrics.AUC(from_logits=True, num_thresholds=50),
+                metrics.mean_squared_error,
+                metrics.CategoricalAccuracy(),
+            ],
+        },
+        ONEHOT3,
+    ),
+    "metrics by output, weighted metrics": (
+        one_output,
+        {"loss": "mse", "metrics": {"y": ["mae"]}, "weighted_metrics": ["mse"]},
+        ONEHOT3,
+    ),
     "one metric by output": (one_output, {"loss": "mse", "metrics": {"y": "mae"}}, ONEHOT3),
     "several: one loss for all": (two_outputs, {"loss": "mse"}, [ONEHOT3, ONEHOT2]),
     "several: list of losses, weights, metric lists": (
         two_outputs,
-        {"loss": ["mse", losses.MeanAbsoluteError()], "loss_weights": [0.3, 0.7], "metrics": [["mae"], [metrics.AUC()]]},
+        {
+            "loss": ["mse", losses.MeanAbsoluteError()],
+            "loss_weights": [0.3, 0.7],
+            "metrics": [["mae"], [metrics.AUC()]],
+        },
         [ONEHOT3, ONEHOT2],
     ),
-    "several: mapping with a function and no loss": (two_outputs, {"loss": {"a": losses.mean_squared_error, "b": None}, "metrics": {"a": "mae", "b": ["acc"]}}, [ONEHOT3, ONEHOT2]),
+    "several: mapping with a function and no loss": (
+        two_outputs,
+        {"loss": {"a": losses.mean_squared_error, "b": None}, "metrics": {"a": "mae", "b": ["acc"]}},
+        [ONEHOT3, ONEHOT2],
+    ),
     "several: one metric per output": (two_outputs, {"loss": "mse", "metrics": ["mae", "mse"]}, [ONEHOT3, ONEHOT2]),
     "several: objects with config": (
         two_outputs,
-        {"loss": [losses.CategoricalCrossentropy(from_logits=True), losses.BinaryCrossentropy(label_smoothing=0.1)], "loss_weights": {"a": 0.25, "b": 4.0}},
+        {
+            "loss": [losses.CategoricalCrossentropy(from_logits=True), losses.BinaryCrossentropy(label_smoothing=0.1)],
+            "loss_weights": {"a": 0.25, "b": 4.0},
+        },
         [ONEHOT3, ONEHOT2],
     ),
-    "dict outputs by key": (dict_outputs, {"loss": {"p": "mse", "q": losses.CategoricalCrossentropy(from_logits=True)}, "metrics": {"q": ["acc"]}}, {"p": ONEHOT3, "q": ONEHOT2}),
+    "dict outputs by key": (
+        dict_outputs,
+        {"loss": {"p": "mse", "q": losses.CategoricalCrossentropy(from_logits=True)}, "metrics": {"q": ["acc"]}},
+        {"p": ONEHOT3, "q": ONEHOT2},
+    ),
 }
 
 
@@ -130,7 +161,9 @@ def test_what_keras_own_serialization_drops_is_kept() -> None:
 
 
 def test_metric_config_and_weighted_metrics_are_kept() -> None:
-    _, rebuilt, spec = _round_trip(one_output, {"loss": "mse", "metrics": [metrics.AUC(from_logits=True)], "weighted_metrics": ["mae"]})
+    _, rebuilt, spec = _round_trip(
+        one_output, {"loss": "mse", "metrics": [metrics.AUC(from_logits=True)], "weighted_metrics": ["mae"]}
+    )
     assert spec.outputs["y"].metrics == [{"class_name": "AUC", "config": {"from_logits": True}}]
     assert spec.outputs["y"].weighted_metrics == ["mae"]
     assert rebuilt.get_compile_config()["weighted_metrics"] == ["mae"]
@@ -192,6 +225,12 @@ def test_a_model_frozen_by_its_attribute_freezes_its_layers() -> None:
 
 def test_a_metric_object_keeps_its_class_and_so_its_logged_name() -> None:
     """A metric given by name is named after that name; MeanAbsolutePercentageError() logs as mean_absolute_percentage_error."""
-    _, rebuilt, spec = _round_trip(one_output, {"loss": "mse", "metrics": [metrics.MeanAbsolutePercentageError(), "mape"]})
+    _, rebuilt, spec = _round_trip(
+        one_output, {"loss": "mse", "metrics": [metrics.MeanAbsolutePercentageError(), "mape"]}
+    )
     assert spec.outputs["y"].metrics == [{"class_name": "MeanAbsolutePercentageError"}, "mape"]
-    assert sorted(rebuilt.evaluate(X, ONEHOT3, verbose=0, return_dict=True)) == ["loss", "mape", "mean_absolute_percentage_error"]
+    assert sorted(rebuilt.evaluate(X, ONEHOT3, verbose=0, return_dict=True)) == [
+        "loss",
+        "mape",
+        "mean_absolute_percentage_error",
+    ]

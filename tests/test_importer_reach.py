@@ -37,9 +37,17 @@ def _isolated() -> Iterator[None]:
 def test_time_distributed_over_a_functional_model() -> None:
     """Was: refused as "Functional, a custom class graphspec does not know"."""
     frame = keras.Input((8,))
-    per_frame = keras.Model(frame, layers.Dense(3, activation="relu", name="frame_dense")(layers.Dense(5, name="frame_in")(frame)), name="per_frame")
+    per_frame = keras.Model(
+        frame,
+        layers.Dense(3, activation="relu", name="frame_dense")(layers.Dense(5, name="frame_in")(frame)),
+        name="per_frame",
+    )
     clip = keras.Input((6, 8), name="clip")
-    spec = check_round_trip(keras.Model(clip, layers.GlobalAveragePooling1D(name="pool")(layers.TimeDistributed(per_frame, name="td")(clip))))
+    spec = check_round_trip(
+        keras.Model(
+            clip, layers.GlobalAveragePooling1D(name="pool")(layers.TimeDistributed(per_frame, name="td")(clip))
+        )
+    )
     wrapped = spec.nodes["td"].args["wraps"]
     assert set(wrapped) == {"model"} and list(wrapped["model"]["nodes"]) == ["frame_in", "frame_dense"]
     assert graphspec.build(spec, compile=False).get_layer("td").layer.count_params() == per_frame.count_params()
@@ -53,7 +61,13 @@ def test_a_wrapped_model_in_a_spec_is_checked_like_one() -> None:
             "td": {
                 "layer": "TimeDistributed",
                 "inputs": "clip",
-                "wraps": {"model": {"inputs": {"f": {"shape": [8]}}, "nodes": {"d": {"layer": "Dense", "inputs": "f", "unit": 3}}, "outputs": {"d": {}}}},
+                "wraps": {
+                    "model": {
+                        "inputs": {"f": {"shape": [8]}},
+                        "nodes": {"d": {"layer": "Dense", "inputs": "f", "unit": 3}},
+                        "outputs": {"d": {}},
+                    }
+                },
             }
         },
         "outputs": {"td": {}},
@@ -64,7 +78,9 @@ def test_a_wrapped_model_in_a_spec_is_checked_like_one() -> None:
         ("unknown-argument", ("nodes", "td", "wraps", "model", "nodes", "d", "unit")),
         ("missing-argument", ("nodes", "td", "wraps", "model", "nodes", "d")),
     ]
-    data["nodes"]["td"]["wraps"]["model"]["nodes"]["d"]["units"] = data["nodes"]["td"]["wraps"]["model"]["nodes"]["d"].pop("unit")
+    data["nodes"]["td"]["wraps"]["model"]["nodes"]["d"]["units"] = data["nodes"]["td"]["wraps"]["model"]["nodes"][
+        "d"
+    ].pop("unit")
     assert graphspec.build(data, compile=False).outputs[0].shape == (None, 6, 3)
     data["nodes"]["td"] = {"layer": "Bidirectional", "inputs": "clip", "wraps": data["nodes"]["td"]["wraps"]}
     with pytest.raises(SpecError) as err:
@@ -159,14 +175,33 @@ KERAS2_FUNCTIONAL = {
         "layers": [
             {
                 "class_name": "InputLayer",
-                "config": {"batch_input_shape": [None, 6], "dtype": "float32", "sparse": False, "ragged": False, "name": "features"},
+                "config": {
+                    "batch_input_shape": [None, 6],
+                    "dtype": "float32",
+                    "sparse": False,
+                    "ragged": False,
+                    "name": "features",
+                },
                 "name": "features",
                 "inbound_nodes": [],
             },
-            _dense_k2("hidden", 8, "relu", [[["features", 0, 0, {}]]], kernel_regularizer={"class_name": "L2", "config": {"l2": 0.02}}),
+            _dense_k2(
+                "hidden",
+                8,
+                "relu",
+                [[["features", 0, 0, {}]]],
+                kernel_regularizer={"class_name": "L2", "config": {"l2": 0.02}},
+            ),
             {
                 "class_name": "Dropout",
-                "config": {"name": "drop", "trainable": True, "dtype": "float32", "rate": 0.25, "noise_shape": None, "seed": None},
+                "config": {
+                    "name": "drop",
+                    "trainable": True,
+                    "dtype": "float32",
+                    "rate": 0.25,
+                    "noise_shape": None,
+                    "seed": None,
+                },
                 "name": "drop",
                 "inbound_nodes": [[["hidden", 0, 0, {}]]],
             },
@@ -181,13 +216,23 @@ KERAS2_FUNCTIONAL = {
 
 KERAS2_SEQUENTIAL = {
     "class_name": "Sequential",
-    "config": {"name": "sequential", "layers": [_dense_k2("dense", 4, "relu", None, batch_input_shape=[None, 8]), _dense_k2("dense_1", 1, "sigmoid", None)]},
+    "config": {
+        "name": "sequential",
+        "layers": [
+            _dense_k2("dense", 4, "relu", None, batch_input_shape=[None, 8]),
+            _dense_k2("dense_1", 1, "sigmoid", None),
+        ],
+    },
     "keras_version": "2.2.4",
     "backend": "tensorflow",
 }
 
 
-@pytest.mark.parametrize(("config", "params"), [(KERAS2_FUNCTIONAL, 6 * 8 + 8 + 8 * 3 + 3), (KERAS2_SEQUENTIAL, 8 * 4 + 4 + 4 + 1)], ids=["functional 2.4", "sequential 2.2"])
+@pytest.mark.parametrize(
+    ("config", "params"),
+    [(KERAS2_FUNCTIONAL, 6 * 8 + 8 + 8 * 3 + 3), (KERAS2_SEQUENTIAL, 8 * 4 + 4 + 4 + 1)],
+    ids=["functional 2.4", "sequential 2.2"],
+)
 def test_keras2_json_imports_through_the_legacy_loader(config: dict[str, Any], params: int, tmp_path: Any) -> None:
     path = tmp_path / "model.json"
     path.write_text(json.dumps(config), encoding="utf-8")
@@ -197,12 +242,18 @@ def test_keras2_json_imports_through_the_legacy_loader(config: dict[str, Any], p
     model = graphspec.build(spec, compile=False)
     assert model.count_params() == params
     first = spec.inputs[next(iter(spec.inputs))]
-    assert first.shape == [config["config"]["layers"][0]["config"]["batch_input_shape"][1]]  # not one dimension too many
+    assert first.shape == [
+        config["config"]["layers"][0]["config"]["batch_input_shape"][1]
+    ]  # not one dimension too many
 
 
 def test_keras2_json_keeps_layer_settings() -> None:
     spec = from_keras(json.dumps(KERAS2_FUNCTIONAL))
-    assert spec.nodes["hidden"].args == {"units": 8, "activation": "relu", "kernel_regularizer": {"class_name": "L2", "config": {"l2": 0.02}}}
+    assert spec.nodes["hidden"].args == {
+        "units": 8,
+        "activation": "relu",
+        "kernel_regularizer": {"class_name": "L2", "config": {"l2": 0.02}},
+    }
     assert spec.nodes["drop"].args == {"rate": 0.25}
 
 
@@ -214,7 +265,9 @@ def test_keras2_json_keras_cannot_read_is_named_as_such() -> None:
         from_keras(json.dumps(broken))
     (diag,) = err.value.diagnostics
     assert diag.code.value == "bad-model"
-    assert diag.message.startswith("<json>: a Keras 2.4.0 model config; Keras 3 cannot read it, and Keras' legacy loader failed: Unknown layer: 'SpatialDropout9D'")
+    assert diag.message.startswith(
+        "<json>: a Keras 2.4.0 model config; Keras 3 cannot read it, and Keras' legacy loader failed: Unknown layer: 'SpatialDropout9D'"
+    )
 
 
 def test_keras2_lambda_layers_stay_refused_in_safe_mode() -> None:
@@ -238,7 +291,12 @@ def test_keras2_lambda_layers_stay_refused_in_safe_mode() -> None:
 def test_layers_that_load_files_are_refused_before_keras_builds_them() -> None:
     config = copy.deepcopy(KERAS2_FUNCTIONAL)
     layer = {"name": "drop", "filepath": "/nonexistent/savedmodel", "call_endpoint": "serve"}
-    config["config"]["layers"][2] = {"class_name": "TFSMLayer", "config": layer, "name": "drop", "inbound_nodes": [[["hidden", 0, 0, {}]]]}
+    config["config"]["layers"][2] = {
+        "class_name": "TFSMLayer",
+        "config": layer,
+        "name": "drop",
+        "inbound_nodes": [[["hidden", 0, 0, {}]]],
+    }
     with pytest.raises(SpecError) as err:
         from_keras(json.dumps(config))
     assert err.value.codes == ["unsupported-model"] and "TFSMLayer" in str(err.value)
@@ -254,10 +312,20 @@ class Stack(layers.Layer):
     def __init__(self, first: Any, second: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.first = first if isinstance(first, layers.Layer) else keras.saving.deserialize_keras_object(first)
-        self.second = layers.Dense(3) if second is None else second if isinstance(second, layers.Layer) else keras.saving.deserialize_keras_object(second)
+        self.second = (
+            layers.Dense(3)
+            if second is None
+            else second
+            if isinstance(second, layers.Layer)
+            else keras.saving.deserialize_keras_object(second)
+        )
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "first": keras.saving.serialize_keras_object(self.first), "second": keras.saving.serialize_keras_object(self.second)}
+        return {
+            **super().get_config(),
+            "first": keras.saving.serialize_keras_object(self.first),
+            "second": keras.saving.serialize_keras_object(self.second),
+        }
 
     def call(self, x: Any) -> Any:
         return self.first(self.second(x))
@@ -267,9 +335,17 @@ def test_a_registered_layer_taking_layers_gets_them_as_nested_layers() -> None:
     graphspec.register_layer(Stack)
     x = keras.Input((4,), name="x")
     spec = check_round_trip(keras.Model(x, Stack(layers.Dense(2, activation="relu"), layers.Dense(5), name="stack")(x)))
-    assert spec.nodes["stack"].args == {"first": {"layer": "Dense", "units": 2, "activation": "relu"}, "second": {"layer": "Dense", "units": 5}}
+    assert spec.nodes["stack"].args == {
+        "first": {"layer": "Dense", "units": 2, "activation": "relu"},
+        "second": {"layer": "Dense", "units": 5},
+    }
     with pytest.raises(SpecError) as err:
-        graphspec.validate({**spec.to_data(), "nodes": {"stack": {**spec.nodes["stack"].to_data(), "first": {"layer": "Dense", "unit": 2}}}})
+        graphspec.validate(
+            {
+                **spec.to_data(),
+                "nodes": {"stack": {**spec.nodes["stack"].to_data(), "first": {"layer": "Dense", "unit": 2}}},
+            }
+        )
     assert "Dense takes no argument 'unit'" in str(err.value)
 
 
@@ -282,8 +358,22 @@ def test_a_tuple_of_outputs_is_written_as_a_list_and_said_so() -> None:
 
 
 def test_keras_2_0_sequential_list_configs_and_time_major_are_read() -> None:
-    lstm = {"class_name": "LSTM", "config": {"name": "lstm", "units": 4, "time_major": False, "batch_input_shape": [None, 5, 3], "dtype": "float32"}}
-    config = {"class_name": "Sequential", "config": [lstm, _dense_k2("out", 1, "sigmoid", None)], "keras_version": "2.0.8", "backend": "tensorflow"}
+    lstm = {
+        "class_name": "LSTM",
+        "config": {
+            "name": "lstm",
+            "units": 4,
+            "time_major": False,
+            "batch_input_shape": [None, 5, 3],
+            "dtype": "float32",
+        },
+    }
+    config = {
+        "class_name": "Sequential",
+        "config": [lstm, _dense_k2("out", 1, "sigmoid", None)],
+        "keras_version": "2.0.8",
+        "backend": "tensorflow",
+    }
     spec = from_keras(json.dumps(config))
     assert list(spec.nodes) == ["lstm", "out"] and spec.nodes["lstm"].args == {"units": 4}
     assert graphspec.build(spec, compile=False).count_params() == 4 * 4 * (3 + 4 + 1) + 4 + 1

@@ -74,7 +74,9 @@ MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 def _is_type_checking(node: ast.If) -> bool:
     test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
@@ -121,11 +123,17 @@ def _unit(module: str) -> str:
 
 
 def _where(imp: Import) -> str:
-    return f"{MODULES[imp.source].relative_to(PACKAGE.parent)}:{imp.line}: {imp.source} imports {imp.target}" + (f".{imp.name}" if imp.name else "")
+    return f"{MODULES[imp.source].relative_to(PACKAGE.parent)}:{imp.line}: {imp.source} imports {imp.target}" + (
+        f".{imp.name}" if imp.name else ""
+    )
 
 
 def test_every_top_level_entry_is_a_stage_or_command_in_the_order() -> None:
-    entries = {p.stem if p.suffix == ".py" else p.name for p in PACKAGE.iterdir() if p.name != "__pycache__" and (p.suffix == ".py" or p.is_dir())}
+    entries = {
+        p.stem if p.suffix == ".py" else p.name
+        for p in PACKAGE.iterdir()
+        if p.name != "__pycache__" and (p.suffix == ".py" or p.is_dir())
+    }
     assert entries - {"__init__"} == set(ORDER)
 
 
@@ -149,7 +157,10 @@ def test_private_helpers_stay_inside_their_package() -> None:
     leaks = [
         _where(imp)
         for imp in IMPORTS
-        if _unit(imp.source) and _unit(imp.target) != _unit(imp.source) and _unit(imp.target) not in SHARED_PRIVATE and private(imp)
+        if _unit(imp.source)
+        and _unit(imp.target) != _unit(imp.source)
+        and _unit(imp.target) not in SHARED_PRIVATE
+        and private(imp)
     ]
     assert not leaks, "private names used outside their package:\n" + "\n".join(leaks)
 

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from graphspec.errors import Code, SpecError
-from graphspec.source.limits import Limits, check_archive, decode_text, json_too_deep, open_archive, read_file, read_keras_config, read_model_text
+from graphspec.source.limits import (
+    Limits,
+    check_archive,
+    decode_text,
+    json_too_deep,
+    open_archive,
+    read_file,
+    read_keras_config,
+    read_model_text,
+)
 
 
 def codes(exc: pytest.ExceptionInfo[SpecError]) -> list[str]:
@@ -86,7 +95,9 @@ def test_a_pipe_the_caller_names_is_read_once_but_one_a_spec_names_is_refused(tm
     reader.start()
     reader.join(5)
     assert done == [b""], "a FIFO without a writer blocked"
-    (tmp_path / "spec.yaml").write_text("graphspec: 1\ninclude: blocks.yaml\ninputs: {x: {shape: [4]}}\nnodes: {}\noutputs: {x: {}}\n")
+    (tmp_path / "spec.yaml").write_text(
+        "graphspec: 1\ninclude: blocks.yaml\ninputs: {x: {shape: [4]}}\nnodes: {}\noutputs: {x: {}}\n"
+    )
     with pytest.raises(SpecError) as exc:
         graphspec.validate(tmp_path / "spec.yaml")  # an include is never a pipe: a spec names it, not the caller
     assert codes(exc) == ["bad-include"]
@@ -147,7 +158,9 @@ def test_declared_sizes_bound_the_archive(tmp_path: Path) -> None:
     path.write_bytes(_lie_about_size(_zip({"x.npy": b"\0" * 1000, "y.npy": b"\0" * 1000}), "x.npy", 3_000_000_000))
     with open_archive(path, 1 << 30, what="data file", code=Code.BAD_DATA_FILE, hint="") as archive:
         with pytest.raises(SpecError) as exc:
-            check_archive(archive, Limits(max_data_bytes=1 << 30, max_ratio=1 << 40), what="data file", code=Code.BAD_DATA_FILE)
+            check_archive(
+                archive, Limits(max_data_bytes=1 << 30, max_ratio=1 << 40), what="data file", code=Code.BAD_DATA_FILE
+            )
         assert codes(exc) == ["bad-data-file"]
         assert "it inflates to 3,000,001,000 bytes; the limit is 1,073,741,824" in str(exc.value)
         with pytest.raises(SpecError) as exc:  # the same lie, caught by its ratio at the default limits
@@ -190,7 +203,9 @@ def test_a_huge_directory_is_refused_before_zipfile_parses_it(tmp_path: Path) ->
 def test_keras_config_inflating_past_the_model_limit_is_refused_before_keras(tmp_path: Path) -> None:
     # The 3.5 MB .keras whose config.json inflates to 3.5 GiB, forged in a few bytes.
     path = tmp_path / "bomb.keras"
-    path.write_bytes(_lie_about_size(_zip({"config.json": b"{}", "model.weights.h5": b"h5"}), "config.json", 3_500_000_000))
+    path.write_bytes(
+        _lie_about_size(_zip({"config.json": b"{}", "model.weights.h5": b"h5"}), "config.json", 3_500_000_000)
+    )
     with pytest.raises(SpecError) as exc:
         read_keras_config(path, Limits())
     assert codes(exc) == ["bad-model"]
@@ -227,14 +242,21 @@ def test_keras_json_files_are_bounded_in_size_and_depth(tmp_path: Path) -> None:
     assert exc.value.diagnostics[0].column == 257
 
 
-@pytest.mark.parametrize(("offset", "value", "fragment"), [(10, 99, "compression method 99"), (6, 0xFF, "zip file version 25.5")])
-def test_forged_methods_and_versions_are_refused_not_raised(tmp_path: Path, offset: int, value: int, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("offset", "value", "fragment"), [(10, 99, "compression method 99"), (6, 0xFF, "zip file version 25.5")]
+)
+def test_forged_methods_and_versions_are_refused_not_raised(
+    tmp_path: Path, offset: int, value: int, fragment: str
+) -> None:
     # zipfile raises NotImplementedError for both (found by the fuzz suite's lying archives).
     raw = bytearray(_zip({"x.npy": b"\0" * 10}, zipfile.ZIP_STORED))
     central = raw.find(b"PK\x01\x02")
     struct.pack_into("<H", raw, central + offset, value)
     path = tmp_path / "forged.npz"
     path.write_bytes(bytes(raw))
-    with pytest.raises(SpecError) as exc, open_archive(path, 1 << 30, what="data file", code=Code.BAD_DATA_FILE, hint="") as archive:
+    with (
+        pytest.raises(SpecError) as exc,
+        open_archive(path, 1 << 30, what="data file", code=Code.BAD_DATA_FILE, hint="") as archive,
+    ):
         check_archive(archive, Limits(), what="data file", code=Code.BAD_DATA_FILE)
     assert codes(exc) == ["bad-data-file"] and fragment in str(exc.value)

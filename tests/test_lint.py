@@ -120,15 +120,21 @@ def test_ignore_on_the_entry_silences_exactly_that_rule(code: str) -> None:
     path = CORPUS / f"{code}.bad.yaml"
     raw = _load(path)
     for owner in _owners(path):
-        assert _diagnostics(_with_ignore(raw, owner, code)) == [], f"lint: {{ignore: [{code}]}} on {owner or 'the spec'}"
+        assert _diagnostics(_with_ignore(raw, owner, code)) == [], (
+            f"lint: {{ignore: [{code}]}} on {owner or 'the spec'}"
+        )
     assert _diagnostics(_with_ignore(raw, (), code)) == []
     other = next(c for c in GRAPH_CODES if c != code)
-    assert [d.code.value for d in _diagnostics(_with_ignore(raw, (), other))] == [code], "ignoring another rule changes nothing"
+    assert [d.code.value for d in _diagnostics(_with_ignore(raw, (), other))] == [code], (
+        "ignoring another rule changes nothing"
+    )
 
 
 def test_ignore_on_an_unrelated_entry_does_not_silence() -> None:
     raw = _load(CORPUS / "one-class-loss.bad.yaml")
-    assert [d.code.value for d in _diagnostics(_with_ignore(raw, ("nodes", "hidden"), "one-class-loss"))] == ["one-class-loss"]
+    assert [d.code.value for d in _diagnostics(_with_ignore(raw, ("nodes", "hidden"), "one-class-loss"))] == [
+        "one-class-loss"
+    ]
 
 
 def test_errors_fail_validation_and_warnings_do_not() -> None:
@@ -174,12 +180,21 @@ DATA: dict[str, tuple[Callable[[], dict[str, np.ndarray]], Callable[[], dict[str
         lambda: {"features": _x(N, 13), "price": (_rng().uniform(50, 950, (N, 1)) / 1000).astype("float32")},
     ),
     "non-finite-data": (
-        lambda: {"readings": np.where(np.arange(N * 6).reshape(N, 6) % 37 == 5, np.nan, _x(N, 6)).astype("float32"), "level": _x(N, 1)},
+        lambda: {
+            "readings": np.where(np.arange(N * 6).reshape(N, 6) % 37 == 5, np.nan, _x(N, 6)).astype("float32"),
+            "level": _x(N, 1),
+        },
         lambda: {"readings": _x(N, 6), "level": _x(N, 1)},
     ),
     "embedding-index-range": (
-        lambda: {"tokens": _rng().integers(1, 1001, (N, 12)).astype("int32"), "positive": _rng().integers(0, 2, (N, 1)).astype("float32")},
-        lambda: {"tokens": _rng().integers(0, 1000, (N, 12)).astype("int32"), "positive": _rng().integers(0, 2, (N, 1)).astype("float32")},
+        lambda: {
+            "tokens": _rng().integers(1, 1001, (N, 12)).astype("int32"),
+            "positive": _rng().integers(0, 2, (N, 1)).astype("float32"),
+        },
+        lambda: {
+            "tokens": _rng().integers(0, 1000, (N, 12)).astype("int32"),
+            "positive": _rng().integers(0, 2, (N, 1)).astype("float32"),
+        },
     ),
 }
 
@@ -219,7 +234,9 @@ def test_data_rule_is_silenced_where_the_finding_is_about(code: str) -> None:
     for owner in _owners(path):
         report = graphspec.validate(_with_ignore(_load(path), owner, code))
         left = [d.code.value for d in gdata.check_arrays(bad(), gdata.expected_arrays(report))]
-        assert left == (["array-mismatch"] if code == "label-encoding" else []), f"lint: {{ignore: [{code}]}} on {owner or 'the spec'}"
+        assert left == (["array-mismatch"] if code == "label-encoding" else []), (
+            f"lint: {{ignore: [{code}]}} on {owner or 'the spec'}"
+        )
 
 
 def test_label_encoding_replaces_the_plain_shape_mismatch() -> None:
@@ -266,7 +283,10 @@ def test_embedding_ids_are_followed_through_reshaping_and_into_submodels() -> No
             "enc": {
                 "model": {
                     "inputs": {"t": {"shape": [12], "dtype": "int32"}},
-                    "nodes": {"emb": {"layer": "Embedding", "inputs": "t", "input_dim": 50, "output_dim": 4}, "pool": {"layer": "GlobalAveragePooling1D", "inputs": "emb"}},
+                    "nodes": {
+                        "emb": {"layer": "Embedding", "inputs": "t", "input_dim": 50, "output_dim": 4},
+                        "pool": {"layer": "GlobalAveragePooling1D", "inputs": "emb"},
+                    },
                     "outputs": {"pool": {}},
                 },
                 "inputs": "flat",
@@ -293,7 +313,9 @@ def test_predict_checks_the_inputs_only() -> None:
     bad, _ = DATA["non-finite-data"]
     arrays = bad()
     del arrays["level"]
-    assert [d.code for d in gdata.check_arrays(arrays, gdata.expected_arrays(report), targets=False)] == [Code.NON_FINITE_DATA]
+    assert [d.code for d in gdata.check_arrays(arrays, gdata.expected_arrays(report), targets=False)] == [
+        Code.NON_FINITE_DATA
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -354,7 +376,9 @@ def test_corpus_specs_with_lint_settings_satisfy_the_schema() -> None:
     for path in sorted(CORPUS.glob("*.bad.yaml")):
         raw = _load(path)
         for owner in _owners(path):
-            assert list(validator.iter_errors(_with_ignore(raw, owner, path.name.removesuffix(".bad.yaml")))) == [], path.name
+            assert list(validator.iter_errors(_with_ignore(raw, owner, path.name.removesuffix(".bad.yaml")))) == [], (
+                path.name
+            )
     wrong = _with_ignore(_load(CORPUS / "one-class-loss.bad.yaml"), ("outputs", "churn"), "one-class-los")
     assert list(validator.iter_errors(wrong)), "the schema completes (and checks) rule codes"
 
@@ -405,11 +429,19 @@ def test_softmax_axis_follows_permute_and_reshape_that_keep_the_last_axis() -> N
 
 
 def test_activation_is_traced_into_submodels_shares_and_time_distributed() -> None:
-    sub = {"inputs": {"a": {"shape": [8]}}, "nodes": {"p": {"layer": "Dense", "inputs": "a", "units": 3, "activation": "sigmoid"}}, "outputs": {"p": {}}}
+    sub = {
+        "inputs": {"a": {"shape": [8]}},
+        "nodes": {"p": {"layer": "Dense", "inputs": "a", "units": 3, "activation": "sigmoid"}},
+        "outputs": {"p": {}},
+    }
     facts = _facts(
         _head(
             {
-                "td": {"layer": "TimeDistributed", "inputs": "x", "wraps": {"layer": "Dense", "units": 5, "activation": "softmax"}},
+                "td": {
+                    "layer": "TimeDistributed",
+                    "inputs": "x",
+                    "wraps": {"layer": "Dense", "units": 5, "activation": "softmax"},
+                },
                 "flat": {"layer": "GlobalAveragePooling1D", "inputs": "x"},
                 "m": {"model": sub, "inputs": "flat"},
                 "m2": {"share": "m", "inputs": "flat"},
@@ -420,7 +452,11 @@ def test_activation_is_traced_into_submodels_shares_and_time_distributed() -> No
         | {"outputs": {"m2": {}, "td": {}, "y": {}}}
     )
     by_name = {o.name: o.squash for o in facts.outputs}
-    assert by_name["m2"] is not None and by_name["m2"].name == "sigmoid" and by_name["m2"].path == ("nodes", "m", "model", "nodes", "p")
+    assert (
+        by_name["m2"] is not None
+        and by_name["m2"].name == "sigmoid"
+        and by_name["m2"].path == ("nodes", "m", "model", "nodes", "p")
+    )
     assert by_name["td"] is not None and by_name["td"].name == "softmax" and by_name["td"].axis == 2
     assert by_name["y"] is None, "a merge ends the trace: unknown, and rules stay silent"
 
@@ -430,13 +466,22 @@ def test_rules_run_inside_submodels_and_point_there() -> None:
         "graphspec": 1,
         "inputs": {"x": {"shape": [8]}},
         "nodes": {
-            "enc": {"model": {"inputs": {"a": {"shape": [8]}}, "nodes": {"s": {"layer": "Dense", "inputs": "a", "units": 1, "activation": "softmax"}}, "outputs": {"s": {}}}, "inputs": "x"},
+            "enc": {
+                "model": {
+                    "inputs": {"a": {"shape": [8]}},
+                    "nodes": {"s": {"layer": "Dense", "inputs": "a", "units": 1, "activation": "softmax"}},
+                    "outputs": {"s": {}},
+                },
+                "inputs": "x",
+            },
         },
         "outputs": {"enc": {}},
     }
     with pytest.raises(SpecError) as info:
         graphspec.validate(spec)
-    assert [(d.code, d.path) for d in info.value.diagnostics] == [(Code.SOFTMAX_SIZE_ONE, ("nodes", "enc", "model", "nodes", "s", "activation"))]
+    assert [(d.code, d.path) for d in info.value.diagnostics] == [
+        (Code.SOFTMAX_SIZE_ONE, ("nodes", "enc", "model", "nodes", "s", "activation"))
+    ]
     spec["nodes"]["enc"]["model"]["nodes"]["s"]["lint"] = {"ignore": ["softmax-size-one"]}
     assert graphspec.validate(spec).warnings == []
 
@@ -457,7 +502,12 @@ def _as_trained(spec: graphspec.Spec) -> dict[str, Any]:
     """The imported application compiled as people fine-tune it: crossentropy, accuracy, Adam, class weights."""
     data = spec.to_data()
     (out,) = data["outputs"].values()
-    out.update({"loss": "categorical_crossentropy", "metrics": ["accuracy", {"class_name": "TopKCategoricalAccuracy", "config": {"k": 5}}]})
+    out.update(
+        {
+            "loss": "categorical_crossentropy",
+            "metrics": ["accuracy", {"class_name": "TopKCategoricalAccuracy", "config": {"k": 5}}],
+        }
+    )
     data["compile"] = {"optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.001}}}
     data["fit"] = {"class_weight": [1.0] * 1000}
     return data
@@ -505,14 +555,22 @@ def test_all_40_imported_applications_are_silent() -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "graphspec", *args], capture_output=True, text=True, cwd=CORPUS, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "graphspec", *args], capture_output=True, text=True, cwd=CORPUS, timeout=120
+    )
 
 
 def test_cli_shows_warnings_strict_fails_and_json_carries_them() -> None:
     plain = _cli("validate", "squashed-twice.bad.yaml")
-    assert plain.returncode == 0 and "warning[squashed-twice]" in plain.stdout and "squashed-twice.bad.yaml: ok" in plain.stdout
+    assert (
+        plain.returncode == 0
+        and "warning[squashed-twice]" in plain.stdout
+        and "squashed-twice.bad.yaml: ok" in plain.stdout
+    )
     assert _cli("validate", "--strict", "squashed-twice.bad.yaml").returncode == 1
-    records = json.loads(_cli("validate", "--format", "json", "squashed-twice.bad.yaml", "one-class-loss.bad.yaml").stdout)
+    records = json.loads(
+        _cli("validate", "--format", "json", "squashed-twice.bad.yaml", "one-class-loss.bad.yaml").stdout
+    )
     assert [(r["valid"], [(d["code"], d["severity"], d["line"]) for d in r["diagnostics"]]) for r in records] == [
         (True, [("squashed-twice", "warning", 11)]),
         (False, [("one-class-loss", "error", 10)]),

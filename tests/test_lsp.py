@@ -61,9 +61,13 @@ USES_BLOCKS = textwrap.dedent(
 )
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "graphspec", "lsp", "--stdio"]), scope="module")
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "graphspec", "lsp", "--stdio"]), scope="module"
+)
 async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
-    params = lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"), initialization_options={"debounce_ms": 5})
+    params = lsp.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), initialization_options={"debounce_ms": 5}
+    )
     await lsp_client.initialize_session(params)
     yield
     await lsp_client.shutdown_session()
@@ -91,7 +95,9 @@ async def _published(client: LanguageClient, uri: str) -> None:
 async def _change(client: LanguageClient, path: Path, version: int, text: str) -> list[lsp.Diagnostic]:
     uri = path.resolve().as_uri()
     change = lsp.TextDocumentContentChangeWholeDocument(text=text)
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
+    )
     await _published(client, uri)
     return list(client.diagnostics[uri])
 
@@ -114,8 +120,14 @@ async def test_typos_give_validates_three_diagnostics_at_their_positions(client:
     path = folder / "typos.yaml"
     got = await _open(client, path, TYPOS)
     expected = _validate(folder / "typos_on_disk.yaml", TYPOS)
-    assert [d.code for d in got] == [d.code.value for d in expected] == ["unknown-layer", "unknown-argument", "unknown-reference"]
-    assert [(d.range.start.line, d.range.start.character) for d in got] == [(d.line - 1, d.column - 1) for d in expected]
+    assert (
+        [d.code for d in got]
+        == [d.code.value for d in expected]
+        == ["unknown-layer", "unknown-argument", "unknown-reference"]
+    )
+    assert [(d.range.start.line, d.range.start.character) for d in got] == [
+        (d.line - 1, d.column - 1) for d in expected
+    ]
     assert [(d.range.start, d.range.end) for d in got] == [
         (_at(TYPOS, "Embeding"), lsp.Position(6, _at(TYPOS, "Embeding").character + len("Embeding"))),
         (_at(TYPOS, "activaton"), lsp.Position(7, _at(TYPOS, "activaton").character + len("activaton"))),
@@ -125,18 +137,31 @@ async def test_typos_give_validates_three_diagnostics_at_their_positions(client:
     assert got[0].message.endswith("hint: did you mean 'Embedding'?")
 
 
-async def test_hover_on_a_node_shows_its_shape_and_on_an_argument_its_documentation(client: LanguageClient, folder: Path) -> None:
+async def test_hover_on_a_node_shows_its_shape_and_on_an_argument_its_documentation(
+    client: LanguageClient, folder: Path
+) -> None:
     path = folder / "qa.yaml"
     assert await _open(client, path, FIXED) == []
     uri = path.resolve().as_uri()
-    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), _at(FIXED, "text_enc:")))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), _at(FIXED, "text_enc:"))
+    )
     assert hover is not None
     text = hover.contents.value  # type: ignore[union-attr]
-    assert "layer `LSTM`" in text and "output shape: `(None, 32)`" in text and "params: 12,416" in text and "dtype: `float32`" in text
-    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), _at(FIXED, "units: 500")))
+    assert (
+        "layer `LSTM`" in text
+        and "output shape: `(None, 32)`" in text
+        and "params: 12,416" in text
+        and "dtype: `float32`" in text
+    )
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), _at(FIXED, "units: 500"))
+    )
     text = hover.contents.value  # type: ignore[union-attr]
     assert text.startswith("**Dense.units** (required)") and "dimensionality of the output space" in text
-    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), _at(FIXED, "activation: softmax")))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), _at(FIXED, "activation: softmax"))
+    )
     assert "default: `null`" in hover.contents.value  # type: ignore[union-attr]
 
 
@@ -150,12 +175,23 @@ async def test_completion_in_inputs_offers_the_node_names(client: LanguageClient
     assert {"text", "question", "text_emb", "text_enc", "q_emb", "q_enc", "merged"} <= set(labels)
     assert "answer" not in labels  # a node does not read itself
     # While an argument is being typed the line does not parse yet: the node's layer still gives its arguments.
-    typing = FIXED.replace("  q_enc:    {layer: LSTM, inputs: q_emb, units: 32}\n", "  q_enc:\n    layer: LSTM\n    inputs: q_emb\n    retu\n")
+    typing = FIXED.replace(
+        "  q_enc:    {layer: LSTM, inputs: q_emb, units: 32}\n",
+        "  q_enc:\n    layer: LSTM\n    inputs: q_emb\n    retu\n",
+    )
     assert "retu" in typing
     await _change(client, path, 2, typing)
-    result = await client.text_document_completion_async(lsp.CompletionParams(lsp.TextDocumentIdentifier(uri), lsp.Position(_at(typing, "retu").line, _at(typing, "retu").character + 4)))
+    result = await client.text_document_completion_async(
+        lsp.CompletionParams(
+            lsp.TextDocumentIdentifier(uri), lsp.Position(_at(typing, "retu").line, _at(typing, "retu").character + 4)
+        )
+    )
     labels = [i.label for i in result.items]  # type: ignore[union-attr]
-    assert {"return_sequences", "return_state", "units"} <= set(labels) and "inputs" not in labels and "filters" not in labels
+    assert (
+        {"return_sequences", "return_state", "units"} <= set(labels)
+        and "inputs" not in labels
+        and "filters" not in labels
+    )
 
 
 async def test_a_code_action_fixes_a_typo(client: LanguageClient, folder: Path) -> None:
@@ -163,7 +199,9 @@ async def test_a_code_action_fixes_a_typo(client: LanguageClient, folder: Path) 
     diags = await _open(client, path, TYPOS)
     uri = path.resolve().as_uri()
     layer = diags[0]
-    actions = await client.text_document_code_action_async(lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), layer.range, lsp.CodeActionContext([layer])))
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), layer.range, lsp.CodeActionContext([layer]))
+    )
     assert actions is not None and [a.title for a in actions] == ["Change to 'Embedding'"]  # type: ignore[union-attr]
     (edit,) = actions[0].edit.changes[uri]  # type: ignore[union-attr]
     lines = TYPOS.splitlines(keepends=True)
@@ -182,7 +220,9 @@ async def test_an_edit_that_makes_a_cycle_gets_the_cycle_diagnostic(client: Lang
     after = await _change(client, path, 2, cyclic)
     expected = _validate(folder / "cycle_on_disk.yaml", cyclic)
     assert "cycle" in [d.code for d in after]
-    assert [(d.code, d.range.start.line, d.range.start.character) for d in after] == [(d.code.value, d.line - 1, d.column - 1) for d in expected]  # type: ignore[operator]
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in after] == [
+        (d.code.value, d.line - 1, d.column - 1) for d in expected
+    ]  # type: ignore[operator]
     assert "text_emb → text_enc" in next(d.message for d in after if d.code == "cycle")
 
 
@@ -197,9 +237,13 @@ async def test_a_problem_inside_an_included_block_points_into_both_files(client:
     assert related[0] == (common, 5, "written in common.yaml")
     assert (path.resolve().as_uri(), 4, "in block instance 'stem' (block 'dense')") in related
     uri = path.resolve().as_uri()
-    found = await client.text_document_definition_async(lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri), _at(USES_BLOCKS, "dense,")))
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri), _at(USES_BLOCKS, "dense,"))
+    )
     assert [(loc.uri, loc.range.start.line) for loc in found] == [(common, 2)]  # type: ignore[union-attr]
-    found = await client.text_document_definition_async(lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri), _at(USES_BLOCKS, "common.yaml")))
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri), _at(USES_BLOCKS, "common.yaml"))
+    )
     assert [loc.uri for loc in found] == [common]  # type: ignore[union-attr]
 
 
@@ -207,11 +251,19 @@ async def test_definition_of_a_reference_and_the_outline(client: LanguageClient,
     path = folder / "outline.yaml"
     await _open(client, path, FIXED)
     uri = path.resolve().as_uri()
-    found = await client.text_document_definition_async(lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri), _at(FIXED, "text_emb, units")))
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri), _at(FIXED, "text_emb, units"))
+    )
     assert [(loc.range.start.line, loc.range.start.character) for loc in found] == [(6, 2)]  # type: ignore[union-attr]
-    symbols = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(uri)))
+    symbols = await client.text_document_document_symbol_async(
+        lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(uri))
+    )
     outline = {s.name: [c.name for c in s.children or []] for s in symbols}  # type: ignore[union-attr]
-    assert outline == {"inputs": ["text", "question"], "nodes": ["text_emb", "text_enc", "q_emb", "q_enc", "merged", "answer"], "outputs": ["answer"]}
+    assert outline == {
+        "inputs": ["text", "question"],
+        "nodes": ["text_emb", "text_enc", "q_emb", "q_enc", "merged", "answer"],
+        "outputs": ["answer"],
+    }
 
 
 async def test_the_language_server_never_imports_tensorflow() -> None:
@@ -232,7 +284,9 @@ async def test_changes_that_arrive_while_a_check_runs_cost_one_more_check_not_on
     from pygls.lsp.client import LanguageClient as Client
 
     # A spec whose check takes a good part of a second; six keystrokes sent at once, as fast typing does.
-    body = "".join(f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(2000))
+    body = "".join(
+        f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(2000)
+    )
     text = f"graphspec: 1\ninputs:\n  x: {{shape: [4]}}\nnodes:\n{body}outputs:\n  d1999: {{}}\n"
     path = tmp_path / "large.yaml"
     uri = path.resolve().as_uri()
@@ -254,13 +308,19 @@ async def test_changes_that_arrive_while_a_check_runs_cost_one_more_check_not_on
         for k in range(6):
             start = lsp.Position(line, column + k)
             change = lsp.TextDocumentContentChangePartial(range=lsp.Range(start, start), text="1")
-            client.text_document_did_change(lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=2 + k), [change]))
+            client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=2 + k), [change])
+            )
         seen = []
         while not seen or seen[-1].version != 7:
             seen.append(await asyncio.wait_for(published.get(), 120))
-        assert len(seen) <= 3, [p.version for p in seen]  # the first change's check, then one for all that came meanwhile
+        assert len(seen) <= 3, [
+            p.version for p in seen
+        ]  # the first change's check, then one for all that came meanwhile
         assert not seen[-1].diagnostics
-        hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(line, 2)))
+        hover = await client.text_document_hover_async(
+            lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(line, 2))
+        )
         assert hover is not None and "`(None, 4111111)`" in hover.contents.value  # type: ignore[union-attr]
     finally:
         await client.shutdown_async(None)

@@ -19,7 +19,9 @@ def _at(text: str, needle: str) -> tuple[int, int]:
 
 
 def _positions(analysis: Analysis) -> features.Positions:
-    return features.Positions(lambda lines, line, character: lsp.Position(line, character), analysis.lines, analysis.path)
+    return features.Positions(
+        lambda lines, line, character: lsp.Position(line, character), analysis.lines, analysis.path
+    )
 
 
 QUOTED = textwrap.dedent(
@@ -79,7 +81,10 @@ def test_outline_ranges_end_before_the_next_entry(tmp_path: Path) -> None:
     assert spans == {"blocks": (1, 7), "inputs": (8, 9), "nodes": (10, 14), "outputs": (16, 17)}
     (res,) = symbols["blocks"].children or []
     assert [(c.name, c.range.start.line, c.range.end.line) for c in res.children or []] == [("d", 4, 4), ("s", 6, 6)]
-    assert [(c.name, c.range.start.line, c.range.end.line) for c in symbols["nodes"].children or []] == [("a", 11, 13), ("b", 14, 14)]
+    assert [(c.name, c.range.start.line, c.range.end.line) for c in symbols["nodes"].children or []] == [
+        ("a", 11, 13),
+        ("b", 14, 14),
+    ]
 
 
 class _CountingKeys(dict):  # type: ignore[type-arg]
@@ -92,7 +97,9 @@ class _CountingKeys(dict):  # type: ignore[type-arg]
 
 def test_outline_of_a_large_spec_walks_the_positions_a_few_times_not_once_per_entry(tmp_path: Path) -> None:
     # Once per entry made the outline quadratic: 15 s for a generated 3,000-node spec, asked for after every edit.
-    body = "".join(f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(2000))
+    body = "".join(
+        f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(2000)
+    )
     text = f"graphspec: 1\ninputs:\n  x: {{shape: [4]}}\nnodes:\n{body}outputs:\n  d1999: {{}}\n"
     analysis = analyse(text, str(tmp_path / "large.yaml"))
     assert analysis.doc is not None
@@ -148,7 +155,7 @@ def _apply(text: str, edit: lsp.TextEdit) -> str:
     return "".join(lines)
 
 
-YAML_QUOTED_TYPOS = 'graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  d: {layer: "Densse", inputs: x, units: 2}\n  e: {layer: Dense, inputs: \'dd\', units: 2}\noutputs: {e: {}}\n'
+YAML_QUOTED_TYPOS = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  d: {layer: \"Densse\", inputs: x, units: 2}\n  e: {layer: Dense, inputs: 'dd', units: 2}\noutputs: {e: {}}\n"
 
 
 @pytest.mark.parametrize(("name", "text"), [("typos.json", JSON_TYPOS), ("typos.yaml", YAML_QUOTED_TYPOS)])

@@ -42,14 +42,25 @@ def log_cosh_sum(y_true: Any, y_pred: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _isolated() -> Iterator[None]:
     yield
-    for name, kind in (("ScaledL1", "regularizer"), ("MaxNormOne", "constraint"), ("log_cosh_sum", "loss"), ("log_cosh_sum", "metric"), ("L1x", "regularizer")):
+    for name, kind in (
+        ("ScaledL1", "regularizer"),
+        ("MaxNormOne", "constraint"),
+        ("log_cosh_sum", "loss"),
+        ("log_cosh_sum", "metric"),
+        ("L1x", "regularizer"),
+    ):
         graphspec.unregister_object(name, kind)
     keras.backend.clear_session()
     gc.collect()
 
 
 def dense_spec(**args: Any) -> dict[str, Any]:
-    return {"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 3, **args}}, "outputs": {"y": {}}}
+    return {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": [4]}},
+        "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 3, **args}},
+        "outputs": {"y": {}},
+    }
 
 
 SCHEDULES = {
@@ -63,26 +74,49 @@ SCHEDULES = {
 @pytest.mark.parametrize("name", list(SCHEDULES))
 def test_learning_rate_schedules_validate_build_and_import(name: str) -> None:
     """Was: "must be plain data, not a mapping", although the user wrote no mapping."""
-    data = {**dense_spec(), "outputs": {"y": {"loss": "mse"}}, "compile": {"optimizer": {"class_name": "SGD", "config": {"learning_rate": {"class_name": name, "config": SCHEDULES[name]}}}}}
+    data = {
+        **dense_spec(),
+        "outputs": {"y": {"loss": "mse"}},
+        "compile": {
+            "optimizer": {
+                "class_name": "SGD",
+                "config": {"learning_rate": {"class_name": name, "config": SCHEDULES[name]}},
+            }
+        },
+    }
     model = graphspec.build(data)
-    schedule = model.optimizer.learning_rate if not hasattr(model.optimizer, "_learning_rate") else model.optimizer._learning_rate
+    schedule = (
+        model.optimizer.learning_rate
+        if not hasattr(model.optimizer, "_learning_rate")
+        else model.optimizer._learning_rate
+    )
     assert type(schedule).__name__ == name
     spec = from_keras(model)
-    assert spec.compile is not None and spec.compile.optimizer == {"class_name": "SGD", "config": {"learning_rate": {"class_name": name, "config": SCHEDULES[name]}}}
+    assert spec.compile is not None and spec.compile.optimizer == {
+        "class_name": "SGD",
+        "config": {"learning_rate": {"class_name": name, "config": SCHEDULES[name]}},
+    }
 
 
 def test_a_schedule_with_a_typo_is_named() -> None:
-    schedule = {"class_name": "ExponentialDecay", "config": {"initial_learning_rate": 0.1, "decay_step": 10, "decay_rate": 0.5}}
+    schedule = {
+        "class_name": "ExponentialDecay",
+        "config": {"initial_learning_rate": 0.1, "decay_step": 10, "decay_rate": 0.5},
+    }
     data = {**dense_spec(), "compile": {"optimizer": {"class_name": "Adam", "config": {"learning_rate": schedule}}}}
     with pytest.raises(SpecError) as err:
         graphspec.validate(data)
-    assert [(d.code.value, d.hint) for d in err.value.errors if d.code.value == "unknown-argument"] == [("unknown-argument", "did you mean 'decay_steps'?")]
+    assert [(d.code.value, d.hint) for d in err.value.errors if d.code.value == "unknown-argument"] == [
+        ("unknown-argument", "did you mean 'decay_steps'?")
+    ]
 
 
 def test_constant_initializers_holding_arrays() -> None:
     value = np.arange(12, dtype="float32").reshape(4, 3) / 10
     x = keras.Input((4,), name="x")
-    spec = check_round_trip(keras.Model(x, layers.Dense(3, kernel_initializer=keras.initializers.Constant(value), name="y")(x)))
+    spec = check_round_trip(
+        keras.Model(x, layers.Dense(3, kernel_initializer=keras.initializers.Constant(value), name="y")(x))
+    )
     assert spec.nodes["y"].args["kernel_initializer"] == {"class_name": "Constant", "config": {"value": value.tolist()}}
     np.testing.assert_array_equal(graphspec.build(spec, compile=False).get_layer("y").kernel.numpy(), value)
 
@@ -95,7 +129,10 @@ def test_an_unregistered_custom_object_is_refused_by_name() -> None:
         from_keras(model)
     (diag,) = err.value.diagnostics
     assert diag.code.value == "unregistered-object"
-    assert diag.message == "dense_2.kernel_regularizer: regularizer tests.test_objects.ScaledL1 is a custom regularizer graphspec does not know"
+    assert (
+        diag.message
+        == "dense_2.kernel_regularizer: regularizer tests.test_objects.ScaledL1 is a custom regularizer graphspec does not know"
+    )
     assert diag.hint == "register it before importing: graphspec.register_object(ScaledL1)"
 
 
@@ -105,10 +142,16 @@ def test_registered_custom_objects_validate_build_and_import() -> None:
     graphspec.register_object(log_cosh_sum, kind="loss")
     graphspec.register_object(log_cosh_sum, kind="metric")
     x = keras.Input((4,), name="x")
-    model = keras.Model(x, layers.Dense(2, kernel_regularizer=ScaledL1(0.2), kernel_constraint=MaxNormOne(), name="d")(x))
+    model = keras.Model(
+        x, layers.Dense(2, kernel_regularizer=ScaledL1(0.2), kernel_constraint=MaxNormOne(), name="d")(x)
+    )
     model.compile(loss=log_cosh_sum, metrics=[log_cosh_sum])
     spec = check_round_trip(model)
-    assert spec.nodes["d"].args == {"units": 2, "kernel_regularizer": {"class_name": "ScaledL1", "config": {"scale": 0.2}}, "kernel_constraint": "MaxNormOne"}
+    assert spec.nodes["d"].args == {
+        "units": 2,
+        "kernel_regularizer": {"class_name": "ScaledL1", "config": {"scale": 0.2}},
+        "kernel_constraint": "MaxNormOne",
+    }
     assert spec.outputs["d"].loss == "log_cosh_sum" and spec.outputs["d"].metrics == ["log_cosh_sum"]
     rebuilt = graphspec.build(spec)
     assert rebuilt.get_layer("d").kernel_regularizer.scale == 0.2

@@ -27,7 +27,12 @@ def _fresh() -> Iterator[None]:
 
 
 def op_spec(node: dict[str, Any], shape: list[Any] | None = None) -> dict[str, Any]:
-    return {"graphspec": 1, "inputs": {"x": {"shape": shape or [4, 3]}}, "nodes": {"o": {"inputs": "x", **node}}, "outputs": {"o": {}}}
+    return {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": shape or [4, 3]}},
+        "nodes": {"o": {"inputs": "x", **node}},
+        "outputs": {"o": {}},
+    }
 
 
 @pytest.mark.parametrize(
@@ -44,12 +49,19 @@ def op_spec(node: dict[str, Any], shape: list[Any] | None = None) -> dict[str, A
 def test_indices_build_what_python_indexing_does(key: Any, python: Any) -> None:
     model = graphspec.build(op_spec({"op": "get_item", "key": key}), compile=False)
     data = np.arange(2 * 4 * 3, dtype="float32").reshape(2, 4, 3)
-    np.testing.assert_array_equal(model.predict(data, verbose=0), data[python])  # the key indexes the batch axis too, as in Keras
+    np.testing.assert_array_equal(
+        model.predict(data, verbose=0), data[python]
+    )  # the key indexes the batch axis too, as in Keras
 
 
 @pytest.mark.parametrize(
     ("key", "message"),
-    [("1:x", "'1:x' is not an index or a slice"), ("::0", "slice '::0' has step 0"), ([0, [1, 2]], "[1, 2] is not an index"), (1.5, "1.5 is not an index")],
+    [
+        ("1:x", "'1:x' is not an index or a slice"),
+        ("::0", "slice '::0' has step 0"),
+        ([0, [1, 2]], "[1, 2] is not an index"),
+        (1.5, "1.5 is not an index"),
+    ],
 )
 def test_malformed_indices_are_named(key: Any, message: str) -> None:
     with pytest.raises(SpecError) as err:
@@ -70,7 +82,10 @@ def test_list_constants_build_as_float32_tensors() -> None:
         ([[1.0, 2.0], [3.0]], "a constant's lists at one depth must all have the same length"),
         ([1.0, [2.0]], "a constant mixes numbers and lists at one depth"),
         (["a", "b"], "a constant holds only numbers"),
-        ([0.0] * (MAX_CONSTANT_VALUES + 1), f"a constant of {MAX_CONSTANT_VALUES + 1:,} values is more than a spec writes inline ({MAX_CONSTANT_VALUES:,})"),
+        (
+            [0.0] * (MAX_CONSTANT_VALUES + 1),
+            f"a constant of {MAX_CONSTANT_VALUES + 1:,} values is more than a spec writes inline ({MAX_CONSTANT_VALUES:,})",
+        ),
     ],
     ids=["ragged", "mixed", "strings", "too big"],
 )
@@ -110,4 +125,7 @@ def test_a_constant_of_another_dtype_is_refused_by_name() -> None:
     with pytest.raises(SpecError) as err:
         from_keras(model)
     assert err.value.codes == ["unsupported-model"]
-    assert "is a constant of dtype float64; a spec writes constants as lists, which Keras makes float32, int32 or bool" in str(err.value)
+    assert (
+        "is a constant of dtype float64; a spec writes constants as lists, which Keras makes float32, int32 or bool"
+        in str(err.value)
+    )

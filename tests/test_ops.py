@@ -70,8 +70,24 @@ def _entries(model: Any) -> list[tuple[str, str, dict[str, Any]]]:
 def test_ops_build_what_hand_written_keras_builds(tmp_path: Path) -> None:
     built, reference = graphspec.build(OPS), _hand_written()
     assert _entries(built) == _entries(reference)
-    assert [e["class_name"] for e in built.get_config()["layers"]] == ["InputLayer", "InputLayer", "Add", "Multiply", "Concatenate", "Reshape", "Dense", "Mean"]
-    assert [e["name"] for e in built.get_config()["layers"]][2:] == ["add", "scaled", "concatenate", "reshape", "dense", "mean"]
+    assert [e["class_name"] for e in built.get_config()["layers"]] == [
+        "InputLayer",
+        "InputLayer",
+        "Add",
+        "Multiply",
+        "Concatenate",
+        "Reshape",
+        "Dense",
+        "Mean",
+    ]
+    assert [e["name"] for e in built.get_config()["layers"]][2:] == [
+        "add",
+        "scaled",
+        "concatenate",
+        "reshape",
+        "dense",
+        "mean",
+    ]
     built.get_layer("dense").set_weights(reference.get_layer("dense").get_weights())
     rng = np.random.default_rng(0)
     feed = [rng.random((5, 4), dtype=np.float32), rng.random((5, 4), dtype=np.float32)]
@@ -171,7 +187,9 @@ def test_shape_errors_in_ops_are_found_before_keras() -> None:
     data["inputs"]["t0"]["batch_size"] = 2
     with pytest.raises(SpecError) as exc:
         graphspec.validate(data)
-    assert [d.message for d in exc.value.errors] == ["ops.reshape to newshape (-1, 5) cannot hold (2, 3, 4) from t0, which has 24 elements"]
+    assert [d.message for d in exc.value.errors] == [
+        "ops.reshape to newshape (-1, 5) cannot hold (2, 3, 4) from t0, which has 24 elements"
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -202,26 +220,58 @@ def _errors(data: dict[str, Any]) -> list[tuple[str, str, str, str | None]]:
 
 
 def test_unknown_and_refused_ops() -> None:
-    assert _errors(_spec("concatinate", [[3], [3]], axis=-1)) == [("unknown-op", "nodes.y.op", "unknown op 'concatinate'", "did you mean 'concatenate'?")]
-    assert _errors(_spec("keras.ops.add", [[3], [3]]))[0][3] == "ops are named as functions of keras.ops (`add`, `concatenate`), never by import path"
-    assert _errors(_spec("map", [[3]]))[0][:3] == ("refused-op", "nodes.y.op", "op 'map' is refused: it takes a Python function, which is code")
+    assert _errors(_spec("concatinate", [[3], [3]], axis=-1)) == [
+        ("unknown-op", "nodes.y.op", "unknown op 'concatinate'", "did you mean 'concatenate'?")
+    ]
+    assert (
+        _errors(_spec("keras.ops.add", [[3], [3]]))[0][3]
+        == "ops are named as functions of keras.ops (`add`, `concatenate`), never by import path"
+    )
+    assert _errors(_spec("map", [[3]]))[0][:3] == (
+        "refused-op",
+        "nodes.y.op",
+        "op 'map' is refused: it takes a Python function, which is code",
+    )
 
 
 def test_op_arguments_are_checked_against_the_operation() -> None:
-    assert _errors(_spec("concatenate", [[3], [3]], axsi=-1)) == [("unknown-argument", "nodes.y.axsi", "op 'concatenate' takes no argument 'axsi'", "did you mean 'axis'?")]
-    assert _errors(_spec("reshape", [[3]])) == [("missing-argument", "nodes.y", "op 'reshape' needs argument 'newshape'", None)]
-    assert _errors(_spec("multiply", [[3]])) == [("missing-argument", "nodes.y", "op 'multiply' needs argument 'x2'", None)]
-    assert _errors(_spec("relu", [[3], [3]])) == [("bad-argument", "nodes.y.inputs", "op 'relu' takes 1 tensor (x); got 2 inputs", None)]
-    assert _errors(_spec("add", [[3], [3]], x2=1.0)) == [("unknown-argument", "nodes.y.x2", "op 'add' takes no argument 'x2'", None)]
-    bad = _errors(_spec("reshape", [[3]], newshape={"class_name": "function", "module": "keras.config", "config": "set_epsilon"}))
-    assert bad[0][:3] == ("bad-argument", "nodes.y.newshape", "argument 'newshape' of op 'reshape' must be plain data, not a mapping")
+    assert _errors(_spec("concatenate", [[3], [3]], axsi=-1)) == [
+        ("unknown-argument", "nodes.y.axsi", "op 'concatenate' takes no argument 'axsi'", "did you mean 'axis'?")
+    ]
+    assert _errors(_spec("reshape", [[3]])) == [
+        ("missing-argument", "nodes.y", "op 'reshape' needs argument 'newshape'", None)
+    ]
+    assert _errors(_spec("multiply", [[3]])) == [
+        ("missing-argument", "nodes.y", "op 'multiply' needs argument 'x2'", None)
+    ]
+    assert _errors(_spec("relu", [[3], [3]])) == [
+        ("bad-argument", "nodes.y.inputs", "op 'relu' takes 1 tensor (x); got 2 inputs", None)
+    ]
+    assert _errors(_spec("add", [[3], [3]], x2=1.0)) == [
+        ("unknown-argument", "nodes.y.x2", "op 'add' takes no argument 'x2'", None)
+    ]
+    bad = _errors(
+        _spec("reshape", [[3]], newshape={"class_name": "function", "module": "keras.config", "config": "set_epsilon"})
+    )
+    assert bad[0][:3] == (
+        "bad-argument",
+        "nodes.y.newshape",
+        "argument 'newshape' of op 'reshape' must be plain data, not a mapping",
+    )
 
 
 def test_ops_are_not_shared_and_a_node_is_one_kind() -> None:
     data = _spec("relu", [[3]])
     data["nodes"]["z"] = {"share": "y", "inputs": "y"}
     data["outputs"] = {"z": {}}
-    assert _errors(data) == [("bad-share", "nodes.z.share", "node 'z' shares op node 'y'; an op has no weights to share", "write `op: relu` again")]
+    assert _errors(data) == [
+        (
+            "bad-share",
+            "nodes.z.share",
+            "node 'z' shares op node 'y'; an op has no weights to share",
+            "write `op: relu` again",
+        )
+    ]
     data = _spec("relu", [[3]], layer="ReLU")
     assert _errors(data)[0][:3] == ("node-kind", "nodes.y.op", "node 'y' has both `layer` and `op`")
 
@@ -233,7 +283,10 @@ def test_the_schema_lists_ops_and_model_nodes() -> None:
 
     validator = jsonschema.Draft202012Validator(json_schema())
     data = graphspec.load(OPS).to_data()
-    data["nodes"]["sub"] = {"model": {"inputs": {"a": {"shape": [4]}}, "nodes": {"r": {"op": "relu", "inputs": "a"}}, "outputs": {"r": {}}}, "inputs": "x"}
+    data["nodes"]["sub"] = {
+        "model": {"inputs": {"a": {"shape": [4]}}, "nodes": {"r": {"op": "relu", "inputs": "a"}}, "outputs": {"r": {}}},
+        "inputs": "x",
+    }
     assert not list(validator.iter_errors(data))
     data["nodes"]["add"]["op"] = "ad"
     assert list(validator.iter_errors(data))

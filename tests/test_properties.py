@@ -38,7 +38,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # graphspec raises Python's recursion limit for every build (by design: Keras walks graphs
 # recursively); hypothesis notices the change between examples and warns each time.
-pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset:hypothesis.errors.HypothesisWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The recursion limit will not be reset:hypothesis.errors.HypothesisWarning"
+)
 
 import graphspec  # noqa: E402
 from graphspec import Code, SpecError  # noqa: E402
@@ -56,7 +58,9 @@ CODES = set(Code)
 
 # No example database: nothing is written into the working tree, and runs stay independent.
 # One failure per fuzz test is enough (the plain tests below pin each bug); shrinking many is slow.
-FAST = settings(max_examples=500, deadline=None, database=None, report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+FAST = settings(
+    max_examples=500, deadline=None, database=None, report_multiple_bugs=False, suppress_health_check=list(HealthCheck)
+)
 BUILD = settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 BUILD_FUZZ = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 ROUND_TRIP = settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
@@ -123,7 +127,9 @@ def run_validate(source: Any) -> None:
 name_strategy = st.one_of(
     st.from_regex(r"[A-Za-z_][A-Za-z0-9_\-]{0,10}", fullmatch=True),
     # valid names that YAML 1.1 (and so PyYAML's dumper) reads as something else
-    st.sampled_from(["no", "yes", "on", "off", "null", "true", "True", "NO", "y", "n", "e3", "inf", "nan", "_1", "x-1", "A" * 128]),
+    st.sampled_from(
+        ["no", "yes", "on", "off", "null", "true", "True", "NO", "y", "n", "e3", "inf", "nan", "_1", "x-1", "A" * 128]
+    ),
 )
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "softmax", "linear", "elu", "gelu", "selu"]
@@ -166,7 +172,9 @@ def dag_specs(draw: Any, max_nodes: int = 25) -> dict[str, Any]:
 
     for _ in range(n_nodes):
         name = next(pool)
-        kind = draw(st.sampled_from(["dense", "dense", "dense", "add", "concat", "activation", "dropout", "share", "share"]))
+        kind = draw(
+            st.sampled_from(["dense", "dense", "dense", "add", "concat", "activation", "dropout", "share", "share"])
+        )
         shareable = [n for n in nodes if owner[n] in dense_units]
         if kind == "share" and not shareable:
             kind = "dense"
@@ -196,7 +204,11 @@ def dag_specs(draw: Any, max_nodes: int = 25) -> dict[str, Any]:
             width[name] = sum(width[t] for t in srcs)
         elif kind == "activation":
             src = draw(st.sampled_from(tensors))
-            node = {"layer": "Activation", "inputs": one_or_list(src), "activation": "linear" if src in softmaxed else activation(width[src])}
+            node = {
+                "layer": "Activation",
+                "inputs": one_or_list(src),
+                "activation": "linear" if src in softmaxed else activation(width[src]),
+            }
             owner[name] = name
             width[name] = width[src]
         elif kind == "dropout":
@@ -441,7 +453,9 @@ weird_values = st.one_of(
     st.booleans(),
 )
 weird_names = st.one_of(
-    st.sampled_from(["", "ñ", "x\n", "x y", "1abc", "a" * 129, "x:0", "x:9", "missing", "zz_dangling", "名前", "_", "-"]),
+    st.sampled_from(
+        ["", "ñ", "x\n", "x y", "1abc", "a" * 129, "x:0", "x:9", "missing", "zz_dangling", "名前", "_", "-"]
+    ),
     st.text(max_size=8),
 )
 
@@ -510,7 +524,23 @@ def mutate_data(draw: Any, doc: Any) -> Any:
     containers = [p for p in paths if isinstance(get_at(doc, p), dict | list)]
     dicts = [p for p in paths if isinstance(get_at(doc, p), dict)]
     sites = ref_sites(doc)
-    op = draw(st.sampled_from(["drop", "duplicate", "replace", "replace", "dangling", "cycle", "swap", "nest", "rename_key", "add_key", "alias"]))
+    op = draw(
+        st.sampled_from(
+            [
+                "drop",
+                "duplicate",
+                "replace",
+                "replace",
+                "dangling",
+                "cycle",
+                "swap",
+                "nest",
+                "rename_key",
+                "add_key",
+                "alias",
+            ]
+        )
+    )
 
     if op == "drop" and inner:
         p = draw(st.sampled_from(inner))
@@ -520,7 +550,13 @@ def mutate_data(draw: Any, doc: Any) -> Any:
         src = draw(st.sampled_from(paths))
         dst = draw(st.sampled_from(dicts))
         keys = list(get_at(doc, dst))
-        key = draw(st.one_of(st.sampled_from(keys or ["extra"]), weird_names, st.sampled_from(["nodes", "inputs", "outputs", "layer", "share", "from"])))
+        key = draw(
+            st.one_of(
+                st.sampled_from(keys or ["extra"]),
+                weird_names,
+                st.sampled_from(["nodes", "inputs", "outputs", "layer", "share", "from"]),
+            )
+        )
         get_at(doc, dst)[key] = copy.deepcopy(get_at(doc, src))
     elif op == "replace" and inner:
         p = draw(st.sampled_from(inner))
@@ -560,7 +596,14 @@ def mutate_data(draw: Any, doc: Any) -> Any:
             d.update(items)
     elif op == "add_key" and dicts:
         p = draw(st.sampled_from(dicts))
-        key = draw(st.one_of(weird_names, st.sampled_from(["args", "layer", "share", "inputs", "from", "loss", "compile", "units", "activation", "name"])))
+        key = draw(
+            st.one_of(
+                weird_names,
+                st.sampled_from(
+                    ["args", "layer", "share", "inputs", "from", "loss", "compile", "units", "activation", "name"]
+                ),
+            )
+        )
         get_at(doc, p)[key] = draw(weird_values)
     elif op == "alias" and containers and inner:
         # The same object in two places, or an object inside itself (a reference cycle).
@@ -680,7 +723,22 @@ VALUE_TOKEN = re.compile(r"(?<=: )[^\s,{}\[\]#]+|(?<=\[)[^\s,{}\[\]#]+")
 
 
 def mutate_text(draw: Any, text: str) -> str:
-    op = draw(st.sampled_from(["insert", "insert", "delete", "dup_line", "replace_value", "replace_value", "tab", "anchor_alias", "tag_value", "bomb"]))
+    op = draw(
+        st.sampled_from(
+            [
+                "insert",
+                "insert",
+                "delete",
+                "dup_line",
+                "replace_value",
+                "replace_value",
+                "tab",
+                "anchor_alias",
+                "tag_value",
+                "bomb",
+            ]
+        )
+    )
     if op == "insert":
         i = draw(st.integers(0, len(text)))
         return text[:i] + draw(text_tokens) + text[i:]
@@ -740,8 +798,15 @@ def test_mutated_seed_text_validates_or_raises_spec_error(seed: int, data: Any) 
 
 # Minimal reproductions of what the fuzzers above found, kept as plain tests.
 
-SMALL = {"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"d": {}}}
-SMALL_YAML = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: {d: {layer: Dense, inputs: x, units: UNITS}}\noutputs: {d: {}}\n"
+SMALL = {
+    "graphspec": 1,
+    "inputs": {"x": {"shape": [4]}},
+    "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2}},
+    "outputs": {"d": {}},
+}
+SMALL_YAML = (
+    "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: {d: {layer: Dense, inputs: x, units: UNITS}}\noutputs: {d: {}}\n"
+)
 
 
 @pytest.mark.parametrize("units", ["9" * 5000, "!!int " + "9" * 5000], ids=["plain", "tagged"])
@@ -944,8 +1009,12 @@ def test_mutated_spec_builds_or_raises_spec_error_naming_the_node(data: Any) -> 
             blame |= _descendants(t, nodes)
         for d in exc.errors:
             if d.code in NODE_CODES:
-                assert d.path[:1] == ("nodes",) and len(d.path) >= 2 and d.path[1] in nodes, f"{d.code.value} not naming a node: {d.render()}"
-                assert d.path[1] in blame, f"{d.code.value} blames {d.path[1]!r}, not an edited node or a descendant {sorted(blame)}: {d.render()}"
+                assert d.path[:1] == ("nodes",) and len(d.path) >= 2 and d.path[1] in nodes, (
+                    f"{d.code.value} not naming a node: {d.render()}"
+                )
+                assert d.path[1] in blame, (
+                    f"{d.code.value} blames {d.path[1]!r}, not an edited node or a descendant {sorted(blame)}: {d.render()}"
+                )
         if exc.errors and all(d.code is SHAPE_MISMATCH for d in exc.errors):
             # Static shape inference refused the spec: Keras must refuse it too (no false alarms).
             with pytest.raises(SpecError) as keras_says:
@@ -1112,7 +1181,16 @@ def _json_string(draw: Any, text: str) -> str:
 
 def _json_text(draw: Any, value: Any) -> str:
     if isinstance(value, dict):
-        items = [draw(JSON_SPACE) + _json_string(draw, k) + draw(JSON_SPACE) + ":" + draw(JSON_SPACE) + _json_text(draw, v) + draw(JSON_SPACE) for k, v in value.items()]
+        items = [
+            draw(JSON_SPACE)
+            + _json_string(draw, k)
+            + draw(JSON_SPACE)
+            + ":"
+            + draw(JSON_SPACE)
+            + _json_text(draw, v)
+            + draw(JSON_SPACE)
+            for k, v in value.items()
+        ]
         return "{" + (",".join(items) if items else draw(JSON_SPACE)) + "}"
     if isinstance(value, list):
         items = [draw(JSON_SPACE) + _json_text(draw, v) + draw(JSON_SPACE) for v in value]
@@ -1131,10 +1209,21 @@ def json_layouts(draw: Any) -> tuple[dict[str, Any], str]:
 
 @ROUND_TRIP
 @given(json_layouts())
-@example((SMALL, '{"graphspec"\n: 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"d": {}}}'))
-@example(({**SMALL, "description": "\x85"}, json.dumps({**SMALL, "description": "\x85"}, ensure_ascii=False)))  # read back as " "
-@example(({**SMALL, "description": "\x7f"}, json.dumps({**SMALL, "description": "\x7f"}, ensure_ascii=False)))  # refused as syntax
-@example(({**SMALL, "description": "a\u2028 b"}, json.dumps({**SMALL, "description": "a\u2028 b"}, ensure_ascii=False)))  # read back as "a\u2028b"
+@example(
+    (
+        SMALL,
+        '{"graphspec"\n: 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"d": {}}}',
+    )
+)
+@example(
+    ({**SMALL, "description": "\x85"}, json.dumps({**SMALL, "description": "\x85"}, ensure_ascii=False))
+)  # read back as " "
+@example(
+    ({**SMALL, "description": "\x7f"}, json.dumps({**SMALL, "description": "\x7f"}, ensure_ascii=False))
+)  # refused as syntax
+@example(
+    ({**SMALL, "description": "a\u2028 b"}, json.dumps({**SMALL, "description": "a\u2028 b"}, ensure_ascii=False))
+)  # read back as "a\u2028b"
 def test_any_json_layout_loads_the_same_spec(case: tuple[dict[str, Any], str]) -> None:
     data, text = case
     assert json.loads(text) == data
@@ -1199,7 +1288,12 @@ def importable_specs(draw: Any) -> dict[str, Any]:
     if draw(st.booleans()) and not taken & {"rnn_seq", "rnn_enc", "rnn_dec"}:
         data["inputs"]["rnn_seq"] = {"shape": [None, 3]}
         data["nodes"]["rnn_enc"] = {"layer": "LSTM", "inputs": "rnn_seq", "units": 3, "return_state": True}
-        data["nodes"]["rnn_dec"] = {"layer": "LSTM", "inputs": "rnn_seq", "units": 3, "call": {"initial_state": ["rnn_enc:1", "rnn_enc:2"]}}
+        data["nodes"]["rnn_dec"] = {
+            "layer": "LSTM",
+            "inputs": "rnn_seq",
+            "units": 3,
+            "call": {"initial_state": ["rnn_enc:1", "rnn_enc:2"]},
+        }
         data["outputs"]["rnn_dec"] = {}
     structure: dict[str, Any] = {}
     if draw(st.booleans()):
@@ -1222,6 +1316,7 @@ def test_import_of_a_built_spec_is_the_spec(data: dict[str, Any]) -> None:
     again = graphspec.from_keras(model)
     assert normalise(again) == normalise(spec), graphspec.diff_specs(spec, again).render()
     rebuilt = graphspec.build(again, compile=False)
+
     # the interface: inputs and outputs in the same order and structure (a dict stays a dict)
     def made_by(tensors: list[Any]) -> list[str]:
         return [t._keras_history.operation.name for t in tensors]

@@ -50,7 +50,9 @@ GOLDEN_CASES = [
 
 
 @pytest.mark.parametrize(("name", "path", "options"), GOLDEN_CASES, ids=[c[0] for c in GOLDEN_CASES])
-def test_text_formats_match_goldens(name: str, path: Path, options: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_formats_match_goldens(
+    name: str, path: Path, options: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)  # source positions are written as the path was given
     rel = path.relative_to(ROOT)
     _golden(f"{name}.json", draw(rel, format="json", **options))
@@ -62,7 +64,14 @@ def test_json_is_sorted_with_ids_from_spec_names() -> None:
     data = json.loads(draw(SEED / "ensemble.yaml", format="json"))
     ids = [n["id"] for n in data["nodes"]]
     assert ids == sorted(ids)
-    assert {"x", "final_preds", "output:final_preds", "model_a.features", "model_a.hidden", "model_a.output:probabilities"} <= set(ids)
+    assert {
+        "x",
+        "final_preds",
+        "output:final_preds",
+        "model_a.features",
+        "model_a.hidden",
+        "model_a.output:probabilities",
+    } <= set(ids)
     assert [c["id"] for c in data["clusters"]] == ["model_a", "model_b", "model_c", "model_d"]
     assert all(c["kind"] == "model" for c in data["clusters"])
     edges = {(e["source"], e["target"]) for e in data["edges"]}
@@ -91,7 +100,9 @@ def _shown(g: ET.Element) -> bool:
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[0] + b[2] - 0.5 and b[0] < a[0] + a[2] - 0.5 and a[1] < b[1] + b[3] - 0.5 and b[1] < a[1] + a[3] - 0.5
+    return (
+        a[0] < b[0] + b[2] - 0.5 and b[0] < a[0] + a[2] - 0.5 and a[1] < b[1] + b[3] - 0.5 and b[1] < a[1] + a[3] - 0.5
+    )
 
 
 def check_svg(svg: str, scene: Scene) -> dict[str, tuple[float, float, float, float]]:
@@ -124,7 +135,12 @@ def check_svg(svg: str, scene: Scene) -> dict[str, tuple[float, float, float, fl
             inside = cid in scene.chain(scene.nodes[bid].cluster if bid in scene.nodes else scene.clusters[bid].parent)
             x, y, w, h = rb
             if inside:
-                assert fr[0] - 0.5 <= x and x + w <= fr[0] + fr[2] + 0.5 and fr[1] - 0.5 <= y and y + h <= fr[1] + fr[3] + 0.5, (cid, bid)
+                assert (
+                    fr[0] - 0.5 <= x
+                    and x + w <= fr[0] + fr[2] + 0.5
+                    and fr[1] - 0.5 <= y
+                    and y + h <= fr[1] + fr[3] + 0.5
+                ), (cid, bid)
             else:
                 assert not _overlap(fr, rb), (cid, bid)
     return boxes
@@ -154,7 +170,9 @@ def test_shared_layer_is_one_box_per_call_marked_as_one() -> None:
     assert scene.nodes["right_enc"].shared == "left_enc" and scene.nodes["left_enc"].shared == "left_enc"
     svg = render_scene(scene, "svg")
     root = ET.fromstring(svg)
-    titles = {g.get("data-node"): "".join(g.find(f"{NS}title").itertext()) for g in root.iter(f"{NS}g") if g.get("data-node")}  # type: ignore[union-attr]
+    titles = {
+        g.get("data-node"): "".join(g.find(f"{NS}title").itertext()) for g in root.iter(f"{NS}g") if g.get("data-node")
+    }  # type: ignore[union-attr]
     assert "called 2 times: left_enc, right_enc" in titles["right_enc"]
     assert "shared ×2" in svg
     bars = [r.get("fill") for r in root.iter(f"{NS}rect") if r.get("class") == "shared-bar"]
@@ -204,7 +222,9 @@ def test_repeats_collapse_by_default_and_expand() -> None:
     assert {c for c, cl in folded.clusters.items() if cl.collapsed} == {"conv2", "conv3", "conv4", "conv5"}
     assert folded.clusters["conv2"].repeat == 3 and folded.clusters["conv2"].label == "identity ×3 (with projection)"
     assert folded.clusters["conv2/block1"].block == "projection"
-    assert folded.clusters["conv2"].params == sum(n.params or 0 for n in folded.nodes.values() if n.id.startswith("conv2/"))
+    assert folded.clusters["conv2"].params == sum(
+        n.params or 0 for n in folded.nodes.values() if n.id.startswith("conv2/")
+    )
     opened = scene_of(ZOO / "resnet50.yaml", DrawOptions(expand=("conv3/block2/conv1",)))
     assert {c for c, cl in opened.clusters.items() if cl.collapsed} == {"conv2", "conv4", "conv5"}
     shallow = scene_of(ZOO / "inception_v3.yaml", DrawOptions(expand=("all",), depth=1))
@@ -223,7 +243,9 @@ def test_from_to_take_a_block_instance_for_all_of_its_nodes() -> None:
     assert {n for n in after.nodes if not n.startswith("conv5/")} == {"avg_pool", "predictions", "output:predictions"}
     assert "conv5/block1/out" in after.nodes and "conv4/block6/out" not in after.nodes
     before = scene_of(ZOO / "resnet50.yaml", DrawOptions(end="conv2"))
-    assert "pool1_pool" in before.nodes and "conv2/block3/out" in before.nodes and "conv3/block1/out" not in before.nodes
+    assert (
+        "pool1_pool" in before.nodes and "conv2/block3/out" in before.nodes and "conv3/block1/out" not in before.nodes
+    )
     between = scene_of(ZOO / "resnet50.yaml", DrawOptions(start="conv3", end="conv4"))
     assert {n.split("/")[0] for n in between.nodes} == {"conv3", "conv4"}
     check_svg(render_scene(between, "svg"), between)
@@ -253,7 +275,9 @@ def test_invalid_spec_draws_with_the_failing_edge_and_node_marked(tmp_path: Path
     assert scene.nodes["hh"].kind == "missing"
     bad = [e for e in scene.edges if e.source == "hh"]
     assert len(bad) == 1 and bad[0].status == "error" and "unknown 'hh'" in bad[0].diagnostics[0]
-    assert scene.nodes["h"].status == "error" and any("did you mean 'units'?" in d for d in scene.nodes["h"].diagnostics)
+    assert scene.nodes["h"].status == "error" and any(
+        "did you mean 'units'?" in d for d in scene.nodes["h"].diagnostics
+    )
     assert any(d.is_error for d in scene.problems)
     svg = render_scene(scene, "svg")
     check_svg(svg, scene)
@@ -286,11 +310,19 @@ def test_diff_colours_added_removed_changed_rewired(tmp_path: Path) -> None:
     old = tmp_path / "old.yaml"
     new = tmp_path / "new.yaml"
     head = "graphspec: 1\nname: d\ninputs:\n  x: {shape: [8]}\nnodes:\n"
-    old.write_text(head + "  a: {layer: Dense, inputs: x, units: 4}\n  gone: {layer: Dense, inputs: a, units: 3}\n  y: {layer: Dense, inputs: gone, units: 2}\noutputs:\n  y: {}\n", encoding="utf-8")
+    old.write_text(
+        head
+        + "  a: {layer: Dense, inputs: x, units: 4}\n  gone: {layer: Dense, inputs: a, units: 3}\n  y: {layer: Dense, inputs: gone, units: 2}\noutputs:\n  y: {}\n",
+        encoding="utf-8",
+    )
     body = "  a: {layer: Dense, inputs: x, units: 5}\n  drop: {layer: Dropout, inputs: a, rate: 0.5}\n  y: {layer: Dense, inputs: drop, units: 2}\n"
     new.write_text(head + body + "outputs:\n  y: {}\n", encoding="utf-8")
     scene = scene_of(new, diff=old)
-    assert scene.nodes["a"].diff == "changed" and scene.nodes["drop"].diff == "added" and scene.nodes["y"].diff == "rewired"
+    assert (
+        scene.nodes["a"].diff == "changed"
+        and scene.nodes["drop"].diff == "added"
+        and scene.nodes["y"].diff == "rewired"
+    )
     assert scene.nodes["gone"].diff == "removed"
     assert {(e.source, e.target) for e in scene.edges if e.diff == "removed"} == {("a", "gone"), ("gone", "y")}
     svg = render_scene(scene, "svg")
@@ -317,8 +349,13 @@ def test_mermaid_collapses_repeats_over_500_edges(tmp_path: Path) -> None:
 
 def test_mermaid_over_the_limit_with_nothing_to_collapse_says_it_still_is(tmp_path: Path) -> None:
     spec = tmp_path / "flat.yaml"
-    body = "".join(f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(600))
-    spec.write_text(f"graphspec: 1\nname: flat\ninputs:\n  x: {{shape: [4]}}\nnodes:\n{body}outputs:\n  d599: {{}}\n", encoding="utf-8")
+    body = "".join(
+        f"  d{i}: {{layer: Dense, inputs: {'x' if i == 0 else f'd{i - 1}'}, units: 4}}\n" for i in range(600)
+    )
+    spec.write_text(
+        f"graphspec: 1\nname: flat\ninputs:\n  x: {{shape: [4]}}\nnodes:\n{body}outputs:\n  d599: {{}}\n",
+        encoding="utf-8",
+    )
     text = draw(spec, format="mermaid")
     edges = sum(1 for line in text.splitlines() if "-->" in line)
     assert edges == 601  # nothing to collapse: every edge is drawn, and the note must not claim otherwise
@@ -331,7 +368,11 @@ DOT = shutil.which("dot")
 
 
 @pytest.mark.skipif(DOT is None, reason="Graphviz's dot is not installed (apt install graphviz)")
-@pytest.mark.parametrize("path", [SEED / "ensemble.yaml", SEED / "siamese_lstm.yaml", ZOO / "resnet50.yaml", ZOO / "inception_v3.yaml"], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [SEED / "ensemble.yaml", SEED / "siamese_lstm.yaml", ZOO / "resnet50.yaml", ZOO / "inception_v3.yaml"],
+    ids=lambda p: p.name,
+)
 def test_dot_accepts_the_dot_text(path: Path) -> None:
     text = draw(path, format="dot", expand=("all",))
     done = subprocess.run([str(DOT), "-Tsvg"], input=text, capture_output=True, text=True, timeout=120, check=False)
@@ -370,12 +411,32 @@ def test_every_spec_draws_in_every_format_without_tensorflow(tmp_path: Path) -> 
 
 
 def test_cli_writes_the_format_of_the_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for suffix, marker in ((".svg", "<svg"), (".dot", "digraph"), (".mmd", "flowchart TB"), (".html", "<!DOCTYPE html>"), (".json", '"nodes"')):
+    for suffix, marker in (
+        (".svg", "<svg"),
+        (".dot", "digraph"),
+        (".mmd", "flowchart TB"),
+        (".html", "<!DOCTYPE html>"),
+        (".json", '"nodes"'),
+    ):
         out = tmp_path / f"m{suffix}"
         assert main(["draw", str(SEED / "multi_output.yaml"), "-o", str(out)]) == 0
         assert marker in out.read_text(encoding="utf-8")
     capsys.readouterr()
-    assert main(["draw", str(SEED / "multi_output.yaml"), "--format", "mermaid", "--rankdir", "LR", "--show", "shapes,flops,activation"]) == 0
+    assert (
+        main(
+            [
+                "draw",
+                str(SEED / "multi_output.yaml"),
+                "--format",
+                "mermaid",
+                "--rankdir",
+                "LR",
+                "--show",
+                "shapes,flops,activation",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert text.startswith("flowchart LR") and "FLOPs" in text
 
@@ -398,7 +459,9 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert not list(tmp_path.iterdir())
 
 
-def test_cli_never_writes_the_drawing_over_the_spec_it_draws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_never_writes_the_drawing_over_the_spec_it_draws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "model.json"
     original = (ROOT / "tests" / "cases" / "valid" / "conv_multi_output.json").read_text(encoding="utf-8")
     spec.write_text(original, encoding="utf-8")
@@ -413,7 +476,9 @@ def test_cli_never_writes_the_drawing_over_the_spec_it_draws(tmp_path: Path, cap
 
 def test_cli_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     new = tmp_path / "qa.yaml"
-    new.write_text((SEED / "multi_input_qa.yaml").read_text(encoding="utf-8").replace("units: 500", "units: 400"), encoding="utf-8")
+    new.write_text(
+        (SEED / "multi_input_qa.yaml").read_text(encoding="utf-8").replace("units: 500", "units: 400"), encoding="utf-8"
+    )
     assert main(["draw", "--diff", str(SEED / "multi_input_qa.yaml"), str(new), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [n["id"] for n in data["nodes"] if n.get("diff")] == ["answer"]
@@ -434,7 +499,14 @@ def test_write_model_svg(tmp_path: Path) -> None:
 def _structure(data: dict[str, object]) -> dict[str, object]:
     """What the two drawings must share: boxes with shapes and sizes, edges, clusters (not positions in a file or block names)."""
     nodes = [{k: v for k, v in n.items() if k not in ("source",)} for n in data["nodes"]]  # type: ignore[attr-defined]
-    clusters = [{k: v for k, v in c.items() if k in ("id", "kind", "parent", "repeat", "params", "flops", "shapes", "collapsed")} for c in data["clusters"]]  # type: ignore[attr-defined]
+    clusters = [
+        {
+            k: v
+            for k, v in c.items()
+            if k in ("id", "kind", "parent", "repeat", "params", "flops", "shapes", "collapsed")
+        }
+        for c in data["clusters"]
+    ]  # type: ignore[attr-defined]
     return {"nodes": nodes, "edges": data["edges"], "clusters": clusters, "shared": data["shared"]}
 
 
@@ -452,16 +524,26 @@ def test_imported_model_draws_like_its_spec(path: Path) -> None:
     direct = json.loads(draw(path, format="json"))
     back = json.loads(draw(imported, format="json"))
     assert [c["id"] for c in back["clusters"]] == [c["id"] for c in direct["clusters"]]
-    assert [(c["kind"], c.get("repeat")) for c in back["clusters"]] == [(c["kind"], c.get("repeat")) for c in direct["clusters"]]
+    assert [(c["kind"], c.get("repeat")) for c in back["clusters"]] == [
+        (c["kind"], c.get("repeat")) for c in direct["clusters"]
+    ]
     if not spec.nodes or not any(n.share for n in spec.nodes.values()):
-        assert [(n["id"], n.get("shapes"), n.get("params")) for n in back["nodes"]] == [(n["id"], n.get("shapes"), n.get("params")) for n in direct["nodes"]]
+        assert [(n["id"], n.get("shapes"), n.get("params")) for n in back["nodes"]] == [
+            (n["id"], n.get("shapes"), n.get("params")) for n in direct["nodes"]
+        ]
 
 
 def test_html_data_block_holds_no_markup_from_the_spec() -> None:
-    text = SHARED_MODEL.replace("units: 4}\n      outputs: {h: {}}", 'units: 4, activation: "<!--<script></script>&"}\n      outputs: {h: {}}', 1)
+    text = SHARED_MODEL.replace(
+        "units: 4}\n      outputs: {h: {}}",
+        'units: 4, activation: "<!--<script></script>&"}\n      outputs: {h: {}}',
+        1,
+    )
     assert "<!--<script>" in text
     page = draw(text, format="html")
-    start = page.index('<script type="application/json" id="gs-data">') + len('<script type="application/json" id="gs-data">')
+    start = page.index('<script type="application/json" id="gs-data">') + len(
+        '<script type="application/json" id="gs-data">'
+    )
     block = page[start : page.index("</script>", start)]
     assert "<" not in block and ">" not in block  # so the HTML parser sees no tag, comment or end tag inside it
     assert json.loads(block)["scene"]["nodes"]  # and the data reads back whole

@@ -15,7 +15,16 @@ from graphspec.render import draw
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Chromium as root in CI: no sandbox, no GPU, nothing reaching the network, a fresh profile.
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 try:
     from playwright.sync_api import sync_playwright
@@ -23,7 +32,9 @@ except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None  # type: ignore[assignment]
 
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt install chromium; .ci/run installs it)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Chromium is not installed (apt install chromium; .ci/run installs it)"
+    ),
     pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install -e '.[dev]')"),
 ]
 
@@ -31,7 +42,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=ARGS, headless=True, viewport={"width": 1280, "height": 900})
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=ARGS, headless=True, viewport={"width": 1280, "height": 900}
+        )
         yield context
         context.close()
 
@@ -74,7 +87,9 @@ def test_page_renders_every_node_clicks_collapses(browser: Any, tmp_path: Path) 
     html = tmp_path / "resnet50.html"
     html.write_text(draw(spec, format="html", expand=("conv2",)), encoding="utf-8")
     page, errors = _open(browser, html)
-    shown = page.evaluate("() => [...document.querySelectorAll('g[data-node]')].filter(g => g.style.display !== 'none').map(g => g.dataset.node)")
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('g[data-node]')].filter(g => g.style.display !== 'none').map(g => g.dataset.node)"
+    )
     data = page.evaluate("() => JSON.parse(document.getElementById('gs-data').textContent).scene")
     inside_collapsed = {n["id"] for n in data["nodes"] if n["id"].split("/")[0] in ("conv3", "conv4", "conv5")}
     assert set(shown) == {n["id"] for n in data["nodes"]} - inside_collapsed
@@ -106,7 +121,10 @@ def test_page_renders_every_node_clicks_collapses(browser: Any, tmp_path: Path) 
     )
     for i, a in enumerate(boxes):  # no two boxes overlap after re-placing
         for b in boxes[i + 1 :]:
-            assert not (a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5), (a[0], b[0])
+            assert not (a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5), (
+                a[0],
+                b[0],
+            )
 
     page.fill("#gs-search", "avg_pool")
     assert page.locator("[id='n:avg_pool'].hit").count() == 1
@@ -117,12 +135,17 @@ def test_page_renders_every_node_clicks_collapses(browser: Any, tmp_path: Path) 
 
 def test_page_of_an_invalid_spec_shows_the_diagnostic(browser: Any, tmp_path: Path) -> None:
     html = tmp_path / "bad.html"
-    html.write_text(draw(ROOT / "tests" / "cases" / "invalid" / "dangling_reference.yaml", format="html"), encoding="utf-8")
+    html.write_text(
+        draw(ROOT / "tests" / "cases" / "invalid" / "dangling_reference.yaml", format="html"), encoding="utf-8"
+    )
     page, errors = _open(browser, html)
     missing = page.evaluate("() => [...document.querySelectorAll('g.node.missing')].map(g => g.dataset.node)")
     assert missing
     page.click(f"[id='n:{missing[0]}'] rect", force=True)
-    assert "unknown-reference" in page.locator("#gs-panel").inner_text() or page.locator("#gs-panel h2").inner_text() == missing[0]
+    assert (
+        "unknown-reference" in page.locator("#gs-panel").inner_text()
+        or page.locator("#gs-panel h2").inner_text() == missing[0]
+    )
     page.screenshot(path=str(tmp_path / "invalid.png"))
     assert not errors
 

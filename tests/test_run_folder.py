@@ -19,7 +19,10 @@ from graphspec.errors import format_path
 from tests.test_train import callbacks, tiny
 
 BACKUP = {"class_name": "BackupAndRestore", "config": {"backup_dir": "backup"}}
-CHECKPOINT = {"class_name": "ModelCheckpoint", "config": {"filepath": "checkpoints/best.keras", "monitor": "loss", "save_best_only": True}}
+CHECKPOINT = {
+    "class_name": "ModelCheckpoint",
+    "config": {"filepath": "checkpoints/best.keras", "monitor": "loss", "save_best_only": True},
+}
 
 
 def _keras_callback(**methods: Any) -> Any:
@@ -86,7 +89,10 @@ def test_a_resumed_run_trains_as_the_uninterrupted_one(tmp_path: Path) -> None:
             "validation_split": 0.25,
             "callbacks": [
                 {"class_name": "ReduceLROnPlateau", "config": {"monitor": "val_loss", "patience": 1, "factor": 0.5}},
-                {"class_name": "EarlyStopping", "config": {"monitor": "val_loss", "patience": 50, "restore_best_weights": True}},
+                {
+                    "class_name": "EarlyStopping",
+                    "config": {"monitor": "val_loss", "patience": 50, "restore_best_weights": True},
+                },
                 CHECKPOINT,
                 BACKUP,
             ],
@@ -95,7 +101,9 @@ def test_a_resumed_run_trains_as_the_uninterrupted_one(tmp_path: Path) -> None:
     whole = graphspec.fit(spec, synthetic=32, run_dir=tmp_path / "whole", verbose=0, seed=3)
     for stop in (2, 4):
         with pytest.raises(KeyboardInterrupt):
-            graphspec.fit(spec, synthetic=32, run_dir=tmp_path / "parts", verbose=0, seed=3, callbacks=[interrupt_at(stop)])
+            graphspec.fit(
+                spec, synthetic=32, run_dir=tmp_path / "parts", verbose=0, seed=3, callbacks=[interrupt_at(stop)]
+            )
     parts = graphspec.fit(spec, synthetic=32, run_dir=tmp_path / "parts", verbose=0, seed=3)
     assert parts.resumed_from == 4
     for a, b in zip(_weights(whole.model), _weights(parts.model), strict=True):
@@ -123,7 +131,9 @@ def _break_third_save(monkeypatch: pytest.MonkeyPatch, method: str) -> None:
     monkeypatch.setattr(keras.Model, method, broken)
 
 
-def test_an_interrupted_backup_write_never_replaces_the_last_good_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_backup_write_never_replaces_the_last_good_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec = tiny(**callbacks(BACKUP, epochs=5))
     with monkeypatch.context() as patch:
         _break_third_save(patch, "save_weights")
@@ -133,7 +143,9 @@ def test_an_interrupted_backup_write_never_replaces_the_last_good_backup(tmp_pat
     assert resumed.resumed_from == 2 and resumed.epochs == 5
 
 
-def test_an_interrupted_checkpoint_write_keeps_the_last_good_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_checkpoint_write_keeps_the_last_good_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     every = {"class_name": "ModelCheckpoint", "config": {"filepath": "checkpoints/last.keras"}}
     with monkeypatch.context() as patch:
         _break_third_save(patch, "save")
@@ -171,13 +183,22 @@ def test_an_interrupted_run_resumes_only_as_the_same_run(tmp_path: Path) -> None
     with pytest.raises(KeyboardInterrupt):
         graphspec.fit(spec, synthetic=16, run_dir=tmp_path, verbose=0, seed=1, callbacks=[interrupt_at(2)])
     wider = {**spec, "nodes": {**spec["nodes"], "h": {**spec["nodes"]["h"], "units": 16}}}
-    for changed, kwargs, what in ((wider, {"seed": 1}, "the model"), (spec, {"seed": 2}, "the training settings"), (spec, {"seed": 1, "synthetic": 24}, "the data")):
+    for changed, kwargs, what in (
+        (wider, {"seed": 1}, "the model"),
+        (spec, {"seed": 2}, "the training settings"),
+        (spec, {"seed": 1, "synthetic": 24}, "the data"),
+    ):
         with pytest.raises(SpecError) as exc:
             graphspec.fit(changed, run_dir=tmp_path, verbose=0, **{"synthetic": 16, **kwargs})
         [d] = exc.value.diagnostics
         assert d.code.value == "run-exists" and what in d.message, d.message
     # More epochs is the same run, continued.
-    assert graphspec.fit(spec, synthetic=16, epochs=6, run_dir=tmp_path, verbose=0, seed=1).history.epoch == [2, 3, 4, 5]
+    assert graphspec.fit(spec, synthetic=16, epochs=6, run_dir=tmp_path, verbose=0, seed=1).history.epoch == [
+        2,
+        3,
+        4,
+        5,
+    ]
 
 
 def test_resume_says_what_it_means(tmp_path: Path) -> None:
@@ -193,12 +214,16 @@ def test_resume_says_what_it_means(tmp_path: Path) -> None:
 
 def test_an_interrupted_run_without_backup_is_refused_unless_it_finished_no_epoch(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
-        graphspec.fit(tiny(**callbacks(epochs=4)), synthetic=16, run_dir=tmp_path / "a", verbose=0, callbacks=[interrupt_at(2)])
+        graphspec.fit(
+            tiny(**callbacks(epochs=4)), synthetic=16, run_dir=tmp_path / "a", verbose=0, callbacks=[interrupt_at(2)]
+        )
     with pytest.raises(SpecError) as exc:
         graphspec.fit(tiny(**callbacks(epochs=4)), synthetic=16, run_dir=tmp_path / "a", verbose=0)
     assert exc.value.codes == ["run-exists"] and "cannot be resumed" in exc.value.diagnostics[0].message
     with pytest.raises(KeyboardInterrupt):
-        graphspec.fit(tiny(**callbacks(epochs=4)), synthetic=16, run_dir=tmp_path / "b", verbose=0, callbacks=[interrupt_at(0)])
+        graphspec.fit(
+            tiny(**callbacks(epochs=4)), synthetic=16, run_dir=tmp_path / "b", verbose=0, callbacks=[interrupt_at(0)]
+        )
     assert graphspec.fit(tiny(**callbacks(epochs=4)), synthetic=16, run_dir=tmp_path / "b", verbose=0).epochs == 4
 
 
@@ -216,13 +241,23 @@ def test_a_run_interrupted_after_its_last_epoch_finishes_without_training_more(t
         assert result.stopped_early == bool(extra)
 
 
-def test_the_result_names_the_epoch_whose_weights_were_saved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_result_names_the_epoch_whose_weights_were_saved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # The highest loss is the first epoch's: restore_best_weights puts those weights back.
-    worst = {"class_name": "EarlyStopping", "config": {"monitor": "loss", "mode": "max", "patience": 10, "restore_best_weights": True}}
-    spec = tiny(compile={"optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.05}}}, **callbacks(worst, epochs=4))
+    worst = {
+        "class_name": "EarlyStopping",
+        "config": {"monitor": "loss", "mode": "max", "patience": 10, "restore_best_weights": True},
+    }
+    spec = tiny(
+        compile={"optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.05}}}, **callbacks(worst, epochs=4)
+    )
     spec_file = tmp_path / "tiny.yaml"
     spec_file.write_text(graphspec.load(spec).to_yaml())
-    assert main(["fit", str(spec_file), "--synthetic", "64", "--run-dir", str(tmp_path / "run"), "--seed", "0", "--quiet"]) == 0
+    assert (
+        main(["fit", str(spec_file), "--synthetic", "64", "--run-dir", str(tmp_path / "run"), "--seed", "0", "--quiet"])
+        == 0
+    )
     out = capsys.readouterr().out
     history = json.loads((tmp_path / "run" / "history.json").read_text())
     best = int(np.argmax(history["loss"])) + 1
@@ -246,7 +281,11 @@ def test_leftovers_of_a_killed_write_are_removed_when_the_run_resumes(tmp_path: 
     spec = tiny(**callbacks(BACKUP, CHECKPOINT, epochs=4))
     with pytest.raises(KeyboardInterrupt):
         graphspec.fit(spec, synthetic=16, run_dir=tmp_path, verbose=0, callbacks=[interrupt_at(2)])
-    leftovers = [tmp_path / ".history.json.abcd1234", tmp_path / "checkpoints" / ".best.keras.x1y2z3w4.keras", tmp_path / "backup" / ".epoch-000003.q1w2e3r4"]
+    leftovers = [
+        tmp_path / ".history.json.abcd1234",
+        tmp_path / "checkpoints" / ".best.keras.x1y2z3w4.keras",
+        tmp_path / "backup" / ".epoch-000003.q1w2e3r4",
+    ]
     for path in leftovers[:2]:
         path.write_bytes(b"partial")
     leftovers[2].mkdir()
@@ -298,4 +337,7 @@ def test_a_damaged_backup_says_how_to_go_on(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as exc:
         graphspec.fit(spec, synthetic=16, run_dir=tmp_path, verbose=0)
     [d] = exc.value.diagnostics
-    assert (d.code.value, d.hint) == ("cannot-resume", "--overwrite starts the run again") and "epoch-000002" in d.message
+    assert (d.code.value, d.hint) == (
+        "cannot-resume",
+        "--overwrite starts the run again",
+    ) and "epoch-000002" in d.message

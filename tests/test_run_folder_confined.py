@@ -21,7 +21,9 @@ from graphspec.source.limits import RECORD_BYTES, read_json_record, read_record
 from graphspec.train import run_folder as rf
 from graphspec.train.history import read_json
 
-REQUEST = rf.RunRequest(rf.Fingerprint("m", "t", "d"), ("run.json", "history.json", "logs/*", "ck/*.keras"), "backup", 3)
+REQUEST = rf.RunRequest(
+    rf.Fingerprint("m", "t", "d"), ("run.json", "history.json", "logs/*", "ck/*.keras"), "backup", 3
+)
 
 
 def _outside(tmp_path: Path) -> Path:
@@ -54,7 +56,9 @@ def test_a_symlink_that_is_matched_is_removed_as_a_link(tmp_path: Path) -> None:
     assert sorted(p.name for p in outside.iterdir()) == ["events.out", "kept.keras"]
 
 
-@pytest.mark.parametrize("pattern", ["../outside/*", "ck/../../outside/*", "/tmp/*", "\\\\server\\share\\*", "C:\\x", "a\0b", ""])
+@pytest.mark.parametrize(
+    "pattern", ["../outside/*", "ck/../../outside/*", "/tmp/*", "\\\\server\\share\\*", "C:\\x", "a\0b", ""]
+)
 def test_patterns_naming_paths_outside_match_nothing(tmp_path: Path, pattern: str) -> None:
     outside = _outside(tmp_path)
     run = tmp_path / "run"
@@ -69,7 +73,12 @@ def test_a_forged_manifest_cannot_make_overwrite_remove_outside(tmp_path: Path) 
     outside = _outside(tmp_path)
     run = tmp_path / "run"
     run.mkdir()
-    forged = {"graphspec_run": 1, "status": "finished", "writes": ["../outside/*", str(outside / "*"), "history.json"], "fingerprint": {}}
+    forged = {
+        "graphspec_run": 1,
+        "status": "finished",
+        "writes": ["../outside/*", str(outside / "*"), "history.json"],
+        "fingerprint": {},
+    }
     (run / "run.json").write_text(json.dumps(forged))
     (run / "history.json").write_text("{}")
     overwrite = rf.RunRequest(REQUEST.fingerprint, REQUEST.writes, None, 1, overwrite=True)
@@ -83,7 +92,11 @@ def test_a_symlinked_run_folder_is_confined_to_its_real_folder(tmp_path: Path) -
     real = tmp_path / "disk" / "run"
     (real / "logs").mkdir(parents=True)
     (real / "logs" / "events.out.tfevents.1").write_text("old run")
-    (real / "run.json").write_text(json.dumps({"graphspec_run": 1, "status": "running", "writes": ["logs/events.out.tfevents.*"], "fingerprint": {}}))
+    (real / "run.json").write_text(
+        json.dumps(
+            {"graphspec_run": 1, "status": "running", "writes": ["logs/events.out.tfevents.*"], "fingerprint": {}}
+        )
+    )
     link = tmp_path / "runs" / "latest"
     link.parent.mkdir()
     link.symlink_to(real)  # `--run-dir runs/latest`, a link the user keeps to the current run
@@ -118,7 +131,9 @@ def test_records_are_read_bounded_and_never_block(tmp_path: Path) -> None:
     result: list[object] = []
 
     def read() -> None:
-        result.extend([read_json(run / "history.json"), rf.read_backup(run / "backup"), read_record(run / "history.json")])
+        result.extend(
+            [read_json(run / "history.json"), rf.read_backup(run / "backup"), read_record(run / "history.json")]
+        )
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()

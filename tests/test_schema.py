@@ -50,7 +50,12 @@ def _branch(schema: dict[str, Any], layer: str) -> dict[str, Any]:
 
 
 def _spec(**node: Any) -> dict[str, Any]:
-    return {"graphspec": 1, "inputs": {"x": {"shape": [8, 8, 3]}}, "nodes": {"h": {"inputs": "x", **node}}, "outputs": {"h": {}}}
+    return {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": [8, 8, 3]}},
+        "nodes": {"h": {"inputs": "x", **node}},
+        "outputs": {"h": {}},
+    }
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
@@ -104,14 +109,30 @@ def test_each_layer_lists_exactly_its_own_arguments(schema: dict[str, Any]) -> N
     [
         ({"layer": "Dense", "units": -5}, "-5 is less than the minimum of 1"),
         ({"layer": "Dense", "units": "abc"}, "'abc' is not of type 'integer'"),
-        ({"layer": "Conv2D", "filters": 4, "kernel_size": 3, "padding": "samee"}, "'samee' is not one of ['valid', 'same', 'causal']"),
+        (
+            {"layer": "Conv2D", "filters": 4, "kernel_size": 3, "padding": "samee"},
+            "'samee' is not one of ['valid', 'same', 'causal']",
+        ),
         ({"layer": "Dropout", "rate": 1.5}, "1.5 is greater than or equal to the maximum of 1"),
         ({"layer": "Dense", "units": 4, "use_bias": "yes"}, "'yes' is not of type 'boolean'"),
         ({"layer": "Dense", "units": 4, "activation": "rleu"}, "'rleu' is not one of"),
-        ({"layer": "Dense", "units": 4, "kernel_initializer": {"class_name": "HeNormal", "config": {"sed": 1}}}, "'sed' was unexpected"),
-        ({"layer": "Dense", "units": 4, "kernel_initializer": {"class_name": "Constant", "config": {"value": {"a": 1}}}}, "is not valid under any of the given schemas"),
+        (
+            {"layer": "Dense", "units": 4, "kernel_initializer": {"class_name": "HeNormal", "config": {"sed": 1}}},
+            "'sed' was unexpected",
+        ),
+        (
+            {
+                "layer": "Dense",
+                "units": 4,
+                "kernel_initializer": {"class_name": "Constant", "config": {"value": {"a": 1}}},
+            },
+            "is not valid under any of the given schemas",
+        ),
         ({"layer": "Bidirectional", "wraps": {"layer": "LSTM", "unit": 4}}, "'unit' was unexpected"),
-        ({"layer": "Bidirectional", "wraps": {"layer": "LSTM", "units": 4, "inputs": "x"}}, "False schema does not allow 'x'"),
+        (
+            {"layer": "Bidirectional", "wraps": {"layer": "LSTM", "units": 4, "inputs": "x"}},
+            "False schema does not allow 'x'",
+        ),
         ({"layer": "Dense", "units": 4, "share": "g"}, "should not be valid under"),
         ({"layer": "Dense"}, "'units' is a required property"),
         ({"layer": "Dense", "units": 4, "inputs": []}, "should be non-empty"),
@@ -119,7 +140,9 @@ def test_each_layer_lists_exactly_its_own_arguments(schema: dict[str, Any]) -> N
         ({"op": "add", "axis": 1}, "'axis' was unexpected"),
     ],
 )
-def test_value_rules_the_catalogue_knows(validator: jsonschema.Draft202012Validator, node: dict[str, Any], fragment: str) -> None:
+def test_value_rules_the_catalogue_knows(
+    validator: jsonschema.Draft202012Validator, node: dict[str, Any], fragment: str
+) -> None:
     messages = _messages(validator.iter_errors(_spec(**node)))
     assert any(fragment in m for m in messages), messages
 
@@ -161,4 +184,6 @@ def test_committed_schema_is_fresh() -> None:
 
 
 def test_the_committed_schema_is_valid_json_schema() -> None:
-    jsonschema.Draft202012Validator.check_schema(json.loads((ROOT / "schema/graphspec.schema.json").read_text(encoding="utf-8")))
+    jsonschema.Draft202012Validator.check_schema(
+        json.loads((ROOT / "schema/graphspec.schema.json").read_text(encoding="utf-8"))
+    )

@@ -74,7 +74,18 @@ def space_of(text: str = SPEC) -> Space:
 def test_kinds_conditions_and_defaults_are_parsed() -> None:
     space = space_of()
     by = space.by_name
-    assert [p.name for p in space.params] == ["width", "depth", "rate", "act", "learning_rate", "optimizer", "momentum", "nesterov", "beta_1", "head"]
+    assert [p.name for p in space.params] == [
+        "width",
+        "depth",
+        "rate",
+        "act",
+        "learning_rate",
+        "optimizer",
+        "momentum",
+        "nesterov",
+        "beta_1",
+        "head",
+    ]
     assert (by["width"].kind, by["width"].low, by["width"].high, by["width"].step) == ("int", 16, 128, 16)
     assert by["depth"].step == 1  # an int range without a step: every integer, as Keras Tuner's Int
     assert (by["learning_rate"].scale, by["learning_rate"].step) == ("log", None)
@@ -91,7 +102,10 @@ def test_kinds_conditions_and_defaults_are_parsed() -> None:
 
 def test_grid_values_are_keras_tuners() -> None:
     kt = pytest.importorskip("keras_tuner")
-    text = SPEC.replace("learning_rate: {float: [1.0e-4, 1.0e-2], scale: log}", "learning_rate: {float: [1.0e-4, 1.0e-1], step: 10, scale: log}")
+    text = SPEC.replace(
+        "learning_rate: {float: [1.0e-4, 1.0e-2], scale: log}",
+        "learning_rate: {float: [1.0e-4, 1.0e-1], step: 10, scale: log}",
+    )
     space = space_of(text)
     hp = kt.HyperParameters()
     hp.Int("w", 16, 128, step=16)
@@ -112,7 +126,9 @@ def test_grid_values_are_keras_tuners() -> None:
 
 
 def test_sizes_and_corners_are_counted_without_enumerating() -> None:
-    space = space_of(SPEC.replace("learning_rate: {float: [1.0e-4, 1.0e-2], scale: log}", "learning_rate: [0.001, 0.01]"))
+    space = space_of(
+        SPEC.replace("learning_rate: {float: [1.0e-4, 1.0e-2], scale: log}", "learning_rate: [0.001, 0.01]")
+    )
     assert space.configurations() is None  # momentum and beta_1 are continuous
     fixed = space_of(
         SPEC.replace("learning_rate: {float: [1.0e-4, 1.0e-2], scale: log}", "learning_rate: [0.001, 0.01]")
@@ -153,7 +169,9 @@ def test_keras_tuner_samples_are_points_of_the_space() -> None:
 
     space = space_of()
     hp = hyperparameters(kt, space)
-    oracle = kt.oracles.RandomSearchOracle(objective=kt.Objective("val_loss", "min"), max_trials=100, hyperparameters=hp, seed=3)
+    oracle = kt.oracles.RandomSearchOracle(
+        objective=kt.Objective("val_loss", "min"), max_trials=100, hyperparameters=hp, seed=3
+    )
     optimizers = set()
     for _ in range(60):
         values = oracle._random_values()
@@ -173,8 +191,13 @@ def test_nested_conditions_three_levels() -> None:
         "SGD: {momentum: {float: [0.0, 0.9]}, nesterov: {choice: {true: {beta_1: {float: [0.8, 0.99]}}, false: {}}}}",
     ).replace("Adam: {beta_1: {float: [0.8, 0.99]}}", "Adam: {}")
     space = space_of(text)
-    assert [(c.parent, c.values) for c in space.by_name["beta_1"].conditions] == [("optimizer", ("SGD",)), ("nesterov", (True,))]
-    oracle = kt.oracles.RandomSearchOracle(objective="val_loss", max_trials=100, hyperparameters=hyperparameters(kt, space), seed=5)
+    assert [(c.parent, c.values) for c in space.by_name["beta_1"].conditions] == [
+        ("optimizer", ("SGD",)),
+        ("nesterov", (True,)),
+    ]
+    oracle = kt.oracles.RandomSearchOracle(
+        objective="val_loss", max_trials=100, hyperparameters=hyperparameters(kt, space), seed=5
+    )
     deep = 0
     for _ in range(80):
         values = oracle._random_values()
@@ -189,9 +212,24 @@ def test_nested_conditions_three_levels() -> None:
 
 def test_point_refuses_values_outside_the_space() -> None:
     space = space_of()
-    good = {"width": 32, "depth": 1, "rate": 0.2, "act": "gelu", "learning_rate": 0.001, "optimizer": "Adam", "beta_1": 0.85}
+    good = {
+        "width": 32,
+        "depth": 1,
+        "rate": 0.2,
+        "act": "gelu",
+        "learning_rate": 0.001,
+        "optimizer": "Adam",
+        "beta_1": 0.85,
+    }
     assert space.point(good).values["head"] == 16
-    for bad in ({"width": 40}, {"width": 256}, {"rate": 0.25}, {"act": "tanh"}, {"learning_rate": 0.5}, {"optimizer": "Nadam"}):
+    for bad in (
+        {"width": 40},
+        {"width": 256},
+        {"rate": 0.25},
+        {"act": "tanh"},
+        {"learning_rate": 0.5},
+        {"optimizer": "Nadam"},
+    ):
         with pytest.raises(graphspec.SpecError) as info:
             space.point({**good, **bad})
         assert info.value.codes == ["bad-value"]
@@ -202,7 +240,15 @@ def test_point_refuses_values_outside_the_space() -> None:
 
 def test_derived_value_of_the_wrong_type_is_reported_at_its_text() -> None:
     space = space_of(SPEC.replace('head: "${width // 2}"', 'head: "${width / 3}"'))
-    good = {"width": 32, "depth": 1, "rate": 0.2, "act": "gelu", "learning_rate": 0.001, "optimizer": "Adam", "beta_1": 0.85}
+    good = {
+        "width": 32,
+        "depth": 1,
+        "rate": 0.2,
+        "act": "gelu",
+        "learning_rate": 0.001,
+        "optimizer": "Adam",
+        "beta_1": 0.85,
+    }
     with pytest.raises(graphspec.SpecError) as info:
         space.point(good)
     (d,) = info.value.diagnostics
@@ -220,7 +266,10 @@ def test_the_spec_builds_as_written_inactive_arguments_left_out(tmp_path: Path) 
     assert report.spec.compile is not None
     assert report.spec.compile.optimizer == {"class_name": "Adam", "config": {"learning_rate": 0.001, "beta_1": 0.9}}
     sgd = graphspec.validate(path, params={"optimizer": "SGD"}).spec.compile
-    assert sgd is not None and sgd.optimizer == {"class_name": "SGD", "config": {"learning_rate": 0.001, "momentum": 0.0, "nesterov": False}}
+    assert sgd is not None and sgd.optimizer == {
+        "class_name": "SGD",
+        "config": {"learning_rate": 0.001, "momentum": 0.0, "nesterov": False},
+    }
     assert "search" not in graphspec.expand(path).to_data()
 
 
@@ -244,8 +293,16 @@ def test_setting_an_inactive_parameter_is_an_error(tmp_path: Path) -> None:
         graphspec.validate(path, params={"momentum": 0.5})
     (d,) = info.value.diagnostics
     assert d.code.value == "bad-value"
-    assert d.message == "--set/params gives momentum, which applies only when optimizer is SGD or RMSprop (here optimizer=Adam)"
-    assert graphspec.validate(path, params={"momentum": 0.5, "optimizer": "SGD"}).spec.compile.optimizer["config"]["momentum"] == 0.5  # type: ignore[union-attr]
+    assert (
+        d.message
+        == "--set/params gives momentum, which applies only when optimizer is SGD or RMSprop (here optimizer=Adam)"
+    )
+    assert (
+        graphspec.validate(path, params={"momentum": 0.5, "optimizer": "SGD"}).spec.compile.optimizer["config"][
+            "momentum"
+        ]
+        == 0.5
+    )  # type: ignore[union-attr]
 
 
 def test_only_whole_references_to_inactive_parameters_are_left_out() -> None:
@@ -279,14 +336,23 @@ def test_a_spec_without_search_is_untouched_and_never_imports_the_module() -> No
     [
         ("{int: [16, 64], step: 0}", "search parameter 'width': the step must be above 0; got 0"),
         ("{int: [16, 64], step: 100}", "search parameter 'width': step 100 is larger than the range 16..64"),
-        ("{int: [16, 64], step: 1, scale: log}", "search parameter 'width': with a log scale the step is a factor above 1 (2 gives 32, 64, 128); got 1"),
+        (
+            "{int: [16, 64], step: 1, scale: log}",
+            "search parameter 'width': with a log scale the step is a factor above 1 (2 gives 32, 64, 128); got 1",
+        ),
         ("{int: [0, 64], scale: log}", "search parameter 'width': a log scale needs low > 0; got 0"),
         ("{int: [16.5, 64]}", "a int range is [low, high] of two integers; got list [16.5, 64]"),
-        ("{int: [16, 64], float: [1, 2]}", "search parameter 'width' gives 2 kinds (int, float); give exactly one of int, float, choice, fixed"),
+        (
+            "{int: [16, 64], float: [1, 2]}",
+            "search parameter 'width' gives 2 kinds (int, float); give exactly one of int, float, choice, fixed",
+        ),
         ("{fixed: 1.5}", "search parameter 'width' is int; fixed value float 1.5 is not"),
         ("[16, 16]", "choice value 16 is given twice"),
         ("[]", "a choice needs at least one value; got list []"),
-        ("64", "search parameter 'width': expected a range, a choice, `boolean`, {fixed: v} or \"${expression}\"; got int 64"),
+        (
+            "64",
+            "search parameter 'width': expected a range, a choice, `boolean`, {fixed: v} or \"${expression}\"; got int 64",
+        ),
         ("boolean", "search parameter 'width' is int; `boolean` searches a bool parameter"),
         ("{choice: {16: {}, sixteen: {}}}", "search parameter 'width' is int; choice value str 'sixteen' is not"),
     ],
@@ -317,7 +383,9 @@ def test_a_parameter_searched_twice_is_named_with_its_first_place() -> None:
 
 
 def test_objective_forms() -> None:
-    assert space_of(SPEC.replace("  constraints:", "  objective: val_y_acc\n  constraints:")).objective.direction == "max"
+    assert (
+        space_of(SPEC.replace("  constraints:", "  objective: val_y_acc\n  constraints:")).objective.direction == "max"
+    )
     named = space_of(SPEC.replace("  constraints:", "  objective: {name: val_loss, direction: max}\n  constraints:"))
     assert (named.objective.name, named.objective.direction, named.objective_given) == ("val_loss", "max", True)
     with pytest.raises(graphspec.SpecError) as info:

@@ -195,8 +195,12 @@ def _c(loss: Any, **extra: Any) -> dict[str, Any]:
 
 
 CASES: dict[str, Case] = {
-    "sequential_mlp": Case("sequential_mlp.yaml", 160_305, hand_sequential_mlp, _c("binary_crossentropy", metrics=["acc"]), {}),
-    "functional_mlp": Case("functional_mlp.yaml", 3_466, hand_functional_mlp, _c("categorical_crossentropy", metrics=["acc"]), {}),
+    "sequential_mlp": Case(
+        "sequential_mlp.yaml", 160_305, hand_sequential_mlp, _c("binary_crossentropy", metrics=["acc"]), {}
+    ),
+    "functional_mlp": Case(
+        "functional_mlp.yaml", 3_466, hand_functional_mlp, _c("categorical_crossentropy", metrics=["acc"]), {}
+    ),
     "multi_input_qa": Case(
         "multi_input_qa.yaml",
         1_337_332,
@@ -217,9 +221,19 @@ CASES: dict[str, Case] = {
         seq_len=300,
     ),
     "inception_module": Case("inception_module.yaml", 447_872, hand_inception_module, None, {}, batch=1),
-    "siamese_lstm": Case("siamese_lstm.yaml", 20_673, hand_siamese_lstm, _c("binary_crossentropy", metrics=["acc"]), {}),
-    "separable_convnet": Case("separable_convnet.yaml", 38_949, hand_separable_convnet, _c("categorical_crossentropy"), {}),
-    "imdb_embedding": Case("imdb_embedding.yaml", 80_161, hand_imdb_embedding, _c("binary_crossentropy", metrics=["acc"]), {"review": 10000}),
+    "siamese_lstm": Case(
+        "siamese_lstm.yaml", 20_673, hand_siamese_lstm, _c("binary_crossentropy", metrics=["acc"]), {}
+    ),
+    "separable_convnet": Case(
+        "separable_convnet.yaml", 38_949, hand_separable_convnet, _c("categorical_crossentropy"), {}
+    ),
+    "imdb_embedding": Case(
+        "imdb_embedding.yaml",
+        80_161,
+        hand_imdb_embedding,
+        _c("binary_crossentropy", metrics=["acc"]),
+        {"review": 10000},
+    ),
     "ensemble": Case("ensemble.yaml", 10_840, hand_ensemble, _c("categorical_crossentropy", metrics=["acc"]), {}),
 }
 NAMES = list(CASES)
@@ -310,12 +324,16 @@ def _match_by_graph(hand: keras.Model, built: keras.Model) -> list[tuple[keras.l
         visited.add((id(op_h), node_h))
         args_h = op_h._inbound_nodes[node_h].input_tensors
         args_b = op_b._inbound_nodes[node_b].input_tensors
-        assert len(args_h) == len(args_b), f"{op_b.name} takes {len(args_b)} tensors, the hand-written {op_h.name} {len(args_h)}"
+        assert len(args_h) == len(args_b), (
+            f"{op_b.name} takes {len(args_b)} tensors, the hand-written {op_h.name} {len(args_h)}"
+        )
         stack.extend(zip(args_h, args_b, strict=True))
     # Inputs correspond in order, and the walk reached every layer of both models.
     for t_hand, t_built in zip(hand.inputs, built.inputs, strict=True):
         paired = to_built[id(t_hand._keras_history.operation)]
-        assert paired is t_built._keras_history.operation, f"input {t_built.name} sits where the hand-written model has {paired.name}"
+        assert paired is t_built._keras_history.operation, (
+            f"input {t_built.name} sits where the hand-written model has {paired.name}"
+        )
     assert {id(layer) for layer in hand.layers} == set(to_built)
     assert {id(layer) for layer in built.layers} == set(to_hand)
     return order
@@ -389,7 +407,9 @@ def test_same_weights_give_same_outputs(models: Callable[[str], Pair], name: str
     # The two models were initialised independently, so the comparison below is
     # not vacuous. (Compared on weights: a 10-way softmax of random weights is
     # close to 0.1 everywhere, so outputs alone can agree to 1e-5 by chance.)
-    assert any(not np.array_equal(wh, wb) for h, b in matched for wh, wb in zip(h.get_weights(), b.get_weights(), strict=True))
+    assert any(
+        not np.array_equal(wh, wb) for h, b in matched for wh, wb in zip(h.get_weights(), b.get_weights(), strict=True)
+    )
 
     for hand_layer, built_layer in matched:
         built_layer.set_weights(hand_layer.get_weights())

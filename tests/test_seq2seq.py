@@ -71,23 +71,37 @@ def test_the_three_models_share_one_set_of_layers() -> None:
 
 def test_same_translations_step_by_step_as_the_hand_written_models() -> None:
     mine, theirs = spec_models(), keras_io_models()
-    for ours, layer in zip((m for m in mine["training"].layers if m.weights), (m for m in theirs["training"].layers if m.weights), strict=True):
+    for ours, layer in zip(
+        (m for m in mine["training"].layers if m.weights),
+        (m for m in theirs["training"].layers if m.weights),
+        strict=True,
+    ):
         ours.set_weights(layer.get_weights())
     rng = np.random.default_rng(0)
     source = np.eye(ENCODER_TOKENS, dtype="float32")[rng.integers(0, ENCODER_TOKENS, (2, 7))]
     target = np.eye(DECODER_TOKENS, dtype="float32")[rng.integers(0, DECODER_TOKENS, (2, 5))]
-    np.testing.assert_allclose(mine["training"].predict([source, target], verbose=0), theirs["training"].predict([source, target], verbose=0), atol=1e-6)
+    np.testing.assert_allclose(
+        mine["training"].predict([source, target], verbose=0),
+        theirs["training"].predict([source, target], verbose=0),
+        atol=1e-6,
+    )
     states = [mine["encoder"].predict(source, verbose=0), theirs["encoder"].predict(source, verbose=0)]
     for a, b in zip(*states, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-6)
     step = target[:, :1]
-    for a, b in zip(mine["decoder"].predict([step, *states[0]], verbose=0), theirs["decoder"].predict([step, *states[1]], verbose=0), strict=True):
+    for a, b in zip(
+        mine["decoder"].predict([step, *states[0]], verbose=0),
+        theirs["decoder"].predict([step, *states[1]], verbose=0),
+        strict=True,
+    ):
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
 def test_the_hand_written_trio_imports_as_one_spec_that_builds_it_again() -> None:
     theirs = keras_io_models()
-    spec = from_keras(theirs["training"], models={"encoder_model": theirs["encoder"], "decoder_model": theirs["decoder"]})
+    spec = from_keras(
+        theirs["training"], models={"encoder_model": theirs["encoder"], "decoder_model": theirs["decoder"]}
+    )
     assert set(spec.models) == {"encoder_model", "decoder_model"}
     assert sum(1 for n in spec.nodes.values() if n.share is not None) == 2  # the decoder's second call, and its dense
     rebuilt = graphspec.build_models(spec, compile=False)
@@ -103,9 +117,14 @@ def test_the_spec_is_a_fixed_point_of_import() -> None:
 
 
 def test_a_decoder_state_of_the_wrong_width_is_a_shape_error_before_keras() -> None:
-    text = SPEC.read_text(encoding="utf-8").replace("decoder_state_input_h: {shape: [$latent_dim]}", "decoder_state_input_h: {shape: [128]}")
+    text = SPEC.read_text(encoding="utf-8").replace(
+        "decoder_state_input_h: {shape: [$latent_dim]}", "decoder_state_input_h: {shape: [128]}"
+    )
     with pytest.raises(graphspec.SpecError) as err:
         graphspec.validate(text)
     (diag,) = err.value.errors
     assert diag.code.value == "shape-mismatch" and diag.path == ("nodes", "decoder_step")
-    assert "LSTM initial_state[0] (h) must have shape (batch, 256); got (None, 128) from decoder_state_input_h" in diag.message
+    assert (
+        "LSTM initial_state[0] (h) must have shape (batch, 256); got (None, 128) from decoder_state_input_h"
+        in diag.message
+    )

@@ -42,7 +42,9 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("name", "fmt"), _cases())
-def test_every_seed_model_exports_to_every_format_with_its_names_and_parity(tmp_path: Path, name: str, fmt: str) -> None:
+def test_every_seed_model_exports_to_every_format_with_its_names_and_parity(
+    tmp_path: Path, name: str, fmt: str
+) -> None:
     spec_path = SEED / f"{name}.yaml"
     batch = 1 if fmt == "tflite" and name in RECURRENT else None
     result = export(spec_path, _target(tmp_path, name, fmt), format=fmt, batch_size=batch, samples=2)
@@ -104,7 +106,9 @@ def test_dict_outputs_keep_their_keys_in_the_signature(tmp_path: Path) -> None:
     import tensorflow as tf
 
     x = keras.Input((4,), name="x")
-    model = keras.Model(x, {"score": keras.layers.Dense(1, name="score")(x), "label": keras.layers.Dense(2, name="label")(x)})
+    model = keras.Model(
+        x, {"score": keras.layers.Dense(1, name="score")(x), "label": keras.layers.Dense(2, name="label")(x)}
+    )
     result = export(model, tmp_path / "sm")
     assert sorted(o.name for o in result.outputs) == ["label", "score"]
     signature = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
@@ -147,7 +151,10 @@ def test_savedmodel_is_served_by_signature_name_in_a_process_without_graphspec(t
     model = graphspec.build(SEED / "multi_input_qa.yaml")
     export(model, tmp_path / "qa")
     rng = np.random.default_rng(3)
-    inputs = {"text": rng.integers(0, 10000, (2, 7)).astype("int32"), "question": rng.integers(0, 10000, (2, 5)).astype("int32")}
+    inputs = {
+        "text": rng.integers(0, 10000, (2, 7)).astype("int32"),
+        "question": rng.integers(0, 10000, (2, 5)).astype("int32"),
+    }
     np.savez(tmp_path / "inputs.npz", **inputs)
     code = textwrap.dedent(
         f"""
@@ -162,7 +169,9 @@ def test_savedmodel_is_served_by_signature_name_in_a_process_without_graphspec(t
         """
     )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"graphspec_loaded": False, "outputs": ["answer"]}
     served = np.load(tmp_path / "served.npz")["answer"]
@@ -202,7 +211,13 @@ def test_a_parity_failure_names_the_output_and_leaves_nothing(tmp_path: Path, mo
 
     monkeypatch.setattr(export_module._TFLite, "run", one_step_off)
     with pytest.raises(SpecError) as info:
-        export(SEED / "functional_mlp.yaml", tmp_path / "m.tflite", tolerance=Tolerance(atol=0.0, rtol=0.0), samples=8, seed=5)
+        export(
+            SEED / "functional_mlp.yaml",
+            tmp_path / "m.tflite",
+            tolerance=Tolerance(atol=0.0, rtol=0.0),
+            samples=8,
+            seed=5,
+        )
     (error,) = info.value.errors
     assert error.code.value == "export-mismatch"
     assert error.path == ("outputs", "probabilities")
@@ -240,11 +255,15 @@ def test_tolerances_must_be_finite_and_non_negative(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value", ["-1", "nan", "inf", "abc"])
-def test_cli_tolerance_that_is_not_a_finite_number_at_least_0_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+def test_cli_tolerance_that_is_not_a_finite_number_at_least_0_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
     for option in ("--atol", "--rtol"):
         with pytest.raises(SystemExit) as info:
             main(["export", str(SEED / "functional_mlp.yaml"), "-o", str(tmp_path / "m.onnx"), option, value])
-        assert info.value.code == 2  # a usage error, as the README's exit codes say; 1 is an invalid spec or a failed check
+        assert (
+            info.value.code == 2
+        )  # a usage error, as the README's exit codes say; 1 is an invalid spec or a failed check
         err = capsys.readouterr().err
         assert f"argument {option}: must be a finite number >= 0, got {value}" in err
     assert list(tmp_path.iterdir()) == []
@@ -276,13 +295,21 @@ def test_onnx_without_its_extra_says_which_to_install(tmp_path: Path, monkeypatc
 
 @pytest.mark.parametrize(
     ("path", "fmt", "want"),
-    [("m.onnx", None, "onnx"), ("m.TFLITE", None, "tflite"), ("served", None, "saved_model"), ("served/1", "saved_model", "saved_model"), ("m.onnx", "onnx", "onnx")],
+    [
+        ("m.onnx", None, "onnx"),
+        ("m.TFLITE", None, "tflite"),
+        ("served", None, "saved_model"),
+        ("served/1", "saved_model", "saved_model"),
+        ("m.onnx", "onnx", "onnx"),
+    ],
 )
 def test_format_follows_the_suffix(path: str, fmt: str | None, want: str) -> None:
     assert format_for(path, fmt) == want
 
 
-@pytest.mark.parametrize(("path", "fmt"), [("m.onnx", "tflite"), ("m.tflite", "saved_model"), ("served", "onnx"), ("m.onnx", "pb")])
+@pytest.mark.parametrize(
+    ("path", "fmt"), [("m.onnx", "tflite"), ("m.tflite", "saved_model"), ("served", "onnx"), ("m.onnx", "pb")]
+)
 def test_a_format_that_contradicts_the_suffix_is_refused(path: str, fmt: str) -> None:
     with pytest.raises(SpecError) as info:
         format_for(path, fmt)
@@ -292,7 +319,11 @@ def test_a_format_that_contradicts_the_suffix_is_refused(path: str, fmt: str) ->
 def test_targets_that_cannot_take_the_artefact_are_refused_before_building(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("keep me")
     (tmp_path / "folder.onnx").mkdir()
-    cases = [(tmp_path / "notes.txt", "saved_model"), (tmp_path / "folder.onnx", "onnx"), (tmp_path / "missing" / "m.tflite", "tflite")]
+    cases = [
+        (tmp_path / "notes.txt", "saved_model"),
+        (tmp_path / "folder.onnx", "onnx"),
+        (tmp_path / "missing" / "m.tflite", "tflite"),
+    ]
     for target, fmt in cases:
         with pytest.raises(SpecError) as info:
             export(SEED / "functional_mlp.yaml", target, format=fmt)
@@ -307,7 +338,9 @@ def test_cli_export_prints_names_and_parity_and_exit_codes(tmp_path: Path, capsy
     assert record["format"] == "onnx" and record["path"] == str(target)
     assert [o["name"] for o in record["outputs"]] == ["probabilities"]
     assert record["manifest"] == str(tmp_path / "mlp.onnx.manifest.json")
-    assert main(["export", str(SEED / "functional_mlp.yaml"), "-o", str(tmp_path / "m.onnx"), "--format", "tflite"]) == 2
+    assert (
+        main(["export", str(SEED / "functional_mlp.yaml"), "-o", str(tmp_path / "m.onnx"), "--format", "tflite"]) == 2
+    )
     assert main(["export", str(SEED / "functional_mlp.yaml"), "-o", str(tmp_path / "sm"), "--batch-size", "2"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"exported {SEED / 'functional_mlp.yaml'} to {tmp_path / 'sm'} (saved_model, ")
@@ -325,10 +358,15 @@ def test_build_points_at_export_for_serving_formats(capsys: pytest.CaptureFixtur
 
 def test_importing_export_loads_no_tensorflow() -> None:
     code = "import sys, graphspec.export; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.strip() == "False"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.strip()
+        == "False"
+    )
 
 
-def test_tflite_falls_back_to_tensorflows_interpreter_without_litert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tflite_falls_back_to_tensorflows_interpreter_without_litert(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "ai_edge_litert", None)  # import fails as if not installed
     result = export(SEED / "functional_mlp.yaml", tmp_path / "m.tflite")
     assert result.runtime["interpreter"] == "tensorflow.lite"

@@ -32,7 +32,12 @@ from graphspec.graph import Graph, resolve
 from graphspec.shapes import RULES, SHAPE_MISMATCH, Inference, TensorInfo, check_shapes, infer
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC_FILES = sorted([*ROOT.glob("specs/**/*.yaml"), *(p for p in (ROOT / "tests" / "cases" / "valid").iterdir() if p.suffix in (".yaml", ".json"))])
+SPEC_FILES = sorted(
+    [
+        *ROOT.glob("specs/**/*.yaml"),
+        *(p for p in (ROOT / "tests" / "cases" / "valid").iterdir() if p.suffix in (".yaml", ".json")),
+    ]
+)
 
 
 # ---------------------------------------------------------------------------
@@ -44,7 +49,11 @@ def spec_of(inputs: dict[str, Any], nodes: dict[str, dict[str, Any]], outputs: d
     ins = {n: InputSpec(**(v if isinstance(v, dict) else {"shape": list(v)})) for n, v in inputs.items()}
     nds = {n: NodeSpec.model_validate(v) for n, v in nodes.items()}
     if outputs is None:
-        used = {r.split(":")[0] for v in nodes.values() for r in ([v["inputs"]] if isinstance(v.get("inputs"), str) else v.get("inputs", []))}
+        used = {
+            r.split(":")[0]
+            for v in nodes.values()
+            for r in ([v["inputs"]] if isinstance(v.get("inputs"), str) else v.get("inputs", []))
+        }
         outputs = {n: {} for n in nodes if n not in used}
     outs = {n: OutputSpec.model_validate(v) for n, v in outputs.items()}
     return Spec(inputs=ins, nodes=nds, outputs=outs)
@@ -94,7 +103,9 @@ def cross_check(source: Any) -> Inference:
         # Each variable's own flag, as the model sees it: a wrapper's `trainable: false`
         # does not reach the sublayers it creates (Keras' layer.trainable_weights says [] then).
         assert trainable == sum(_size(w.shape) for w in layer.weights if w.trainable), f"{owner}: trainable"
-        assert params - trainable == sum(_size(w.shape) for w in layer.weights if not w.trainable), f"{owner}: non-trainable"
+        assert params - trainable == sum(_size(w.shape) for w in layer.weights if not w.trainable), (
+            f"{owner}: non-trainable"
+        )
     assert inf.total_params == model.count_params()
     assert inf.trainable_params == sum(_size(w.shape) for w in model.trainable_weights)
     assert [inf.outputs[n].shape for n in report.spec.outputs] == [tuple(t.shape) for t in model.outputs]
@@ -167,64 +178,149 @@ CASES: list[Any] = [
     pytest.param(single("Dense", [8], units=4, trainable=False), id="dense-frozen"),
     pytest.param(single("Dense", [8], units=4, lora_rank=1, trainable=False), id="dense-lora-frozen"),
     pytest.param(single("EinsumDense", [8], equation="ab,bc->ac", output_shape=4, bias_axes="c"), id="einsum-dense"),
-    pytest.param(single("EinsumDense", [5, 8], equation="abc,cde->abde", output_shape=[None, 3, 4], bias_axes="e"), id="einsum-dense-heads"),
-    pytest.param(single("EinsumDense", [6, 5, 8], equation="...b,bc->...c", output_shape=4), id="einsum-dense-left-ellipsis"),
-    pytest.param(single("EinsumDense", [8, 5], equation="ab...,bc->ac...", output_shape=[4, 5], bias_axes="c"), id="einsum-dense-right-ellipsis"),
-    pytest.param(single("Embedding", {"x": {"shape": [10], "dtype": "int32"}}, input_dim=50, output_dim=4), id="embedding"),
+    pytest.param(
+        single("EinsumDense", [5, 8], equation="abc,cde->abde", output_shape=[None, 3, 4], bias_axes="e"),
+        id="einsum-dense-heads",
+    ),
+    pytest.param(
+        single("EinsumDense", [6, 5, 8], equation="...b,bc->...c", output_shape=4), id="einsum-dense-left-ellipsis"
+    ),
+    pytest.param(
+        single("EinsumDense", [8, 5], equation="ab...,bc->ac...", output_shape=[4, 5], bias_axes="c"),
+        id="einsum-dense-right-ellipsis",
+    ),
+    pytest.param(
+        single("Embedding", {"x": {"shape": [10], "dtype": "int32"}}, input_dim=50, output_dim=4), id="embedding"
+    ),
     pytest.param(single("Embedding", [None], input_dim=50, output_dim=4), id="embedding-float-input"),
-    pytest.param(single("Embedding", {"x": {"shape": [3, 2], "dtype": "int64"}}, input_dim=9, output_dim=5, lora_rank=2), id="embedding-lora"),
+    pytest.param(
+        single("Embedding", {"x": {"shape": [3, 2], "dtype": "int64"}}, input_dim=9, output_dim=5, lora_rank=2),
+        id="embedding-lora",
+    ),
     pytest.param(single("Activation", [4, 3], activation="relu"), id="activation"),
     pytest.param(single("Identity", {"x": {"shape": [4], "dtype": "int32"}}), id="identity-int"),
     pytest.param(single("Masking", SEQ), id="masking"),
     # convolutional
     pytest.param(single("Conv1D", [20, 3], filters=4, kernel_size=3), id="conv1d"),
-    pytest.param(single("Conv1D", [20, 3], filters=4, kernel_size=3, strides=2, padding="same"), id="conv1d-strides-same"),
+    pytest.param(
+        single("Conv1D", [20, 3], filters=4, kernel_size=3, strides=2, padding="same"), id="conv1d-strides-same"
+    ),
     pytest.param(single("Conv1D", [20, 3], filters=4, kernel_size=3, dilation_rate=3), id="conv1d-dilation"),
-    pytest.param(single("Conv1D", [20, 3], filters=4, kernel_size=4, padding="causal", dilation_rate=2), id="conv1d-causal"),
+    pytest.param(
+        single("Conv1D", [20, 3], filters=4, kernel_size=4, padding="causal", dilation_rate=2), id="conv1d-causal"
+    ),
     pytest.param(single("Conv1D", [20, 4], filters=6, kernel_size=3, groups=2), id="conv1d-groups"),
-    pytest.param(single("Conv1D", [3, 20], filters=4, kernel_size=5, data_format="channels_first"), id="conv1d-channels-first"),
+    pytest.param(
+        single("Conv1D", [3, 20], filters=4, kernel_size=5, data_format="channels_first"), id="conv1d-channels-first"
+    ),
     pytest.param(single("Conv2D", IMG, filters=8, kernel_size=3), id="conv2d"),
-    pytest.param(single("Conv2D", IMG, filters=8, kernel_size=[3, 5], strides=[2, 1], padding="same"), id="conv2d-rect-strides-same"),
+    pytest.param(
+        single("Conv2D", IMG, filters=8, kernel_size=[3, 5], strides=[2, 1], padding="same"),
+        id="conv2d-rect-strides-same",
+    ),
     pytest.param(single("Conv2D", IMG, filters=8, kernel_size=[3, 2], strides=[2, 3]), id="conv2d-valid-strides"),
     pytest.param(single("Conv2D", IMG, filters=2, kernel_size=3, dilation_rate=[2, 3]), id="conv2d-dilation"),
-    pytest.param(single("Conv2D", [3, 9, 11], filters=8, kernel_size=3, strides=2, data_format="channels_first"), id="conv2d-channels-first"),
-    pytest.param(single("Conv2D", [7, 7, 6], filters=9, kernel_size=3, groups=3, use_bias=False), id="conv2d-groups-nobias"),
+    pytest.param(
+        single("Conv2D", [3, 9, 11], filters=8, kernel_size=3, strides=2, data_format="channels_first"),
+        id="conv2d-channels-first",
+    ),
+    pytest.param(
+        single("Conv2D", [7, 7, 6], filters=9, kernel_size=3, groups=3, use_bias=False), id="conv2d-groups-nobias"
+    ),
     pytest.param(single("Conv2D", [None, None, 3], filters=4, kernel_size=3, strides=2), id="conv2d-unknown-spatial"),
     pytest.param(single("Convolution2D", IMG, filters=2, kernel_size=1), id="convolution2d-alias"),
     pytest.param(single("Conv3D", [8, 7, 6, 2], filters=4, kernel_size=3), id="conv3d"),
-    pytest.param(single("Conv3D", [2, 8, 7, 6], filters=4, kernel_size=[3, 2, 1], strides=2, padding="same", data_format="channels_first"), id="conv3d-channels-first"),
+    pytest.param(
+        single(
+            "Conv3D",
+            [2, 8, 7, 6],
+            filters=4,
+            kernel_size=[3, 2, 1],
+            strides=2,
+            padding="same",
+            data_format="channels_first",
+        ),
+        id="conv3d-channels-first",
+    ),
     pytest.param(single("Conv1DTranspose", [10, 3], filters=4, kernel_size=3, strides=2), id="conv1d-transpose"),
-    pytest.param(single("Conv1DTranspose", [10, 3], filters=4, kernel_size=2, strides=3), id="conv1d-transpose-kernel-lt-strides"),
-    pytest.param(single("Conv1DTranspose", [10, 3], filters=4, kernel_size=3, strides=2, padding="same", output_padding=1), id="conv1d-transpose-output-padding"),
+    pytest.param(
+        single("Conv1DTranspose", [10, 3], filters=4, kernel_size=2, strides=3), id="conv1d-transpose-kernel-lt-strides"
+    ),
+    pytest.param(
+        single("Conv1DTranspose", [10, 3], filters=4, kernel_size=3, strides=2, padding="same", output_padding=1),
+        id="conv1d-transpose-output-padding",
+    ),
     pytest.param(single("Conv2DTranspose", [8, 6, 3], filters=5, kernel_size=3, strides=2), id="conv2d-transpose"),
-    pytest.param(single("Conv2DTranspose", [8, 6, 3], filters=5, kernel_size=[3, 4], strides=2, padding="same"), id="conv2d-transpose-same"),
-    pytest.param(single("Conv2DTranspose", [8, 6, 3], filters=5, kernel_size=3, strides=[3, 2], output_padding=[2, 1]), id="conv2d-transpose-output-padding"),
-    pytest.param(single("Conv2DTranspose", [8, 6, 3], filters=5, kernel_size=3, dilation_rate=2), id="conv2d-transpose-dilation"),
-    pytest.param(single("Conv2DTranspose", [3, 8, 6], filters=5, kernel_size=3, strides=2, data_format="channels_first", use_bias=False), id="conv2d-transpose-channels-first"),
-    pytest.param(single("Conv3DTranspose", [4, 4, 3, 2], filters=3, kernel_size=3, strides=2, padding="same"), id="conv3d-transpose"),
+    pytest.param(
+        single("Conv2DTranspose", [8, 6, 3], filters=5, kernel_size=[3, 4], strides=2, padding="same"),
+        id="conv2d-transpose-same",
+    ),
+    pytest.param(
+        single("Conv2DTranspose", [8, 6, 3], filters=5, kernel_size=3, strides=[3, 2], output_padding=[2, 1]),
+        id="conv2d-transpose-output-padding",
+    ),
+    pytest.param(
+        single("Conv2DTranspose", [8, 6, 3], filters=5, kernel_size=3, dilation_rate=2), id="conv2d-transpose-dilation"
+    ),
+    pytest.param(
+        single(
+            "Conv2DTranspose",
+            [3, 8, 6],
+            filters=5,
+            kernel_size=3,
+            strides=2,
+            data_format="channels_first",
+            use_bias=False,
+        ),
+        id="conv2d-transpose-channels-first",
+    ),
+    pytest.param(
+        single("Conv3DTranspose", [4, 4, 3, 2], filters=3, kernel_size=3, strides=2, padding="same"),
+        id="conv3d-transpose",
+    ),
     pytest.param(single("SeparableConv1D", [20, 3], filters=8, kernel_size=3, depth_multiplier=2), id="separable1d"),
-    pytest.param(single("SeparableConv1D", [20, 3], filters=8, kernel_size=3, strides=2, padding="same", use_bias=False), id="separable1d-same-nobias"),
-    pytest.param(single("SeparableConv2D", IMG, filters=8, kernel_size=3, depth_multiplier=2, dilation_rate=2), id="separable2d"),
-    pytest.param(single("SeparableConv2D", [3, 9, 11], filters=8, kernel_size=3, strides=2, data_format="channels_first"), id="separable2d-channels-first"),
+    pytest.param(
+        single("SeparableConv1D", [20, 3], filters=8, kernel_size=3, strides=2, padding="same", use_bias=False),
+        id="separable1d-same-nobias",
+    ),
+    pytest.param(
+        single("SeparableConv2D", IMG, filters=8, kernel_size=3, depth_multiplier=2, dilation_rate=2), id="separable2d"
+    ),
+    pytest.param(
+        single("SeparableConv2D", [3, 9, 11], filters=8, kernel_size=3, strides=2, data_format="channels_first"),
+        id="separable2d-channels-first",
+    ),
     pytest.param(single("DepthwiseConv1D", [20, 3], kernel_size=3, depth_multiplier=2), id="depthwise1d"),
-    pytest.param(single("DepthwiseConv2D", IMG, kernel_size=3, depth_multiplier=3, strides=2, padding="same"), id="depthwise2d"),
-    pytest.param(single("DepthwiseConv2D", [3, 9, 11], kernel_size=[3, 1], data_format="channels_first", use_bias=False), id="depthwise2d-channels-first"),
+    pytest.param(
+        single("DepthwiseConv2D", IMG, kernel_size=3, depth_multiplier=3, strides=2, padding="same"), id="depthwise2d"
+    ),
+    pytest.param(
+        single("DepthwiseConv2D", [3, 9, 11], kernel_size=[3, 1], data_format="channels_first", use_bias=False),
+        id="depthwise2d-channels-first",
+    ),
     # pooling
     pytest.param(single("MaxPooling1D", [20, 3]), id="maxpool1d"),
     pytest.param(single("MaxPooling1D", [20, 3], pool_size=3, strides=1), id="maxpool1d-strides"),
     pytest.param(single("MaxPool1D", [21, 3], pool_size=4, padding="same"), id="maxpool1d-same"),
     pytest.param(single("MaxPooling2D", [15, 14, 3], pool_size=3, strides=2, padding="same"), id="maxpool2d-same"),
-    pytest.param(single("MaxPool2D", [3, 15, 14], pool_size=[2, 3], data_format="channels_first"), id="maxpool2d-channels-first"),
+    pytest.param(
+        single("MaxPool2D", [3, 15, 14], pool_size=[2, 3], data_format="channels_first"), id="maxpool2d-channels-first"
+    ),
     pytest.param(single("MaxPooling3D", [8, 7, 6, 2]), id="maxpool3d"),
     pytest.param(single("AveragePooling1D", [20, 3], pool_size=3), id="avgpool1d"),
     pytest.param(single("AvgPool2D", [15, 14, 3], pool_size=[2, 3], strides=[1, 2]), id="avgpool2d"),
     pytest.param(single("AveragePooling3D", [8, 7, 6, 2], pool_size=2, padding="same"), id="avgpool3d-same"),
-    pytest.param(single("AvgPool3D", [2, 8, 7, 6], pool_size=2, data_format="channels_first"), id="avgpool3d-channels-first"),
+    pytest.param(
+        single("AvgPool3D", [2, 8, 7, 6], pool_size=2, data_format="channels_first"), id="avgpool3d-channels-first"
+    ),
     pytest.param(single("GlobalMaxPooling1D", SEQ), id="global-max1d"),
     pytest.param(single("GlobalAveragePooling1D", SEQ, keepdims=True), id="global-avg1d-keepdims"),
     pytest.param(single("GlobalAveragePooling2D", IMG, keepdims=True), id="global-avg2d-keepdims"),
     pytest.param(single("GlobalMaxPool2D", [3, 9, 11], data_format="channels_first"), id="global-max2d-channels-first"),
-    pytest.param(single("GlobalAvgPool3D", [2, 8, 7, 6], data_format="channels_first", keepdims=True), id="global-avg3d-channels-first-keepdims"),
+    pytest.param(
+        single("GlobalAvgPool3D", [2, 8, 7, 6], data_format="channels_first", keepdims=True),
+        id="global-avg3d-channels-first-keepdims",
+    ),
     pytest.param(single("GlobalMaxPooling3D", [8, 7, 6, 2]), id="global-max3d"),
     pytest.param(single("AdaptiveAveragePooling2D", [16, 12, 3], output_size=4), id="adaptive-avg2d"),
     pytest.param(single("AdaptiveMaxPooling1D", [16, 3], output_size=5), id="adaptive-max1d"),
@@ -234,7 +330,10 @@ CASES: list[Any] = [
     pytest.param(single("Flatten", {"x": {"shape": [4, 2], "dtype": "int32"}}), id="flatten-int"),
     pytest.param(single("Flatten", [4, 2], dtype="float16"), id="flatten-float16"),
     pytest.param(single("Flatten", [4, 2], dtype="float16", autocast=False), id="flatten-float16-no-autocast"),
-    pytest.param(single("Reshape", {"x": {"shape": [4], "dtype": "float64"}}, target_shape=[2, 2], dtype="mixed_bfloat16"), id="reshape-mixed-policy"),
+    pytest.param(
+        single("Reshape", {"x": {"shape": [4], "dtype": "float64"}}, target_shape=[2, 2], dtype="mixed_bfloat16"),
+        id="reshape-mixed-policy",
+    ),
     pytest.param(single("Permute", {"x": {"shape": [4, 3], "dtype": "bool"}}, dims=[2, 1]), id="permute-bool"),
     pytest.param(single("Reshape", [4, 6], target_shape=[3, 8]), id="reshape"),
     pytest.param(single("Reshape", [4, 6], target_shape=[-1, 2]), id="reshape-minus-one"),
@@ -247,16 +346,23 @@ CASES: list[Any] = [
     pytest.param(single("ZeroPadding1D", SEQ, padding=[1, 3]), id="zeropad1d-pair"),
     pytest.param(single("ZeroPadding2D", IMG, padding=[[1, 2], [3, 4]]), id="zeropad2d-pairs"),
     pytest.param(single("ZeroPadding2D", IMG, padding=[1, 2]), id="zeropad2d-symmetric"),
-    pytest.param(single("ZeroPadding2D", [3, 9, 11], padding=1, data_format="channels_first"), id="zeropad2d-channels-first"),
+    pytest.param(
+        single("ZeroPadding2D", [3, 9, 11], padding=1, data_format="channels_first"), id="zeropad2d-channels-first"
+    ),
     pytest.param(single("ZeroPadding3D", [4, 5, 6, 2]), id="zeropad3d"),
     pytest.param(single("Cropping1D", SEQ, cropping=[1, 2]), id="crop1d"),
     pytest.param(single("Cropping2D", IMG, cropping=[[1, 2], [0, 3]]), id="crop2d-pairs"),
     pytest.param(single("Cropping2D", IMG, cropping=[2, 1]), id="crop2d-symmetric"),
-    pytest.param(single("Cropping2D", [3, 9, 11], cropping=2, data_format="channels_first"), id="crop2d-channels-first"),
+    pytest.param(
+        single("Cropping2D", [3, 9, 11], cropping=2, data_format="channels_first"), id="crop2d-channels-first"
+    ),
     pytest.param(single("Cropping3D", [8, 7, 6, 2], cropping=[[1, 1], [0, 2], [1, 0]]), id="crop3d"),
     pytest.param(single("UpSampling1D", SEQ, size=3), id="upsample1d"),
     pytest.param(single("UpSampling2D", IMG, size=[2, 3]), id="upsample2d"),
-    pytest.param(single("UpSampling2D", [3, 9, 11], data_format="channels_first", interpolation="bilinear"), id="upsample2d-channels-first"),
+    pytest.param(
+        single("UpSampling2D", [3, 9, 11], data_format="channels_first", interpolation="bilinear"),
+        id="upsample2d-channels-first",
+    ),
     pytest.param(single("UpSampling3D", [4, 3, 2, 2], size=2), id="upsample3d"),
     # regularization
     pytest.param(single("Dropout", [8], rate=0.5), id="dropout"),
@@ -292,44 +398,141 @@ CASES: list[Any] = [
     pytest.param(single("PReLU", [5, 3], shared_axes=1), id="prelu-shared-axis-int"),
     # recurrent
     pytest.param(single("SimpleRNN", [10, 8], units=4), id="simple-rnn"),
-    pytest.param(single("SimpleRNN", [10, 8], units=4, return_sequences=True, return_state=True, multi=True), id="simple-rnn-sequences-state"),
+    pytest.param(
+        single("SimpleRNN", [10, 8], units=4, return_sequences=True, return_state=True, multi=True),
+        id="simple-rnn-sequences-state",
+    ),
     pytest.param(single("LSTM", [10, 8], units=5, return_state=True, multi=True), id="lstm-state"),
     pytest.param(single("LSTM", [None, 8], units=5, return_sequences=True, use_bias=False), id="lstm-sequences-nobias"),
-    pytest.param(single("LSTM", {"x": {"shape": [10, 8], "batch_size": 2}}, units=3, stateful=True), id="lstm-stateful"),
+    pytest.param(
+        single("LSTM", {"x": {"shape": [10, 8], "batch_size": 2}}, units=3, stateful=True), id="lstm-stateful"
+    ),
     pytest.param(single("GRU", [10, 8], units=6), id="gru"),
     pytest.param(single("GRU", [10, 8], units=6, reset_after=False, return_sequences=True), id="gru-reset-before"),
     pytest.param(single("GRU", [10, 8], units=6, return_state=True, multi=True), id="gru-state"),
     pytest.param(single("Bidirectional", [10, 8], wraps={"layer": "LSTM", "units": 4}), id="bidirectional-concat"),
-    pytest.param(single("Bidirectional", [10, 8], merge_mode="sum", wraps={"layer": "GRU", "units": 4, "return_sequences": True}), id="bidirectional-sum"),
-    pytest.param(single("Bidirectional", [10, 8], merge_mode="ave", wraps={"layer": "SimpleRNN", "units": 4}), id="bidirectional-ave"),
-    pytest.param(single("Bidirectional", [10, 8], merge_mode="mul", wraps={"layer": "LSTM", "units": 4}), id="bidirectional-mul"),
-    pytest.param(single("Bidirectional", [10, 8], merge_mode=None, multi=True, wraps={"layer": "LSTM", "units": 4, "return_sequences": True}), id="bidirectional-none"),
-    pytest.param(single("Bidirectional", [10, 8], multi=True, wraps={"layer": "LSTM", "units": 4, "return_state": True}), id="bidirectional-state"),
-    pytest.param(single("Bidirectional", [10, 8], merge_mode=None, multi=True, wraps={"layer": "GRU", "units": 4, "return_state": True}), id="bidirectional-none-state"),
     pytest.param(
-        single("Bidirectional", [10, 8], wraps={"layer": "LSTM", "units": 4}, backward_layer={"layer": "LSTM", "units": 4, "go_backwards": True, "use_bias": False}),
+        single(
+            "Bidirectional", [10, 8], merge_mode="sum", wraps={"layer": "GRU", "units": 4, "return_sequences": True}
+        ),
+        id="bidirectional-sum",
+    ),
+    pytest.param(
+        single("Bidirectional", [10, 8], merge_mode="ave", wraps={"layer": "SimpleRNN", "units": 4}),
+        id="bidirectional-ave",
+    ),
+    pytest.param(
+        single("Bidirectional", [10, 8], merge_mode="mul", wraps={"layer": "LSTM", "units": 4}), id="bidirectional-mul"
+    ),
+    pytest.param(
+        single(
+            "Bidirectional",
+            [10, 8],
+            merge_mode=None,
+            multi=True,
+            wraps={"layer": "LSTM", "units": 4, "return_sequences": True},
+        ),
+        id="bidirectional-none",
+    ),
+    pytest.param(
+        single("Bidirectional", [10, 8], multi=True, wraps={"layer": "LSTM", "units": 4, "return_state": True}),
+        id="bidirectional-state",
+    ),
+    pytest.param(
+        single(
+            "Bidirectional",
+            [10, 8],
+            merge_mode=None,
+            multi=True,
+            wraps={"layer": "GRU", "units": 4, "return_state": True},
+        ),
+        id="bidirectional-none-state",
+    ),
+    pytest.param(
+        single(
+            "Bidirectional",
+            [10, 8],
+            wraps={"layer": "LSTM", "units": 4},
+            backward_layer={"layer": "LSTM", "units": 4, "go_backwards": True, "use_bias": False},
+        ),
         id="bidirectional-backward-layer",
     ),
-    pytest.param(single("Bidirectional", [10, 8], wraps={"layer": "GRU", "units": 4, "trainable": False}), id="bidirectional-inner-frozen"),
-    pytest.param(single("Bidirectional", [10, 8], wraps={"layer": "GRU", "units": 4}, trainable=False), id="bidirectional-frozen"),
+    pytest.param(
+        single("Bidirectional", [10, 8], wraps={"layer": "GRU", "units": 4, "trainable": False}),
+        id="bidirectional-inner-frozen",
+    ),
+    pytest.param(
+        single("Bidirectional", [10, 8], wraps={"layer": "GRU", "units": 4}, trainable=False), id="bidirectional-frozen"
+    ),
     pytest.param(single("TimeDistributed", [10, 8], wraps={"layer": "Dense", "units": 3}), id="time-distributed-dense"),
-    pytest.param(single("TimeDistributed", [10, 8], wraps={"layer": "Dense", "units": 3, "trainable": False}), id="time-distributed-inner-frozen"),
-    pytest.param(single("TimeDistributed", [10, 8], wraps={"layer": "BatchNormalization"}, trainable=False), id="time-distributed-frozen"),
-    pytest.param(single("TimeDistributed", [5, 9, 8, 3], wraps={"layer": "Conv2D", "filters": 4, "kernel_size": 3, "strides": 2}), id="time-distributed-conv2d"),
-    pytest.param(single("TimeDistributed", [None, 8], wraps={"layer": "Dense", "units": 3}), id="time-distributed-unknown-steps"),
+    pytest.param(
+        single("TimeDistributed", [10, 8], wraps={"layer": "Dense", "units": 3, "trainable": False}),
+        id="time-distributed-inner-frozen",
+    ),
+    pytest.param(
+        single("TimeDistributed", [10, 8], wraps={"layer": "BatchNormalization"}, trainable=False),
+        id="time-distributed-frozen",
+    ),
+    pytest.param(
+        single(
+            "TimeDistributed", [5, 9, 8, 3], wraps={"layer": "Conv2D", "filters": 4, "kernel_size": 3, "strides": 2}
+        ),
+        id="time-distributed-conv2d",
+    ),
+    pytest.param(
+        single("TimeDistributed", [None, 8], wraps={"layer": "Dense", "units": 3}), id="time-distributed-unknown-steps"
+    ),
     # attention
     pytest.param(single("MultiHeadAttention", {"q": [12, 16], "v": [12, 16]}, num_heads=2, key_dim=8), id="mha"),
-    pytest.param(single("MultiHeadAttention", {"q": [7, 16], "v": [12, 10], "k": [12, 6]}, num_heads=3, key_dim=4), id="mha-key"),
-    pytest.param(single("MultiHeadAttention", {"q": [7, 16], "v": [12, 10]}, num_heads=2, key_dim=4, value_dim=6, output_shape=5), id="mha-value-dim-output-shape"),
-    pytest.param(single("MultiHeadAttention", {"q": [7, 16], "v": [12, 10]}, num_heads=2, key_dim=4, output_shape=[3, 2], use_bias=False), id="mha-output-shape-list-nobias"),
-    pytest.param(single("MultiHeadAttention", {"q": [4, 5, 16], "v": [4, 5, 16]}, num_heads=2, key_dim=4, attention_axes=[1, 2]), id="mha-rank4"),
+    pytest.param(
+        single("MultiHeadAttention", {"q": [7, 16], "v": [12, 10], "k": [12, 6]}, num_heads=3, key_dim=4), id="mha-key"
+    ),
+    pytest.param(
+        single(
+            "MultiHeadAttention", {"q": [7, 16], "v": [12, 10]}, num_heads=2, key_dim=4, value_dim=6, output_shape=5
+        ),
+        id="mha-value-dim-output-shape",
+    ),
+    pytest.param(
+        single(
+            "MultiHeadAttention",
+            {"q": [7, 16], "v": [12, 10]},
+            num_heads=2,
+            key_dim=4,
+            output_shape=[3, 2],
+            use_bias=False,
+        ),
+        id="mha-output-shape-list-nobias",
+    ),
+    pytest.param(
+        single("MultiHeadAttention", {"q": [4, 5, 16], "v": [4, 5, 16]}, num_heads=2, key_dim=4, attention_axes=[1, 2]),
+        id="mha-rank4",
+    ),
     pytest.param(single("MultiHeadAttention", {"q": [8], "v": [8]}, num_heads=2, key_dim=4), id="mha-rank2"),
-    pytest.param(single("MultiHeadAttention", {"q": [7, 16], "v": [12, 16]}, num_heads=2, key_dim=4, use_gate=True), id="mha-gate"),
-    pytest.param(single("MultiHeadAttention", {"q": [7, 16], "v": [12, 16]}, num_heads=2, key_dim=4, trainable=False, dtype="mixed_float16"), id="mha-frozen-mixed"),
+    pytest.param(
+        single("MultiHeadAttention", {"q": [7, 16], "v": [12, 16]}, num_heads=2, key_dim=4, use_gate=True),
+        id="mha-gate",
+    ),
+    pytest.param(
+        single(
+            "MultiHeadAttention",
+            {"q": [7, 16], "v": [12, 16]},
+            num_heads=2,
+            key_dim=4,
+            trainable=False,
+            dtype="mixed_float16",
+        ),
+        id="mha-frozen-mixed",
+    ),
     pytest.param(single("Attention", {"q": [7, 16], "v": [12, 16]}), id="attention"),
-    pytest.param(single("Attention", {"q": [7, 16], "v": [12, 10], "k": [12, 16]}, use_scale=True, score_mode="concat"), id="attention-key-scale-concat"),
+    pytest.param(
+        single("Attention", {"q": [7, 16], "v": [12, 10], "k": [12, 16]}, use_scale=True, score_mode="concat"),
+        id="attention-key-scale-concat",
+    ),
     pytest.param(single("AdditiveAttention", {"q": [7, 16], "v": [12, 16]}), id="additive-attention"),
-    pytest.param(single("AdditiveAttention", {"q": [7, 16], "v": [12, 16]}, use_scale=False), id="additive-attention-noscale"),
+    pytest.param(
+        single("AdditiveAttention", {"q": [7, 16], "v": [12, 16]}, use_scale=False), id="additive-attention-noscale"
+    ),
     # merging
     pytest.param(single("Add", {"a": [8], "b": [8]}), id="add"),
     pytest.param(single("Add", {"a": [1, 8], "b": [4, 8]}), id="add-broadcast"),
@@ -357,8 +560,13 @@ CASES: list[Any] = [
     pytest.param(single("Normalization", {"x": [6]}, axis=None), id="normalization-no-axis"),
     pytest.param(single("Normalization", {"x": [5, 4, 3]}, axis=[1, -1]), id="normalization-axes"),
     pytest.param(single("Normalization", {"x": [None, 3]}, axis=2), id="normalization-unknown-reduced-dim"),
-    pytest.param(single("Normalization", IMG, mean=[0.5, 0.4, 0.3], variance=[0.1, 0.2, 0.3]), id="normalization-given"),
-    pytest.param(single("Normalization", {"x": {"shape": [4], "dtype": "uint8"}}, mean=2.0, variance=4.0), id="normalization-given-scalar-uint8"),
+    pytest.param(
+        single("Normalization", IMG, mean=[0.5, 0.4, 0.3], variance=[0.1, 0.2, 0.3]), id="normalization-given"
+    ),
+    pytest.param(
+        single("Normalization", {"x": {"shape": [4], "dtype": "uint8"}}, mean=2.0, variance=4.0),
+        id="normalization-given-scalar-uint8",
+    ),
 ]
 
 # Keras' own layers of keras.applications outside keras.layers, registered as the importer does.
@@ -402,22 +610,54 @@ def test_application_layer_rules_apply_to_keras_classes_only() -> None:
         inf = infer(graph_of(single("LayerScale", {"x": [4]}, init_values=1.0, projection_dim=4)))
     finally:
         graphspec.unregister_layer("LayerScale")
-    assert inf.nodes["y"].outputs == [TensorInfo(None, None)] and inf.nodes["y"].params is None and inf.total_params is None
+    assert (
+        inf.nodes["y"].outputs == [TensorInfo(None, None)]
+        and inf.nodes["y"].params is None
+        and inf.total_params is None
+    )
 
 
 def test_normalization_of_an_unknown_kept_dim_is_an_error_keras_agrees() -> None:
     spec = single("Normalization", {"x": [4, None]})
-    assert [d.message for d in shape_errors(spec)] == ["Normalization needs known dims at the axes it keeps (2); got (None, 4, None) from x"]
+    assert [d.message for d in shape_errors(spec)] == [
+        "Normalization needs known dims at the axes it keeps (2); got (None, 4, None) from x"
+    ]
     assert keras_error(spec).errors[0].path == ("nodes", "y")
 
 
 def test_the_table_covers_every_rule() -> None:
     covered = {p.values[0].nodes["y"].layer for p in [*CASES, *APPLICATION_CASES]}
     covered |= {p.values[0].nodes["y"].args.get("wraps", {}).get("layer") for p in CASES}
-    missing = {name for name in RULES if name not in covered and not name.startswith("ops.")}  # op rules: tests/test_ops.py
-    aliases = {"Convolution1D", "Convolution3D", "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D", "SeparableConvolution2D"}
-    aliases |= {"MaxPool3D", "AveragePooling2D", "MaxPooling2D", "AvgPool1D", "GlobalMaxPool1D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool3D"}
-    aliases |= {"GlobalAveragePooling3D", "GlobalMaxPooling2D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling3D"}
+    missing = {
+        name for name in RULES if name not in covered and not name.startswith("ops.")
+    }  # op rules: tests/test_ops.py
+    aliases = {
+        "Convolution1D",
+        "Convolution3D",
+        "Convolution1DTranspose",
+        "Convolution2DTranspose",
+        "Convolution3DTranspose",
+        "SeparableConvolution1D",
+        "SeparableConvolution2D",
+    }
+    aliases |= {
+        "MaxPool3D",
+        "AveragePooling2D",
+        "MaxPooling2D",
+        "AvgPool1D",
+        "GlobalMaxPool1D",
+        "GlobalAvgPool1D",
+        "GlobalAvgPool2D",
+        "GlobalMaxPool3D",
+    }
+    aliases |= {
+        "GlobalAveragePooling3D",
+        "GlobalMaxPooling2D",
+        "AdaptiveMaxPooling2D",
+        "AdaptiveMaxPooling3D",
+        "AdaptiveAveragePooling1D",
+        "AdaptiveAveragePooling3D",
+    }
     assert missing <= aliases, sorted(missing - aliases)
     for alias in aliases:
         assert alias in RULES
@@ -440,7 +680,11 @@ def random_graphs(draw: Any) -> Spec:
     """Chains and branches of Dense/Conv1D/Conv2D/pooling/Flatten joined by merges; arguments random, sometimes invalid."""
     kind = draw(st.sampled_from(["image", "sequence", "vector"]))
     small = st.integers(1, 12)
-    shape = {"image": [draw(small), draw(small), draw(st.integers(1, 4))], "sequence": [draw(small), draw(st.integers(1, 6))], "vector": [draw(st.integers(1, 16))]}[kind]
+    shape = {
+        "image": [draw(small), draw(small), draw(st.integers(1, 4))],
+        "sequence": [draw(small), draw(st.integers(1, 6))],
+        "vector": [draw(st.integers(1, 16))],
+    }[kind]
     rank = {"x": len(shape) + 1}
     nodes: dict[str, dict[str, Any]] = {}
     for i in range(draw(st.integers(1, 7))):
@@ -461,7 +705,11 @@ def random_graphs(draw: Any) -> Spec:
         if op == "Dense":
             node["units"] = draw(st.integers(1, 8))
         elif op in ("Conv1D", "Conv2D"):
-            node |= {"filters": draw(st.integers(1, 6)), "kernel_size": draw(st.integers(1, 4)), "padding": draw(st.sampled_from(["valid", "same"]))}
+            node |= {
+                "filters": draw(st.integers(1, 6)),
+                "kernel_size": draw(st.integers(1, 4)),
+                "padding": draw(st.sampled_from(["valid", "same"])),
+            }
             if draw(st.booleans()):
                 node["strides"] = draw(st.integers(1, 3))
             elif draw(st.booleans()):
@@ -506,7 +754,10 @@ def test_concatenate_of_different_ranks_is_reported_with_both_inputs() -> None:
         },
     )
     [error] = shape_errors(spec)
-    assert error.message == "Concatenate on axis -1 needs equal dims elsewhere; got (None, 32) from text_enc and (None, 16, 8) from q_emb"
+    assert (
+        error.message
+        == "Concatenate on axis -1 needs equal dims elsewhere; got (None, 32) from text_enc and (None, 16, 8) from q_emb"
+    )
     assert error.path == ("nodes", "merged")
     assert error.code == SHAPE_MISMATCH == "shape-mismatch"
     assert error.code.value == "shape-mismatch"
@@ -696,7 +947,11 @@ def test_a_shared_layer_with_another_feature_size_is_an_error() -> None:
     # The same with sequences of another length is fine: the weights do not depend on it.
     ok = spec_of(
         {"left": [7, 128], "right": [9, 128]},
-        {"l": {"layer": "LSTM", "inputs": "left", "units": 4}, "r": {"share": "l", "inputs": "right"}, "m": {"layer": "Add", "inputs": ["l", "r"]}},
+        {
+            "l": {"layer": "LSTM", "inputs": "left", "units": 4},
+            "r": {"share": "l", "inputs": "right"},
+            "m": {"layer": "Add", "inputs": ["l", "r"]},
+        },
     )
     assert shape_errors(ok) == []
 
@@ -704,7 +959,11 @@ def test_a_shared_layer_with_another_feature_size_is_an_error() -> None:
 def test_a_shared_dense_with_another_feature_size_is_an_error_keras_agrees() -> None:
     spec = spec_of(
         {"a": [8], "b": [6]},
-        {"h": {"layer": "Dense", "inputs": "a", "units": 4}, "g": {"share": "h", "inputs": "b"}, "s": {"layer": "Add", "inputs": ["h", "g"]}},
+        {
+            "h": {"layer": "Dense", "inputs": "a", "units": 4},
+            "g": {"share": "h", "inputs": "b"},
+            "s": {"layer": "Add", "inputs": ["h", "g"]},
+        },
     )
     [error] = shape_errors(spec)
     assert error.path == ("nodes", "g") and "kernel of shape (6, 4), not (8, 4)" in error.message
@@ -720,8 +979,15 @@ def test_element_wise_layers_over_a_list_are_unknown_not_errors() -> None:
 
 def test_arguments_of_the_wrong_type_make_outputs_unknown_not_crashes() -> None:
     # The catalogue check refuses these; inference must still survive them.
-    for layer, args in (("Dense", {"units": "12"}), ("Conv2D", {"filters": 2, "kernel_size": "3"}), ("Reshape", {"target_shape": "3"}), ("Dense", {"units": 2.5})):
-        spec = spec_of({"x": [4, 4, 3]}, {"y": {"layer": layer, "inputs": "x", **args}, "z": {"layer": "Flatten", "inputs": "y"}})
+    for layer, args in (
+        ("Dense", {"units": "12"}),
+        ("Conv2D", {"filters": 2, "kernel_size": "3"}),
+        ("Reshape", {"target_shape": "3"}),
+        ("Dense", {"units": 2.5}),
+    ):
+        spec = spec_of(
+            {"x": [4, 4, 3]}, {"y": {"layer": layer, "inputs": "x", **args}, "z": {"layer": "Flatten", "inputs": "y"}}
+        )
         inf = infer(graph_of(spec))
         assert inf.nodes["z"].outputs == [TensorInfo(None, None)], (layer, inf.nodes["y"])
         assert inf.total_params is None
@@ -750,7 +1016,10 @@ def test_unknown_dims_never_error() -> None:
     # Conv1D over an unknown channel count cannot size its kernel: a warning, not an error.
     [warning] = inf.diagnostics
     assert warning.severity is Severity.WARNING and warning.path == ("nodes", "ca")
-    assert warning.message == "Conv1D needs known dims to create its weights: kernel would have shape (9, None, 4) from (None, None, None) from a"
+    assert (
+        warning.message
+        == "Conv1D needs known dims to create its weights: kernel would have shape (9, None, 4) from (None, None, None) from a"
+    )
     assert inf.nodes["ca"].params is None and inf.total_params is None
 
 
@@ -787,7 +1056,10 @@ def test_registered_custom_layers_are_unknown() -> None:
 
     graphspec.register_layer(Custom, "ShapesTestCustom")
     try:
-        spec = spec_of({"x": [8]}, {"c": {"layer": "ShapesTestCustom", "inputs": "x"}, "d": {"layer": "Dense", "inputs": "c", "units": 2}})
+        spec = spec_of(
+            {"x": [8]},
+            {"c": {"layer": "ShapesTestCustom", "inputs": "x"}, "d": {"layer": "Dense", "inputs": "c", "units": 2}},
+        )
         inf = infer(graph_of(spec))
     finally:
         graphspec.unregister_layer("ShapesTestCustom")
@@ -797,7 +1069,10 @@ def test_registered_custom_layers_are_unknown() -> None:
 def test_output_index_out_of_range_is_found_without_keras() -> None:
     spec = spec_of(
         {"t": {"shape": [None], "dtype": "int32"}},
-        {"emb": {"layer": "Embedding", "inputs": "t", "input_dim": 9, "output_dim": 4}, "enc": {"layer": "LSTM", "inputs": "emb", "units": 3, "return_state": True}},
+        {
+            "emb": {"layer": "Embedding", "inputs": "t", "input_dim": 9, "output_dim": 4},
+            "enc": {"layer": "LSTM", "inputs": "emb", "units": 3, "return_state": True},
+        },
         {"h": {"from": "enc:1"}, "bad": {"from": "enc:3"}},
     )
     inf = infer(graph_of(spec))
@@ -810,7 +1085,10 @@ def test_output_index_out_of_range_is_found_without_keras() -> None:
 def test_plain_reference_to_a_multi_output_node_passes_all_its_tensors() -> None:
     spec = spec_of(
         {"x": [6, 5]},
-        {"enc": {"layer": "LSTM", "inputs": "x", "units": 4, "return_state": True}, "cat": {"layer": "Concatenate", "inputs": "enc"}},
+        {
+            "enc": {"layer": "LSTM", "inputs": "x", "units": 4, "return_state": True},
+            "cat": {"layer": "Concatenate", "inputs": "enc"},
+        },
         {"cat": {}},
     )
     inf = cross_check(spec)
@@ -844,9 +1122,14 @@ def test_flops_dense() -> None:
 
 def test_flops_conv2d() -> None:
     # out 30×30, kernel 3×3, 3 → 16 channels
-    assert flops_of(single("Conv2D", [32, 32, 3], filters=16, kernel_size=3)).nodes["y"].flops == 30 * 30 * 3 * 3 * 3 * 16
+    assert (
+        flops_of(single("Conv2D", [32, 32, 3], filters=16, kernel_size=3)).nodes["y"].flops == 30 * 30 * 3 * 3 * 3 * 16
+    )
     # groups divide the input channels each filter sees: 8×8 out, 4/2 channels per group
-    assert flops_of(single("Conv2D", [8, 8, 4], filters=6, kernel_size=3, padding="same", groups=2)).nodes["y"].flops == 8 * 8 * 3 * 3 * 4 * 6 // 2
+    assert (
+        flops_of(single("Conv2D", [8, 8, 4], filters=6, kernel_size=3, padding="same", groups=2)).nodes["y"].flops
+        == 8 * 8 * 3 * 3 * 4 * 6 // 2
+    )
     assert flops_of(single("Conv2D", [None, 8, 4], filters=6, kernel_size=3)).nodes["y"].flops is None
 
 
@@ -859,6 +1142,15 @@ def test_flops_lstm() -> None:
 
 
 def test_total_flops_add_up() -> None:
-    inf = flops_of(spec_of({"x": [64]}, {"h": {"layer": "Dense", "inputs": "x", "units": 32}, "o": {"layer": "Dense", "inputs": "h", "units": 10}, "r": {"layer": "ReLU", "inputs": "o"}}))
+    inf = flops_of(
+        spec_of(
+            {"x": [64]},
+            {
+                "h": {"layer": "Dense", "inputs": "x", "units": 32},
+                "o": {"layer": "Dense", "inputs": "h", "units": 10},
+                "r": {"layer": "ReLU", "inputs": "o"},
+            },
+        )
+    )
     assert inf.total_flops == 64 * 32 + 32 * 10
     assert inf.nodes["r"].flops == 0

@@ -387,7 +387,14 @@ def test_integers_past_the_float_range_are_refused_in_json_and_data() -> None:
 
 @pytest.mark.parametrize(
     ("value", "column"),
-    [("!!float .nan", 4), ("!!float .inf", 4), ("!!float -.Inf", 4), ("!!float 1e400", 4), ('!!float ".nan"', 4), ("[1, !!float .nan]", 8)],
+    [
+        ("!!float .nan", 4),
+        ("!!float .inf", 4),
+        ("!!float -.Inf", 4),
+        ("!!float 1e400", 4),
+        ('!!float ".nan"', 4),
+        ("[1, !!float .nan]", 8),
+    ],
 )
 def test_explicit_float_tags_are_held_to_finiteness(value: str, column: int) -> None:
     (d,) = parse_text(f"graphspec: 1\na: {value}\n").problems
@@ -400,7 +407,15 @@ def test_explicit_float_tags_are_held_to_finiteness(value: str, column: int) -> 
 
 @pytest.mark.parametrize(
     ("value", "column"),
-    [("!!str {class_name: relu}", 4), ("!!seq {a: 1}", 4), ("!!int [8]", 4), ("!!map [1]", 4), ("!!float []", 4), ("!!null {}", 4), ("!!map x", 4)],
+    [
+        ("!!str {class_name: relu}", 4),
+        ("!!seq {a: 1}", 4),
+        ("!!int [8]", 4),
+        ("!!map [1]", 4),
+        ("!!float []", 4),
+        ("!!null {}", 4),
+        ("!!map x", 4),
+    ],
 )
 def test_a_tag_must_fit_the_kind_of_node(value: str, column: int) -> None:
     doc = parse_text(f"graphspec: 1\na: {value}\n")
@@ -485,7 +500,12 @@ FLOW = "{graphspec: 1, inputs: {x: {shape: [8]}}, nodes: {h: {layer: Dense, inpu
 
 
 def test_yaml_flow_style_is_yaml(tmp_path: pytest.TempPathFactory) -> None:
-    expected = {"graphspec": 1, "inputs": {"x": {"shape": [8]}}, "nodes": {"h": {"layer": "Dense", "inputs": "x", "units": 4}}, "outputs": {"h": {}}}
+    expected = {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": [8]}},
+        "nodes": {"h": {"layer": "Dense", "inputs": "x", "units": 4}},
+        "outputs": {"h": {}},
+    }
     assert parse_text(FLOW).data == expected
     assert parse_text(FLOW.replace("units: 4", "units: 4,"), file="m.yaml").data == expected
     assert parse_text("{a: no, 'b': [1,]}  # YAML\n").data == {"a": "no", "b": [1]}

@@ -58,7 +58,14 @@ def test_yaml_writes_shared_python_objects_out_in_full() -> None:
 
 
 def test_output_entries_default_to_the_node_of_the_same_name() -> None:
-    spec = graphspec.load({"graphspec": 1, "inputs": {"x": {"shape": [2]}}, "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": {"y": None, "z": {"from": "y"}}})
+    spec = graphspec.load(
+        {
+            "graphspec": 1,
+            "inputs": {"x": {"shape": [2]}},
+            "nodes": {"y": {"layer": "Dense", "inputs": "x", "units": 1}},
+            "outputs": {"y": None, "z": {"from": "y"}},
+        }
+    )
     assert spec.output_source("y") == "y"
     assert spec.output_source("z") == "y"
 
@@ -124,12 +131,21 @@ def test_the_allowed_keys_hint_lists_the_authoring_keys_too() -> None:
     ("key", "hint"),
     [
         ("loss_weights", "a loss weight belongs to its output: `outputs.out.loss_weight: 2.0`"),
-        ("learning_rate", "the learning rate is the optimizer's: `optimizer: {class_name: Adam, config: {learning_rate: 0.001}}`"),
+        (
+            "learning_rate",
+            "the learning rate is the optimizer's: `optimizer: {class_name: Adam, config: {learning_rate: 0.001}}`",
+        ),
         ("metrics", "metrics belong to their output: `outputs.out.metrics: [acc]`"),
     ],
 )
 def test_keras_compile_arguments_point_where_the_format_keeps_them(key: str, hint: str) -> None:
-    spec = {"graphspec": 1, "inputs": {"x": {"shape": [2]}}, "nodes": {"out": {"layer": "Dense", "inputs": "x", "units": 1}}, "outputs": {"out": {"loss": "mse"}}, "compile": {key: 1}}
+    spec = {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": [2]}},
+        "nodes": {"out": {"layer": "Dense", "inputs": "x", "units": 1}},
+        "outputs": {"out": {"loss": "mse"}},
+        "compile": {key: 1},
+    }
     with pytest.raises(SpecError) as exc:
         graphspec.validate(spec)
     [d] = exc.value.diagnostics

@@ -55,11 +55,17 @@ def test_dict_inputs_and_outputs_build_and_predict_dicts() -> None:
     assert spec.structure is not None and spec.structure.inputs == {"meta": "meta", "image": "image"}  # YAML's {a, b}
     model = graphspec.build(spec)
     assert list(model._inputs_struct) == ["meta", "image"] and list(model._outputs_struct) == ["label", "box"]
-    assert [layer.name for layer in model.layers if type(layer).__name__ == "Identity"] == []  # a dict key names an output
+    assert [
+        layer.name for layer in model.layers if type(layer).__name__ == "Identity"
+    ] == []  # a dict key names an output
     got = model.predict({"image": np.ones((2, 4), "float32"), "meta": np.ones((2, 3), "float32")}, verbose=0)
     assert isinstance(got, dict) and sorted(got) == ["box", "label"] and got["label"].shape == (2, 2)
     assert model.get_compile_config()["loss"] == {"label": "mse", "box": "mae"}
-    model.fit({"image": np.ones((2, 4)), "meta": np.ones((2, 3))}, {"label": np.ones((2, 2)), "box": np.ones((2, 4))}, verbose=0)
+    model.fit(
+        {"image": np.ones((2, 4)), "meta": np.ones((2, 3))},
+        {"label": np.ones((2, 2)), "box": np.ones((2, 4))},
+        verbose=0,
+    )
 
 
 def test_dict_and_nested_interfaces_import_exactly() -> None:
@@ -69,7 +75,9 @@ def test_dict_and_nested_interfaces_import_exactly() -> None:
     spec = check_round_trip(model)  # same structure of predictions, same values
     assert spec.structure is not None and spec.structure.inputs == {"b": "b", "a": "a"}
     assert spec.structure.outputs == {"q": "q", "p": "p"} and spec.outputs["q"].from_ == "dq"
-    nested = keras.Model([a, b], [layers.Dense(2, name="h1")(a), [layers.Dense(2, name="h2")(b), layers.Dense(1, name="h3")(b)]])
+    nested = keras.Model(
+        [a, b], [layers.Dense(2, name="h1")(a), [layers.Dense(2, name="h2")(b), layers.Dense(1, name="h3")(b)]]
+    )
     spec = check_round_trip(nested)
     assert spec.structure is not None and spec.structure.outputs == ["h1", ["h2", "h3"]]
 
@@ -97,14 +105,21 @@ def test_structure_mistakes_are_named() -> None:
     data = {
         "graphspec": 1,
         "inputs": {"x": {"shape": [4]}, "y": {"shape": [4]}},
-        "nodes": {"a": {"layer": "Dense", "inputs": "x", "units": 2}, "b": {"layer": "Dense", "inputs": "y", "units": 2}},
+        "nodes": {
+            "a": {"layer": "Dense", "inputs": "x", "units": 2},
+            "b": {"layer": "Dense", "inputs": "y", "units": 2},
+        },
         "outputs": {"a": {}, "b": {}},
         "structure": {"inputs": ["x", "yy", "x"], "outputs": {"first": "a"}},
     }
     found = errors(data)
     assert ("unknown-reference", "structure.inputs.1", "the structure names unknown input 'yy'") in found
     assert ("duplicate-name", "structure.inputs.2", "input 'x' is in the structure twice") in found
-    assert ("bad-value", "structure.outputs.first", "key 'first' holds 'a': a mapping's keys are the names of the tensors it holds") in found
+    assert (
+        "bad-value",
+        "structure.outputs.first",
+        "key 'first' holds 'a': a mapping's keys are the names of the tensors it holds",
+    ) in found
     assert ("bad-value", "structure.outputs", "the structure leaves out output 'b'") in found
 
 
@@ -117,11 +132,20 @@ def test_an_output_that_needs_an_input_its_model_does_not_take_is_an_error() -> 
         "structure": {"inputs": ["x"]},
     }
     (found,) = errors(data)
-    assert found == ("unreachable-output", "outputs.s", "the model returns 's', which depends on input 'y' that the model does not take")
+    assert found == (
+        "unreachable-output",
+        "outputs.s",
+        "the model returns 's', which depends on input 'y' that the model does not take",
+    )
 
 
 def test_an_input_passed_through_keeps_its_name_and_gains_no_layer() -> None:
-    data = {"graphspec": 1, "inputs": {"x": {"shape": [4]}, "y": {"shape": [2]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 3}}, "outputs": {"d": {}, "y": {}}}
+    data = {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": [4]}, "y": {"shape": [2]}},
+        "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 3}},
+        "outputs": {"d": {}, "y": {}},
+    }
     model = graphspec.build(data, compile=False)
     assert sorted(layer.name for layer in model.layers) == ["d", "x", "y"] and model.output_names == ["d", "y"]
 
@@ -138,7 +162,10 @@ def test_models_share_layers_and_check_their_own_interfaces() -> None:
         },
         "outputs": {"dec": {"loss": "mse"}},
         "structure": {"inputs": "x"},
-        "models": {"encoder": {"inputs": "x", "outputs": "enc"}, "decoder": {"inputs": {"code": None}, "outputs": {"image": "dec_alone"}}},
+        "models": {
+            "encoder": {"inputs": "x", "outputs": "enc"},
+            "decoder": {"inputs": {"code": None}, "outputs": {"image": "dec_alone"}},
+        },
     }
     models = graphspec.build_models(data)
     assert list(models) == ["ae", "encoder", "decoder"]
@@ -148,7 +175,11 @@ def test_models_share_layers_and_check_their_own_interfaces() -> None:
     broken = json.loads(json.dumps(data))
     broken["models"]["decoder"]["inputs"] = "x"
     found = errors(broken)
-    assert ("unreachable-output", "models.decoder.outputs.image", "model 'decoder' returns 'dec_alone', which depends on input 'code' that model 'decoder' does not take") in found
+    assert (
+        "unreachable-output",
+        "models.decoder.outputs.image",
+        "model 'decoder' returns 'dec_alone', which depends on input 'code' that model 'decoder' does not take",
+    ) in found
 
 
 def test_an_input_only_another_model_takes_is_a_warning_of_the_spec_model() -> None:
@@ -171,5 +202,9 @@ def test_structure_and_models_survive_diff_and_normalise() -> None:
     other = graphspec.load(TWO_HEADS.replace("inputs: {meta, image}", "inputs: [meta, image]"))
     (change,) = diff_specs(spec, other).changes
     assert change.kind == "structure-changed"
-    default = graphspec.load(TWO_HEADS.replace("  inputs: {meta, image}\n", "").replace("  outputs: {label, box}\n", "  outputs: [label, box]\n"))
+    default = graphspec.load(
+        TWO_HEADS.replace("  inputs: {meta, image}\n", "").replace(
+            "  outputs: {label, box}\n", "  outputs: [label, box]\n"
+        )
+    )
     assert "structure" not in normalise(default)  # a structure that says the default is no structure

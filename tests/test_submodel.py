@@ -73,7 +73,11 @@ def _layer_configs(model: Any) -> list[tuple[str, str, dict[str, Any]]]:
         config = layer.get_config()
         if hasattr(layer, "layers"):
             out += [(f"{layer.name}/{n}", c, cfg) for n, c, cfg in _layer_configs(layer)]
-            config = {k: v for k, v in config.items() if k not in ("layers", "input_layers", "output_layers", "build_input_shape")}
+            config = {
+                k: v
+                for k, v in config.items()
+                if k not in ("layers", "input_layers", "output_layers", "build_input_shape")
+            }
         out.append((layer.name, type(layer).__name__, config))
     return out
 
@@ -90,7 +94,9 @@ def _saves_and_loads(model: Any, tmp_path: Path, inputs: list[np.ndarray]) -> An
     model.save(path)
     loaded = _keras().models.load_model(path, safe_mode=True)
     feed = inputs[0] if len(inputs) == 1 else inputs
-    for got, want in zip(_as_list(loaded.predict(feed, verbose=0)), _as_list(model.predict(feed, verbose=0)), strict=True):
+    for got, want in zip(
+        _as_list(loaded.predict(feed, verbose=0)), _as_list(model.predict(feed, verbose=0)), strict=True
+    ):
         assert np.array_equal(got, want)
     return loaded
 
@@ -120,7 +126,14 @@ def test_functional_inside_functional_matches_keras(tmp_path: Path) -> None:
 
 def test_sequential_inside_functional_keeps_its_class(tmp_path: Path) -> None:
     keras = _keras()
-    inner = keras.Sequential([keras.layers.InputLayer(shape=(8,), name="a"), keras.layers.Dense(4, name="d1"), keras.layers.Dense(3, name="d2")], name="stack")
+    inner = keras.Sequential(
+        [
+            keras.layers.InputLayer(shape=(8,), name="a"),
+            keras.layers.Dense(4, name="d1"),
+            keras.layers.Dense(3, name="d2"),
+        ],
+        name="stack",
+    )
     x = keras.Input((8,), name="x")
     reference = keras.Model(x, inner(x), name="outer")
     text = """\
@@ -184,7 +197,9 @@ def test_multi_output_sub_model_is_read_with_indexes(tmp_path: Path) -> None:
     inner = keras.Model(a, [keras.layers.Dense(2, name="p")(a), keras.layers.Dense(3, name="q")(a)], name="split")
     x = keras.Input((6,), name="x")
     p, q = inner(x)
-    reference = keras.Model(x, [keras.layers.Dense(1, name="from_p")(p), keras.layers.Dense(1, name="from_q")(q)], name="two")
+    reference = keras.Model(
+        x, [keras.layers.Dense(1, name="from_p")(p), keras.layers.Dense(1, name="from_q")(q)], name="two"
+    )
     text = """\
 graphspec: 1
 name: two
@@ -269,7 +284,11 @@ def test_static_counts_and_summary_see_inside_sub_models() -> None:
     from graphspec.summary import render_summary
 
     report = graphspec.validate(ENCODER)
-    assert report.inference.total_params == (8 * 4 + 4) + (4 * 3 + 3) + (3 * 2 + 2) == graphspec.build(ENCODER).count_params()
+    assert (
+        report.inference.total_params
+        == (8 * 4 + 4) + (4 * 3 + 3) + (3 * 2 + 2)
+        == graphspec.build(ENCODER).count_params()
+    )
     assert report.inference.nodes["encoder"].outputs[0].shape == (None, 3)
     row = next(line for line in render_summary(report).splitlines() if line.startswith("encoder"))
     assert row.split()[:4] == ["encoder", "Functional", "(None,", "3)"]
@@ -294,7 +313,9 @@ def test_budgets_count_nested_nodes_and_parameters() -> None:
 
 
 def test_shape_errors_inside_a_sub_model_carry_its_path() -> None:
-    text = ENCODER.replace("dense2: {layer: Dense, inputs: dense1, units: 3}", "dense2: {layer: LSTM, inputs: dense1, units: 3}")
+    text = ENCODER.replace(
+        "dense2: {layer: Dense, inputs: dense1, units: 3}", "dense2: {layer: LSTM, inputs: dense1, units: 3}"
+    )
     with pytest.raises(SpecError) as exc:
         graphspec.validate(text)
     (d,) = exc.value.errors
@@ -315,7 +336,9 @@ def _errors(text: str) -> list[tuple[str, str, int | None, int | None]]:
 
 
 def test_errors_inside_a_sub_spec_have_nested_paths_and_positions() -> None:
-    text = ENCODER.replace("units: 4, activation: relu", "unit: 4, activation: relu").replace("a: {shape: [8]}", "a: {shape: [8], dtyp: float32}")
+    text = ENCODER.replace("units: 4, activation: relu", "unit: 4, activation: relu").replace(
+        "a: {shape: [8]}", "a: {shape: [8], dtyp: float32}"
+    )
     assert _errors(text) == [
         ("unknown-key", "nodes.encoder.model.inputs.a.dtyp", 9, 25),
         ("missing-argument", "nodes.encoder.model.nodes.dense1", 11, 17),
@@ -325,7 +348,12 @@ def test_errors_inside_a_sub_spec_have_nested_paths_and_positions() -> None:
     with pytest.raises(SpecError) as exc:
         graphspec.validate(text)
     (d,) = exc.value.errors
-    assert (d.code, d.path, d.line, d.column) == (Code.UNKNOWN_REFERENCE, ("nodes", "encoder", "model", "nodes", "dense2", "inputs"), 12, 40)
+    assert (d.code, d.path, d.line, d.column) == (
+        Code.UNKNOWN_REFERENCE,
+        ("nodes", "encoder", "model", "nodes", "dense2", "inputs"),
+        12,
+        40,
+    )
     assert d.hint == "did you mean 'dense2' or 'dense1'?"
 
 
@@ -335,14 +363,20 @@ def test_unknown_key_in_a_sub_spec_suggests_the_sub_spec_keys() -> None:
     d = next(d for d in exc.value.errors if d.code is Code.UNKNOWN_KEY)
     assert d.path == ("nodes", "encoder", "model", "outptus") and d.hint == "did you mean 'outputs'?"
     with pytest.raises(SpecError) as exc:
-        graphspec.validate(ENCODER.replace("      outputs:\n        dense2", "      compile: {}\n      outputs:\n        dense2"))
+        graphspec.validate(
+            ENCODER.replace("      outputs:\n        dense2", "      compile: {}\n      outputs:\n        dense2")
+        )
     d = next(d for d in exc.value.errors if d.code is Code.UNKNOWN_KEY)
     assert d.path == ("nodes", "encoder", "model", "compile") and "sequential" in str(d.hint)
 
 
 def test_input_count_mismatch_is_reported_at_the_node() -> None:
-    text = ENCODER.replace("        a: {shape: [8]}\n", "        a: {shape: [8]}\n        b: {shape: [8]}\n").replace("inputs: a, units: 4", "inputs: [a, b], units: 4")
-    text = text.replace("dense1: {layer: Dense, inputs: [a, b], units: 4, activation: relu}", "dense1: {layer: Add, inputs: [a, b]}")
+    text = ENCODER.replace("        a: {shape: [8]}\n", "        a: {shape: [8]}\n        b: {shape: [8]}\n").replace(
+        "inputs: a, units: 4", "inputs: [a, b], units: 4"
+    )
+    text = text.replace(
+        "dense1: {layer: Dense, inputs: [a, b], units: 4, activation: relu}", "dense1: {layer: Add, inputs: [a, b]}"
+    )
     with pytest.raises(SpecError) as exc:
         graphspec.validate(text)
     (d,) = exc.value.errors
@@ -351,7 +385,11 @@ def test_input_count_mismatch_is_reported_at_the_node() -> None:
 
 
 def _nested(depth: int) -> dict[str, Any]:
-    body: dict[str, Any] = {"inputs": {"a": {"shape": [2]}}, "nodes": {"d": {"layer": "Dense", "inputs": "a", "units": 2}}, "outputs": {"d": {}}}
+    body: dict[str, Any] = {
+        "inputs": {"a": {"shape": [2]}},
+        "nodes": {"d": {"layer": "Dense", "inputs": "a", "units": 2}},
+        "outputs": {"d": {}},
+    }
     for _ in range(depth):
         body = {"inputs": {"a": {"shape": [2]}}, "nodes": {"m": {"model": body, "inputs": "a"}}, "outputs": {"m": {}}}
     return {"graphspec": 1, **body}
@@ -387,21 +425,33 @@ outputs: {s: {}}
 
     chain = "        d1: {layer: Dense, inputs: a, units: 2}\n        d2: {layer: Dense, inputs: d1, units: 2}"
     assert graphspec.validate(base.replace("NODES", chain).replace("OUT", "d2")).inference.total_params == 16
-    assert check(chain.replace("inputs: d1", "inputs: [d1, a]").replace("layer: Dense", "layer: Add", 2).replace(", units: 2", "", 2)) == [
+    assert check(
+        chain.replace("inputs: d1", "inputs: [d1, a]")
+        .replace("layer: Dense", "layer: Add", 2)
+        .replace(", units: 2", "", 2)
+    ) == [("bad-submodel", "nodes.s.model.nodes.d2", 10, 9)]
+    assert check("        d1: {layer: Dense, inputs: a, units: 2}\n        d2: {op: relu, inputs: d1}") == [
         ("bad-submodel", "nodes.s.model.nodes.d2", 10, 9)
     ]
-    assert check("        d1: {layer: Dense, inputs: a, units: 2}\n        d2: {op: relu, inputs: d1}") == [("bad-submodel", "nodes.s.model.nodes.d2", 10, 9)]
-    assert check(chain + "\n        d3: {layer: Dense, inputs: a, units: 2}") == [("bad-submodel", "nodes.s.model.nodes.d3", 11, 9)]
-    assert check(chain.replace("d2", "d9") + "\n        d2: {layer: Identity, inputs: d1}", "d2") == [("bad-submodel", "nodes.s.model.nodes.d9", 10, 9)]
+    assert check(chain + "\n        d3: {layer: Dense, inputs: a, units: 2}") == [
+        ("bad-submodel", "nodes.s.model.nodes.d3", 11, 9)
+    ]
+    assert check(chain.replace("d2", "d9") + "\n        d2: {layer: Identity, inputs: d1}", "d2") == [
+        ("bad-submodel", "nodes.s.model.nodes.d9", 10, 9)
+    ]
 
 
 def test_model_nodes_take_only_trainable_and_outputs_no_losses() -> None:
-    text = ENCODER.replace("    inputs: x\n", "    inputs: x\n    units: 3\n").replace("        dense2: {}", "        dense2: {loss: mse}")
+    text = ENCODER.replace("    inputs: x\n", "    inputs: x\n    units: 3\n").replace(
+        "        dense2: {}", "        dense2: {loss: mse}"
+    )
     assert _errors(text) == [
         ("bad-submodel", "nodes.encoder.model.outputs.dense2", 14, 9),
         ("unknown-argument", "nodes.encoder.units", 16, 5),
     ]
-    assert _errors(ENCODER.replace("    inputs: x\n", "    inputs: x\n    trainable: no\n")) == [("wrong-type", "nodes.encoder.trainable", 16, 16)]
+    assert _errors(ENCODER.replace("    inputs: x\n", "    inputs: x\n    trainable: no\n")) == [
+        ("wrong-type", "nodes.encoder.trainable", 16, 16)
+    ]
 
 
 def test_a_node_is_exactly_one_kind() -> None:

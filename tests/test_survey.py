@@ -67,7 +67,9 @@ def test_check_point_statuses(tmp_path: Path) -> None:
     bad = check_point(space, {"width": 16, "depth": 2}, params={"kernel": 40})
     assert bad.status == "failed" and bad.diagnostics[0].code.value in ("shape-mismatch", "bad-argument")
     outside = check_point(space, {"width": 12, "depth": 1})
-    assert outside.status == "failed" and outside.diagnostics[0].message == "width=12 is not a value of int 8..128 step 8"
+    assert (
+        outside.status == "failed" and outside.diagnostics[0].message == "width=12 is not a value of int 8..128 step 8"
+    )
 
 
 def test_survey_enumerates_every_corner_when_few_and_reports_the_range(tmp_path: Path) -> None:
@@ -81,22 +83,33 @@ def test_survey_enumerates_every_corner_when_few_and_reports_the_range(tmp_path:
     assert report.refused() == {"max_params": sum(1 for v in report.verdicts if v.status == "refused")}
     lines = report.lines()
     assert lines[0] == "search: 2 parameters, 48 configurations; objective val_loss (min); max_params 20,000"
-    assert lines[1].startswith("checked 8 points (all 4 corners, 4 random) in ") and f"parameters {low.params:,} – {high.params:,}" in lines[1]
+    assert (
+        lines[1].startswith("checked 8 points (all 4 corners, 4 random) in ")
+        and f"parameters {low.params:,} – {high.params:,}" in lines[1]
+    )
     assert not report.errors
 
 
 def test_survey_of_a_large_space_samples_corners_and_says_so(tmp_path: Path) -> None:
     params = "\n".join(f"    p{i}: [1, 2, 3]" for i in range(8))
-    text = WIDE.replace("params: {width: 64, depth: 1, kernel: 3}", "params: {width: 64, depth: 1, kernel: 3, " + ", ".join(f"p{i}: 1" for i in range(8)) + "}")
+    text = WIDE.replace(
+        "params: {width: 64, depth: 1, kernel: 3}",
+        "params: {width: 64, depth: 1, kernel: 3, " + ", ".join(f"p{i}: 1" for i in range(8)) + "}",
+    )
     report = check_search(write(tmp_path, text + params + "\n"), max_corners=20, random_points=5)
     assert report is not None and not report.exhaustive
     assert report.corners == 4 * 3**8 and report.corners_checked == 20 and report.random_points == 5
     values = [v.chosen for v in report.verdicts]
     assert values[0]["width"] == 8 and values[0]["depth"] == 1  # the all-low corner first
-    assert "(20 of 26,244 corners, 5 random)" in report.lines()[1] and "a sample, the space may reach further" in report.lines()[1]
+    assert (
+        "(20 of 26,244 corners, 5 random)" in report.lines()[1]
+        and "a sample, the space may reach further" in report.lines()[1]
+    )
 
 
-def test_corners_that_cannot_build_are_errors_naming_the_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_corners_that_cannot_build_are_errors_naming_the_point(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = WIDE.replace("depth: {int: [1, 3]}", "depth: {int: [1, 3]}\n    kernel: [3, 17]")
     path = write(tmp_path, text)
     report = check_search(path, random_points=0)
@@ -116,7 +129,9 @@ def test_a_space_refused_everywhere_is_an_error(tmp_path: Path) -> None:
     assert report is not None
     (error,) = report.errors
     assert error.code.value == "infeasible-search" and error.line == 20
-    assert error.message.startswith(f"every one of the {len(report.verdicts)} points checked is over max_params 100; the smallest has ")
+    assert error.message.startswith(
+        f"every one of the {len(report.verdicts)} points checked is over max_params 100; the smallest has "
+    )
 
 
 def test_objective_is_checked_against_what_the_model_logs(tmp_path: Path) -> None:
@@ -127,8 +142,18 @@ def test_objective_is_checked_against_what_the_model_logs(tmp_path: Path) -> Non
     assert typo is not None
     (d,) = typo.errors
     assert d.code.value == "unknown-objective" and d.hint == "did you mean 'val_acc'?" and d.line == 20
-    held_out = check_search(write(tmp_path, WIDE.replace("fit: {validation_split: 0.2}", "fit: {epochs: 2}").replace("  constraints:", "  objective: val_acc\n  constraints:")))
-    assert held_out is not None and held_out.errors[0].message == "objective 'val_acc' needs validation data, and the spec holds none out"
+    held_out = check_search(
+        write(
+            tmp_path,
+            WIDE.replace("fit: {validation_split: 0.2}", "fit: {epochs: 2}").replace(
+                "  constraints:", "  objective: val_acc\n  constraints:"
+            ),
+        )
+    )
+    assert (
+        held_out is not None
+        and held_out.errors[0].message == "objective 'val_acc' needs validation data, and the spec holds none out"
+    )
     default = check_search(write(tmp_path, WIDE.replace("fit: {validation_split: 0.2}", "fit: {epochs: 2}")))
     assert default is not None and default.objective.name == "loss" and not default.errors
 
@@ -176,7 +201,13 @@ def test_validate_of_a_search_spec_never_imports_tensorflow(tmp_path: Path) -> N
 def test_validate_surveys_a_search_spec_read_from_standard_input(tmp_path: Path) -> None:
     """`graphspec validate -` reads the pipe once: the survey uses the same text."""
     path = write(tmp_path, WIDE)
-    done = subprocess.run([sys.executable, "-m", "graphspec", "validate", "-"], input=path.read_text(), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "graphspec", "validate", "-"],
+        input=path.read_text(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "-: search: 2 parameters, 48 configurations; objective val_loss (min); max_params 20,000"

@@ -54,8 +54,14 @@ SPEC = {
         "validation_split": 0.2,
         "callbacks": [
             {"class_name": "ReduceLROnPlateau", "config": {"monitor": "val_loss", "factor": 0.5, "patience": 2}},
-            {"class_name": "EarlyStopping", "config": {"monitor": "val_loss", "patience": 100, "restore_best_weights": True}},
-            {"class_name": "ModelCheckpoint", "config": {"filepath": "checkpoints/best.keras", "monitor": "val_loss", "save_best_only": True}},
+            {
+                "class_name": "EarlyStopping",
+                "config": {"monitor": "val_loss", "patience": 100, "restore_best_weights": True},
+            },
+            {
+                "class_name": "ModelCheckpoint",
+                "config": {"filepath": "checkpoints/best.keras", "monitor": "val_loss", "save_best_only": True},
+            },
             {"class_name": "BackupAndRestore", "config": {"backup_dir": "backup"}},
         ],
     },
@@ -105,13 +111,31 @@ class _Process:
 
 def _env() -> dict[str, str]:
     # Deterministic kernels, one thread each: an interrupted and an uninterrupted run add up alike.
-    env = {**os.environ, "TF_DETERMINISTIC_OPS": "1", "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "TF_DETERMINISTIC_OPS": "1",
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("GRAPHSPEC_TF_LOGS", None)
     return env
 
 
 def _command(spec: Path, data: Path, folder: Path) -> list[str]:
-    return [sys.executable, "-m", "graphspec", "fit", str(spec), "--data", str(data), "--run-dir", str(folder), "--seed", "7"]
+    return [
+        sys.executable,
+        "-m",
+        "graphspec",
+        "fit",
+        str(spec),
+        "--data",
+        str(data),
+        "--run-dir",
+        str(folder),
+        "--seed",
+        "7",
+    ]
 
 
 def _wait_for_the_moment(proc: _Process, plan: str, rng: random.Random, period: float, folder: Path) -> bool:
@@ -238,7 +262,10 @@ def test_fit_killed_at_random_moments_resumes_to_the_uninterrupted_result(tmp_pa
         before = (folder / "run.json").stat().st_mtime_ns if (folder / "run.json").exists() else None
         proc = _Process(_command(spec, tmp_path / "data.npz", folder), env)
         # Wait until this process has claimed the folder (run.json rewritten), then a random while.
-        while proc.proc.poll() is None and ((folder / "run.json").stat().st_mtime_ns if (folder / "run.json").exists() else None) == before:
+        while (
+            proc.proc.poll() is None
+            and ((folder / "run.json").stat().st_mtime_ns if (folder / "run.json").exists() else None) == before
+        ):
             time.sleep(0.02)
         plan = rng.choices(["early", "in an epoch", "in its saves"], weights=[20, 35, 45])[0]
         alive = _wait_for_the_moment(proc, plan, rng, epoch_time, folder)
@@ -270,7 +297,10 @@ def test_fit_killed_at_random_moments_resumes_to_the_uninterrupted_result(tmp_pa
             assert done in (backed - 1, backed), (done, backed)  # the backup comes first, then the history
             between += done == backed - 1
         plans[plan] += 1
-        print(f"kill {kills.total()}: {how} {plan}, {proc.epochs_seen()} epoch lines in this run, history {done}, backup {backed}", flush=True)
+        print(
+            f"kill {kills.total()}: {how} {plan}, {proc.epochs_seen()} epoch lines in this run, history {done}, backup {backed}",
+            flush=True,
+        )
         moments.append(f"{how} {plan}, epoch {done + 1}" + (" (mid-write)" if hidden else ""))
 
     if json.loads((folder / "run.json").read_text())["status"] != "finished":

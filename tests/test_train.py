@@ -44,7 +44,9 @@ def callbacks(*refs: Any, epochs: int = 5) -> dict[str, Any]:
 
 
 def test_qa_model_loss_falls_over_ten_epochs_on_synthetic_data(tmp_path: Path) -> None:
-    result = graphspec.fit(SEED / "multi_input_qa.yaml", synthetic=64, epochs=10, batch_size=32, run_dir=tmp_path, seed=1, verbose=0)
+    result = graphspec.fit(
+        SEED / "multi_input_qa.yaml", synthetic=64, epochs=10, batch_size=32, run_dir=tmp_path, seed=1, verbose=0
+    )
     losses = result.history.history["loss"]
     assert len(losses) == 10
     assert losses[0] > losses[-1]
@@ -62,7 +64,10 @@ def test_multi_output_losses_are_reported_and_total_is_the_weighted_sum(tmp_path
             "age": {"layer": "Dense", "inputs": "h", "units": 1},
             "income": {"layer": "Dense", "inputs": "h", "units": 3, "activation": "softmax"},
         },
-        "outputs": {"age": {"loss": "mse", "loss_weight": 0.25}, "income": {"loss": "categorical_crossentropy", "loss_weight": 2.0}},
+        "outputs": {
+            "age": {"loss": "mse", "loss_weight": 0.25},
+            "income": {"loss": "categorical_crossentropy", "loss_weight": 2.0},
+        },
     }
     result = graphspec.fit(spec, synthetic=32, epochs=2, run_dir=tmp_path, seed=0, verbose=0)
     assert {"loss", "age_loss", "income_loss"} <= set(result.history.history)
@@ -73,8 +78,13 @@ def test_multi_output_losses_are_reported_and_total_is_the_weighted_sum(tmp_path
 
 def test_reduce_lr_on_plateau_from_the_spec_lowers_the_learning_rate(tmp_path: Path) -> None:
     # A min_delta no epoch can reach: every epoch after the first is a plateau.
-    plateau = {"class_name": "ReduceLROnPlateau", "config": {"monitor": "loss", "factor": 0.5, "patience": 0, "min_delta": 1e9}}
-    spec = tiny(compile={"optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.1}}}, **callbacks(plateau, epochs=3))
+    plateau = {
+        "class_name": "ReduceLROnPlateau",
+        "config": {"monitor": "loss", "factor": 0.5, "patience": 0, "min_delta": 1e9},
+    }
+    spec = tiny(
+        compile={"optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.1}}}, **callbacks(plateau, epochs=3)
+    )
     rates = graphspec.fit(spec, synthetic=16, run_dir=tmp_path, verbose=0).history.history["learning_rate"]
     assert rates[0] == pytest.approx(0.1)
     assert rates[-1] == pytest.approx(0.05)  # halved once the first epoch set the baseline
@@ -161,7 +171,12 @@ def test_registered_callback_is_usable_by_name(tmp_path: Path) -> None:
     assert exc.value.codes == ["unknown-object"]
     graphspec.register_callback(CountEpochs)
     try:
-        graphspec.fit(tiny(**callbacks({"class_name": "CountEpochs", "config": {"label": "x"}}, epochs=2)), synthetic=8, run_dir=tmp_path, verbose=0)
+        graphspec.fit(
+            tiny(**callbacks({"class_name": "CountEpochs", "config": {"label": "x"}}, epochs=2)),
+            synthetic=8,
+            run_dir=tmp_path,
+            verbose=0,
+        )
     finally:
         graphspec.unregister_callback("CountEpochs")
     assert seen == [0, 1]
@@ -171,17 +186,57 @@ def test_registered_callback_is_usable_by_name(tmp_path: Path) -> None:
     ("ref", "code", "path", "hint"),
     [
         ("ReduceLROnPlatau", "unknown-object", "fit.callbacks[0]", "did you mean 'ReduceLROnPlateau'?"),
-        ({"class_name": "EarlyStopping", "config": {"patiense": 2}}, "unknown-argument", "fit.callbacks[0].config.patiense", "did you mean 'patience'?"),
+        (
+            {"class_name": "EarlyStopping", "config": {"patiense": 2}},
+            "unknown-argument",
+            "fit.callbacks[0].config.patiense",
+            "did you mean 'patience'?",
+        ),
         ("LambdaCallback", "unknown-object", "fit.callbacks[0]", None),
-        ({"class_name": "CSVLogger", "config": {"filename": "../../etc/cron.d/x"}}, "unsafe-path", "fit.callbacks[0].config.filename", "write a relative path such as 'x'"),
-        ({"class_name": "ModelCheckpoint", "config": {"filepath": "/tmp/m.keras"}}, "unsafe-path", "fit.callbacks[0].config.filepath", "write a relative path such as 'm.keras'"),
-        ({"class_name": "ModelCheckpoint", "config": {"filepath": "ckpt"}}, "bad-value", "fit.callbacks[0].config.filepath", "name it 'ckpt.keras'"),
-        ({"class_name": "ModelCheckpoint", "config": {"filepath": "model.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use another name, such as 'callbacks/model.keras'"),
-        ({"class_name": "CSVLogger", "config": {"filename": "./history.csv"}}, "bad-value", "fit.callbacks[0].config.filename", "use another name, such as 'callbacks/history.csv'"),
-        ({"class_name": "ModelCheckpoint", "config": {"filepath": "w.keras", "save_weights_only": True}}, "bad-value", "fit.callbacks[0].config.filepath", "name it 'w.weights.h5'"),
+        (
+            {"class_name": "CSVLogger", "config": {"filename": "../../etc/cron.d/x"}},
+            "unsafe-path",
+            "fit.callbacks[0].config.filename",
+            "write a relative path such as 'x'",
+        ),
+        (
+            {"class_name": "ModelCheckpoint", "config": {"filepath": "/tmp/m.keras"}},
+            "unsafe-path",
+            "fit.callbacks[0].config.filepath",
+            "write a relative path such as 'm.keras'",
+        ),
+        (
+            {"class_name": "ModelCheckpoint", "config": {"filepath": "ckpt"}},
+            "bad-value",
+            "fit.callbacks[0].config.filepath",
+            "name it 'ckpt.keras'",
+        ),
+        (
+            {"class_name": "ModelCheckpoint", "config": {"filepath": "model.keras"}},
+            "bad-value",
+            "fit.callbacks[0].config.filepath",
+            "use another name, such as 'callbacks/model.keras'",
+        ),
+        (
+            {"class_name": "CSVLogger", "config": {"filename": "./history.csv"}},
+            "bad-value",
+            "fit.callbacks[0].config.filename",
+            "use another name, such as 'callbacks/history.csv'",
+        ),
+        (
+            {"class_name": "ModelCheckpoint", "config": {"filepath": "w.keras", "save_weights_only": True}},
+            "bad-value",
+            "fit.callbacks[0].config.filepath",
+            "name it 'w.weights.h5'",
+        ),
         # Issue 19: str.format reaches attributes and items; `{epoch.__class__...}` picked '/' and '.' out of a docstring.
         *(
-            ({"class_name": "ModelCheckpoint", "config": {"filepath": template}}, "unsafe-path", "fit.callbacks[0].config.filepath", "use only fields Keras fills with numbers")
+            (
+                {"class_name": "ModelCheckpoint", "config": {"filepath": template}},
+                "unsafe-path",
+                "fit.callbacks[0].config.filepath",
+                "use only fields Keras fills with numbers",
+            )
             for template in (
                 "{epoch.__class__.__doc__[5]}{epoch.__class__.__doc__[5]}.keras",
                 "ck/{epoch[0]}.keras",
@@ -194,8 +249,18 @@ def test_registered_callback_is_usable_by_name(tmp_path: Path) -> None:
                 "{epoch:{val_loss}}.keras",
             )
         ),
-        ({"class_name": "ModelCheckpoint", "config": {"filepath": "{val_loss:d}.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use only fields"),
-        ({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch.keras"}}, "bad-value", "fit.callbacks[0].config.filepath", "use only fields"),
+        (
+            {"class_name": "ModelCheckpoint", "config": {"filepath": "{val_loss:d}.keras"}},
+            "bad-value",
+            "fit.callbacks[0].config.filepath",
+            "use only fields",
+        ),
+        (
+            {"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch.keras"}},
+            "bad-value",
+            "fit.callbacks[0].config.filepath",
+            "use only fields",
+        ),
     ],
 )
 def test_bad_callbacks_are_found_at_validate_time(ref: Any, code: str, path: str, hint: str | None) -> None:
@@ -209,7 +274,16 @@ def test_bad_callbacks_are_found_at_validate_time(ref: Any, code: str, path: str
         assert d.hint is not None and d.hint.startswith(hint)
 
 
-@pytest.mark.parametrize("template", ["ck/{epoch:02d}-{val_loss:.2f}.keras", "{epoch}/m.keras", "m-{batch}.keras", "{{x}}/{epoch:+03d}.keras", "m_{loss:.1e}.keras"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "ck/{epoch:02d}-{val_loss:.2f}.keras",
+        "{epoch}/m.keras",
+        "m-{batch}.keras",
+        "{{x}}/{epoch:+03d}.keras",
+        "m_{loss:.1e}.keras",
+    ],
+)
 def test_documented_checkpoint_templates_pass(template: str) -> None:
     graphspec.validate(tiny(**callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": template}})))
 
@@ -252,16 +326,25 @@ def test_a_symlink_put_in_the_run_folder_while_training_is_not_written_through(t
 
 def test_checkpoint_templates_in_a_run_folder_whose_name_has_braces(tmp_path: Path) -> None:
     run = tmp_path / "run-{epoch.__class__}"
-    spec = tiny(**callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch:02d}.keras"}}, epochs=2))
+    spec = tiny(
+        **callbacks({"class_name": "ModelCheckpoint", "config": {"filepath": "ck/{epoch:02d}.keras"}}, epochs=2)
+    )
     graphspec.fit(spec, synthetic=8, run_dir=run, verbose=0)
     assert sorted(os.listdir(run / "ck")) == ["01.keras", "02.keras"]
 
 
 def test_fit_section_checks_and_class_weight_needs_one_output() -> None:
-    spec = {**tiny(), "outputs": {"y": {"loss": "categorical_crossentropy"}, "h": {"loss": "mse"}}, "fit": {"class_weight": [1.0, 2.0, 1.0], "epochz": 3}}
+    spec = {
+        **tiny(),
+        "outputs": {"y": {"loss": "categorical_crossentropy"}, "h": {"loss": "mse"}},
+        "fit": {"class_weight": [1.0, 2.0, 1.0], "epochz": 3},
+    }
     with pytest.raises(SpecError) as exc:
         graphspec.validate(spec)
-    assert [(d.code.value, format_path(d.path)) for d in exc.value.diagnostics] == [("unknown-key", "fit.epochz"), ("bad-value", "fit.class_weight")]
+    assert [(d.code.value, format_path(d.path)) for d in exc.value.diagnostics] == [
+        ("unknown-key", "fit.epochz"),
+        ("bad-value", "fit.class_weight"),
+    ]
     assert exc.value.diagnostics[0].hint == "did you mean 'epochs'?"
     assert "needs a model with one output; this one has 2" in exc.value.diagnostics[1].message
 
@@ -282,16 +365,33 @@ def test_cli_fit_evaluate_predict(tmp_path: Path, capsys: pytest.CaptureFixture[
     spec_file = tmp_path / "tiny.yaml"
     spec_file.write_text(graphspec.load(tiny(fit={"class_weight": [1, 2.5, 1]})).to_yaml())
     run = tmp_path / "run"
-    assert main(["fit", str(spec_file), "--synthetic", "16", "--epochs", "2", "--run-dir", str(run), "--seed", "1"]) == 0
+    assert (
+        main(["fit", str(spec_file), "--synthetic", "16", "--epochs", "2", "--run-dir", str(run), "--seed", "1"]) == 0
+    )
     assert "trained 2 epoch(s)" in capsys.readouterr().out
     data = synthetic_arrays(graphspec.validate(tiny()), 8, seed=2)
     np.savez(tmp_path / "d.npz", **data)
     assert main(["evaluate", str(run / "model.keras"), "--data", str(tmp_path / "d.npz"), "--format", "json"]) == 0
     assert set(json.loads(capsys.readouterr().out)) == {"loss", "acc"}
-    assert main(["predict", str(run / "model.keras"), "--data", str(tmp_path / "d.npz"), "-o", str(tmp_path / "p.npz")]) == 0
+    assert (
+        main(["predict", str(run / "model.keras"), "--data", str(tmp_path / "d.npz"), "-o", str(tmp_path / "p.npz")])
+        == 0
+    )
     with np.load(tmp_path / "p.npz") as preds:
         assert preds.files == ["y"] and preds["y"].shape == (8, 3)
-    assert main(["predict", str(run / "model.keras"), "--data", str(tmp_path / "missing.npz"), "-o", str(tmp_path / "q.npz")]) == 1
+    assert (
+        main(
+            [
+                "predict",
+                str(run / "model.keras"),
+                "--data",
+                str(tmp_path / "missing.npz"),
+                "-o",
+                str(tmp_path / "q.npz"),
+            ]
+        )
+        == 1
+    )
     assert "bad-data-file" in capsys.readouterr().err
     assert not (tmp_path / "q.npz").exists()
 
@@ -310,7 +410,9 @@ print(json.dumps({"replicas": result.model.distribute_strategy.num_replicas_in_s
 def test_mirrored_strategy_over_two_logical_cpus(tmp_path: Path) -> None:
     # Logical devices must be configured before TensorFlow starts: a fresh process.
     spec = tiny(distribute={"strategy": "mirrored", "devices": ["/cpu:0", "/cpu:1"]}, fit={"batch_size": 8})
-    proc = subprocess.run([sys.executable, "-c", _MIRRORED, json.dumps(spec), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", _MIRRORED, json.dumps(spec), str(tmp_path)], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["replicas"] == 2 and len(out["loss"]) == 2
@@ -330,7 +432,23 @@ def test_multi_worker_two_local_processes(tmp_path: Path) -> None:
     spec = tiny(fit={"validation_split": 0.25})
     spec_file = tmp_path / "tiny.yaml"
     spec_file.write_text(graphspec.load(spec).to_yaml())
-    cmd = [sys.executable, "-m", "graphspec", "fit", str(spec_file), "--synthetic", "32", "--epochs", "2", "--batch-size", "8", "--strategy", "multi-worker", "--run-dir", "run"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "graphspec",
+        "fit",
+        str(spec_file),
+        "--synthetic",
+        "32",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "8",
+        "--strategy",
+        "multi-worker",
+        "--run-dir",
+        "run",
+    ]
     procs = []
     for index in range(2):
         machine, temp = tmp_path / f"machine{index}", tmp_path / f"tmp{index}"
@@ -338,15 +456,26 @@ def test_multi_worker_two_local_processes(tmp_path: Path) -> None:
         temp.mkdir()
         config = {"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]}, "task": {"type": "worker", "index": index}}
         env = {**os.environ, "TF_CONFIG": json.dumps(config), "TMPDIR": str(temp)}
-        procs.append(subprocess.Popen(cmd, cwd=machine, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        procs.append(
+            subprocess.Popen(cmd, cwd=machine, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
     try:
         outs = [p.communicate(timeout=300) for p in procs]
     finally:
         for p in procs:
             p.kill()  # a worker left waiting for the other one; no-op once exited
     assert [p.returncode for p in procs] == [0, 0], textwrap.shorten(outs[0][1] + outs[1][1], 3000)
-    assert set(os.listdir(tmp_path / "machine0" / "run")) == {"run.json", "spec.yaml", "model.keras", "history.json", "history.csv", "history.png"}
-    assert os.listdir(tmp_path / "machine1") == [] and os.listdir(tmp_path / "tmp1") == []  # the other worker's files were temporary
+    assert set(os.listdir(tmp_path / "machine0" / "run")) == {
+        "run.json",
+        "spec.yaml",
+        "model.keras",
+        "history.json",
+        "history.csv",
+        "history.png",
+    }
+    assert (
+        os.listdir(tmp_path / "machine1") == [] and os.listdir(tmp_path / "tmp1") == []
+    )  # the other worker's files were temporary
     assert "run folder: run" in outs[0][0] and "left to the chief" in outs[1][0]
     history = json.loads((tmp_path / "machine0" / "run" / "history.json").read_text())
     # Both workers log the same synchronised losses, per epoch (Keras' progress lines, 4 decimals).
@@ -355,7 +484,9 @@ def test_multi_worker_two_local_processes(tmp_path: Path) -> None:
     assert chief == pytest.approx(history["loss"], abs=1e-4)
     # Each global batch of 8 is split over the workers, shuffled alike (multi-worker seeds 0 by default):
     # the same numbers as one process training on the same batches.
-    single = graphspec.fit(spec, synthetic=32, epochs=2, batch_size=8, seed=0, run_dir=tmp_path / "single", verbose=0).history.history
+    single = graphspec.fit(
+        spec, synthetic=32, epochs=2, batch_size=8, seed=0, run_dir=tmp_path / "single", verbose=0
+    ).history.history
     assert set(history) == {"loss", "acc", "val_loss", "val_acc"}
     for key, values in history.items():
         assert values == pytest.approx(single[key], rel=1e-4), key
@@ -393,7 +524,9 @@ def test_evaluate_needs_a_loss_and_a_keras_file_that_is_a_model(tmp_path: Path) 
         assert d.hint == "give a .keras file written by graphspec build or fit"
 
 
-def test_cli_predict_into_a_missing_folder_names_it_and_keeps_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_predict_into_a_missing_folder_names_it_and_keeps_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec_file = tmp_path / "tiny.yaml"
     spec_file.write_text(graphspec.load(tiny()).to_yaml())
     np.savez(tmp_path / "d.npz", x=np.zeros((2, 4), "float32"))
@@ -423,16 +556,22 @@ def test_evaluate_checks_a_keras_file_as_it_checks_its_spec(tmp_path: Path) -> N
         found[given.suffix] = d
         # For a spec, the lint data rule names the encoding (in place of the generic array-mismatch).
         if given.suffix == ".yaml":
-            assert d.code.value == "label-encoding" and "one integer class id per example (shape (N,))" in d.message, d.message
+            assert d.code.value == "label-encoding" and "one integer class id per example (shape (N,))" in d.message, (
+                d.message
+            )
         else:
             assert d.code.value == "array-mismatch" and "integer class ids (N)" in d.message, d.message
     assert (found[".yaml"].file, found[".yaml"].line) == (str(spec_file), 11)  # outputs.y, where its loss is
-    assert found[".keras"].file == str(model_file) and found[".keras"].render().startswith(f"{model_file}: error[array-mismatch]")
+    assert found[".keras"].file == str(model_file) and found[".keras"].render().startswith(
+        f"{model_file}: error[array-mismatch]"
+    )
     ids = {"x": np.zeros((4, 4), "float32"), "y": np.array([0, 1, 2, 0])}
     assert set(graphspec.evaluate(model_file, ids)) == {"loss", "acc"}
 
 
-def test_data_file_problems_name_the_data_file_and_predict_says_what_it_ignores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_data_file_problems_name_the_data_file_and_predict_says_what_it_ignores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     model = graphspec.build(tiny())
     np.savez(tmp_path / "d.npz", x=np.zeros((2, 4), "float32"), y=np.zeros((2, 3), "float32"), extra=np.zeros(2))
     with pytest.raises(SpecError) as exc:
@@ -467,7 +606,15 @@ def test_tensorboard_gets_the_specs_params_as_hparams_and_its_text(tmp_path: Pat
         "outputs: {y: {loss: categorical_crossentropy}}\nfit: {epochs: 2, batch_size: 4}\n"
     )
     (tmp_path / "p.yaml").write_text(text)
-    graphspec.fit(tmp_path / "p.yaml", synthetic=8, run_dir=tmp_path / "run", tensorboard=True, verbose=0, params={"width": 6}, seed=2)
+    graphspec.fit(
+        tmp_path / "p.yaml",
+        synthetic=8,
+        run_dir=tmp_path / "run",
+        tensorboard=True,
+        verbose=0,
+        params={"width": 6},
+        seed=2,
+    )
     import tensorflow as tf
 
     hparams, texts = {}, {}
@@ -477,8 +624,18 @@ def test_tensorboard_gets_the_specs_params_as_hparams_and_its_text(tmp_path: Pat
                 plugin = value.metadata.plugin_data
                 if plugin.plugin_name == "hparams":
                     info = plugin_data_pb2.HParamsPluginData.FromString(plugin.content).session_start_info
-                    hparams.update({k: v.WhichOneof("kind") and getattr(v, v.WhichOneof("kind")) for k, v in info.hparams.items()})
+                    hparams.update(
+                        {k: v.WhichOneof("kind") and getattr(v, v.WhichOneof("kind")) for k, v in info.hparams.items()}
+                    )
                 if plugin.plugin_name == "text":
                     texts[value.tag] = tf.make_ndarray(value.tensor).item().decode()
-    assert hparams == {"width": 6, "act": "relu", "fit.epochs": 2, "fit.batch_size": 4, "fit.validation_split": 0.0, "fit.shuffle": True, "seed": 2}
+    assert hparams == {
+        "width": 6,
+        "act": "relu",
+        "fit.epochs": 2,
+        "fit.batch_size": 4,
+        "fit.validation_split": 0.0,
+        "fit.shuffle": True,
+        "seed": 2,
+    }
     assert texts["spec"] == f"```yaml\n{text.rstrip()}\n```"

@@ -51,7 +51,13 @@ def write(folder: Path, text: str = TINY, name: str = "tiny.yaml") -> Path:
 
 
 def run(spec: Path, folder: Path, **kwargs: Any) -> TuneResult:
-    settings: dict[str, Any] = {"synthetic": 16, "max_trials": 3, "directory": folder, "verbose": False, "isolate": False}
+    settings: dict[str, Any] = {
+        "synthetic": 16,
+        "max_trials": 3,
+        "directory": folder,
+        "verbose": False,
+        "isolate": False,
+    }
     return graphspec.tune(spec, **{**settings, **kwargs})
 
 
@@ -60,7 +66,11 @@ def searched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Tune
     root = tmp_path_factory.mktemp("tune")
     spec = write(root)
     folder = root / "tuning"
-    return spec, folder, run(spec, folder, max_trials=4, keep=2, isolate=True)  # as the command does: trials in a child process
+    return (
+        spec,
+        folder,
+        run(spec, folder, max_trials=4, keep=2, isolate=True),
+    )  # as the command does: trials in a child process
 
 
 # -- before TensorFlow -------------------------------------------------------------
@@ -99,7 +109,10 @@ def test_missing_keras_tuner_is_a_clear_error(tmp_path: Path) -> None:
             print(exc.codes[0], "|", exc.diagnostics[0].hint)
         """)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=120).stdout
-    assert out.strip() == "missing-extra | pip install 'graphspec[tune]' (keras-tuner, with scipy and scikit-learn for --tuner bayesian)"
+    assert (
+        out.strip()
+        == "missing-extra | pip install 'graphspec[tune]' (keras-tuner, with scipy and scikit-learn for --tuner bayesian)"
+    )
     assert not (tmp_path / "t").exists(), "nothing written for a search that cannot run"
 
 
@@ -107,7 +120,12 @@ def test_missing_keras_tuner_is_a_clear_error(tmp_path: Path) -> None:
     ("change", "kwargs", "code", "fragment"),
     [
         (("search:\n", "notes:\n"), {}, "missing-key", "the spec has no `search:` section"),
-        (("", ""), {"tuner": "grid"}, "bad-value", "grid search needs a finite grid; 'learning_rate' (float 0.001..0.1 log) has no step"),
+        (
+            ("", ""),
+            {"tuner": "grid"},
+            "bad-value",
+            "grid search needs a finite grid; 'learning_rate' (float 0.001..0.1 log) has no step",
+        ),
         (("epochs: 2", "epochs: 1"), {"tuner": "hyperband"}, "bad-value", "Hyperband needs fit.epochs of at least 2"),
         (("", ""), {"params": {"width": 8}}, "bad-value", "--set/params gives width, which the search sets"),
         (("", ""), {"synthetic": None, "data": {"x": np.zeros((8, 4), "float32")}}, "missing-array", "'y'"),
@@ -115,9 +133,20 @@ def test_missing_keras_tuner_is_a_clear_error(tmp_path: Path) -> None:
         (("", ""), {"seed": -1}, "bad-value", "the seed must be a whole number from 0 to 2147483647; got -1"),
     ],
 )
-def test_plan_refuses_before_any_trial(tmp_path: Path, change: tuple[str, str], kwargs: dict[str, Any], code: str, fragment: str) -> None:
+def test_plan_refuses_before_any_trial(
+    tmp_path: Path, change: tuple[str, str], kwargs: dict[str, Any], code: str, fragment: str
+) -> None:
     spec = write(tmp_path, TINY.replace(*change))
-    settings: dict[str, Any] = {"synthetic": 16, "max_trials": 2, "tuner": "random", "directory": tmp_path / "t", "seed": None, "executions": 1, "keep": 3, "params": None}
+    settings: dict[str, Any] = {
+        "synthetic": 16,
+        "max_trials": 2,
+        "tuner": "random",
+        "directory": tmp_path / "t",
+        "seed": None,
+        "executions": 1,
+        "keep": 3,
+        "params": None,
+    }
     settings.update(kwargs)
     data = settings.pop("data", None)
     with pytest.raises(graphspec.SpecError) as info:
@@ -130,7 +159,20 @@ def test_a_folder_holding_something_else_is_refused(tmp_path: Path) -> None:
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "notes.txt").write_text("mine")
     with pytest.raises(graphspec.SpecError) as info:
-        plan_search(spec, None, synthetic=8, max_trials=1, tuner="random", directory=tmp_path / "t", seed=None, executions=1, keep=1, params=None, limits=graphspec.Limits(), budget=graphspec.Budget())
+        plan_search(
+            spec,
+            None,
+            synthetic=8,
+            max_trials=1,
+            tuner="random",
+            directory=tmp_path / "t",
+            seed=None,
+            executions=1,
+            keep=1,
+            params=None,
+            limits=graphspec.Limits(),
+            budget=graphspec.Budget(),
+        )
     assert info.value.codes == ["bad-tuning-folder"]
 
 
@@ -158,7 +200,9 @@ def test_trials_are_refused_statically_and_not_counted(searched: tuple[Path, Pat
         assert r["rss_bytes"] > 0
 
 
-def test_inactive_parameters_get_no_value_and_leave_the_optimizer_config(searched: tuple[Path, Path, TuneResult]) -> None:
+def test_inactive_parameters_get_no_value_and_leave_the_optimizer_config(
+    searched: tuple[Path, Path, TuneResult],
+) -> None:
     _, folder, result = searched
     for r in result.trials:
         spec = graphspec.load(folder / r["spec"])
@@ -177,7 +221,10 @@ def test_journal_table_and_plot(searched: tuple[Path, Path, TuneResult]) -> None
     assert records[0]["kind"] == "start" and records[0]["resume"] == "new"
     assert [r["trial"] for r in records if r["kind"] == "trial"] == [r["trial"] for r in result.trials]
     table = (folder / "trials.csv").read_text().splitlines()
-    assert table[0] == "trial,status,val_loss,best_epoch,width,rate,learning_rate,optimizer,momentum,params,flops,seconds,worker,counts,reason"
+    assert (
+        table[0]
+        == "trial,status,val_loss,best_epoch,width,rate,learning_rate,optimizer,momentum,params,flops,seconds,worker,counts,reason"
+    )
     assert len(table) == 1 + len(result.trials)
     assert (folder / "trials.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -229,7 +276,9 @@ def test_each_trial_logs_its_parameters_for_tensorboard_hparams(searched: tuple[
                 if plugin.plugin_name == "text":
                     texts[value.tag] = tf.make_ndarray(value.tensor).item().decode()
     for name, expected in trial["params"].items():
-        assert hparams[name] == pytest.approx(expected) if isinstance(expected, float) else hparams[name] == expected, name
+        assert hparams[name] == pytest.approx(expected) if isinstance(expected, float) else hparams[name] == expected, (
+            name
+        )
     assert {hparams["fit.epochs"], hparams["fit.batch_size"], hparams["seed"]} == {2, 8, 0}
     assert texts["spec"] == f"```yaml\n{(folder / trial['spec']).read_text().rstrip()}\n```"
     config = EventAccumulator(str(folder / "logs" / "hparams-config"))
@@ -252,10 +301,14 @@ def test_the_same_command_continues(tmp_path: Path, capsys: pytest.CaptureFixtur
     capsys.readouterr()
     more = run(spec, folder, max_trials=3, verbose=True)
     out = capsys.readouterr().out
-    assert "continuing: 2 of 3 trials already ran" in out and "Reloading Tuner" not in out  # graphspec's line, not Keras Tuner's print
+    assert (
+        "continuing: 2 of 3 trials already ran" in out and "Reloading Tuner" not in out
+    )  # graphspec's line, not Keras Tuner's print
     trained = [r for r in more.trials if r["status"] != "refused"]
     assert len(trained) == 3 and len({r["trial"] for r in more.trials}) == len(more.trials)
-    starts = [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines() if '"kind":"start"' in line]
+    starts = [
+        json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines() if '"kind":"start"' in line
+    ]
     assert [s["resume"] for s in starts] == ["new", "continue", "continue"]
     with pytest.raises(graphspec.SpecError) as info:
         run(spec, folder, max_trials=3, seed=7)
@@ -263,7 +316,9 @@ def test_the_same_command_continues(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
-def test_a_changed_space_says_what_changed_and_which_trials_still_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_changed_space_says_what_changed_and_which_trials_still_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = write(tmp_path)
     folder = tmp_path / "t"
     first = run(spec, folder, max_trials=3)
@@ -271,14 +326,20 @@ def test_a_changed_space_says_what_changed_and_which_trials_still_count(tmp_path
     widest = max(r["params"]["width"] for r in ok)
     assert widest >= 4, "the first search trains some width above the lowest, for the narrower range to drop"
     high = widest - 2  # the narrower range drops the widest trained trial (and any as wide), whatever the seed drew
-    narrower = TINY.replace("width: {int: [2, 16], step: 2}", f"width: {{int: [2, {high}], step: 2}}").replace("max_params: 60", "max_params: 50")
+    narrower = TINY.replace("width: {int: [2, 16], step: 2}", f"width: {{int: [2, {high}], step: 2}}").replace(
+        "max_params: 60", "max_params: 50"
+    )
     write(tmp_path, narrower)
     second = run(spec, folder, max_trials=1, verbose=True)
     out = capsys.readouterr().out
     assert "continuing after a change (search version 2):" in out
     assert f"~ search.params.width: int 2..16 step 2 → int 2..{high} step 2" in out
     assert '~ constraints: {"max_params": 60} → {"max_params": 50}' in out
-    changed = next(json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines() if '"kind":"space-changed"' in line)
+    changed = next(
+        json.loads(line)
+        for line in (folder / "journal.jsonl").read_text().splitlines()
+        if '"kind":"space-changed"' in line
+    )
     counting = {r["trial"] for r in ok if r["params"]["width"] <= high}
     assert set(changed["carried"]) == counting
     assert set(changed["not_counting"]) == {r["trial"] for r in ok} - counting
@@ -287,7 +348,9 @@ def test_a_changed_space_says_what_changed_and_which_trials_still_count(tmp_path
         assert reason.startswith("width=") and f"is not a value of int 2..{high} step 2" in reason, (trial, reason)
     new = [r for r in second.trials if r["version"] == 2]
     assert len([r for r in new if r["status"] != "refused"]) == 1
-    assert {r["trial"] for r in new}.isdisjoint({r["trial"] for r in first.trials}), "trial ids stay unique across versions"
+    assert {r["trial"] for r in new}.isdisjoint({r["trial"] for r in first.trials}), (
+        "trial ids stay unique across versions"
+    )
     if second.best is not None:
         assert second.best["trial"] in counting | {r["trial"] for r in new}
 
@@ -312,10 +375,14 @@ def test_bayesian(tmp_path: Path) -> None:
 
 
 def test_grid_walks_the_grid_from_the_spec_as_written(tmp_path: Path) -> None:
-    text = TINY.replace("learning_rate: {float: [1.0e-3, 1.0e-1], scale: log}", "learning_rate: [0.01, 0.1]").replace("{float: [0.0, 0.9]}", "{float: [0.0, 0.9], step: 0.45}")
+    text = TINY.replace("learning_rate: {float: [1.0e-3, 1.0e-1], scale: log}", "learning_rate: [0.01, 0.1]").replace(
+        "{float: [0.0, 0.9]}", "{float: [0.0, 0.9], step: 0.45}"
+    )
     result = run(write(tmp_path, text), tmp_path / "t", tuner="grid", max_trials=2)
     first = result.trials[0]
-    assert first["status"] == "ok" and first["params"]["width"] == 4 and first["params"]["optimizer"] == "Adam"  # the defaults
+    assert (
+        first["status"] == "ok" and first["params"]["width"] == 4 and first["params"]["optimizer"] == "Adam"
+    )  # the defaults
     values = [json.dumps(r["values"], sort_keys=True) for r in result.trials]
     assert len(values) == len(set(values))
 
@@ -327,10 +394,20 @@ def test_the_default_seed_repeats_the_search(tmp_path: Path) -> None:
     from graphspec.tune import _tuner
 
     spec = write(tmp_path)
-    settings: dict[str, Any] = {"synthetic": 16, "max_trials": 8, "tuner": "random", "seed": None, "executions": 1, "keep": 3, "params": None}
+    settings: dict[str, Any] = {
+        "synthetic": 16,
+        "max_trials": 8,
+        "tuner": "random",
+        "seed": None,
+        "executions": 1,
+        "keep": 3,
+        "params": None,
+    }
     drawn = []
     for folder in ("a", "b"):
-        plan = plan_search(spec, None, directory=tmp_path / folder, limits=graphspec.Limits(), budget=graphspec.Budget(), **settings)
+        plan = plan_search(
+            spec, None, directory=tmp_path / folder, limits=graphspec.Limits(), budget=graphspec.Budget(), **settings
+        )
         oracle = _tuner.make_oracle(kt, plan, None)
         oracle._set_project_dir(str(tmp_path / folder), "kt")
         drawn.append([oracle.create_trial(f"tuner{i}").hyperparameters.values for i in range(8)])
@@ -341,7 +418,9 @@ def test_the_default_seed_repeats_the_search(tmp_path: Path) -> None:
 @pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
 def test_hyperband_draws_again_for_a_refused_trial_so_its_rounds_still_promote(tmp_path: Path) -> None:
     """A refused trial leaves its bracket's first round: the round fills with trials that train, and the best goes on."""
-    result = run(write(tmp_path, TINY.replace("epochs: 2", "epochs: 3")), tmp_path / "t", tuner="hyperband", max_trials=6, seed=0)
+    result = run(
+        write(tmp_path, TINY.replace("epochs: 2", "epochs: 3")), tmp_path / "t", tuner="hyperband", max_trials=6, seed=0
+    )
     refused = [r for r in result.trials if r["status"] == "refused"]
     assert refused, "the seeded search draws some width over max_params"
     first_rounds: dict[Any, list[dict[str, Any]]] = {}
@@ -375,7 +454,10 @@ def test_executions_are_kept_apart_and_averaged(tmp_path: Path) -> None:
     result = run(write(tmp_path), tmp_path / "t", max_trials=1, executions=2)
     r = next(r for r in result.trials if r["status"] == "ok")
     assert [e["execution"] for e in r["executions"]] == [1, 2]
-    assert [e["run_dir"] for e in r["executions"]] == [f"trials/{r['trial']}/execution1", f"trials/{r['trial']}/execution2"]
+    assert [e["run_dir"] for e in r["executions"]] == [
+        f"trials/{r['trial']}/execution1",
+        f"trials/{r['trial']}/execution2",
+    ]
     assert math.isclose(r["score"], sum(e["objective"] for e in r["executions"]) / 2)
 
 
@@ -388,7 +470,19 @@ def test_cli_tune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "search: 5 parameters (1 conditional), continuous; objective val_loss (min); max_params 60" in out
     assert "trial 0 [1/1] val_loss " in out or "refused" in out
     assert f"see what the search changed: graphspec diff {spec} {tmp_path / 't' / 'best.yaml'}" in out
-    assert main(["tune", str(write(tmp_path, TINY.replace("search:", "notes:"), "plain.yaml")), "--synthetic", "8", "--max-trials", "1"]) == 1
+    assert (
+        main(
+            [
+                "tune",
+                str(write(tmp_path, TINY.replace("search:", "notes:"), "plain.yaml")),
+                "--synthetic",
+                "8",
+                "--max-trials",
+                "1",
+            ]
+        )
+        == 1
+    )
     assert "the spec has no `search:` section" in capsys.readouterr().err
 
 
@@ -410,7 +504,11 @@ def test_a_stop_between_keras_tuners_state_and_the_journal_is_repaired(tmp_path:
 
     shutil.rmtree(folder / "keras_tuner" / f"trial_{lost}")
     more = run(spec, folder, max_trials=3)
-    journaled = [json.loads(line)["trial"] for line in (folder / "journal.jsonl").read_text().splitlines() if '"kind":"trial"' in line]
+    journaled = [
+        json.loads(line)["trial"]
+        for line in (folder / "journal.jsonl").read_text().splitlines()
+        if '"kind":"trial"' in line
+    ]
     assert len(journaled) == len(set(journaled)), "no trial id is used twice"
     assert next(r for r in more.trials if r["trial"] == lost)["status"] == "refused"
     assert len([r for r in more.trials if r["status"] != "refused"]) == 3
@@ -423,7 +521,19 @@ def test_ctrl_c_then_the_same_command_finishes_the_search(tmp_path: Path) -> Non
 
     spec = write(tmp_path)
     folder = tmp_path / "t"
-    cmd = [sys.executable, "-m", "graphspec", "tune", str(spec), "--synthetic", "16", "--max-trials", "4", "--dir", str(folder)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "graphspec",
+        "tune",
+        str(spec),
+        "--synthetic",
+        "16",
+        "--max-trials",
+        "4",
+        "--dir",
+        str(folder),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     journal = folder / "journal.jsonl"
     deadline = time.monotonic() + 300
@@ -481,7 +591,19 @@ def test_the_trial_process_is_replaced_once_it_has_grown(tmp_path: Path) -> None
     try:
         outcomes = []
         for k in range(3):
-            job = Job(spec, str(tmp_path / f"run{k}"), 0, 1, None, str(tmp_path / f"logs{k}"), {"width": 4}, str(k), None, 16, 0)
+            job = Job(
+                spec,
+                str(tmp_path / f"run{k}"),
+                0,
+                1,
+                None,
+                str(tmp_path / f"logs{k}"),
+                {"width": 4},
+                str(k),
+                None,
+                16,
+                0,
+            )
             (tmp_path / f"run{k}").mkdir()
             outcomes.append((runner.train(job), runner.started))
     finally:

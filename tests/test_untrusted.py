@@ -70,7 +70,10 @@ def test_a_str_naming_a_file_is_not_read(call: Callable[..., object], text: str)
     assert d.code.value == "wrong-type"
     assert d.hint == f"to read a file, pass a path object: pathlib.Path({text!r})"
     # Nothing of any file is echoed, and the wording does not say whether the file exists.
-    assert d.message == f"a str given here is spec text, never a file name, and this one is a single string, not a spec mapping: {text!r}"
+    assert (
+        d.message
+        == f"a str given here is spec text, never a file name, and this one is a single string, not a spec mapping: {text!r}"
+    )
     assert d.source_line == text
 
 
@@ -111,7 +114,11 @@ def test_lone_surrogates_are_refused_where_they_enter(text: str) -> None:
 
 
 def test_lone_surrogates_from_python_are_refused_too() -> None:
-    for source in ("graphspec: 1\nname: \udcff\n", {"graphspec": 1, "inputs": {"\ud800": {"shape": [1]}}}, {"graphspec": 1, "description": "\ud800"}):
+    for source in (
+        "graphspec: 1\nname: \udcff\n",
+        {"graphspec": 1, "inputs": {"\ud800": {"shape": [1]}}},
+        {"graphspec": 1, "description": "\ud800"},
+    ):
         error = errors_of(lambda source=source: graphspec.validate(source))
         assert {"syntax", "bad-value"} >= set(error.codes)
         error.render().encode("utf-8")
@@ -119,7 +126,9 @@ def test_lone_surrogates_from_python_are_refused_too() -> None:
 
 def test_expand_json_and_diff_print_no_surrogate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": "\\ud800"}}, "outputs": {"d": {}}}')
+    bad.write_text(
+        '{"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": "\\ud800"}}, "outputs": {"d": {}}}'
+    )
     assert main(["expand", str(bad), "--format", "json"]) == 1
     assert main(["diff", str(bad), str(ROOT / "specs/seed/functional_mlp.yaml")]) == 2
     captured = capsys.readouterr()
@@ -130,7 +139,13 @@ def test_expand_json_and_diff_print_no_surrogate(tmp_path: Path, capsys: pytest.
 def test_file_names_with_undecodable_bytes_print(tmp_path: Path) -> None:
     name = os.fsdecode(b"bad\xff.yaml")  # a lone surrogate in Python
     code = f"import sys; from graphspec.cli import main; sys.exit(main(['validate', {str(tmp_path / name)!r}]))"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        timeout=120,
+    )
     assert run.returncode == 2, run.stderr
     assert b"Traceback" not in run.stderr and b"\\udcff" in run.stdout + run.stderr
 
@@ -143,19 +158,29 @@ def test_integers_of_thousands_of_digits_as_override_keys_and_references() -> No
         error = errors_of(lambda source=source: graphspec.validate(source))
         assert error.codes == ["bad-value"] and "names no copy" in error.diagnostics[0].message
     for ref in (f"x:{digits}", f"r:{digits}"):
-        source = {**spec_json(r={"block": "b", "inputs": "x"}, d={"layer": "Dense", "inputs": ref, "units": 2}), "blocks": blocks}
+        source = {
+            **spec_json(r={"block": "b", "inputs": "x"}, d={"layer": "Dense", "inputs": ref, "units": 2}),
+            "blocks": blocks,
+        }
         error = errors_of(lambda source=source: graphspec.validate(source))
         assert [d.code.value for d in error.errors] == ["bad-output-index"]
 
 
 def test_nul_bytes_in_include_and_model_paths(tmp_path: Path) -> None:
-    for text in (BASE + 'include: ["a\\0b.yaml"]\nnodes: {d: {layer: Dense, inputs: x, units: 2}}\noutputs: {d: {}}\n', BASE + 'nodes: {d: {model: "a\\0b.yaml", inputs: x}}\noutputs: {d: {}}\n'):
+    for text in (
+        BASE + 'include: ["a\\0b.yaml"]\nnodes: {d: {layer: Dense, inputs: x, units: 2}}\noutputs: {d: {}}\n',
+        BASE + 'nodes: {d: {model: "a\\0b.yaml", inputs: x}}\noutputs: {d: {}}\n',
+    ):
         error = errors_of(lambda text=text: graphspec.validate(write(tmp_path, "s.yaml", text)))
         assert error.codes == ["bad-include"] and "NUL byte" in error.diagnostics[0].message
         assert error.diagnostics[0].line == 3
 
 
-@pytest.mark.parametrize("value", [10**400, -(10**5000), float("inf"), "\ud800", "x" * (2 << 20)], ids=["1e400", "-1e5000", "inf", "surrogate", "2MiB"])
+@pytest.mark.parametrize(
+    "value",
+    [10**400, -(10**5000), float("inf"), "\ud800", "x" * (2 << 20)],
+    ids=["1e400", "-1e5000", "inf", "surrogate", "2MiB"],
+)
 def test_params_from_python_are_held_to_the_rules_of_spec_text(value: object) -> None:
     text = BASE + "params: {w: 1.0, s: abc}\nnodes:\n  d: {layer: Dense, inputs: x, units: 2}\noutputs: {d: {}}\n"
     name = "s" if isinstance(value, str) else "w"
@@ -166,7 +191,12 @@ def test_params_from_python_are_held_to_the_rules_of_spec_text(value: object) ->
 
 
 def test_params_with_unprintable_names_are_reported() -> None:
-    error = errors_of(lambda: graphspec.validate(BASE + "params: {w: 1}\nnodes: {d: {layer: Dense, inputs: x, units: 2}}\noutputs: {d: {}}\n", params={10**5000: 1}))
+    error = errors_of(
+        lambda: graphspec.validate(
+            BASE + "params: {w: 1}\nnodes: {d: {layer: Dense, inputs: x, units: 2}}\noutputs: {d: {}}\n",
+            params={10**5000: 1},
+        )
+    )
     assert error.codes == ["unknown-param"] and "5,001 digits" in error.diagnostics[0].message
 
 
@@ -189,7 +219,9 @@ def test_a_spec_that_is_not_utf8_is_invalid_not_unreadable(tmp_path: Path, capsy
 
 def test_a_repeated_block_counts_its_values_per_copy() -> None:
     # 100,000 copies of a node with a 200,000-element list: counted once before (60 s, 2 GB).
-    blocks = {"b": {"nodes": {"d": {"layer": "Normalization", "inputs": "x", "mean": list(range(200_000))}}, "outputs": "d"}}
+    blocks = {
+        "b": {"nodes": {"d": {"layer": "Normalization", "inputs": "x", "mean": list(range(200_000))}}, "outputs": "d"}
+    }
     spec = {**spec_json(r={"block": "b", "inputs": "x", "repeat": 100_000}), "blocks": blocks}
     took = bounded(lambda: graphspec.validate(spec), 20)
     error = errors_of(lambda: graphspec.validate(spec))
@@ -211,22 +243,47 @@ def test_inline_models_in_repeated_blocks_count_their_nodes() -> None:
 def test_an_included_file_counts_once_however_it_is_spelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from graphspec.expand import _accounting
 
-    write(tmp_path, "blk.yaml", "graphspec: 1\nblocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 2}}, outputs: d}\n")
+    write(
+        tmp_path,
+        "blk.yaml",
+        "graphspec: 1\nblocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 2}}, outputs: d}\n",
+    )
     spellings = ["blk.yaml"] + ["./" * k + "blk.yaml" for k in range(1, 63)]
-    top = write(tmp_path, "top.yaml", BASE + f"include: {json.dumps(spellings)}\nnodes:\n  r: {{block: b, inputs: x}}\noutputs: {{r: {{}}}}\n")
+    top = write(
+        tmp_path,
+        "top.yaml",
+        BASE + f"include: {json.dumps(spellings)}\nnodes:\n  r: {{block: b, inputs: x}}\noutputs: {{r: {{}}}}\n",
+    )
     parsed: list[str] = []
     real_parse = _accounting.parse_file
-    monkeypatch.setattr(_accounting, "parse_file", lambda path, *a, **k: parsed.append(str(path)) or real_parse(path, *a, **k))
-    assert graphspec.validate(top).spec.node_count() == 1  # 63 spellings, one file, its blocks once (no duplicate-name errors)
+    monkeypatch.setattr(
+        _accounting, "parse_file", lambda path, *a, **k: parsed.append(str(path)) or real_parse(path, *a, **k)
+    )
+    assert (
+        graphspec.validate(top).spec.node_count() == 1
+    )  # 63 spellings, one file, its blocks once (no duplicate-name errors)
     assert len(parsed) == 1
 
 
 def test_the_files_of_a_spec_are_bounded_together(tmp_path: Path) -> None:
     # Eight `model:` nodes on one file are parsed once; distinct files share one byte limit.
-    write(tmp_path, "m.yaml", BASE + "nodes:\n  d: {layer: Dense, inputs: x, units: 2}\noutputs: {d: {}}\n" + "# pad\n" * 3000)
-    write(tmp_path, "n.yaml", BASE + "nodes:\n  d: {layer: Dense, inputs: x, units: 2}\noutputs: {d: {}}\n" + "# pad\n" * 3000)
+    write(
+        tmp_path,
+        "m.yaml",
+        BASE + "nodes:\n  d: {layer: Dense, inputs: x, units: 2}\noutputs: {d: {}}\n" + "# pad\n" * 3000,
+    )
+    write(
+        tmp_path,
+        "n.yaml",
+        BASE + "nodes:\n  d: {layer: Dense, inputs: x, units: 2}\noutputs: {d: {}}\n" + "# pad\n" * 3000,
+    )
     nodes = "".join(f"  m{i}: {{model: m.yaml, inputs: x}}\n" for i in range(8))
-    top = write(tmp_path, "top.yaml", BASE + f"nodes:\n{nodes}  k: {{model: n.yaml, inputs: x}}\n  y: {{layer: Add, inputs: [m0, m1, m2, m3, m4, m5, m6, m7, k]}}\noutputs: {{y: {{}}}}\n")
+    top = write(
+        tmp_path,
+        "top.yaml",
+        BASE
+        + f"nodes:\n{nodes}  k: {{model: n.yaml, inputs: x}}\n  y: {{layer: Add, inputs: [m0, m1, m2, m3, m4, m5, m6, m7, k]}}\noutputs: {{y: {{}}}}\n",
+    )
     assert graphspec.validate(top).spec.node_count() == 10 + 9
     error = errors_of(lambda: graphspec.validate(top, limits=graphspec.Limits(max_bytes=30_000)))
     assert error.codes == ["file-too-large"]
@@ -238,7 +295,11 @@ def test_model_files_count_their_nodes_per_use(tmp_path: Path) -> None:
     inner = "".join(f"  n{i}: {{layer: Dense, inputs: {f'n{i - 1}' if i else 'x'}, units: 2}}\n" for i in range(100))
     write(tmp_path, "big.yaml", BASE + f"nodes:\n{inner}outputs: {{n99: {{}}}}\n")
     nodes = "".join(f"  m{i}: {{model: big.yaml, inputs: x}}\n" for i in range(8))
-    top = write(tmp_path, "top.yaml", BASE + f"nodes:\n{nodes}  y: {{layer: Add, inputs: [m0, m1, m2, m3, m4, m5, m6, m7]}}\noutputs: {{y: {{}}}}\n")
+    top = write(
+        tmp_path,
+        "top.yaml",
+        BASE + f"nodes:\n{nodes}  y: {{layer: Add, inputs: [m0, m1, m2, m3, m4, m5, m6, m7]}}\noutputs: {{y: {{}}}}\n",
+    )
     assert graphspec.validate(top).spec.node_count() == 9 + 800
     error = errors_of(lambda: graphspec.validate(top, budget=graphspec.Budget(max_nodes=500)))
     assert error.codes == ["too-many-nodes"]
@@ -248,8 +309,19 @@ def test_model_files_count_their_nodes_per_use(tmp_path: Path) -> None:
 def test_strings_that_double_are_bounded_before_they_are_made(nested: bool) -> None:
     # Defaults repeating the previous one grew 100 characters to 10**11 (MemoryError).
     if nested:
-        blocks = {f"b{i}": {"params": {"s": "str"}, "nodes": {"d": {"block": f"b{i + 1}", "inputs": "x", "s": "${s}${s}"}}, "outputs": "d"} for i in range(30)}
-        blocks["b30"] = {"params": {"s": "str"}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": "$s"}}, "outputs": "d"}
+        blocks = {
+            f"b{i}": {
+                "params": {"s": "str"},
+                "nodes": {"d": {"block": f"b{i + 1}", "inputs": "x", "s": "${s}${s}"}},
+                "outputs": "d",
+            }
+            for i in range(30)
+        }
+        blocks["b30"] = {
+            "params": {"s": "str"},
+            "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": "$s"}},
+            "outputs": "d",
+        }
         spec = {**spec_json(r={"block": "b0", "inputs": "x", "s": "a" * 100}), "blocks": blocks}
     else:
         params = {"p0": "a" * 100, **{f"p{i}": f"${{p{i - 1}}}${{p{i - 1}}}" for i in range(1, 31)}}
@@ -272,13 +344,19 @@ def test_round_digits_are_bounded(expression: str) -> None:
 
 def test_a_build_has_its_own_bound() -> None:
     # A 200-byte spec expanding to a 124,000-node chain passed the node budget, then built for minutes.
-    text = BASE + "blocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 4}}, outputs: d}\nnodes:\n  r: {block: b, inputs: x, repeat: 3000}\noutputs: {r: {}}\n"
+    text = (
+        BASE
+        + "blocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 4}}, outputs: d}\nnodes:\n  r: {block: b, inputs: x, repeat: 3000}\noutputs: {r: {}}\n"
+    )
     report = graphspec.validate(text)
     assert report.spec.node_count() == 3000
     budget = graphspec.Budget(max_build_nodes=2000)
     error = errors_of(lambda: graphspec.build(text, budget=budget))
     assert error.codes == ["too-many-nodes"]
-    assert error.diagnostics[0].message == "building would make 3,000 Keras layers; the build budget is 2,000 (Keras takes milliseconds a layer)"
+    assert (
+        error.diagnostics[0].message
+        == "building would make 3,000 Keras layers; the build budget is 2,000 (Keras takes milliseconds a layer)"
+    )
     assert graphspec.Budget().max_build_nodes == 10_000
 
 
@@ -305,13 +383,26 @@ def test_the_build_bound_is_checked_before_tensorflow_loads() -> None:
 
 
 def test_metrics_losses_and_callbacks_are_counted_before_they_are_checked() -> None:
-    spec = {**spec_json(d={"layer": "Dense", "inputs": "x", "units": 2}), "outputs": {"d": {"loss": "mse", "metrics": ["mae"] * 140_000}}}
+    spec = {
+        **spec_json(d={"layer": "Dense", "inputs": "x", "units": 2}),
+        "outputs": {"d": {"loss": "mse", "metrics": ["mae"] * 140_000}},
+    }
     took = bounded(lambda: graphspec.validate(spec), 20)
     error = errors_of(lambda: graphspec.validate(spec))
     assert error.codes == ["bad-value"], took
-    assert error.diagnostics[0].message == "the outputs ask for 140,000 metrics (140,000 on 'd'); at most 1,000 are allowed"
-    spec = {**spec_json(d={"layer": "Dense", "inputs": "x", "units": 2}), "outputs": {"d": {"loss": "mse"}}, "fit": {"callbacks": ["TerminateOnNaN"] * 101}}
-    assert errors_of(lambda: graphspec.validate(spec)).diagnostics[0].message == "fit asks for 101 callbacks; at most 100 are allowed"
+    assert (
+        error.diagnostics[0].message
+        == "the outputs ask for 140,000 metrics (140,000 on 'd'); at most 1,000 are allowed"
+    )
+    spec = {
+        **spec_json(d={"layer": "Dense", "inputs": "x", "units": 2}),
+        "outputs": {"d": {"loss": "mse"}},
+        "fit": {"callbacks": ["TerminateOnNaN"] * 101},
+    }
+    assert (
+        errors_of(lambda: graphspec.validate(spec)).diagnostics[0].message
+        == "fit asks for 101 callbacks; at most 100 are allowed"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -338,14 +429,19 @@ def test_an_npz_header_declaring_more_than_it_holds_is_refused(tmp_path: Path) -
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     error = errors_of(lambda: load_npz(path))
     assert error.codes == ["bad-data-file"]
-    assert "declares shape (10000000000,) of float32 (40,000,000,000 bytes), but its member holds 0" in error.diagnostics[0].message
+    assert (
+        "declares shape (10000000000,) of float32 (40,000,000,000 bytes), but its member holds 0"
+        in error.diagnostics[0].message
+    )
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000
 
 
 def test_npz_data_within_the_limits_still_loads(tmp_path: Path) -> None:
     from graphspec.data import load_npz
 
-    np.savez_compressed(tmp_path / "ok.npz", x=np.arange(12, dtype="int32").reshape(3, 4), y=np.zeros((300, 100), "float64"))
+    np.savez_compressed(
+        tmp_path / "ok.npz", x=np.arange(12, dtype="int32").reshape(3, 4), y=np.zeros((300, 100), "float64")
+    )
     arrays = load_npz(tmp_path / "ok.npz")
     assert arrays["x"].tolist() == np.arange(12).reshape(3, 4).tolist() and arrays["y"].dtype == np.float64
     assert (tmp_path / "ok.npz").stat().st_size < 10_000
@@ -357,14 +453,20 @@ def test_synthetic_data_is_bounded_before_it_is_allocated() -> None:
     from graphspec.data import synthetic_arrays
 
     # A 10**6-class softmax: one-hot targets went through a 10**6 × 10**6 identity (3.6 TiB).
-    wide = {**spec_json(y={"layer": "Dense", "inputs": "x", "units": 1_000_000, "activation": "softmax"}), "outputs": {"y": {"loss": "categorical_crossentropy"}}}
+    wide = {
+        **spec_json(y={"layer": "Dense", "inputs": "x", "units": 1_000_000, "activation": "softmax"}),
+        "outputs": {"y": {"loss": "categorical_crossentropy"}},
+    }
     report = graphspec.validate(wide)
     arrays = synthetic_arrays(report, 2, seed=1)
     assert arrays["y"].shape == (2, 1_000_000) and arrays["y"].sum(axis=1).tolist() == [1.0, 1.0]
     error = errors_of(lambda: synthetic_arrays(report, 1000, seed=1, max_bytes=1 << 30))
     assert error.codes == ["bad-value"] and "over the limit of 1,073,741,824" in error.diagnostics[0].message
     # 10**10 floats a sample: refused for one sample, at the input's line.
-    huge = BASE.replace("[4]", "[100000, 100000]") + "nodes:\n  p: {layer: GlobalAveragePooling1D, inputs: x}\noutputs: {p: {loss: mse}}\n"
+    huge = (
+        BASE.replace("[4]", "[100000, 100000]")
+        + "nodes:\n  p: {layer: GlobalAveragePooling1D, inputs: x}\noutputs: {p: {loss: mse}}\n"
+    )
     error = errors_of(lambda: synthetic_arrays(graphspec.validate(huge), 1))
     assert "takes 40,000,000,000 bytes a sample" in error.diagnostics[0].message
 
@@ -390,7 +492,9 @@ def test_keras_json_over_the_parameter_budget_is_refused_before_allocation() -> 
     x = keras.Input((3,), name="x")
     text = keras.Model(x, keras.layers.Dense(2, name="d")(x)).to_json()
     assert '"units": 2' in text and "[null, 3]" in text
-    hostile = text.replace('"units": 2', '"units": 1000000').replace("[null, 3]", "[null, 1000000]")  # 4 TB of weights, in 1 KB
+    hostile = text.replace('"units": 2', '"units": 1000000').replace(
+        "[null, 3]", "[null, 1000000]"
+    )  # 4 TB of weights, in 1 KB
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     error = errors_of(lambda: graphspec.from_keras(hostile))
     assert error.codes == ["too-many-params"], error.render()
@@ -412,7 +516,11 @@ def test_reports_of_many_errors_on_a_long_line_stay_small() -> None:
     assert rendered.endswith("... and 2,000 more diagnostics (all are in SpecError.diagnostics and --format json)")
     first = rendered.split("\n")
     source, caret = first[1], first[2]
-    assert len(source) < 420 and source[caret.index("^")] == '"' and source[caret.index("^") + 1 : caret.index("^") + 5] == "unit"
+    assert (
+        len(source) < 420
+        and source[caret.index("^")] == '"'
+        and source[caret.index("^") + 1 : caret.index("^") + 5] == "unit"
+    )
 
 
 def test_model_files_past_the_read_limits_are_refused_before_tensorflow_loads(tmp_path: Path) -> None:

@@ -40,7 +40,9 @@ APPLICATIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
 
 
 def spec_lines(path: Path) -> int:
-    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.strip().startswith("#"))
+    return sum(
+        1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.strip().startswith("#")
+    )
 
 
 @pytest.fixture(scope="module", params=sorted(APPLICATIONS))
@@ -56,7 +58,9 @@ def pair(request: pytest.FixtureRequest) -> tuple[str, Any, Any]:
 def test_same_parameter_count_and_layer_classes(pair: tuple[str, Any, Any]) -> None:
     file, ours, theirs = pair
     assert ours.count_params() == theirs.count_params() == APPLICATIONS[file][1]
-    assert Counter(type(layer).__name__ for layer in ours.layers) == Counter(type(layer).__name__ for layer in theirs.layers)
+    assert Counter(type(layer).__name__ for layer in ours.layers) == Counter(
+        type(layer).__name__ for layer in theirs.layers
+    )
     static = graphspec.validate(ZOO / file).inference.total_params
     assert static == APPLICATIONS[file][1]
 
@@ -87,7 +91,12 @@ def test_transformer_fits_its_line_budget_and_repeats_one_encoder_block() -> Non
     spec = graphspec.expand(path)
     layers = {n.split("/")[1] for n in spec.nodes if n.startswith("encoder/")}
     assert layers == {"block1", "block2"}
-    assert {spec.nodes[f"encoder/block1/{n}"].layer for n in ("attention", "norm1", "residual1", "ff1")} == {"MultiHeadAttention", "LayerNormalization", "Add", "Dense"}
+    assert {spec.nodes[f"encoder/block1/{n}"].layer for n in ("attention", "norm1", "residual1", "ff1")} == {
+        "MultiHeadAttention",
+        "LayerNormalization",
+        "Add",
+        "Dense",
+    }
 
 
 def test_set_overrides_change_the_parameter_count_as_expected() -> None:

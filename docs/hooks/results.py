@@ -26,7 +26,9 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
         try:
             return render(name, load(name))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise PluginError(f"{page.file.src_uri}: benchmark results {name!r} ({RESULTS / name}.json): {exc}") from exc
+            raise PluginError(
+                f"{page.file.src_uri}: benchmark results {name!r} ({RESULTS / name}.json): {exc}"
+            ) from exc
 
     return MARKER.sub(table, markdown)
 
@@ -68,5 +70,8 @@ def render(name: str, data: dict[str, Any]) -> str:
         "| " + " | ".join("---:" if c.get("align") == "right" else "---" for c in cols) + " |",
     ]
     lines += ["| " + " | ".join(cell(row.get(c["key"]), c) for c in cols) + " |" for row in data["rows"]]
-    lines += ["", f"<small>`benchmarks/results/{name}.json`: `{data['command']}`, {data['machine']}, {data['date']}.</small>"]
+    lines += [
+        "",
+        f"<small>`benchmarks/results/{name}.json`: `{data['command']}`, {data['machine']}, {data['date']}.</small>",
+    ]
     return "\n".join(lines)

@@ -41,7 +41,9 @@ def confined(root: Where, relative: Where) -> Path:
     return target
 
 
-def replace_atomically(path: Where, write: Callable[[str], object], suffix: str = "", *, inside: Where | None = None) -> None:
+def replace_atomically(
+    path: Where, write: Callable[[str], object], suffix: str = "", *, inside: Where | None = None
+) -> None:
     """Let ``write`` fill a temporary file beside ``path``, then rename it into place.
 
     The temporary file is removed on any failure or interruption, so ``path`` holds

@@ -27,6 +27,8 @@ def import_keras() -> Any:
 def reason(exc: BaseException) -> str:
     """Keras' own reason, without terminal colours and call-site boilerplate."""
     text = _ANSI.sub("", str(exc)).split("Arguments received by")[0].strip() or type(exc).__name__
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("Exception encountered when calling")]
+    lines = [
+        ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("Exception encountered when calling")
+    ]
     short = " ".join(lines[:4])
     return short if len(short) <= 500 else short[:497] + "..."

@@ -30,10 +30,12 @@ def close_names(word: object, options: Iterable[str], *, exclude: Iterable[str] 
     if not close:
         return []
     scores = [difflib.SequenceMatcher(None, lowered, c).ratio() for c in close]
-    return [by_lower[c] for c, score in zip(close, scores) if score >= scores[0] - _TIE]
+    return [by_lower[c] for c, score in zip(close, scores, strict=True) if score >= scores[0] - _TIE]
 
 
-def did_you_mean(word: object, options: Iterable[str], *, otherwise: str | None = None, exclude: Iterable[str] = ()) -> str | None:
+def did_you_mean(
+    word: object, options: Iterable[str], *, otherwise: str | None = None, exclude: Iterable[str] = ()
+) -> str | None:
     """``did you mean 'units'?`` (or ``'a' or 'b'``) for a name not found; ``otherwise`` when nothing is close."""
     close = close_names(word, options, exclude=exclude)
     if not close:

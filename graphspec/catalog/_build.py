@@ -182,7 +182,11 @@ def call_params(fn: Any) -> tuple[list[dict[str, Any]], bool]:
         if p.kind is p.VAR_KEYWORD:
             var_kwargs = True
             continue
-        entry: dict[str, Any] = {"name": p.name, "required": p.default is p.empty, "positional": p.kind is not p.KEYWORD_ONLY}
+        entry: dict[str, Any] = {
+            "name": p.name,
+            "required": p.default is p.empty,
+            "positional": p.kind is not p.KEYWORD_ONLY,
+        }
         if p.default is not p.empty:
             entry["default"] = _jsonable(p.default)
         params.append(entry)
@@ -242,7 +246,8 @@ def _op_entry(module: str, cls: Any) -> dict[str, Any]:
     params, _ = _params(cls.__dict__.get("__init__", cls.__init__))  # type: ignore[misc]
     call = inspect.signature(cls.call)
     call_params = [
-        {"name": p.name, "required": p.default is p.empty} | ({} if p.default is p.empty else {"default": _jsonable(p.default)})
+        {"name": p.name, "required": p.default is p.empty}
+        | ({} if p.default is p.empty else {"default": _jsonable(p.default)})
         for p in call.parameters.values()
         if p.name != "self" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
     ]
@@ -288,7 +293,9 @@ def build_catalog() -> dict[str, Any]:
     import keras
     from keras.src import activations, constraints, initializers, losses, metrics, optimizers, regularizers
 
-    callbacks = {n: getattr(keras.callbacks, n) for n in dir(keras.callbacks) if isinstance(getattr(keras.callbacks, n), type)}
+    callbacks = {
+        n: getattr(keras.callbacks, n) for n in dir(keras.callbacks) if isinstance(getattr(keras.callbacks, n), type)
+    }
     base_params, _ = _params(keras.layers.Layer.__init__)
     return {
         "keras_version": keras.__version__,
@@ -370,7 +377,11 @@ def build_docs() -> dict[str, Any]:
         texts = {RENAMED_PARAMS.get(k, k) if k in renamed else k: v for k, v in _arg_docs(doc).items()}
         wanted = {p["name"] for p in entry["params"]} | set(BASE_PARAMS)
         layers[name] = {"summary": _summary(doc), "args": {k: v for k, v in texts.items() if k in wanted and v}}
-    return {"keras_version": keras.__version__, "layer_base_args": {k: v for k, v in base.items() if k in BASE_PARAMS}, "layers": layers}
+    return {
+        "keras_version": keras.__version__,
+        "layer_base_args": {k: v for k, v in base.items() if k in BASE_PARAMS},
+        "layers": layers,
+    }
 
 
 def main() -> int:

@@ -137,7 +137,12 @@ def _base_params() -> tuple[Param, ...]:
 @functools.cache
 def _objects(kind: str) -> dict[str, ObjectInfo]:
     table = _data()["objects"].get(kind, {})
-    return {n: ObjectInfo(kind, n, e["kind"] == "class", e["target"], tuple(_param(p) for p in e["params"]), e["var_kwargs"]) for n, e in table.items()}
+    return {
+        n: ObjectInfo(
+            kind, n, e["kind"] == "class", e["target"], tuple(_param(p) for p in e["params"]), e["var_kwargs"]
+        )
+        for n, e in table.items()
+    }
 
 
 def builtin_object_names(kind: str) -> list[str]:

@@ -44,7 +44,9 @@ _VOCAB_LAYERS = {"StringLookup", "IntegerLookup", "TextVectorization"}
 _FILE_PARAMS = {"vocabulary", "idf_weights"}
 
 
-def _unknown(code: Code, what: str, name: str, names: list[str], path: Path, by_path: str, otherwise: str) -> Diagnostic:
+def _unknown(
+    code: Code, what: str, name: str, names: list[str], path: Path, by_path: str, otherwise: str
+) -> Diagnostic:
     """An unknown layer or op name: the closest names, or why an import path is no name."""
     hint = by_path if re.search(r"[.:/]", name) else did_you_mean(name, names)
     return Diagnostic(code, f"unknown {what} {name!r}", path, hint or otherwise)
@@ -52,7 +54,17 @@ def _unknown(code: Code, what: str, name: str, names: list[str], path: Path, by_
 
 # Value rules for the arguments people write most; other arguments are held to
 # the type of their default (a bool default takes a bool, a float one a number).
-_POSITIVE_INT = ("units", "filters", "input_dim", "output_dim", "num_heads", "key_dim", "depth_multiplier", "n", "num_bins")
+_POSITIVE_INT = (
+    "units",
+    "filters",
+    "input_dim",
+    "output_dim",
+    "num_heads",
+    "key_dim",
+    "depth_multiplier",
+    "n",
+    "num_bins",
+)
 _SIZE = ("kernel_size", "pool_size", "strides", "dilation_rate", "size")
 _RATE = ("rate", "dropout", "recurrent_dropout")
 _CHOICES = {
@@ -76,15 +88,29 @@ def _check_plain_value(info: LayerInfo, key: str, param: Param | None, value: An
         if param is not None and param.required:
             yield Diagnostic(Code.WRONG_TYPE, f"{owner} is required and cannot be null", path, f"give {key} a value")
         return
-    if key in _CHOICES and isinstance(value, str) and (param is None or param.default is None or isinstance(param.default, str)):
+    if (
+        key in _CHOICES
+        and isinstance(value, str)
+        and (param is None or param.default is None or isinstance(param.default, str))
+    ):
         choices = _CHOICES[key]
         if value not in choices:
             hint = did_you_mean(value, choices, otherwise="choose one of " + ", ".join(repr(c) for c in choices))
-            yield Diagnostic(Code.BAD_VALUE, f"{owner} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}", path, hint)
+            yield Diagnostic(
+                Code.BAD_VALUE,
+                f"{owner} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}",
+                path,
+                hint,
+            )
         return
     if key in _POSITIVE_INT:
         if not _is_int(value) or value < 1:
-            yield Diagnostic(_type_or_value(value, _is_int), f"{owner} must be a positive integer; got {value!r}", path, number_hint(value, integer=True))
+            yield Diagnostic(
+                _type_or_value(value, _is_int),
+                f"{owner} must be a positive integer; got {value!r}",
+                path,
+                number_hint(value, integer=True),
+            )
         return
     if key in _SIZE:
         items = value if isinstance(value, list) else [value]
@@ -98,18 +124,32 @@ def _check_plain_value(info: LayerInfo, key: str, param: Param | None, value: An
         return
     if key in _RATE:
         if not _is_number(value) or not 0 <= value < 1:
-            yield Diagnostic(_type_or_value(value, _is_number), f"{owner} must be a number in [0, 1); got {value!r}", path, number_hint(value, integer=False))
+            yield Diagnostic(
+                _type_or_value(value, _is_number),
+                f"{owner} must be a number in [0, 1); got {value!r}",
+                path,
+                number_hint(value, integer=False),
+            )
         return
     default = param.default if param is not None else None
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be true or false; got {value!r}", path, bool_hint(value) or "write true or false")
+            yield Diagnostic(
+                Code.WRONG_TYPE,
+                f"{owner} must be true or false; got {value!r}",
+                path,
+                bool_hint(value) or "write true or false",
+            )
     elif isinstance(default, float):
         if not _is_number(value):
-            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be a number; got {value!r}", path, number_hint(value, integer=False))
+            yield Diagnostic(
+                Code.WRONG_TYPE, f"{owner} must be a number; got {value!r}", path, number_hint(value, integer=False)
+            )
     elif _is_int(default):
         if not (_is_int(value) or (isinstance(value, list) and all(_is_int(v) for v in value))):
-            yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be an integer; got {value!r}", path, number_hint(value, integer=True))
+            yield Diagnostic(
+                Code.WRONG_TYPE, f"{owner} must be an integer; got {value!r}", path, number_hint(value, integer=True)
+            )
     elif isinstance(default, str) and not isinstance(value, str):
         yield Diagnostic(Code.WRONG_TYPE, f"{owner} must be a string such as {default!r}; got {value!r}", path)
 

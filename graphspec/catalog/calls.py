@@ -63,7 +63,9 @@ def call_params(node: Any, nodes: Mapping[str, Any]) -> tuple[tuple[Param, ...],
     return info.call, info.bound_by_inputs(n_inputs), info.call_var_kwargs, str(decl.layer)
 
 
-def _op_call(info: OpInfo, args: Mapping[str, Any], n_inputs: int) -> tuple[tuple[Param, ...], tuple[Param, ...], bool, str]:
+def _op_call(
+    info: OpInfo, args: Mapping[str, Any], n_inputs: int
+) -> tuple[tuple[Param, ...], tuple[Param, ...], bool, str]:
     """An op's call arguments: those its ``inputs`` fill, and (beside them) those given as constants count as filled."""
     bound = info.bound(n_inputs) or ()
     constants = tuple(p for p in info.call if p.name in args and p not in bound)
@@ -95,7 +97,14 @@ def check_calls(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
     return diags
 
 
-def _check_call(call: Mapping[str, Any], params: tuple[Param, ...], bound: tuple[Param, ...], var_kwargs: bool, label: str, path: Path) -> Iterator[Diagnostic]:
+def _check_call(
+    call: Mapping[str, Any],
+    params: tuple[Param, ...],
+    bound: tuple[Param, ...],
+    var_kwargs: bool,
+    label: str,
+    path: Path,
+) -> Iterator[Diagnostic]:
     by_name = {p.name: p for p in params}
     for key, value in call.items():
         where = (*path, key)
@@ -103,28 +112,53 @@ def _check_call(call: Mapping[str, Any], params: tuple[Param, ...], bound: tuple
         if param is None:
             if not var_kwargs:
                 names = [p.name for p in params if p not in bound]
-                hint = did_you_mean(key, names) or (f"it takes: {', '.join(names)}" if names else "it takes no call arguments")
-                yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{label}'s call takes no argument {key!r}", where, hint, at_key=True)
+                hint = did_you_mean(key, names) or (
+                    f"it takes: {', '.join(names)}" if names else "it takes no call arguments"
+                )
+                yield Diagnostic(
+                    Code.UNKNOWN_ARGUMENT, f"{label}'s call takes no argument {key!r}", where, hint, at_key=True
+                )
             continue
         if param in bound:
-            yield Diagnostic(Code.BAD_ARGUMENT, f"{label}'s {key!r} is already given by the node's `inputs`", where, "give it once: in `inputs` or under `call:`", at_key=True)
+            yield Diagnostic(
+                Code.BAD_ARGUMENT,
+                f"{label}'s {key!r} is already given by the node's `inputs`",
+                where,
+                "give it once: in `inputs` or under `call:`",
+                at_key=True,
+            )
             continue
         yield from _check_value(param, value, label, where)
     missing = [p.name for p in params if p.required and p not in bound and p.name not in call]
     if missing:
-        yield Diagnostic(Code.MISSING_ARGUMENT, f"{label}'s call needs {', '.join(map(repr, missing))}", path, "give it under `call:` or as one more of `inputs`")
+        yield Diagnostic(
+            Code.MISSING_ARGUMENT,
+            f"{label}'s call needs {', '.join(map(repr, missing))}",
+            path,
+            "give it under `call:` or as one more of `inputs`",
+        )
 
 
 def _check_value(param: Param, value: Any, label: str, path: Path) -> Iterator[Diagnostic]:
     if is_flag(param):
         if not (isinstance(value, bool) or (value is None and not isinstance(param.default, bool))):
-            yield Diagnostic(Code.WRONG_TYPE, f"{label}'s {param.name!r} is a switch: true or false; got {value!r}", path, bool_hint(value) or "write true or false")
+            yield Diagnostic(
+                Code.WRONG_TYPE,
+                f"{label}'s {param.name!r} is a switch: true or false; got {value!r}",
+                path,
+                bool_hint(value) or "write true or false",
+            )
         return
     bad = _not_references(value, path)
     if bad is not None:
         item, where = bad
         hint = "write a reference such as `enc:1`, or a list of them; plain values go to switches such as `training`"
-        yield Diagnostic(Code.WRONG_TYPE, f"{label}'s {param.name!r} takes tensors (references to inputs or nodes); got {item!r}", where, hint)
+        yield Diagnostic(
+            Code.WRONG_TYPE,
+            f"{label}'s {param.name!r} takes tensors (references to inputs or nodes); got {item!r}",
+            where,
+            hint,
+        )
 
 
 def _not_references(value: Any, path: Path) -> tuple[Any, Path] | None:

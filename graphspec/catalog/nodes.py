@@ -21,7 +21,14 @@ from typing import Any
 
 from graphspec._util.suggest import did_you_mean
 from graphspec.catalog._builtin import LayerInfo
-from graphspec.catalog.arguments import _FILE_PARAMS, _STRUCTURAL_HINTS, _VOCAB_LAYERS, _check_dtype, _check_plain_value, _unknown
+from graphspec.catalog.arguments import (
+    _FILE_PARAMS,
+    _STRUCTURAL_HINTS,
+    _VOCAB_LAYERS,
+    _check_dtype,
+    _check_plain_value,
+    _unknown,
+)
 from graphspec.catalog.calls import check_calls
 from graphspec.catalog.objects import _mapping_inside, check_object, object_kind
 from graphspec.catalog.ops import check_op_args
@@ -33,7 +40,9 @@ from graphspec.spec import MAX_MODEL_DEPTH, NODE_KINDS, parse_model
 __all__ = ["MODEL_WRAPPERS", "check_layer_args", "check_nodes", "check_submodel"]
 
 
-def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path: Path | None = None) -> Iterator[Diagnostic]:
+def check_layer_args(
+    layer: Any, args: Mapping[str, Any], path: Path, args_path: Path | None = None
+) -> Iterator[Diagnostic]:
     """Check one layer name and its constructor arguments.
 
     ``path`` locates the ``layer:`` value; ``args_path`` the mapping holding the
@@ -45,8 +54,18 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
         return
     info = layer_info(layer)
     if info is None:
-        by_path = "layers are named by class (`Dense`), never by import path; custom layers need graphspec.register_layer"
-        yield _unknown(Code.UNKNOWN_LAYER, "layer", layer, layer_names(), path, by_path, "see `keras.layers` for the catalogue, or register a custom layer")
+        by_path = (
+            "layers are named by class (`Dense`), never by import path; custom layers need graphspec.register_layer"
+        )
+        yield _unknown(
+            Code.UNKNOWN_LAYER,
+            "layer",
+            layer,
+            layer_names(),
+            path,
+            by_path,
+            "see `keras.layers` for the catalogue, or register a custom layer",
+        )
         return
     if info.refused:
         yield Diagnostic(Code.REFUSED_LAYER, f"layer {layer!r} is refused: {info.refused}", path)
@@ -55,13 +74,19 @@ def check_layer_args(layer: Any, args: Mapping[str, Any], path: Path, args_path:
         kpath = (*args_path, key)
         if not info.accepts(key):
             accepted = info.accepted()
-            hint = _STRUCTURAL_HINTS.get(key) or did_you_mean(key, accepted) or ("it takes: " + ", ".join(accepted) if accepted else f"{layer} takes no arguments")
+            hint = (
+                _STRUCTURAL_HINTS.get(key)
+                or did_you_mean(key, accepted)
+                or ("it takes: " + ", ".join(accepted) if accepted else f"{layer} takes no arguments")
+            )
             yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{layer} takes no argument {key!r}", kpath, hint, at_key=True)
             continue
         yield from _check_value(info, key, value, kpath)
     for name in info.required:
         if name not in args:
-            yield Diagnostic(Code.MISSING_ARGUMENT, f"{layer} needs argument {name!r}", args_path, f"add `{name}: ...` to the node")
+            yield Diagnostic(
+                Code.MISSING_ARGUMENT, f"{layer} needs argument {name!r}", args_path, f"add `{name}: ...` to the node"
+            )
 
 
 def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[Diagnostic]:
@@ -77,7 +102,12 @@ def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[
         yield from _check_dtype(value, path)
         return
     if info.name in _VOCAB_LAYERS and key in _FILE_PARAMS and isinstance(value, str):
-        yield Diagnostic(Code.BAD_ARGUMENT, f"{key!r} as a string is a file path, which a spec may not read", path, f"write the {key} inline as a list")
+        yield Diagnostic(
+            Code.BAD_ARGUMENT,
+            f"{key!r} as a string is a file path, which a spec may not read",
+            path,
+            f"write the {key} inline as a list",
+        )
         return
     if info.custom is not None and isinstance(value, Mapping) and "layer" in value:
         yield from _check_nested_layers("one", value, path)  # graphspec builds it, as a wrapper's layer
@@ -101,12 +131,28 @@ MODEL_WRAPPERS = frozenset({"TimeDistributed"})
 def _check_wrapped_model(value: Mapping[str, Any], path: Path, wrapper: str | None) -> Iterator[Diagnostic]:
     """``wraps: {model: {inputs, nodes, outputs}, trainable: false}``: a nested model as a wrapper's layer."""
     if wrapper not in MODEL_WRAPPERS:
-        yield Diagnostic(Code.BAD_SUBMODEL, f"{wrapper} cannot wrap a model", (*path, "model"), f"models can be wrapped by {', '.join(sorted(MODEL_WRAPPERS))}; use a `model:` node", at_key=True)
+        yield Diagnostic(
+            Code.BAD_SUBMODEL,
+            f"{wrapper} cannot wrap a model",
+            (*path, "model"),
+            f"models can be wrapped by {', '.join(sorted(MODEL_WRAPPERS))}; use a `model:` node",
+            at_key=True,
+        )
         return
     for key in sorted(set(value) - {"model", "trainable"}):
-        yield Diagnostic(Code.UNKNOWN_KEY, f"a wrapped model takes only `trainable` beside it; got {key!r}", (*path, key), at_key=True)
+        yield Diagnostic(
+            Code.UNKNOWN_KEY,
+            f"a wrapped model takes only `trainable` beside it; got {key!r}",
+            (*path, key),
+            at_key=True,
+        )
     if "trainable" in value and not isinstance(value["trainable"], bool):
-        yield Diagnostic(Code.WRONG_TYPE, f"trainable must be true or false; got {value['trainable']!r}", (*path, "trainable"), bool_hint(value["trainable"]) or "write true or false")
+        yield Diagnostic(
+            Code.WRONG_TYPE,
+            f"trainable must be true or false; got {value['trainable']!r}",
+            (*path, "trainable"),
+            bool_hint(value["trainable"]) or "write true or false",
+        )
     model, problems = parse_model(value["model"])
     yield from (d.prefixed((*path, "model")) for d in problems)
     if model is not None and len(path) // 3 <= MAX_MODEL_DEPTH:
@@ -114,7 +160,9 @@ def _check_wrapped_model(value: Mapping[str, Any], path: Path, wrapper: str | No
         yield from check_calls(model.nodes, (*path, "model"))
 
 
-def _check_nested_layers(how: str, value: Any, path: Path, required: bool = False, wrapper: str | None = None) -> Iterator[Diagnostic]:
+def _check_nested_layers(
+    how: str, value: Any, path: Path, required: bool = False, wrapper: str | None = None
+) -> Iterator[Diagnostic]:
     if how == "many" or (how == "one_or_many" and isinstance(value, list)):
         if not isinstance(value, list) or not value:
             yield Diagnostic(Code.WRONG_TYPE, "expected a non-empty list of layers, each {layer: Name, ...}", path)
@@ -128,11 +176,21 @@ def _check_nested_layers(how: str, value: Any, path: Path, required: bool = Fals
         yield from _check_wrapped_model(value, path, wrapper)
         return
     if not isinstance(value, Mapping) or "layer" not in value:
-        yield Diagnostic(Code.WRONG_TYPE, "expected a nested layer {layer: Name, ...arguments}", path, "for example `wraps: {layer: LSTM, units: 32}`")
+        yield Diagnostic(
+            Code.WRONG_TYPE,
+            "expected a nested layer {layer: Name, ...arguments}",
+            path,
+            "for example `wraps: {layer: LSTM, units: 32}`",
+        )
         return
     for key in ("inputs", "share"):
         if key in value:
-            yield Diagnostic(Code.UNKNOWN_KEY, f"a nested layer takes no {key!r}; it receives its wrapper's input", (*path, key), at_key=True)
+            yield Diagnostic(
+                Code.UNKNOWN_KEY,
+                f"a nested layer takes no {key!r}; it receives its wrapper's input",
+                (*path, key),
+                at_key=True,
+            )
     args = {k: v for k, v in value.items() if k not in ("layer", "inputs", "share")}
     yield from check_layer_args(value["layer"], args, (*path, "layer"), path)
 
@@ -151,10 +209,25 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
             continue
         kinds = [k for k in NODE_KINDS if getattr(node, k, None) is not None]
         if not kinds:
-            diags.append(Diagnostic(Code.MISSING_KEY, f"node {name!r} needs `layer: <class name>` (or `share: <node>`, `model:`, `op:`)", npath, "for example `layer: Dense`"))
+            diags.append(
+                Diagnostic(
+                    Code.MISSING_KEY,
+                    f"node {name!r} needs `layer: <class name>` (or `share: <node>`, `model:`, `op:`)",
+                    npath,
+                    "for example `layer: Dense`",
+                )
+            )
             continue
         if kinds == ["layer", "share"]:
-            diags.append(Diagnostic(Code.BAD_SHARE, f"node {name!r} has both `layer` and `share`", (*npath, "share"), "keep `share` to reuse a layer, or `layer` to make a new one", at_key=True))
+            diags.append(
+                Diagnostic(
+                    Code.BAD_SHARE,
+                    f"node {name!r} has both `layer` and `share`",
+                    (*npath, "share"),
+                    "keep `share` to reuse a layer, or `layer` to make a new one",
+                    at_key=True,
+                )
+            )
             continue
         if len(kinds) > 1:
             diags.append(_two_kinds(name, kinds, npath))
@@ -162,11 +235,27 @@ def check_nodes(nodes: Mapping[str, Any], prefix: Path = ()) -> list[Diagnostic]
         if node.share is not None:
             if getattr(node, "keras_name", None) is not None:
                 message = f"node {name!r} calls {node.share!r}'s layer, whose Keras name is that node's"
-                diags.append(Diagnostic(Code.BAD_SHARE, message, (*npath, "keras_name"), "set `keras_name` on the node that declares the layer", at_key=True))
+                diags.append(
+                    Diagnostic(
+                        Code.BAD_SHARE,
+                        message,
+                        (*npath, "keras_name"),
+                        "set `keras_name` on the node that declares the layer",
+                        at_key=True,
+                    )
+                )
             if node.args:
                 key = next(iter(node.args))
                 message = f"node {name!r} shares {node.share!r}'s layer and cannot set its arguments (got {key!r})"
-                diags.append(Diagnostic(Code.BAD_SHARE, message, (*npath, key), "set arguments on the node that declares the layer", at_key=True))
+                diags.append(
+                    Diagnostic(
+                        Code.BAD_SHARE,
+                        message,
+                        (*npath, key),
+                        "set arguments on the node that declares the layer",
+                        at_key=True,
+                    )
+                )
             continue
         if node.model is not None:
             diags.extend(_check_model_node(node, npath))
@@ -181,7 +270,13 @@ def _two_kinds(name: str, kinds: list[str], path: Path) -> Diagnostic:
     message = f"node {name!r} has both `{kinds[0]}` and `{kinds[1]}`"
     if "share" in kinds:
         message += "; only layers and models can be shared (an op has no weights: write the op again)"
-    return Diagnostic(Code.NODE_KIND, message, (*path, kinds[1]), "a node is one of: `layer:`, `share:`, `model:` or `op:`; split it into two nodes", at_key=True)
+    return Diagnostic(
+        Code.NODE_KIND,
+        message,
+        (*path, kinds[1]),
+        "a node is one of: `layer:`, `share:`, `model:` or `op:`; split it into two nodes",
+        at_key=True,
+    )
 
 
 def _check_model_node(node: Any, path: Path) -> list[Diagnostic]:
@@ -190,9 +285,20 @@ def _check_model_node(node: Any, path: Path) -> list[Diagnostic]:
     for key, value in node.args.items():
         if key != "trainable":
             hint = "a model node takes only `trainable`; arguments belong on the sub-model's nodes"
-            diags.append(Diagnostic(Code.UNKNOWN_ARGUMENT, f"a model node takes no argument {key!r}", (*path, key), hint, at_key=True))
+            diags.append(
+                Diagnostic(
+                    Code.UNKNOWN_ARGUMENT, f"a model node takes no argument {key!r}", (*path, key), hint, at_key=True
+                )
+            )
         elif not isinstance(value, bool):
-            diags.append(Diagnostic(Code.WRONG_TYPE, f"trainable must be true or false; got {value!r}", (*path, key), bool_hint(value) or "write true or false"))
+            diags.append(
+                Diagnostic(
+                    Code.WRONG_TYPE,
+                    f"trainable must be true or false; got {value!r}",
+                    (*path, key),
+                    bool_hint(value) or "write true or false",
+                )
+            )
     return diags + check_submodel(node.model, path)
 
 
@@ -201,8 +307,18 @@ def check_submodel(model: Any, path: Path) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     for name, out in model.outputs.items():
         if out.loss is not None or out.metrics or out.weighted_metrics or out.loss_weight is not None:
-            message = f"sub-model output {name!r} sets a loss, loss weight or metrics, which only the top-level outputs take"
-            diags.append(Diagnostic(Code.BAD_SUBMODEL, message, (*path, "model", "outputs", name), "set them on an output of the whole model", at_key=True))
+            message = (
+                f"sub-model output {name!r} sets a loss, loss weight or metrics, which only the top-level outputs take"
+            )
+            diags.append(
+                Diagnostic(
+                    Code.BAD_SUBMODEL,
+                    message,
+                    (*path, "model", "outputs", name),
+                    "set them on an output of the whole model",
+                    at_key=True,
+                )
+            )
     if len(path) // 3 > MAX_MODEL_DEPTH:
         return diags  # graph.resolve reports the nesting; checking deeper would only recurse
     return diags + check_nodes(model.nodes, (*path, "model"))

@@ -117,7 +117,12 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
     if isinstance(value, str):
         if not _known_object(kind, value):
             names = object_names(kind)
-            yield Diagnostic(Code.UNKNOWN_OBJECT, f"unknown {kind} {value!r}", path, did_you_mean(value, names) or _list_hint(kind, names))
+            yield Diagnostic(
+                Code.UNKNOWN_OBJECT,
+                f"unknown {kind} {value!r}",
+                path,
+                did_you_mean(value, names) or _list_hint(kind, names),
+            )
             return
         info = object_info(kind, value)
         needed = [p.name for p in info.params if p.required] if info is not None and info.is_class else []
@@ -131,20 +136,40 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
             )
         return
     if not isinstance(value, Mapping):
-        yield Diagnostic(Code.WRONG_TYPE, f"{_a(kind)} is a name or a mapping with class_name and config; got {type(value).__name__}", path)
+        yield Diagnostic(
+            Code.WRONG_TYPE,
+            f"{_a(kind)} is a name or a mapping with class_name and config; got {type(value).__name__}",
+            path,
+        )
         return
     for extra in sorted(set(value) - {"class_name", "config"}):
-        yield Diagnostic(Code.UNKNOWN_KEY, f"unknown key {extra!r} in {_a(kind)} mapping", (*path, extra), "write {class_name: ..., config: {...}}", at_key=True)
+        yield Diagnostic(
+            Code.UNKNOWN_KEY,
+            f"unknown key {extra!r} in {_a(kind)} mapping",
+            (*path, extra),
+            "write {class_name: ..., config: {...}}",
+            at_key=True,
+        )
     class_name = value.get("class_name")
     config = value.get("config", {})
     config_ok = isinstance(config, Mapping)
     if not config_ok:
-        yield Diagnostic(Code.WRONG_TYPE, f"`config` must be a mapping of keyword arguments; got {type(config).__name__}", (*path, "config"))
+        yield Diagnostic(
+            Code.WRONG_TYPE,
+            f"`config` must be a mapping of keyword arguments; got {type(config).__name__}",
+            (*path, "config"),
+        )
     if "class_name" not in value:
-        yield Diagnostic(Code.MISSING_KEY, f"{_a(kind)} mapping needs `class_name`", path, "write {class_name: ..., config: {...}}")
+        yield Diagnostic(
+            Code.MISSING_KEY, f"{_a(kind)} mapping needs `class_name`", path, "write {class_name: ..., config: {...}}"
+        )
         return
     if not isinstance(class_name, str):
-        yield Diagnostic(Code.WRONG_TYPE, f"`class_name` must be the name of {_a(kind)}; got {type(class_name).__name__}", (*path, "class_name"))
+        yield Diagnostic(
+            Code.WRONG_TYPE,
+            f"`class_name` must be the name of {_a(kind)}; got {type(class_name).__name__}",
+            (*path, "class_name"),
+        )
         return
     info = object_info(kind, class_name)
     if info is None:
@@ -159,11 +184,15 @@ def check_object(kind: str, value: Any, path: Path) -> Iterator[Diagnostic]:
             Code.BAD_ARGUMENT,
             f"{kind} {class_name!r} is a function and takes no config here",
             (*path, "config"),
-            "use a layer node (LeakyReLU, ReLU, ELU, ...) for a parameterised activation" if kind == "activation" else None,
+            "use a layer node (LeakyReLU, ReLU, ELU, ...) for a parameterised activation"
+            if kind == "activation"
+            else None,
         )
         return
     config_path = (*path, "config") if "config" in value else path
-    yield from _check_kwargs(config, info.params, info.var_kwargs, f"{kind} {class_name!r}", config_path, NESTED_OBJECTS.get(kind, {}))
+    yield from _check_kwargs(
+        config, info.params, info.var_kwargs, f"{kind} {class_name!r}", config_path, NESTED_OBJECTS.get(kind, {})
+    )
 
 
 # Object arguments whose value may itself be an object of another kind: an optimizer's
@@ -190,12 +219,23 @@ def _list_hint(kind: str, names: list[str]) -> str:
 
 
 def _check_kwargs(
-    config: Mapping[str, Any], params: tuple[Param, ...], var_kwargs: bool, owner: str, path: Path, nested: Mapping[str, str] | None = None
+    config: Mapping[str, Any],
+    params: tuple[Param, ...],
+    var_kwargs: bool,
+    owner: str,
+    path: Path,
+    nested: Mapping[str, str] | None = None,
 ) -> Iterator[Diagnostic]:
     known = [p.name for p in params]
     for key, val in config.items():
         if key not in known and not var_kwargs:
-            yield Diagnostic(Code.UNKNOWN_ARGUMENT, f"{owner} takes no argument {key!r}", (*path, key), did_you_mean(key, known), at_key=True)
+            yield Diagnostic(
+                Code.UNKNOWN_ARGUMENT,
+                f"{owner} takes no argument {key!r}",
+                (*path, key),
+                did_you_mean(key, known),
+                at_key=True,
+            )
         if nested and key in nested and isinstance(val, Mapping):
             yield from check_object(nested[key], val, (*path, key))
             continue

@@ -85,24 +85,45 @@ def op_for_class(module: str, class_name: str) -> str | None:
     return next((n for n, e in _data()["ops"].items() if e["module"] == short and e["class_name"] == class_name), None)
 
 
-def check_op_args(op: Any, args: Mapping[str, Any], n_inputs: int, path: Path, args_path: Path, call: Mapping[str, Any] | None = None) -> Iterator[Diagnostic]:
+def check_op_args(
+    op: Any, args: Mapping[str, Any], n_inputs: int, path: Path, args_path: Path, call: Mapping[str, Any] | None = None
+) -> Iterator[Diagnostic]:
     """Check an op name against the allow-list and its arguments against the Operation's signature
     (call arguments given as tensors under ``call:`` count as given)."""
     if not isinstance(op, str):
-        yield Diagnostic(Code.WRONG_TYPE, f"`op` must be the name of a keras.ops function; got {type(op).__name__}", path)
+        yield Diagnostic(
+            Code.WRONG_TYPE, f"`op` must be the name of a keras.ops function; got {type(op).__name__}", path
+        )
         return
     info = op_info(op)
     if info is None:
         by_path = "ops are named as functions of keras.ops (`add`, `concatenate`), never by import path"
-        yield _unknown(Code.UNKNOWN_OP, "op", op, op_names(), path, by_path, "ops are the functions of keras.ops, such as add, concatenate, reshape")
+        yield _unknown(
+            Code.UNKNOWN_OP,
+            "op",
+            op,
+            op_names(),
+            path,
+            by_path,
+            "ops are the functions of keras.ops, such as add, concatenate, reshape",
+        )
         return
     if info.refused:
-        yield Diagnostic(Code.REFUSED_OP, f"op {op!r} is refused: {info.refused}", path, "write a Layer subclass and register it with graphspec.register_layer")
+        yield Diagnostic(
+            Code.REFUSED_OP,
+            f"op {op!r} is refused: {info.refused}",
+            path,
+            "write a Layer subclass and register it with graphspec.register_layer",
+        )
         return
     bound = info.bound(n_inputs)
     if bound is None:
         names = ", ".join(p.name for p in info.call)
-        yield Diagnostic(Code.BAD_ARGUMENT, f"op {op!r} takes {len(info.call)} tensor{'s' if len(info.call) != 1 else ''} ({names}); got {n_inputs} inputs", (*args_path, "inputs"))
+        yield Diagnostic(
+            Code.BAD_ARGUMENT,
+            f"op {op!r} takes {len(info.call)} tensor{'s' if len(info.call) != 1 else ''} ({names}); got {n_inputs} inputs",
+            (*args_path, "inputs"),
+        )
         return
     by_call = set(call or ())
     params = (*info.params, *(p for p in info.constants(n_inputs) if p.name not in by_call))

@@ -107,7 +107,9 @@ def layer_info(name: str) -> LayerInfo | None:
         entry["forwards_base_kwargs"],
         entry["family"],
         entry.get("refused"),
-        call=tuple(Param(p["name"], p["required"], p.get("default"), positional=p["positional"]) for p in entry.get("call", ())),
+        call=tuple(
+            Param(p["name"], p["required"], p.get("default"), positional=p["positional"]) for p in entry.get("call", ())
+        ),
         call_var_kwargs=entry.get("call_var_kwargs", False),
     )
 
@@ -136,7 +138,14 @@ def _call_signature(fn: Any) -> tuple[tuple[Param, ...], bool]:
     for p in found:
         if p.name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
-        params.append(Param(p.name, p.default is p.empty, None if p.default is p.empty else p.default, positional=p.kind is not p.KEYWORD_ONLY))
+        params.append(
+            Param(
+                p.name,
+                p.default is p.empty,
+                None if p.default is p.empty else p.default,
+                positional=p.kind is not p.KEYWORD_ONLY,
+            )
+        )
     return tuple(params), any(p.kind is p.VAR_KEYWORD for p in found)
 
 

@@ -64,16 +64,40 @@ def _count_objects(outputs: Mapping[str, Any]) -> list[Diagnostic]:
     if sum(metrics.values()) > MAX_METRICS:
         most = max(metrics, key=lambda n: metrics[n])
         message = f"the outputs ask for {sum(metrics.values()):,} metrics ({metrics[most]:,} on {most!r}); at most {MAX_METRICS:,} are allowed"
-        diags.append(Diagnostic(Code.BAD_VALUE, message, ("outputs", most, "metrics"), "keep the metrics you read; each is an object Keras updates every step"))
+        diags.append(
+            Diagnostic(
+                Code.BAD_VALUE,
+                message,
+                ("outputs", most, "metrics"),
+                "keep the metrics you read; each is an object Keras updates every step",
+            )
+        )
     if losses > MAX_LOSSES:
-        diags.append(Diagnostic(Code.BAD_VALUE, f"{losses:,} outputs have a loss; at most {MAX_LOSSES:,} are allowed", ("outputs",), "train fewer outputs at once"))
+        diags.append(
+            Diagnostic(
+                Code.BAD_VALUE,
+                f"{losses:,} outputs have a loss; at most {MAX_LOSSES:,} are allowed",
+                ("outputs",),
+                "train fewer outputs at once",
+            )
+        )
     return diags
 
 
 # The argument of each file-writing callback that names where it writes; relative to the run folder.
-CALLBACK_FILE_ARGS: dict[str, str] = {"ModelCheckpoint": "filepath", "CSVLogger": "filename", "TensorBoard": "log_dir", "BackupAndRestore": "backup_dir"}
+CALLBACK_FILE_ARGS: dict[str, str] = {
+    "ModelCheckpoint": "filepath",
+    "CSVLogger": "filename",
+    "TensorBoard": "log_dir",
+    "BackupAndRestore": "backup_dir",
+}
 # Where each writes when the spec names it without that argument.
-CALLBACK_DEFAULT_FILES: dict[str, str] = {"ModelCheckpoint": "checkpoint.keras", "CSVLogger": "log.csv", "TensorBoard": "logs", "BackupAndRestore": "backup"}
+CALLBACK_DEFAULT_FILES: dict[str, str] = {
+    "ModelCheckpoint": "checkpoint.keras",
+    "CSVLogger": "log.csv",
+    "TensorBoard": "logs",
+    "BackupAndRestore": "backup",
+}
 
 
 def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
@@ -81,7 +105,14 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
     if fit is None:
         return []
     if len(fit.callbacks) > MAX_CALLBACKS:
-        return [Diagnostic(Code.BAD_VALUE, f"fit asks for {len(fit.callbacks):,} callbacks; at most {MAX_CALLBACKS} are allowed", ("fit", "callbacks"), "Keras calls every callback at every batch")]
+        return [
+            Diagnostic(
+                Code.BAD_VALUE,
+                f"fit asks for {len(fit.callbacks):,} callbacks; at most {MAX_CALLBACKS} are allowed",
+                ("fit", "callbacks"),
+                "Keras calls every callback at every batch",
+            )
+        ]
     diags: list[Diagnostic] = []
     clean: list[Any] = []  # the callbacks without a problem of their own (None in place of the others)
     for i, callback in enumerate(fit.callbacks):
@@ -89,7 +120,13 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
         clean.append(None)
         name = callback if isinstance(callback, str) else callback.get("class_name")
         if isinstance(name, str) and name in REFUSED_CALLBACKS:
-            diags.append(Diagnostic(Code.UNKNOWN_OBJECT, f"callback {name!r} is refused: {REFUSED_CALLBACKS[name]}", path if isinstance(callback, str) else (*path, "class_name")))
+            diags.append(
+                Diagnostic(
+                    Code.UNKNOWN_OBJECT,
+                    f"callback {name!r} is refused: {REFUSED_CALLBACKS[name]}",
+                    path if isinstance(callback, str) else (*path, "class_name"),
+                )
+            )
             continue
         found = list(check_object("callback", callback, path))
         if not found and isinstance(callback, Mapping):
@@ -99,7 +136,14 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
     diags += _check_backup(clean)
     if fit.class_weight is not None and n_outputs > 1:
         hint = "Keras takes class_weight for single-output models only; weight the outputs with loss_weight, or pass sample weights"
-        diags.append(Diagnostic(Code.BAD_VALUE, f"class_weight needs a model with one output; this one has {n_outputs}", ("fit", "class_weight"), hint))
+        diags.append(
+            Diagnostic(
+                Code.BAD_VALUE,
+                f"class_weight needs a model with one output; this one has {n_outputs}",
+                ("fit", "class_weight"),
+                hint,
+            )
+        )
     return diags
 
 
@@ -118,7 +162,11 @@ def _callback_folder(callback: Any) -> tuple[str, str, Any] | None:
     config = {} if isinstance(callback, str) else (callback.get("config") or {})
     value = config.get(CALLBACK_FILE_ARGS[name]) if isinstance(config, Mapping) else None
     value = CALLBACK_DEFAULT_FILES[name] if value is None else value
-    return (name, posixpath.normpath(value.replace("\\", "/")), value) if isinstance(value, str) and value.strip() else None
+    return (
+        (name, posixpath.normpath(value.replace("\\", "/")), value)
+        if isinstance(value, str) and value.strip()
+        else None
+    )
 
 
 def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
@@ -142,12 +190,21 @@ def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
         for j, (other, path, _) in paths:
             if j != i and (path == folder or path.startswith(folder + "/") or folder.startswith(path + "/")):
                 message = f"BackupAndRestore.backup_dir {written!r} shares {path!r} with {other} (fit.callbacks[{j}]); the backup folder holds the backup alone"
-                diags.append(Diagnostic(Code.BAD_VALUE, message, where, f"write another folder, such as {folder + '-backup'!r}"))
+                diags.append(
+                    Diagnostic(Code.BAD_VALUE, message, where, f"write another folder, such as {folder + '-backup'!r}")
+                )
                 break
         config = callbacks[i].get("config") or {} if isinstance(callbacks[i], Mapping) else {}
         if config.get("save_freq", "epoch") != "epoch":
             message = f"BackupAndRestore.save_freq {config['save_freq']!r}: graphspec backs up at the end of each epoch, where a resumed run continues exactly"
-            diags.append(Diagnostic(Code.BAD_VALUE, message, ("fit", "callbacks", i, "config", "save_freq"), "leave save_freq out (it is 'epoch')"))
+            diags.append(
+                Diagnostic(
+                    Code.BAD_VALUE,
+                    message,
+                    ("fit", "callbacks", i, "config", "save_freq"),
+                    "leave save_freq out (it is 'epoch')",
+                )
+            )
     return diags
 
 
@@ -159,17 +216,30 @@ def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> li
     import posixpath
 
     if not isinstance(value, str) or not value.strip():
-        return [Diagnostic(Code.WRONG_TYPE, f"{name}.{arg} must be a path inside the run folder; got {value!r}", (*path, arg))]
+        return [
+            Diagnostic(
+                Code.WRONG_TYPE, f"{name}.{arg} must be a path inside the run folder; got {value!r}", (*path, arg)
+            )
+        ]
     parts = value.replace("\\", "/").split("/")
     if looks_absolute(value) or ".." in parts or "~" in parts[:1]:
         hint = f"write a relative path such as {posixpath.basename(value.rstrip('/')) or 'out'!r}; it is placed in the run folder"
-        return [Diagnostic(Code.UNSAFE_PATH, f"{name}.{arg} {value!r} leaves the run folder: paths in a spec are relative to it and may not use '..'", (*path, arg), hint)]
+        return [
+            Diagnostic(
+                Code.UNSAFE_PATH,
+                f"{name}.{arg} {value!r} leaves the run folder: paths in a spec are relative to it and may not use '..'",
+                (*path, arg),
+                hint,
+            )
+        ]
     norm = posixpath.normpath(value.replace("\\", "/"))
     if norm.split("/")[0] in _RUN_FOLDER_FILES:
         message = f"{name}.{arg} {value!r} is one of the run folder's own files, which training writes itself"
         return [Diagnostic(Code.BAD_VALUE, message, (*path, arg), f"use another name, such as {'callbacks/' + norm!r}")]
     if name == "ModelCheckpoint":
-        return _check_checkpoint_template(value, (*path, arg)) or _check_checkpoint_suffix(value, config.get("save_weights_only") is True, (*path, arg))
+        return _check_checkpoint_template(value, (*path, arg)) or _check_checkpoint_suffix(
+            value, config.get("save_weights_only") is True, (*path, arg)
+        )
     return []
 
 
@@ -193,11 +263,20 @@ def _check_checkpoint_template(value: str, path: Path) -> list[Diagnostic]:
     """Refuse ModelCheckpoint path fields other than numbers by name, and a formatted name that would leave the folder."""
     import string
 
-    hint = "use only fields Keras fills with numbers: {epoch}, {epoch:02d}, {batch}, metric names such as {val_loss:.2f}"
+    hint = (
+        "use only fields Keras fills with numbers: {epoch}, {epoch:02d}, {batch}, metric names such as {val_loss:.2f}"
+    )
     try:
         fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
     except ValueError as exc:  # unbalanced braces
-        return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} is not a valid template: {exc}", path, hint + "; write a literal brace as {{ or }}")]
+        return [
+            Diagnostic(
+                Code.BAD_VALUE,
+                f"ModelCheckpoint.filepath {value!r} is not a valid template: {exc}",
+                path,
+                hint + "; write a literal brace as {{ or }}",
+            )
+        ]
     for field, spec, conversion in fields:
         if not _TEMPLATE_FIELD.fullmatch(field) or conversion is not None or not _TEMPLATE_SPEC.fullmatch(spec or ""):
             shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
@@ -206,10 +285,19 @@ def _check_checkpoint_template(value: str, path: Path) -> list[Diagnostic]:
     try:
         formatted = value.format_map(_Numbers())
     except (ValueError, TypeError) as exc:  # `{val_loss:d}`: Keras would fail only after the first epoch
-        return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} cannot be filled in: {exc}", path, hint)]
+        return [
+            Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r} cannot be filled in: {exc}", path, hint)
+        ]
     parts = formatted.replace("\\", "/").split("/")
     if looks_absolute(formatted) or ".." in parts:
-        return [Diagnostic(Code.UNSAFE_PATH, f"ModelCheckpoint.filepath {value!r} formats to {formatted!r}, which leaves the run folder", path, hint)]
+        return [
+            Diagnostic(
+                Code.UNSAFE_PATH,
+                f"ModelCheckpoint.filepath {value!r} formats to {formatted!r}, which leaves the run folder",
+                path,
+                hint,
+            )
+        ]
     return []
 
 
@@ -220,4 +308,11 @@ def _check_checkpoint_suffix(value: str, weights_only: bool, path: Path) -> list
         return []
     what = "with save_weights_only, " if weights_only else ""
     hint = f"name it {value.removesuffix('.keras') + ends[0]!r}"
-    return [Diagnostic(Code.BAD_VALUE, f"ModelCheckpoint.filepath {value!r}: {what}Keras needs a name ending in {' or '.join(ends)}", path, hint)]
+    return [
+        Diagnostic(
+            Code.BAD_VALUE,
+            f"ModelCheckpoint.filepath {value!r}: {what}Keras needs a name ending in {' or '.join(ends)}",
+            path,
+            hint,
+        )
+    ]

@@ -25,7 +25,19 @@ from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.lint import values as lint_values
 from graphspec.source.limits import Limits, check_archive, open_archive
 
-__all__ = ["ArraySpec", "check_arrays", "checked_data", "expected_arrays", "load_npz", "model_arrays", "save_npz", "split_arrays", "synthetic_arrays", "synthetic_inputs", "target_kind"]
+__all__ = [
+    "ArraySpec",
+    "check_arrays",
+    "checked_data",
+    "expected_arrays",
+    "load_npz",
+    "model_arrays",
+    "save_npz",
+    "split_arrays",
+    "synthetic_arrays",
+    "synthetic_inputs",
+    "target_kind",
+]
 
 Shape = tuple[int | None, ...]
 
@@ -69,7 +81,9 @@ class ArraySpec:
     dtype: str | None
     path: Path
     labels: str = "dense"
-    lint: Any = field(default=None, compare=False)  # what graphspec.lint expects of the values (label range, ...), checked by check_arrays
+    lint: Any = field(
+        default=None, compare=False
+    )  # what graphspec.lint expects of the values (label range, ...), checked by check_arrays
 
 
 def target_kind(loss: Any) -> str:
@@ -159,7 +173,11 @@ def load_npz(path: str | os.PathLike[str], limits: Limits = Limits()) -> dict[st
         if first.code is Code.IO_ERROR:
             raise _bad_file(where, first.message, "give an existing .npz file") from None
         if "no end record" in first.message and _is_npy(where):
-            raise _bad_file(where, "it holds a single array, not named arrays", "save with numpy.savez(path, text=..., question=..., answer=...)") from None
+            raise _bad_file(
+                where,
+                "it holds a single array, not named arrays",
+                "save with numpy.savez(path, text=..., question=..., answer=...)",
+            ) from None
         raise
 
 
@@ -181,7 +199,11 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) ->
             shape, _, dtype = read_header(fp)
             header = fp.tell()
         if dtype.hasobject:
-            raise _bad_file(where, f"array {member!r} is an object array, which would need unpickling (code)", "save plain numeric or string arrays")
+            raise _bad_file(
+                where,
+                f"array {member!r} is an object array, which would need unpickling (code)",
+                "save plain numeric or string arrays",
+            )
         declared = math.prod(shape) * dtype.itemsize
         if declared != info.file_size - header:
             reason = f"array {member!r} declares shape {tuple(shape)} of {dtype} ({declared:,} bytes), but its member holds {info.file_size - header:,}"
@@ -195,7 +217,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) ->
 
 
 def _bad_file(where: str, reason: str, hint: str) -> SpecError:
-    return SpecError([Diagnostic(Code.BAD_DATA_FILE, f"cannot read data file {where!r}: {reason}", (), hint, file=where)])
+    return SpecError(
+        [Diagnostic(Code.BAD_DATA_FILE, f"cannot read data file {where!r}: {reason}", (), hint, file=where)]
+    )
 
 
 def save_npz(arrays: Mapping[str, np.ndarray], path: str | os.PathLike[str]) -> None:
@@ -243,7 +267,9 @@ def _expects(want: ArraySpec) -> str:
     return text
 
 
-def check_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, source: str = "data", targets: bool = True) -> list[Diagnostic]:
+def check_arrays(
+    arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, source: str = "data", targets: bool = True
+) -> list[Diagnostic]:
     """Every problem with ``arrays`` as data for the ``expected`` inputs and outputs.
 
     Missing and unexpected names, dtype kinds and shapes that cannot feed their
@@ -256,26 +282,60 @@ def check_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, so
     for want in wanted:
         if want.name not in arrays:
             what = "input" if want.role == "input" else "output (it has a loss)"
-            diags.append(Diagnostic(Code.MISSING_ARRAY, f"{source} has no array {want.name!r} for the {what}; expected {_expects(want)}", want.path, f"add `{want.name}` to the data"))
+            diags.append(
+                Diagnostic(
+                    Code.MISSING_ARRAY,
+                    f"{source} has no array {want.name!r} for the {what}; expected {_expects(want)}",
+                    want.path,
+                    f"add `{want.name}` to the data",
+                )
+            )
             continue
         array = np.asarray(arrays[want.name])
         if not _fits(array, want):
             message = f"array {want.name!r} in {source} has shape {tuple(array.shape)} and dtype {array.dtype}; the {want.role} expects {_expects(want)}"
-            diags.append(Diagnostic(Code.ARRAY_MISMATCH, message, want.path, "N, the number of samples, comes first; None is any size"))
+            diags.append(
+                Diagnostic(
+                    Code.ARRAY_MISMATCH, message, want.path, "N, the number of samples, comes first; None is any size"
+                )
+            )
     for key in arrays:
         if key not in names:
             options = ", ".join(sorted(w.name for w in wanted))
-            diags.append(Diagnostic(Code.UNEXPECTED_ARRAY, f"{source} has an array {key!r}, which is no input or output with a loss", (), f"arrays are keyed by name: {options}"))
+            diags.append(
+                Diagnostic(
+                    Code.UNEXPECTED_ARRAY,
+                    f"{source} has an array {key!r}, which is no input or output with a loss",
+                    (),
+                    f"arrays are keyed by name: {options}",
+                )
+            )
     counts = {k: len(np.asarray(arrays[k])) for k in (w.name for w in wanted) if k in arrays and np.ndim(arrays[k]) > 0}
     if len(set(counts.values())) > 1:
         listed = ", ".join(f"{k}: {n}" for k, n in counts.items())
-        diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold different numbers of samples ({listed})", (), "every array's first dimension counts the same samples"))
+        diags.append(
+            Diagnostic(
+                Code.ARRAY_MISMATCH,
+                f"arrays in {source} hold different numbers of samples ({listed})",
+                (),
+                "every array's first dimension counts the same samples",
+            )
+        )
     elif 0 in counts.values():  # Keras would "train" on nothing, evaluate to no results, and fail inside predict
-        diags.append(Diagnostic(Code.ARRAY_MISMATCH, f"arrays in {source} hold no samples", (), "give at least one sample: N, the first dimension, must be 1 or more"))
+        diags.append(
+            Diagnostic(
+                Code.ARRAY_MISMATCH,
+                f"arrays in {source} hold no samples",
+                (),
+                "give at least one sample: N, the first dimension, must be 1 or more",
+            )
+        )
     return lint_values.refine(diags, arrays, wanted)  # the lint data rules: label ranges, encodings, NaN, ...
 
 
-def split_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, source: str = "data", targets: bool = True) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def split_arrays(
+    arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, source: str = "data", targets: bool = True
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Check ``arrays`` (see :func:`check_arrays`) and split them into inputs and targets.
 
     Raises:
@@ -291,7 +351,12 @@ def split_arrays(arrays: Mapping[str, Any], expected: Iterable[ArraySpec], *, so
 
 
 def checked_data(
-    source: Mapping[str, Any] | os.PathLike[str], expected: Iterable[ArraySpec], *, targets: bool, where: Any = None, limits: Limits = Limits()
+    source: Mapping[str, Any] | os.PathLike[str],
+    expected: Iterable[ArraySpec],
+    *,
+    targets: bool,
+    where: Any = None,
+    limits: Limits = Limits(),
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Arrays from an ``.npz`` file or a mapping, checked against ``expected`` and split into inputs and targets.
 
@@ -309,7 +374,12 @@ def checked_data(
     """
     if isinstance(source, str | bytes):  # a path is an os.PathLike, as everywhere in the API
         shown = repr(source[:60])
-        raise SpecError.single(Code.BAD_DATA_FILE, f"data is a mapping of arrays or a path object, not the {type(source).__name__} {shown}", (), "pass pathlib.Path(...) for an .npz file")
+        raise SpecError.single(
+            Code.BAD_DATA_FILE,
+            f"data is a mapping of arrays or a path object, not the {type(source).__name__} {shown}",
+            (),
+            "pass pathlib.Path(...) for an .npz file",
+        )
     name = "the data" if isinstance(source, Mapping) else os.fspath(source)
     arrays = source if isinstance(source, Mapping) else load_npz(source, limits)
     try:
@@ -329,7 +399,9 @@ def _placed(d: Diagnostic, where: Any, data_file: str | None) -> Diagnostic:
     return d.located(where, None, None, None) if isinstance(where, str) else d
 
 
-def synthetic_arrays(report: Any, n: int, seed: int = 0, *, max_bytes: int = Limits().max_data_bytes) -> dict[str, np.ndarray]:
+def synthetic_arrays(
+    report: Any, n: int, seed: int = 0, *, max_bytes: int = Limits().max_data_bytes
+) -> dict[str, np.ndarray]:
     """Random data shaped like a validated spec's inputs and its outputs with a loss.
 
     Integer inputs that feed an ``Embedding`` get ids in ``[0, input_dim)``; other
@@ -348,7 +420,12 @@ def synthetic_arrays(report: Any, n: int, seed: int = 0, *, max_bytes: int = Lim
             data would take more than ``max_bytes``.
     """
     if n < 1:
-        raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {n}", (), "--synthetic N with N >= 1")
+        raise SpecError.single(
+            Code.BAD_VALUE,
+            f"the number of synthetic samples must be 1 or more; got {n}",
+            (),
+            "--synthetic N with N >= 1",
+        )
     report = _concrete(report)
     plan = _synthetic_plan(report, n)
     _check_synthetic_size(plan, n, max_bytes)
@@ -388,8 +465,22 @@ def _input_plan(report: Any, n: int) -> list[_Planned]:
     plan: list[_Planned] = []
     for name, inp in report.spec.inputs.items():
         if _family(inp.dtype) == "string":
-            raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic data for string input {name!r}", ("inputs", name, "dtype"), "give --data")
-        plan.append(_Planned(name, "input", (n, *inp.shape), "float32" if inp.dtype == "bfloat16" else inp.dtype, "input", ("inputs", name)))
+            raise SpecError.single(
+                Code.BAD_VALUE,
+                f"cannot make synthetic data for string input {name!r}",
+                ("inputs", name, "dtype"),
+                "give --data",
+            )
+        plan.append(
+            _Planned(
+                name,
+                "input",
+                (n, *inp.shape),
+                "float32" if inp.dtype == "bfloat16" else inp.dtype,
+                "input",
+                ("inputs", name),
+            )
+        )
     return plan
 
 
@@ -398,9 +489,24 @@ def _synthetic_plan(report: Any, n: int) -> list[_Planned]:
     for want in expected_arrays(report):
         if want.role == "output":
             if want.shape is None or None in want.shape:
-                raise SpecError.single(Code.BAD_VALUE, f"cannot make synthetic targets for output {want.name!r}: its shape is not known before building", want.path, "give --data")
+                raise SpecError.single(
+                    Code.BAD_VALUE,
+                    f"cannot make synthetic targets for output {want.name!r}: its shape is not known before building",
+                    want.path,
+                    "give --data",
+                )
             kind = target_kind(report.spec.outputs[want.name].loss)
-            plan.append(_Planned(want.name, "output", (n, *want.shape), "int32" if kind == "sparse" else "float32", kind, want.path, want))  # type: ignore[arg-type]
+            plan.append(
+                _Planned(
+                    want.name,
+                    "output",
+                    (n, *want.shape),
+                    "int32" if kind == "sparse" else "float32",
+                    kind,
+                    want.path,
+                    want,
+                )
+            )  # type: ignore[arg-type]
     return plan
 
 
@@ -415,7 +521,12 @@ def _check_synthetic_size(plan: list[_Planned], n: int, max_bytes: int) -> None:
         f"{n:,} synthetic samples would take {total:,} bytes, over the limit of {max_bytes:,}; "
         f"the largest array, {biggest.name!r} of shape {biggest.shape}, takes {per_sample:,} bytes a sample"
     )
-    raise SpecError.single(Code.BAD_VALUE, message, biggest.path, "use fewer samples (--synthetic N), give --data, or raise Limits(max_data_bytes=...)")
+    raise SpecError.single(
+        Code.BAD_VALUE,
+        message,
+        biggest.path,
+        "use fewer samples (--synthetic N), give --data, or raise Limits(max_data_bytes=...)",
+    )
 
 
 def _concrete(report: Any) -> Any:
@@ -426,7 +537,10 @@ def _concrete(report: Any) -> Any:
     if all(d is not None for inp in spec.inputs.values() for d in inp.shape):
         return report
     for length in _LENGTHS:
-        inputs = {k: v.model_copy(update={"shape": [length if d is None else d for d in v.shape]}) for k, v in spec.inputs.items()}
+        inputs = {
+            k: v.model_copy(update={"shape": [length if d is None else d for d in v.shape]})
+            for k, v in spec.inputs.items()
+        }
         try:
             fixed = validate(spec.model_copy(update={"inputs": inputs}))
         except SpecError:
@@ -434,7 +548,12 @@ def _concrete(report: Any) -> Any:
         shapes = [fixed.inference.outputs[w.name].shape for w in expected_arrays(fixed) if w.role == "output"]
         if all(s is not None and all(d is None or d > 0 for d in s[1:]) for s in shapes):
             return fixed
-    raise SpecError.single(Code.BAD_VALUE, f"no sequence length in {_LENGTHS} gives this model valid output shapes", ("inputs",), "fix the input shapes in the spec, or give --data")
+    raise SpecError.single(
+        Code.BAD_VALUE,
+        f"no sequence length in {_LENGTHS} gives this model valid output shapes",
+        ("inputs",),
+        "fix the input shapes in the spec, or give --data",
+    )
 
 
 def _random_input(rng: np.random.Generator, report: Any, name: str, shape: tuple[int, ...], dtype: str) -> np.ndarray:
@@ -471,7 +590,9 @@ def _random_target(rng: np.random.Generator, shape: tuple[int, ...], kind: str) 
     return rng.standard_normal(size=shape).astype("float32")
 
 
-def synthetic_inputs(report: Any, n: int, seed: int = 0, *, max_bytes: int = Limits().max_data_bytes) -> dict[str, np.ndarray]:
+def synthetic_inputs(
+    report: Any, n: int, seed: int = 0, *, max_bytes: int = Limits().max_data_bytes
+) -> dict[str, np.ndarray]:
     """Random inputs for a validated spec, as :func:`synthetic_arrays` makes them, without targets.
 
     For feeding a model rather than training it (the parity check of ``graphspec export``):
@@ -483,7 +604,12 @@ def synthetic_inputs(report: Any, n: int, seed: int = 0, *, max_bytes: int = Lim
             sequence length fits the model, or the inputs would take more than ``max_bytes``.
     """
     if n < 1:
-        raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {n}", (), "ask for 1 sample or more")
+        raise SpecError.single(
+            Code.BAD_VALUE,
+            f"the number of synthetic samples must be 1 or more; got {n}",
+            (),
+            "ask for 1 sample or more",
+        )
     report = _concrete(report)
     plan = _input_plan(report, n)
     _check_synthetic_size(plan, n, max_bytes)

@@ -40,7 +40,14 @@ _DEEP = 250
 _FRAMES_PER_LAYER = 40
 
 
-def emit(graph: Graph, compile: bool = True, max_params: int | None = None, *, max_build_bytes: int | None = None, bytes_per_param: int = 4) -> Any:
+def emit(
+    graph: Graph,
+    compile: bool = True,
+    max_params: int | None = None,
+    *,
+    max_build_bytes: int | None = None,
+    bytes_per_param: int = 4,
+) -> Any:
     """Build (and by default compile) the Keras model of a resolved, checked graph.
 
     With ``max_params`` (and ``max_build_bytes``, the estimated peak of the
@@ -57,7 +64,14 @@ def emit(graph: Graph, compile: bool = True, max_params: int | None = None, *, m
     return _emitted(graph, max_params, lambda: _Emitter(graph).run(compile), max_build_bytes, bytes_per_param)
 
 
-def emit_models(graph: Graph, compile: bool = True, max_params: int | None = None, *, max_build_bytes: int | None = None, bytes_per_param: int = 4) -> dict[str, Any]:
+def emit_models(
+    graph: Graph,
+    compile: bool = True,
+    max_params: int | None = None,
+    *,
+    max_build_bytes: int | None = None,
+    bytes_per_param: int = 4,
+) -> dict[str, Any]:
     """The spec's own model (first, under the spec's name) and each model of its ``models:``, by name.
 
     They share one set of layers (so one set of weights); only the spec's own model is
@@ -78,7 +92,9 @@ def build_submodel(model: ModelSpec) -> Any:
     return _with_depth(graph.depth, lambda: _Emitter(graph).run(compile=False, model_name=model.name))
 
 
-def _emitted(graph: Graph, max_params: int | None, build: Callable[[], T], max_build_bytes: int | None, bytes_per_param: int) -> T:
+def _emitted(
+    graph: Graph, max_params: int | None, build: Callable[[], T], max_build_bytes: int | None, bytes_per_param: int
+) -> T:
     try:
         if max_params is not None:
             _with_depth(graph.depth, lambda: _dry_run(graph, max_params, max_build_bytes, bytes_per_param))
@@ -98,7 +114,16 @@ def _dry_run(graph: Graph, max_params: int, max_build_bytes: int | None = None, 
     if max_build_bytes is not None and need > max_build_bytes and total <= max_params:
         biggest = max(counts, key=lambda n: counts[n])
         message = f"building would take about {need:,} bytes ({total:,} parameters, and the largest layer {biggest!r}'s initial values), over the build budget of {max_build_bytes:,}"
-        raise SpecError([Diagnostic(Code.TOO_MANY_PARAMS, message, (), "raise --max-build-bytes or Budget(max_build_bytes=...) if this spec is trusted")])
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.TOO_MANY_PARAMS,
+                    message,
+                    (),
+                    "raise --max-build-bytes or Budget(max_build_bytes=...) if this spec is trusted",
+                )
+            ]
+        )
     if total > max_params:
         biggest = max(counts, key=lambda n: counts[n])
         path: Path = ("nodes", node_name(biggest)) if node_name(biggest) in graph.spec.nodes else ()
@@ -160,7 +185,6 @@ def _with_depth(depth: int, fn: Callable[[], T]) -> T:
     return result[0]
 
 
-
 @functools.cache
 def _keras_objects(kind: str) -> Mapping[str, Any]:
     from keras.src import activations, constraints, initializers, losses, metrics, optimizers, regularizers
@@ -168,7 +192,11 @@ def _keras_objects(kind: str) -> Mapping[str, Any]:
     if kind == "schedule":
         module = import_keras().optimizers.schedules
         base = module.LearningRateSchedule
-        return {n: c for n in dir(module) if isinstance(c := getattr(module, n), type) and issubclass(c, base) and c is not base}
+        return {
+            n: c
+            for n in dir(module)
+            if isinstance(c := getattr(module, n), type) and issubclass(c, base) and c is not base
+        }
     module = {
         "activation": activations,
         "initializer": initializers,
@@ -254,13 +282,21 @@ class _Emitter:
         keras = self.keras
         for name, inp in self.spec.inputs.items():
             extra = {"optional": True} if inp.optional else {}
-            self.tensors[name] = keras.Input(shape=tuple(inp.shape), dtype=inp.dtype, name=layer_name(name, inp), batch_size=inp.batch_size, sparse=inp.sparse or None, **extra)
+            self.tensors[name] = keras.Input(
+                shape=tuple(inp.shape),
+                dtype=inp.dtype,
+                name=layer_name(name, inp),
+                batch_size=inp.batch_size,
+                sparse=inp.sparse or None,
+                **extra,
+            )
         for name in self.graph.order:
             self._call_node(name)
 
     def assemble(self, interface: Interface, name: str | None) -> Any:
         """A keras.Model over the built tensors: inputs and outputs in the interface's structure."""
         path: Path = interface.path if interface.name is not None else ("outputs",)
+
         def leaf(ref: str) -> Any:
             if interface.name is None and ref in self.spec.outputs:
                 return self._output(ref)
@@ -271,7 +307,9 @@ class _Emitter:
         try:
             return self.keras.Model(inputs=inputs, outputs=outputs, name=name)
         except Exception as exc:
-            raise self.fail(Code.KERAS_ERROR, f"Keras could not assemble {interface.label()}: {reason(exc)}", path) from None
+            raise self.fail(
+                Code.KERAS_ERROR, f"Keras could not assemble {interface.label()}: {reason(exc)}", path
+            ) from None
 
     def set_trainable(self, model: Any, trainable: bool) -> None:
         """Keras' freezing: a model's ``trainable: false`` freezes it and every layer in it, as
@@ -362,9 +400,19 @@ class _Emitter:
         if index is None:
             return value
         if not isinstance(value, list | tuple):
-            raise self.fail(Code.BAD_OUTPUT_INDEX, f"{src!r} produces a single tensor; '{ref}' selects nothing", path, f"write {src!r}")
+            raise self.fail(
+                Code.BAD_OUTPUT_INDEX,
+                f"{src!r} produces a single tensor; '{ref}' selects nothing",
+                path,
+                f"write {src!r}",
+            )
         if index >= len(value):
-            raise self.fail(Code.BAD_OUTPUT_INDEX, f"{src!r} produces {len(value)} tensors; '{ref}' is out of range", path, f"use an index from 0 to {len(value) - 1}")
+            raise self.fail(
+                Code.BAD_OUTPUT_INDEX,
+                f"{src!r} produces {len(value)} tensors; '{ref}' is out of range",
+                path,
+                f"use an index from 0 to {len(value) - 1}",
+            )
         return value[index]
 
     def _call_value(self, value: Any, path: Path) -> Any:
@@ -380,7 +428,10 @@ class _Emitter:
         owner = self.graph.layer_owner[name]
         layer = self._layer(owner)
         many = len(node.inputs) > 1
-        args = [self._tensor(ref, ("nodes", name, "inputs", i) if many else ("nodes", name, "inputs")) for i, ref in enumerate(node.inputs)]
+        args = [
+            self._tensor(ref, ("nodes", name, "inputs", i) if many else ("nodes", name, "inputs"))
+            for i, ref in enumerate(node.inputs)
+        ]
         kwargs = {key: self._call_value(value, ("nodes", name, "call", key)) for key, value in node.call.items()}
         decl = self.spec.nodes[owner]
         if decl.op is not None:
@@ -393,7 +444,9 @@ class _Emitter:
             if many and info.positional_tensors:
                 result = self._guard(lambda: layer(*args, **kwargs), ("nodes", name), str(decl.layer))
             else:
-                result = self._guard(lambda: layer(args if many else args[0], **kwargs), ("nodes", name), str(decl.layer))
+                result = self._guard(
+                    lambda: layer(args if many else args[0], **kwargs), ("nodes", name), str(decl.layer)
+                )
         self.tensors[name] = list(result) if isinstance(result, tuple) else result
 
     # sub-models and ops: a `model:` node is a nested keras Model, an `op:` node a keras.ops Operation
@@ -422,7 +475,11 @@ class _Emitter:
         """The graph as a ``keras.Sequential`` (graph.resolve checked it is one input and a chain)."""
         input_name, inp = next(iter(self.spec.inputs.items()))
         first = self.keras.layers.InputLayer(
-            shape=tuple(inp.shape), batch_size=inp.batch_size, dtype=inp.dtype, sparse=inp.sparse or None, name=layer_name(input_name, inp)
+            shape=tuple(inp.shape),
+            batch_size=inp.batch_size,
+            dtype=inp.dtype,
+            sparse=inp.sparse or None,
+            name=layer_name(input_name, inp),
         )
         layers = [first, *(self._layer(n) for n in self.graph.order)]
         return self._guard(lambda: self.keras.Sequential(layers, name=name), (), "Sequential")
@@ -436,7 +493,9 @@ class _Emitter:
         name = layer_name(owner, self.spec.nodes[owner])
         return self._guard(lambda: cls(**kwargs, name=name), ("nodes", owner), f"op {op!r}")
 
-    def _call_op(self, name: str, op: str, args: Mapping[str, Any], operation: Any, tensors: list[Any], call: Mapping[str, Any]) -> Any:
+    def _call_op(
+        self, name: str, op: str, args: Mapping[str, Any], operation: Any, tensors: list[Any], call: Mapping[str, Any]
+    ) -> Any:
         """Call an op on its tensors (one list for ``concatenate``) with its constant call arguments and ``call:`` tensors."""
         info = catalog.op_info(op)
         assert info is not None, "the catalogue check runs before emit"
@@ -469,19 +528,32 @@ class _Emitter:
         if spec.compile is None and not has_loss:
             return
         settings = spec.compile or CompileSpec()
-        losses = {n: self._guard(functools.partial(make_object, "loss", o.loss), ("outputs", n, "loss"), "loss") for n, o in spec.outputs.items() if o.loss is not None}
-        weights = {n: (o.loss_weight if o.loss_weight is not None else 1.0) for n, o in spec.outputs.items() if o.loss is not None}
+        losses = {
+            n: self._guard(functools.partial(make_object, "loss", o.loss), ("outputs", n, "loss"), "loss")
+            for n, o in spec.outputs.items()
+            if o.loss is not None
+        }
+        weights = {
+            n: (o.loss_weight if o.loss_weight is not None else 1.0)
+            for n, o in spec.outputs.items()
+            if o.loss is not None
+        }
         explicit_weights = any(o.loss_weight is not None for o in spec.outputs.values())
         metrics, weighted = (
             {
-                n: [self._guard(functools.partial(make_object, "metric", m), ("outputs", n, what, i), "metric") for i, m in enumerate(getattr(o, what))]
+                n: [
+                    self._guard(functools.partial(make_object, "metric", m), ("outputs", n, what, i), "metric")
+                    for i, m in enumerate(getattr(o, what))
+                ]
                 for n, o in spec.outputs.items()
                 if getattr(o, what)
             }
             for what in ("metrics", "weighted_metrics")
         )
         kwargs: dict[str, Any] = {
-            "optimizer": self._guard(lambda: make_object("optimizer", settings.optimizer), ("compile", "optimizer"), "optimizer"),
+            "optimizer": self._guard(
+                lambda: make_object("optimizer", settings.optimizer), ("compile", "optimizer"), "optimizer"
+            ),
             "jit_compile": settings.jit_compile,
             "run_eagerly": settings.run_eagerly,
             "steps_per_execution": settings.steps_per_execution,

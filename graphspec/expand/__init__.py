@@ -53,10 +53,20 @@ from graphspec.expand._expander import _Expander
 from graphspec.expand._overrides import CommandLineValue, parse_override
 from graphspec.source import Document, Limits
 
-__all__ = ["BlockScope", "CommandLineValue", "ExpandedDocument", "expand_document", "merge_copies", "needs_expansion", "parse_override"]
+__all__ = [
+    "BlockScope",
+    "CommandLineValue",
+    "ExpandedDocument",
+    "expand_document",
+    "merge_copies",
+    "needs_expansion",
+    "parse_override",
+]
 
 
-def expand_document(doc: Document, params: Mapping[str, Any] | None = None, *, limits: Limits = Limits(), max_nodes: int = 100_000) -> Document:
+def expand_document(
+    doc: Document, params: Mapping[str, Any] | None = None, *, limits: Limits = Limits(), max_nodes: int = 100_000
+) -> Document:
     """Expand blocks, repeats, parameters and includes into a flat spec document.
 
     A document that uses none of them is returned as is (unless ``params`` are

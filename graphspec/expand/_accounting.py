@@ -50,8 +50,12 @@ class Exhausted(Exception):
         self.hint = hint
 
 
-_RAISE_NODES = "lower `repeat` or the parameters that set it, or raise the budget with --max-nodes if the spec is trusted"
-_RAISE_VALUES = "lower `repeat`, or move large lists out of repeated blocks; raise Limits(max_values=...) if the spec is trusted"
+_RAISE_NODES = (
+    "lower `repeat` or the parameters that set it, or raise the budget with --max-nodes if the spec is trusted"
+)
+_RAISE_VALUES = (
+    "lower `repeat`, or move large lists out of repeated blocks; raise Limits(max_values=...) if the spec is trusted"
+)
 _RAISE_CHARS = "expressions that repeat a string grow it exponentially; raise Limits(max_bytes=..., max_expansion=...) if the spec is trusted"
 
 
@@ -76,7 +80,11 @@ class Tally:
         self.nodes += n
         if self.nodes > self.max_nodes:
             self.spent = True
-            raise Exhausted(Code.TOO_MANY_NODES, f"expanding this spec makes more than {self.max_nodes:,} nodes and block copies, over the budget", _RAISE_NODES)
+            raise Exhausted(
+                Code.TOO_MANY_NODES,
+                f"expanding this spec makes more than {self.max_nodes:,} nodes and block copies, over the budget",
+                _RAISE_NODES,
+            )
 
     def add_values(self, n: int) -> None:
         self.values += n
@@ -92,11 +100,17 @@ class Tally:
         """Count a string about to be created (checked before it is joined)."""
         if length > self.max_string:
             self.spent = True
-            raise Exhausted(Code.BAD_EXPRESSION, f"this expression would make a string of {length:,} characters; the limit is {self.max_string:,}", _RAISE_CHARS)
+            raise Exhausted(
+                Code.BAD_EXPRESSION,
+                f"this expression would make a string of {length:,} characters; the limit is {self.max_string:,}",
+                _RAISE_CHARS,
+            )
         self.chars += length
         if self.chars > self.max_chars:
             self.spent = True
-            message = f"expressions in this spec make more than {self.max_chars:,} characters of strings, over the limit"
+            message = (
+                f"expressions in this spec make more than {self.max_chars:,} characters of strings, over the limit"
+            )
             raise Exhausted(Code.BAD_EXPRESSION, message, _RAISE_CHARS)
 
 
@@ -162,23 +176,39 @@ class SpecFiles:
         if root.file is None:
             return cls(limits, None)
         real = os.path.realpath(root.file)
-        files = cls(limits, os.path.realpath(folder_of(root.file)), len(root.text.encode("utf-8")) if root.text is not None else 0)
+        files = cls(
+            limits,
+            os.path.realpath(folder_of(root.file)),
+            len(root.text.encode("utf-8")) if root.text is not None else 0,
+        )
         files.documents[real] = root
         return files
 
     def confine(self, rel: str, doc: Document) -> tuple[str, str] | Diagnostic:
         """The path ``rel`` names from ``doc`` and its real path, or why it may not be read."""
         if doc.file is None or self.base is None:
-            return Diagnostic(Code.BAD_INCLUDE, "a spec given as text or data cannot include files", hint="load the spec from a file, or define the blocks inline")
+            return Diagnostic(
+                Code.BAD_INCLUDE,
+                "a spec given as text or data cannot include files",
+                hint="load the spec from a file, or define the blocks inline",
+            )
         shown = _shown(rel)
         if "\0" in rel:
             return Diagnostic(Code.BAD_INCLUDE, f"include path {shown} holds a NUL byte, which no file name can")
         if looks_absolute(rel):
-            return Diagnostic(Code.BAD_INCLUDE, f"include path {shown} is absolute; paths are relative to the including file")
-        target = os.path.join(folder_of(doc.file) if is_stream(doc.file) else os.path.dirname(doc.file), rel)  # a pipe's: the current folder's
+            return Diagnostic(
+                Code.BAD_INCLUDE, f"include path {shown} is absolute; paths are relative to the including file"
+            )
+        target = os.path.join(
+            folder_of(doc.file) if is_stream(doc.file) else os.path.dirname(doc.file), rel
+        )  # a pipe's: the current folder's
         real = os.path.realpath(target)
         if os.path.commonpath([self.base, real]) != self.base:
-            return Diagnostic(Code.BAD_INCLUDE, f"include path {shown} leaves the spec's folder tree", hint="keep included files beside the spec or below its folder")
+            return Diagnostic(
+                Code.BAD_INCLUDE,
+                f"include path {shown} leaves the spec's folder tree",
+                hint="keep included files beside the spec or below its folder",
+            )
         if not os.path.isfile(real):
             return Diagnostic(Code.BAD_INCLUDE, f"include path {shown}: no such file")
         return target, real
@@ -201,7 +231,15 @@ class SpecFiles:
         except SpecError as exc:
             if any(d.code is Code.FILE_TOO_LARGE for d in exc.diagnostics):
                 message = f"{_shown(rel)} does not fit: the spec and the files it names hold more than {self.limits.max_bytes:,} bytes together ({self.read:,} read before it)"
-                raise SpecError([Diagnostic(Code.FILE_TOO_LARGE, message, hint="raise the limit with Limits(max_bytes=...) or --max-bytes if this spec is trusted")]) from None
+                raise SpecError(
+                    [
+                        Diagnostic(
+                            Code.FILE_TOO_LARGE,
+                            message,
+                            hint="raise the limit with Limits(max_bytes=...) or --max-bytes if this spec is trusted",
+                        )
+                    ]
+                ) from None
             raise
         self.read += len(doc.text.encode("utf-8")) if doc.text is not None else 0
         self.documents[real] = doc

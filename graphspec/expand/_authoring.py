@@ -8,7 +8,12 @@ from graphspec.source import Document
 
 __all__ = ["AUTHORING_KEYS", "needs_expansion"]
 
-AUTHORING_KEYS = ("params", "blocks", "include", "search")  # `search:` is graphspec.expand.search's; never part of the flat spec
+AUTHORING_KEYS = (
+    "params",
+    "blocks",
+    "include",
+    "search",
+)  # `search:` is graphspec.expand.search's; never part of the flat spec
 
 
 def needs_expansion(doc: Document) -> bool:
@@ -22,7 +27,9 @@ def needs_expansion(doc: Document) -> bool:
     if any(k in data for k in AUTHORING_KEYS):
         return True
     nodes = data.get("nodes")
-    if isinstance(nodes, dict) and any(isinstance(n, dict) and ("block" in n or isinstance(n.get("model"), str)) for n in nodes.values()):
+    if isinstance(nodes, dict) and any(
+        isinstance(n, dict) and ("block" in n or isinstance(n.get("model"), str)) for n in nodes.values()
+    ):
         return True
     if doc.text is not None:
         return "$" in doc.text

@@ -33,7 +33,12 @@ class _Blocks(_State):
         if raw is None:
             return
         if not isinstance(raw, dict):
-            self.error(Code.WRONG_TYPE, "`blocks` is a mapping of block names to {params, inputs, nodes, outputs}", doc, ("blocks",))
+            self.error(
+                Code.WRONG_TYPE,
+                "`blocks` is a mapping of block names to {params, inputs, nodes, outputs}",
+                doc,
+                ("blocks",),
+            )
             return
         for name, definition in raw.items():
             block = self.block(name, definition, doc, ("blocks", name))
@@ -43,7 +48,14 @@ class _Blocks(_State):
                 first = self.blocks[name]
                 mark = first.doc.position(first.path, at_key=True)
                 where = f"{first.doc.file or '<spec>'}:{mark.line}:{mark.column}" if mark else first.doc.file
-                self.error(Code.DUPLICATE_NAME, f"block {name!r} is defined twice (first at {where})", doc, ("blocks", name), "rename one of them", at_key=True)
+                self.error(
+                    Code.DUPLICATE_NAME,
+                    f"block {name!r} is defined twice (first at {where})",
+                    doc,
+                    ("blocks", name),
+                    "rename one of them",
+                    at_key=True,
+                )
                 continue
             self.blocks[name] = block
 
@@ -59,14 +71,30 @@ class _Blocks(_State):
         for key in raw:
             if key not in _BLOCK_KEYS:
                 hint = did_you_mean(key, _BLOCK_KEYS, otherwise="allowed here: " + ", ".join(_BLOCK_KEYS))
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in block {name!r}", doc, (*path, key), hint, at_key=True)
+                self.error(
+                    Code.UNKNOWN_KEY, f"unknown key {key!r} in block {name!r}", doc, (*path, key), hint, at_key=True
+                )
         inputs = _names(raw.get("inputs", ["x"]))
         if inputs is None:
             self.error(Code.WRONG_TYPE, "a block's inputs are a name or a list of names", doc, (*path, "inputs"))
         outputs = self.part(raw, "outputs", _names(raw.get("outputs")), "a node name or a list of them", doc, path)
-        nodes = self.part(raw, "nodes", raw.get("nodes") if isinstance(raw.get("nodes"), dict) else None, "a mapping of nodes", doc, path)
+        nodes = self.part(
+            raw,
+            "nodes",
+            raw.get("nodes") if isinstance(raw.get("nodes"), dict) else None,
+            "a mapping of nodes",
+            doc,
+            path,
+        )
         for clash in set(inputs or ()) & set(nodes or ()):
-            self.error(Code.DUPLICATE_NAME, f"{clash!r} is both an input and a node of block {name!r}", doc, (*path, "nodes", clash), "rename one of them", at_key=True)
+            self.error(
+                Code.DUPLICATE_NAME,
+                f"{clash!r} is both an input and a node of block {name!r}",
+                doc,
+                (*path, "nodes", clash),
+                "rename one of them",
+                at_key=True,
+            )
         params = self.declare(raw.get("params"), doc, (*path, "params"))
         if len(self.problems) > found or inputs is None or not outputs or not nodes:
             return None
@@ -76,7 +104,12 @@ class _Blocks(_State):
         """A required, non-empty part of a block definition (``nodes``, ``outputs``), or ``None``, reported."""
         if not value:
             missing = key not in raw
-            self.error(Code.MISSING_KEY if missing else Code.WRONG_TYPE, f"block {path[-1]!r} needs `{key}`: {what}", doc, path if missing else (*path, key))
+            self.error(
+                Code.MISSING_KEY if missing else Code.WRONG_TYPE,
+                f"block {path[-1]!r} needs `{key}`: {what}",
+                doc,
+                path if missing else (*path, key),
+            )
             return None
         return value
 
@@ -99,8 +132,18 @@ class _Blocks(_State):
             data = included.data
             if not isinstance(data, dict) or not ({"blocks", "include"} & set(data)):
                 # Otherwise a typo (`block:`) would drop the file's blocks without a word.
-                what = "its top level is not a mapping" if not isinstance(data, dict) else "it has no `blocks:` (or `include:`)"
-                self.error(Code.BAD_INCLUDE, f"include {rel!r} brings no blocks: {what}", doc, where, "define the shared blocks under `blocks:` in that file")
+                what = (
+                    "its top level is not a mapping"
+                    if not isinstance(data, dict)
+                    else "it has no `blocks:` (or `include:`)"
+                )
+                self.error(
+                    Code.BAD_INCLUDE,
+                    f"include {rel!r} brings no blocks: {what}",
+                    doc,
+                    where,
+                    "define the shared blocks under `blocks:` in that file",
+                )
                 continue
             yield included
 
@@ -120,7 +163,13 @@ class _Blocks(_State):
         target, real = found
         if real in chain:
             names = [os.path.relpath(p, self.files.base or ".") for p in (*chain[chain.index(real) :], real)]
-            self.error(Code.INCLUDE_CYCLE, "spec files include each other: " + " → ".join(names), doc, where, "remove one of the includes")
+            self.error(
+                Code.INCLUDE_CYCLE,
+                "spec files include each other: " + " → ".join(names),
+                doc,
+                where,
+                "remove one of the includes",
+            )
             return None
         if len(chain) > _MAX_INCLUDE_DEPTH:
             self.error(Code.BAD_INCLUDE, f"includes nest deeper than {_MAX_INCLUDE_DEPTH} levels", doc, where)
@@ -137,12 +186,25 @@ class _Blocks(_State):
     def find_block(self, name: Any, scope: _Scope, path: Path) -> _Block | None:
         """The block ``name`` (written at ``path``), unless unknown or already being expanded."""
         if not isinstance(name, str) or name not in self.blocks:
-            hint = did_you_mean(str(name), list(self.blocks), otherwise=("defined blocks: " + ", ".join(self.blocks) if self.blocks else "define it under `blocks:` or include a file that does"))
+            hint = did_you_mean(
+                str(name),
+                list(self.blocks),
+                otherwise=(
+                    "defined blocks: " + ", ".join(self.blocks)
+                    if self.blocks
+                    else "define it under `blocks:` or include a file that does"
+                ),
+            )
             self.flat_error(Code.UNKNOWN_BLOCK, f"unknown block {name!r}", path, hint)
             return None
         if name in scope.blocks:
             chain = " → ".join((*scope.blocks[scope.blocks.index(name) :], name))
-            self.flat_error(Code.RECURSIVE_BLOCK, f"block {name!r} instantiates itself: {chain}", path, "a block may use other blocks, never itself")
+            self.flat_error(
+                Code.RECURSIVE_BLOCK,
+                f"block {name!r} instantiates itself: {chain}",
+                path,
+                "a block may use other blocks, never itself",
+            )
             return None
         return self.blocks[name]
 

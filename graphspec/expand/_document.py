@@ -78,7 +78,10 @@ class ExpandedDocument(Document):
         if origin.doc is self:
             return super().place(d)
         placed = origin.doc.place(Diagnostic(d.code, d.message, origin.path, at_key=d.at_key))
-        return replace(d.located(placed.file, placed.line, placed.column, placed.source_line), related=(*_related(origin), *placed.related))
+        return replace(
+            d.located(placed.file, placed.line, placed.column, placed.source_line),
+            related=(*_related(origin), *placed.related),
+        )
 
 
 def _related(origin: _Origin) -> tuple[Related, ...]:
@@ -105,7 +108,19 @@ def merge_copies(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
             out.append(d)
             continue
         instance = d.related[0]  # the copies of one `repeat:` share its position
-        key = (d.code, d.severity, d.message, d.hint, d.file, d.line, d.column, d.related[-1], instance.file, instance.line, instance.column)
+        key = (
+            d.code,
+            d.severity,
+            d.message,
+            d.hint,
+            d.file,
+            d.line,
+            d.column,
+            d.related[-1],
+            instance.file,
+            instance.line,
+            instance.column,
+        )
         if key not in groups:
             out.append(key)
         groups.setdefault(key, []).append(d)
@@ -118,7 +133,12 @@ def _merged(copies: list[Diagnostic]) -> Diagnostic:
         return first
     names = [str(d.path[1]) if len(d.path) > 1 and d.path[0] == "nodes" else format_path(d.path) for d in copies[1:]]
     instance = first.related[0]
-    note = Related(f"the same in {len(names)} more cop{'y' if len(names) == 1 else 'ies'}: {', '.join(names)}", instance.file, instance.line, instance.column)
+    note = Related(
+        f"the same in {len(names)} more cop{'y' if len(names) == 1 else 'ies'}: {', '.join(names)}",
+        instance.file,
+        instance.line,
+        instance.column,
+    )
     return replace(first, related=(*first.related[:-1], note, first.related[-1]))
 
 

@@ -30,7 +30,13 @@ class _Instances(_State):
         flat_name = scope.prefix + name
         path: Path = ("nodes", flat_name)
         if flat_name in self.nodes or flat_name in self.instances:
-            self.flat_error(Code.DUPLICATE_NAME, f"two nodes expand to the name {flat_name!r}", path, "rename one of them", at_key=True)
+            self.flat_error(
+                Code.DUPLICATE_NAME,
+                f"two nodes expand to the name {flat_name!r}",
+                path,
+                "rename one of them",
+                at_key=True,
+            )
         self.out.origins[path] = _Origin(scope.doc, (*scope.path, name), scope.via)
         self.spend(1, path)
         if isinstance(raw, dict) and "block" in raw:
@@ -63,7 +69,9 @@ class _Instances(_State):
         if block is None:
             return
         if len(scope.blocks) >= _MAX_BLOCK_DEPTH:
-            self.flat_error(Code.RECURSIVE_BLOCK, f"blocks nest deeper than {_MAX_BLOCK_DEPTH} levels here", (*path, "block"))
+            self.flat_error(
+                Code.RECURSIVE_BLOCK, f"blocks nest deeper than {_MAX_BLOCK_DEPTH} levels here", (*path, "block")
+            )
             return
         times = self.repeat(raw, scope, path)
         if times is None:
@@ -82,19 +90,46 @@ class _Instances(_State):
             if copy_block is None:
                 return
             if len(copy_block.inputs) != len(inputs):
-                self.flat_error(Code.BAD_VALUE, f"block {copy_block.name!r} takes {len(copy_block.inputs)} input(s); this copy gets {len(inputs)}", chosen.path if chosen else path)
+                self.flat_error(
+                    Code.BAD_VALUE,
+                    f"block {copy_block.name!r} takes {len(copy_block.inputs)} input(s); this copy gets {len(inputs)}",
+                    chosen.path if chosen else path,
+                )
                 return
             self.check_args(copy_block, given, path)
             copy_name = f"{flat_name}/block{copy}" if "repeat" in raw else flat_name
-            inputs = self.expand_copy(scope, copy_block, given, inputs, path, copy_name, f", copy {copy} of {times}" if "repeat" in raw else "")
+            inputs = self.expand_copy(
+                scope,
+                copy_block,
+                given,
+                inputs,
+                path,
+                copy_name,
+                f", copy {copy} of {times}" if "repeat" in raw else "",
+            )
             self.out.scopes[copy_name] = BlockScope(copy_name, copy_block.name, copy if "repeat" in raw else None)
         self.instances[flat_name] = inputs  # a repeat reads as its last copy
 
-    def expand_copy(self, scope: _Scope, block: _Block, args: dict[str, Any], inputs: list[str], path: Path, copy_name: str, which: str) -> list[str]:
+    def expand_copy(
+        self,
+        scope: _Scope,
+        block: _Block,
+        args: dict[str, Any],
+        inputs: list[str],
+        path: Path,
+        copy_name: str,
+        which: str,
+    ) -> list[str]:
         """Expand one copy of a block; return the flat references of its outputs."""
         if copy_name != path[1]:
             if copy_name in self.nodes or copy_name in self.instances:
-                self.flat_error(Code.DUPLICATE_NAME, f"two nodes expand to the name {copy_name!r}", ("nodes", copy_name), "rename one of them", at_key=True)
+                self.flat_error(
+                    Code.DUPLICATE_NAME,
+                    f"two nodes expand to the name {copy_name!r}",
+                    ("nodes", copy_name),
+                    "rename one of them",
+                    at_key=True,
+                )
             self.out.origins[("nodes", copy_name)] = self.out.origins[path]
             self.spend(1, path)
         env = self.instance_env(block, args, scope, path)
@@ -129,7 +164,9 @@ class _Instances(_State):
             self.spend(times, (*path, "repeat"))
         return times
 
-    def instance_inputs(self, raw: dict[str, Any], scope: _Scope, block: _Block, path: Path, times: int) -> list[str] | None:
+    def instance_inputs(
+        self, raw: dict[str, Any], scope: _Scope, block: _Block, path: Path, times: int
+    ) -> list[str] | None:
         given = raw.get("inputs", [])
         refs = [given] if isinstance(given, str) else given
         if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
@@ -156,13 +193,20 @@ class _Instances(_State):
             return {}
         where: Path = (*path, "override")
         if not isinstance(raw, dict):
-            self.flat_error(Code.WRONG_TYPE, "override maps copy numbers (1-based) to parameter values: {1: {strides: 2}}", where)
+            self.flat_error(
+                Code.WRONG_TYPE, "override maps copy numbers (1-based) to parameter values: {1: {strides: 2}}", where
+            )
             return {}
         out: dict[int, dict[str, Any]] = {}
         for key, values in raw.items():
             copy = _index(key) if _INDEX.fullmatch(str(key)) else 0
             if not 1 <= copy <= times:
-                self.flat_error(Code.BAD_VALUE, f"override {shown_value(key)} names no copy; copies are numbered 1 to {times}", (*where, key), at_key=True)
+                self.flat_error(
+                    Code.BAD_VALUE,
+                    f"override {shown_value(key)} names no copy; copies are numbered 1 to {times}",
+                    (*where, key),
+                    at_key=True,
+                )
             elif not isinstance(values, dict):
                 self.flat_error(Code.WRONG_TYPE, "an override is a mapping of parameter values", (*where, key))
             else:
@@ -172,8 +216,18 @@ class _Instances(_State):
     def check_args(self, block: _Block, args: dict[str, Any], path: Path) -> None:
         for name in args:
             if name not in block.params:
-                hint = did_you_mean(name, [*block.params, *_INSTANCE_KEYS], otherwise=f"block {block.name!r} takes: {', '.join(block.params) or 'no parameters'}")
-                self.flat_error(Code.UNKNOWN_PARAM, f"block {block.name!r} has no parameter {name!r}", (*path, name), hint, at_key=True)
+                hint = did_you_mean(
+                    name,
+                    [*block.params, *_INSTANCE_KEYS],
+                    otherwise=f"block {block.name!r} takes: {', '.join(block.params) or 'no parameters'}",
+                )
+                self.flat_error(
+                    Code.UNKNOWN_PARAM,
+                    f"block {block.name!r} has no parameter {name!r}",
+                    (*path, name),
+                    hint,
+                    at_key=True,
+                )
 
     def instance_env(self, block: _Block, args: dict[str, Any], scope: _Scope, path: Path) -> dict[str, Value] | None:
         """The parameters a copy's body sees: the spec's, then the block's own (arguments, else defaults).
@@ -189,7 +243,12 @@ class _Instances(_State):
                 value, where = (given.value, given.path) if isinstance(given, _At) else (given, (*path, name))
                 bound = self.bind(decl, value, scope.env, scope.doc, where, flat=True)
             elif decl.required:
-                self.flat_error(Code.MISSING_PARAM, f"block {block.name!r} needs parameter {name!r}", path, f"add `{name}: ...` to the instance")
+                self.flat_error(
+                    Code.MISSING_PARAM,
+                    f"block {block.name!r} needs parameter {name!r}",
+                    path,
+                    f"add `{name}: ...` to the instance",
+                )
                 continue
             elif len(self.problems) + len(self.late) == found:  # a default may use the parameters before it
                 bound = self.bind(decl, decl.default, env, block.doc, decl.value_path)

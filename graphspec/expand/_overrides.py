@@ -66,11 +66,23 @@ class _Overrides(_State):
         raw = given.for_type(decl.type) if isinstance(given, CommandLineValue) else given
         problem = _override_problem(raw, self.limits)
         if problem is not None:
-            self.error(Code.BAD_VALUE, f"--set/params gives {decl.name}={shown_value(raw)}; {problem}", self.root, decl.path, at_key=True)
+            self.error(
+                Code.BAD_VALUE,
+                f"--set/params gives {decl.name}={shown_value(raw)}; {problem}",
+                self.root,
+                decl.path,
+                at_key=True,
+            )
             return None
         value = _typed(raw, decl.type)
         if value is None:
-            self.error(Code.WRONG_TYPE, f"--set/params gives {decl.name}={shown_value(given)}; the parameter is {decl.type}", self.root, decl.path, at_key=True)
+            self.error(
+                Code.WRONG_TYPE,
+                f"--set/params gives {decl.name}={shown_value(given)}; the parameter is {decl.type}",
+                self.root,
+                decl.path,
+                at_key=True,
+            )
         return value
 
 

@@ -31,13 +31,21 @@ class _Params(_State):
         if raw is None:
             return {}
         if not isinstance(raw, dict):
-            self.error(Code.WRONG_TYPE, "`params` is a mapping of parameter names to defaults or {type, default}", doc, path)
+            self.error(
+                Code.WRONG_TYPE, "`params` is a mapping of parameter names to defaults or {type, default}", doc, path
+            )
             return {}
         out: dict[str, _Param] = {}
         for name, decl in raw.items():
             where = (*path, name)
             if not IDENTIFIER_RE.fullmatch(name):
-                self.error(Code.BAD_NAME, f"{name!r} is not a valid parameter name: letters, digits and '_'", doc, where, at_key=True)
+                self.error(
+                    Code.BAD_NAME,
+                    f"{name!r} is not a valid parameter name: letters, digits and '_'",
+                    doc,
+                    where,
+                    at_key=True,
+                )
                 continue
             param = self.param(name, decl, doc, where)
             if param is not None:
@@ -50,15 +58,32 @@ class _Params(_State):
         if not isinstance(decl, dict):
             kind = _type_of(decl)
             if kind is None:
-                self.error(Code.WRONG_TYPE, f"parameter {name!r}: a default must be a number, boolean or string; got {decl!r}", doc, where)
+                self.error(
+                    Code.WRONG_TYPE,
+                    f"parameter {name!r}: a default must be a number, boolean or string; got {decl!r}",
+                    doc,
+                    where,
+                )
                 return None
             return _Param(name, kind, decl, False, where, where)
         unknown = [k for k in decl if k not in ("type", "default", "description")]
         for k in unknown:
-            self.error(Code.UNKNOWN_KEY, f"unknown key {k!r} in parameter {name!r}", doc, (*where, k), "allowed here: type, default, description", at_key=True)
+            self.error(
+                Code.UNKNOWN_KEY,
+                f"unknown key {k!r} in parameter {name!r}",
+                doc,
+                (*where, k),
+                "allowed here: type, default, description",
+                at_key=True,
+            )
         kind = decl.get("type", _type_of(decl.get("default")))
         if not isinstance(kind, str) or kind not in _PARAM_TYPES:
-            self.error(Code.BAD_VALUE, f"parameter {name!r}: type must be one of int, float, bool, str; got {kind!r}", doc, (*where, "type"))
+            self.error(
+                Code.BAD_VALUE,
+                f"parameter {name!r}: type must be one of int, float, bool, str; got {kind!r}",
+                doc,
+                (*where, "type"),
+            )
             return None
         return _Param(name, kind, decl.get("default"), "default" not in decl, where, (*where, "default"))
 
@@ -66,8 +91,19 @@ class _Params(_State):
         decls = self.declare(raw, self.root, ("params",))
         for name in overrides:
             if name not in decls:
-                hint = did_you_mean(name, list(decls), otherwise=("declared: " + ", ".join(decls) if decls else "the spec declares no `params:`"))
-                self.error(Code.UNKNOWN_PARAM, f"--set/params names {shown_value(name)}, which the spec does not declare", self.root, ("params",), hint, at_key=True)
+                hint = did_you_mean(
+                    name,
+                    list(decls),
+                    otherwise=("declared: " + ", ".join(decls) if decls else "the spec declares no `params:`"),
+                )
+                self.error(
+                    Code.UNKNOWN_PARAM,
+                    f"--set/params names {shown_value(name)}, which the spec does not declare",
+                    self.root,
+                    ("params",),
+                    hint,
+                    at_key=True,
+                )
         env: dict[str, Value] = {}
         for name, decl in decls.items():
             if name in overrides:
@@ -75,14 +111,23 @@ class _Params(_State):
                 if value is not None:
                     env[name] = value
             elif decl.required:
-                self.error(Code.MISSING_PARAM, f"parameter {name!r} has no default and was not set", self.root, decl.path, f"give it a default, or pass --set {name}=...", at_key=True)
+                self.error(
+                    Code.MISSING_PARAM,
+                    f"parameter {name!r} has no default and was not set",
+                    self.root,
+                    decl.path,
+                    f"give it a default, or pass --set {name}=...",
+                    at_key=True,
+                )
             else:
                 value = self.bind(decl, decl.default, env, self.root, decl.value_path)
                 if value is not None:
                     env[name] = value
         return env
 
-    def bind(self, decl: _Param, raw: Any, env: Mapping[str, Value], doc: Document, path: Path, flat: bool = False) -> Value | None:
+    def bind(
+        self, decl: _Param, raw: Any, env: Mapping[str, Value], doc: Document, path: Path, flat: bool = False
+    ) -> Value | None:
         """Evaluate a parameter's value (a default or an instance's argument) and check its type."""
         before = len(self.problems)
         value = self.substitute(raw, env, doc, path, flat)

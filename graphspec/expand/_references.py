@@ -41,13 +41,17 @@ class _References(_State):
                     outputs[out_name] = {**(out or {}), "from": self.resolve(out_name, ("outputs", out_name))}
         # References in `models:` and in `structure.outputs` (its leaves that are not outputs) name instances too.
         models = flat.get("models")
-        for model_name, model in (models.items() if isinstance(models, dict) else ()):
+        for model_name, model in models.items() if isinstance(models, dict) else ():
             if isinstance(model, dict) and "outputs" in model:
-                model["outputs"] = _map_leaves(model["outputs"], functools.partial(self.resolve, path=("models", model_name, "outputs")))
+                model["outputs"] = _map_leaves(
+                    model["outputs"], functools.partial(self.resolve, path=("models", model_name, "outputs"))
+                )
         structure = flat.get("structure")
         if isinstance(structure, dict) and "outputs" in structure:
             named = set(outputs) if isinstance(outputs, dict) else set()
-            structure["outputs"] = _map_leaves(structure["outputs"], lambda ref: ref if ref in named else self.resolve(ref, ("structure", "outputs")))
+            structure["outputs"] = _map_leaves(
+                structure["outputs"], lambda ref: ref if ref in named else self.resolve(ref, ("structure", "outputs"))
+            )
 
     def resolve(self, ref: str, path: Path) -> str:
         current = ref
@@ -57,13 +61,22 @@ class _References(_State):
             if outputs is None:
                 return current
             if not sep and len(outputs) != 1:
-                self.flat_error(Code.BAD_OUTPUT_INDEX, f"block instance {name!r} has {len(outputs)} outputs; say which", path, f"write '{name}:0' to '{name}:{len(outputs) - 1}'")
+                self.flat_error(
+                    Code.BAD_OUTPUT_INDEX,
+                    f"block instance {name!r} has {len(outputs)} outputs; say which",
+                    path,
+                    f"write '{name}:0' to '{name}:{len(outputs) - 1}'",
+                )
                 return ref
             if sep and not _INDEX.fullmatch(index):
                 return current  # not a reference: the structural check reports it
             choice = _index(index) if sep else 0
             if choice >= len(outputs):
-                self.flat_error(Code.BAD_OUTPUT_INDEX, f"block instance {name!r} has {len(outputs)} output(s); '{current}' is out of range", path)
+                self.flat_error(
+                    Code.BAD_OUTPUT_INDEX,
+                    f"block instance {name!r} has {len(outputs)} output(s); '{current}' is out of range",
+                    path,
+                )
                 return ref
             current = outputs[choice]
         self.flat_error(Code.CYCLE, f"reference {ref!r} leads back to itself through block outputs", path)

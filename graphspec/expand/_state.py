@@ -46,7 +46,9 @@ class _State(ABC):
         self.blocks: dict[str, _Block] = {}
         self.nodes: dict[str, Any] = {}
         self.instances: dict[str, list[str]] = {}
-        self.out = ExpandedDocument(None, root.file, root.text, root.values, root.keys, list(root.problems), root.is_json)
+        self.out = ExpandedDocument(
+            None, root.file, root.text, root.values, root.keys, list(root.problems), root.is_json
+        )
         self.spec_env: dict[str, Value] = {}
         # `chain` holds the files being expanded, outermost first, to catch cycles;
         # `included` the files whose blocks are loaded (a file included twice, however spelled, counts once).
@@ -55,11 +57,15 @@ class _State(ABC):
 
     # -- diagnostics ---------------------------------------------------------
 
-    def error(self, code: Code, message: str, doc: Document, path: Path, hint: str | None = None, *, at_key: bool = False) -> None:
+    def error(
+        self, code: Code, message: str, doc: Document, path: Path, hint: str | None = None, *, at_key: bool = False
+    ) -> None:
         """A problem in definitions written in ``doc`` (block definitions, params, includes)."""
         self.problems.extend(locate([Diagnostic(code, message, path, hint, at_key=at_key)], doc))
 
-    def flat_error(self, code: Code, message: str, path: Path, hint: str | None = None, *, at_key: bool = False) -> None:
+    def flat_error(
+        self, code: Code, message: str, path: Path, hint: str | None = None, *, at_key: bool = False
+    ) -> None:
         """A problem at a flat path: located through the origins recorded so far."""
         self.late.append(Diagnostic(code, message, path, hint, at_key=at_key))
 
@@ -93,7 +99,9 @@ class _State(ABC):
         """The parameters a ``params:`` mapping declares (``_params``)."""
 
     @abstractmethod
-    def bind(self, decl: _Param, raw: Any, env: Mapping[str, Value], doc: Document, path: Path, flat: bool = False) -> Value | None:
+    def bind(
+        self, decl: _Param, raw: Any, env: Mapping[str, Value], doc: Document, path: Path, flat: bool = False
+    ) -> Value | None:
         """A parameter's value, evaluated and type-checked (``_params``)."""
 
     @abstractmethod

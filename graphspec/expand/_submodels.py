@@ -35,10 +35,18 @@ class _Submodels(_State):
         doc = self.open_file(raw["model"], scope.doc, where, self.chain)
         params = self.substitute(raw.get("params") or {}, scope.env, scope.doc, (*path, "params"), flat=True)
         if doc is not None and not isinstance(doc.data, dict):
-            self.flat_error(Code.WRONG_TYPE, f"model file {raw['model']!r} is not a spec: its top level is not a mapping", (*path, "model"))
+            self.flat_error(
+                Code.WRONG_TYPE,
+                f"model file {raw['model']!r} is not a spec: its top level is not a mapping",
+                (*path, "model"),
+            )
         if doc is None or not isinstance(doc.data, dict) or not isinstance(params, dict):
             if not isinstance(params, dict):
-                self.flat_error(Code.WRONG_TYPE, "`params` of a `model:` node is a mapping of the sub-model's parameter values", (*path, "params"))
+                self.flat_error(
+                    Code.WRONG_TYPE,
+                    "`params` of a `model:` node is a mapping of the sub-model's parameter values",
+                    (*path, "params"),
+                )
             return
         via = (*scope.via, _Via(f"in model file {raw['model']!r} of node {flat_name!r}", scope.doc, where[:-1]))
         # Nodes, values and files count across nested `model:` files, else each level would get a fresh budget.
@@ -92,4 +100,7 @@ def _untrained(outputs: Any) -> Any:
     """A whole spec's outputs as a sub-model's: losses and metrics belong to the top-level model only."""
     if not isinstance(outputs, dict):
         return outputs
-    return {k: {"from": v["from"]} if isinstance(v, dict) and "from" in v else {} if isinstance(v, dict) or v is None else v for k, v in outputs.items()}
+    return {
+        k: {"from": v["from"]} if isinstance(v, dict) and "from" in v else {} if isinstance(v, dict) or v is None else v
+        for k, v in outputs.items()
+    }

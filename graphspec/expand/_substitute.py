@@ -33,7 +33,9 @@ class _Substitution(_State):
         tally = self.tally
         tally.values += 1
         if tally.values > tally.max_values:  # reported at the node being copied, not deep inside one of its values
-            self.exhausted(tally.too_many_values(), path[:2] if flat and path[:1] == ("nodes",) else path, None if flat else doc)
+            self.exhausted(
+                tally.too_many_values(), path[:2] if flat and path[:1] == ("nodes",) else path, None if flat else doc
+            )
         if isinstance(value, str):
             return self.expression(value, env, doc, path, flat) if "$" in value else value
         if isinstance(value, dict):

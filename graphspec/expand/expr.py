@@ -59,6 +59,7 @@ def as_type(value: Any, kind: str) -> Value | None:
     expected: type = {"int": int, "float": float, "bool": bool, "str": str}[kind]
     return value if isinstance(value, expected) and isinstance(value, int | float | str) else None
 
+
 MAX_LENGTH = 200
 _MAX_DEPTH = 32
 _MAX_INT = 2**53  # every integer a float holds exactly: widths, counts, strides
@@ -234,7 +235,9 @@ class _Parser:
                 args.append(self.expression(0))
         self.expect(")")
         if len(args) < fewest or (most is not None and len(args) > most):
-            count = str(fewest) if most == fewest else f"{fewest} to {most}" if most is not None else f"at least {fewest}"
+            count = (
+                str(fewest) if most == fewest else f"{fewest} to {most}" if most is not None else f"at least {fewest}"
+            )
             raise ExprError(f"{name.text}() takes {count} argument(s), got {len(args)}", name.offset)
         numbers = [_number(a, name) for a in args]
         if name.text == "round" and len(numbers) == 2:
@@ -251,7 +254,9 @@ class _Parser:
 
 def _unknown_name(name: str, env: Mapping[str, Value]) -> str:
 
-    known = did_you_mean(name, list(env), otherwise=("known: " + ", ".join(sorted(env)) if env else "no parameters are declared here"))
+    known = did_you_mean(
+        name, list(env), otherwise=("known: " + ", ".join(sorted(env)) if env else "no parameters are declared here")
+    )
     return f"unknown name {name!r}; {known}"
 
 

@@ -79,7 +79,21 @@ _EXPRESSION = re.compile(rf"\$\{{([^{{}}]*)\}}|\$({IDENTIFIER})")
 _PARAM_TYPES = ("int", "float", "bool", "str")
 
 # Metrics whose smaller values are better; any other objective name must say its direction.
-_MINIMISED = ("loss", "error", "mse", "mae", "mape", "msle", "hinge", "crossentropy", "poisson", "divergence", "kld", "logcosh", "huber")
+_MINIMISED = (
+    "loss",
+    "error",
+    "mse",
+    "mae",
+    "mape",
+    "msle",
+    "hinge",
+    "crossentropy",
+    "poisson",
+    "divergence",
+    "kld",
+    "logcosh",
+    "huber",
+)
 _MAXIMISED = ("acc", "auc", "precision", "recall", "f1", "iou", "r2", "correlation", "similarity")
 
 
@@ -318,7 +332,9 @@ class Space:
         return {
             "params": {p.name: p.describe() for p in self.params},
             "objective": {"name": self.objective.name, "direction": self.objective.direction},
-            "constraints": {k: v for k, v in (("max_params", self.max_params), ("max_flops", self.max_flops)) if v is not None},
+            "constraints": {
+                k: v for k, v in (("max_params", self.max_params), ("max_flops", self.max_flops)) if v is not None
+            },
         }
 
     def configurations(self) -> int | None:
@@ -358,7 +374,9 @@ class Space:
             raise SpecError(locate(problems, self.doc))
         return Point(values, frozenset(inactive))
 
-    def _value(self, p: Param, chosen: Mapping[str, Any], env: Mapping[str, Value], problems: list[Diagnostic]) -> Value | None:
+    def _value(
+        self, p: Param, chosen: Mapping[str, Any], env: Mapping[str, Value], problems: list[Diagnostic]
+    ) -> Value | None:
         if p.kind == "fixed":
             return p.values[0]
         if p.kind == "derived":
@@ -370,7 +388,9 @@ class Space:
         if p.type == "float" and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not p.admits(value):
-            problems.append(Diagnostic(Code.BAD_VALUE, f"{p.name}={_text(value)} is not a value of {p.render()}", p.path))
+            problems.append(
+                Diagnostic(Code.BAD_VALUE, f"{p.name}={_text(value)} is not a value of {p.render()}", p.path)
+            )
             return None
         if p.kind == "float" and p.stepped:
             value = float(f"{value:.12g}")  # Keras Tuner's 0.30000000000000004 is the grid's 0.3
@@ -449,11 +469,19 @@ def _derive(p: Param, env: Mapping[str, Value], problems: list[Diagnostic]) -> V
     try:
         value = evaluate(p.expression, env)
     except ExprError as exc:
-        problems.append(Diagnostic(Code.BAD_EXPRESSION, f"derived parameter {p.name!r}: in {p.expression!r}: {exc.message}", p.path))
+        problems.append(
+            Diagnostic(Code.BAD_EXPRESSION, f"derived parameter {p.name!r}: in {p.expression!r}: {exc.message}", p.path)
+        )
         return None
     typed = _as_type(value, p.type)
     if typed is None:
-        problems.append(Diagnostic(Code.WRONG_TYPE, f"derived parameter {p.name!r} is {p.type}; ${{{p.expression}}} gives {type(value).__name__} {value!r}", p.path))
+        problems.append(
+            Diagnostic(
+                Code.WRONG_TYPE,
+                f"derived parameter {p.name!r} is {p.type}; ${{{p.expression}}} gives {type(value).__name__} {value!r}",
+                p.path,
+            )
+        )
     return typed
 
 
@@ -516,7 +544,14 @@ def condition(doc: Document, params: Mapping[str, Any] | None) -> Document:
             if p.name in given:
                 parents = ", ".join(f"{c.parent} is {' or '.join(_text(v) for v in c.values)}" for c in p.conditions)
                 now = ", ".join(f"{c.parent}={_text(values.get(c.parent, effect.get(c.parent)))}" for c in p.conditions)
-                problems.append(Diagnostic(Code.BAD_VALUE, f"--set/params gives {p.name}, which applies only when {parents} (here {now})", p.path, "set the parameter it depends on too"))
+                problems.append(
+                    Diagnostic(
+                        Code.BAD_VALUE,
+                        f"--set/params gives {p.name}, which applies only when {parents} (here {now})",
+                        p.path,
+                        "set the parameter it depends on too",
+                    )
+                )
         elif p.name in effect:
             values[p.name] = effect[p.name]
     if problems:
@@ -540,7 +575,9 @@ def parse_space(doc: Document) -> Space | None:
     parser = _Parser(doc, _declared(data.get("params")))
     space = parser.run(data["search"])
     if parser.problems or space is None:
-        raise SpecError(locate(parser.problems or [Diagnostic(Code.WRONG_TYPE, "`search` is a mapping", ("search",))], doc))
+        raise SpecError(
+            locate(parser.problems or [Diagnostic(Code.WRONG_TYPE, "`search` is a mapping", ("search",))], doc)
+        )
     return space
 
 
@@ -558,20 +595,43 @@ class _Parser:
     def run(self, raw: Any) -> Space | None:
         where: Path = ("search",)
         if not isinstance(raw, dict):
-            self.error(Code.WRONG_TYPE, "`search` is a mapping with `params`, and optionally `objective` and `constraints`", where)
+            self.error(
+                Code.WRONG_TYPE,
+                "`search` is a mapping with `params`, and optionally `objective` and `constraints`",
+                where,
+            )
             return None
         for key in raw:
             if key not in _SECTION_KEYS:
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in `search`", (*where, key), did_you_mean_or_list(key, _SECTION_KEYS), at_key=True)
+                self.error(
+                    Code.UNKNOWN_KEY,
+                    f"unknown key {key!r} in `search`",
+                    (*where, key),
+                    did_you_mean_or_list(key, _SECTION_KEYS),
+                    at_key=True,
+                )
         if "params" not in raw:
-            self.error(Code.MISSING_KEY, "`search` needs `params`: the parameters to search and their ranges", where, "params: {width: {int: [32, 256], step: 32}}")
+            self.error(
+                Code.MISSING_KEY,
+                "`search` needs `params`: the parameters to search and their ranges",
+                where,
+                "params: {width: {int: [32, 256], step: 32}}",
+            )
         else:
             self.entries(raw["params"], (*where, "params"), ())
         objective = self.objective(raw.get("objective"))
         limits = self.constraints(raw.get("constraints"))
         if objective is None:
             return None
-        space = Space(_with_branches(self.params), objective, limits.get("max_params"), limits.get("max_flops"), self.declared, self.doc, "objective" in raw)
+        space = Space(
+            _with_branches(self.params),
+            objective,
+            limits.get("max_params"),
+            limits.get("max_flops"),
+            self.declared,
+            self.doc,
+            "objective" in raw,
+        )
         self.check_defaults(space)
         return space
 
@@ -584,23 +644,44 @@ class _Parser:
         if isinstance(raw, str):
             direction = infer_direction(raw)
             if direction is None:
-                self.error(Code.BAD_VALUE, f"cannot tell whether {raw!r} is to be minimised or maximised", path, f"write {{name: {raw}, direction: max}} (or min)")
+                self.error(
+                    Code.BAD_VALUE,
+                    f"cannot tell whether {raw!r} is to be minimised or maximised",
+                    path,
+                    f"write {{name: {raw}, direction: max}} (or min)",
+                )
                 return None
             return Objective(raw, direction, path)
         if not isinstance(raw, dict):
-            self.error(Code.WRONG_TYPE, f"the objective is a metric name or {{name, direction}}; got {_show(raw)}", path)
+            self.error(
+                Code.WRONG_TYPE, f"the objective is a metric name or {{name, direction}}; got {_show(raw)}", path
+            )
             return None
         for key in raw:
             if key not in ("name", "direction"):
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in the objective", (*path, key), did_you_mean_or_list(key, ("name", "direction")), at_key=True)
+                self.error(
+                    Code.UNKNOWN_KEY,
+                    f"unknown key {key!r} in the objective",
+                    (*path, key),
+                    did_you_mean_or_list(key, ("name", "direction")),
+                    at_key=True,
+                )
         name, direction = raw.get("name"), raw.get("direction")
         if not isinstance(name, str) or not name:
-            self.error(Code.MISSING_KEY if name is None else Code.WRONG_TYPE, "the objective needs `name`: a metric Keras logs (val_loss, val_<output>_<metric>)", path)
+            self.error(
+                Code.MISSING_KEY if name is None else Code.WRONG_TYPE,
+                "the objective needs `name`: a metric Keras logs (val_loss, val_<output>_<metric>)",
+                path,
+            )
             return None
         if direction is None:
             direction = infer_direction(name)
         if direction not in ("min", "max"):
-            self.error(Code.BAD_VALUE, f"the objective's direction is min or max; got {_show(direction)}", (*path, "direction") if "direction" in raw else path)
+            self.error(
+                Code.BAD_VALUE,
+                f"the objective's direction is min or max; got {_show(direction)}",
+                (*path, "direction") if "direction" in raw else path,
+            )
             return None
         return Objective(name, direction, path)
 
@@ -614,8 +695,19 @@ class _Parser:
         out: dict[str, int] = {}
         for key, value in raw.items():
             if key not in _CONSTRAINTS:
-                self.error(Code.UNKNOWN_KEY, f"unknown constraint {key!r}", (*path, key), did_you_mean_or_list(key, _CONSTRAINTS), at_key=True)
-            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 1 or (isinstance(value, float) and value != int(value)):
+                self.error(
+                    Code.UNKNOWN_KEY,
+                    f"unknown constraint {key!r}",
+                    (*path, key),
+                    did_you_mean_or_list(key, _CONSTRAINTS),
+                    at_key=True,
+                )
+            elif (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or value < 1
+                or (isinstance(value, float) and value != int(value))
+            ):
                 self.error(Code.BAD_VALUE, f"{key} is a whole number of at least 1; got {_show(value)}", (*path, key))
             else:
                 out[key] = int(value)
@@ -625,7 +717,9 @@ class _Parser:
 
     def entries(self, raw: Any, path: Path, conditions: tuple[Condition, ...]) -> None:
         if not isinstance(raw, dict) or (not raw and not conditions):
-            self.error(Code.WRONG_TYPE, "`params` maps parameter names to what to search: {width: {int: [32, 256]}}", path)
+            self.error(
+                Code.WRONG_TYPE, "`params` maps parameter names to what to search: {width: {int: [32, 256]}}", path
+            )
             return
         if len(conditions) > _MAX_DEPTH:
             self.error(Code.TOO_DEEP, f"conditional parameters nest deeper than {_MAX_DEPTH} levels", path)
@@ -645,22 +739,51 @@ class _Parser:
             self.params.append(param)
             return True
         # The same parameter in several branches of one choice (momentum for SGD and RMSprop): one parameter, active in each.
-        same_parent = first.conditions[:-1] == param.conditions[:-1] and first.conditions and param.conditions and first.conditions[-1].parent == param.conditions[-1].parent
-        if same_parent and replace(first, path=param.path, conditions=param.conditions, branches={}) == replace(param, branches={}):
+        same_parent = (
+            first.conditions[:-1] == param.conditions[:-1]
+            and first.conditions
+            and param.conditions
+            and first.conditions[-1].parent == param.conditions[-1].parent
+        )
+        if same_parent and replace(first, path=param.path, conditions=param.conditions, branches={}) == replace(
+            param, branches={}
+        ):
             last = first.conditions[-1]
-            merged = replace(first, conditions=(*first.conditions[:-1], Condition(last.parent, (*last.values, *param.conditions[-1].values))))
+            merged = replace(
+                first,
+                conditions=(
+                    *first.conditions[:-1],
+                    Condition(last.parent, (*last.values, *param.conditions[-1].values)),
+                ),
+            )
             self.params[self.params.index(first)] = merged
             self.seen[param.name] = merged
             return False
         where = _position(self.doc, first.path)
-        self.error(Code.DUPLICATE_NAME, f"parameter {param.name!r} is searched twice (first at {where})", param.path, "one parameter has one range; give the other a name of its own", at_key=True)
+        self.error(
+            Code.DUPLICATE_NAME,
+            f"parameter {param.name!r} is searched twice (first at {where})",
+            param.path,
+            "one parameter has one range; give the other a name of its own",
+            at_key=True,
+        )
         return False
 
     def entry(self, name: str, raw: Any, path: Path, conditions: tuple[Condition, ...]) -> Param | None:
         decl = self.declared.get(name)
         if decl is None:
-            hint = did_you_mean(name, list(self.declared), otherwise=f"declare it under `params:` with the value the spec builds with: `params: {{{name}: ...}}`")
-            self.error(Code.UNKNOWN_PARAM, f"search parameter {name!r} is not declared under the spec's `params:`", path, hint, at_key=True)
+            hint = did_you_mean(
+                name,
+                list(self.declared),
+                otherwise=f"declare it under `params:` with the value the spec builds with: `params: {{{name}: ...}}`",
+            )
+            self.error(
+                Code.UNKNOWN_PARAM,
+                f"search parameter {name!r} is not declared under the spec's `params:`",
+                path,
+                hint,
+                at_key=True,
+            )
             return None
         if decl.type is None:
             return None  # a malformed declaration: the expansion stage reports it
@@ -671,36 +794,69 @@ class _Parser:
             return self.word(base, raw, path)
         if not isinstance(raw, dict):
             expected = 'a range, a choice, `boolean`, {fixed: v} or "${expression}"'
-            self.error(Code.WRONG_TYPE, f"search parameter {name!r}: expected {expected}; got {_show(raw)}", path, f"to keep it at one value write {{fixed: {_text(raw)}}}")
+            self.error(
+                Code.WRONG_TYPE,
+                f"search parameter {name!r}: expected {expected}; got {_show(raw)}",
+                path,
+                f"to keep it at one value write {{fixed: {_text(raw)}}}",
+            )
             return None
         kinds = [k for k in raw if k in ("int", "float", "choice", "fixed")]
         if len(kinds) != 1:
             unknown = [k for k in raw if k not in (*KINDS, *_RANGE_KEYS)]
             for key in unknown:
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in search parameter {name!r}", (*path, key), did_you_mean_or_list(key, ("int", "float", "choice", "fixed", *_RANGE_KEYS)), at_key=True)
+                self.error(
+                    Code.UNKNOWN_KEY,
+                    f"unknown key {key!r} in search parameter {name!r}",
+                    (*path, key),
+                    did_you_mean_or_list(key, ("int", "float", "choice", "fixed", *_RANGE_KEYS)),
+                    at_key=True,
+                )
             if not unknown:
                 what = "gives no kind" if not kinds else f"gives {len(kinds)} kinds ({', '.join(kinds)})"
-                self.error(Code.BAD_VALUE, f"search parameter {name!r} {what}; give exactly one of int, float, choice, fixed", path)
+                self.error(
+                    Code.BAD_VALUE,
+                    f"search parameter {name!r} {what}; give exactly one of int, float, choice, fixed",
+                    path,
+                )
             return None
         kind = kinds[0]
         allowed = (kind, *_RANGE_KEYS) if kind in ("int", "float") else (kind,)
         for key in raw:
             if key not in allowed:
-                self.error(Code.UNKNOWN_KEY, f"unknown key {key!r} in {kind} parameter {name!r}", (*path, key), did_you_mean_or_list(key, allowed), at_key=True)
+                self.error(
+                    Code.UNKNOWN_KEY,
+                    f"unknown key {key!r} in {kind} parameter {name!r}",
+                    (*path, key),
+                    did_you_mean_or_list(key, allowed),
+                    at_key=True,
+                )
         return _KIND_PARSERS[kind](self, replace(base, kind=kind), raw, path)
 
     def word(self, base: Param, raw: str, path: Path) -> Param | None:
         if raw == "boolean":
             if base.type != "bool":
-                self.error(Code.WRONG_TYPE, f"search parameter {base.name!r} is {base.type}; `boolean` searches a bool parameter", path)
+                self.error(
+                    Code.WRONG_TYPE,
+                    f"search parameter {base.name!r} is {base.type}; `boolean` searches a bool parameter",
+                    path,
+                )
                 return None
             return replace(base, kind="boolean")
         match = _EXPRESSION.fullmatch(raw.strip())
         if match is not None:
             text = match.group(1) if match.group(1) is not None else match.group(2)
             return replace(base, kind="derived", expression=text)
-        hint = did_you_mean(raw, ["boolean"]) or f'a choice is a list ([{raw}, ...]); one value is {{fixed: {raw}}}; a derived value is "${{expression}}"'
-        self.error(Code.BAD_VALUE, f'search parameter {base.name!r}: {raw!r} is neither `boolean` nor a "${{...}}" expression', path, hint)
+        hint = (
+            did_you_mean(raw, ["boolean"])
+            or f'a choice is a list ([{raw}, ...]); one value is {{fixed: {raw}}}; a derived value is "${{expression}}"'
+        )
+        self.error(
+            Code.BAD_VALUE,
+            f'search parameter {base.name!r}: {raw!r} is neither `boolean` nor a "${{...}}" expression',
+            path,
+            hint,
+        )
         return None
 
     def ranged(self, base: Param, raw: dict[str, Any], path: Path) -> Param | None:
@@ -709,18 +865,34 @@ class _Parser:
         where = (*path, kind)
         if base.type != kind and not (kind == "int" and base.type == "float"):
             want = {"int": "an int", "float": "a float", "bool": "a bool", "str": "a str"}[base.type]
-            self.error(Code.WRONG_TYPE, f"search parameter {base.name!r} is {want} parameter; a {kind} range does not fit it", where, _kind_hint(base.type))
+            self.error(
+                Code.WRONG_TYPE,
+                f"search parameter {base.name!r} is {want} parameter; a {kind} range does not fit it",
+                where,
+                _kind_hint(base.type),
+            )
             return None
-        numbers = isinstance(bounds, list) and len(bounds) == 2 and all(_is_number(b, integral=kind == "int") for b in bounds)
+        numbers = (
+            isinstance(bounds, list) and len(bounds) == 2 and all(_is_number(b, integral=kind == "int") for b in bounds)
+        )
         if not numbers:
-            self.error(Code.WRONG_TYPE, f"a {kind} range is [low, high] of two {'integers' if kind == 'int' else 'numbers'}; got {_show(bounds)}", where)
+            self.error(
+                Code.WRONG_TYPE,
+                f"a {kind} range is [low, high] of two {'integers' if kind == 'int' else 'numbers'}; got {_show(bounds)}",
+                where,
+            )
             return None
         low, high = bounds
         if kind == "int" and base.type == "float":
             kind, low, high = "float", float(low), float(high)
         step, scale = raw.get("step"), raw.get("scale", "linear")
         if scale not in SCALES:
-            self.error(Code.BAD_VALUE, f"scale is one of {', '.join(SCALES)}; got {_show(scale)}", (*path, "scale"), did_you_mean_or_list(str(scale), SCALES))
+            self.error(
+                Code.BAD_VALUE,
+                f"scale is one of {', '.join(SCALES)}; got {_show(scale)}",
+                (*path, "scale"),
+                did_you_mean_or_list(str(scale), SCALES),
+            )
             return None
         problem = _range_problem(kind, low, high, step, scale)
         if problem is not None:
@@ -731,11 +903,27 @@ class _Parser:
             step = float(step)
         if kind == "int" and step is None and scale == "linear":
             step = 1  # as Keras Tuner's Int: every integer, drawn uniformly
-        return replace(base, kind=kind, low=low if kind == "int" else float(low), high=high if kind == "int" else float(high), step=step, scale=scale)
+        return replace(
+            base,
+            kind=kind,
+            low=low if kind == "int" else float(low),
+            high=high if kind == "int" else float(high),
+            step=step,
+            scale=scale,
+        )
 
     def choice(self, base: Param, raw: Any, path: Path) -> Param | None:
-        if isinstance(raw, dict) and "choice" in raw and base.kind == "choice" and not isinstance(raw.get("choice"), list | dict):
-            self.error(Code.WRONG_TYPE, f"a choice is a list of values or a mapping of values to their own parameters; got {_show(raw['choice'])}", (*path, "choice"))
+        if (
+            isinstance(raw, dict)
+            and "choice" in raw
+            and base.kind == "choice"
+            and not isinstance(raw.get("choice"), list | dict)
+        ):
+            self.error(
+                Code.WRONG_TYPE,
+                f"a choice is a list of values or a mapping of values to their own parameters; got {_show(raw['choice'])}",
+                (*path, "choice"),
+            )
             return None
         if isinstance(raw, dict) and isinstance(raw.get("choice"), dict):
             return self.branches(base, raw["choice"], (*path, "choice"))
@@ -752,7 +940,12 @@ class _Parser:
         for i, v in enumerate(values):
             typed = _as_type(v, base.type)
             if typed is None or isinstance(v, dict | list):
-                self.error(Code.WRONG_TYPE, f"search parameter {base.name!r} is {base.type}; choice value {_show(v)} is not", (*where, i), _kind_hint(base.type))
+                self.error(
+                    Code.WRONG_TYPE,
+                    f"search parameter {base.name!r} is {base.type}; choice value {_show(v)} is not",
+                    (*where, i),
+                    _kind_hint(base.type),
+                )
                 return None
             if any(_same(typed, o) for o in out):
                 self.error(Code.DUPLICATE_NAME, f"choice value {_text(typed)} is given twice", (*where, i))
@@ -770,26 +963,43 @@ class _Parser:
         keys = [_branch_key(k, base.type) for k in raw]
         for key, typed in zip(raw, keys, strict=True):
             if typed is None:
-                self.error(Code.WRONG_TYPE, f"search parameter {base.name!r} is {base.type}; choice value {_show(key)} is not", (*path, key), _kind_hint(base.type), at_key=True)
+                self.error(
+                    Code.WRONG_TYPE,
+                    f"search parameter {base.name!r} is {base.type}; choice value {_show(key)} is not",
+                    (*path, key),
+                    _kind_hint(base.type),
+                    at_key=True,
+                )
         if any(k is None for k in keys):
             return None
         values = tuple(k for k in keys if k is not None)
         if len(set(map(_text, values))) != len(values):
             self.error(Code.DUPLICATE_NAME, f"choice {base.name!r} gives a value twice", path)
             return None
-        self.register(replace(base, kind="choice", values=values, branches={v: () for v in values}))  # before its branches: parents come first
+        self.register(
+            replace(base, kind="choice", values=values, branches={v: () for v in values})
+        )  # before its branches: parents come first
         for key, value in zip(raw, values, strict=True):
             sub = raw[key]
             if isinstance(sub, dict) and sub:
                 self.entries(sub, (*path, key), (*base.conditions, Condition(base.name, (value,))))
             elif sub is not None and sub != {}:
-                self.error(Code.WRONG_TYPE, f"the branch {key!r} of {base.name!r} maps its own parameters to their ranges (or is empty: {{}})", (*path, key))
+                self.error(
+                    Code.WRONG_TYPE,
+                    f"the branch {key!r} of {base.name!r} maps its own parameters to their ranges (or is empty: {{}})",
+                    (*path, key),
+                )
         return None  # registered above
 
     def fixed(self, base: Param, raw: dict[str, Any], path: Path) -> Param | None:
         value = _as_type(raw["fixed"], base.type)
         if value is None or isinstance(raw["fixed"], dict | list):
-            self.error(Code.WRONG_TYPE, f"search parameter {base.name!r} is {base.type}; fixed value {_show(raw['fixed'])} is not", (*path, "fixed"), _kind_hint(base.type))
+            self.error(
+                Code.WRONG_TYPE,
+                f"search parameter {base.name!r} is {base.type}; fixed value {_show(raw['fixed'])} is not",
+                (*path, "fixed"),
+                _kind_hint(base.type),
+            )
             return None
         return replace(base, kind="fixed", values=(value,))
 
@@ -816,8 +1026,16 @@ def _with_branches(params: list[Param]) -> tuple[Param, ...]:
     out = []
     for p in params:
         if p.branches:
-            children = [c for c in params if len(c.conditions) == len(p.conditions) + 1 and c.conditions[-1].parent == p.name]
-            p = replace(p, branches={v: tuple(c.name for c in children if any(_same(v, w) for w in c.conditions[-1].values)) for v in p.values})
+            children = [
+                c for c in params if len(c.conditions) == len(p.conditions) + 1 and c.conditions[-1].parent == p.name
+            ]
+            p = replace(
+                p,
+                branches={
+                    v: tuple(c.name for c in children if any(_same(v, w) for w in c.conditions[-1].values))
+                    for v in p.values
+                },
+            )
         out.append(p)
     return tuple(out)
 
@@ -831,7 +1049,10 @@ def _range_problem(kind: str, low: float, high: float, step: Any, scale: str) ->
     if step is None:
         return None
     if not _is_number(step, integral=kind == "int"):
-        return "step", f"the step of a {kind} range is {'an integer' if kind == 'int' else 'a number'}; got {_show(step)}"
+        return (
+            "step",
+            f"the step of a {kind} range is {'an integer' if kind == 'int' else 'a number'}; got {_show(step)}",
+        )
     if scale == "linear" and step <= 0:
         return "step", f"the step must be above 0; got {step:g}"
     if scale != "linear" and step <= 1:
@@ -858,7 +1079,9 @@ def _declared(raw: Any) -> dict[str, Declared]:
             out[name] = Declared(name, decl, None, True, path)
         elif isinstance(decl, dict):
             kind = decl.get("type", _type_of(decl.get("default")))
-            out[name] = Declared(name, kind if kind in _PARAM_TYPES else None, decl.get("default"), "default" not in decl, path)
+            out[name] = Declared(
+                name, kind if kind in _PARAM_TYPES else None, decl.get("default"), "default" not in decl, path
+            )
         else:
             out[name] = Declared(name, _type_of(decl), decl, False, path)
     return out
@@ -963,12 +1186,26 @@ def json_schema() -> dict[str, Any]:
     number = {"type": "number"}
     bounds = {"type": "array", "items": number, "minItems": 2, "maxItems": 2}
     scale = {"enum": list(SCALES), "description": "how values are drawn: linear, log (low > 0), reverse_log"}
-    step = {"type": "number", "exclusiveMinimum": 0, "description": "the grid's step (a factor above 1 with a log scale)"}
+    step = {
+        "type": "number",
+        "exclusiveMinimum": 0,
+        "description": "the grid's step (a factor above 1 with a log scale)",
+    }
     entry: dict[str, Any] = {
         "description": 'a searched parameter: {int: [low, high]}, {float: [low, high]}, a list of choices, {choice: {value: {params}}}, boolean, {fixed: v}, or "${expression}"',
         "anyOf": [
-            {"type": "object", "properties": {"int": {**bounds, "items": {"type": "integer"}}, "step": step, "scale": scale}, "required": ["int"], "additionalProperties": False},
-            {"type": "object", "properties": {"float": bounds, "step": step, "scale": scale}, "required": ["float"], "additionalProperties": False},
+            {
+                "type": "object",
+                "properties": {"int": {**bounds, "items": {"type": "integer"}}, "step": step, "scale": scale},
+                "required": ["int"],
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {"float": bounds, "step": step, "scale": scale},
+                "required": ["float"],
+                "additionalProperties": False,
+            },
             {"type": "array", "items": {"type": ["number", "boolean", "string"]}, "minItems": 1},
             {
                 "type": "object",
@@ -976,7 +1213,10 @@ def json_schema() -> dict[str, Any]:
                     "choice": {
                         "anyOf": [
                             {"type": "array", "items": {"type": ["number", "boolean", "string"]}, "minItems": 1},
-                            {"type": "object", "additionalProperties": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/SearchParams"}]}},
+                            {
+                                "type": "object",
+                                "additionalProperties": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/SearchParams"}]},
+                            },
                         ]
                     }
                 },
@@ -984,7 +1224,12 @@ def json_schema() -> dict[str, Any]:
                 "additionalProperties": False,
             },
             {"const": "boolean"},
-            {"type": "object", "properties": {"fixed": {"type": ["number", "boolean", "string"]}}, "required": ["fixed"], "additionalProperties": False},
+            {
+                "type": "object",
+                "properties": {"fixed": {"type": ["number", "boolean", "string"]}},
+                "required": ["fixed"],
+                "additionalProperties": False,
+            },
             {"type": "string", "pattern": rf"^\$(\{{[^{{}}]*\}}|{IDENTIFIER})$"},
         ],
     }
@@ -998,13 +1243,21 @@ def json_schema() -> dict[str, Any]:
                 "objective": {
                     "anyOf": [
                         {"type": "string"},
-                        {"type": "object", "properties": {"name": {"type": "string"}, "direction": {"enum": ["min", "max"]}}, "required": ["name"], "additionalProperties": False},
+                        {
+                            "type": "object",
+                            "properties": {"name": {"type": "string"}, "direction": {"enum": ["min", "max"]}},
+                            "required": ["name"],
+                            "additionalProperties": False,
+                        },
                     ],
                     "description": "a metric Keras logs: val_loss (the default), val_<output>_<metric>, ...",
                 },
                 "constraints": {
                     "type": "object",
-                    "properties": {"max_params": {"type": "integer", "minimum": 1}, "max_flops": {"type": "number", "minimum": 1}},
+                    "properties": {
+                        "max_params": {"type": "integer", "minimum": 1},
+                        "max_flops": {"type": "number", "minimum": 1},
+                    },
                     "additionalProperties": False,
                 },
             },

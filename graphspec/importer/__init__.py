@@ -44,7 +44,9 @@ from graphspec._util.keras import import_keras
 from graphspec._util.suggest import did_you_mean
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, Path, SpecError
-from graphspec.importer._arguments import comparable_config as comparable_config  # re-exported: fidelity tests compare layers by it
+from graphspec.importer._arguments import (
+    comparable_config as comparable_config,
+)  # re-exported: fidelity tests compare layers by it
 from graphspec.importer._arguments import custom_objects as _custom_objects
 from graphspec.importer._graph import ModelImporter
 from graphspec.importer.model_files import keras_file_model, keras_text_model
@@ -60,7 +62,9 @@ def _fail(code: Code, message: str, hint: str | None = None, path: Path = ()) ->
     return SpecError([Diagnostic(code, message, path, hint)])
 
 
-def from_keras(source: Any, *, models: Mapping[str, Any] | None = None, limits: Limits = Limits(), budget: Budget = Budget()) -> Spec:
+def from_keras(
+    source: Any, *, models: Mapping[str, Any] | None = None, limits: Limits = Limits(), budget: Budget = Budget()
+) -> Spec:
     """Import a Keras model as a minimal, readable, valid :class:`Spec`.
 
     Args:
@@ -127,7 +131,12 @@ def load_any(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Budge
     from graphspec.pipeline import load
 
     if not isinstance(path, os.PathLike):
-        raise SpecError.single(Code.WRONG_TYPE, f"load_any takes a path object, not {type(path).__name__} {str(path)[:60]!r}", (), "pass pathlib.Path(...)")
+        raise SpecError.single(
+            Code.WRONG_TYPE,
+            f"load_any takes a path object, not {type(path).__name__} {str(path)[:60]!r}",
+            (),
+            "pass pathlib.Path(...)",
+        )
     file = FsPath(path)
     if file.suffix == ".keras":
         return from_keras(file, limits=limits, budget=budget)
@@ -168,7 +177,9 @@ def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
     """The live model of a source; files and text are checked against the read limits before TensorFlow loads."""
     from graphspec.pipeline import text_not_path
 
-    hint = "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode"
+    hint = (
+        "custom layers must be registered with graphspec.register_layer first; Lambda layers are refused in safe mode"
+    )
     bounds: dict[str, Any] = {"budget": budget, "custom_objects": _custom_objects(), "hint": hint}
     if isinstance(source, str):
         if not source.lstrip().startswith("{"):
@@ -187,10 +198,14 @@ def _load_model(source: Any, limits: Limits, budget: Budget) -> Any:
             return keras_file_model(path, limits=limits, **bounds)
         if path.suffix == ".json":
             return _json_model(read_model_text(path, limits), shown_path(path), bounds)
-        raise _fail(Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()")
+        raise _fail(
+            Code.IO_ERROR, f"{path}: not a .keras or .json file", "import a .keras file or the JSON of model.to_json()"
+        )
     if isinstance(source, import_keras().Model):
         return source
-    raise TypeError(f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}")
+    raise TypeError(
+        f"from_keras takes a keras.Model, a path, JSON text or a config mapping; got {type(source).__name__}"
+    )
 
 
 def _json_model(text: str, where: str, bounds: dict[str, Any]) -> Any:
@@ -200,7 +215,9 @@ def _json_model(text: str, where: str, bounds: dict[str, Any]) -> Any:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise _fail(Code.BAD_MODEL, f"{where}: not valid JSON: {exc}", "give the JSON that model.to_json() writes") from None
+        raise _fail(
+            Code.BAD_MODEL, f"{where}: not valid JSON: {exc}", "give the JSON that model.to_json() writes"
+        ) from None
     _refuse_layers(data, where)
     version = _keras2_version(data)
     if version is None:
@@ -208,7 +225,10 @@ def _json_model(text: str, where: str, bounds: dict[str, Any]) -> Any:
     return keras_text_model(
         json.dumps(keras2_config(data)),
         where,
-        **{**bounds, "hint": "load it with Keras 2 and save it again with Keras 3 (model.save('model.keras')), or rebuild the model in Keras 3"},
+        **{
+            **bounds,
+            "hint": "load it with Keras 2 and save it again with Keras 3 (model.save('model.keras')), or rebuild the model in Keras 3",
+        },
         loader=_from_legacy,
         failed=f"a Keras {version} model config; Keras 3 cannot read it, and Keras' legacy loader failed",
     )
@@ -217,7 +237,11 @@ def _json_model(text: str, where: str, bounds: dict[str, Any]) -> Any:
 def _keras2_version(data: Any) -> str | None:
     """``"2.x"`` (or the version it records) for a model config written by Keras 1 or 2, which Keras 3's
     ``model_from_json`` cannot read (no ``module`` keys); ``None`` for anything else."""
-    if not isinstance(data, Mapping) or "module" in data or data.get("class_name") not in ("Model", "Functional", "Sequential"):
+    if (
+        not isinstance(data, Mapping)
+        or "module" in data
+        or data.get("class_name") not in ("Model", "Functional", "Sequential")
+    ):
         return None
     version = data.get("keras_version")
     if isinstance(version, str) and version.startswith("3"):
@@ -272,7 +296,12 @@ def _sequential_input(data: dict[str, Any]) -> dict[str, Any]:
         data["config"] = {"name": "sequential", "layers": data["config"]}
     config = data.get("config")
     layers = config.get("layers") if isinstance(config, dict) else config
-    if not isinstance(layers, list) or not layers or not isinstance(layers[0], dict) or not isinstance(layers[0].get("config"), dict):
+    if (
+        not isinstance(layers, list)
+        or not layers
+        or not isinstance(layers[0], dict)
+        or not isinstance(layers[0].get("config"), dict)
+    ):
         return data
     first = layers[0]["config"]
     shape = first.pop("batch_input_shape", None)
@@ -293,7 +322,11 @@ def _refuse_layers(data: Any, where: str) -> None:
             if value.get("class_name") in refused:
                 info = catalog.layer_info(str(value["class_name"]))
                 reason = info.refused if info is not None else "it carries or loads code"
-                raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: the model holds a {value['class_name']} layer, which a spec refuses: {reason}", "rewrite it as a registered Layer subclass")
+                raise _fail(
+                    Code.UNSUPPORTED_MODEL,
+                    f"{where}: the model holds a {value['class_name']} layer, which a spec refuses: {reason}",
+                    "rewrite it as a registered Layer subclass",
+                )
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)

@@ -95,7 +95,11 @@ def _call_of(class_name: str, module: Any) -> Any:
     """The ``call`` of a layer or op class named in a nested model's config (``None`` if unknown)."""
     keras = import_keras()
     registered = catalog.registered_layers()
-    cls = registered.get(class_name) or getattr(keras.layers, class_name, None) or {"Functional": keras.Model, "Sequential": keras.Sequential}.get(class_name)
+    cls = (
+        registered.get(class_name)
+        or getattr(keras.layers, class_name, None)
+        or {"Functional": keras.Model, "Sequential": keras.Sequential}.get(class_name)
+    )
     if cls is None and isinstance(module, str) and module.startswith("keras.src.ops."):
         from graphspec.emit import op_class
 
@@ -120,7 +124,11 @@ def layer_class_name(layer: Any, where: str) -> str:
     info = catalog.layer_info(name)
     if getattr(keras.layers, name, None) is cls and info is not None:
         if info.refused:
-            raise _fail(Code.UNSUPPORTED_MODEL, f"layer {where!r} is a {name}, which a spec refuses: {info.refused}", "rewrite it as a registered Layer subclass")
+            raise _fail(
+                Code.UNSUPPORTED_MODEL,
+                f"layer {where!r} is a {name}, which a spec refuses: {info.refused}",
+                "rewrite it as a registered Layer subclass",
+            )
         return name
     if cls.__module__.startswith(_KERAS_APPLICATIONS) and info is None:
         catalog.register_layer(cls)
@@ -201,19 +209,29 @@ def _spec_value(name: str, key: str, value: Any, where: str, wrapped: WrappedMod
         return _object_value(kind, value, f"{where}.{key}")
     if key == "dtype" and isinstance(value, Mapping):
         if value.get("class_name") != "DTypePolicy":
-            raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: dtype policy {value.get('class_name')!r} cannot be written in a spec")
+            raise _fail(
+                Code.UNSUPPORTED_MODEL, f"{where}: dtype policy {value.get('class_name')!r} cannot be written in a spec"
+            )
         return value["config"]["name"]
     if info is not None and info.custom is not None and _is_serialized_layer(value):
         return _nested_layer(value, f"{where}.{key}", wrapped)  # a registered layer may take layers as arguments
     plain = _plain(value)
     if _contains_mapping(plain):
-        raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: argument {key!r} holds a mapping, which a spec cannot pass to a layer", "only plain data (numbers, strings, lists) can be imported")
+        raise _fail(
+            Code.UNSUPPORTED_MODEL,
+            f"{where}: argument {key!r} holds a mapping, which a spec cannot pass to a layer",
+            "only plain data (numbers, strings, lists) can be imported",
+        )
     return plain
 
 
 def _is_serialized_layer(value: Any) -> bool:
     """A serialized layer (``{module, class_name, config}``) of a class in the catalogue or registered."""
-    if not (isinstance(value, Mapping) and isinstance(value.get("class_name"), str) and isinstance(value.get("config"), Mapping)):
+    if not (
+        isinstance(value, Mapping)
+        and isinstance(value.get("class_name"), str)
+        and isinstance(value.get("config"), Mapping)
+    ):
         return False
     name = str(value["class_name"])
     return (catalog.layer_info(name) is not None and str(value.get("module", "")).startswith("keras")) or any(
@@ -240,7 +258,15 @@ def _nested_layer(value: Any, where: str, wrapped: WrappedModel) -> dict[str, An
     return {"layer": name, **minimal_args(name, layer.get_config(), where, nested=True, wrapped=wrapped)}
 
 
-def minimal_args(name: str, config: Mapping[str, Any], where: str, build: Mapping[str, Any] | None = None, nested: bool = False, *, wrapped: WrappedModel) -> dict[str, Any]:
+def minimal_args(
+    name: str,
+    config: Mapping[str, Any],
+    where: str,
+    build: Mapping[str, Any] | None = None,
+    nested: bool = False,
+    *,
+    wrapped: WrappedModel,
+) -> dict[str, Any]:
     """The fewest spec arguments that rebuild a layer with exactly this config.
 
     ``build`` is the layer's build config: a few layers rewrite their config
@@ -273,12 +299,16 @@ _MISSING = object()
 class _Rebuild:
     """Searches for the fewest arguments whose layer has a given config."""
 
-    def __init__(self, name: str, config: Mapping[str, Any], build: Mapping[str, Any] | None, nested: bool, wrapped: WrappedModel):
+    def __init__(
+        self, name: str, config: Mapping[str, Any], build: Mapping[str, Any] | None, nested: bool, wrapped: WrappedModel
+    ):
         info = catalog.layer_info(name)
         assert info is not None
         self.name = name
         accepted = set(info.accepted())
-        spelled = {("wraps" if k == "layer" and "wraps" in accepted else k): v for k, v in config.items() if k != "name"}
+        spelled = {
+            ("wraps" if k == "layer" and "wraps" in accepted else k): v for k, v in config.items() if k != "name"
+        }
         self.unknown = sorted(k for k in spelled if k not in accepted)
         self.ignored = set(self.unknown) if nested else set()
         self.target = self._visible(comparable_config(config))
@@ -299,7 +329,11 @@ class _Rebuild:
         base = self.config(required)
         if isinstance(base, Mapping):
             # Usually enough; not when arguments interact (MaxPooling2D's strides follow pool_size).
-            differing = {k: v for k, v in args.items() if k in self.required or base.get(_config_key(k), _MISSING) != self.target.get(_config_key(k), _MISSING)}
+            differing = {
+                k: v
+                for k, v in args.items()
+                if k in self.required or base.get(_config_key(k), _MISSING) != self.target.get(_config_key(k), _MISSING)
+            }
             args = differing if self.config(differing) == self.target else args
         args = self.drop_redundant(args, built=False)
         if self.config(args) != self.target:
@@ -315,7 +349,11 @@ class _Rebuild:
         does not take (where they change the rebuilt config), or a config that does not round-trip."""
         missing = sorted(p for p in self.required if p not in args)
         rebuilt = self.config(args) if not missing else None
-        extra = [k for k in self.unknown if not isinstance(rebuilt, Mapping) or rebuilt.get(k, _MISSING) != self.target.get(k, _MISSING)]
+        extra = [
+            k
+            for k in self.unknown
+            if not isinstance(rebuilt, Mapping) or rebuilt.get(k, _MISSING) != self.target.get(k, _MISSING)
+        ]
         if missing:
             detail = f": its config lacks {', '.join(map(repr, missing))}, which the constructor requires"
         elif extra:
@@ -323,7 +361,9 @@ class _Rebuild:
         else:
             detail = ": a layer built from its config has another config"
         hint = "graphspec imports layers whose get_config() round-trips through the constructor (Keras' own from_config needs the same)"
-        return _fail(Code.UNSUPPORTED_MODEL, f"layer {where!r} ({self.name}) cannot be rebuilt from its config{detail}", hint)
+        return _fail(
+            Code.UNSUPPORTED_MODEL, f"layer {where!r} ({self.name}) cannot be rebuilt from its config{detail}", hint
+        )
 
     def drop_redundant(self, args: dict[str, Any], built: bool) -> dict[str, Any]:
         """Leave out each argument the layer derives anyway (``strides`` = ``pool_size``), and write a

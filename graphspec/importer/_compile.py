@@ -34,7 +34,9 @@ def _fail(message: str, hint: str | None = None) -> SpecError:
 
 def _is_object(value: Any) -> bool:
     """One loss or metric: a name, or a serialized object or function."""
-    return isinstance(value, str) or (isinstance(value, Mapping) and isinstance(value.get("class_name"), str) and set(value) <= _SERIALIZED)
+    return isinstance(value, str) or (
+        isinstance(value, Mapping) and isinstance(value.get("class_name"), str) and set(value) <= _SERIALIZED
+    )
 
 
 def _is_weight(value: Any) -> bool:
@@ -58,11 +60,16 @@ def _by_output(what: str, value: Any, keys: Sequence[str], leaf: Callable[[Any],
     if leaf(value):
         if shared or len(keys) == 1:
             return dict.fromkeys(range(len(keys)), value)
-        raise _fail(f"compile {what} {value!r} is one value for a model with {len(keys)} outputs ({', '.join(keys)})", "give one per output")
+        raise _fail(
+            f"compile {what} {value!r} is one value for a model with {len(keys)} outputs ({', '.join(keys)})",
+            "give one per output",
+        )
     if isinstance(value, Mapping):
         unknown = [k for k in value if k not in keys]
         if unknown:
-            raise _fail(f"compile {what} names {', '.join(map(repr, unknown))}, which is not an output of the model (outputs: {', '.join(keys)})")
+            raise _fail(
+                f"compile {what} names {', '.join(map(repr, unknown))}, which is not an output of the model (outputs: {', '.join(keys)})"
+            )
         return {keys.index(k): v for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
         flat = _flatten(value, leaf)
@@ -84,12 +91,17 @@ def _metrics(what: str, value: Any, keys: Sequence[str]) -> dict[int, list[Any]]
         if len(keys) == 1 and _metric_list(value):
             return {0: list(value)} if value else {}
         if len(value) != len(keys):
-            raise _fail(f"compile {what} holds {len(value)} entries for {len(keys)} outputs ({', '.join(keys)})", "give one metric or list of metrics per output")
+            raise _fail(
+                f"compile {what} holds {len(value)} entries for {len(keys)} outputs ({', '.join(keys)})",
+                "give one metric or list of metrics per output",
+            )
         entries = dict(enumerate(value))
     elif isinstance(value, Mapping) and not _is_object(value):
         unknown = [k for k in value if k not in keys]
         if unknown:
-            raise _fail(f"compile {what} names {', '.join(map(repr, unknown))}, which is not an output of the model (outputs: {', '.join(keys)})")
+            raise _fail(
+                f"compile {what} names {', '.join(map(repr, unknown))}, which is not an output of the model (outputs: {', '.join(keys)})"
+            )
         entries = {keys.index(k): v for k, v in value.items()}
     elif _is_object(value) and len(keys) == 1:
         entries = {0: value}
@@ -130,7 +142,11 @@ def _restore_kwargs(live: Any, serialized: Any, kind: str) -> Any:
     if isinstance(serialized, list | tuple) and isinstance(live, list | tuple) and len(live) == len(serialized):
         return [_restore_kwargs(a, b, kind) for a, b in zip(live, serialized, strict=True)]
     kwargs = getattr(live, "_fn_kwargs", None)
-    if isinstance(kwargs, Mapping) and isinstance(serialized, Mapping) and isinstance(serialized.get("config"), Mapping):
+    if (
+        isinstance(kwargs, Mapping)
+        and isinstance(serialized, Mapping)
+        and isinstance(serialized.get("config"), Mapping)
+    ):
         accepted = _accepted(serialized, kind) or set()
         missing = {k: plain(v) for k, v in kwargs.items() if k not in serialized["config"] and k in accepted}
         if missing:
@@ -138,7 +154,9 @@ def _restore_kwargs(live: Any, serialized: Any, kind: str) -> Any:
     return serialized
 
 
-def apply_compile(data: dict[str, Any], config: Mapping[str, Any], targets: Sequence[tuple[str, str | None]], auto_jit: bool) -> None:
+def apply_compile(
+    data: dict[str, Any], config: Mapping[str, Any], targets: Sequence[tuple[str, str | None]], auto_jit: bool
+) -> None:
     """Write a compile config into spec data.
 
     ``targets`` holds, for each of the model's outputs in Keras' order, the key Keras
@@ -154,13 +172,18 @@ def apply_compile(data: dict[str, Any], config: Mapping[str, Any], targets: Sequ
     """
     unknown = sorted(k for k, v in config.items() if k not in _KNOWN and v is not None)
     if unknown:
-        raise _fail(f"compile setting{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} cannot be written in a spec")
+        raise _fail(
+            f"compile setting{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} cannot be written in a spec"
+        )
     keys = [key for key, _ in targets]
 
     def entry(i: int, what: str) -> dict[str, Any]:
         name = targets[i][1]
         if name is None:
-            raise _fail(f"compile gives output {keys[i]!r} a {what}, but it is returned by reference (an unnamed layer output), which has none", "end that output in a layer of its own")
+            raise _fail(
+                f"compile gives output {keys[i]!r} a {what}, but it is returned by reference (an unnamed layer output), which has none",
+                "end that output in a layer of its own",
+            )
         return data["outputs"][name]  # type: ignore[no-any-return]
 
     for i, loss in _by_output("loss", config.get("loss"), keys, _is_object, shared=True).items():
@@ -172,8 +195,12 @@ def apply_compile(data: dict[str, Any], config: Mapping[str, Any], targets: Sequ
             entry(i, "loss weight")["loss_weight"] = float(weight)
     for what in ("metrics", "weighted_metrics"):
         for i, metrics in _metrics(what, config.get(what), keys).items():
-            entry(i, what)[what] = [object_value("metric", m, f"outputs.{keys[i]}.{what}") for m in metrics if m is not None]
-    settings: dict[str, Any] = {"optimizer": object_value("optimizer", config.get("optimizer"), "compile.optimizer") or "rmsprop"}
+            entry(i, what)[what] = [
+                object_value("metric", m, f"outputs.{keys[i]}.{what}") for m in metrics if m is not None
+            ]
+    settings: dict[str, Any] = {
+        "optimizer": object_value("optimizer", config.get("optimizer"), "compile.optimizer") or "rmsprop"
+    }
     defaults: dict[str, Callable[[Any], bool]] = {
         "jit_compile": lambda v: v in ("auto", None, auto_jit),
         "run_eagerly": lambda v: not v,

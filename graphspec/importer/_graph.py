@@ -33,7 +33,7 @@ from graphspec.spec.structure import default_tree, leaves
 
 __all__ = ["ModelImporter", "valid_name"]
 
-_VALID_NAME = re.compile(NAME[:-1] + "{0,%d}" % (MAX_NAME - 1))  # NAME, at most MAX_NAME characters
+_VALID_NAME = re.compile(NAME[:-1] + f"{{0,{MAX_NAME - 1}}}")  # NAME, at most MAX_NAME characters
 # A node name may be scoped (`stage2/block1`); its Keras name joins the scopes with `.`.
 _VALID_NODE_NAME = NODE_NAME_RE
 _MISSING = object()
@@ -72,7 +72,12 @@ def _node_name(keras_name: str, taken: set[str], reserved: set[str]) -> tuple[st
     avoids ``reserved`` (the model's layer names), so it does not take a later layer's name.
     """
     scoped = node_name(keras_name)
-    if _VALID_NODE_NAME.fullmatch(scoped) and len(scoped) <= 256 and all(len(s) <= 128 for s in scoped.split("/")) and scoped not in taken:
+    if (
+        _VALID_NODE_NAME.fullmatch(scoped)
+        and len(scoped) <= 256
+        and all(len(s) <= 128 for s in scoped.split("/"))
+        and scoped not in taken
+    ):
         return scoped, None
     return valid_name(keras_name, taken, reserved=reserved), keras_name
 
@@ -94,7 +99,11 @@ def _implicit_masks(node: Any) -> set[str]:
     call's tensor arguments carry: a built spec gets them the same way, so they are not written."""
     from keras.src import backend, tree
 
-    carried = {id(m) for t in tree.flatten(node.arguments.args) if _is_tensor(t) and (m := backend.get_keras_mask(t)) is not None}
+    carried = {
+        id(m)
+        for t in tree.flatten(node.arguments.args)
+        if _is_tensor(t) and (m := backend.get_keras_mask(t)) is not None
+    }
     implicit = set()
     for key, value in node.arguments.kwargs.items():
         masks = [m for m in tree.flatten(value) if m is not None]
@@ -162,9 +171,15 @@ def _constant(value: Any, where: str) -> Any:
     array = np.asarray(import_keras().ops.convert_to_numpy(value))
     kind = next((k for k in _LIST_DTYPES if array.dtype.kind == {"float": "f", "int": "i", "bool": "b"}[k]), None)
     if kind is None or str(array.dtype) != _LIST_DTYPES[kind]:
-        raise _fail(f"{where} is a constant of dtype {array.dtype}; a spec writes constants as lists, which Keras makes float32, int32 or bool", "cast the constant in the model")
+        raise _fail(
+            f"{where} is a constant of dtype {array.dtype}; a spec writes constants as lists, which Keras makes float32, int32 or bool",
+            "cast the constant in the model",
+        )
     if array.size > MAX_CONSTANT_VALUES:
-        raise _fail(f"{where} is a constant of {array.size:,} values, more than a spec writes inline ({MAX_CONSTANT_VALUES:,})", "make it a layer's weights instead")
+        raise _fail(
+            f"{where} is a constant of {array.size:,} values, more than a spec writes inline ({MAX_CONSTANT_VALUES:,})",
+            "make it a layer's weights instead",
+        )
     values = array.tolist()
     # float32 values in their shortest decimals (-103.939, not -103.93900299072266): emit makes them float32 again
     return _map_numbers(values, short_float32) if kind == "float" else values
@@ -208,12 +223,17 @@ class ModelImporter:
         if isinstance(model, keras.Sequential):
             functional = getattr(model, "_functional", None)
             if functional is None:
-                raise _fail(f"Sequential model {model.name!r} has no input shape yet", "start it with keras.Input(shape=...) or build it before importing")
+                raise _fail(
+                    f"Sequential model {model.name!r} has no input shape yet",
+                    "start it with keras.Input(shape=...) or build it before importing",
+                )
             self.graph = functional
         elif type(model).__name__ == "Functional":
             self.graph = model
         else:
-            raise _fail(f"model {model.name!r} is a subclassed {type(model).__name__}; only functional and Sequential models have a graph to import")
+            raise _fail(
+                f"model {model.name!r} is a subclassed {type(model).__name__}; only functional and Sequential models have a graph to import"
+            )
         self.taken: set[str] = set()
         self.refs: dict[tuple[int, int], str] = {}
         self.inputs: dict[str, Any] = {}
@@ -252,8 +272,18 @@ class ModelImporter:
         the spec (a layer it calls again becomes a ``share:`` node); returns its ``models:`` entry."""
         graph = ModelImporter(model, self.depth).graph
         self._walk(graph)
-        inputs = _written(graph._inputs_struct, dict(zip(_structure_paths(graph._inputs_struct), (self._input_name(t) for t in graph.inputs), strict=True)).__getitem__)
-        outputs = _written(graph._outputs_struct, dict(zip(_structure_paths(graph._outputs_struct), (self._ref(t) for t in graph.outputs), strict=True)).__getitem__)
+        inputs = _written(
+            graph._inputs_struct,
+            dict(
+                zip(_structure_paths(graph._inputs_struct), (self._input_name(t) for t in graph.inputs), strict=True)
+            ).__getitem__,
+        )
+        outputs = _written(
+            graph._outputs_struct,
+            dict(
+                zip(_structure_paths(graph._outputs_struct), (self._ref(t) for t in graph.outputs), strict=True)
+            ).__getitem__,
+        )
         return {"inputs": inputs, "outputs": outputs}
 
     def _input_name(self, tensor: Any) -> str:
@@ -271,7 +301,11 @@ class ModelImporter:
         # later calls are `<layer>_call<k>` in the order Keras records them.
         for op in graph.operations:
             for index, node in enumerate(op._inbound_nodes):
-                if make_node_key(op, index) in graph._nodes and (node.is_input or id(node) in used) and (id(op), index) not in self.refs:
+                if (
+                    make_node_key(op, index) in graph._nodes
+                    and (node.is_input or id(node) in used)
+                    and (id(op), index) not in self.refs
+                ):
                     named = self._name_call(op, index)
                     if named is not None:
                         pending[id(node)] = (op, index, *named)
@@ -295,7 +329,11 @@ class ModelImporter:
         self.calls[id(op)] = k + 1
         owner = self.owners.setdefault(id(op), "")
         # A share node's made-up name must not take the name of a layer still to come.
-        name, keras_name = _node_name(op.name, assigned, self.taken) if k == 0 else (valid_name(f"{owner}_call{k}", assigned | self.taken, self.taken), None)
+        name, keras_name = (
+            _node_name(op.name, assigned, self.taken)
+            if k == 0
+            else (valid_name(f"{owner}_call{k}", assigned | self.taken, self.taken), None)
+        )
         if k == 0:
             self.owners[id(op)] = name
         self.refs[(id(op), index)] = name
@@ -316,7 +354,9 @@ class ModelImporter:
 
     def _layer_node(self, op: Any, node: Any, name: str) -> dict[str, Any]:
         class_name = layer_class_name(op, name)
-        args = minimal_args(class_name, op.get_config(), name, op.get_build_config() if op.built else None, wrapped=_wrapped_model)
+        args = minimal_args(
+            class_name, op.get_config(), name, op.get_build_config() if op.built else None, wrapped=_wrapped_model
+        )
         args.pop("trainable", None)
         if op.trainable != self.model.trainable:
             args["trainable"] = op.trainable
@@ -370,7 +410,9 @@ class ModelImporter:
             value = named.pop(key, None)
             tensors = tree.flatten(value) if value is not None else []
             if not tensors or not all(_is_tensor(t) for t in tensors) or (len(fill) > 1 and len(tensors) != 1):
-                raise _fail(f"{where!r} is called with {key}={value!r}, which is not a tensor (or a list of tensors) a node's `inputs` can give")
+                raise _fail(
+                    f"{where!r} is called with {key}={value!r}, which is not a tensor (or a list of tensors) a node's `inputs` can give"
+                )
             inputs += [self._ref(t) for t in tensors]
         by_name = {p.name: p for p in params}
         call = {}
@@ -389,7 +431,9 @@ class ModelImporter:
             return [self._call_value(v, where, key) for v in value]
         if value is None or isinstance(value, bool | int | float):
             return value
-        raise _fail(f"{where!r} is called with {key}={value!r}; a spec's call arguments are tensors, true/false, numbers or null")
+        raise _fail(
+            f"{where!r} is called with {key}={value!r}; a spec's call arguments are tensors, true/false, numbers or null"
+        )
 
     def _ref(self, tensor: Any) -> str:
         op, index, tensor_index = tensor._keras_history
@@ -397,7 +441,9 @@ class ModelImporter:
         outputs = op._inbound_nodes[index].outputs
         if len(outputs) <= 1:
             return base
-        if isinstance(op, import_keras().Model):  # `node:i` counts a nested model's outputs in its structure's written order
+        if isinstance(
+            op, import_keras().Model
+        ):  # `node:i` counts a nested model's outputs in its structure's written order
             paths = _structure_paths(op._outputs_struct)
             order = [p for p, _ in leaves(_written(op._outputs_struct, lambda p: p))]
             tensor_index = order.index(paths[tensor_index])
@@ -408,14 +454,19 @@ class ModelImporter:
         op_name = catalog.op_for_class(type(op).__module__, type(op).__name__)
         info = catalog.op_info(op_name) if op_name is not None else None
         if op_name is None or info is None or info.refused:
-            raise _fail(f"{name!r} applies the Keras operation {type(op).__name__}, which graphspec's op allow-list lacks", "wrap it in a registered layer")
+            raise _fail(
+                f"{name!r} applies the Keras operation {type(op).__name__}, which graphspec's op allow-list lacks",
+                "wrap it in a registered layer",
+            )
         defaults = {p.name: p.default for p in info.params if not p.required}
         config = {k: plain(v) for k, v in op.get_config().items() if k != "name"}
         args = {k: v for k, v in config.items() if k not in defaults or defaults[k] != v}
         named = dict(zip((p.name for p in info.call), node.arguments.args, strict=False))
         named.update(node.arguments.kwargs)
         if len(node.arguments.args) > len(info.call):
-            raise _fail(f"{name!r} calls op {op_name!r} with {len(node.arguments.args)} arguments; it takes {len(info.call)}")
+            raise _fail(
+                f"{name!r} calls op {op_name!r} with {len(node.arguments.args)} arguments; it takes {len(info.call)}"
+            )
         inputs: list[str] = []
         if info.takes_list:
             inputs = [self._ref(t) for t in named.pop(info.call[0].name)]
@@ -445,7 +496,9 @@ class ModelImporter:
         except ValueError as exc:
             raise _fail(f"{where}: {exc}") from None
         found = plain(data)
-        if isinstance(found, Mapping) or (isinstance(found, list) and any(isinstance(v, Mapping) for v in tree.flatten(found))):
+        if isinstance(found, Mapping) or (
+            isinstance(found, list) and any(isinstance(v, Mapping) for v in tree.flatten(found))
+        ):
             raise _fail(f"{where} holds a mapping, which a spec cannot pass to an op")
         return found
 
@@ -465,12 +518,18 @@ class ModelImporter:
             if key is None:
                 continue
             if not _VALID_NAME.fullmatch(key) or key in found.values():
-                raise _fail(f"input {tensor._keras_history.operation.name!r} is passed under the dict key {key!r}, which cannot be an input's name in a spec", "key the dict by valid names")
+                raise _fail(
+                    f"input {tensor._keras_history.operation.name!r} is passed under the dict key {key!r}, which cannot be an input's name in a spec",
+                    "key the dict by valid names",
+                )
             found[id(tensor._keras_history.operation)] = key
         others = {node_name(op.name) for op in graph.operations if id(op) not in found}
         clash = sorted(set(found.values()) & others)
         if clash:
-            raise _fail(f"the dict key {clash[0]!r} of an input is also the name of a layer", "key the dict by the inputs' own names")
+            raise _fail(
+                f"the dict key {clash[0]!r} of an input is also the name of a layer",
+                "key the dict by the inputs' own names",
+            )
         return found
 
     def _inputs(self) -> Any:
@@ -507,7 +566,10 @@ class ModelImporter:
         """Add the output (if it gets a name) and return its leaf: its name, or its reference."""
         if key is not None:
             if not _VALID_NAME.fullmatch(key) or key in outputs:
-                raise _fail(f"output dict key {key!r} cannot be an output's name in a spec", "key the dict by valid names (letters, digits, '_', '-')")
+                raise _fail(
+                    f"output dict key {key!r} cannot be an output's name in a spec",
+                    "key the dict by valid names (letters, digits, '_', '-')",
+                )
             outputs[key] = {} if ref == key else {"from": ref}
             return key
         folded = self._fold_identity(keras_name, ref)
@@ -520,15 +582,27 @@ class ModelImporter:
             outputs[src] = {}
             return src
         if ref in outputs or (own and src in outputs):
-            raise _fail(f"model {self.model.name!r} returns {ref!r} twice, which a spec cannot write", "return each tensor once")
+            raise _fail(
+                f"model {self.model.name!r} returns {ref!r} twice, which a spec cannot write", "return each tensor once"
+            )
         return ref
 
     def _fold_identity(self, name: str, ref: str) -> str | None:
         """The source of an output-only ``Identity`` node (what emit adds for ``from:``), which is then removed."""
         node = self.nodes.get(name)
-        if ref != name or node is None or node.get("layer") != "Identity" or set(node) != {"layer", "inputs"} or len(node["inputs"]) != 1:
+        if (
+            ref != name
+            or node is None
+            or node.get("layer") != "Identity"
+            or set(node) != {"layer", "inputs"}
+            or len(node["inputs"]) != 1
+        ):
             return None
-        if any(name in n["inputs"] or n.get("share") == name or _calls(n, name) for other, n in self.nodes.items() if other != name):
+        if any(
+            name in n["inputs"] or n.get("share") == name or _calls(n, name)
+            for other, n in self.nodes.items()
+            if other != name
+        ):
             return None
         del self.nodes[name]
         return str(node["inputs"][0])
@@ -548,7 +622,10 @@ def _wrapped_model(model: Any) -> dict[str, Any]:
 def _warn_tuples(model: str, struct: Any, what: str) -> None:
     """A structure holding tuples: a spec writes them as lists (YAML has no tuples), and says so."""
     if _has_tuple(struct):
-        warnings.warn(f"model {model!r} {what} in a tuple; a spec writes it as a list, so the rebuilt model {what} in a list", stacklevel=4)
+        warnings.warn(
+            f"model {model!r} {what} in a tuple; a spec writes it as a list, so the rebuilt model {what} in a list",
+            stacklevel=4,
+        )
 
 
 def _has_tuple(struct: Any) -> bool:
@@ -560,4 +637,8 @@ def _has_tuple(struct: Any) -> bool:
 
 def _calls(node: Mapping[str, Any], name: str) -> bool:
     """Whether a node's call arguments read ``name``."""
-    return any(ref.split(":")[0] == name for key, value in node.get("call", {}).items() for ref, _ in call_references(value, (key,)))
+    return any(
+        ref.split(":")[0] == name
+        for key, value in node.get("call", {}).items()
+        for ref, _ in call_references(value, (key,))
+    )

@@ -32,7 +32,11 @@ def plain(value: Any) -> Any:
     """Config data as JSON-like plain data: tuples → lists, NumPy scalars and arrays (and their
     serialized ``__numpy__`` and ``__tensor__`` forms) → Python numbers and lists."""
     if isinstance(value, Mapping):
-        if value.get("class_name") in ("__numpy__", "__tensor__") and isinstance(value.get("config"), Mapping) and "value" in value["config"]:
+        if (
+            value.get("class_name") in ("__numpy__", "__tensor__")
+            and isinstance(value.get("config"), Mapping)
+            and "value" in value["config"]
+        ):
             return plain(value["config"]["value"])
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -86,7 +90,11 @@ def _unnumbered(name: Any) -> Any:
 
 def _registered_name(kind: str, module: Any, name: str, function: bool) -> str | None:
     """The graphspec name of a registered object serialised as ``module.name`` (module may be unknown)."""
-    found = [(key, obj) for key, obj in registered_objects(kind).items() if obj.__name__ == name and isinstance(obj, type) != function]
+    found = [
+        (key, obj)
+        for key, obj in registered_objects(kind).items()
+        if obj.__name__ == name and isinstance(obj, type) != function
+    ]
     exact = [key for key, obj in found if obj.__module__ == module]
     candidates = exact or [key for key, _ in found]
     return candidates[0] if candidates else None
@@ -127,15 +135,23 @@ def _class_name(kind: str, value: Mapping[str, Any], where: str) -> str:
     class_name = str(value["class_name"])
     module = value.get("module")
     registered_as = value.get("registered_name")
-    custom = (registered_as is not None and registered_as != class_name) or (isinstance(module, str) and not module.startswith("keras"))
+    custom = (registered_as is not None and registered_as != class_name) or (
+        isinstance(module, str) and not module.startswith("keras")
+    )
     if not custom and class_name in catalog.builtin_object_names(kind):
         return class_name
     registered = _registered_name(kind, module, class_name, function=False)
     if registered is not None:
         return registered
     if not custom:
-        raise _fail(Code.UNSUPPORTED_MODEL, f"{where}: {kind} class {class_name!r} is not in graphspec's allow-list", "use a built-in Keras " + kind)
-    raise _custom_refusal(kind, module, registered_as if isinstance(registered_as, str) else class_name, where, function=False)
+        raise _fail(
+            Code.UNSUPPORTED_MODEL,
+            f"{where}: {kind} class {class_name!r} is not in graphspec's allow-list",
+            "use a built-in Keras " + kind,
+        )
+    raise _custom_refusal(
+        kind, module, registered_as if isinstance(registered_as, str) else class_name, where, function=False
+    )
 
 
 def _config(kind: str, config: Any, where: str) -> dict[str, Any]:
@@ -197,8 +213,17 @@ def _name_resolves(kind: str, name: str) -> bool:
 def _builtin_name_resolves(kind: str, name: str) -> bool:
     from keras.src import activations, constraints, initializers, losses, metrics, regularizers
 
-    module = {"activation": activations, "initializer": initializers, "regularizer": regularizers, "constraint": constraints, "loss": losses, "metric": metrics}.get(kind)
+    module = {
+        "activation": activations,
+        "initializer": initializers,
+        "regularizer": regularizers,
+        "constraint": constraints,
+        "loss": losses,
+        "metric": metrics,
+    }.get(kind)
     try:
-        return module is None or module.get(name) is not None  # optimizers and schedules are built by emit from the class
+        return (
+            module is None or module.get(name) is not None
+        )  # optimizers and schedules are built by emit from the class
     except Exception:
         return False

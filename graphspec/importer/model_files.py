@@ -46,7 +46,15 @@ def _bad_model(where: str, exc: BaseException, hint: str, failed: str = "Keras c
     return SpecError([Diagnostic(Code.BAD_MODEL, f"{where}: {failed}: {reason(exc)}", (), hint, file=where)])
 
 
-def _count_params(text: str, where: str, budget: Budget, custom_objects: Mapping[str, Any], hint: str, loader: Loader = _from_json, failed: str = "Keras could not load this model") -> None:
+def _count_params(
+    text: str,
+    where: str,
+    budget: Budget,
+    custom_objects: Mapping[str, Any],
+    hint: str,
+    loader: Loader = _from_json,
+    failed: str = "Keras could not load this model",
+) -> None:
     """Deserialize the config without allocating a weight, and refuse it over the parameter budget."""
     keras = import_keras()
     from keras.src.saving.serialization_lib import SafeModeScope
@@ -69,7 +77,15 @@ def _count_params(text: str, where: str, budget: Budget, custom_objects: Mapping
         raise SpecError([Diagnostic(Code.TOO_MANY_PARAMS, message, (), hint, file=where)])
 
 
-def keras_file_model(path: str | os.PathLike[str], *, limits: Limits, budget: Budget, custom_objects: Mapping[str, Any], hint: str = _HINT, file_hint: str = _HINT) -> Any:
+def keras_file_model(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits,
+    budget: Budget,
+    custom_objects: Mapping[str, Any],
+    hint: str = _HINT,
+    file_hint: str = _HINT,
+) -> Any:
     """Load a ``.keras`` file: archive and config checked, parameters counted, then loaded with ``safe_mode=True``.
 
     ``file_hint`` is the hint for a file that is no model archive, ``hint`` for one Keras refuses.
@@ -119,5 +135,15 @@ def keras_text_model(
     except Exception as exc:
         raise _bad_model(where, exc, hint, failed) from None
     if not isinstance(model, keras.Model):  # Keras returns other JSON (`{"a": 1}`) as it is
-        raise SpecError([Diagnostic(Code.BAD_MODEL, f"{where}: this JSON is not a Keras model config", (), "give the JSON that model.to_json() writes", file=where)])
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.BAD_MODEL,
+                    f"{where}: this JSON is not a Keras model config",
+                    (),
+                    "give the JSON that model.to_json() writes",
+                    file=where,
+                )
+            ]
+        )
     return model

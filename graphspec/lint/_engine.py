@@ -96,7 +96,14 @@ def check_ignores(spec: Spec) -> list[Diagnostic]:
     for where, codes in lists:
         for i, code in enumerate(codes):
             if code not in known:
-                diags.append(Diagnostic(Code.UNKNOWN_RULE, _unknown_message(code), (*where, "lint", "ignore", i), did_you_mean_or_list(code, known, label="lint rules")))
+                diags.append(
+                    Diagnostic(
+                        Code.UNKNOWN_RULE,
+                        _unknown_message(code),
+                        (*where, "lint", "ignore", i),
+                        did_you_mean_or_list(code, known, label="lint rules"),
+                    )
+                )
     return diags
 
 

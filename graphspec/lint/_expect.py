@@ -78,7 +78,17 @@ def expectations(report: Any) -> dict[str, Expectation]:
         if view.loss is None:
             continue
         shape = tuple(view.tensor.shape[1:]) if view.tensor is not None and view.tensor.shape is not None else None
-        out[view.name] = Expectation(view.name, "output", view.loss.path, view.path, view.loss, view.classes, shape, view.squash, ignores=silenced)
+        out[view.name] = Expectation(
+            view.name,
+            "output",
+            view.loss.path,
+            view.path,
+            view.loss,
+            view.classes,
+            shape,
+            view.squash,
+            ignores=silenced,
+        )
     return out
 
 
@@ -91,7 +101,9 @@ def _embeddings(facts: Facts, body: Body, source: str) -> Iterator[Embedded]:
         owner = body.graph.layer_owner.get(consumer, consumer)
         decl = body.spec.nodes[owner]
         if decl.model is not None:
-            yield from _into_model(facts, body, owner, [i for i, ref in enumerate(node.inputs) if parse_ref(ref)[0] == source])
+            yield from _into_model(
+                facts, body, owner, [i for i, ref in enumerate(node.inputs) if parse_ref(ref)[0] == source]
+            )
             continue
         kind = op_label(decl.op) if decl.op is not None else str(decl.layer)
         if kind == "Embedding" and isinstance(decl.args.get("input_dim"), int):

@@ -18,7 +18,16 @@ from typing import Any
 from graphspec import catalog
 from graphspec.errors import Path
 from graphspec.graph import Graph
-from graphspec.lint._keras import INF, ActivationInfo, LossInfo, MetricInfo, activation_info, activation_name, loss_info, metric_info
+from graphspec.lint._keras import (
+    INF,
+    ActivationInfo,
+    LossInfo,
+    MetricInfo,
+    activation_info,
+    activation_name,
+    loss_info,
+    metric_info,
+)
 from graphspec.shapes import Inference, TensorInfo, op_label, with_defaults
 from graphspec.spec import NodeSpec, OutputSpec, Spec, SpecBody, parse_ref
 
@@ -26,9 +35,30 @@ __all__ = ["Body", "Facts", "NodeView", "OutputView", "Squash"]
 
 # Layers (and ops) whose output holds the input's values, only moved or repeated:
 # an activation before them is still the activation after them.
-_KEEP_LAYOUT = frozenset({"Identity", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "ActivityRegularization", "Masking"})
+_KEEP_LAYOUT = frozenset(
+    {
+        "Identity",
+        "Dropout",
+        "SpatialDropout1D",
+        "SpatialDropout2D",
+        "SpatialDropout3D",
+        "ActivityRegularization",
+        "Masking",
+    }
+)
 _MOVE_VALUES = frozenset(
-    {"Reshape", "Flatten", "Permute", "RepeatVector", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D"}
+    {
+        "Reshape",
+        "Flatten",
+        "Permute",
+        "RepeatVector",
+        "Cropping1D",
+        "Cropping2D",
+        "Cropping3D",
+        "UpSampling1D",
+        "UpSampling2D",
+        "UpSampling3D",
+    }
     | {op_label(o) for o in ("reshape", "expand_dims", "squeeze", "transpose", "flatten")}
 )
 PASS_THROUGH = _KEEP_LAYOUT | _MOVE_VALUES
@@ -205,7 +235,9 @@ class Facts:
             for name in body.graph.order:
                 node = body.spec.nodes[name]
                 decl = body.spec.nodes[body.graph.layer_owner.get(name, name)]
-                kind = "model" if decl.model is not None else op_label(decl.op) if decl.op is not None else str(decl.layer)
+                kind = (
+                    "model" if decl.model is not None else op_label(decl.op) if decl.op is not None else str(decl.layer)
+                )
                 views.append(NodeView(body, name, node, decl, kind))
         return views
 
@@ -215,7 +247,10 @@ class Facts:
         for body in self.bodies:
             if body.inference is None:
                 return True
-            tensors = [*body.inference.inputs.values(), *(t for info in body.inference.nodes.values() for t in info.outputs)]
+            tensors = [
+                *body.inference.inputs.values(),
+                *(t for info in body.inference.nodes.values() for t in info.outputs),
+            ]
             if any(t.dtype is not None and t.dtype.startswith(("int", "uint")) for t in tensors):
                 return True
         return False
@@ -226,8 +261,14 @@ class Facts:
         for name, out in self.spec.outputs.items():
             ref = self.spec.output_source(name)
             loss = loss_info(out.loss, ("outputs", name, "loss")) if out.loss is not None else None
-            metrics = [m for i, v in enumerate(out.metrics) if (m := metric_info(v, ("outputs", name, "metrics", i))) is not None]
-            views.append(OutputView(name, out, ref, self.inference.outputs.get(name), loss, metrics, self.trace(self.root, ref)))
+            metrics = [
+                m
+                for i, v in enumerate(out.metrics)
+                if (m := metric_info(v, ("outputs", name, "metrics", i))) is not None
+            ]
+            views.append(
+                OutputView(name, out, ref, self.inference.outputs.get(name), loss, metrics, self.trace(self.root, ref))
+            )
         return views
 
     def trace(self, body: Body, ref: str) -> Squash | None:
@@ -250,7 +291,12 @@ class Facts:
         applied = applied_activation(kind, decl.args)
         if applied is not None:
             activation, axis = applied
-            return Squash(activation, src, body.path(src), self._axis(body, src, axis) if activation.name in ("softmax", "log_softmax") else None)
+            return Squash(
+                activation,
+                src,
+                body.path(src),
+                self._axis(body, src, axis) if activation.name in ("softmax", "log_softmax") else None,
+            )
         if kind in PASS_THROUGH and len(body.spec.nodes[src].inputs) == 1:
             inner = body.spec.nodes[src].inputs[0]
             before = self.trace(body, inner)
@@ -339,12 +385,16 @@ def _takes_activation(kind: str) -> bool:
     return info is not None and info.param("activation") is not None
 
 
-def _moved_axis(kind: str, args: Mapping[str, Any], axis: int | None, before: TensorInfo | None, after: TensorInfo | None) -> int | None:
+def _moved_axis(
+    kind: str, args: Mapping[str, Any], axis: int | None, before: TensorInfo | None, after: TensorInfo | None
+) -> int | None:
     """Where a pass-through layer puts an axis of its input (``None`` where it is not kept whole)."""
     if axis is None or before is None or after is None or before.shape is None or after.shape is None:
         return None
     rank_in, rank_out = len(before.shape), len(after.shape)
-    if kind in _KEEP_LAYOUT or (kind.startswith(("Cropping", "UpSampling")) and rank_in == rank_out and axis == rank_in - 1):
+    if kind in _KEEP_LAYOUT or (
+        kind.startswith(("Cropping", "UpSampling")) and rank_in == rank_out and axis == rank_in - 1
+    ):
         return axis
     if kind == "Permute" and isinstance(args.get("dims"), list | tuple):
         order = [0, *args["dims"]]

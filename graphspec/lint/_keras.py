@@ -16,7 +16,16 @@ from typing import Any
 
 from graphspec.errors import Path
 
-__all__ = ["ActivationInfo", "LossInfo", "MetricInfo", "activation_info", "activation_name", "loss_info", "metric_info", "normal_name"]
+__all__ = [
+    "ActivationInfo",
+    "LossInfo",
+    "MetricInfo",
+    "activation_info",
+    "activation_name",
+    "loss_info",
+    "metric_info",
+    "normal_name",
+]
 
 INF = math.inf
 
@@ -179,7 +188,13 @@ class LossInfo:
     @property
     def labels(self) -> str:
         """How targets are written: ``onehot``, ``sparse``, ``binary`` or ``real``."""
-        return {"categorical": "onehot", "onehot-margin": "onehot", "distribution": "onehot", "sparse": "sparse", "binary": "binary"}.get(self.family, "real")
+        return {
+            "categorical": "onehot",
+            "onehot-margin": "onehot",
+            "distribution": "onehot",
+            "sparse": "sparse",
+            "binary": "binary",
+        }.get(self.family, "real")
 
 
 def _config(value: Any) -> tuple[str | None, Mapping[str, Any]]:
@@ -237,7 +252,13 @@ _METRICS: dict[str, str] = {
 }  # fmt: skip
 
 # Each thresholding metric's argument that moves the threshold off 0.5 (AUC reads logits with from_logits).
-_THRESHOLD_ARGS = {"binaryaccuracy": "threshold", "precision": "thresholds", "recall": "thresholds", "binaryiou": "threshold", "auc": "from_logits"}
+_THRESHOLD_ARGS = {
+    "binaryaccuracy": "threshold",
+    "precision": "thresholds",
+    "recall": "thresholds",
+    "binaryiou": "threshold",
+    "auc": "from_logits",
+}
 
 
 @dataclass(frozen=True)

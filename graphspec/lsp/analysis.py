@@ -49,7 +49,9 @@ def token_at(lines: list[str], line: int, column: int) -> Token | None:
         if start <= column < end:
             return Token(line, start, end, text[start + 1 : end - 1 if closed else end])
     for match in _TOKEN.finditer(text):
-        if match.start() <= column <= match.end() and (match.start() == column or column < match.end() or match.end() == column):
+        if match.start() <= column <= match.end() and (
+            match.start() == column or column < match.end() or match.end() == column
+        ):
             return Token(line, match.start(), match.end(), match.group())
     return None
 
@@ -126,7 +128,9 @@ class Analysis:
             return None
         starts = self._key_starts.get(depth)
         if starts is None:
-            starts = self._key_starts[depth] = sorted((m.line, m.column) for p, m in self.doc.keys.items() if len(p) <= depth)
+            starts = self._key_starts[depth] = sorted(
+                (m.line, m.column) for p, m in self.doc.keys.items() if len(p) <= depth
+            )
         k = bisect.bisect_right(starts, (mark.line, mark.column))
         return starts[k][0] if k < len(starts) else None
 

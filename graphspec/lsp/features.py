@@ -91,12 +91,17 @@ def diagnostics(analysis: Analysis, positions: Positions) -> list[lsp.Diagnostic
 
 
 def _diagnostic(d: Diagnostic, analysis: Analysis, positions: Positions) -> lsp.Diagnostic:
-    related = [lsp.DiagnosticRelatedInformation(positions.location(r.file or analysis.path, r.line, r.column), r.label) for r in d.related]
+    related = [
+        lsp.DiagnosticRelatedInformation(positions.location(r.file or analysis.path, r.line, r.column), r.label)
+        for r in d.related
+    ]
     here = d.file is None or _same_file(d.file, analysis.path)
     if here:
         where = positions.range(analysis.path, d.line, d.column)
     else:
-        written = lsp.DiagnosticRelatedInformation(positions.location(str(d.file), d.line, d.column), f"written in {os.path.basename(str(d.file))}")
+        written = lsp.DiagnosticRelatedInformation(
+            positions.location(str(d.file), d.line, d.column), f"written in {os.path.basename(str(d.file))}"
+        )
         related.insert(0, written)
         local = next((r for r in d.related if r.file is not None and _same_file(r.file, analysis.path)), None)
         where = positions.range(analysis.path, local.line if local else None, local.column if local else None)
@@ -141,7 +146,15 @@ def code_actions(uri: str, analysis: Analysis, given: list[lsp.Diagnostic]) -> l
             continue
         for name in _SUGGESTION.findall(hint):
             edit = lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(diag.range, quote + name + quote)]})
-            actions.append(lsp.CodeAction(title=f"Change to '{name}'", kind=lsp.CodeActionKind.QuickFix, diagnostics=[diag], edit=edit, is_preferred=len(actions) == 0))
+            actions.append(
+                lsp.CodeAction(
+                    title=f"Change to '{name}'",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[diag],
+                    edit=edit,
+                    is_preferred=len(actions) == 0,
+                )
+            )
     return actions
 
 
@@ -218,7 +231,12 @@ def _node_hover(analysis: Analysis, path: Path, last_good: Analysis | None) -> s
 def _kind_line(raw: Any) -> str:
     if not isinstance(raw, dict):
         return ""
-    for key, what in (("layer", "layer `{}`"), ("share", "shares the layer of `{}`"), ("op", "op `{}`"), ("block", "block `{}`")):
+    for key, what in (
+        ("layer", "layer `{}`"),
+        ("share", "shares the layer of `{}`"),
+        ("op", "op `{}`"),
+        ("block", "block `{}`"),
+    ):
         if isinstance(raw.get(key), str):
             return what.format(raw[key]) + (f" × {raw['repeat']}" if key == "block" and "repeat" in raw else "")
     return "nested model" if raw.get("model") is not None else ""
@@ -231,7 +249,10 @@ def _info_lines(name: str, kind: str, info: Any, owner: str) -> str:
     if owner != name:
         lines.append(f"- params: counted at `{owner}` (shared layer)")
     else:
-        lines.append(f"- params: {_count(info.params)}" + (f" ({_count(info.non_trainable_params)} non-trainable)" if info.non_trainable_params else ""))
+        lines.append(
+            f"- params: {_count(info.params)}"
+            + (f" ({_count(info.non_trainable_params)} non-trainable)" if info.non_trainable_params else "")
+        )
     lines.append(f"- FLOPs (multiply-adds per example): {_count(info.flops)}")
     return "\n".join(lines)
 
@@ -240,9 +261,18 @@ def _instance_lines(name: str, kind: str, expanded: list[str], report: Any) -> s
     infos = [report.inference.nodes[n] for n in expanded]
     params = None if any(i.params is None for i in infos) else sum(i.params for i in infos)
     last = infos[-1]
-    lines = [f"**{name}**: {kind}", "", f"- expands to {len(expanded)} nodes; output shape: `{', '.join(_shape(t) for t in last.outputs)}`", f"- params: {_count(params)}", ""]
+    lines = [
+        f"**{name}**: {kind}",
+        "",
+        f"- expands to {len(expanded)} nodes; output shape: `{', '.join(_shape(t) for t in last.outputs)}`",
+        f"- params: {_count(params)}",
+        "",
+    ]
     shown = expanded[:24]
-    lines += [f"  - `{n}`: {report.inference.nodes[n].layer} `{', '.join(_shape(t) for t in report.inference.nodes[n].outputs)}`" for n in shown]
+    lines += [
+        f"  - `{n}`: {report.inference.nodes[n].layer} `{', '.join(_shape(t) for t in report.inference.nodes[n].outputs)}`"
+        for n in shown
+    ]
     if len(expanded) > len(shown):
         lines.append(f"  - … {len(expanded) - len(shown)} more")
     return "\n".join(lines)
@@ -256,7 +286,9 @@ def _layer_hover(name: str) -> str | None:
         return None
     info = catalog.layer_info(name)
     required = [p.name for p in info.params if p.required] if info is not None else []
-    return f"**{name}** (keras.layers)\n\n{summary}" + (f"\n\nrequires: {', '.join(f'`{r}`' for r in required)}" if required else "")
+    return f"**{name}** (keras.layers)\n\n{summary}" + (
+        f"\n\nrequires: {', '.join(f'`{r}`' for r in required)}" if required else ""
+    )
 
 
 def _argument_hover(analysis: Analysis, path: Path) -> str | None:
@@ -312,7 +344,11 @@ def definition(analysis: Analysis, line: int, column: int, positions: Positions)
     base = os.path.dirname(analysis.path)
     if path[:1] == ("include",) or (path[-1:] == ("model",) and not isinstance(value, dict)):
         target = os.path.normpath(os.path.join(base, value))
-        return [lsp.Location(FsPath(target).resolve().as_uri(), lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)))] if os.path.isfile(target) else []
+        return (
+            [lsp.Location(FsPath(target).resolve().as_uri(), lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)))]
+            if os.path.isfile(target)
+            else []
+        )
     if path[-1:] == ("block",):
         return [positions.location(file, m.line, m.column) for file, m in _block_definitions(analysis, value)]
     if "inputs" in path[-2:] or path[-1:] in (("share",), ("from",)):
@@ -386,7 +422,16 @@ def document_symbols(analysis: Analysis, positions: Positions) -> list[lsp.Docum
         if mark is None or not isinstance(entries, dict):
             continue
         children = [_symbol(analysis, positions, (section, name), kind) for name in entries]
-        out.append(_make_symbol(analysis, positions, section, (section,), lsp.SymbolKind.Namespace, [c for c in children if c is not None]))
+        out.append(
+            _make_symbol(
+                analysis,
+                positions,
+                section,
+                (section,),
+                lsp.SymbolKind.Namespace,
+                [c for c in children if c is not None],
+            )
+        )
     return out
 
 
@@ -397,18 +442,36 @@ def _symbol(analysis: Analysis, positions: Positions, path: Path, kind: lsp.Symb
     if path[0] == "blocks":
         nodes = analysis.value_at((*path, "nodes"))
         if isinstance(nodes, dict):
-            children = [s for n in nodes if (s := _symbol(analysis, positions, (*path, "nodes", n), lsp.SymbolKind.Function)) is not None]
-    return _make_symbol(analysis, positions, str(path[-1]), path, kind, children, _kind_line(analysis.value_at(path)) or None)
+            children = [
+                s
+                for n in nodes
+                if (s := _symbol(analysis, positions, (*path, "nodes", n), lsp.SymbolKind.Function)) is not None
+            ]
+    return _make_symbol(
+        analysis, positions, str(path[-1]), path, kind, children, _kind_line(analysis.value_at(path)) or None
+    )
 
 
-def _make_symbol(analysis: Analysis, positions: Positions, name: str, path: Path, kind: lsp.SymbolKind, children: list[lsp.DocumentSymbol], detail: str | None = None) -> lsp.DocumentSymbol:
+def _make_symbol(
+    analysis: Analysis,
+    positions: Positions,
+    name: str,
+    path: Path,
+    kind: lsp.SymbolKind,
+    children: list[lsp.DocumentSymbol],
+    detail: str | None = None,
+) -> lsp.DocumentSymbol:
     mark = analysis.key_mark(path)
     assert mark is not None
     selection = positions.range(analysis.path, mark.line, mark.column)
     end_line = _extent(analysis, path, mark)
     lines = analysis.lines
-    whole = lsp.Range(selection.start, positions.encode(lines, end_line, len(lines[end_line]) if end_line < len(lines) else 0))
-    return lsp.DocumentSymbol(name=name, kind=kind, range=whole, selection_range=selection, detail=detail, children=children or None)
+    whole = lsp.Range(
+        selection.start, positions.encode(lines, end_line, len(lines[end_line]) if end_line < len(lines) else 0)
+    )
+    return lsp.DocumentSymbol(
+        name=name, kind=kind, range=whole, selection_range=selection, detail=detail, children=children or None
+    )
 
 
 def _extent(analysis: Analysis, path: Path, mark: Mark) -> int:
@@ -464,16 +527,25 @@ def _value_key(lines: list[str], line: int, text: str) -> str | None:
 
 def _value_items(view: Analysis, key: str, node: Path | None) -> list[lsp.CompletionItem]:
     if key == "layer":
-        return _items([n for n in catalog.layer_names() if not (i := catalog.layer_info(n)) or not i.refused], lsp.CompletionItemKind.Class)
+        return _items(
+            [n for n in catalog.layer_names() if not (i := catalog.layer_info(n)) or not i.refused],
+            lsp.CompletionItemKind.Class,
+        )
     if key == "op":
-        return _items([n for n in catalog.op_names() if not (op := catalog.op_info(n)) or not op.refused], lsp.CompletionItemKind.Function)
+        return _items(
+            [n for n in catalog.op_names() if not (op := catalog.op_info(n)) or not op.refused],
+            lsp.CompletionItemKind.Function,
+        )
     if key in ("inputs", "share", "from"):
         return _items(_references(view, node, outputs=key != "share"), lsp.CompletionItemKind.Reference)
     if key == "block":
         return _items(_blocks(view), lsp.CompletionItemKind.Class)
     kind = catalog.object_kind(key)
     if kind is not None:
-        return _items([n for n in catalog.object_names(kind) if n[:1].islower()] or catalog.object_names(kind), lsp.CompletionItemKind.EnumMember)
+        return _items(
+            [n for n in catalog.object_names(kind) if n[:1].islower()] or catalog.object_names(kind),
+            lsp.CompletionItemKind.EnumMember,
+        )
     choices = catalog._CHOICES.get(key)
     return _items(list(choices), lsp.CompletionItemKind.EnumMember) if choices else []
 
@@ -484,7 +556,13 @@ def _references(view: Analysis, node: Path | None, outputs: bool) -> list[str]:
     names: list[str] = []
     if scope[:1] == ("blocks",):
         block_inputs = view.value_at((*scope, "inputs"))
-        names += [block_inputs] if isinstance(block_inputs, str) else list(block_inputs or ["x"]) if isinstance(block_inputs, list) or block_inputs is None else []
+        names += (
+            [block_inputs]
+            if isinstance(block_inputs, str)
+            else list(block_inputs or ["x"])
+            if isinstance(block_inputs, list) or block_inputs is None
+            else []
+        )
     inputs = view.value_at((*scope, "inputs")) if scope[:1] != ("blocks",) else None
     names += list(inputs) if isinstance(inputs, dict) else []
     nodes = view.value_at((*scope, "nodes"))
@@ -526,7 +604,11 @@ def _argument_items(view: Analysis, node: Path) -> list[lsp.CompletionItem]:
     raw = raw if isinstance(raw, dict) else {}
     layer = raw.get("layer")
     if not isinstance(layer, str):
-        return _items([k for k in ("layer", "inputs", "share", "op", "model", "block") if k not in raw], lsp.CompletionItemKind.Keyword, suffix=": ")
+        return _items(
+            [k for k in ("layer", "inputs", "share", "op", "model", "block") if k not in raw],
+            lsp.CompletionItemKind.Keyword,
+            suffix=": ",
+        )
     info = catalog.layer_info(layer)
     if info is None:
         return []
@@ -538,12 +620,28 @@ def _argument_items(view: Analysis, node: Path) -> list[lsp.CompletionItem]:
         detail = None if param is None else "required" if param.required else f"default: {_default(param.default)}"
         doc = argument_doc(layer, name) if param is not None else None
         rank = "0" if param is not None and param.required else "1"
-        items.append(lsp.CompletionItem(name, kind=lsp.CompletionItemKind.Property, detail=detail, documentation=doc, insert_text=f"{name}: ", sort_text=rank + name))
+        items.append(
+            lsp.CompletionItem(
+                name,
+                kind=lsp.CompletionItemKind.Property,
+                detail=detail,
+                documentation=doc,
+                insert_text=f"{name}: ",
+                sort_text=rank + name,
+            )
+        )
     return items
 
 
-def _items(names: list[str], kind: lsp.CompletionItemKind, prefix: str = "", suffix: str = "") -> list[lsp.CompletionItem]:
-    return [lsp.CompletionItem(prefix + n, kind=kind, insert_text=prefix + n + suffix if suffix else None, filter_text=prefix + n) for n in names]
+def _items(
+    names: list[str], kind: lsp.CompletionItemKind, prefix: str = "", suffix: str = ""
+) -> list[lsp.CompletionItem]:
+    return [
+        lsp.CompletionItem(
+            prefix + n, kind=kind, insert_text=prefix + n + suffix if suffix else None, filter_text=prefix + n
+        )
+        for n in names
+    ]
 
 
 def word_at(analysis: Analysis, line: int, column: int) -> Token | None:

@@ -141,7 +141,11 @@ server = GraphspecServer()
 @server.feature(lsp.INITIALIZE)
 def _initialize(ls: GraphspecServer, params: lsp.InitializeParams) -> None:
     options = params.initialization_options
-    if isinstance(options, dict) and isinstance(options.get("debounce_ms"), int | float) and options["debounce_ms"] >= 0:
+    if (
+        isinstance(options, dict)
+        and isinstance(options.get("debounce_ms"), int | float)
+        and options["debounce_ms"] >= 0
+    ):
         ls.debounce = options["debounce_ms"] / 1000
 
 
@@ -177,7 +181,11 @@ def _hover(ls: GraphspecServer, params: lsp.HoverParams) -> lsp.Hover | None:
     found = features.hover(analysis, line, column, ls.states[uri].last_good)
     if found is not None and found.range is not None:
         start, end = found.range.start, found.range.end
-        found.range = doc.range_to_client_units(ServerTextRange(ServerTextPosition(start.line, start.character), ServerTextPosition(end.line, end.character)))
+        found.range = doc.range_to_client_units(
+            ServerTextRange(
+                ServerTextPosition(start.line, start.character), ServerTextPosition(end.line, end.character)
+            )
+        )
     return found
 
 
@@ -188,7 +196,11 @@ def _completion(ls: GraphspecServer, params: lsp.CompletionParams) -> lsp.Comple
     line, column = ls.client_position(doc, params.position)
     analysis = ls.analysis(uri)
     last_good = ls.states[uri].last_good
-    loaded = analysis.doc or loadable(analysis.text, analysis.path, line) or (last_good.doc if last_good is not None else None)
+    loaded = (
+        analysis.doc
+        or loadable(analysis.text, analysis.path, line)
+        or (last_good.doc if last_good is not None else None)
+    )
     return lsp.CompletionList(is_incomplete=False, items=features.completion(analysis, loaded, line, column))
 
 

@@ -24,9 +24,30 @@ from graphspec.render._facts import facts_of
 from graphspec.render._scene import DEFAULT_SHOW, SHOW_FIELDS, Edge, Node, Scene, build_scene, restrict, totals
 from graphspec.source import Limits
 
-__all__ = ["DEFAULT_SHOW", "FORMATS", "SHOW_FIELDS", "SUFFIXES", "DrawOptions", "Scene", "draw", "format_for", "render_scene", "scene_of", "write_model_svg"]
+__all__ = [
+    "DEFAULT_SHOW",
+    "FORMATS",
+    "SHOW_FIELDS",
+    "SUFFIXES",
+    "DrawOptions",
+    "Scene",
+    "draw",
+    "format_for",
+    "render_scene",
+    "scene_of",
+    "write_model_svg",
+]
 
-SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid", ".html": "html", ".htm": "html", ".json": "json"}
+SUFFIXES = {
+    ".svg": "svg",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
 ENGINES = ("builtin", "dot")
 MERMAID_MAX_EDGES = 500  # Mermaid's default maxEdges
 
@@ -298,4 +319,10 @@ def _json(scene: Scene, options: DrawOptions) -> str:
     return json.dumps(scene.to_data(), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-FORMATS: dict[str, Callable[[Scene, DrawOptions], str]] = {"svg": _svg, "dot": _dot, "mermaid": _mermaid, "html": _html, "json": _json}
+FORMATS: dict[str, Callable[[Scene, DrawOptions], str]] = {
+    "svg": _svg,
+    "dot": _dot,
+    "mermaid": _mermaid,
+    "html": _html,
+    "json": _json,
+}

@@ -48,7 +48,9 @@ def apply_diff(scene: Scene, old: Any, new: Any, *, limits: Limits = Limits()) -
         SpecError: when ``old`` cannot be loaded.
     """
     before = _old_spec(old, limits)
-    result = diff_specs(before, new) if isinstance(new, Spec) else diff_specs(before, Spec.model_validate(new.to_data()))
+    result = (
+        diff_specs(before, new) if isinstance(new, Spec) else diff_specs(before, Spec.model_validate(new.to_data()))
+    )
     for change in result.changes:
         mark = _NODE_MARK.get(change.kind)
         parts = change.path.split(".")

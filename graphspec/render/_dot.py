@@ -20,7 +20,12 @@ FILL = {
     "missing": ("#ffebee", "#e53935"),
     "box": ("#eceff1", "#546e7a"),
 }
-DIFF_FILL = {"added": ("#c8e6c9", "#2e7d32"), "removed": ("#ffcdd2", "#c62828"), "changed": ("#ffe082", "#ef6c00"), "rewired": ("#bbdefb", "#1565c0")}
+DIFF_FILL = {
+    "added": ("#c8e6c9", "#2e7d32"),
+    "removed": ("#ffcdd2", "#c62828"),
+    "changed": ("#ffe082", "#ef6c00"),
+    "rewired": ("#bbdefb", "#1565c0"),
+}
 
 
 def quote(text: str) -> str:
@@ -95,9 +100,13 @@ def dot_svg(scene: Scene, timeout: float = 120.0) -> str:
     """
     program = dot_program()
     if program is None:
-        raise OSError("--engine dot needs Graphviz's `dot` program on PATH (apt install graphviz); the built-in layout needs nothing")
+        raise OSError(
+            "--engine dot needs Graphviz's `dot` program on PATH (apt install graphviz); the built-in layout needs nothing"
+        )
     try:
-        done = subprocess.run([program, "-Tsvg"], input=render_dot(scene), capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [program, "-Tsvg"], input=render_dot(scene), capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         raise OSError(f"dot ran longer than {timeout:.0f} s") from None
     if done.returncode != 0:

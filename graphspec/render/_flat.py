@@ -24,7 +24,6 @@ class Box:
     cluster: bool = False
 
 
-
 def boxes(scene: Scene) -> Iterator[Box]:
     """Visible boxes in id order: nodes outside collapsed clusters, and the outermost collapsed clusters."""
     for nid in sorted(scene.nodes):
@@ -37,7 +36,15 @@ def boxes(scene: Scene) -> Iterator[Box]:
         if not cluster.collapsed or any(scene.clusters[c].collapsed for c in scene.chain(cluster.parent)):
             continue
         members = sum(1 for _ in descendants_of(scene, cid))
-        yield Box(cid, tuple(t for t, _ in cluster_lines(scene, cluster, members)), "box", cluster.status, cluster.diff, cluster.parent, cluster=True)
+        yield Box(
+            cid,
+            tuple(t for t, _ in cluster_lines(scene, cluster, members)),
+            "box",
+            cluster.status,
+            cluster.diff,
+            cluster.parent,
+            cluster=True,
+        )
 
 
 def open_clusters(scene: Scene) -> list[str]:

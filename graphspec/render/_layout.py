@@ -59,7 +59,14 @@ class Piece:
     dummies: list[str] = field(default_factory=list)
 
     def to_data(self) -> dict[str, Any]:
-        return {"level": self.level, "source": self.source, "target": self.target, "start": self.start, "end": self.end, "dummies": self.dummies}
+        return {
+            "level": self.level,
+            "source": self.source,
+            "target": self.target,
+            "start": self.start,
+            "end": self.end,
+            "dummies": self.dummies,
+        }
 
 
 @dataclass
@@ -157,7 +164,9 @@ class _Planner:
         for k, c in enumerate(downs):
             deeper = k + 1 < len(downs)
             inner = downs[k + 1] if deeper else target
-            out.append(self.piece(c, self.port(c, "in", key), inner, None, self.port(inner, "in", key) if deeper else None))
+            out.append(
+                self.piece(c, self.port(c, "in", key), inner, None, self.port(inner, "in", key) if deeper else None)
+            )
         return out
 
     def layout(self, container: str) -> Level:
@@ -305,7 +314,13 @@ class Geometry:
     height: float
 
 
-def place(p: Plan, sizes: dict[str, tuple[float, float]], collapsed: set[str], rankdir: str = "TB", labels: dict[str, float] | None = None) -> Geometry:
+def place(
+    p: Plan,
+    sizes: dict[str, tuple[float, float]],
+    collapsed: set[str],
+    rankdir: str = "TB",
+    labels: dict[str, float] | None = None,
+) -> Geometry:
     """Pixels for a plan, given each node's and each collapsed cluster's box size.
 
     ``sizes`` are (width, height) as drawn; ``labels`` the width each open
@@ -336,7 +351,14 @@ def place(p: Plan, sizes: dict[str, tuple[float, float]], collapsed: set[str], r
     return geo
 
 
-def _item_size(p: Plan, container: str, item: str, dims: dict[str, tuple[float, float]], collapsed: set[str], extent: dict[str, tuple[float, float]]) -> tuple[float, float]:
+def _item_size(
+    p: Plan,
+    container: str,
+    item: str,
+    dims: dict[str, tuple[float, float]],
+    collapsed: set[str],
+    extent: dict[str, tuple[float, float]],
+) -> tuple[float, float]:
     kind = p.levels[container].kind[item]
     if kind == "dummy":
         return (SPACING["dummy"], 0.0)
@@ -460,7 +482,9 @@ def _path(p: Plan, route: list[int], slot: tuple[int, int], geo: Geometry) -> li
     return out or None
 
 
-def _anchor(item: str, port: str | None, geo: Geometry, bottom: bool, slot: tuple[int, int] | None = None) -> tuple[float, float] | None:
+def _anchor(
+    item: str, port: str | None, geo: Geometry, bottom: bool, slot: tuple[int, int] | None = None
+) -> tuple[float, float] | None:
     if port is not None and port in geo.ports and item in geo.frames:
         return geo.ports[port]
     if item in geo.ports:

@@ -50,7 +50,9 @@ def _fold(scene: Scene, max_edges: int) -> None:
             "Mermaid renders it only with a higher maxEdges setting; draw a part (--from/--to) or use SVG or HTML"
         )
         return
-    scene.notes.append(f"{count:,} edges are over Mermaid's default limit of {max_edges}: repeats and nested clusters are drawn collapsed ({left:,} edges)")
+    scene.notes.append(
+        f"{count:,} edges are over Mermaid's default limit of {max_edges}: repeats and nested clusters are drawn collapsed ({left:,} edges)"
+    )
 
 
 def render_mermaid(scene: Scene, max_edges: int = 500) -> str:

@@ -129,7 +129,9 @@ class Scene:
     rankdir: str = "TB"
     notes: list[str] = field(default_factory=list)
     shared: dict[str, list[str]] = field(default_factory=dict)
-    problems: list[Diagnostic] = field(default_factory=list)  # the spec's errors and warnings (not in the JSON: marks are)
+    problems: list[Diagnostic] = field(
+        default_factory=list
+    )  # the spec's errors and warnings (not in the JSON: marks are)
 
     def to_data(self) -> dict[str, Any]:
         """The JSON form: sorted, stable, the same for the same spec."""
@@ -238,14 +240,37 @@ class _Builder:
             return None
         return f"{doc.file or '<spec>'}:{mark.line}"
 
-    def body(self, spec: SpecBody, graph: Graph, inf: Inference | None, prefix: str, parent: str | None, spec_path: tuple[str | int, ...] = ()) -> None:
+    def body(
+        self,
+        spec: SpecBody,
+        graph: Graph,
+        inf: Inference | None,
+        prefix: str,
+        parent: str | None,
+        spec_path: tuple[str | int, ...] = (),
+    ) -> None:
         """Add one graph's inputs, nodes, outputs and scopes (``prefix`` names a sub-model's)."""
         top = parent is None
         models = {n for n, node in spec.nodes.items() if node.model is not None}
         for name, inp in spec.inputs.items():
             tensor = inf.inputs.get(name) if inf is not None else None
-            shape = format_shape(tensor) if tensor is not None else format_shape(TensorInfo((inp.batch_size, *inp.shape), inp.dtype))
-            self.add(Node(prefix + name, "input" if top else "in-port", name, "Input", parent, [shape], inp.dtype, source=self.where((*spec_path, "inputs", name))))
+            shape = (
+                format_shape(tensor)
+                if tensor is not None
+                else format_shape(TensorInfo((inp.batch_size, *inp.shape), inp.dtype))
+            )
+            self.add(
+                Node(
+                    prefix + name,
+                    "input" if top else "in-port",
+                    name,
+                    "Input",
+                    parent,
+                    [shape],
+                    inp.dtype,
+                    source=self.where((*spec_path, "inputs", name)),
+                )
+            )
         clusters = self.clusters(spec, graph, prefix, parent, models)
         for name in graph.dag.nodes:
             if name in spec.inputs or name not in spec.nodes:
@@ -258,9 +283,28 @@ class _Builder:
         for name, out in spec.outputs.items():
             src, index = parse_ref(spec.output_source(name))
             tensor = inf.outputs.get(name) if inf is not None else None
-            training = {k: v for k, v in (("loss", out.loss), ("loss_weight", out.loss_weight), ("metrics", out.metrics)) if v not in (None, [])} if top else {}
+            training = (
+                {
+                    k: v
+                    for k, v in (("loss", out.loss), ("loss_weight", out.loss_weight), ("metrics", out.metrics))
+                    if v not in (None, [])
+                }
+                if top
+                else {}
+            )
             path = (*spec_path, "outputs", name)
-            self.add(Node(f"{prefix}output:{name}", "output" if top else "out-port", name, "Output", parent, [format_shape(tensor)] if tensor else [], training=training, source=self.where(path)))
+            self.add(
+                Node(
+                    f"{prefix}output:{name}",
+                    "output" if top else "out-port",
+                    name,
+                    "Output",
+                    parent,
+                    [format_shape(tensor)] if tensor else [],
+                    training=training,
+                    source=self.where(path),
+                )
+            )
             self.edge(spec, prefix, src, index, f"{prefix}output:{name}", 0)
         for target, node in spec.nodes.items():
             for slot, ref in enumerate(node.inputs):
@@ -310,7 +354,16 @@ class _Builder:
             source, _ = self.exit(spec, prefix, src, data.get("index"))
             self.scene.edges.append(Edge(source, self.entry(spec, prefix, dst, 0), 1000 + len(self.scene.edges), label))
 
-    def node(self, spec: SpecBody, graph: Graph, inf: Inference | None, name: str, prefix: str, cluster: str | None, spec_path: tuple[str | int, ...]) -> None:
+    def node(
+        self,
+        spec: SpecBody,
+        graph: Graph,
+        inf: Inference | None,
+        name: str,
+        prefix: str,
+        cluster: str | None,
+        spec_path: tuple[str | int, ...],
+    ) -> None:
         node = spec.nodes[name]
         owner = graph.layer_owner.get(name, name)
         decl = spec.nodes.get(owner, node)
@@ -327,7 +380,16 @@ class _Builder:
         _infer_into(shown, info, graph, name)
         self.add(shown)
 
-    def submodel(self, spec: SpecBody, graph: Graph, inf: Inference | None, name: str, prefix: str, cluster: str | None, spec_path: tuple[str | int, ...]) -> None:
+    def submodel(
+        self,
+        spec: SpecBody,
+        graph: Graph,
+        inf: Inference | None,
+        name: str,
+        prefix: str,
+        cluster: str | None,
+        spec_path: tuple[str | int, ...],
+    ) -> None:
         model = spec.nodes[name].model
         assert model is not None, "called for model nodes"
         cid = prefix + name
@@ -340,9 +402,18 @@ class _Builder:
         inner = graph.subgraphs.get(name)
         if inner is None:
             return
-        self.body(model, inner, safe_infer(inner) if inf is not None else None, cid + ".", cid, (*spec_path, "nodes", name, "model"))
+        self.body(
+            model,
+            inner,
+            safe_infer(inner) if inf is not None else None,
+            cid + ".",
+            cid,
+            (*spec_path, "nodes", name, "model"),
+        )
 
-    def clusters(self, spec: SpecBody, graph: Graph, prefix: str, parent: str | None, models: set[str]) -> dict[str, str]:
+    def clusters(
+        self, spec: SpecBody, graph: Graph, prefix: str, parent: str | None, models: set[str]
+    ) -> dict[str, str]:
         """Scope name → cluster id, for every ``/`` scope that holds nodes; the clusters added to the scene."""
         scopes: set[str] = set()
         for name in spec.nodes:
@@ -351,7 +422,9 @@ class _Builder:
         out: dict[str, str] = {}
         for scope in sorted(scopes, key=lambda s: s.count("/")):
             outer = scope.rsplit("/", 1)[0] if "/" in scope else None
-            cluster = Cluster(prefix + scope, "block", scope.rsplit("/", 1)[-1], scope, out[outer] if outer is not None else parent)
+            cluster = Cluster(
+                prefix + scope, "block", scope.rsplit("/", 1)[-1], scope, out[outer] if outer is not None else parent
+            )
             known = self.scopes.get(scope) if prefix == "" else None
             if known is not None:
                 cluster.block = known.block
@@ -370,7 +443,11 @@ class _Builder:
                 cluster.kind = "repeat"
                 blocks = [self.scene.clusters[out[s]].block for s in copies]
                 cluster.label = _repeat_label(cluster.block, cluster.repeat, blocks)
-            elif _COPY.fullmatch(cluster.name) and cluster.parent is not None and self.scene.clusters[cluster.parent].repeat is not None:
+            elif (
+                _COPY.fullmatch(cluster.name)
+                and cluster.parent is not None
+                and self.scene.clusters[cluster.parent].repeat is not None
+            ):
                 cluster.kind = "copy"
             if cluster.kind != "repeat" and cluster.block is not None:
                 cluster.label = f"{cluster.name}: {cluster.block}"
@@ -457,7 +534,6 @@ def restrict(scene: Scene, start: str | None, end: str | None) -> None:
 
     from graphspec.errors import Code, SpecError
 
-
     g = nx.DiGraph()
     g.add_nodes_from(scene.nodes)
     g.add_edges_from((e.source, e.target) for e in scene.edges)
@@ -469,7 +545,11 @@ def restrict(scene: Scene, start: str | None, end: str | None) -> None:
         keep &= set().union(*(nx.ancestors(g, n) for n in lasts)) | lasts
     if not keep and firsts is not None and lasts is not None:
         backwards = any(nx.has_path(g, b, a) for a in firsts for b in lasts)
-        hint = "it comes the other way round: swap --from and --to" if backwards else "they are on separate branches; give one of them alone"
+        hint = (
+            "it comes the other way round: swap --from and --to"
+            if backwards
+            else "they are on separate branches; give one of them alone"
+        )
         raise SpecError.single(Code.BAD_VALUE, f"nothing lies on a path from {start!r} to {end!r}", (), hint)
     scene.nodes = {k: v for k, v in scene.nodes.items() if k in keep}
     scene.edges = [e for e in scene.edges if e.source in keep and e.target in keep]

@@ -8,7 +8,18 @@ from xml.sax.saxutils import escape, quoteattr
 
 from graphspec.render._layout import Geometry, Plan, place, plan
 from graphspec.render._scene import Cluster, Scene, descendants_of
-from graphspec.render._text import CHAR, LINE, PAD_X, PAD_Y, box_size, cluster_lines, cluster_title, edge_title, node_lines, node_title
+from graphspec.render._text import (
+    CHAR,
+    LINE,
+    PAD_X,
+    PAD_Y,
+    box_size,
+    cluster_lines,
+    cluster_title,
+    edge_title,
+    node_lines,
+    node_title,
+)
 
 __all__ = ["Picture", "layout_scene", "render_svg"]
 
@@ -144,7 +155,13 @@ def _frames(pic: Picture) -> Iterator[str]:
         frame = geo.frames.get(cid)
         hidden = frame is None
         x, y, w, h = frame if frame is not None else (0.0, 0.0, 0.0, 0.0)
-        cls = _classes("frame", cluster.kind, f"depth{_depth(scene, cid) % 2}", cluster.status, f"diff-{cluster.diff}" if cluster.diff else None)
+        cls = _classes(
+            "frame",
+            cluster.kind,
+            f"depth{_depth(scene, cid) % 2}",
+            cluster.status,
+            f"diff-{cluster.diff}" if cluster.diff else None,
+        )
         style = ' style="display:none"' if hidden else ""
         yield (
             f'<g class="{cls}" id={quoteattr("c:" + cid)} data-cluster={quoteattr(cid)} transform="translate({_fmt(x)},{_fmt(y)})"{style}>'
@@ -224,7 +241,9 @@ def _box(
         f'<rect width="{_fmt(w)}" height="{_fmt(h)}" rx="{3 if not cluster else 8}"/>',
     ]
     if cluster:
-        parts.append(f'<rect class="stack" x="3" y="3" width="{_fmt(w - 6)}" height="{_fmt(h - 6)}" rx="6" fill="none"/>')
+        parts.append(
+            f'<rect class="stack" x="3" y="3" width="{_fmt(w - 6)}" height="{_fmt(h - 6)}" rx="6" fill="none"/>'
+        )
     if bar is not None:
         parts.append(f'<rect class="shared-bar" width="5" height="{_fmt(h)}" fill="{bar}"/>')
     parts += list(_text_block(lines))

@@ -22,7 +22,11 @@ def node_lines(scene: Scene, node: Node) -> list[tuple[str, str]]:
     if group and len(group) > 1:
         label += f" · shared ×{len(group)}"
     # Inside a block's frame the scope is written once, on the frame: the box says the last part.
-    short = node.name.rsplit("/", 1)[-1] if node.cluster is not None and scene.clusters[node.cluster].kind != "model" else node.name
+    short = (
+        node.name.rsplit("/", 1)[-1]
+        if node.cluster is not None and scene.clusters[node.cluster].kind != "model"
+        else node.name
+    )
     lines = [(short, "name"), (label, "kind")]
     if node.kind == "missing":
         return [(node.name, "name"), ("unknown reference", "kind")]

@@ -9,7 +9,18 @@ rule makes its outputs unknown, and everything depending on them; unknown dims
 
 from __future__ import annotations
 
-from graphspec.shapes._base import Call, Result, Rule, ShapeError, Tensor, Unsupported, Weight, fmt, op_label, with_defaults
+from graphspec.shapes._base import (
+    Call,
+    Result,
+    Rule,
+    ShapeError,
+    Tensor,
+    Unsupported,
+    Weight,
+    fmt,
+    op_label,
+    with_defaults,
+)
 from graphspec.shapes._engine import SHAPE_MISMATCH, check_shapes, infer
 from graphspec.shapes._rules import CALL_ARGS, RULES
 from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo

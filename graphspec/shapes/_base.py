@@ -131,7 +131,9 @@ _DEFAULTS: dict[str, tuple[object, dict[str, Any]]] = {}
 
 
 def _defaults(layer: str) -> dict[str, Any]:
-    info: object = catalog.op_info(layer.removeprefix(_OP_PREFIX)) if layer.startswith(_OP_PREFIX) else catalog.layer_info(layer)
+    info: object = (
+        catalog.op_info(layer.removeprefix(_OP_PREFIX)) if layer.startswith(_OP_PREFIX) else catalog.layer_info(layer)
+    )
     known = _DEFAULTS.get(layer)
     if known is not None and known[0] is info:
         return known[1]
@@ -244,7 +246,9 @@ class Call:
     def out(self, shape: Iterable[Dim]) -> TensorInfo:
         """An output tensor in the layer's compute dtype."""
         dtype = self.args.get("dtype")
-        return TensorInfo(tuple(shape), "float32" if dtype is None else compute_dtype(dtype))  # (None, the default, first)
+        return TensorInfo(
+            tuple(shape), "float32" if dtype is None else compute_dtype(dtype)
+        )  # (None, the default, first)
 
     def keep(self, shape: Iterable[Dim], index: int = 0) -> TensorInfo:
         """An output tensor that keeps the input's dtype, as Flatten/Reshape/Permute/Identity do.
@@ -301,7 +305,9 @@ class Call:
             raise ShapeError(f"{self.layer} {what} {axis} is out of range for rank-{rank} input; got {self.got()}")
         return axis % rank
 
-    def nested(self, spec: Any, inputs: Sequence[TensorInfo], path: str, sources: tuple[str, ...] | None = None) -> tuple[str, dict[str, Any], Result]:
+    def nested(
+        self, spec: Any, inputs: Sequence[TensorInfo], path: str, sources: tuple[str, ...] | None = None
+    ) -> tuple[str, dict[str, Any], Result]:
         """Apply a nested layer (``wraps``/``backward_layer``) to ``inputs``; raise Unsupported if it has no rule."""
         if not isinstance(spec, Mapping) or not isinstance(spec.get("layer"), str):
             raise Unsupported(f"{path} is not a nested layer")
@@ -313,7 +319,9 @@ class Call:
         sub = Call(layer, args, tuple(inputs), sources or self.sources[: len(inputs)], refs=1, rules=self.rules)
         result = rule(sub)
         frozen = not args.get("trainable", True)
-        result.weights = [Weight(w.name, w.shape, w.trainable and not (frozen and w.own), own=False) for w in result.weights]
+        result.weights = [
+            Weight(w.name, w.shape, w.trainable and not (frozen and w.own), own=False) for w in result.weights
+        ]
         return layer, args, result
 
 

@@ -10,7 +10,18 @@ from typing import Any, cast
 
 from graphspec.errors import Code, Diagnostic, Path, Severity
 from graphspec.graph import Graph
-from graphspec.shapes._base import Call, Result, Rule, ShapeError, Tensor, Unsupported, Weight, fmt, op_label, with_defaults
+from graphspec.shapes._base import (
+    Call,
+    Result,
+    Rule,
+    ShapeError,
+    Tensor,
+    Unsupported,
+    Weight,
+    fmt,
+    op_label,
+    with_defaults,
+)
 from graphspec.shapes._rules import CALL_ARGS, RULES
 from graphspec.shapes._types import UNKNOWN, Inference, NodeInfo, TensorInfo
 from graphspec.spec import parse_ref
@@ -93,9 +104,19 @@ class _Walk:
             return None  # graph.resolve reports 'input:i'
         if index >= len(values):
             if len(values) == 1:
-                self.error(f"{src!r} produces a single tensor; '{ref}' selects nothing", path, f"write {src!r}", Code.BAD_OUTPUT_INDEX)
+                self.error(
+                    f"{src!r} produces a single tensor; '{ref}' selects nothing",
+                    path,
+                    f"write {src!r}",
+                    Code.BAD_OUTPUT_INDEX,
+                )
             else:
-                self.error(f"{src!r} produces {len(values)} tensors; '{ref}' is out of range", path, f"use an index from 0 to {len(values) - 1}", Code.BAD_OUTPUT_INDEX)
+                self.error(
+                    f"{src!r} produces {len(values)} tensors; '{ref}' is out of range",
+                    path,
+                    f"use an index from 0 to {len(values) - 1}",
+                    Code.BAD_OUTPUT_INDEX,
+                )
             return None
         return [values[index]]
 
@@ -166,7 +187,16 @@ class _Walk:
 
         result: Result | None = None
         if complete and modelled and all(t.shape is not None for t in tensors):
-            call = Call(layer, with_defaults(layer, decl.args), tuple(tensors), tuple(sources), listed, len(node.inputs), self.rules, kwargs)
+            call = Call(
+                layer,
+                with_defaults(layer, decl.args),
+                tuple(tensors),
+                tuple(sources),
+                listed,
+                len(node.inputs),
+                self.rules,
+                kwargs,
+            )
             try:
                 result = rule(call)
             except ShapeError as exc:
@@ -187,8 +217,12 @@ class _Walk:
         trainable: int | None = 0
         if counts_here:
             built = self.built.get(owner)
-            params, trainable = (None, None) if built is None else _count(built.result.weights, bool(decl.args.get("trainable", True)))
-        self.nodes[name] = NodeInfo(layer, list(self.values[name]), params, trainable, None if result is None else result.flops, known=True)
+            params, trainable = (
+                (None, None) if built is None else _count(built.result.weights, bool(decl.args.get("trainable", True)))
+            )
+        self.nodes[name] = NodeInfo(
+            layer, list(self.values[name]), params, trainable, None if result is None else result.flops, known=True
+        )
 
     def call_value(self, value: Any, path: Path) -> Any:
         """A call argument for rules: each reference as the tensor(s) it passes (unknown ones as UNKNOWN)."""
@@ -207,7 +241,10 @@ class _Walk:
             self.warn(message, ("nodes", name))
         for w in result.weights:
             if None in w.shape:
-                self.warn(f"{call.layer} needs known dims to create its weights: {w.name} would have shape {fmt(w.shape)} from {call.got()}", ("nodes", name))
+                self.warn(
+                    f"{call.layer} needs known dims to create its weights: {w.name} would have shape {fmt(w.shape)} from {call.got()}",
+                    ("nodes", name),
+                )
                 break
         self.check_shared(name, owner, call, result)
 
@@ -230,14 +267,25 @@ class _Walk:
         counts_here = self.holder[owner] == name
         frozen = self.spec.nodes[owner].args.get("trainable") is False
         params, trainable = (inner.total_params, 0 if frozen else inner.trainable_params) if counts_here else (0, 0)
-        self.nodes[name] = NodeInfo("Sequential" if model.sequential else "Functional", outputs, params, trainable, inner.total_flops, known=True)
+        self.nodes[name] = NodeInfo(
+            "Sequential" if model.sequential else "Functional",
+            outputs,
+            params,
+            trainable,
+            inner.total_flops,
+            known=True,
+        )
 
-    def check_model_inputs(self, name: str, declared: list[tuple[str, TensorInfo]], given: list[TensorInfo], sources: list[str]) -> None:
+    def check_model_inputs(
+        self, name: str, declared: list[tuple[str, TensorInfo]], given: list[TensorInfo], sources: list[str]
+    ) -> None:
         """Each tensor fed to a sub-model fits the input it is fed to: same rank, known dims equal (batch aside)."""
         for (input_name, want), got, source in zip(declared, given, sources, strict=False):
             if want.shape is None or got.shape is None:
                 continue
-            fits = len(want.shape) == len(got.shape) and all(a is None or b is None or a == b for a, b in zip(want.shape[1:], got.shape[1:], strict=True))
+            fits = len(want.shape) == len(got.shape) and all(
+                a is None or b is None or a == b for a, b in zip(want.shape[1:], got.shape[1:], strict=True)
+            )
             if not fits:
                 self.error(
                     f"the model of {name!r} takes input {input_name!r} of shape {fmt(want.shape)}; got {fmt(got.shape)} from {source}",
@@ -299,7 +347,9 @@ def _sane(result: Result) -> bool:
 
 def _mismatch(first: list[Weight], later: list[Weight]) -> tuple[Weight, Weight] | None:
     for a, b in zip(first, later, strict=False):
-        if len(a.shape) != len(b.shape) or any(x is not None and y is not None and x != y for x, y in zip(a.shape, b.shape, strict=True)):
+        if len(a.shape) != len(b.shape) or any(
+            x is not None and y is not None and x != y for x, y in zip(a.shape, b.shape, strict=True)
+        ):
             return a, b
     return None
 

@@ -27,7 +27,9 @@ def _qkv(call: Call) -> tuple[tuple[Dim, ...], tuple[Dim, ...], tuple[Dim, ...]]
     """Query, value and key shapes, from the node's inputs in order or from ``call: {value, key}``."""
     shapes: list[Any] = list(call.shapes())
     if len(call.inputs) != call.refs or call.refs > 3:
-        raise ShapeError(f"MultiHeadAttention takes query and value (and optionally key) as 2 or 3 inputs; got {call.got()}")
+        raise ShapeError(
+            f"MultiHeadAttention takes query and value (and optionally key) as 2 or 3 inputs; got {call.got()}"
+        )
     for name in ("value", "key")[len(shapes) - 1 :]:
         given = call.kwarg_tensors(name)
         if given is not None and len(given) == 1:
@@ -37,7 +39,9 @@ def _qkv(call: Call) -> tuple[tuple[Dim, ...], tuple[Dim, ...], tuple[Dim, ...]]
         elif given is not None:
             raise ShapeError(f"MultiHeadAttention's {name} is one tensor; got {len(given)}")
         elif name == "value":
-            raise ShapeError(f"MultiHeadAttention takes query and value (and optionally key) as 2 or 3 inputs; got {call.got()}")
+            raise ShapeError(
+                f"MultiHeadAttention takes query and value (and optionally key) as 2 or 3 inputs; got {call.got()}"
+            )
     return shapes[0], shapes[1], (shapes[2] if len(shapes) == 3 else shapes[1])
 
 
@@ -51,8 +55,12 @@ def _scores(call: Call, query: tuple[Dim, ...], key: tuple[Dim, ...], heads: int
     if mask and mask[0][0].shape is not None:
         shape, source = mask[0][0].shape, mask[0][1]
         want = (query[1], key[1])
-        if len(shape) != 3 or any(a is not None and b is not None and a != b for a, b in zip(shape[1:], want, strict=True)):
-            raise ShapeError(f"{call.layer}'s attention_mask must have shape (batch, {want[0]}, {want[1]}) for this query and key; got {fmt(shape)} from {source}")
+        if len(shape) != 3 or any(
+            a is not None and b is not None and a != b for a, b in zip(shape[1:], want, strict=True)
+        ):
+            raise ShapeError(
+                f"{call.layer}'s attention_mask must have shape (batch, {want[0]}, {want[1]}) for this query and key; got {fmt(shape)} from {source}"
+            )
     if not call.kwarg("return_attention_scores"):
         return []
     scores = (query[0], heads, query[1], key[1]) if heads is not None else (query[0], query[1], key[1])
@@ -66,8 +74,12 @@ def multi_head_attention(call: Call) -> Result:
     if min(len(query), len(value), len(key)) < 2:
         raise Unsupported("MultiHeadAttention on rank-1 tensors")
     middle = (value[1:-1], key[1:-1])
-    if len(middle[0]) != len(middle[1]) or any(a is not None and b is not None and a != b for a, b in zip(*middle, strict=False)):
-        raise ShapeError(f"MultiHeadAttention needs value and key to agree on all dims but the last; got {call.got(1, 2)}")
+    if len(middle[0]) != len(middle[1]) or any(
+        a is not None and b is not None and a != b for a, b in zip(*middle, strict=False)
+    ):
+        raise ShapeError(
+            f"MultiHeadAttention needs value and key to agree on all dims but the last; got {call.got(1, 2)}"
+        )
     heads, key_dim = call.arg("num_heads"), call.arg("key_dim")
     value_dim = call.arg("value_dim") or key_dim
     bias = bool(call.arg("use_bias"))
@@ -84,13 +96,26 @@ def multi_head_attention(call: Call) -> Result:
     weights.append(Weight("attention_output/kernel", (heads, value_dim, *final), own=False))
     if bias:
         weights.append(Weight("attention_output/bias", final, own=False))
-    if call.arg("attention_axes") is not None and (call.kwarg("return_attention_scores") or call.kwarg("attention_mask") is not None):
+    if call.arg("attention_axes") is not None and (
+        call.kwarg("return_attention_scores") or call.kwarg("attention_mask") is not None
+    ):
         raise Unsupported("attention scores and masks with attention_axes")
     scores = _scores(call, query, key, heads)
-    return Result([call.out(out), *scores], weights, _mha_flops(call, query, key, value, heads, key_dim, value_dim, final))
+    return Result(
+        [call.out(out), *scores], weights, _mha_flops(call, query, key, value, heads, key_dim, value_dim, final)
+    )
 
 
-def _mha_flops(call: Call, query: tuple[Dim, ...], key: tuple[Dim, ...], value: tuple[Dim, ...], heads: int, key_dim: int, value_dim: int, final: tuple[Dim, ...]) -> int | None:
+def _mha_flops(
+    call: Call,
+    query: tuple[Dim, ...],
+    key: tuple[Dim, ...],
+    value: tuple[Dim, ...],
+    heads: int,
+    key_dim: int,
+    value_dim: int,
+    final: tuple[Dim, ...],
+) -> int | None:
     """Projections, then ``heads·key_dim`` per score and ``heads·value_dim`` per weighted value."""
     q_len, k_len, v_len = mul(*query[1:-1]), mul(*key[1:-1]), mul(*value[1:-1])
     inner = range(1, len(query) - 1)
@@ -144,7 +169,18 @@ RULES: dict[str, Rule] = {
     "AdditiveAttention": attention,
 }
 
-_MHA_CALL = frozenset({"value", "key", "query_mask", "value_mask", "key_mask", "attention_mask", "return_attention_scores", "use_causal_mask"})
+_MHA_CALL = frozenset(
+    {
+        "value",
+        "key",
+        "query_mask",
+        "value_mask",
+        "key_mask",
+        "attention_mask",
+        "return_attention_scores",
+        "use_causal_mask",
+    }
+)
 CALL_ARGS: dict[str, frozenset[str]] = {
     "MultiHeadAttention": _MHA_CALL,
     "Attention": frozenset({"return_attention_scores", "use_causal_mask"}),

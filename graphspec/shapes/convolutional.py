@@ -76,7 +76,9 @@ def window_output(
                 if max(dilation) > 1:
                     parts.append(f"dilation_rate {size_text(dilation)}")
                 parts.append("padding 'valid'")
-                raise ShapeError(f"{call.layer} with {and_list(parts)} shrinks dim {i + offset} to {o}; got {call.got()}")
+                raise ShapeError(
+                    f"{call.layer} with {and_list(parts)} shrinks dim {i + offset} to {o}; got {call.got()}"
+                )
         else:
             o = floor_div(n - 1, s) + 1
         out.append(o)
@@ -85,7 +87,9 @@ def window_output(
 
 def _no_strided_dilation(call: Call, strides: tuple[int, ...], dilation: tuple[int, ...]) -> None:
     if max(strides) > 1 and max(dilation) > 1:
-        raise ShapeError(f"{call.layer} cannot combine strides > 1 with dilation_rate > 1; got strides {size_text(strides)} and dilation_rate {size_text(dilation)}")
+        raise ShapeError(
+            f"{call.layer} cannot combine strides > 1 with dilation_rate > 1; got strides {size_text(strides)} and dilation_rate {size_text(dilation)}"
+        )
 
 
 def _bias(call: Call, size: Dim) -> list[Weight]:
@@ -107,7 +111,9 @@ def conv(rank: int) -> Rule:
         if filters % groups:
             raise ShapeError(f"{call.layer} filters ({filters}) must be a multiple of groups ({groups})")
         if channels is not None and channels % groups:
-            raise ShapeError(f"{call.layer} with groups {groups} needs input channels divisible by {groups}; got {call.got()}")
+            raise ShapeError(
+                f"{call.layer} with groups {groups} needs input channels divisible by {groups}; got {call.got()}"
+            )
         out_dims = window_output(call, dims, data_format, kernel, strides, dilation, padding)
         per_group = None if channels is None else channels // groups
         weights = [Weight("kernel", (*kernel, per_group, filters)), *_bias(call, filters)]
@@ -139,11 +145,18 @@ def conv_transpose(rank: int) -> Rule:
         strides = call.tuple_arg("strides", rank)
         dilation = call.tuple_arg("dilation_rate", rank)
         padding = padding_arg(call, ("valid", "same"))
-        output_padding = None if call.arg("output_padding") is None else call.tuple_arg("output_padding", rank, allow_zero=True)
+        output_padding = (
+            None if call.arg("output_padding") is None else call.tuple_arg("output_padding", rank, allow_zero=True)
+        )
         if output_padding is not None and any(p >= s for p, s in zip(output_padding, strides, strict=True)):
-            raise ShapeError(f"{call.layer} output_padding must be smaller than strides; got output_padding {size_text(output_padding)} and strides {size_text(strides)}")
+            raise ShapeError(
+                f"{call.layer} output_padding must be smaller than strides; got output_padding {size_text(output_padding)} and strides {size_text(strides)}"
+            )
         _no_strided_dilation(call, strides, dilation)
-        out_dims = [_transposed_size(n, k, s, d, padding, None if output_padding is None else output_padding[i]) for i, (n, k, s, d) in enumerate(zip(dims, kernel, strides, dilation, strict=True))]
+        out_dims = [
+            _transposed_size(n, k, s, d, padding, None if output_padding is None else output_padding[i])
+            for i, (n, k, s, d) in enumerate(zip(dims, kernel, strides, dilation, strict=True))
+        ]
         weights = [Weight("kernel", (*kernel, filters, channels)), *_bias(call, filters)]
         flops = mul(*dims, *kernel, channels, filters)
         return Result([call.out(assemble(shape[0], out_dims, filters, data_format))], weights, flops)

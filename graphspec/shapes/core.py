@@ -68,10 +68,14 @@ def einsum_dense(call: Call) -> Result:
     try:
         for d in input_spec:
             if d in out_map and out[out_map[d]] is not None and out[out_map[d]] != shape[in_map[d]]:
-                raise ShapeError(f"EinsumDense {equation!r} with output_shape {plain(raw)} needs dim {d!r} to be {out[out_map[d]]} in the input; got {call.got()}")
+                raise ShapeError(
+                    f"EinsumDense {equation!r} with output_shape {plain(raw)} needs dim {d!r} to be {out[out_map[d]]} in the input; got {call.got()}"
+                )
         for d in output_spec:
             if d not in input_spec and d not in weight_spec:
-                raise ShapeError(f"EinsumDense {equation!r}: output dim {d!r} is in neither the input nor the weight spec")
+                raise ShapeError(
+                    f"EinsumDense {equation!r}: output dim {d!r} is in neither the input nor the weight spec"
+                )
         kernel: list[Dim] = []
         for d in weight_spec:
             if d in out_map:
@@ -79,7 +83,9 @@ def einsum_dense(call: Call) -> Result:
             elif d in in_map:
                 kernel.append(shape[in_map[d]])
             else:
-                raise ShapeError(f"EinsumDense {equation!r}: weight dim {d!r} is in neither the input nor the output spec")
+                raise ShapeError(
+                    f"EinsumDense {equation!r}: weight dim {d!r} is in neither the input nor the output spec"
+                )
         weights = [Weight("kernel", tuple(kernel))]
         bias_axes = call.arg("bias_axes")
         if bias_axes is not None:

@@ -34,7 +34,9 @@ def _broadcast(call: Call, a: Shape, b: Shape) -> Shape:
         elif j == 1 or i == j:
             out.append(i)
         else:
-            raise ShapeError(f"{call.layer} needs shapes that are equal or broadcast (dims equal or 1, aligned from the right); got {call.got()}")
+            raise ShapeError(
+                f"{call.layer} needs shapes that are equal or broadcast (dims equal or 1, aligned from the right); got {call.got()}"
+            )
     return tuple(out)
 
 

@@ -45,7 +45,11 @@ def batch_normalization(call: Call) -> Result:
         weights.append(Weight("beta", dim))
     weights += [Weight("moving_mean", dim, False), Weight("moving_variance", dim, False)]
     if call.arg("renorm"):
-        weights += [Weight("moving_stddev", dim, False), Weight("renorm_mean", dim, False), Weight("renorm_stddev", dim, False)]
+        weights += [
+            Weight("moving_stddev", dim, False),
+            Weight("renorm_mean", dim, False),
+            Weight("renorm_stddev", dim, False),
+        ]
     return Result([call.out(shape)], weights, mul(*shape[1:]))
 
 
@@ -74,7 +78,9 @@ def group_normalization(call: Call) -> Result:
     if dim is not None:
         groups = dim if groups == -1 else groups
         if dim < groups or dim % groups:
-            raise ShapeError(f"GroupNormalization with groups {groups} needs a channel count (axis {axis}) that is a multiple of {groups}; got {call.got()}")
+            raise ShapeError(
+                f"GroupNormalization with groups {groups} needs a channel count (axis {axis}) that is a multiple of {groups}; got {call.got()}"
+            )
     weights = []
     if call.arg("scale"):
         weights.append(Weight("gamma", (dim,)))

@@ -40,7 +40,9 @@ def _broadcast(call: Call, a: Shape, b: Shape) -> Shape:
         elif i is None or j in (1, None, i):
             out.append(i)
         else:
-            raise ShapeError(f"{call.layer} needs shapes that are equal or broadcast (dims equal or 1, aligned from the right); got {call.got()}")
+            raise ShapeError(
+                f"{call.layer} needs shapes that are equal or broadcast (dims equal or 1, aligned from the right); got {call.got()}"
+            )
     return tuple(out)
 
 
@@ -84,8 +86,12 @@ def transpose(call: Call) -> Result:
     shape = call.shape()
     axes = call.arg("axes")
     order = list(range(len(shape)))[::-1] if axes is None else axes
-    if not isinstance(order, list | tuple) or sorted(a % len(shape) if isinstance(a, int) else a for a in order) != list(range(len(shape))):
-        raise ShapeError(f"{call.layer} axes must be a permutation of the {len(shape)} axes; got {plain(axes)} for {call.got()}")
+    if not isinstance(order, list | tuple) or sorted(
+        a % len(shape) if isinstance(a, int) else a for a in order
+    ) != list(range(len(shape))):
+        raise ShapeError(
+            f"{call.layer} axes must be a permutation of the {len(shape)} axes; got {plain(axes)} for {call.got()}"
+        )
     return Result([TensorInfo(tuple(shape[a] for a in order), call.inputs[0].dtype)])
 
 
@@ -99,7 +105,11 @@ def reduction(call: Call) -> Result:
     """``mean``, ``sum``, ``max``, ``min`` over ``axis`` (all axes without it), ``keepdims`` or not."""
     shape = call.shape()
     raw = call.arg("axis")
-    axes = set(range(len(shape))) if raw is None else {call.axis(a, len(shape)) for a in (raw if isinstance(raw, list | tuple) else [raw])}
+    axes = (
+        set(range(len(shape)))
+        if raw is None
+        else {call.axis(a, len(shape)) for a in (raw if isinstance(raw, list | tuple) else [raw])}
+    )
     keep = bool(call.arg("keepdims"))
     out: list[Dim] = [1 if i in axes else d for i, d in enumerate(shape) if keep or i not in axes]
     dtype = call.inputs[0].dtype

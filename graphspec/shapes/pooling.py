@@ -21,7 +21,9 @@ def pooling(rank: int, average: bool) -> Rule:
         pool = call.tuple_arg("pool_size", rank)
         strides = pool if call.arg("strides") is None else call.tuple_arg("strides", rank)
         padding = padding_arg(call, ("valid", "same"), lower=False)
-        out_dims = window_output(call, dims, data_format, pool, strides, (1,) * rank, padding, "pool_size", implied_strides=pool)
+        out_dims = window_output(
+            call, dims, data_format, pool, strides, (1,) * rank, padding, "pool_size", implied_strides=pool
+        )
         flops = mul(*out_dims, channels, *pool) if average else 0
         return Result([call.out(assemble(shape[0], out_dims, channels, data_format))], flops=flops)
 

@@ -23,7 +23,9 @@ def normalization(call: Call) -> Result:
     """
     shape = call.shape(strict=False)
     raw: Any = call.arg("axis")
-    axes = () if raw is None else (raw,) if isinstance(raw, int) else tuple(raw) if isinstance(raw, list | tuple) else None
+    axes = (
+        () if raw is None else (raw,) if isinstance(raw, int) else tuple(raw) if isinstance(raw, list | tuple) else None
+    )
     if axes is None:
         raise Unsupported(f"axis {raw!r}")
     keep = sorted(call.axis(a, len(shape)) for a in axes)
@@ -31,12 +33,19 @@ def normalization(call: Call) -> Result:
         raise Unsupported("an axis named twice")
     unknown = [d for d in keep if shape[d] is None]
     if unknown:
-        raise ShapeError(f"Normalization needs known dims at the axes it keeps ({', '.join(map(str, unknown))}); got {call.got()}", "give the input's shape those dims")
+        raise ShapeError(
+            f"Normalization needs known dims at the axes it keeps ({', '.join(map(str, unknown))}); got {call.got()}",
+            "give the input's shape those dims",
+        )
     mean, variance = call.arg("mean"), call.arg("variance")
     if (mean is None) != (variance is None):
         raise Unsupported("mean without variance")  # Keras refuses it when the layer is made
     kept = tuple(shape[d] for d in keep)
-    weights = [] if mean is not None else [Weight("mean", kept, False), Weight("variance", kept, False), Weight("count", (), False)]
+    weights = (
+        []
+        if mean is not None
+        else [Weight("mean", kept, False), Weight("variance", kept, False), Weight("count", (), False)]
+    )
     return Result([call.out(shape)], weights, mul(*shape[1:]))
 
 

@@ -49,7 +49,9 @@ def recurrent(call: Call) -> Result:
     units = call.arg("units")
     gates = _GATES[call.layer]
     if call.arg("stateful") and batch is None:
-        raise ShapeError(f"{call.layer} with stateful=True needs a fixed batch size (declare `batch_size` on the input); got {call.got()}")
+        raise ShapeError(
+            f"{call.layer} with stateful=True needs a fixed batch size (declare `batch_size` on the input); got {call.got()}"
+        )
     weights = [Weight("kernel", (features, gates * units)), Weight("recurrent_kernel", (units, gates * units))]
     if call.arg("use_bias"):
         reset_after = call.layer == "GRU" and call.arg("reset_after")
@@ -82,13 +84,17 @@ def bidirectional(call: Call) -> Result:
     _, bargs, bres = call.nested(backward, [tensor], "backward_layer")
     forward_states = [fargs["units"]] * _STATES[str(forward["layer"])]
     backward_states = [bargs["units"]] * _STATES[str(backward["layer"])]
-    names = [f"forward {n}" for n in _STATE_NAMES[str(forward["layer"])]] + [f"backward {n}" for n in _STATE_NAMES[str(backward["layer"])]]
+    names = [f"forward {n}" for n in _STATE_NAMES[str(forward["layer"])]] + [
+        f"backward {n}" for n in _STATE_NAMES[str(backward["layer"])]
+    ]
     _check_states(call, forward_states + backward_states, names)
     if bool(fargs.get("go_backwards")) == bool(bargs.get("go_backwards")):
         raise ShapeError("Bidirectional needs forward and backward layers with different go_backwards")
     for attr in ("stateful", "return_sequences", "return_state"):
         if bool(fargs.get(attr)) != bool(bargs.get(attr)):
-            raise ShapeError(f"Bidirectional needs the same {attr} in the forward and backward layers; got {fargs.get(attr)} and {bargs.get(attr)}")
+            raise ShapeError(
+                f"Bidirectional needs the same {attr} in the forward and backward layers; got {fargs.get(attr)} and {bargs.get(attr)}"
+            )
     merge_mode = call.arg("merge_mode")
     if merge_mode not in ("concat", "sum", "ave", "mul", None):
         raise ShapeError(f"Bidirectional merge_mode must be 'concat', 'sum', 'ave', 'mul' or null; got {merge_mode!r}")
@@ -136,4 +142,6 @@ RULES: dict[str, Rule] = {
     "TimeDistributed": time_distributed,
 }
 
-CALL_ARGS: dict[str, frozenset[str]] = {name: frozenset({"initial_state"}) for name in ("SimpleRNN", "LSTM", "GRU", "Bidirectional")}
+CALL_ARGS: dict[str, frozenset[str]] = {
+    name: frozenset({"initial_state"}) for name in ("SimpleRNN", "LSTM", "GRU", "Bidirectional")
+}

@@ -40,12 +40,16 @@ def reshape(call: Call) -> Result:
     if -1 not in target:
         wanted = mul(*target)
         if wanted != size:
-            raise ShapeError(f"Reshape to target_shape {plain(raw)} needs {wanted} elements per example; got {call.got()}, which has {size}")
+            raise ShapeError(
+                f"Reshape to target_shape {plain(raw)} needs {wanted} elements per example; got {call.got()}, which has {size}"
+            )
         return Result([call.keep((shape[0], *target))])
     known = mul(*(d for d in target if d != -1))
     assert known is not None
     if known == 0 or size % known:
-        raise ShapeError(f"Reshape to target_shape {plain(raw)} needs a multiple of {known} elements per example; got {call.got()}, which has {size}")
+        raise ShapeError(
+            f"Reshape to target_shape {plain(raw)} needs a multiple of {known} elements per example; got {call.got()}, which has {size}"
+        )
     return Result([call.keep((shape[0], *(size // known if d == -1 else d for d in target)))])
 
 
@@ -80,7 +84,9 @@ def _pairs(call: Call, name: str, n: int) -> tuple[tuple[int, int], ...]:
     for item in items:
         pair = (item, item) if isinstance(item, int) else tuple(item) if isinstance(item, list | tuple) else ()
         if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in pair):
-            raise ShapeError(f"{call.layer} {name} must be an integer, {n} integers or {n} pairs of integers ≥ 0; got {plain(value)}")
+            raise ShapeError(
+                f"{call.layer} {name} must be an integer, {n} integers or {n} pairs of integers ≥ 0; got {plain(value)}"
+            )
         pairs.append((int(pair[0]), int(pair[1])))
     return tuple(pairs)
 
@@ -115,7 +121,9 @@ def cropping(rank: int) -> Rule:
                 continue
             if n - a - b <= 0:
                 shown = plain(crops[0]) if rank == 1 else plain(crops)
-                raise ShapeError(f"{call.layer} with cropping {shown} shrinks dim {start + i} to {n - a - b}; got {call.got()}")
+                raise ShapeError(
+                    f"{call.layer} with cropping {shown} shrinks dim {start + i} to {n - a - b}; got {call.got()}"
+                )
             out[start + i] = n - a - b
         return Result([call.out(out)])
 

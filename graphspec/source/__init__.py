@@ -128,7 +128,9 @@ def locate(diagnostics: Iterable[Diagnostic], doc: Document | None) -> list[Diag
     return out
 
 
-def parse_file(path: str | os.PathLike[str], limits: Limits = Limits(), *, max_bytes: int | None = None, pipes: bool = False) -> Document:
+def parse_file(
+    path: str | os.PathLike[str], limits: Limits = Limits(), *, max_bytes: int | None = None, pipes: bool = False
+) -> Document:
     """Read and parse a spec file (``.json`` as JSON, anything else as YAML unless it parses as JSON).
 
     The file is read through :func:`graphspec.source.limits.read_file`: at most
@@ -177,7 +179,9 @@ def parse_text(text: str, file: str | None = None, limits: Limits = Limits()) ->
     if _SURROGATE_ESCAPE.search(text):
         _refuse_surrogates(Document(data, file, text, builder.values, builder.keys), text)
     if data is _EMPTY or data is None:
-        raise SpecError([Diagnostic(Code.SYNTAX, "the spec is empty", file=file, hint="start from an example in specs/seed/")])
+        raise SpecError(
+            [Diagnostic(Code.SYNTAX, "the spec is empty", file=file, hint="start from an example in specs/seed/")]
+        )
     doc = Document(data, file, text, builder.values, builder.keys)
     # Duplicate keys and bad scalars do not stop loading: the next stage reports
     # them together with its own findings.
@@ -209,7 +213,13 @@ def _surrogate_value(value: str, path: Path, is_key: bool) -> Diagnostic:
     code = ord(value[where.start()]) if where is not None else 0
     what = f"the key {value!a}" if is_key else f"the string {_shorten(ascii(value))}"
     hint = "escape only real characters: a surrogate pair, or the character itself"
-    return Diagnostic(Code.BAD_VALUE, f"{what} holds a lone surrogate (U+{code:04X}), which is not a Unicode character", path, hint, at_key=is_key)
+    return Diagnostic(
+        Code.BAD_VALUE,
+        f"{what} holds a lone surrogate (U+{code:04X}), which is not a Unicode character",
+        path,
+        hint,
+        at_key=is_key,
+    )
 
 
 def _surrogate_problems(data: Any, path: Path = ()) -> list[Diagnostic]:
@@ -289,7 +299,19 @@ def _parse_json(text: str, file: str | None, limits: Limits) -> Document | None:
         at_line, at_column = offset_position(text, too_deep)
         shown = _split_lines(text, True)[at_line - 1]
         message = f"nesting deeper than {limits.max_depth} levels"
-        raise SpecError([Diagnostic(Code.TOO_DEEP, message, file=file, hint="flatten the structure", line=at_line, column=at_column, source_line=shown)])
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.TOO_DEEP,
+                    message,
+                    file=file,
+                    hint="flatten the structure",
+                    line=at_line,
+                    column=at_column,
+                    source_line=shown,
+                )
+            ]
+        )
     # Integers past the float range become ±inf, reported below with their position.
     parse_int = _json_int if _LONG_DIGITS.search(text) else None
     try:
@@ -299,11 +321,31 @@ def _parse_json(text: str, file: str | None, limits: Limits) -> Document | None:
             return None
         lines = _split_lines(text, True)
         line = lines[exc.lineno - 1] if exc.lineno <= len(lines) else None
-        raise SpecError([Diagnostic(Code.SYNTAX, f"malformed JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno, source_line=line)]) from None
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.SYNTAX,
+                    f"malformed JSON: {exc.msg}",
+                    file=file,
+                    line=exc.lineno,
+                    column=exc.colno,
+                    source_line=line,
+                )
+            ]
+        ) from None
     except RecursionError:  # not reached after the depth check; never a crash regardless
         if not strict:
             return None
-        raise SpecError([Diagnostic(Code.TOO_DEEP, f"nesting deeper than {limits.max_depth} levels", file=file, hint="flatten the structure")]) from None
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.TOO_DEEP,
+                    f"nesting deeper than {limits.max_depth} levels",
+                    file=file,
+                    hint="flatten the structure",
+                )
+            ]
+        ) from None
     values, keys, problems, duplicates = _scan_json(text)
     if duplicates:
         # json keeps the last of two equal keys; a spec keeps the first, and says so.
@@ -389,7 +431,14 @@ def _scan_json(text: str) -> tuple[dict[Path, Mark], dict[Path, Mark], list[Diag
             stack.append([path, False, 0, None])
         elif first in "-0123456789NI" and (len(token) > 300 or token in _NON_FINITE or "e" in token or "E" in token):
             if token in _NON_FINITE:
-                problems.append(Diagnostic(Code.BAD_VALUE, f"{token} is not valid JSON: numbers must be finite", path, "write a finite number"))
+                problems.append(
+                    Diagnostic(
+                        Code.BAD_VALUE,
+                        f"{token} is not valid JSON: numbers must be finite",
+                        path,
+                        "write a finite number",
+                    )
+                )
             else:
                 number: int | float = float(token) if any(c in token for c in ".eE") else _integer(token, 10)
                 problem = _number_problem(token, number, path)
@@ -426,7 +475,14 @@ def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: l
     while stack and len(problems) < 20:
         value, path, depth, active, parent, key = stack.pop()
         if depth >= limits.max_depth:
-            problems.append(Diagnostic(Code.TOO_DEEP, f"data is nested deeper than {limits.max_depth} levels", path, "flatten the structure"))
+            problems.append(
+                Diagnostic(
+                    Code.TOO_DEEP,
+                    f"data is nested deeper than {limits.max_depth} levels",
+                    path,
+                    "flatten the structure",
+                )
+            )
             continue
         ident = id(value)
         if ident in active:
@@ -456,7 +512,11 @@ def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: l
             elif isinstance(k, str):
                 problems.append(_surrogate_value(k, path, True))
             else:
-                problems.append(Diagnostic(Code.WRONG_TYPE, f"mapping keys must be strings; got {type(k).__name__} {shown_value(k)}", path))
+                problems.append(
+                    Diagnostic(
+                        Code.WRONG_TYPE, f"mapping keys must be strings; got {type(k).__name__} {shown_value(k)}", path
+                    )
+                )
     for container, key, stand_in in reversed(tuples):
         container[key] = tuple(stand_in)
     for container, key, original in others:
@@ -467,7 +527,16 @@ def _check_plain(value: Any, path: Path, depth: int, limits: Limits, problems: l
 _PLAIN_SCALARS = (str, bool, type(None))
 
 
-def _check_item(key: Any, value: Any, path: Path, depth: int, active: frozenset[int], copy_: Any, stack: list[Any], problems: list[Diagnostic]) -> None:
+def _check_item(
+    key: Any,
+    value: Any,
+    path: Path,
+    depth: int,
+    active: frozenset[int],
+    copy_: Any,
+    stack: list[Any],
+    problems: list[Diagnostic],
+) -> None:
     """One entry of a container being copied: a scalar is checked and kept, a container is walked next."""
     if type(value) in _PLAIN_SCALARS:
         copy_[key] = value
@@ -493,9 +562,17 @@ def _check_scalar(value: Any, path: Path, problems: list[Diagnostic]) -> None:
             digits = int(abs(value).bit_length() * math.log10(2)) + 1
             problems.append(_too_large_integer(f"of about {digits:,} digits", path))
         elif isinstance(value, float) and not math.isfinite(value):
-            problems.append(Diagnostic(Code.BAD_VALUE, f"{value} is not a finite number", path, "write a finite number"))
+            problems.append(
+                Diagnostic(Code.BAD_VALUE, f"{value} is not a finite number", path, "write a finite number")
+            )
         return
-    problems.append(Diagnostic(Code.WRONG_TYPE, f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}", path))
+    problems.append(
+        Diagnostic(
+            Code.WRONG_TYPE,
+            f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}",
+            path,
+        )
+    )
 
 
 def shown_value(value: Any) -> str:
@@ -517,7 +594,12 @@ def _too_many_values(limits: Limits, path: Path, shared: bool) -> Diagnostic:
             path,
             "refer to shared lists from fewer places, or raise Limits(max_values=...) if this data is trusted",
         )
-    return Diagnostic(Code.FILE_TOO_LARGE, f"the data holds more than {limits.max_values:,} values", path, "raise the limit with Limits(max_values=...) if this data is trusted")
+    return Diagnostic(
+        Code.FILE_TOO_LARGE,
+        f"the data holds more than {limits.max_values:,} values",
+        path,
+        "raise the limit with Limits(max_values=...) if this data is trusted",
+    )
 
 
 def _too_large(size: int, limits: Limits, file: str | None, at_least: bool = False) -> Diagnostic:
@@ -714,7 +796,11 @@ class _Builder:
                 if isinstance(event, yaml.DocumentStartEvent):
                     documents += 1
                     if documents > 1:
-                        raise self.fail(Code.SYNTAX, "the text holds several YAML documents; a spec is exactly one", event.start_mark)
+                        raise self.fail(
+                            Code.SYNTAX,
+                            "the text holds several YAML documents; a spec is exactly one",
+                            event.start_mark,
+                        )
                     continue
                 if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
                     continue
@@ -725,12 +811,16 @@ class _Builder:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or str(exc)
             if "maximum nesting depth" in problem:  # libyaml's own bound (1,000), met ahead of ours
-                raise self.fail(Code.TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels", mark, "flatten the structure") from None
+                raise self.fail(
+                    Code.TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels", mark, "flatten the structure"
+                ) from None
             around = ""
             if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
                 problem += f" {exc.context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
                 around = "\n".join(self.text.splitlines()[exc.context_mark.line : exc.problem_mark.line + 1])
-            raise self.fail(Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem, around)) from None
+            raise self.fail(
+                Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem, around)
+            ) from None
         except yaml.reader.ReaderError as exc:
             raise self._reader_error(exc) from None
         except yaml.YAMLError as exc:
@@ -798,9 +888,15 @@ class _Builder:
             if is_key:
                 raise self.fail(Code.WRONG_TYPE, "mapping keys must be plain strings, not aliases", event.start_mark)
             if event.anchor in self.open_anchors:
-                raise self.fail(Code.YAML_ALIAS, f"alias *{event.anchor} refers to a node that contains it (a recursive structure)", event.start_mark)
+                raise self.fail(
+                    Code.YAML_ALIAS,
+                    f"alias *{event.anchor} refers to a node that contains it (a recursive structure)",
+                    event.start_mark,
+                )
             if event.anchor not in self.anchors:
-                raise self.fail(Code.YAML_ALIAS, f"alias *{event.anchor} names no anchor defined before it", event.start_mark)
+                raise self.fail(
+                    Code.YAML_ALIAS, f"alias *{event.anchor} names no anchor defined before it", event.start_mark
+                )
             value, size, height = self.anchors[event.anchor]
             # The aliased value nests `height` levels below its parent (the open
             # containers); a merge key spreads a mapping's entries one level up.
@@ -821,9 +917,16 @@ class _Builder:
             self.written += 1
             self.expanded += 1
             if is_key:
-                raise self.fail(Code.WRONG_TYPE, "mapping keys must be plain strings, not lists or mappings", event.start_mark)
+                raise self.fail(
+                    Code.WRONG_TYPE, "mapping keys must be plain strings, not lists or mappings", event.start_mark
+                )
             if len(self.stack) >= self.limits.max_depth:
-                raise self.fail(Code.TOO_DEEP, f"nesting deeper than {self.limits.max_depth} levels", event.start_mark, "flatten the structure")
+                raise self.fail(
+                    Code.TOO_DEEP,
+                    f"nesting deeper than {self.limits.max_depth} levels",
+                    event.start_mark,
+                    "flatten the structure",
+                )
             is_map = isinstance(event, yaml.MappingStartEvent)
             if tag not in (None, "!", _STD + ("map" if is_map else "seq")):
                 self.problems.append(
@@ -884,7 +987,9 @@ class _Builder:
             return _EMPTY
         top.below = max(top.below, height)
         if key in top.seen:
-            self.problems.append(_duplicate(key, (*top.path, key), _mark(top.seen[key]), _mark(key_mark), self.file, self.lines))
+            self.problems.append(
+                _duplicate(key, (*top.path, key), _mark(top.seen[key]), _mark(key_mark), self.file, self.lines)
+            )
             return _EMPTY
         top.seen[key] = key_mark
         top.value[key] = value
@@ -939,7 +1044,9 @@ def _is_plain(event: Any) -> bool:
     return event.style in (None, "")
 
 
-def _duplicate(key: str, path: Path, first: Mark, second: Mark, file: str | None, lines: list[str] | None = None) -> Diagnostic:
+def _duplicate(
+    key: str, path: Path, first: Mark, second: Mark, file: str | None, lines: list[str] | None = None
+) -> Diagnostic:
     return Diagnostic(
         Code.DUPLICATE_KEY,
         f"key {key!r} appears twice (first at line {first.line}, column {first.column}); YAML would silently keep the last",
@@ -969,4 +1076,3 @@ def _syntax_hint(problem: str, around: str = "") -> str | None:
     if "mapping values are not allowed" in problem:
         return "quote values that contain ': ', or check the indentation of this line"
     return None
-

@@ -122,7 +122,14 @@ def _io_error(message: str, file: str, hint: str | None = None) -> SpecError:
     return SpecError([Diagnostic(Code.IO_ERROR, message, (), hint, file=file)])
 
 
-def read_file(path: str | os.PathLike[str], max_bytes: int, *, what: str = "the spec", hint: str | None = None, pipes: bool = False) -> bytes:
+def read_file(
+    path: str | os.PathLike[str],
+    max_bytes: int,
+    *,
+    what: str = "the spec",
+    hint: str | None = None,
+    pipes: bool = False,
+) -> bytes:
     """The bytes of the regular file at ``path``, at most ``max_bytes`` of them.
 
     Never blocks on opening a FIFO, never reads a device, and never reads more
@@ -314,7 +321,9 @@ def _directory_size(fp: Any, size: int) -> tuple[int, int] | None:
     return entries, directory
 
 
-def open_archive(path: str | os.PathLike[str], max_file_bytes: int, *, what: str, code: Code, hint: str) -> zipfile.ZipFile:
+def open_archive(
+    path: str | os.PathLike[str], max_file_bytes: int, *, what: str, code: Code, hint: str
+) -> zipfile.ZipFile:
     """A zip archive opened for reading, its directory bounded before ``zipfile`` parses it.
 
     The caller closes it (``with open_archive(...) as archive``); members are
@@ -333,16 +342,38 @@ def open_archive(path: str | os.PathLike[str], max_file_bytes: int, *, what: str
     try:
         fp = open(path, "rb", opener=_nonblocking)  # noqa: SIM115 (closed with the archive, or below)
     except OSError as exc:
-        raise _io_error(f"no such file: {name}" if isinstance(exc, FileNotFoundError) else f"cannot read {name}: {exc.strerror or exc}", name, hint) from None
+        raise _io_error(
+            f"no such file: {name}"
+            if isinstance(exc, FileNotFoundError)
+            else f"cannot read {name}: {exc.strerror or exc}",
+            name,
+            hint,
+        ) from None
     try:
         info = os.fstat(fp.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise _io_error(f"not a regular file: {name}", name, hint)
         if info.st_size > max_file_bytes:
-            raise SpecError([Diagnostic(code, f"cannot read {what} {name!r}: it is {info.st_size:,} bytes; the limit is {max_file_bytes:,}", (), _raise_hint(), file=name)])
+            raise SpecError(
+                [
+                    Diagnostic(
+                        code,
+                        f"cannot read {what} {name!r}: it is {info.st_size:,} bytes; the limit is {max_file_bytes:,}",
+                        (),
+                        _raise_hint(),
+                        file=name,
+                    )
+                ]
+            )
         found = _directory_size(fp, info.st_size)
         if found is None:
-            raise SpecError([Diagnostic(code, f"cannot read {what} {name!r}: not a zip archive (no end record)", (), hint, file=name)])
+            raise SpecError(
+                [
+                    Diagnostic(
+                        code, f"cannot read {what} {name!r}: not a zip archive (no end record)", (), hint, file=name
+                    )
+                ]
+            )
         entries, directory = found
         if entries > MAX_ARCHIVE_MEMBERS or directory > _MAX_DIRECTORY_BYTES:
             message = f"cannot read {what} {name!r}: it lists {entries:,} members in {directory:,} bytes of directory; at most {MAX_ARCHIVE_MEMBERS:,} members are read"
@@ -352,9 +383,18 @@ def open_archive(path: str | os.PathLike[str], max_file_bytes: int, *, what: str
     except SpecError:
         fp.close()
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, NotImplementedError) as exc:  # NotImplementedError: a forged version field
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        struct.error,
+        NotImplementedError,
+    ) as exc:  # NotImplementedError: a forged version field
         fp.close()
-        raise SpecError([Diagnostic(code, f"cannot read {what} {name!r}: not a valid zip archive ({exc})", (), hint, file=name)]) from None
+        raise SpecError(
+            [Diagnostic(code, f"cannot read {what} {name!r}: not a valid zip archive ({exc})", (), hint, file=name)]
+        ) from None
 
 
 def _nonblocking(path: str, flags: int) -> int:
@@ -362,10 +402,14 @@ def _nonblocking(path: str, flags: int) -> int:
 
 
 def _raise_hint() -> str:
-    return "raise the limits with Limits(max_data_bytes=..., max_model_bytes=..., max_ratio=...) if this file is trusted"
+    return (
+        "raise the limits with Limits(max_data_bytes=..., max_model_bytes=..., max_ratio=...) if this file is trusted"
+    )
 
 
-def check_archive(archive: zipfile.ZipFile, limits: Limits, *, what: str, code: Code, budgets: dict[str, int] | None = None) -> list[zipfile.ZipInfo]:
+def check_archive(
+    archive: zipfile.ZipFile, limits: Limits, *, what: str, code: Code, budgets: dict[str, int] | None = None
+) -> list[zipfile.ZipInfo]:
     """Check every member's declared size, the sum of them, and each one's compression ratio.
 
     ``budgets`` maps a member name to its own size limit (``config.json`` of a
@@ -384,10 +428,18 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits, *, what: str, code: 
         if info.flag_bits & 0x1:
             raise _archive_error(code, f"cannot read {what} {name!r}: member {member!r} is encrypted", name)
         if info.compress_type not in _METHODS:  # numpy and Keras write stored or deflated members only
-            raise _archive_error(code, f"cannot read {what} {name!r}: member {member!r} uses compression method {info.compress_type}, not stored or deflated", name)
+            raise _archive_error(
+                code,
+                f"cannot read {what} {name!r}: member {member!r} uses compression method {info.compress_type}, not stored or deflated",
+                name,
+            )
         limit = budgets.get(info.filename)
         if limit is not None and info.file_size > limit:
-            raise _archive_error(code, f"cannot read {what} {name!r}: member {member!r} inflates to {info.file_size:,} bytes; the limit is {limit:,}", name)
+            raise _archive_error(
+                code,
+                f"cannot read {what} {name!r}: member {member!r} inflates to {info.file_size:,} bytes; the limit is {limit:,}",
+                name,
+            )
         if limit is None:
             total += info.file_size
         if info.file_size > _RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
@@ -395,7 +447,11 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits, *, what: str, code: 
             message = f"cannot read {what} {name!r}: member {member!r} inflates {info.compress_size:,} stored bytes to {info.file_size:,} ({ratio:,}×; the limit is {limits.max_ratio}×)"
             raise _archive_error(code, message, name)
     if total > limits.max_data_bytes:
-        raise _archive_error(code, f"cannot read {what} {name!r}: it inflates to {total:,} bytes; the limit is {limits.max_data_bytes:,}", name)
+        raise _archive_error(
+            code,
+            f"cannot read {what} {name!r}: it inflates to {total:,} bytes; the limit is {limits.max_data_bytes:,}",
+            name,
+        )
     return members
 
 
@@ -420,7 +476,17 @@ def check_model_text(text: str, limits: Limits, where: str) -> None:
     """
     size = len(text) if len(text) > limits.max_model_bytes else len(text.encode("utf-8", "surrogatepass"))
     if size > limits.max_model_bytes:
-        raise SpecError([Diagnostic(Code.BAD_MODEL, f"{where}: the model config is {size:,} bytes; the limit is {limits.max_model_bytes:,}", (), _raise_hint(), file=where)])
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.BAD_MODEL,
+                    f"{where}: the model config is {size:,} bytes; the limit is {limits.max_model_bytes:,}",
+                    (),
+                    _raise_hint(),
+                    file=where,
+                )
+            ]
+        )
     deep = json_too_deep(text, limits.max_model_depth)
     if deep is not None:
         line, column = offset_position(text, deep)
@@ -440,7 +506,9 @@ def read_model_text(path: str | os.PathLike[str], limits: Limits) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SpecError([Diagnostic(Code.BAD_MODEL, f"{name}: not UTF-8 text (byte {exc.start:,})", (), _MODEL_HINT, file=name)]) from None
+        raise SpecError(
+            [Diagnostic(Code.BAD_MODEL, f"{name}: not UTF-8 text (byte {exc.start:,})", (), _MODEL_HINT, file=name)]
+        ) from None
     check_model_text(text, limits, name)
     return text
 
@@ -459,18 +527,52 @@ def read_keras_config(path: str | os.PathLike[str], limits: Limits, hint: str = 
             for anything else wrong with it.
     """
     name = shown_path(path)
-    with open_archive(path, limits.max_data_bytes + limits.max_model_bytes, what="model file", code=Code.BAD_MODEL, hint=hint) as archive:
-        check_archive(archive, limits, what="model file", code=Code.BAD_MODEL, budgets={_KERAS_CONFIG: limits.max_model_bytes})
+    with open_archive(
+        path, limits.max_data_bytes + limits.max_model_bytes, what="model file", code=Code.BAD_MODEL, hint=hint
+    ) as archive:
+        check_archive(
+            archive, limits, what="model file", code=Code.BAD_MODEL, budgets={_KERAS_CONFIG: limits.max_model_bytes}
+        )
         try:
             with archive.open(_KERAS_CONFIG) as member:
                 raw = member.read(limits.max_model_bytes + 1)
         except KeyError:
-            raise SpecError([Diagnostic(Code.BAD_MODEL, f"{name}: no {_KERAS_CONFIG} in the archive: not a .keras model file", (), hint, file=name)]) from None
+            raise SpecError(
+                [
+                    Diagnostic(
+                        Code.BAD_MODEL,
+                        f"{name}: no {_KERAS_CONFIG} in the archive: not a .keras model file",
+                        (),
+                        hint,
+                        file=name,
+                    )
+                ]
+            ) from None
         except Exception as exc:  # zipfile's errors for a corrupt member: BadZipFile, zlib.error, EOFError
-            raise SpecError([Diagnostic(Code.BAD_MODEL, f"{name}: cannot read {_KERAS_CONFIG} ({type(exc).__name__}: {exc})", (), hint, file=name)]) from None
+            raise SpecError(
+                [
+                    Diagnostic(
+                        Code.BAD_MODEL,
+                        f"{name}: cannot read {_KERAS_CONFIG} ({type(exc).__name__}: {exc})",
+                        (),
+                        hint,
+                        file=name,
+                    )
+                ]
+            ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError([Diagnostic(Code.BAD_MODEL, f"{name}: {_KERAS_CONFIG} is not UTF-8 text (byte {exc.start:,})", (), hint, file=name)]) from None
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.BAD_MODEL,
+                    f"{name}: {_KERAS_CONFIG} is not UTF-8 text (byte {exc.start:,})",
+                    (),
+                    hint,
+                    file=name,
+                )
+            ]
+        ) from None
     check_model_text(text, limits, name)
     return text

@@ -99,7 +99,11 @@ def _name(value: Any) -> Any:
 
 def _node_name(value: Any) -> Any:
     # (a segment can only be over 128 characters in a name that is)
-    if isinstance(value, str) and (not NODE_NAME_RE.fullmatch(value) or len(value) > MAX_NODE_NAME or (len(value) > MAX_NAME and any(len(s) > MAX_NAME for s in value.split("/")))):
+    if isinstance(value, str) and (
+        not NODE_NAME_RE.fullmatch(value)
+        or len(value) > MAX_NODE_NAME
+        or (len(value) > MAX_NAME and any(len(s) > MAX_NAME for s in value.split("/")))
+    ):
         raise PydanticCustomError(
             "bad_name",
             "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128), "
@@ -143,7 +147,9 @@ NodeName = Annotated[str, BeforeValidator(_node_name)]
 Ref = Annotated[str, BeforeValidator(_ref)]
 
 
-@functools.lru_cache(maxsize=1 << 16)  # every stage parses every reference; a search loop meets the same names again and again
+@functools.lru_cache(
+    maxsize=1 << 16
+)  # every stage parses every reference; a search loop meets the same names again and again
 def parse_ref(ref: str) -> tuple[str, int | None]:
     """Split ``'enc:1'`` into ``('enc', 1)`` and ``'enc'`` into ``('enc', None)``."""
     m = REFERENCE_RE.fullmatch(ref)
@@ -174,8 +180,12 @@ def _jit(value: Any) -> Any:
     if isinstance(value, bool) or value == "auto":
         return value
     if isinstance(value, str) and value.lower() not in YAML11_BOOLS:
-        raise PydanticCustomError("bad_value", "jit_compile must be true, false or 'auto'; got {value}", {"value": repr(value)})
-    raise PydanticCustomError("wrong_type", "jit_compile must be true, false or 'auto'; got {value}", {"value": repr(value)})
+        raise PydanticCustomError(
+            "bad_value", "jit_compile must be true, false or 'auto'; got {value}", {"value": repr(value)}
+        )
+    raise PydanticCustomError(
+        "wrong_type", "jit_compile must be true, false or 'auto'; got {value}", {"value": repr(value)}
+    )
 
 
 def _dtype(value: Any) -> Any:
@@ -213,7 +223,9 @@ def _object_ref(value: Any) -> Any:
         return value.model_dump()
     if isinstance(value, str | dict):
         return value
-    raise PydanticCustomError("wrong_type", "expected a name or a mapping with class_name and config; got {kind}", {"kind": _kind(value)})
+    raise PydanticCustomError(
+        "wrong_type", "expected a name or a mapping with class_name and config; got {kind}", {"kind": _kind(value)}
+    )
 
 
 ObjectRef = Annotated[str | dict[str, Any], Field(union_mode="left_to_right"), BeforeValidator(_object_ref)]
@@ -363,7 +375,9 @@ class CompileSpec(_Model):
 
 def _split(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool) and not 0 <= value < 1:
-        raise PydanticCustomError("bad_value", "validation_split must be a number in [0, 1); got {value}", {"value": value})
+        raise PydanticCustomError(
+            "bad_value", "validation_split must be a number in [0, 1); got {value}", {"value": value}
+        )
     return value
 
 
@@ -403,7 +417,9 @@ def _outputs(value: Any) -> Any:
 def _tree(value: Any) -> Any:
     # The names and nesting are checked by graph.resolve, which reports each leaf by its path.
     if value is not None and not isinstance(value, str | list | dict):
-        raise PydanticCustomError("wrong_type", "expected a name, a list or a mapping; got {kind}", {"kind": _kind(value)})
+        raise PydanticCustomError(
+            "wrong_type", "expected a name, a list or a mapping; got {kind}", {"kind": _kind(value)}
+        )
     return _named_leaves(value)
 
 
@@ -542,7 +558,9 @@ class Spec(SpecBody):
 
     def to_yaml(self) -> str:
         """The spec as YAML that graphspec reads back to an equal spec."""
-        return yaml.dump(self.to_data(), Dumper=_Dumper, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True)
+        return yaml.dump(
+            self.to_data(), Dumper=_Dumper, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_data(), indent=2, ensure_ascii=False)
@@ -608,11 +626,17 @@ _FIELDS: dict[str, list[str]] = {
 }
 
 
-
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 # Keys people write where Keras' `compile()` or `fit()` takes them, but which the format keeps elsewhere:
@@ -621,8 +645,12 @@ _MISPLACED: dict[tuple[str, str], Callable[[str], str]] = {
     ("compile", "loss_weights"): lambda out: f"a loss weight belongs to its output: `outputs.{out}.loss_weight: 2.0`",
     ("compile", "loss"): lambda out: f"a loss belongs to its output: `outputs.{out}.loss: mse`",
     ("compile", "metrics"): lambda out: f"metrics belong to their output: `outputs.{out}.metrics: [acc]`",
-    ("compile", "learning_rate"): lambda out: "the learning rate is the optimizer's: `optimizer: {class_name: Adam, config: {learning_rate: 0.001}}`",
-    ("fit", "learning_rate"): lambda out: "the learning rate is the optimizer's: `compile: {optimizer: {class_name: Adam, config: {learning_rate: 0.001}}}`",
+    ("compile", "learning_rate"): lambda out: (
+        "the learning rate is the optimizer's: `optimizer: {class_name: Adam, config: {learning_rate: 0.001}}`"
+    ),
+    ("fit", "learning_rate"): lambda out: (
+        "the learning rate is the optimizer's: `compile: {optimizer: {class_name: Adam, config: {learning_rate: 0.001}}}`"
+    ),
     ("fit", "loss_weights"): lambda out: f"a loss weight belongs to its output: `outputs.{out}.loss_weight: 2.0`",
 }
 
@@ -660,7 +688,9 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path:
     path: list[str | int] = []
     cur = data
     for part in loc:
-        if (isinstance(cur, dict) and part in cur) or (isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)):
+        if (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        ):
             path.append(part)
             cur = cur[part]
         elif isinstance(cur, dict) and isinstance(part, str) and not _is_tag(part):
@@ -693,12 +723,16 @@ def _diagnostic(err: Any, data: Any) -> Diagnostic:
         key = str(path[-1]) if path else "?"
         return Diagnostic(code, f"missing required key {key!r}", path[:-1], _missing_hint(path))
     if path == ("graphspec",):
-        return Diagnostic(Code.BAD_VERSION, f"unsupported format version {value!r}", path, f"write `graphspec: {FORMAT_VERSION}`")
+        return Diagnostic(
+            Code.BAD_VERSION, f"unsupported format version {value!r}", path, f"write `graphspec: {FORMAT_VERSION}`"
+        )
     if "[key]" in err["loc"]:
         return Diagnostic(code, err["msg"], path, at_key=True)
     if code is Code.WRONG_TYPE:
         expected = err["msg"].replace("Input should be ", "expected ")
-        message = f"{expected}; got {_kind(value)}" + (f" {value!r}" if isinstance(value, str | int | float) and not isinstance(value, bool) else "")
+        message = f"{expected}; got {_kind(value)}" + (
+            f" {value!r}" if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+        )
         if etype.startswith("function") or etype == "wrong_type":
             message = err["msg"]
         hint = _coercion_hint(value, etype)
@@ -740,12 +774,14 @@ def split_node_args(data: Any) -> Any:
     nodes = {}
     for name, node in data["nodes"].items():
         if isinstance(node, dict):
-            node = {**{k: v for k, v in node.items() if k in _STRUCTURAL}, "args": {k: v for k, v in node.items() if k not in _STRUCTURAL}}
+            node = {
+                **{k: v for k, v in node.items() if k in _STRUCTURAL},
+                "args": {k: v for k, v in node.items() if k not in _STRUCTURAL},
+            }
             if "model" in node:
                 node["model"] = split_node_args(node["model"])
         nodes[name] = node
     return {**data, "nodes": nodes}
-
 
 
 def parse_spec(doc: Document) -> Spec:
@@ -756,9 +792,28 @@ def parse_spec(doc: Document) -> Spec:
     """
     data = doc.data
     if not isinstance(data, dict):
-        raise SpecError(locate([*doc.problems, Diagnostic(Code.WRONG_TYPE, f"a spec is a mapping at the top level; got {_kind(data)}", ())], doc))
+        raise SpecError(
+            locate(
+                [
+                    *doc.problems,
+                    Diagnostic(Code.WRONG_TYPE, f"a spec is a mapping at the top level; got {_kind(data)}", ()),
+                ],
+                doc,
+            )
+        )
     # The version defaults for specs built in Python, but a file must say which format it is in.
-    missing = [] if "graphspec" in data else [Diagnostic(Code.MISSING_KEY, "missing required key 'graphspec' (the format version)", (), _missing_hint(("graphspec",)))]
+    missing = (
+        []
+        if "graphspec" in data
+        else [
+            Diagnostic(
+                Code.MISSING_KEY,
+                "missing required key 'graphspec' (the format version)",
+                (),
+                _missing_hint(("graphspec",)),
+            )
+        ]
+    )
     try:
         spec = Spec.model_validate(split_node_args(data))
     except ValidationError as exc:
@@ -775,7 +830,9 @@ def parse_model(data: Any) -> tuple[ModelSpec | None, list[Diagnostic]]:
     """A nested model written as data (a wrapper's ``wraps: {model: ...}``), or the problems with it
     (paths relative to the model's mapping)."""
     if not isinstance(data, dict):
-        return None, [Diagnostic(Code.WRONG_TYPE, f"a model is a mapping with inputs, nodes and outputs; got {_kind(data)}", ())]
+        return None, [
+            Diagnostic(Code.WRONG_TYPE, f"a model is a mapping with inputs, nodes and outputs; got {_kind(data)}", ())
+        ]
     try:
         return ModelSpec.model_validate(split_node_args(data)), []
     except ValidationError as exc:

@@ -47,7 +47,12 @@ def check_value(op: str, name: str, value: Any, path: Path) -> Iterator[Diagnost
     if isinstance(value, list):
         problem = _array_problem(value)
         if problem is not None:
-            yield Diagnostic(Code.BAD_ARGUMENT, f"op {op!r} {name}: {problem}", path, "write a constant as a rectangular (nested) list of numbers")
+            yield Diagnostic(
+                Code.BAD_ARGUMENT,
+                f"op {op!r} {name}: {problem}",
+                path,
+                "write a constant as a rectangular (nested) list of numbers",
+            )
 
 
 def _index_problem(item: Any) -> str | None:

@@ -64,12 +64,25 @@ def check_tree(tree: Any, path: Path, *, keyed_by_name: bool) -> Iterator[Diagno
             yield Diagnostic(Code.BAD_VALUE, f"the structure nests deeper than {MAX_TREE_DEPTH} levels", where)
         elif isinstance(value, (Mapping, list)):
             if not value:
-                yield Diagnostic(Code.BAD_VALUE, "an empty list or mapping holds no tensor", where, "leave it out, or list the names it holds")
+                yield Diagnostic(
+                    Code.BAD_VALUE,
+                    "an empty list or mapping holds no tensor",
+                    where,
+                    "leave it out, or list the names it holds",
+                )
             items = value.items() if isinstance(value, Mapping) else enumerate(value)
             for key, item in items:
                 if keyed_by_name and isinstance(key, str) and isinstance(item, str) and key != item:
                     hint = f"write `{item}: {item}` (a key is the name of the tensor under it), or rename the output to {key!r}"
-                    yield Diagnostic(Code.BAD_VALUE, f"key {key!r} holds {item!r}: a mapping's keys are the names of the tensors it holds", (*where, key), hint, at_key=True)
+                    yield Diagnostic(
+                        Code.BAD_VALUE,
+                        f"key {key!r} holds {item!r}: a mapping's keys are the names of the tensors it holds",
+                        (*where, key),
+                        hint,
+                        at_key=True,
+                    )
                 stack.append((item, (*where, key), depth + 1))
         elif not isinstance(value, str):
-            yield Diagnostic(Code.WRONG_TYPE, f"a structure leaf is a name; got {type(value).__name__} {value!r}", where)
+            yield Diagnostic(
+                Code.WRONG_TYPE, f"a structure leaf is a name; got {type(value).__name__} {value!r}", where
+            )

@@ -98,7 +98,9 @@ class TrainingInterrupted(KeyboardInterrupt):
     A ``KeyboardInterrupt``, so code that stops on Ctrl-C still does.
     """
 
-    def __init__(self, run_dir: Path, epochs_done: int, epochs: int, kept: list[str], resumable: bool, finished: bool = False):
+    def __init__(
+        self, run_dir: Path, epochs_done: int, epochs: int, kept: list[str], resumable: bool, finished: bool = False
+    ):
         self.run_dir = run_dir
         self.epochs_done = epochs_done
         self.epochs = epochs
@@ -111,7 +113,11 @@ class TrainingInterrupted(KeyboardInterrupt):
         """``interrupted after epoch 12 of 40; runs/x keeps ...; the same command resumes it``."""
         if self.finished:
             return f"interrupted after the run finished ({self.epochs_done} epochs); {self.run_dir} holds it whole"
-        when = f"after epoch {self.epochs_done} of {self.epochs}" if self.epochs_done else "before the first epoch finished"
+        when = (
+            f"after epoch {self.epochs_done} of {self.epochs}"
+            if self.epochs_done
+            else "before the first epoch finished"
+        )
         kept = f"; {self.run_dir} keeps {', '.join(self.kept)}" if self.kept else ""
         if self.resumable:
             then = "the same command resumes it" if self.epochs_done else "the same command starts it again"
@@ -185,8 +191,12 @@ def fit(
     settings = _settings(report.spec, epochs, batch_size)
     x, y = _training_data(report, data, synthetic, seed, limits)
     distribute = DistributeSpec(strategy=strategy) if strategy is not None else report.spec.distribute  # type: ignore[arg-type]
-    folder = Path(run_dir) if run_dir is not None else Path("runs") / f"{report.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    request = _request(report.spec, settings, distribute, seed, {**x, **y}, tensorboard, resume=resume, overwrite=overwrite)
+    folder = (
+        Path(run_dir) if run_dir is not None else Path("runs") / f"{report.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    )
+    request = _request(
+        report.spec, settings, distribute, seed, {**x, **y}, tensorboard, resume=resume, overwrite=overwrite
+    )
     run_folder.plan_run(folder, request)  # a folder that may not be used is refused before TensorFlow starts
     _confine_callback_paths(folder, settings, tensorboard)  # as is a callback path that leads out of it
     keras, made_strategy = _start(distribute, seed)
@@ -202,10 +212,17 @@ def _settings(spec: Spec, epochs: int | None, batch_size: int | None) -> FitSpec
     return settings.model_copy(update=overrides) if overrides else settings
 
 
-def _training_data(report: Report, source: Data | None, synthetic: int | None, seed: int | None, limits: Limits) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _training_data(
+    report: Report, source: Data | None, synthetic: int | None, seed: int | None, limits: Limits
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     _need_loss(report, "training")
     if (source is None) == (synthetic is None):
-        raise SpecError.single(Code.MISSING_KEY, "give training data: a .npz file or arrays, or a number of synthetic samples (not both)", (), "--data FILE.npz or --synthetic N")
+        raise SpecError.single(
+            Code.MISSING_KEY,
+            "give training data: a .npz file or arrays, or a number of synthetic samples (not both)",
+            (),
+            "--data FILE.npz or --synthetic N",
+        )
     if synthetic is not None:
         arrays = data.synthetic_arrays(report, synthetic, seed or 0, max_bytes=limits.max_data_bytes)
         return data.split_arrays(arrays, data.expected_arrays(report), source="synthetic data")
@@ -215,7 +232,19 @@ def _training_data(report: Report, source: Data | None, synthetic: int | None, s
 def _need_loss(report: Report, doing: str) -> None:
     """Refuse a spec none of whose outputs has a loss: its model is not compiled, Keras' message would be about ``compile()``."""
     if not any(o.loss is not None for o in report.spec.outputs.values()):
-        raise SpecError(locate([Diagnostic(Code.MISSING_KEY, f"{doing} needs a loss on at least one output", ("outputs",), "add `loss: ...` to an output")], report.spec.source))
+        raise SpecError(
+            locate(
+                [
+                    Diagnostic(
+                        Code.MISSING_KEY,
+                        f"{doing} needs a loss on at least one output",
+                        ("outputs",),
+                        "add `loss: ...` to an output",
+                    )
+                ],
+                report.spec.source,
+            )
+        )
 
 
 def _one_or_dict(arrays: dict[str, np.ndarray]) -> Any:
@@ -244,7 +273,12 @@ def _guard(fn: Callable[[], Any]) -> Any:
     except SpecError:
         raise
     except Exception as exc:
-        raise SpecError.single(Code.TRAINING_FAILED, f"Keras stopped: {reason(exc)}", (), "check the data against the model's inputs and outputs, and the callbacks' arguments") from None
+        raise SpecError.single(
+            Code.TRAINING_FAILED,
+            f"Keras stopped: {reason(exc)}",
+            (),
+            "check the data against the model's inputs and outputs, and the callbacks' arguments",
+        ) from None
 
 
 def _progress(verbose: str | int) -> tuple[int | str, TextIO | None]:
@@ -258,9 +292,21 @@ def _progress(verbose: str | int) -> tuple[int | str, TextIO | None]:
 # what this run is and writes
 
 
-def _request(spec: Spec, settings: FitSpec, distribute: DistributeSpec | None, seed: int | None, arrays: Mapping[str, np.ndarray], tensorboard: bool, **flags: bool) -> run_folder.RunRequest:
+def _request(
+    spec: Spec,
+    settings: FitSpec,
+    distribute: DistributeSpec | None,
+    seed: int | None,
+    arrays: Mapping[str, np.ndarray],
+    tensorboard: bool,
+    **flags: bool,
+) -> run_folder.RunRequest:
     model_text = spec.model_copy(update={"fit": None, "distribute": None}).to_json()
-    training = {"fit": settings.model_copy(update={"epochs": 1}).model_dump(mode="json"), "distribute": distribute.model_dump(mode="json") if distribute else None, "seed": seed}
+    training = {
+        "fit": settings.model_copy(update={"epochs": 1}).model_dump(mode="json"),
+        "distribute": distribute.model_dump(mode="json") if distribute else None,
+        "seed": seed,
+    }
     fingerprint = run_folder.Fingerprint.of(model_text, json.dumps(training, sort_keys=True), arrays)
     files = _callback_files(settings, tensorboard)
     writes = (*run_folder.own_files(tuple(ARTEFACTS)), *(p for paths in files.values() for p in paths))
@@ -292,7 +338,11 @@ def _under(folder: str, name: str) -> str:
 _CALLBACK_WRITES: dict[str, Callable[[str], tuple[str, ...]]] = {
     "ModelCheckpoint": lambda path: (re.sub(r"\{[^{}]*\}", "*", path),),
     "CSVLogger": lambda path: (path,),
-    "TensorBoard": lambda folder: (_under(folder, "train"), _under(folder, "validation"), _under(folder, "events.out.tfevents.*")),
+    "TensorBoard": lambda folder: (
+        _under(folder, "train"),
+        _under(folder, "validation"),
+        _under(folder, "events.out.tfevents.*"),
+    ),
     "BackupAndRestore": lambda folder: (_under(folder, run_folder.BACKUP_STATE), _under(folder, "epoch-*")),
 }
 
@@ -396,7 +446,9 @@ def _multi_worker_keras_fixes(keras: Any, model: Any, strategy: Any) -> None:
     model.test_step = with_replica_axis(model.test_step)
 
 
-def _build_from_local_batch(keras: Any, strategy: Any, symbolic_build: Callable[..., Any], iterator: Any = None, data_batch: Any = None) -> Any:
+def _build_from_local_batch(
+    keras: Any, strategy: Any, symbolic_build: Callable[..., Any], iterator: Any = None, data_batch: Any = None
+) -> Any:
     """Keras' ``_maybe_symbolic_build``, given this worker's first local batch rather than the iterator."""
     if iterator is not None:
         for _, _, batches in iterator:
@@ -410,7 +462,9 @@ def _build_from_local_batch(keras: Any, strategy: Any, symbolic_build: Callable[
 
 
 @contextlib.contextmanager
-def _claimed(folder: Path, request: run_folder.RunRequest, chief: bool) -> Iterator[tuple[Path, run_folder.Claim | None]]:
+def _claimed(
+    folder: Path, request: run_folder.RunRequest, chief: bool
+) -> Iterator[tuple[Path, run_folder.Claim | None]]:
     """The run folder, claimed for this run; a non-chief worker writes to a temporary one, removed after (Keras' multi-worker advice)."""
     if chief:
         with run_folder.claim_run(folder, request) as claim:
@@ -451,7 +505,9 @@ ARTEFACTS: dict[str, Callable[[Finished, Path], None]] = {
     "model.keras": _save_model,
     "history.json": lambda run, path: write_text_atomically(path, to_json(run.history), inside=path.parent),
     "history.csv": lambda run, path: write_text_atomically(path, to_csv(run.history), inside=path.parent),
-    "history.png": lambda run, path: write_bytes_atomically(path, plot_history(run.history, run.marks), inside=path.parent),
+    "history.png": lambda run, path: write_bytes_atomically(
+        path, plot_history(run.history, run.marks), inside=path.parent
+    ),
     "model.svg": _draw_model,
     "spec.yaml": lambda run, path: write_text_atomically(path, run.spec.to_yaml(), inside=path.parent),
 }
@@ -477,7 +533,15 @@ class _Run:
     def backup(self) -> run_folder.BackupState | None:
         return self.claim.plan.backup if self.claim is not None else None
 
-    def train(self, keras: Any, strategy: Any, x: dict[str, np.ndarray], y: dict[str, np.ndarray], extra: Sequence[Any], budget: Budget) -> FitResult:
+    def train(
+        self,
+        keras: Any,
+        strategy: Any,
+        x: dict[str, np.ndarray],
+        y: dict[str, np.ndarray],
+        extra: Sequence[Any],
+        budget: Budget,
+    ) -> FitResult:
         backup = self.backup
         history = History(self.out, backup.history if backup is not None else None)
         try:
@@ -494,8 +558,19 @@ class _Run:
             if backup is not None and backup.stopped:
                 kwargs["epochs"] = first  # it had stopped early: nothing more to train
             verbose = self.progress[0]
-            keras_history = _guard(lambda: model.fit(_one_or_dict(x), _one_or_dict(y), callbacks=[*made, *extra, keeper], verbose=verbose, initial_epoch=first, **kwargs))
-            return self._finish(model, made, history, keras_history, stopped=keeper.stopped or bool(backup and backup.stopped))
+            keras_history = _guard(
+                lambda: model.fit(
+                    _one_or_dict(x),
+                    _one_or_dict(y),
+                    callbacks=[*made, *extra, keeper],
+                    verbose=verbose,
+                    initial_epoch=first,
+                    **kwargs,
+                )
+            )
+            return self._finish(
+                model, made, history, keras_history, stopped=keeper.stopped or bool(backup and backup.stopped)
+            )
         except KeyboardInterrupt:
             raise self._interrupted(history) from None
 
@@ -510,7 +585,11 @@ class _Run:
         backup = self.backup
         resume_from = backup.epoch if backup is not None else 0
         made, backup_to = _spec_callbacks(keras, self.settings, self.out, self.tensorboard, resume_from)
-        saving = _fit_callbacks.Backup(backup_to[0], self.request.fingerprint.to_dict(), backup_to[1], inside=self.out) if backup_to is not None else None
+        saving = (
+            _fit_callbacks.Backup(backup_to[0], self.request.fingerprint.to_dict(), backup_to[1], inside=self.out)
+            if backup_to is not None
+            else None
+        )
         boards = [Path(c.log_dir) for c in made if isinstance(c, keras.callbacks.TensorBoard)]
         settings = _fit_callbacks.KeeperSettings(
             history=history,
@@ -521,7 +600,9 @@ class _Run:
             restore_arrays=backup.generation / "callbacks.npz" if backup is not None else None,
             lines=self.progress[1],
             monitor=_monitor(self.settings),
-            hparams=functools.partial(_write_hparams, boards, self.report, self.settings, self.seed, self.folder.name) if boards and resume_from == 0 else None,
+            hparams=functools.partial(_write_hparams, boards, self.report, self.settings, self.seed, self.folder.name)
+            if boards and resume_from == 0
+            else None,
         )
         return made, _fit_callbacks.classes().RunKeeper(settings)
 
@@ -531,16 +612,31 @@ class _Run:
         epochs = history.epochs
         saved, by = saved_epoch(made, epochs)
         monitor = _monitor(self.settings)
-        finished = Finished(model, history.series, Marks(monitor, best_epoch(history.series, monitor), saved, by), self.trained_spec, self.report)
+        finished = Finished(
+            model,
+            history.series,
+            Marks(monitor, best_epoch(history.series, monitor), saved, by),
+            self.trained_spec,
+            self.report,
+        )
         for name, write in ARTEFACTS.items():
             write(finished, self.out / name)
         if self.claim is not None:
-            self.claim.write_manifest("finished", epochs_done=epochs, saved_epoch=saved, restored_by=by, stopped_early=stopped, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+            self.claim.write_manifest(
+                "finished",
+                epochs_done=epochs,
+                saved_epoch=saved,
+                restored_by=by,
+                stopped_early=stopped,
+                finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            )
             self.finished = True
             if self.request.backup_dir is not None and _deletes_backup(self.settings):
                 run_folder.remove_backup(self.out / self.request.backup_dir, inside=self.out)
         first = self.backup.epoch if self.backup is not None else 0
-        return FitResult(keras_history, self.folder, model, self.claim is not None, history.series, epochs, first, saved, by, stopped)
+        return FitResult(
+            keras_history, self.folder, model, self.claim is not None, history.series, epochs, first, saved, by, stopped
+        )
 
     @property
     def trained_spec(self) -> Spec:
@@ -550,14 +646,22 @@ class _Run:
         with contextlib.suppress(Exception):
             history.save_plot()  # the PNG may lag the JSON by an epoch or two when epochs are fast
         if self.claim is None or self.finished:
-            return TrainingInterrupted(self.folder, history.epochs, self.settings.epochs, [], False, finished=self.finished)
+            return TrainingInterrupted(
+                self.folder, history.epochs, self.settings.epochs, [], False, finished=self.finished
+            )
         state = run_folder.read_backup(self.out / self.request.backup_dir) if self.request.backup_dir else None
         kept = [f"history.json, .csv, .png ({history.epochs} epochs)"] if history.epochs else []
         if state is not None:
             kept.append(f"the backup of epoch {state.epoch} in {self.request.backup_dir}/")
         own = {run_folder.MANIFEST, *ARTEFACTS}
-        kept += [p for p in run_folder.existing(self.out, self.request.writes) if p not in own and not p.startswith(f"{self.request.backup_dir}/")]
-        return TrainingInterrupted(self.folder, history.epochs, self.settings.epochs, kept, state is not None or history.epochs == 0)
+        kept += [
+            p
+            for p in run_folder.existing(self.out, self.request.writes)
+            if p not in own and not p.startswith(f"{self.request.backup_dir}/")
+        ]
+        return TrainingInterrupted(
+            self.folder, history.epochs, self.settings.epochs, kept, state is not None or history.epochs == 0
+        )
 
 
 def _restore(model: Any, generation: Path) -> None:
@@ -569,7 +673,9 @@ def _restore(model: Any, generation: Path) -> None:
         restore_model_state(model, generation)
     except Exception as exc:
         message = f"cannot restore the backup in {generation}: {reason(exc)}"
-        raise SpecError([Diagnostic(Code.CANNOT_RESUME, message, (), "--overwrite starts the run again", file=str(generation))]) from None
+        raise SpecError(
+            [Diagnostic(Code.CANNOT_RESUME, message, (), "--overwrite starts the run again", file=str(generation))]
+        ) from None
 
 
 def _monitor(settings: FitSpec) -> str:
@@ -582,15 +688,23 @@ def _monitor(settings: FitSpec) -> str:
 
 
 def _deletes_backup(settings: FitSpec) -> bool:
-    return all(_ref(ref)[1].get("delete_checkpoint", True) is not False for ref in settings.callbacks if _ref(ref)[0] == "BackupAndRestore")
+    return all(
+        _ref(ref)[1].get("delete_checkpoint", True) is not False
+        for ref in settings.callbacks
+        if _ref(ref)[0] == "BackupAndRestore"
+    )
 
 
-def _write_hparams(log_dirs: Sequence[Path], report: Report, settings: FitSpec, seed: int | None, run_name: str) -> None:
+def _write_hparams(
+    log_dirs: Sequence[Path], report: Report, settings: FitSpec, seed: int | None, run_name: str
+) -> None:
     """TensorBoard's HParams (the spec's parameters and the training settings) and the spec's text, in each log folder."""
     from graphspec.train.hparams import hparams_of, write_run_summary
 
     values = hparams_of(getattr(report.spec.source, "params", None) or {}, settings, seed)
-    text = report.spec.source.text if report.spec.source is not None and report.spec.source.text else report.spec.to_yaml()
+    text = (
+        report.spec.source.text if report.spec.source is not None and report.spec.source.text else report.spec.to_yaml()
+    )
     for log_dir in log_dirs:
         write_run_summary(log_dir, values, text, run_name)
 
@@ -599,7 +713,9 @@ def _write_hparams(log_dirs: Sequence[Path], report: Report, settings: FitSpec, 
 # callbacks
 
 
-def _spec_callbacks(keras: Any, settings: FitSpec, folder: Path, tensorboard: bool, resume_from: int) -> tuple[list[Any], tuple[Path, int] | None]:
+def _spec_callbacks(
+    keras: Any, settings: FitSpec, folder: Path, tensorboard: bool, resume_from: int
+) -> tuple[list[Any], tuple[Path, int] | None]:
     """The spec's callbacks as objects, their file arguments placed in the run folder, and where the backup goes.
 
     ``BackupAndRestore`` is not Keras' (which writes in place): the run's keeper makes
@@ -628,7 +744,11 @@ def _spec_callbacks(keras: Any, settings: FitSpec, folder: Path, tensorboard: bo
         if name in ("ModelCheckpoint", "CSVLogger"):
             made[-1].inside = folder  # each save confined again: the folder may change while training
     if tensorboard and not any(isinstance(c, keras.callbacks.TensorBoard) for c in made):
-        made.append(keras.callbacks.TensorBoard(log_dir=_callback_path(folder, "TensorBoard", _DEFAULT_FILES["TensorBoard"]), histogram_freq=1))
+        made.append(
+            keras.callbacks.TensorBoard(
+                log_dir=_callback_path(folder, "TensorBoard", _DEFAULT_FILES["TensorBoard"]), histogram_freq=1
+            )
+        )
     return made, backup
 
 
@@ -718,11 +838,27 @@ def _need_targets(target: _Target) -> None:
         _need_loss(target.report, "evaluating")
     elif not any(w.role == "output" for w in target.expected):
         message = f"evaluating needs a loss; the model in {target.where} was saved without one (not compiled)"
-        raise SpecError([Diagnostic(Code.MISSING_KEY, message, (), "build it with a loss on an output (graphspec build -o, without --no-compile)", file=str(target.where))])
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.MISSING_KEY,
+                    message,
+                    (),
+                    "build it with a loss on an output (graphspec build -o, without --no-compile)",
+                    file=str(target.where),
+                )
+            ]
+        )
 
 
 def evaluate(
-    model_or_spec: Any, data: Data, *, batch_size: int | None = None, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None
+    model_or_spec: Any,
+    data: Data,
+    *,
+    batch_size: int | None = None,
+    limits: Limits = Limits(),
+    budget: Budget = Budget(),
+    params: Params = None,
 ) -> dict[str, float]:
     """Evaluate a model (a ``keras.Model``, a ``.keras`` path object, or a spec, built fresh) on data keyed by names.
 
@@ -739,12 +875,20 @@ def evaluate(
     _need_targets(target)
     x, y = checked_data(data, target.expected, targets=True, where=target.where, limits=limits)
     model = target.built(budget)
-    results = _guard(lambda: model.evaluate(_one_or_dict(x), _one_or_dict(y), batch_size=batch_size, return_dict=True, verbose=0))
+    results = _guard(
+        lambda: model.evaluate(_one_or_dict(x), _one_or_dict(y), batch_size=batch_size, return_dict=True, verbose=0)
+    )
     return {k: float(v) for k, v in results.items()}
 
 
 def predict(
-    model_or_spec: Any, data: Data, *, batch_size: int | None = None, limits: Limits = Limits(), budget: Budget = Budget(), params: Params = None
+    model_or_spec: Any,
+    data: Data,
+    *,
+    batch_size: int | None = None,
+    limits: Limits = Limits(),
+    budget: Budget = Budget(),
+    params: Params = None,
 ) -> dict[str, np.ndarray]:
     """Predictions keyed by output name (Keras itself returns a bare array or a list).
 

@@ -123,7 +123,9 @@ class _AtomicCSVLogger:
     inside: Path | None = None  # set by fit: the run folder, which every write must really stay in
 
     def on_train_begin(self, logs: Any = None) -> None:
-        self.rows: list[dict[str, Any]] = _read_rows(Path(self.filename), self.sep, self.resume_from) if self.resume_from or self.append else []
+        self.rows: list[dict[str, Any]] = (
+            _read_rows(Path(self.filename), self.sep, self.resume_from) if self.resume_from or self.append else []
+        )
 
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         self.rows.append({"epoch": epoch, **{k: _plain(v) for k, v in (logs or {}).items()}})
@@ -132,7 +134,9 @@ class _AtomicCSVLogger:
         lines = [self.sep.join(keys)] + [self.sep.join(_cell(row.get(k)) for k in keys) for row in self.rows]
         parent = Path(self.filename).parent
         if self.inside is not None:
-            confined(self.inside, os.path.relpath(parent, self.inside))  # before mkdir: no folder made through a symlink
+            confined(
+                self.inside, os.path.relpath(parent, self.inside)
+            )  # before mkdir: no folder made through a symlink
         parent.mkdir(parents=True, exist_ok=True)
         write_text_atomically(self.filename, "\n".join(lines) + "\n", inside=self.inside)
 
@@ -239,7 +243,9 @@ def _short(value: Any) -> str:
         return str(value)
     if not math.isfinite(number):
         return str(number)
-    return f"{number:.4f}" if abs(number) > 1e-3 or number == 0 else f"{number:.4e}"  # as Keras' progress bar writes them
+    return (
+        f"{number:.4f}" if abs(number) > 1e-3 or number == 0 else f"{number:.4e}"
+    )  # as Keras' progress bar writes them
 
 
 def _flush_tensorboard(callbacks: Sequence[Any]) -> None:
@@ -261,15 +267,25 @@ def _extra_variables(model: Any) -> list[Any]:
     return [v for v in model.variables if id(v) not in weights]
 
 
-def save_backup(model: Any, backup: Backup, epoch: int, stopped: bool, history: Mapping[str, Any], tracked: Sequence[Any]) -> None:
+def save_backup(
+    model: Any, backup: Backup, epoch: int, stopped: bool, history: Mapping[str, Any], tracked: Sequence[Any]
+) -> None:
     """Write epoch ``epoch``'s generation whole, then point the backup at it."""
     temp, final = run_folder.new_generation(backup.folder, epoch, backup.inside)
     try:
         model.save_weights(str(temp / _WEIGHTS))
-        np.savez(temp / _VARIABLES, *[np.asarray(v.numpy() if hasattr(v, "numpy") else v) for v in _extra_variables(model)])
+        np.savez(
+            temp / _VARIABLES, *[np.asarray(v.numpy() if hasattr(v, "numpy") else v) for v in _extra_variables(model)]
+        )
         states, arrays = _callback_states(tracked)
         np.savez(temp / _CALLBACK_ARRAYS, **arrays)  # type: ignore[arg-type]
-        state = {"epoch": epoch, "stopped": stopped, "fingerprint": backup.fingerprint, "history": history, "callbacks": states}
+        state = {
+            "epoch": epoch,
+            "stopped": stopped,
+            "fingerprint": backup.fingerprint,
+            "history": history,
+            "callbacks": states,
+        }
         run_folder.commit_generation(temp, final, state, keep=backup.keep, inside=backup.inside)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -324,7 +340,11 @@ def _restore_callbacks(callbacks: Sequence[Any], states: list[dict[str, Any]], a
         saved = load_npz(arrays)
     for record in states:
         i = int(record["index"])
-        if i >= len(callbacks) or _state_attrs(callbacks[i]) is None or _state_attrs(callbacks[i])[0] != record["class"]:  # type: ignore[index]
+        if (
+            i >= len(callbacks)
+            or _state_attrs(callbacks[i]) is None
+            or _state_attrs(callbacks[i])[0] != record["class"]
+        ):  # type: ignore[index]
             continue
         for attr, value in record["state"].items():
             setattr(callbacks[i], attr, value)
@@ -342,6 +362,11 @@ def saved_epoch(callbacks: Sequence[Any], epochs: int) -> tuple[int, str | None]
     found: tuple[int, str | None] = (epochs, None)
     for callback in callbacks:
         name = _state_attrs(callback)
-        if name is not None and name[0] == "EarlyStopping" and callback.restore_best_weights and callback.best_weights is not None:
+        if (
+            name is not None
+            and name[0] == "EarlyStopping"
+            and callback.restore_best_weights
+            and callback.best_weights is not None
+        ):
             found = (int(callback.best_epoch) + 1, "EarlyStopping")
     return found

@@ -56,7 +56,9 @@ class History:
     with ``final=True``); the JSON and CSV files are written after every epoch.
     """
 
-    def __init__(self, folder: Path, series: Mapping[str, Sequence[float | None]] | None = None, plot_every: float = 4.0):
+    def __init__(
+        self, folder: Path, series: Mapping[str, Sequence[float | None]] | None = None, plot_every: float = 4.0
+    ):
         self.folder = folder
         self.series: Series = {k: list(v) for k, v in (series or {}).items()}
         self.plot_every = plot_every
@@ -178,7 +180,15 @@ def history_figure(history: Mapping[str, Sequence[float | None]], marks: Marks =
         ax.axis("off")
     top = 1 - 0.45 / height
     if legend:
-        fig.legend(list(legend.values()), list(legend), loc="upper center", ncol=len(legend), fontsize="small", frameon=False, bbox_to_anchor=(0.5, 1))
+        fig.legend(
+            list(legend.values()),
+            list(legend),
+            loc="upper center",
+            ncol=len(legend),
+            fontsize="small",
+            frameon=False,
+            bbox_to_anchor=(0.5, 1),
+        )
     fig.tight_layout(rect=(0, 0, 1, top))
     return fig
 
@@ -190,7 +200,14 @@ def _draw_panel(ax: Any, history: Mapping[str, Sequence[float | None]], group: s
             continue
         series = [math.nan if v is None else v for v in history[key]]
         values += history[key]
-        ax.plot(range(1, len(series) + 1), series, color=color, marker="o" if len(series) <= 30 else None, markersize=3, label=label)
+        ax.plot(
+            range(1, len(series) + 1),
+            series,
+            color=color,
+            marker="o" if len(series) <= 30 else None,
+            markersize=3,
+            label=label,
+        )
     ax.set_title(group.replace("_", " "))
     ax.set_xlabel("epoch")
     if _log_scale(group, values):
@@ -201,12 +218,30 @@ def _draw_panel(ax: Any, history: Mapping[str, Sequence[float | None]], group: s
 
 def _draw_marks(ax: Any, marks: Marks) -> None:
     if marks.best is not None and marks.best == marks.saved:
-        ax.axvline(marks.best, color="tab:green", linestyle="--", linewidth=1, label=f"best {marks.monitor}, weights saved (epoch {marks.best})")
+        ax.axvline(
+            marks.best,
+            color="tab:green",
+            linestyle="--",
+            linewidth=1,
+            label=f"best {marks.monitor}, weights saved (epoch {marks.best})",
+        )
         return
     if marks.best is not None:
-        ax.axvline(marks.best, color="tab:green", linestyle="--", linewidth=1, label=f"best {marks.monitor} (epoch {marks.best})")
+        ax.axvline(
+            marks.best,
+            color="tab:green",
+            linestyle="--",
+            linewidth=1,
+            label=f"best {marks.monitor} (epoch {marks.best})",
+        )
     if marks.saved is not None and marks.saved_by is not None:
-        ax.axvline(marks.saved, color="tab:red", linestyle=":", linewidth=1.2, label=f"weights restored by {marks.saved_by} (epoch {marks.saved})")
+        ax.axvline(
+            marks.saved,
+            color="tab:red",
+            linestyle=":",
+            linewidth=1.2,
+            label=f"weights restored by {marks.saved_by} (epoch {marks.saved})",
+        )
 
 
 def plot_history(history: Mapping[str, Sequence[float | None]], marks: Marks = Marks()) -> bytes:

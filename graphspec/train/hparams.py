@@ -35,7 +35,9 @@ def hparams_of(params: Mapping[str, Any], settings: Any, seed: int | None) -> di
     return values
 
 
-def write_run_summary(log_dir: Path, hparams: Mapping[str, bool | int | float | str], spec_text: str, run_name: str) -> None:
+def write_run_summary(
+    log_dir: Path, hparams: Mapping[str, bool | int | float | str], spec_text: str, run_name: str
+) -> None:
     """Write the HParams of this run and its spec (as a YAML code block) to ``log_dir``'s own event file."""
     import tensorflow as tf
     from tensorboard.plugins.hparams import api as hp

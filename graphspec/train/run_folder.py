@@ -54,7 +54,17 @@ from graphspec.errors import Code, Diagnostic, SpecError
 from graphspec.source.limits import read_json_record
 from graphspec.train.history import HISTORY_FILES, read_json
 
-__all__ = ["MANIFEST", "BackupState", "Claim", "Fingerprint", "Plan", "claim_run", "plan_run", "read_backup", "remove_paths"]
+__all__ = [
+    "MANIFEST",
+    "BackupState",
+    "Claim",
+    "Fingerprint",
+    "Plan",
+    "claim_run",
+    "plan_run",
+    "read_backup",
+    "remove_paths",
+]
 
 MANIFEST = "run.json"
 BACKUP_STATE = "state.json"
@@ -83,7 +93,11 @@ class Fingerprint:
         return cls(_digest(model.encode()), _digest(training.encode()), data_digest(arrays))
 
     def differences(self, other: Mapping[str, Any]) -> list[str]:
-        names = {"model": "the model", "training": "the training settings (fit:, distribute:, --seed)", "data": "the data"}
+        names = {
+            "model": "the model",
+            "training": "the training settings (fit:, distribute:, --seed)",
+            "data": "the data",
+        }
         return [label for key, label in names.items() if other.get(key) != getattr(self, key)]
 
     def to_dict(self) -> dict[str, str]:
@@ -119,7 +133,12 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
         return None
     data = read_json_record(path)  # bounded: a reused folder's run.json may be anything
     if not isinstance(data, dict) or data.get("graphspec_run") != _FORMAT:
-        raise _refused(Code.RUN_EXISTS, f"{folder} has a {MANIFEST} that graphspec cannot read", folder, "give a new --run-dir, or --overwrite to start a run there")
+        raise _refused(
+            Code.RUN_EXISTS,
+            f"{folder} has a {MANIFEST} that graphspec cannot read",
+            folder,
+            "give a new --run-dir, or --overwrite to start a run there",
+        )
     return data
 
 
@@ -138,13 +157,26 @@ class BackupState:
 def read_backup(backup: Path) -> BackupState | None:
     """The backup in folder ``backup``, or ``None`` if it holds no complete one."""
     data = read_json_record(backup / BACKUP_STATE)
-    if not isinstance(data, dict) or data.get("format") != _FORMAT or not _GENERATION.match(str(data.get("generation"))):
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != _FORMAT
+        or not _GENERATION.match(str(data.get("generation")))
+    ):
         return None
     generation = backup / str(data["generation"])
     if not generation.is_dir():
         return None
-    history = {str(k): [None if v is None else float(v) for v in vals] for k, vals in (data.get("history") or {}).items()}
-    return BackupState(int(data["epoch"]), bool(data.get("stopped")), generation, dict(data.get("fingerprint") or {}), history, list(data.get("callbacks") or []))
+    history = {
+        str(k): [None if v is None else float(v) for v in vals] for k, vals in (data.get("history") or {}).items()
+    }
+    return BackupState(
+        int(data["epoch"]),
+        bool(data.get("stopped")),
+        generation,
+        dict(data.get("fingerprint") or {}),
+        history,
+        list(data.get("callbacks") or []),
+    )
 
 
 def new_generation(backup: Path, epoch: int, inside: Path | None = None) -> tuple[Path, Path]:
@@ -166,7 +198,9 @@ def new_generation(backup: Path, epoch: int, inside: Path | None = None) -> tupl
     return temp, backup / name
 
 
-def commit_generation(temp: Path, final: Path, state: Mapping[str, Any], keep: int = 1, inside: Path | None = None) -> None:
+def commit_generation(
+    temp: Path, final: Path, state: Mapping[str, Any], keep: int = 1, inside: Path | None = None
+) -> None:
     """Rename a written generation into place, point ``state.json`` at it, then drop older generations.
 
     ``state`` is the rest of the backup (epoch, history, callbacks' state); until
@@ -250,7 +284,12 @@ def plan_run(folder: Path, request: RunRequest) -> Plan:
         return _plan_unmanaged(folder, request)
     if manifest.get("status") == "finished":
         epochs = manifest.get("epochs_done")
-        raise _refused(Code.RUN_EXISTS, f"{folder} holds a finished run ({epochs} epochs); fit does not train over it", folder, _WAYS_OUT)
+        raise _refused(
+            Code.RUN_EXISTS,
+            f"{folder} holds a finished run ({epochs} epochs); fit does not train over it",
+            folder,
+            _WAYS_OUT,
+        )
     return _plan_interrupted(folder, request, manifest)
 
 
@@ -261,32 +300,59 @@ def _plan_unmanaged(folder: Path, request: RunRequest) -> Plan:
     """A folder without a manifest: new, empty, someone else's files, or a run of a graphspec before manifests."""
     present = [p for p in existing(folder, request.writes)]
     if {"model.keras", "spec.yaml"} <= set(present):
-        raise _refused(Code.RUN_EXISTS, f"{folder} holds a finished run (model.keras, spec.yaml); fit does not train over it", folder, _WAYS_OUT)
+        raise _refused(
+            Code.RUN_EXISTS,
+            f"{folder} holds a finished run (model.keras, spec.yaml); fit does not train over it",
+            folder,
+            _WAYS_OUT,
+        )
     if present:
         listed = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
         raise _refused(Code.RUN_EXISTS, f"{folder} already holds files this run writes: {listed}", folder, _WAYS_OUT)
     if request.resume:
-        raise _refused(Code.CANNOT_RESUME, f"there is no run to resume in {folder}", folder, "run without --resume to start it")
+        raise _refused(
+            Code.CANNOT_RESUME, f"there is no run to resume in {folder}", folder, "run without --resume to start it"
+        )
     return Plan(folder)
 
 
 def _plan_interrupted(folder: Path, request: RunRequest, manifest: Mapping[str, Any]) -> Plan:
     earlier = [str(p) for p in manifest.get("writes", [])]
     backup_dir = manifest.get("backup_dir")
-    state = read_backup(folder / backup_dir) if isinstance(backup_dir, str) and backup_dir == request.backup_dir else None
+    state = (
+        read_backup(folder / backup_dir) if isinstance(backup_dir, str) and backup_dir == request.backup_dir else None
+    )
     done = state.epoch if state is not None else len(next(iter(read_json(folder / "history.json").values()), []))
     if done == 0:  # nothing finished, nothing to lose: a fresh start
         notice = "an interrupted run that finished no epoch: starting it again"
         return Plan(folder, clear=sorted({*earlier, *request.writes}), notice=notice if not request.resume else None)
     changed = request.fingerprint.differences(manifest.get("fingerprint") or {})
     if changed:
-        raise _refused(Code.RUN_EXISTS, f"{folder} holds an interrupted run ({done} epochs) of another run: {' and '.join(changed)} differ", folder, _WAYS_OUT)
+        raise _refused(
+            Code.RUN_EXISTS,
+            f"{folder} holds an interrupted run ({done} epochs) of another run: {' and '.join(changed)} differ",
+            folder,
+            _WAYS_OUT,
+        )
     if state is None:
         code = Code.CANNOT_RESUME if request.resume else Code.RUN_EXISTS
-        why = "it has no BackupAndRestore backup" if request.backup_dir is None or backup_dir != request.backup_dir else "its backup is missing"
-        raise _refused(code, f"{folder} holds an interrupted run ({done} epochs in history.json) that cannot be resumed: {why}", folder, _WAYS_OUT)
+        why = (
+            "it has no BackupAndRestore backup"
+            if request.backup_dir is None or backup_dir != request.backup_dir
+            else "its backup is missing"
+        )
+        raise _refused(
+            code,
+            f"{folder} holds an interrupted run ({done} epochs in history.json) that cannot be resumed: {why}",
+            folder,
+            _WAYS_OUT,
+        )
     stopped = " (it had stopped early: finishing it)" if state.stopped else ""
-    return Plan(folder, backup=state, notice=f"resuming the run in {folder} after epoch {state.epoch} of {request.epochs}{stopped}")
+    return Plan(
+        folder,
+        backup=state,
+        notice=f"resuming the run in {folder} after epoch {state.epoch} of {request.epochs}{stopped}",
+    )
 
 
 def _refused(code: Code, message: str, folder: Path, hint: str) -> SpecError:
@@ -302,7 +368,13 @@ def _within(folder: Path, path: Path) -> bool:
 def _in_folder(patterns: Iterable[str]) -> Iterator[str]:
     """The patterns that name paths in the folder: a run.json edited by hand may name ``/etc/*`` or ``../*``."""
     for pattern in patterns:
-        if isinstance(pattern, str) and pattern and "\0" not in pattern and not looks_absolute(pattern) and ".." not in re.split(r"[\\/]", pattern):
+        if (
+            isinstance(pattern, str)
+            and pattern
+            and "\0" not in pattern
+            and not looks_absolute(pattern)
+            and ".." not in re.split(r"[\\/]", pattern)
+        ):
             yield pattern
 
 
@@ -350,7 +422,9 @@ def remove_temporaries(folder: Path, patterns: Iterable[str]) -> list[Path]:
         name = re.escape(target.name).replace(r"\*", ".*")
         temp = re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}(\.[\w.]+)?$")
         for entry in parent.iterdir():
-            if temp.match(entry.name) or (entry.is_dir() and _is_temporary_generation(entry.name) and pattern.endswith("epoch-*")):
+            if temp.match(entry.name) or (
+                entry.is_dir() and _is_temporary_generation(entry.name) and pattern.endswith("epoch-*")
+            ):
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink(missing_ok=True)
                 removed.append(entry)
     return removed
@@ -413,7 +487,12 @@ def _locked(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise _refused(Code.RUN_IN_USE, f"another process is training in {folder}", folder, "wait for it to finish, or give another --run-dir") from None
+            raise _refused(
+                Code.RUN_IN_USE,
+                f"another process is training in {folder}",
+                folder,
+                "wait for it to finish, or give another --run-dir",
+            ) from None
         yield
     finally:
         os.close(fd)

@@ -92,7 +92,11 @@ class TrialRunner:
             code = self._child.exitcode
             self.close()
             hint = " (killed: out of memory?)" if code == -9 else ""
-            return Outcome(diagnostics=[Diagnostic(Code.TRAINING_FAILED, f"the process training the trial died, exit code {code}{hint}")])
+            return Outcome(
+                diagnostics=[
+                    Diagnostic(Code.TRAINING_FAILED, f"the process training the trial died, exit code {code}{hint}")
+                ]
+            )
         if outcome.rss is not None:
             if self._first is None:
                 self._first = outcome.rss
@@ -110,7 +114,9 @@ class TrialRunner:
         parent, child = context.Pipe()
         # Classes registered here are registered there too (pickled by reference: importable classes).
         registered = (catalog.registered_layers(), catalog.registered_callbacks())
-        self._child = context.Process(target=_serve, args=(child, self.data, self.budget, registered), daemon=True, name="graphspec-trials")
+        self._child = context.Process(
+            target=_serve, args=(child, self.data, self.budget, registered), daemon=True, name="graphspec-trials"
+        )
         try:
             self._child.start()
         except (pickle.PicklingError, AttributeError, TypeError) as exc:
@@ -177,7 +183,12 @@ def run_job(job: Job, data: Any, budget: Any, synthetic: dict[Any, Any]) -> Outc
         arrays = _arrays(report, data, job, synthetic)
         history, count = train_trial(report, arrays, job, refused, budget)
     except SpecError as exc:
-        return Outcome(refused=refused[0] if refused else None, diagnostics=exc.diagnostics, rss=_rss(), cpu=time.process_time() - began)
+        return Outcome(
+            refused=refused[0] if refused else None,
+            diagnostics=exc.diagnostics,
+            rss=_rss(),
+            cpu=time.process_time() - began,
+        )
     return Outcome(history, count, rss=_rss(), cpu=time.process_time() - began)
 
 
@@ -228,7 +239,9 @@ def _write_hparams(job: Job, settings: Any) -> None:
     write_run_summary(Path(job.logdir), hparams_of(job.hparams, settings, job.seed), job.spec, job.run_name)
 
 
-def train_trial(report: Any, arrays: Any, job: Job, refused: list[str], budget: Any) -> tuple[dict[str, list[float]], int]:
+def train_trial(
+    report: Any, arrays: Any, job: Job, refused: list[str], budget: Any
+) -> tuple[dict[str, list[float]], int]:
     """Build and train one trial's model as ``graphspec fit`` does, into its run folder; its history and parameter count.
 
     The pieces are :mod:`graphspec.train`'s own (data check, strategy and seed,
@@ -254,7 +267,9 @@ def train_trial(report: Any, arrays: Any, job: Job, refused: list[str], budget: 
     made, _ = train._spec_callbacks(keras, settings, run_dir, False, 0)
     kwargs = train._fit_kwargs(settings)
     callbacks = [*made, *_callbacks(keras, job, refused, settings)]
-    history = train._guard(lambda: model.fit(train._one_or_dict(x), train._one_or_dict(y), callbacks=callbacks, verbose=0, **kwargs))
+    history = train._guard(
+        lambda: model.fit(train._one_or_dict(x), train._one_or_dict(y), callbacks=callbacks, verbose=0, **kwargs)
+    )
     replace_atomically(run_dir / "model.keras", model.save, suffix=".keras")
     return {name: [float(v) for v in values] for name, values in history.history.items()}, int(model.count_params())
 

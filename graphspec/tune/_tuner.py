@@ -163,7 +163,9 @@ def make_oracle(kt: Any, plan: Plan, chief: Chief | None) -> Any:
             if self.deferred is not None:
                 self.deferred.add(trial.trial_id)
                 return
-            write_text_atomically(os.path.join(self._get_trial_dir(trial.trial_id), "trial.json"), json.dumps(trial.get_state()))
+            write_text_atomically(
+                os.path.join(self._get_trial_dir(trial.trial_id), "trial.json"), json.dumps(trial.get_state())
+            )
 
     kwargs: dict[str, Any] = {
         "objective": kt.Objective(plan.objective.name, plan.objective.direction),
@@ -235,7 +237,9 @@ class Chief:
                 oracle.max_trials += 1  # refusals cost no training: they do not use up the budget
             elif not self.capped:
                 self.capped = True
-                self.log(f"note: over {REFUSALS_PER_TRIAL * self.plan.budget_trials} trials refused; refused trials now count toward --max-trials")
+                self.log(
+                    f"note: over {REFUSALS_PER_TRIAL * self.plan.budget_trials} trials refused; refused trials now count toward --max-trials"
+                )
         self.log(self.line(record))
         self.update_files(oracle, final=False, ended=record)
 
@@ -263,7 +267,11 @@ class Chief:
         if trial.status == "COMPLETED" and record.get("status", "ok") == "ok":
             record.update(status="ok", score=_float(trial.score))
         elif record.get("status") in (None, "ok"):
-            record.update(status="failed", reason=record.get("reason") or (trial.message or "the trial stopped without a result").strip().splitlines()[-1])
+            record.update(
+                status="failed",
+                reason=record.get("reason")
+                or (trial.message or "the trial stopped without a result").strip().splitlines()[-1],
+            )
         return record
 
     def line(self, r: Mapping[str, Any]) -> str:
@@ -271,7 +279,9 @@ class Chief:
         values = ", ".join(f"{k}={_short(v)}" for k, v in (r.get("params") or r.get("values") or {}).items())
         head = f"trial {r['trial']}"
         if r["status"] == "refused":
-            return f"{head} refused ({r.get('reason')}; {1000 * float(r.get('seconds') or 0):.0f} ms, not built): {values}"
+            return (
+                f"{head} refused ({r.get('reason')}; {1000 * float(r.get('seconds') or 0):.0f} ms, not built): {values}"
+            )
         count = f" [{trained}/{self.plan.budget_trials}]"
         if r["status"] == "failed":
             return f"{head}{count} failed: {r.get('reason')}: {values}"
@@ -310,12 +320,20 @@ class Chief:
             self.folder.prune(self.records, {str(r["trial"]) for r in ranked} | self.still_needed(oracle))
         if final or time.monotonic() - self.plotted >= PLOT_EVERY_S:
             log_scaled = {p.name for p in plan.space.params if p.scale != "linear"}
-            self.folder.write_plot(self.records, [p.name for p in plan.space.searched], plan.objective.name, plan.objective.direction, log_scaled)
+            self.folder.write_plot(
+                self.records,
+                [p.name for p in plan.space.searched],
+                plan.objective.name,
+                plan.objective.direction,
+                log_scaled,
+            )
             self.plotted = time.monotonic()
 
     def still_needed(self, oracle: Any) -> set[str]:
         """Trained models a running trial, or a later Hyperband round, may continue from."""
-        needed = {str(tuner_values(t.hyperparameters.values)[1].get("trial_id")) for t in oracle.ongoing_trials.values()}
+        needed = {
+            str(tuner_values(t.hyperparameters.values)[1].get("trial_id")) for t in oracle.ongoing_trials.values()
+        }
         if self.plan.tuner != "hyperband":
             return needed
         continued = {str((r.get("tuner") or {}).get("trial_id")) for r in self.records}
@@ -393,7 +411,12 @@ class Worker:
             self.folder.write_worker_record(trial.trial_id, {**_verdict_fields(verdict), "worker": plan.tuner_id})
             raise kt.errors.FailedTrialError(verdict.reason or _first(verdict.diagnostics))
         start = time.perf_counter()
-        record: dict[str, Any] = {**_verdict_fields(verdict), "worker": plan.tuner_id, "check_seconds": round(verdict.seconds, 6), "executions": []}
+        record: dict[str, Any] = {
+            **_verdict_fields(verdict),
+            "worker": plan.tuner_id,
+            "check_seconds": round(verdict.seconds, 6),
+            "executions": [],
+        }
         try:
             for k in range(1, plan.executions + 1):
                 record["executions"].append(self.execution(kt, trial.trial_id, verdict, extra, k, record))
@@ -409,14 +432,20 @@ class Worker:
         self.failures = 0
         scores = [e["objective"] for e in record["executions"]]
         score = math.fsum(scores) / len(scores)
-        best = min(record["executions"], key=lambda e: e["objective"] if plan.objective.direction == "min" else -e["objective"])
+        best = min(
+            record["executions"], key=lambda e: e["objective"] if plan.objective.direction == "min" else -e["objective"]
+        )
         record.update(score=score, best_epoch=best["best_epoch"], seconds=round(time.perf_counter() - start, 3))
         self.folder.write_worker_record(trial.trial_id, record)
         if self.chief is None:
-            self.log(f"{plan.tuner_id}: trial {trial.trial_id} trained: {plan.objective.name} {score:.4g} in {record['seconds']:.1f} s")
+            self.log(
+                f"{plan.tuner_id}: trial {trial.trial_id} trained: {plan.objective.name} {score:.4g} in {record['seconds']:.1f} s"
+            )
         return {plan.objective.name: score}
 
-    def execution(self, kt: Any, trial_id: str, verdict: Verdict, extra: Mapping[str, Any], k: int, record: dict[str, Any]) -> dict[str, Any]:
+    def execution(
+        self, kt: Any, trial_id: str, verdict: Verdict, extra: Mapping[str, Any], k: int, record: dict[str, Any]
+    ) -> dict[str, Any]:
         """Train one execution (in the trial process); its history and objective."""
         plan = self.plan
         assert verdict.report is not None and verdict.point is not None
@@ -451,7 +480,9 @@ class Worker:
         value, best_epoch = objective_value(history, plan.objective.name, plan.objective.direction)
         if value is None:
             logged = ", ".join(sorted(history))
-            raise kt.errors.FatalError(f"the objective {plan.objective.name!r} is not among the metrics Keras logged ({logged})")
+            raise kt.errors.FatalError(
+                f"the objective {plan.objective.name!r} is not among the metrics Keras logged ({logged})"
+            )
         return {
             "execution": k,
             "run_dir": str(run_dir.relative_to(self.folder.root)),
@@ -499,7 +530,9 @@ def write_hparams_config(logdir: Path, space: Space, objective: str) -> None:
         else:
             domain = None
         params.append(hp_api.HParam(p.name, domain))
-    group, tag = ("validation", objective.removeprefix("val_")) if objective.startswith("val_") else ("train", objective)
+    group, tag = (
+        ("validation", objective.removeprefix("val_")) if objective.startswith("val_") else ("train", objective)
+    )
     metrics = [hp_api.Metric(f"epoch_{tag}", group=group, display_name=objective)]
     if objective != "val_loss":
         metrics.append(hp_api.Metric("epoch_loss", group="validation", display_name="val_loss"))
@@ -533,11 +566,17 @@ def make_tuner(kt: Any, plan: Plan, oracle: Any, worker: Worker, *, overwrite: b
             write_text_atomically(self._get_tuner_fname(), "{}\n")
 
         def reload(self) -> None:
-            if not self._is_worker():  # a worker has no state of its own (and must not read the chief's as it rewrites it)
+            if (
+                not self._is_worker()
+            ):  # a worker has no state of its own (and must not read the chief's as it rewrites it)
                 super().reload()
 
-    with contextlib.redirect_stdout(io.StringIO()):  # Keras Tuner prints "Reloading Tuner from ..."; graphspec's own line says it continues
-        tuner = GraphspecTuner(oracle=oracle, directory=str(plan.folder.root), project_name="keras_tuner", overwrite=overwrite)
+    with contextlib.redirect_stdout(
+        io.StringIO()
+    ):  # Keras Tuner prints "Reloading Tuner from ..."; graphspec's own line says it continues
+        tuner = GraphspecTuner(
+            oracle=oracle, directory=str(plan.folder.root), project_name="keras_tuner", overwrite=overwrite
+        )
     if tuner._is_worker():
         create = tuner.oracle.create_trial
 

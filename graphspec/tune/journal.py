@@ -99,13 +99,25 @@ class TuningFolder:
         try:
             state = json.loads(self.state_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise SpecError.single(Code.BAD_TUNING_FOLDER, f"cannot read {self.state_file}: {exc}", (), "give another --dir, or remove the folder to start over") from None
+            raise SpecError.single(
+                Code.BAD_TUNING_FOLDER,
+                f"cannot read {self.state_file}: {exc}",
+                (),
+                "give another --dir, or remove the folder to start over",
+            ) from None
         if not isinstance(state, dict) or state.get("format") != FORMAT:
-            raise SpecError.single(Code.BAD_TUNING_FOLDER, f"{self.state_file} is not a graphspec search's state (format {FORMAT})", (), "give another --dir")
+            raise SpecError.single(
+                Code.BAD_TUNING_FOLDER,
+                f"{self.state_file} is not a graphspec search's state (format {FORMAT})",
+                (),
+                "give another --dir",
+            )
         return state
 
     def write_state(self, state: Mapping[str, Any]) -> None:
-        write_text_atomically(self.state_file, json.dumps({"format": FORMAT, **state}, indent=2, sort_keys=False) + "\n")
+        write_text_atomically(
+            self.state_file, json.dumps({"format": FORMAT, **state}, indent=2, sort_keys=False) + "\n"
+        )
 
     # -- the journal -----------------------------------------------------------
 
@@ -207,7 +219,14 @@ class TuningFolder:
             return
         _append_line(table, trials_table([record], names, objective).split("\n", 1)[1].encode("utf-8"), durable=False)
 
-    def write_plot(self, records: Sequence[Mapping[str, Any]], names: Sequence[str], objective: str, direction: str, log_scaled: set[str]) -> None:
+    def write_plot(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        names: Sequence[str],
+        objective: str,
+        direction: str,
+        log_scaled: set[str],
+    ) -> None:
         write_bytes_atomically(self.root / "trials.png", plot_trials(records, names, objective, direction, log_scaled))
 
 
@@ -245,7 +264,9 @@ def _plain(value: Any) -> Any:
 # scores
 
 
-def objective_value(history: Mapping[str, Sequence[float]], name: str, direction: str) -> tuple[float | None, int | None]:
+def objective_value(
+    history: Mapping[str, Sequence[float]], name: str, direction: str
+) -> tuple[float | None, int | None]:
     """The best value of ``name`` over the epochs of one execution, and its epoch (1-based)."""
     values = [float(v) for v in history.get(name) or []]
     finite = [(v, i) for i, v in enumerate(values) if math.isfinite(v)]
@@ -284,7 +305,9 @@ def trials_table(records: Sequence[Mapping[str, Any]], names: Sequence[str], obj
     """``trials.csv``: one row per trial, in the order they ended."""
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")
-    writer.writerow(["trial", "status", objective, "best_epoch", *names, "params", "flops", "seconds", "worker", "counts", "reason"])
+    writer.writerow(
+        ["trial", "status", objective, "best_epoch", *names, "params", "flops", "seconds", "worker", "counts", "reason"]
+    )
     for r in records:
         values = r.get("params") or {}
         writer.writerow(
@@ -315,7 +338,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def plot_trials(records: Sequence[Mapping[str, Any]], names: Sequence[str], objective: str, direction: str, log_scaled: set[str]) -> bytes:
+def plot_trials(
+    records: Sequence[Mapping[str, Any]], names: Sequence[str], objective: str, direction: str, log_scaled: set[str]
+) -> bytes:
     """A PNG: the objective of each trained trial with the best so far, then one panel per searched parameter.
 
     Drawn on a bare ``Figure``, as ``graphspec fit``'s history plot, so no pyplot
@@ -351,16 +376,22 @@ def plot_trials(records: Sequence[Mapping[str, Any]], names: Sequence[str], obje
         _parameter_panel(ax, name, trained, objective, name in log_scaled)
     for ax in list(axes)[panels:]:
         ax.axis("off")
-    fig.subplots_adjust(left=0.08, right=0.97, bottom=0.1, top=0.92, hspace=0.55, wspace=0.3)  # tight_layout would double the drawing time
+    fig.subplots_adjust(
+        left=0.08, right=0.97, bottom=0.1, top=0.92, hspace=0.55, wspace=0.3
+    )  # tight_layout would double the drawing time
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80)
     return buffer.getvalue()
 
 
-def _parameter_panel(ax: Any, name: str, trained: Sequence[tuple[int, Mapping[str, Any]]], objective: str, log: bool) -> None:
+def _parameter_panel(
+    ax: Any, name: str, trained: Sequence[tuple[int, Mapping[str, Any]]], objective: str, log: bool
+) -> None:
     from matplotlib.ticker import MaxNLocator, NullFormatter
 
-    pairs = [((r.get("params") or {}).get(name), float(r["score"])) for _, r in trained if name in (r.get("params") or {})]
+    pairs = [
+        ((r.get("params") or {}).get(name), float(r["score"])) for _, r in trained if name in (r.get("params") or {})
+    ]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v, _ in pairs)
     if numeric:
         ax.plot([v for v, _ in pairs], [s for _, s in pairs], "o")

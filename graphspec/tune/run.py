@@ -165,7 +165,18 @@ def tune(
     """
     log: Callable[[str], None] = print if verbose else (lambda line: None)
     plan = plan_search(
-        spec, data, synthetic=synthetic, max_trials=max_trials, tuner=tuner, directory=directory, seed=seed, executions=executions, keep=keep, params=params, limits=limits, budget=budget
+        spec,
+        data,
+        synthetic=synthetic,
+        max_trials=max_trials,
+        tuner=tuner,
+        directory=directory,
+        seed=seed,
+        executions=executions,
+        keep=keep,
+        params=params,
+        limits=limits,
+        budget=budget,
     )
     plan.isolate = isolate
     for line in intro(plan):
@@ -209,7 +220,19 @@ def plan_search(
     _check_settings(tuner, max_trials, executions, keep, data, synthetic, seed)
     doc, space = load_space(spec, limits)
     if space is None:
-        raise SpecError(locate([Diagnostic(Code.MISSING_KEY, "the spec has no `search:` section: nothing to tune", (), "add search: {params: {...}} (see the README's Tuning section)")], doc))
+        raise SpecError(
+            locate(
+                [
+                    Diagnostic(
+                        Code.MISSING_KEY,
+                        "the spec has no `search:` section: nothing to tune",
+                        (),
+                        "add search: {params: {...}} (see the README's Tuning section)",
+                    )
+                ],
+                doc,
+            )
+        )
     overrides = searched_overrides_refused(space, params)
     survey = check_search(doc, params=overrides, limits=limits, budget=budget, seed=seed or 0)
     assert survey is not None
@@ -223,25 +246,60 @@ def plan_search(
     folder = TuningFolder(Path(directory) if directory is not None else Path("tuning") / name)
     epochs = default.spec.fit.epochs if default.spec.fit is not None else 1
     label = str(doc.file) if doc.file else name
-    plan = Plan(label, space, survey, survey.objective, overrides, tuner, seed or 0, executions, keep, max_trials, epochs, folder, limits, budget, arrays, synthetic, role, tuner_id)
+    plan = Plan(
+        label,
+        space,
+        survey,
+        survey.objective,
+        overrides,
+        tuner,
+        seed or 0,
+        executions,
+        keep,
+        max_trials,
+        epochs,
+        folder,
+        limits,
+        budget,
+        arrays,
+        synthetic,
+        role,
+        tuner_id,
+    )
     plan.data_source = None if synthetic is not None else (data if isinstance(data, Mapping) else os.fspath(data))
     if role != "worker":
         _compare_with_folder(plan, doc, default.spec, seed)
     return plan
 
 
-def _check_settings(tuner: str, max_trials: int, executions: int, keep: int, data: Any, synthetic: int | None, seed: int | None) -> None:
+def _check_settings(
+    tuner: str, max_trials: int, executions: int, keep: int, data: Any, synthetic: int | None, seed: int | None
+) -> None:
     problems = []
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT):
         # The tuners' random states (NumPy's, scikit-learn's for bayesian) take 0 <= seed < 2**32; Keras Tuner is given seed + 1.
-        problems.append(Diagnostic(Code.BAD_VALUE, f"the seed must be a whole number from 0 to {SEED_LIMIT - 1}; got {seed!r}", (), "--seed S with 0 <= S < 2**31"))
+        problems.append(
+            Diagnostic(
+                Code.BAD_VALUE,
+                f"the seed must be a whole number from 0 to {SEED_LIMIT - 1}; got {seed!r}",
+                (),
+                "--seed S with 0 <= S < 2**31",
+            )
+        )
     if tuner not in TUNERS:
         problems.append(Diagnostic(Code.BAD_VALUE, f"unknown tuner {tuner!r}", (), "one of " + ", ".join(TUNERS)))
     for name, value in (("max_trials", max_trials), ("executions", executions), ("keep", keep)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             problems.append(Diagnostic(Code.BAD_VALUE, f"{name} must be a whole number of at least 1; got {value!r}"))
     if (data is None) == (synthetic is None):
-        problems.append(Diagnostic(Code.MISSING_KEY, "give training data: a .npz file or arrays, or a number of synthetic samples (not both)", (), "--data FILE.npz or --synthetic N"))
+        problems.append(
+            Diagnostic(
+                Code.MISSING_KEY,
+                "give training data: a .npz file or arrays, or a number of synthetic samples (not both)",
+                (),
+                "--data FILE.npz or --synthetic N",
+            )
+        )
     if problems:
         raise SpecError(problems)
 
@@ -251,20 +309,48 @@ def _check_for_tuner(space: Space, survey: SearchReport, tuner: str) -> None:
     spec = survey.spec.spec
     if spec.distribute is not None and spec.distribute.strategy == "multi-worker":
         problems.append(
-            Diagnostic(Code.BAD_VALUE, "tune trains each trial in one process: multi-worker training does not apply", ("distribute",), "run trials on many machines with KERASTUNER_* instead")
+            Diagnostic(
+                Code.BAD_VALUE,
+                "tune trains each trial in one process: multi-worker training does not apply",
+                ("distribute",),
+                "run trials on many machines with KERASTUNER_* instead",
+            )
         )
     if tuner == "grid":
         for p in space.searched:
             if p.grid() is None:
-                problems.append(Diagnostic(Code.BAD_VALUE, f"grid search needs a finite grid; {p.name!r} ({p.render()}) has no step", p.path, "give it a `step`, or use --tuner random or bayesian"))
+                problems.append(
+                    Diagnostic(
+                        Code.BAD_VALUE,
+                        f"grid search needs a finite grid; {p.name!r} ({p.render()}) has no step",
+                        p.path,
+                        "give it a `step`, or use --tuner random or bayesian",
+                    )
+                )
     if tuner == "hyperband":
-        epochs = {v.report.spec.fit.epochs if v.report.spec.fit is not None else 1 for v in survey.verdicts if v.report is not None}
+        epochs = {
+            v.report.spec.fit.epochs if v.report.spec.fit is not None else 1
+            for v in survey.verdicts
+            if v.report is not None
+        }
         if len(epochs) > 1:
             problems.append(
-                Diagnostic(Code.BAD_VALUE, "Hyperband sets each trial's epochs itself; this search varies fit.epochs", ("search", "params"), "search other parameters, or use another tuner")
+                Diagnostic(
+                    Code.BAD_VALUE,
+                    "Hyperband sets each trial's epochs itself; this search varies fit.epochs",
+                    ("search", "params"),
+                    "search other parameters, or use another tuner",
+                )
             )
         elif (spec.fit.epochs if spec.fit is not None else 1) < 2:
-            problems.append(Diagnostic(Code.BAD_VALUE, "Hyperband needs fit.epochs of at least 2: it trains candidates for fewer epochs first", ("fit",), "set fit.epochs to the full training length"))
+            problems.append(
+                Diagnostic(
+                    Code.BAD_VALUE,
+                    "Hyperband needs fit.epochs of at least 2: it trains candidates for fewer epochs first",
+                    ("fit",),
+                    "set fit.epochs to the full training length",
+                )
+            )
     if problems:
         raise SpecError(locate(problems, space.doc))
 
@@ -273,11 +359,20 @@ def _checked_data(report: Any, data: Any, synthetic: int | None, limits: Limits)
     """Arrays from a file or mapping, checked against the spec as written; ``None`` for synthetic data."""
     if synthetic is not None:
         if synthetic < 1:
-            raise SpecError.single(Code.BAD_VALUE, f"the number of synthetic samples must be 1 or more; got {synthetic}", (), "--synthetic N with N >= 1")
+            raise SpecError.single(
+                Code.BAD_VALUE,
+                f"the number of synthetic samples must be 1 or more; got {synthetic}",
+                (),
+                "--synthetic N with N >= 1",
+            )
         return None
     arrays = data if isinstance(data, Mapping) else data_module.load_npz(data, limits)
     try:
-        data_module.split_arrays(arrays, data_module.expected_arrays(report), source="the data" if isinstance(data, Mapping) else os.fspath(data))
+        data_module.split_arrays(
+            arrays,
+            data_module.expected_arrays(report),
+            source="the data" if isinstance(data, Mapping) else os.fspath(data),
+        )
     except SpecError as exc:
         raise SpecError(locate(exc.diagnostics, report.spec.source)) from None
     return arrays
@@ -291,7 +386,10 @@ def _role() -> tuple[str, str]:
     missing = [v for v in ("KERASTUNER_ORACLE_PORT", "KERASTUNER_TUNER_ID") if v not in os.environ]
     if missing:
         raise SpecError.single(
-            Code.BAD_VALUE, f"KERASTUNER_ORACLE_IP is set but {' and '.join(missing)} is not", (), "set all three: KERASTUNER_TUNER_ID, KERASTUNER_ORACLE_IP, KERASTUNER_ORACLE_PORT"
+            Code.BAD_VALUE,
+            f"KERASTUNER_ORACLE_IP is set but {' and '.join(missing)} is not",
+            (),
+            "set all three: KERASTUNER_TUNER_ID, KERASTUNER_ORACLE_IP, KERASTUNER_ORACLE_PORT",
         )
     return ("chief" if "chief" in tuner_id else "worker"), tuner_id
 
@@ -326,12 +424,25 @@ def _compare_with_folder(plan: Plan, doc: Document, default: Spec, seed: int | N
     identity = _identity(plan, doc, default)
     if state is None:
         if folder.root.exists() and any(folder.root.iterdir()):
-            raise SpecError.single(Code.BAD_TUNING_FOLDER, f"{folder.root} exists and holds no graphspec search (no search.json)", (), "give an empty or new --dir")
+            raise SpecError.single(
+                Code.BAD_TUNING_FOLDER,
+                f"{folder.root} exists and holds no graphspec search (no search.json)",
+                (),
+                "give an empty or new --dir",
+            )
         plan.resume = "new"
-        plan.pending = ({**identity, "version": 1, "versions": [{"version": 1, "base_trials": 0, "started": _now()}]}, None)
+        plan.pending = (
+            {**identity, "version": 1, "versions": [{"version": 1, "base_trials": 0, "started": _now()}]},
+            None,
+        )
         return
     if state.get("name") != identity["name"]:
-        raise SpecError.single(Code.BAD_TUNING_FOLDER, f"{folder.root} holds the search of spec {state.get('name')!r}, not {identity['name']!r}", (), "give another --dir")
+        raise SpecError.single(
+            Code.BAD_TUNING_FOLDER,
+            f"{folder.root} holds the search of spec {state.get('name')!r}, not {identity['name']!r}",
+            (),
+            "give another --dir",
+        )
     if state.get("seed") != (seed if seed is not None else 0):
         raise SpecError.single(
             Code.BAD_TUNING_FOLDER,
@@ -351,7 +462,9 @@ def _compare_with_folder(plan: Plan, doc: Document, default: Spec, seed: int | N
     _changed(plan, state, identity, changes, versions)
 
 
-def _changed(plan: Plan, state: dict[str, Any], identity: dict[str, Any], changes: list[str], versions: list[dict[str, Any]]) -> None:
+def _changed(
+    plan: Plan, state: dict[str, Any], identity: dict[str, Any], changes: list[str], versions: list[dict[str, Any]]
+) -> None:
     plan.resume = "changed"
     plan.changes = changes
     plan.version += 1
@@ -359,8 +472,18 @@ def _changed(plan: Plan, state: dict[str, Any], identity: dict[str, Any], change
     counted, dropped = _still_counting(plan)
     plan.carried = set(counted)
     plan.inject = counted
-    entry = {"version": plan.version, "base_trials": plan.base_trials, "started": _now(), "changes": changes, "carried": sorted(counted), "not_counting": dropped}
-    plan.pending = ({**identity, "version": plan.version, "versions": [*versions, entry]}, {"kind": "space-changed", **entry})
+    entry = {
+        "version": plan.version,
+        "base_trials": plan.base_trials,
+        "started": _now(),
+        "changes": changes,
+        "carried": sorted(counted),
+        "not_counting": dropped,
+    }
+    plan.pending = (
+        {**identity, "version": plan.version, "versions": [*versions, entry]},
+        {"kind": "space-changed", **entry},
+    )
 
 
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -384,8 +507,12 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 def _spec_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """The semantic diff (``graphspec diff``) of the spec as written then and now, outside the search."""
     try:
-        before = validate_loaded(parse_text(str(old.get("spec_text") or ""), file=old.get("spec_file")), params=old.get("params") or None).spec
-        after = validate_loaded(parse_text(str(new.get("spec_text") or ""), file=new.get("spec_file")), params=new.get("params") or None).spec
+        before = validate_loaded(
+            parse_text(str(old.get("spec_text") or ""), file=old.get("spec_file")), params=old.get("params") or None
+        ).spec
+        after = validate_loaded(
+            parse_text(str(new.get("spec_text") or ""), file=new.get("spec_file")), params=new.get("params") or None
+        ).spec
     except SpecError:
         return ["changed (its earlier text no longer loads, so the changes cannot be listed)"]
     lines = diff_specs(before, after).render().splitlines()
@@ -412,7 +539,13 @@ def _counts(plan: Plan, r: Mapping[str, Any]) -> tuple[str | None, dict[str, Any
     space = plan.space
     old_values = dict(r.get("values") or {})
     chosen = {p.name: old_values.get(p.name, p.default) for p in space.searched}
-    verdict = check_point(space, {k: v for k, v in chosen.items() if v is not None}, params=plan.overrides, limits=plan.limits, budget=plan.budget)
+    verdict = check_point(
+        space,
+        {k: v for k, v in chosen.items() if v is not None},
+        params=plan.overrides,
+        limits=plan.limits,
+        budget=plan.budget,
+    )
     if verdict.status != "ok" or verdict.report is None:
         said = verdict.reason or next((d.message for d in verdict.diagnostics if d.is_error), None)
         return (said or "its values are not a point of the new space"), None
@@ -471,8 +604,14 @@ def _now() -> str:
 def intro(plan: Plan) -> list[str]:
     """What the search is about to do, before its first trial."""
     lines = [f"{plan.spec_label}: {line}" for line in plan.survey.lines()]
-    where = {"single": "", "chief": f" (the chief: workers train, as {plan.tuner_id})", "worker": f" (worker {plan.tuner_id})"}[plan.role]
-    lines.append(f"tuning into {plan.folder.root}{where}: {plan.tuner} search, {plan.budget_trials} trials, seed {plan.seed}")
+    where = {
+        "single": "",
+        "chief": f" (the chief: workers train, as {plan.tuner_id})",
+        "worker": f" (worker {plan.tuner_id})",
+    }[plan.role]
+    lines.append(
+        f"tuning into {plan.folder.root}{where}: {plan.tuner} search, {plan.budget_trials} trials, seed {plan.seed}"
+    )
     if plan.resume == "continue":
         done = sum(1 for r in plan.records if r.get("version") == plan.version and r.get("status") != "refused")
         lines.append(f"continuing: {done} of {plan.budget_trials} trials already ran")
@@ -480,7 +619,9 @@ def intro(plan: Plan) -> list[str]:
         lines.append(f"continuing after a change (search version {plan.version}):")
         lines += [f"  {c}" for c in plan.changes]
         ok = [str(r["trial"]) for r in plan.records if r.get("status") == "ok"]
-        lines.append(f"earlier trials that still count: {', '.join(sorted(plan.carried)) or 'none'} ({len(plan.carried)} of {len(ok)} trained)")
+        lines.append(
+            f"earlier trials that still count: {', '.join(sorted(plan.carried)) or 'none'} ({len(plan.carried)} of {len(ok)} trained)"
+        )
     return lines
 
 
@@ -493,7 +634,9 @@ def _search(kt: Any, plan: Plan, log: Callable[[str], None]) -> TuneResult:
 
     chief = _tuner.Chief(plan, plan.folder, log, records=list(plan.records)) if plan.role != "worker" else None
     if chief is not None:
-        chief.refusals = sum(1 for r in plan.records if r.get("status") == "refused" and r.get("version") == plan.version)
+        chief.refusals = sum(
+            1 for r in plan.records if r.get("status") == "refused" and r.get("version") == plan.version
+        )
         chief.best = None
         if not (plan.folder.logs / "hparams-config").exists():
             _tuner.write_hparams_config(plan.folder.logs / "hparams-config", plan.space, plan.objective.name)
@@ -505,7 +648,15 @@ def _search(kt: Any, plan: Plan, log: Callable[[str], None]) -> TuneResult:
     if chief is not None:
         if chief.records:
             chief.update_files(tuner.oracle, final=False)  # the table as this search counts its trials
-        start = {"kind": "start", "version": plan.version, "resume": plan.resume, "tuner": plan.tuner, "max_trials": plan.budget_trials, "seed": plan.seed, "role": plan.role}
+        start = {
+            "kind": "start",
+            "version": plan.version,
+            "resume": plan.resume,
+            "tuner": plan.tuner,
+            "max_trials": plan.budget_trials,
+            "seed": plan.seed,
+            "role": plan.role,
+        }
         plan.folder.append({**start, "time": _now()})
     oracle = tuner.oracle
     try:
@@ -515,7 +666,11 @@ def _search(kt: Any, plan: Plan, log: Callable[[str], None]) -> TuneResult:
         log(f"stopped: the same command continues the search in {plan.folder.root} (the trial under way runs again)")
         raise
     except kt.errors.FatalError as exc:
-        raise SpecError.single(Code.UNKNOWN_OBJECTIVE if "objective" in str(exc) else Code.TRAINING_FAILED, f"the search stopped: {exc}", ("search", "objective")) from None
+        raise SpecError.single(
+            Code.UNKNOWN_OBJECTIVE if "objective" in str(exc) else Code.TRAINING_FAILED,
+            f"the search stopped: {exc}",
+            ("search", "objective"),
+        ) from None
     finally:
         runner.close()
         if chief is not None and chief.records:
@@ -561,7 +716,9 @@ def _made_tuner(kt: Any, plan: Plan, chief: Any, worker: Any, log: Callable[[str
             tuner.oracle.max_trials = plan.max_trials
             return tuner
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            log(f"note: Keras Tuner's state in {plan.folder.keras_tuner} cannot be read ({exc}); rebuilt from the journal")
+            log(
+                f"note: Keras Tuner's state in {plan.folder.keras_tuner} cannot be read ({exc}); rebuilt from the journal"
+            )
             plan.resume = "rebuilt"
             oracle = _tuner.make_oracle(kt, plan, chief)
     tuner = _tuner.make_tuner(kt, plan, oracle, worker, overwrite=True)
@@ -632,7 +789,9 @@ def _give(oracle: Any, plan: Plan, r: Mapping[str, Any], kept: Mapping[str, Any]
     if plan.tuner != "grid":  # the grid walks on from its first trial's values: it starts over
         oracle.start_order.append(trial_id)
     oracle.end_order.append(trial_id)
-    with contextlib.suppress(KeyError, ValueError):  # values of an earlier space this one cannot place: only the count matters
+    with contextlib.suppress(
+        KeyError, ValueError
+    ):  # values of an earlier space this one cannot place: only the count matters
         oracle._record_values(trial)
     oracle._save_trial(trial)
 
@@ -656,7 +815,9 @@ def _result(plan: Plan, chief: Any, log: Callable[[str], None]) -> TuneResult:
         top = best[0]
         result.best_spec = load(plan.folder.root / "best.yaml")
         model = " and best.keras" if (plan.folder.root / "best.keras").exists() else ""
-        log(f"best: trial {top['trial']}, {plan.objective.name} {float(top['score']):.4g}: {plan.folder.root / 'best.yaml'}{model}")
+        log(
+            f"best: trial {top['trial']}, {plan.objective.name} {float(top['score']):.4g}: {plan.folder.root / 'best.yaml'}{model}"
+        )
         log(f"see what the search changed: graphspec diff {plan.spec_label} {plan.folder.root / 'best.yaml'}")
     else:
         log("no trial trained: no best.yaml")

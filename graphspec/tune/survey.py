@@ -78,7 +78,14 @@ class Verdict:
         return self.point.values if self.point is not None else dict(self.chosen)
 
 
-def check_point(space: Space, chosen: Mapping[str, Any], *, params: Mapping[str, Any] | None = None, limits: Limits = Limits(), budget: Budget = Budget()) -> Verdict:
+def check_point(
+    space: Space,
+    chosen: Mapping[str, Any],
+    *,
+    params: Mapping[str, Any] | None = None,
+    limits: Limits = Limits(),
+    budget: Budget = Budget(),
+) -> Verdict:
     """Expand, validate and constrain the spec at one point of ``space``, without TensorFlow.
 
     ``params`` sets other (not searched) parameters, as ``--set`` does. Never
@@ -100,19 +107,25 @@ def _check(space: Space, chosen: dict[str, Value], params: dict[str, Any], limit
     except SpecError as exc:
         over = [d for d in exc.errors if d.code in _BUDGET_CODES]
         if over:
-            return Verdict(chosen, point, "refused", constraint="budget", reason=over[0].message, diagnostics=exc.diagnostics)
+            return Verdict(
+                chosen, point, "refused", constraint="budget", reason=over[0].message, diagnostics=exc.diagnostics
+            )
         return Verdict(chosen, point, "failed", diagnostics=exc.diagnostics)
     inf = report.inference
     weights = inf.total_params if inf.total_params is not None else sum(n.params or 0 for n in inf.nodes.values())
     flops = inf.total_flops if inf.total_flops is not None else sum(n.flops or 0 for n in inf.nodes.values())
-    verdict = Verdict(chosen, point, "ok", report, weights, inf.total_params is not None, flops, inf.total_flops is not None)
+    verdict = Verdict(
+        chosen, point, "ok", report, weights, inf.total_params is not None, flops, inf.total_flops is not None
+    )
     for name, limit, count, exact, what in (
         ("max_params", space.max_params, weights, verdict.params_exact, "parameters"),
         ("max_flops", space.max_flops, flops, verdict.flops_exact, "FLOPs per example"),
     ):
         if limit is not None and count > limit:
             bound = "" if exact else "at least "
-            return replace(verdict, status="refused", constraint=name, reason=f"{bound}{count:,} {what}, over {name} {limit:,}")
+            return replace(
+                verdict, status="refused", constraint=name, reason=f"{bound}{count:,} {what}, over {name} {limit:,}"
+            )
     return verdict
 
 
@@ -166,10 +179,24 @@ def objective_of(space: Space, report: Report) -> tuple[Objective, list[Diagnost
         return objective, []
     if objective.name.startswith("val_") and not held_out:
         hint = "set fit.validation_split (0.2 holds out a fifth of the data), or tune on a training metric"
-        return objective, [Diagnostic(Code.UNKNOWN_OBJECTIVE, f"objective {objective.name!r} needs validation data, and the spec holds none out", objective.path, hint)]
+        return objective, [
+            Diagnostic(
+                Code.UNKNOWN_OBJECTIVE,
+                f"objective {objective.name!r} needs validation data, and the spec holds none out",
+                objective.path,
+                hint,
+            )
+        ]
 
     hint = did_you_mean_or_list(objective.name, sorted(names), label="logged")
-    return objective, [Diagnostic(Code.UNKNOWN_OBJECTIVE, f"objective {objective.name!r} is not a metric this model logs ({', '.join(sorted(names))})", objective.path, hint)]
+    return objective, [
+        Diagnostic(
+            Code.UNKNOWN_OBJECTIVE,
+            f"objective {objective.name!r} is not a metric this model logs ({', '.join(sorted(names))})",
+            objective.path,
+            hint,
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -234,11 +261,21 @@ class SearchReport:
         conditional = sum(1 for p in sp.params if p.conditions)
         derived = sum(1 for p in sp.params if p.kind == "derived")
         size = f"{self.configurations:,} configurations" if self.configurations is not None else "continuous"
-        extra = ", ".join(x for x in (f"{conditional} conditional" if conditional else "", f"{derived} derived" if derived else "") if x)
-        limits = ", ".join(f"{k} {v:,}" for k, v in (("max_params", sp.max_params), ("max_flops", sp.max_flops)) if v is not None)
+        extra = ", ".join(
+            x
+            for x in (f"{conditional} conditional" if conditional else "", f"{derived} derived" if derived else "")
+            if x
+        )
+        limits = ", ".join(
+            f"{k} {v:,}" for k, v in (("max_params", sp.max_params), ("max_flops", sp.max_flops)) if v is not None
+        )
         head = f"search: {len(sp.params)} parameters{f' ({extra})' if extra else ''}, {size}; objective {self.objective.name} ({self.objective.direction})"
         lines = [head + (f"; {limits}" if limits else "")]
-        which = f"all {self.corners:,} corners" if self.exhaustive else f"{self.corners_checked} of {self.corners:,} corners"
+        which = (
+            f"all {self.corners:,} corners"
+            if self.exhaustive
+            else f"{self.corners_checked} of {self.corners:,} corners"
+        )
         checked = f"checked {len(self.verdicts)} points ({which}{f', {self.random_points} random' if self.random_points else ''}) in {self.seconds:.2f} s"
         for attr, what in (("params", "parameters"), ("flops", "FLOPs per example")):
             span = self.span(attr)
@@ -246,17 +283,32 @@ class SearchReport:
                 low, high = span
                 lower = "" if all(getattr(v, f"{attr}_exact") for v in (low, high)) else "at least "
                 checked += f"; {what} {lower}{getattr(low, attr):,} – {getattr(high, attr):,}"
-        lines.append(checked + ("" if self.exhaustive else " (over the points checked: a sample, the space may reach further)"))
+        lines.append(
+            checked + ("" if self.exhaustive else " (over the points checked: a sample, the space may reach further)")
+        )
         refused = self.refused()
         if refused:
-            lines.append("refused by constraints: " + ", ".join(f"{n} of {len(self.verdicts)} points over {k}" for k, n in refused.items()) + " (refused without building when sampled)")
+            lines.append(
+                "refused by constraints: "
+                + ", ".join(f"{n} of {len(self.verdicts)} points over {k}" for k, n in refused.items())
+                + " (refused without building when sampled)"
+            )
         lines.extend(f"note: {n}" for n in self.notes)
         return lines
 
     def to_dict(self) -> dict[str, Any]:
         def span(attr: str) -> dict[str, Any] | None:
             found = self.span(attr)
-            return None if found is None else {"min": getattr(found[0], attr), "max": getattr(found[1], attr), "at_min": found[0].values, "at_max": found[1].values}
+            return (
+                None
+                if found is None
+                else {
+                    "min": getattr(found[0], attr),
+                    "max": getattr(found[1], attr),
+                    "at_min": found[0].values,
+                    "at_max": found[1].values,
+                }
+            )
 
         return {
             "parameters": {p.name: p.describe() for p in self.space.params},
@@ -335,7 +387,17 @@ def check_search(
             seen.add(_key(candidate))
             chosen.append(candidate)
     verdicts = [check_point(space, c, params=overrides, limits=limits, budget=budget) for c in chosen]
-    report = SearchReport(space, objective, spec, verdicts, corners, corner_count, corner_count >= corners, len(chosen) - corner_count, space.configurations())
+    report = SearchReport(
+        space,
+        objective,
+        spec,
+        verdicts,
+        corners,
+        corner_count,
+        corner_count >= corners,
+        len(chosen) - corner_count,
+        space.configurations(),
+    )
     report.diagnostics = [*locate(diagnostics, doc), *_point_problems(space, verdicts, doc)]
     report.notes = _notes(space, verdicts)
     report.seconds = time.perf_counter() - start
@@ -425,7 +487,14 @@ def _point_problems(space: Space, verdicts: list[Verdict], doc: Document) -> lis
         out[-1] = replace(out[-1], hint=f"{out[-1].hint}; {share}" if out[-1].hint else share)
     if verdicts and all(v.status == "refused" for v in verdicts):
         smallest = min((v.params for v in verdicts if v.params is not None), default=None)
-        limits = ", ".join(f"{k} {v:,}" for k, v in (("max_params", space.max_params), ("max_flops", space.max_flops)) if v is not None) or "the budget"
+        limits = (
+            ", ".join(
+                f"{k} {v:,}"
+                for k, v in (("max_params", space.max_params), ("max_flops", space.max_flops))
+                if v is not None
+            )
+            or "the budget"
+        )
         detail = f"; the smallest has {smallest:,} parameters" if smallest is not None else ""
         out.append(
             Diagnostic(
@@ -444,13 +513,22 @@ def _label(space: Space, v: Verdict) -> str:
 
 def _notes(space: Space, verdicts: list[Verdict]) -> list[str]:
     notes = []
-    for flag, limit, what in (("params_exact", space.max_params, "parameter"), ("flops_exact", space.max_flops, "FLOP")):
+    for flag, limit, what in (
+        ("params_exact", space.max_params, "parameter"),
+        ("flops_exact", space.max_flops, "FLOP"),
+    ):
         inexact = [v for v in verdicts if v.report is not None and not getattr(v, flag)]
         if inexact:
             report = inexact[0].report
             assert report is not None
             attr = "params" if what == "parameter" else "flops"
             layers = sorted({info.layer for info in report.inference.nodes.values() if getattr(info, attr) is None})
-            effect = "; max_params is checked again at build time" if what == "parameter" and limit is not None else (" and max_flops does not count them" if limit is not None else "")
-            notes.append(f"{what} counts of {', '.join(layers) or 'some layers'} are not known statically: the figures are lower bounds{effect}")
+            effect = (
+                "; max_params is checked again at build time"
+                if what == "parameter" and limit is not None
+                else (" and max_flops does not count them" if limit is not None else "")
+            )
+            notes.append(
+                f"{what} counts of {', '.join(layers) or 'some layers'} are not known statically: the figures are lower bounds{effect}"
+            )
     return notes

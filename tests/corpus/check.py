@@ -28,7 +28,19 @@ from tests.corpus import Entry
 from tests.corpus.expected import Differs, Refused
 
 # The ways a rebuilt model can differ from the original, in the order they are checked.
-ASPECTS = ("layers", "classes", "configs", "params", "trainable", "inputs", "outputs", "structure", "predictions", "compile", "fixed-point")
+ASPECTS = (
+    "layers",
+    "classes",
+    "configs",
+    "params",
+    "trainable",
+    "inputs",
+    "outputs",
+    "structure",
+    "predictions",
+    "compile",
+    "fixed-point",
+)
 ATOL = 1e-5
 
 
@@ -96,7 +108,9 @@ def _round_trip(source: Any, reference: Any, entry: Entry) -> Outcome:
         return Outcome("build", err.codes[0], str(err), seconds=seconds)
     seconds["build"] = time.perf_counter() - start
     if reference is None:
-        return Outcome("differs", differs={"reference": "Keras itself cannot load this model, yet it imported"}, seconds=seconds)
+        return Outcome(
+            "differs", differs={"reference": "Keras itself cannot load this model, yet it imported"}, seconds=seconds
+        )
     differs = compare(reference, rebuilt, entry)
     try:
         again = graphspec.from_keras(rebuilt)
@@ -143,7 +157,11 @@ def _facts(source: Any) -> set[str]:
 
     def walk(value: Any) -> None:
         if isinstance(value, Mapping):
-            found.update(v for k, v in value.items() if k in ("name", "class_name", "registered_name", "config") and isinstance(v, str))
+            found.update(
+                v
+                for k, v in value.items()
+                if k in ("name", "class_name", "registered_name", "config") and isinstance(v, str)
+            )
             for v in value.values():
                 walk(v)
         elif isinstance(value, list | tuple):
@@ -164,7 +182,11 @@ def mismatch(outcome: Outcome, expected: Refused | Differs | None) -> str | None
         return None
     if (outcome.stage, outcome.code) != (expected.stage, expected.code):
         return f"expected {expected.stage}: [{expected.code}], but {outcome.summary()}"
-    problems = [f"the message does not contain {text!r}" for text in (expected.names, expected.says, expected.false) if text and text not in outcome.message]
+    problems = [
+        f"the message does not contain {text!r}"
+        for text in (expected.names, expected.says, expected.false)
+        if text and text not in outcome.message
+    ]
     if expected.names not in outcome.facts:
         problems.append(f"{expected.names!r} is not a layer, input or object of this model")
     return "; ".join(problems) + f"\n{outcome.message}" if problems else None
@@ -216,7 +238,11 @@ def compare(old: Any, new: Any, entry: Entry) -> dict[str, str]:
         "params": lambda m: (m.count_params(), _count(m.trainable_weights), _count(m.non_trainable_weights)),
         "trainable": lambda m: m.trainable,
         "inputs": lambda m: [(None if sequential else _name(t), tuple(t.shape), str(t.dtype)) for t in m.inputs],
-        "outputs": lambda m: [tuple(t.shape) for t in m.outputs] if sequential else list(zip(_output_names(m), [tuple(t.shape) for t in m.outputs], strict=True)),
+        "outputs": lambda m: (
+            [tuple(t.shape) for t in m.outputs]
+            if sequential
+            else list(zip(_output_names(m), [tuple(t.shape) for t in m.outputs], strict=True))
+        ),
         "structure": lambda m: _structure(m, sequential),
         "compile": compile_settings,
     }
@@ -276,6 +302,7 @@ def _structs(model: Any) -> tuple[Any, Any]:
 
 def _structure(model: Any, sequential: bool) -> Any:
     """The nesting of the model's inputs and outputs (dict keys, list or tuple), with input names at the leaves."""
+
     def shape(struct: Any, leaf: Any) -> Any:
         if isinstance(struct, Mapping):
             return {"dict": {str(k): shape(v, leaf) for k, v in struct.items()}}
@@ -293,7 +320,9 @@ def _difference(a: Any, b: Any) -> str:
     """A short account of how two probe values differ (the first differing keys or items)."""
     if isinstance(a, dict) and isinstance(b, dict):
         keys = [k for k in sorted(set(a) | set(b), key=str) if a.get(k, "<absent>") != b.get(k, "<absent>")]
-        return "; ".join(f"{k}: {_show(a.get(k, '<absent>'))} != {_show(b.get(k, '<absent>'))}" for k in keys[:3]) + (" ..." if len(keys) > 3 else "")
+        return "; ".join(f"{k}: {_show(a.get(k, '<absent>'))} != {_show(b.get(k, '<absent>'))}" for k in keys[:3]) + (
+            " ..." if len(keys) > 3 else ""
+        )
     if isinstance(a, list) and isinstance(b, list):
         gone, extra = [x for x in a if x not in b], [x for x in b if x not in a]
         if not gone and not extra:
@@ -389,7 +418,11 @@ def _prediction_difference(old: Any, new: Any, entry: Entry) -> str:
     by_name = dict(got)
     # Outputs are matched by name where both models name them alike (and uniquely), else by position.
     named = len(by_name) == len(got) and {k for k, _ in want} == set(by_name)
-    pairs = [(k, a, by_name[k]) for k, a in want] if named else [(k, a, b) for (k, a), (_, b) in zip(want, got, strict=True)]
+    pairs = (
+        [(k, a, by_name[k]) for k, a in want]
+        if named
+        else [(k, a, b) for (k, a), (_, b) in zip(want, got, strict=True)]
+    )
     worst = []
     for name, a, b in pairs:
         if a.shape != b.shape:
@@ -413,7 +446,11 @@ def compile_settings(model: Any) -> Any:
     names = _output_names(model)
     return {
         "loss": _by_output(config.get("loss"), names, _loss),
-        "loss_weights": {n: float(w) for n, w in _by_output(config.get("loss_weights"), names, lambda w: w).items() if w is not None and float(w) != 1.0},
+        "loss_weights": {
+            n: float(w)
+            for n, w in _by_output(config.get("loss_weights"), names, lambda w: w).items()
+            if w is not None and float(w) != 1.0
+        },
         "metrics": _metrics(config.get("metrics"), names),
         "weighted_metrics": _metrics(config.get("weighted_metrics"), names),
         "optimizer": _serialized(config.get("optimizer")),
@@ -442,7 +479,9 @@ def _metrics(value: Any, names: list[str]) -> dict[str, Any]:
         return {}
     if isinstance(value, list | tuple) and (len(names) == 1 or not any(isinstance(v, list | tuple) for v in value)):
         value = [value] * len(names) if len(names) > 1 else [value]
-    per = _by_output(value, names, lambda ms: [_metric(m) for m in (ms if isinstance(ms, list | tuple) else [ms]) if m is not None])
+    per = _by_output(
+        value, names, lambda ms: [_metric(m) for m in (ms if isinstance(ms, list | tuple) else [ms]) if m is not None]
+    )
     return {n: ms for n, ms in per.items() if ms}
 
 
@@ -508,7 +547,11 @@ def _plain_kwargs(obj: Any, fn: Any) -> str:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         params = {}  # type: ignore[assignment]
-    kept = {k: v for k, v in kwargs.items() if k not in params or params[k].default is inspect.Parameter.empty or params[k].default != v}
+    kept = {
+        k: v
+        for k, v in kwargs.items()
+        if k not in params or params[k].default is inspect.Parameter.empty or params[k].default != v
+    }
     return json.dumps(kept, sort_keys=True, default=repr)
 
 

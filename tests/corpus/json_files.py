@@ -20,7 +20,10 @@ _WHERE = "model.to_json() files committed to public repositories ({}; hand-writt
 def _glorot(tf_keras: bool) -> dict[str, Any]:
     if tf_keras:
         return {"class_name": "GlorotUniform", "config": {"seed": None}}
-    return {"class_name": "VarianceScaling", "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform", "seed": None}}
+    return {
+        "class_name": "VarianceScaling",
+        "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform", "seed": None},
+    }
 
 
 def _dense2(name: str, units: int, activation: str, tf_keras: bool = False, **extra: Any) -> dict[str, Any]:
@@ -93,9 +96,25 @@ def keras_2_2_sequential_cnn() -> str:
             "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
         },
     }  # fmt: skip
-    pool = {"class_name": "MaxPooling2D", "config": {"name": "max_pooling2d_1", "trainable": True, "pool_size": [2, 2], "padding": "valid", "strides": [2, 2], "data_format": "channels_last"}}
-    flatten = {"class_name": "Flatten", "config": {"name": "flatten_1", "trainable": True, "data_format": "channels_last"}}
-    config = {"name": "sequential_1", "layers": [conv, pool, flatten, _dense2("dense_1", 16, "relu"), _dense2("dense_2", 10, "softmax")]}
+    pool = {
+        "class_name": "MaxPooling2D",
+        "config": {
+            "name": "max_pooling2d_1",
+            "trainable": True,
+            "pool_size": [2, 2],
+            "padding": "valid",
+            "strides": [2, 2],
+            "data_format": "channels_last",
+        },
+    }
+    flatten = {
+        "class_name": "Flatten",
+        "config": {"name": "flatten_1", "trainable": True, "data_format": "channels_last"},
+    }
+    config = {
+        "name": "sequential_1",
+        "layers": [conv, pool, flatten, _dense2("dense_1", 16, "relu"), _dense2("dense_2", 10, "softmax")],
+    }
     return json.dumps({"class_name": "Sequential", "config": config, "keras_version": "2.2.4", "backend": "tensorflow"})
 
 
@@ -112,7 +131,12 @@ def _node2(*names: str) -> list[list[list[Any]]]:
 )
 def keras_2_2_functional_model() -> str:
     def input_layer(name: str, width: int) -> dict[str, Any]:
-        return {"name": name, "class_name": "InputLayer", "config": {"batch_input_shape": [None, width], "dtype": "float32", "sparse": False, "name": name}, "inbound_nodes": []}
+        return {
+            "name": name,
+            "class_name": "InputLayer",
+            "config": {"batch_input_shape": [None, width], "dtype": "float32", "sparse": False, "name": name},
+            "inbound_nodes": [],
+        }
 
     def called(layer: dict[str, Any], *inputs: str) -> dict[str, Any]:
         return {"name": layer["config"]["name"], **layer, "inbound_nodes": _node2(*inputs)}
@@ -125,7 +149,12 @@ def keras_2_2_functional_model() -> str:
         called(merge, "dense_1", "input_2"),
         called(_dense2("dense_2", 1, "sigmoid"), "concatenate_1"),
     ]
-    config = {"name": "model_1", "layers": model_layers, "input_layers": [["input_1", 0, 0], ["input_2", 0, 0]], "output_layers": [["dense_2", 0, 0]]}
+    config = {
+        "name": "model_1",
+        "layers": model_layers,
+        "input_layers": [["input_1", 0, 0], ["input_2", 0, 0]],
+        "output_layers": [["dense_2", 0, 0]],
+    }
     return json.dumps({"class_name": "Model", "config": config, "keras_version": "2.2.4", "backend": "tensorflow"})
 
 
@@ -136,7 +165,18 @@ def keras_2_2_functional_model() -> str:
     json=True,
 )
 def tf_keras_2_4_functional_lstm() -> str:
-    inp = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, None], "dtype": "int32", "sparse": False, "ragged": False, "name": "tokens"}, "name": "tokens", "inbound_nodes": []}
+    inp = {
+        "class_name": "InputLayer",
+        "config": {
+            "batch_input_shape": [None, None],
+            "dtype": "int32",
+            "sparse": False,
+            "ragged": False,
+            "name": "tokens",
+        },
+        "name": "tokens",
+        "inbound_nodes": [],
+    }
     embedding = {
         "class_name": "Embedding",
         "config": {
@@ -160,8 +200,17 @@ def tf_keras_2_4_functional_lstm() -> str:
         "name": "lstm",
         "inbound_nodes": _node2("embedding"),
     }  # fmt: skip
-    dense = {"name": "dense", **_dense2("dense", 1, "sigmoid", tf_keras=True, dtype="float32"), "inbound_nodes": _node2("lstm")}
-    config = {"name": "model", "layers": [inp, embedding, lstm, dense], "input_layers": [["tokens", 0, 0]], "output_layers": [["dense", 0, 0]]}
+    dense = {
+        "name": "dense",
+        **_dense2("dense", 1, "sigmoid", tf_keras=True, dtype="float32"),
+        "inbound_nodes": _node2("lstm"),
+    }
+    config = {
+        "name": "model",
+        "layers": [inp, embedding, lstm, dense],
+        "input_layers": [["tokens", 0, 0]],
+        "output_layers": [["dense", 0, 0]],
+    }
     return json.dumps({"class_name": "Functional", "config": config, "keras_version": "2.4.0", "backend": "tensorflow"})
 
 
@@ -185,9 +234,22 @@ def tf_keras_2_15_sequential() -> str:
         }  # fmt: skip
         return {**_module_object("keras.layers", "Dense", config), "build_config": {"input_shape": [None, width]}}
 
-    inp = _module_object("keras.layers", "InputLayer", {"batch_input_shape": [None, 20], "dtype": "float32", "sparse": False, "ragged": False, "name": "dense_input"})
+    inp = _module_object(
+        "keras.layers",
+        "InputLayer",
+        {"batch_input_shape": [None, 20], "dtype": "float32", "sparse": False, "ragged": False, "name": "dense_input"},
+    )
     config = {"name": "sequential", "layers": [inp, dense("dense", 16, "relu", 20), dense("dense_1", 3, "softmax", 16)]}
-    return json.dumps({"module": "keras", "class_name": "Sequential", "config": config, "registered_name": None, "keras_version": "2.15.0", "backend": "tensorflow"})
+    return json.dumps(
+        {
+            "module": "keras",
+            "class_name": "Sequential",
+            "config": config,
+            "registered_name": None,
+            "keras_version": "2.15.0",
+            "backend": "tensorflow",
+        }
+    )
 
 
 @entry(
@@ -218,7 +280,9 @@ def keras_1_merge_model() -> str:
     }  # fmt: skip
     merge = {"class_name": "Merge", "config": merge_config}
     out = {"class_name": "Dense", "config": out_config}
-    return json.dumps({"class_name": "Sequential", "config": [merge, out], "keras_version": "1.2.2", "backend": "tensorflow"})
+    return json.dumps(
+        {"class_name": "Sequential", "config": [merge, out], "keras_version": "1.2.2", "backend": "tensorflow"}
+    )
 
 
 @entry(
@@ -231,7 +295,10 @@ def keras_3_functional_json() -> str:
     policy = _module_object("keras", "DTypePolicy", {"name": "float32"})
 
     def tensor(layer: str) -> dict[str, Any]:
-        return {"class_name": "__keras_tensor__", "config": {"shape": [None, 8], "dtype": "float32", "keras_history": [layer, 0, 0]}}
+        return {
+            "class_name": "__keras_tensor__",
+            "config": {"shape": [None, 8], "dtype": "float32", "keras_history": [layer, 0, 0]},
+        }
 
     def dense(name: str, units: int, activation: str, source: str) -> dict[str, Any]:
         config = {
@@ -239,11 +306,28 @@ def keras_3_functional_json() -> str:
             "kernel_initializer": _module_object("keras.initializers", "GlorotUniform", {"seed": None}), "bias_initializer": _module_object("keras.initializers", "Zeros", {}),
             "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
         }  # fmt: skip
-        return {**_module_object("keras.layers", "Dense", config), "name": name, "build_config": {"input_shape": [None, 8]}, "inbound_nodes": [{"args": [tensor(source)], "kwargs": {}}]}
+        return {
+            **_module_object("keras.layers", "Dense", config),
+            "name": name,
+            "build_config": {"input_shape": [None, 8]},
+            "inbound_nodes": [{"args": [tensor(source)], "kwargs": {}}],
+        }
 
-    inp = {**_module_object("keras.layers", "InputLayer", {"batch_shape": [None, 8], "dtype": "float32", "sparse": False, "name": "features"}), "name": "features", "inbound_nodes": []}
+    inp = {
+        **_module_object(
+            "keras.layers",
+            "InputLayer",
+            {"batch_shape": [None, 8], "dtype": "float32", "sparse": False, "name": "features"},
+        ),
+        "name": "features",
+        "inbound_nodes": [],
+    }
     dropout = {
-        **_module_object("keras.layers", "Dropout", {"name": "dropout", "trainable": True, "dtype": policy, "rate": 0.25, "seed": None, "noise_shape": None}),
+        **_module_object(
+            "keras.layers",
+            "Dropout",
+            {"name": "dropout", "trainable": True, "dtype": policy, "rate": 0.25, "seed": None, "noise_shape": None},
+        ),
         "name": "dropout",
         "build_config": {"input_shape": [None, 8]},
         "inbound_nodes": [{"args": [tensor("hidden")], "kwargs": {"training": False}}],
@@ -253,4 +337,11 @@ def keras_3_functional_json() -> str:
         "layers": [inp, dense("hidden", 8, "relu", "features"), dropout, dense("scores", 4, "softmax", "dropout")],
         "input_layers": ["features", 0, 0], "output_layers": ["scores", 0, 0],
     }  # fmt: skip
-    return json.dumps({"module": "keras.src.models.functional", "class_name": "Functional", "config": config, "registered_name": "Functional"})
+    return json.dumps(
+        {
+            "module": "keras.src.models.functional",
+            "class_name": "Functional",
+            "config": config,
+            "registered_name": "Functional",
+        }
+    )

@@ -135,7 +135,12 @@ class TransformerEncoder(layers.Layer):
         return self.layernorm_2(proj_input + self.dense_proj(proj_input))
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "embed_dim": self.embed_dim, "dense_dim": self.dense_dim, "num_heads": self.num_heads}
+        return {
+            **super().get_config(),
+            "embed_dim": self.embed_dim,
+            "dense_dim": self.dense_dim,
+            "num_heads": self.num_heads,
+        }
 
 
 class PositionalEmbedding(layers.Layer):
@@ -155,7 +160,12 @@ class PositionalEmbedding(layers.Layer):
         return ops.not_equal(inputs, 0)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "sequence_length": self.sequence_length, "vocab_size": self.vocab_size, "embed_dim": self.embed_dim}
+        return {
+            **super().get_config(),
+            "sequence_length": self.sequence_length,
+            "vocab_size": self.vocab_size,
+            "embed_dim": self.embed_dim,
+        }
 
 
 class TransformerDecoder(layers.Layer):
@@ -176,12 +186,22 @@ class TransformerDecoder(layers.Layer):
         length = ops.shape(inputs)[1]
         causal_mask = ops.cast(ops.arange(length)[:, None] >= ops.arange(length), "int32")[None, :, :]
         padding_mask = ops.minimum(ops.cast(mask[:, None, :], "int32"), causal_mask) if mask is not None else None
-        out_1 = self.layernorm_1(inputs + self.attention_1(query=inputs, value=inputs, key=inputs, attention_mask=causal_mask))
-        out_2 = self.layernorm_2(out_1 + self.attention_2(query=out_1, value=encoder_outputs, key=encoder_outputs, attention_mask=padding_mask))
+        out_1 = self.layernorm_1(
+            inputs + self.attention_1(query=inputs, value=inputs, key=inputs, attention_mask=causal_mask)
+        )
+        out_2 = self.layernorm_2(
+            out_1
+            + self.attention_2(query=out_1, value=encoder_outputs, key=encoder_outputs, attention_mask=padding_mask)
+        )
         return self.layernorm_3(out_2 + self.dense_proj(out_2))
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "embed_dim": self.embed_dim, "latent_dim": self.latent_dim, "num_heads": self.num_heads}
+        return {
+            **super().get_config(),
+            "embed_dim": self.embed_dim,
+            "latent_dim": self.latent_dim,
+            "num_heads": self.num_heads,
+        }
 
 
 @entry(
@@ -202,7 +222,9 @@ def neural_machine_translation_with_transformer() -> Any:
     x = TransformerDecoder(embed_dim, latent_dim, num_heads)(x, encoded_seq_inputs)
     x = layers.Dropout(0.5)(x)
     decoder = keras.Model([decoder_inputs, encoded_seq_inputs], layers.Dense(vocab_size, activation="softmax")(x))
-    transformer = keras.Model([encoder_inputs, decoder_inputs], decoder([decoder_inputs, encoder_outputs]), name="transformer")
+    transformer = keras.Model(
+        [encoder_inputs, decoder_inputs], decoder([decoder_inputs, encoder_outputs]), name="transformer"
+    )
     transformer.compile("rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return transformer
 
@@ -248,14 +270,17 @@ def text_classification_from_scratch() -> Any:
 
 @entry(
     "text_classification_end_to_end",
-    EXAMPLES + "nlp/text_classification_from_scratch.py ('Make an end-to-end model': TextVectorization + the trained model)",
+    EXAMPLES
+    + "nlp/text_classification_from_scratch.py ('Make an end-to-end model': TextVectorization + the trained model)",
     "a string input, a TextVectorization layer holding a vocabulary, the trained model nested",
     data=lambda: {"input_layer_1": np.array([["the movie was great"], ["a film with a bad plot"]])},
 )
 def text_classification_end_to_end() -> Any:
     model = _text_cnn()
     vocabulary = ["the", "movie", "film", "was", "great", "bad", "plot", "a", "with"]
-    vectorize_layer = layers.TextVectorization(max_tokens=200, output_mode="int", output_sequence_length=40, vocabulary=vocabulary)
+    vectorize_layer = layers.TextVectorization(
+        max_tokens=200, output_mode="int", output_sequence_length=40, vocabulary=vocabulary
+    )
     inputs = keras.Input(shape=(1,), dtype="string")
     end_to_end_model = keras.Model(inputs, model(vectorize_layer(inputs)))
     end_to_end_model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
@@ -273,7 +298,9 @@ def pretrained_word_embeddings() -> Any:
     num_tokens, embedding_dim = 30, 6
     embedding_matrix = np.random.default_rng(1).standard_normal((num_tokens, embedding_dim)).astype("float32")
     int_sequences_input = keras.Input(shape=(None,), dtype="int64")
-    embedding_layer = layers.Embedding(num_tokens, embedding_dim, embeddings_initializer=keras.initializers.Constant(embedding_matrix), trainable=False)
+    embedding_layer = layers.Embedding(
+        num_tokens, embedding_dim, embeddings_initializer=keras.initializers.Constant(embedding_matrix), trainable=False
+    )
     x = embedding_layer(int_sequences_input)
     x = layers.Conv1D(8, 5, activation="relu")(x)
     x = layers.MaxPooling1D(5)(x)
@@ -305,12 +332,18 @@ def addition_rnn() -> Any:
 
 
 def _bert_module(query: Any, key: Any, value: Any, i: int, embed_dim: int, num_head: int, ff_dim: int) -> Any:
-    attention_output = layers.MultiHeadAttention(num_heads=num_head, key_dim=embed_dim // num_head, name=f"encoder_{i}_multiheadattention")(query, key, value)
+    attention_output = layers.MultiHeadAttention(
+        num_heads=num_head, key_dim=embed_dim // num_head, name=f"encoder_{i}_multiheadattention"
+    )(query, key, value)
     attention_output = layers.Dropout(0.1, name=f"encoder_{i}_att_dropout")(attention_output)
-    attention_output = layers.LayerNormalization(epsilon=1e-6, name=f"encoder_{i}_att_layernormalization")(query + attention_output)
+    attention_output = layers.LayerNormalization(epsilon=1e-6, name=f"encoder_{i}_att_layernormalization")(
+        query + attention_output
+    )
     ffn = keras.Sequential([layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim)], name=f"encoder_{i}_ffn")
     ffn_output = layers.Dropout(0.1, name=f"encoder_{i}_ffn_dropout")(ffn(attention_output))
-    return layers.LayerNormalization(epsilon=1e-6, name=f"encoder_{i}_ffn_layernormalization")(attention_output + ffn_output)
+    return layers.LayerNormalization(epsilon=1e-6, name=f"encoder_{i}_ffn_layernormalization")(
+        attention_output + ffn_output
+    )
 
 
 def _sinusoid_positions(max_len: int, d_emb: int) -> Any:
@@ -330,9 +363,12 @@ def _mlm_bert(max_len: int = 16, vocab: int = 100, embed_dim: int = 16, num_head
     inputs = layers.Input((max_len,), dtype="int64")
     word_embeddings = layers.Embedding(vocab, embed_dim, name="word_embedding")(inputs)
     # The example's position embedding before keras_hub: an Embedding holding sinusoids, called on the constant positions 0..max_len-1.
-    position_embeddings = layers.Embedding(input_dim=max_len, output_dim=embed_dim, weights=[_sinusoid_positions(max_len, embed_dim)], name="position_embedding")(
-        ops.arange(start=0, stop=max_len, step=1)
-    )
+    position_embeddings = layers.Embedding(
+        input_dim=max_len,
+        output_dim=embed_dim,
+        weights=[_sinusoid_positions(max_len, embed_dim)],
+        name="position_embedding",
+    )(ops.arange(start=0, stop=max_len, step=1))
     encoder_output = word_embeddings + position_embeddings
     encoder_output = _bert_module(encoder_output, encoder_output, encoder_output, 0, embed_dim, num_head, ff_dim)
     mlm_output = layers.Dense(vocab, name="mlm_cls", activation="softmax")(encoder_output)
@@ -343,7 +379,8 @@ def _mlm_bert(max_len: int = 16, vocab: int = 100, embed_dim: int = 16, num_head
 
 @entry(
     "masked_language_modeling_bert",
-    EXAMPLES + "nlp/masked_language_modeling.py ('Create BERT model (Pretraining Model)', as written before it used keras_hub's PositionEmbedding)",
+    EXAMPLES
+    + "nlp/masked_language_modeling.py ('Create BERT model (Pretraining Model)', as written before it used keras_hub's PositionEmbedding)",
     "a keras.Model subclass built functionally (custom train_step); a layer called on a constant; MHA on (query, key, value)",
 )
 def masked_language_modeling_bert() -> Any:
@@ -352,7 +389,8 @@ def masked_language_modeling_bert() -> Any:
 
 @entry(
     "masked_language_modeling_classifier",
-    EXAMPLES + "nlp/masked_language_modeling.py ('Fine-tune a sentiment classification model': frozen pretrained encoder)",
+    EXAMPLES
+    + "nlp/masked_language_modeling.py ('Fine-tune a sentiment classification model': frozen pretrained encoder)",
     "a frozen sub-model cut from the pretrained BERT (its graph adds a constant tensor), nested in a classifier",
 )
 def masked_language_modeling_classifier() -> Any:
@@ -422,7 +460,11 @@ def image_classification_from_scratch() -> Any:
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(0.25)(x)
     model = keras.Model(inputs, layers.Dense(1, activation=None)(x))
-    model.compile(optimizer=keras.optimizers.Adam(3e-4), loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=[keras.metrics.BinaryAccuracy(name="acc")])
+    model.compile(
+        optimizer=keras.optimizers.Adam(3e-4),
+        loss=keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=[keras.metrics.BinaryAccuracy(name="acc")],
+    )
     return model
 
 
@@ -483,7 +525,9 @@ def _captcha_ocr() -> Any:
     img_width, img_height = 40, 16
     input_img = layers.Input(shape=(img_width, img_height, 1), name="image", dtype="float32")
     labels = layers.Input(name="label", shape=(None,), dtype="float32")
-    x = layers.Conv2D(8, (3, 3), activation="relu", kernel_initializer="he_normal", padding="same", name="Conv1")(input_img)
+    x = layers.Conv2D(8, (3, 3), activation="relu", kernel_initializer="he_normal", padding="same", name="Conv1")(
+        input_img
+    )
     x = layers.MaxPooling2D((2, 2), name="pool1")(x)
     x = layers.Conv2D(16, (3, 3), activation="relu", kernel_initializer="he_normal", padding="same", name="Conv2")(x)
     x = layers.MaxPooling2D((2, 2), name="pool2")(x)
@@ -504,7 +548,10 @@ def _captcha_ocr() -> Any:
     EXAMPLES + "vision/captcha_ocr.py (build_model: CNN + BiLSTM + CTCLayer)",
     "labels as a model input into a custom loss layer (name-only __init__); compiled with an optimizer alone",
     custom=(CTCLayer,),
-    data=lambda: {"image": np.random.default_rng(0).random((2, 40, 16, 1)).astype("float32"), "label": np.array([[1, 2, 3], [4, 5, 6]], dtype="float32")},
+    data=lambda: {
+        "image": np.random.default_rng(0).random((2, 40, 16, 1)).astype("float32"),
+        "label": np.array([[1, 2, 3], [4, 5, 6]], dtype="float32"),
+    },
 )
 def captcha_ocr_training() -> Any:
     return _captcha_ocr()
@@ -555,8 +602,12 @@ def ct_3d_image_classification() -> Any:
     x = layers.Dense(units=16, activation="relu")(x)
     x = layers.Dropout(0.3)(x)
     model = keras.Model(inputs, layers.Dense(units=1, activation="sigmoid")(x), name="3dcnn")
-    lr_schedule = keras.optimizers.schedules.ExponentialDecay(0.0001, decay_steps=100000, decay_rate=0.96, staircase=True)
-    model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=lr_schedule), metrics=["acc"])
+    lr_schedule = keras.optimizers.schedules.ExponentialDecay(
+        0.0001, decay_steps=100000, decay_rate=0.96, staircase=True
+    )
+    model.compile(
+        loss="binary_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=lr_schedule), metrics=["acc"]
+    )
     return model
 
 
@@ -580,7 +631,11 @@ def convmixer() -> Any:
         x = activation_block(layers.Conv2D(filters, kernel_size=1)(x))
     x = layers.GlobalAvgPool2D()(x)
     model = keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
-    model.compile(optimizer=keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.0001), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.0001),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -630,7 +685,13 @@ def vision_transformer() -> Any:
     normalization = layers.Normalization()
     normalization.adapt(np.random.default_rng(0).random((8, 20, 20, 3)).astype("float32"))
     data_augmentation = keras.Sequential(
-        [normalization, layers.Resizing(image_size, image_size), layers.RandomFlip("horizontal"), layers.RandomRotation(factor=0.02), layers.RandomZoom(height_factor=0.2, width_factor=0.2)],
+        [
+            normalization,
+            layers.Resizing(image_size, image_size),
+            layers.RandomFlip("horizontal"),
+            layers.RandomRotation(factor=0.02),
+            layers.RandomZoom(height_factor=0.2, width_factor=0.2),
+        ],
         name="data_augmentation",
     )
     inputs = keras.Input(shape=(20, 20, 3))
@@ -651,7 +712,10 @@ def vision_transformer() -> Any:
     model.compile(
         optimizer=keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.0001),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy"), keras.metrics.SparseTopKCategoricalAccuracy(5, name="top-5-accuracy")],
+        metrics=[
+            keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
+            keras.metrics.SparseTopKCategoricalAccuracy(5, name="top-5-accuracy"),
+        ],
     )
     return model
 
@@ -690,7 +754,9 @@ def _vae_decoder(latent_dim: int = 2) -> Any:
     x = layers.Reshape((7, 7, 16))(x)
     x = layers.Conv2DTranspose(16, 3, activation="relu", strides=2, padding="same")(x)
     x = layers.Conv2DTranspose(8, 3, activation="relu", strides=2, padding="same")(x)
-    return keras.Model(latent_inputs, layers.Conv2DTranspose(1, 3, activation="sigmoid", padding="same")(x), name="decoder")
+    return keras.Model(
+        latent_inputs, layers.Conv2DTranspose(1, 3, activation="sigmoid", padding="same")(x), name="decoder"
+    )
 
 
 @entry(
@@ -828,7 +894,11 @@ def timeseries_classification_transformer() -> Any:
     x = layers.GlobalAveragePooling1D(data_format="channels_last")(x)
     x = layers.Dropout(0.4)(layers.Dense(16, activation="relu")(x))
     model = keras.Model(inputs, layers.Dense(2, activation="softmax")(x))
-    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=1e-4), metrics=["sparse_categorical_accuracy"])
+    model.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate=1e-4),
+        metrics=["sparse_categorical_accuracy"],
+    )
     return model
 
 
@@ -871,7 +941,10 @@ def timeseries_anomaly_detection() -> Any:
 # examples/structured_data
 
 
-_VOCABULARIES = {"workclass": ["Private", "Self-emp", "Gov"], "education": ["HS-grad", "Bachelors", "Masters", "Doctorate"]}
+_VOCABULARIES = {
+    "workclass": ["Private", "Self-emp", "Gov"],
+    "education": ["HS-grad", "Bachelors", "Masters", "Doctorate"],
+}
 _NUMERIC = ["age", "hours_per_week"]
 
 
@@ -891,8 +964,17 @@ def _encode_inputs(inputs: dict[str, Any], use_embedding: bool = False) -> Any:
     for name, tensor in inputs.items():
         if name in _VOCABULARIES:
             vocabulary = _VOCABULARIES[name]
-            lookup = layers.StringLookup(vocabulary=vocabulary, mask_token=None, num_oov_indices=0, output_mode="int" if use_embedding else "binary")
-            feature = _embedded(lookup(tensor), len(vocabulary)) if use_embedding else lookup(keras.ops.expand_dims(tensor, -1))
+            lookup = layers.StringLookup(
+                vocabulary=vocabulary,
+                mask_token=None,
+                num_oov_indices=0,
+                output_mode="int" if use_embedding else "binary",
+            )
+            feature = (
+                _embedded(lookup(tensor), len(vocabulary))
+                if use_embedding
+                else lookup(keras.ops.expand_dims(tensor, -1))
+            )
         else:
             feature = keras.ops.expand_dims(tensor, -1)
         encoded.append(feature)
@@ -909,7 +991,11 @@ def _census_data() -> dict[str, Any]:
 
 
 def _compile_census(model: Any) -> Any:
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss=keras.losses.SparseCategoricalCrossentropy(), metrics=[keras.metrics.SparseCategoricalAccuracy()])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=0.001),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy()],
+    )
     return model
 
 
@@ -955,15 +1041,29 @@ class RecommenderNet(keras.Model):
 
     def __init__(self, num_users: int, num_movies: int, embedding_size: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.user_embedding = layers.Embedding(num_users, embedding_size, embeddings_initializer="he_normal", embeddings_regularizer=keras.regularizers.l2(1e-6))
+        self.user_embedding = layers.Embedding(
+            num_users,
+            embedding_size,
+            embeddings_initializer="he_normal",
+            embeddings_regularizer=keras.regularizers.l2(1e-6),
+        )
         self.user_bias = layers.Embedding(num_users, 1)
-        self.movie_embedding = layers.Embedding(num_movies, embedding_size, embeddings_initializer="he_normal", embeddings_regularizer=keras.regularizers.l2(1e-6))
+        self.movie_embedding = layers.Embedding(
+            num_movies,
+            embedding_size,
+            embeddings_initializer="he_normal",
+            embeddings_regularizer=keras.regularizers.l2(1e-6),
+        )
         self.movie_bias = layers.Embedding(num_movies, 1)
 
     def call(self, inputs: Any) -> Any:
         user_vector = self.user_embedding(inputs[:, 0])
         movie_vector = self.movie_embedding(inputs[:, 1])
-        x = ops.sum(user_vector * movie_vector, axis=1, keepdims=True) + self.user_bias(inputs[:, 0]) + self.movie_bias(inputs[:, 1])
+        x = (
+            ops.sum(user_vector * movie_vector, axis=1, keepdims=True)
+            + self.user_bias(inputs[:, 0])
+            + self.movie_bias(inputs[:, 1])
+        )
         return ops.sigmoid(x)
 
 
@@ -1034,7 +1134,11 @@ def ddpg_critic() -> Any:
 def deep_q_network_breakout() -> Any:
     return keras.Sequential(
         [
-            layers.Lambda(lambda tensor: keras.ops.transpose(tensor, [0, 2, 3, 1]), output_shape=(84, 84, 4), input_shape=(4, 84, 84)),
+            layers.Lambda(
+                lambda tensor: keras.ops.transpose(tensor, [0, 2, 3, 1]),
+                output_shape=(84, 84, 4),
+                input_shape=(4, 84, 84),
+            ),
             layers.Conv2D(8, 8, strides=4, activation="relu"),
             layers.Conv2D(16, 4, strides=2, activation="relu"),
             layers.Conv2D(16, 3, strides=1, activation="relu"),
@@ -1076,7 +1180,9 @@ def siamese_contrastive() -> Any:
     x = keras.layers.BatchNormalization()(keras.layers.Flatten()(x))
     embedding_network = keras.Model(inp, keras.layers.Dense(10, activation="tanh")(x))
     input_1, input_2 = keras.layers.Input((28, 28, 1)), keras.layers.Input((28, 28, 1))
-    merge_layer = keras.layers.Lambda(_euclidean_distance, output_shape=(1,))([embedding_network(input_1), embedding_network(input_2)])
+    merge_layer = keras.layers.Lambda(_euclidean_distance, output_shape=(1,))(
+        [embedding_network(input_1), embedding_network(input_2)]
+    )
     output_layer = keras.layers.Dense(1, activation="sigmoid")(keras.layers.BatchNormalization()(merge_layer))
     siamese = keras.Model(inputs=[input_1, input_2], outputs=output_layer)
     siamese.compile(loss=_contrastive_loss(margin=1), optimizer="RMSprop", metrics=["accuracy"])
@@ -1116,7 +1222,9 @@ def siamese_triplet_resnet50() -> Any:
     positive_input = layers.Input(name="positive", shape=(*target_shape, 3))
     negative_input = layers.Input(name="negative", shape=(*target_shape, 3))
     distances = DistanceLayer()(
-        embedding(resnet.preprocess_input(anchor_input)), embedding(resnet.preprocess_input(positive_input)), embedding(resnet.preprocess_input(negative_input))
+        embedding(resnet.preprocess_input(anchor_input)),
+        embedding(resnet.preprocess_input(positive_input)),
+        embedding(resnet.preprocess_input(negative_input)),
     )
     return keras.Model(inputs=[anchor_input, positive_input, negative_input], outputs=distances)
 
@@ -1135,7 +1243,9 @@ class Antirectifier(layers.Layer):
 
     def build(self, input_shape: Any) -> None:
         output_dim = input_shape[-1]
-        self.kernel = self.add_weight(shape=(output_dim * 2, output_dim), initializer=self.initializer, name="kernel", trainable=True)
+        self.kernel = self.add_weight(
+            shape=(output_dim * 2, output_dim), initializer=self.initializer, name="kernel", trainable=True
+        )
 
     def call(self, inputs: Any) -> Any:
         inputs -= ops.mean(inputs, axis=-1, keepdims=True)
@@ -1153,8 +1263,22 @@ class Antirectifier(layers.Layer):
     custom=(Antirectifier,),
 )
 def antirectifier() -> Any:
-    model = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(32), Antirectifier(), layers.Dense(32), Antirectifier(), layers.Dropout(0.5), layers.Dense(10)])
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=keras.optimizers.RMSprop(), metrics=[keras.metrics.SparseCategoricalAccuracy()])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            layers.Dense(32),
+            Antirectifier(),
+            layers.Dense(32),
+            Antirectifier(),
+            layers.Dropout(0.5),
+            layers.Dense(10),
+        ]
+    )
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=keras.optimizers.RMSprop(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy()],
+    )
     return model
 
 

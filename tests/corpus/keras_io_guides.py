@@ -27,7 +27,11 @@ def functional_api_mnist_mlp() -> Any:
     x = layers.Dense(64, activation="relu")(x)
     outputs = layers.Dense(10)(x)
     model = keras.Model(inputs=inputs, outputs=outputs, name="mnist_model")
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"])
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=keras.optimizers.RMSprop(),
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -120,7 +124,10 @@ def functional_api_ticket_router() -> Any:
     model = _ticket_model()
     model.compile(
         optimizer=keras.optimizers.RMSprop(1e-3),
-        loss=[keras.losses.BinaryCrossentropy(from_logits=True), keras.losses.CategoricalCrossentropy(from_logits=True)],
+        loss=[
+            keras.losses.BinaryCrossentropy(from_logits=True),
+            keras.losses.CategoricalCrossentropy(from_logits=True),
+        ],
         loss_weights=[1.0, 0.2],
     )
     return model
@@ -135,7 +142,10 @@ def functional_api_ticket_router_dict_compile() -> Any:
     model = _ticket_model()
     model.compile(
         optimizer=keras.optimizers.RMSprop(1e-3),
-        loss={"priority": keras.losses.BinaryCrossentropy(from_logits=True), "department": keras.losses.CategoricalCrossentropy(from_logits=True)},
+        loss={
+            "priority": keras.losses.BinaryCrossentropy(from_logits=True),
+            "department": keras.losses.CategoricalCrossentropy(from_logits=True),
+        },
         loss_weights={"priority": 1.0, "department": 0.2},
     )
     return model
@@ -162,7 +172,11 @@ def functional_api_toy_resnet() -> Any:
     x = layers.Dense(32, activation="relu")(x)
     x = layers.Dropout(0.5)(x)
     model = keras.Model(inputs, layers.Dense(10)(x), name="toy_resnet")
-    model.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss=keras.losses.CategoricalCrossentropy(from_logits=True), metrics=["acc"])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(1e-3),
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+        metrics=["acc"],
+    )
     return model
 
 
@@ -257,7 +271,11 @@ def _digits_model(softmax: bool = True) -> Any:
 )
 def training_guide_digits() -> Any:
     model = _digits_model()
-    model.compile(optimizer=keras.optimizers.RMSprop(), loss=keras.losses.SparseCategoricalCrossentropy(), metrics=[keras.metrics.SparseCategoricalAccuracy()])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy()],
+    )
     return model
 
 
@@ -334,7 +352,11 @@ class CategoricalTruePositives(keras.metrics.Metric):
 )
 def training_guide_custom_metric() -> Any:
     model = _digits_model()
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss=keras.losses.SparseCategoricalCrossentropy(), metrics=[CategoricalTruePositives()])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[CategoricalTruePositives()],
+    )
     return model
 
 
@@ -358,7 +380,10 @@ def training_guide_activity_regularization_layer() -> Any:
     x = ActivityRegularizationLayer()(x)
     x = layers.Dense(64, activation="relu", name="dense_2")(x)
     model = keras.Model(inputs=inputs, outputs=layers.Dense(10, name="predictions")(x))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     return model
 
 
@@ -407,7 +432,10 @@ def training_guide_multi_io() -> Any:
     model.compile(
         optimizer=keras.optimizers.RMSprop(1e-3),
         loss=[keras.losses.MeanSquaredError(), keras.losses.CategoricalCrossentropy()],
-        metrics=[[keras.metrics.MeanAbsolutePercentageError(), keras.metrics.MeanAbsoluteError()], [keras.metrics.CategoricalAccuracy()]],
+        metrics=[
+            [keras.metrics.MeanAbsolutePercentageError(), keras.metrics.MeanAbsoluteError()],
+            [keras.metrics.CategoricalAccuracy()],
+        ],
         loss_weights={"score_output": 2.0, "class_output": 1.0},
     )
     return model
@@ -421,7 +449,11 @@ def training_guide_multi_io() -> Any:
 def training_guide_lr_schedule() -> Any:
     model = _digits_model()
     schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96, staircase=True)
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=schedule), loss="sparse_categorical_crossentropy", metrics=["sparse_categorical_accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=["sparse_categorical_accuracy"],
+    )
     return model
 
 
@@ -498,7 +530,11 @@ def transfer_learning_xception() -> Any:
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(0.2)(x)
     model = keras.Model(inputs, layers.Dense(1)(x))
-    model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=[keras.metrics.BinaryAccuracy()])
+    model.compile(
+        optimizer=keras.optimizers.Adam(),
+        loss=keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=[keras.metrics.BinaryAccuracy()],
+    )
     return model
 
 
@@ -516,7 +552,11 @@ def transfer_learning_mobilenet_training_false() -> Any:
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(0.2)(x)
     model = keras.Model(inputs, layers.Dense(1)(x))
-    model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=[keras.metrics.BinaryAccuracy()])
+    model.compile(
+        optimizer=keras.optimizers.Adam(),
+        loss=keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=[keras.metrics.BinaryAccuracy()],
+    )
     return model
 
 
@@ -527,7 +567,12 @@ def transfer_learning_mobilenet_training_false() -> Any:
 )
 def sequential_guide_feature_extractor() -> Any:
     initial_model = keras.Sequential(
-        [keras.Input(shape=(50, 50, 3)), layers.Conv2D(8, 5, strides=2, activation="relu"), layers.Conv2D(8, 3, activation="relu"), layers.Conv2D(8, 3, activation="relu")]
+        [
+            keras.Input(shape=(50, 50, 3)),
+            layers.Conv2D(8, 5, strides=2, activation="relu"),
+            layers.Conv2D(8, 3, activation="relu"),
+            layers.Conv2D(8, 3, activation="relu"),
+        ]
     )
     return keras.Model(inputs=initial_model.inputs, outputs=[layer.output for layer in initial_model.layers])
 
@@ -539,7 +584,13 @@ def sequential_guide_feature_extractor() -> Any:
 )
 def sequential_guide_frozen_layers() -> Any:
     model = keras.Sequential(
-        [keras.Input(shape=(784,)), layers.Dense(32, activation="relu"), layers.Dense(32, activation="relu"), layers.Dense(32, activation="relu"), layers.Dense(10)]
+        [
+            keras.Input(shape=(784,)),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(10),
+        ]
     )
     for layer in model.layers[:-1]:
         layer.trainable = False
@@ -548,11 +599,14 @@ def sequential_guide_frozen_layers() -> Any:
 
 @entry(
     "sequential_guide_application_without_input",
-    GUIDES + "sequential_model.py ('Transfer learning': Sequential([base_model, Dense]); MobileNet alpha 0.25 for Xception)",
+    GUIDES
+    + "sequential_model.py ('Transfer learning': Sequential([base_model, Dense]); MobileNet alpha 0.25 for Xception)",
     "a Sequential that starts with a frozen application and has no Input of its own",
 )
 def sequential_guide_application_without_input() -> Any:
-    base_model = keras.applications.MobileNet(weights=None, include_top=False, pooling="avg", input_shape=(96, 96, 3), alpha=0.25)
+    base_model = keras.applications.MobileNet(
+        weights=None, include_top=False, pooling="avg", input_shape=(96, 96, 3), alpha=0.25
+    )
     base_model.trainable = False
     return keras.Sequential([base_model, layers.Dense(10)])
 

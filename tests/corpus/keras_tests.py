@@ -207,7 +207,8 @@ def functional_optional_input() -> Any:
 
 @entry(
     "functional_in_sequential_mobilenet",
-    FUNCTIONAL_TEST + " (test_for_functional_in_sequential: MobileNet inside a Sequential; alpha 0.25 and 32x32 inputs instead of 1.0 and 100x100, for size)",
+    FUNCTIONAL_TEST
+    + " (test_for_functional_in_sequential: MobileNet inside a Sequential; alpha 0.25 and 32x32 inputs instead of 1.0 and 100x100, for size)",
     "a Sequential holding a whole application whose Keras name is generated with a dot (mobilenet_0.25_None)",
 )
 def functional_in_sequential_mobilenet() -> Any:
@@ -237,7 +238,11 @@ def _title_body_tags() -> Any:
 )
 def functional_dict_input_to_list_model_list_compile() -> Any:
     model = _title_body_tags()
-    model.compile(optimizer="adam", loss=["mean_squared_error", "categorical_crossentropy"], metrics=[["mean_absolute_error"], ["accuracy"]])
+    model.compile(
+        optimizer="adam",
+        loss=["mean_squared_error", "categorical_crossentropy"],
+        metrics=[["mean_absolute_error"], ["accuracy"]],
+    )
     return model
 
 
@@ -318,7 +323,12 @@ def mha_symbolic_return_attention_scores() -> Any:
 def _masked_sequences() -> tuple[Any, Any, Any, Any]:
     query_ids = keras.Input((5,), dtype="int32", name="query_ids")
     value_ids = keras.Input((3,), dtype="int32", name="value_ids")
-    return query_ids, value_ids, layers.Embedding(4, 8, mask_zero=True)(query_ids), layers.Embedding(6, 8, mask_zero=True)(value_ids)
+    return (
+        query_ids,
+        value_ids,
+        layers.Embedding(4, 8, mask_zero=True)(query_ids),
+        layers.Embedding(6, 8, mask_zero=True)(value_ids),
+    )
 
 
 @entry(
@@ -326,7 +336,10 @@ def _masked_sequences() -> tuple[Any, Any, Any, Any]:
     ATTENTION_TESTS + "multi_head_attention_test.py (test_masking, causal: Embedding masks and use_causal_mask=True)",
     "MultiHeadAttention called with query= and value= by keyword and use_causal_mask=True, on mask_zero embeddings",
     # ids below each Embedding's input_dim (4 and 6), zeros included, so the masks do something
-    data=lambda: {"query_ids": np.array([[1, 2, 3, 0, 0], [3, 1, 0, 0, 0]], "int32"), "value_ids": np.array([[5, 4, 0], [1, 0, 0]], "int32")},
+    data=lambda: {
+        "query_ids": np.array([[1, 2, 3, 0, 0], [3, 1, 0, 0, 0]], "int32"),
+        "value_ids": np.array([[5, 4, 0], [1, 0, 0]], "int32"),
+    },
 )
 def mha_causal_masking() -> Any:
     query_ids, value_ids, query, value = _masked_sequences()
@@ -354,7 +367,9 @@ def mha_explicit_attention_mask() -> Any:
 )
 def mha_dict_inputs_positional_key() -> Any:
     inputs = {"query": layers.Input((2, 2)), "key": layers.Input((2, 2)), "value": layers.Input((2, 2))}
-    outputs = layers.MultiHeadAttention(num_heads=3, key_dim=8, use_bias=False, use_gate=True)(inputs["query"], inputs["key"], inputs["value"])
+    outputs = layers.MultiHeadAttention(num_heads=3, key_dim=8, use_bias=False, use_gate=True)(
+        inputs["query"], inputs["key"], inputs["value"]
+    )
     model = keras.Model(inputs, outputs)
     model.compile(optimizer="sgd", loss="mse")
     return model
@@ -374,7 +389,13 @@ def attention_return_scores() -> Any:
 
 def _constant_lstm(**kwargs: Any) -> Any:
     constant = keras.initializers.Constant
-    return layers.LSTM(2, kernel_initializer=constant(0.01), recurrent_initializer=constant(0.02), bias_initializer=constant(0.03), **kwargs)
+    return layers.LSTM(
+        2,
+        kernel_initializer=constant(0.01),
+        recurrent_initializer=constant(0.02),
+        bias_initializer=constant(0.03),
+        **kwargs,
+    )
 
 
 @entry(
@@ -418,7 +439,9 @@ class MyDense(layers.Layer):
             self.add_weight(shape=(), name="my_additional_weight", initializer="ones", trainable=True),
             self.add_weight(shape=(), name="my_additional_weight_2", initializer="ones", trainable=True),
         ]
-        self.weights_in_dict = {"my_weight": self.add_weight(shape=(), name="my_dict_weight", initializer="ones", trainable=True)}
+        self.weights_in_dict = {
+            "my_weight": self.add_weight(shape=(), name="my_dict_weight", initializer="ones", trainable=True)
+        }
         self.nested_layer.build(input_shape)
 
     def call(self, inputs: Any) -> Any:
@@ -475,7 +498,9 @@ def _small_func(out_size: int, name: str) -> Any:
 )
 def saving_nested_functional() -> Any:
     input_a, input_b = keras.Input((4,)), keras.Input((4,))
-    return keras.Model([input_a, input_b], outputs=[_small_func(2, "func_a")(input_a), _small_func(3, "func_b")(input_b)])
+    return keras.Model(
+        [input_a, input_b], outputs=[_small_func(2, "func_a")(input_a), _small_func(3, "func_b")(input_b)]
+    )
 
 
 @entry(
@@ -522,14 +547,24 @@ class ComplexModel(layers.Layer):
 
     def __init__(self, first_layer: Any, second_layer: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.first_layer = first_layer if isinstance(first_layer, layers.Layer) else keras.saving.deserialize_keras_object(first_layer)
+        self.first_layer = (
+            first_layer if isinstance(first_layer, layers.Layer) else keras.saving.deserialize_keras_object(first_layer)
+        )
         if second_layer is None:
             self.second_layer = layers.Dense(8)
         else:
-            self.second_layer = second_layer if isinstance(second_layer, layers.Layer) else keras.saving.deserialize_keras_object(second_layer)
+            self.second_layer = (
+                second_layer
+                if isinstance(second_layer, layers.Layer)
+                else keras.saving.deserialize_keras_object(second_layer)
+            )
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "first_layer": keras.saving.serialize_keras_object(self.first_layer), "second_layer": keras.saving.serialize_keras_object(self.second_layer)}
+        return {
+            **super().get_config(),
+            "first_layer": keras.saving.serialize_keras_object(self.first_layer),
+            "second_layer": keras.saving.serialize_keras_object(self.second_layer),
+        }
 
     def call(self, inputs: Any) -> Any:
         return self.first_layer(self.second_layer(inputs))
@@ -590,4 +625,6 @@ def saving_normalization_adapted() -> Any:
 )
 def saving_normalization_given_mean() -> Any:
     rng = np.random.default_rng(0)
-    return keras.Sequential([keras.Input(shape=(3,)), keras.layers.Normalization(mean=rng.random((3,)), variance=rng.random((3,)))])
+    return keras.Sequential(
+        [keras.Input(shape=(3,)), keras.layers.Normalization(mean=rng.random((3,)), variance=rng.random((3,)))]
+    )

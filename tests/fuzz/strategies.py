@@ -19,10 +19,40 @@ SEED_TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
 SEED_DATA = [yaml.safe_load(t) for t in SEED_TEXTS]
 
 ODD_VALUES: list[Any] = [
-    None, True, False, 0, -1, 1, 2**31, 10**12, 2**63, -(2**63), 10**30, 1e308, -0.0, 0.5, 1e-300,
-    "", " ", "x" * 1000, "ñ", "名前", "\u202e", "a\nb", "a b", "lambda x: x", "keras.config.set_epsilon",
-    "../../etc/passwd", "__lambda__", [], [None], {}, {"class_name": "function", "module": "keras.config", "config": "set_epsilon"},
-    {"class_name": "Lambda", "config": {"function": "x"}}, {"__class__": "x"}, [[[[[]]]]],
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1,
+    2**31,
+    10**12,
+    2**63,
+    -(2**63),
+    10**30,
+    1e308,
+    -0.0,
+    0.5,
+    1e-300,
+    "",
+    " ",
+    "x" * 1000,
+    "ñ",
+    "名前",
+    "\u202e",
+    "a\nb",
+    "a b",
+    "lambda x: x",
+    "keras.config.set_epsilon",
+    "../../etc/passwd",
+    "__lambda__",
+    [],
+    [None],
+    {},
+    {"class_name": "function", "module": "keras.config", "config": "set_epsilon"},
+    {"class_name": "Lambda", "config": {"function": "x"}},
+    {"__class__": "x"},
+    [[[[[]]]]],
 ]
 
 
@@ -70,7 +100,9 @@ def mutated_data(draw: st.DrawFn) -> Any:
     for _ in range(draw(st.integers(1, 4))):
         paths = _paths(data)
         path = draw(st.sampled_from(paths))
-        kind = draw(st.sampled_from(["drop", "replace", "duplicate", "dangle", "cycle", "swap", "deepen", "rename", "share"]))
+        kind = draw(
+            st.sampled_from(["drop", "replace", "duplicate", "dangle", "cycle", "swap", "deepen", "rename", "share"])
+        )
         try:
             target = _get(data, path)
         except (KeyError, IndexError, TypeError):
@@ -83,7 +115,9 @@ def mutated_data(draw: st.DrawFn) -> Any:
         elif kind == "duplicate" and isinstance(target, dict) and path:
             other = draw(st.sampled_from(paths))
             with contextlib.suppress(KeyError, IndexError, TypeError):
-                target[draw(st.sampled_from(["units", "inputs", "layer", "share", "from", "x", "graphspec"]))] = copy.deepcopy(_get(data, other))
+                target[draw(st.sampled_from(["units", "inputs", "layer", "share", "from", "x", "graphspec"]))] = (
+                    copy.deepcopy(_get(data, other))
+                )
         elif kind == "dangle" and isinstance(target, str):
             data = _set(data, path, target + draw(st.sampled_from(["_", "x", ":1", ":99", "\n"])))
         elif kind == "cycle" and isinstance(data, dict) and isinstance(data.get("nodes"), dict) and data["nodes"]:
@@ -106,7 +140,7 @@ def mutated_data(draw: st.DrawFn) -> Any:
 
 
 def _alias_bomb(levels: int, width: int) -> str:
-    lines = ['graphspec: 1', 'a0: &a0 ["x"]']
+    lines = ["graphspec: 1", 'a0: &a0 ["x"]']
     for i in range(1, levels):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
     return "\n".join(lines) + "\n"
@@ -184,9 +218,14 @@ class SchemaStrategies:
         self.defs = schema.get("$defs", {})
         nested = self.defs["NestedLayer"]
         # NestedLayer is a layer ({layer: ...}) or a model a wrapper applies ({model: ...})
-        layer = next(b for b in nested.get("anyOf", [nested]) if "layer" in b.get("properties", {}))["properties"]["layer"]
+        layer = next(b for b in nested.get("anyOf", [nested]) if "layer" in b.get("properties", {}))["properties"][
+            "layer"
+        ]
         self.layers = next(a["enum"] for a in layer.get("anyOf", [layer]) if "enum" in a)
-        self.branches = {_unpattern(b["if"]["properties"]["layer"]["pattern"]): b["then"] for b in self.defs["LayerArguments"]["allOf"]}
+        self.branches = {
+            _unpattern(b["if"]["properties"]["layer"]["pattern"]): b["then"]
+            for b in self.defs["LayerArguments"]["allOf"]
+        }
 
     def _resolve(self, schema: Any) -> Any:
         while isinstance(schema, dict) and "$ref" in schema:
@@ -247,7 +286,9 @@ class SchemaStrategies:
 def _schema_node(draw: st.DrawFn, s: SchemaStrategies) -> dict[str, Any]:
     layer = draw(st.sampled_from(s.layers))
     then = s.branches[layer]
-    props = {k: v for k, v in then["properties"].items() if k not in ("layer", "inputs", "share", "model", "op", "block")}
+    props = {
+        k: v for k, v in then["properties"].items() if k not in ("layer", "inputs", "share", "model", "op", "block")
+    }
     node: dict[str, Any] = {"layer": layer, "inputs": "x"}
     for name in then.get("required", []):
         if name in props:
@@ -268,7 +309,12 @@ def _schema_spec(draw: st.DrawFn, s: SchemaStrategies) -> dict[str, Any]:
     last = f"n{len(nodes) - 1}"
     output = draw(s.of(s.defs["OutputSpec"]))
     output.pop("from", None)
-    spec: dict[str, Any] = {"graphspec": 1, "inputs": {"x": {"shape": shape}}, "nodes": nodes, "outputs": {last: output}}
+    spec: dict[str, Any] = {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": shape}},
+        "nodes": nodes,
+        "outputs": {last: output},
+    }
     if draw(st.booleans()):
         spec["compile"] = draw(s.of(s.defs["CompileSpec"]))
     return spec
@@ -289,7 +335,12 @@ def schema_specs() -> st.SearchStrategy[dict[str, Any]]:
 # Issue 19: one strategy per class of untrusted input. Each returns a worker case
 # (see worker.py): text, data, files on disk, or an archive.
 
-SMALL = {"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"d": {}}}
+SMALL = {
+    "graphspec": 1,
+    "inputs": {"x": {"shape": [4]}},
+    "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2}},
+    "outputs": {"d": {}},
+}
 _SURROGATES = ["\\ud800", "\\udfff", "\\udc80", "\\ud83d", "\\ude00", "\\ud83d\\ude00", "\\uDBFF", "\\u0000", "\\u202e"]
 
 
@@ -304,7 +355,10 @@ def surrogate_cases(draw: st.DrawFn) -> dict[str, Any]:
     if how in ("data-value", "data-key", "params"):
         char = json.loads(f'"{escape}"')
         if how == "params":
-            return {"text": "graphspec: 1\nparams: {s: abc}\ninputs: {x: {shape: [4]}}\nnodes: {d: {layer: Dense, inputs: x, units: 2, name: $s}}\noutputs: {d: {}}\n", "params": {"s": "a" + char}}
+            return {
+                "text": "graphspec: 1\nparams: {s: abc}\ninputs: {x: {shape: [4]}}\nnodes: {d: {layer: Dense, inputs: x, units: 2, name: $s}}\noutputs: {d: {}}\n",
+                "params": {"s": "a" + char},
+            }
         parent = _get(data, path[:-1])
         if how == "data-key" and isinstance(parent, dict):
             parent[str(path[-1]) + char] = parent.pop(path[-1])
@@ -332,14 +386,20 @@ def huge_digit_cases(draw: st.DrawFn) -> dict[str, Any]:
     """Integers past Python's int-string limit, and past every count, where a spec turns text into numbers."""
     digits = draw(st.sampled_from(_DIGITS))
     dense = {"layer": "Dense", "inputs": "x", "units": 4}
-    block = {"b": {"nodes": {"d": dense}, "outputs": "d"}, "two": {"nodes": {"a": dense, "c": dense}, "outputs": ["a", "c"]}}
+    block = {
+        "b": {"nodes": {"d": dense}, "outputs": "d"},
+        "two": {"nodes": {"a": dense, "c": dense}, "outputs": ["a", "c"]},
+    }
     where = draw(st.sampled_from(["override", "ref", "block-ref", "repeat", "units", "shape", "params", "set", "expr"]))
     spec: dict[str, Any] = {"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "blocks": block}
     if where == "override":
         spec["nodes"] = {"r": {"block": "b", "inputs": "x", "repeat": 2, "override": {digits: {}}}}
     elif where in ("ref", "block-ref"):
         target = "x" if where == "ref" else "t"
-        spec["nodes"] = {"t": {"block": "two", "inputs": "x"}, "r": {"layer": "Dense", "inputs": f"{target}:{digits}", "units": 2}}
+        spec["nodes"] = {
+            "t": {"block": "two", "inputs": "x"},
+            "r": {"layer": "Dense", "inputs": f"{target}:{digits}", "units": 2},
+        }
     elif where == "repeat":
         spec["nodes"] = {"r": {"block": "b", "inputs": "x", "repeat": f"${{{digits[:150]}}}"}}
     elif where == "units":
@@ -356,27 +416,73 @@ def huge_digit_cases(draw: st.DrawFn) -> dict[str, Any]:
     # Digits written as bare numbers in JSON/YAML text, not as strings.
     text = json.dumps(spec).replace(f'"{digits}"', digits) if where in ("units", "shape") else json.dumps(spec)
     if where == "params":  # ints past the JSON line's own digit limit travel as text (see worker.py)
-        return {"text": text, "big_params": {draw(st.sampled_from(["w", "n"])): draw(st.sampled_from(["", "-"])) + digits}}
+        return {
+            "text": text,
+            "big_params": {draw(st.sampled_from(["w", "n"])): draw(st.sampled_from(["", "-"])) + digits},
+        }
     if where == "set":
-        return {"text": text.replace('"units": 2', '"units": "$n"'), "set": [f"{draw(st.sampled_from(['n', 'w', 'x']))}={draw(st.sampled_from(['', '-', '0x', '1e']))}{digits}"]}
-    return {"text": text} if draw(st.booleans()) else {"data": json.loads(text) if where not in ("units", "shape") else spec}
+        return {
+            "text": text.replace('"units": 2', '"units": "$n"'),
+            "set": [f"{draw(st.sampled_from(['n', 'w', 'x']))}={draw(st.sampled_from(['', '-', '0x', '1e']))}{digits}"],
+        }
+    return (
+        {"text": text}
+        if draw(st.booleans())
+        else {"data": json.loads(text) if where not in ("units", "shape") else spec}
+    )
 
 
 @st.composite
 def nul_path_cases(draw: st.DrawFn) -> dict[str, Any]:
     """NUL bytes, control characters and escapes in include and model: paths (files on disk)."""
-    bad = draw(st.sampled_from(["a\x00b.yaml", "\x00", "blk.yaml\x00", "./\x00/blk.yaml", "blk\n.yaml", "blk.yaml/", "..\x00/x", "\\\\server\\x", "C:blk.yaml", "~/blk.yaml", "b" * 5000]))
+    bad = draw(
+        st.sampled_from(
+            [
+                "a\x00b.yaml",
+                "\x00",
+                "blk.yaml\x00",
+                "./\x00/blk.yaml",
+                "blk\n.yaml",
+                "blk.yaml/",
+                "..\x00/x",
+                "\\\\server\\x",
+                "C:blk.yaml",
+                "~/blk.yaml",
+                "b" * 5000,
+            ]
+        )
+    )
     blk = "graphspec: 1\nblocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 2}}, outputs: d}\n"
-    member = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: {d: {layer: Dense, inputs: x, units: 2}}\noutputs: {d: {}}\n"
+    member = (
+        "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: {d: {layer: Dense, inputs: x, units: 2}}\noutputs: {d: {}}\n"
+    )
     if draw(st.booleans()):
-        top = {**SMALL, "include": [bad, "blk.yaml"], "nodes": {"r": {"block": "b", "inputs": "x"}}, "outputs": {"r": {}}}
+        top = {
+            **SMALL,
+            "include": [bad, "blk.yaml"],
+            "nodes": {"r": {"block": "b", "inputs": "x"}},
+            "outputs": {"r": {}},
+        }
     else:
-        top = {**SMALL, "nodes": {"m": {"model": bad, "inputs": "x"}, "n": {"model": "member.yaml", "inputs": "x"}, "y": {"layer": "Add", "inputs": ["m", "n"]}}, "outputs": {"y": {}}}
+        top = {
+            **SMALL,
+            "nodes": {
+                "m": {"model": bad, "inputs": "x"},
+                "n": {"model": "member.yaml", "inputs": "x"},
+                "y": {"layer": "Add", "inputs": ["m", "n"]},
+            },
+            "outputs": {"y": {}},
+        }
     text = json.dumps(top) if draw(st.booleans()) else yaml.safe_dump(top)
-    return {"files": {"top.json" if text.startswith("{") else "top.yaml": text, "blk.yaml": blk, "member.yaml": member}, "root": "top.json" if text.startswith("{") else "top.yaml"}
+    return {
+        "files": {"top.json" if text.startswith("{") else "top.yaml": text, "blk.yaml": blk, "member.yaml": member},
+        "root": "top.json" if text.startswith("{") else "top.yaml",
+    }
 
 
-def _npy(shape: tuple[int, ...], dtype: str = "<f4", payload: bytes | None = None, version: tuple[int, int] = (1, 0)) -> bytes:
+def _npy(
+    shape: tuple[int, ...], dtype: str = "<f4", payload: bytes | None = None, version: tuple[int, int] = (1, 0)
+) -> bytes:
     import io
 
     import numpy as np
@@ -386,7 +492,9 @@ def _npy(shape: tuple[int, ...], dtype: str = "<f4", payload: bytes | None = Non
     writer = np.lib.format.write_array_header_1_0 if version == (1, 0) else np.lib.format.write_array_header_2_0
     writer(buffer, header)
     if payload is None:
-        payload = b"\0" * min(4096, int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize if dtype != "|O" else 8)
+        payload = b"\0" * min(
+            4096, int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize if dtype != "|O" else 8
+        )
     return buffer.getvalue() + payload
 
 
@@ -402,7 +510,11 @@ def _forge(raw: bytes, draw: st.DrawFn) -> bytes:
         if kind in ("size", "csize", "flag", "offset", "method") and 0 <= central <= len(data) - 46:
             offset = {"size": 24, "csize": 20, "flag": 8, "offset": 42, "method": 10}[kind]
             fmt = "<L" if kind in ("size", "csize", "offset") else "<H"
-            value = draw(st.sampled_from([0, 1, 0xFFFFFFFF, 3_500_000_000, 10**9]) if fmt == "<L" else st.sampled_from([0, 1, 8, 12, 14, 99, 0xFFFF]))
+            value = draw(
+                st.sampled_from([0, 1, 0xFFFFFFFF, 3_500_000_000, 10**9])
+                if fmt == "<L"
+                else st.sampled_from([0, 1, 8, 12, 14, 99, 0xFFFF])
+            )
             struct.pack_into(fmt, data, central + offset, value)
         elif kind == "entries" and 0 <= end <= len(data) - 22:
             struct.pack_into("<HH", data, end + 8, *([draw(st.sampled_from([0, 2, 9999, 10001, 0xFFFF]))] * 2))
@@ -424,7 +536,17 @@ def archive_cases(draw: st.DrawFn) -> dict[str, Any]:
     keras = draw(st.booleans())
     members: dict[str, bytes] = {}
     if keras:
-        config = draw(st.sampled_from([b'{"class_name": "Functional", "config": {}}', b"[" * 300 + b"]" * 300, b"\xff\xfe", b"{}" * 10, b"\0" * 5000]))
+        config = draw(
+            st.sampled_from(
+                [
+                    b'{"class_name": "Functional", "config": {}}',
+                    b"[" * 300 + b"]" * 300,
+                    b"\xff\xfe",
+                    b"{}" * 10,
+                    b"\0" * 5000,
+                ]
+            )
+        )
         members["config.json"] = config
         if draw(st.booleans()):
             members["model.weights.h5"] = b"\x89HDF\r\n\x1a\n" + b"\0" * draw(st.integers(0, 5000))
@@ -433,7 +555,9 @@ def archive_cases(draw: st.DrawFn) -> dict[str, Any]:
             shape = draw(st.sampled_from([(3,), (2, 2), (10**10,), (2**62, 4), (0,), (), (-1,), (5, 10**6)]))
             dtype = draw(st.sampled_from(["<f4", "<i8", "|b1", "<U4", "|O", "<c16", "|V8"]))
             payload = draw(st.sampled_from([None, b"", b"\0" * 7, b"\0" * 48]))
-            members[draw(st.sampled_from([f"a{i}.npy", f"b{i}", f"../c{i}.npy", f"d{i}.npy"]))] = _npy(shape, dtype, payload, draw(st.sampled_from([(1, 0), (2, 0)])))
+            members[draw(st.sampled_from([f"a{i}.npy", f"b{i}", f"../c{i}.npy", f"d{i}.npy"]))] = _npy(
+                shape, dtype, payload, draw(st.sampled_from([(1, 0), (2, 0)]))
+            )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))) as archive:
         for name, content in members.items():
@@ -452,55 +576,170 @@ _SCALED = {"limits": {"max_values": 50_000, "max_bytes": 1 << 16}, "budget": {"m
 @st.composite
 def amplifier_cases(draw: st.DrawFn) -> dict[str, Any]:
     """Small specs that expansion would multiply: repeats of big lists and inline models, doubling strings, includes, model files."""
-    kind = draw(st.sampled_from(["list", "inline", "double-params", "double-blocks", "nested-repeat", "includes", "model-files", "expr", "objects"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "list",
+                "inline",
+                "double-params",
+                "double-blocks",
+                "nested-repeat",
+                "includes",
+                "model-files",
+                "expr",
+                "objects",
+            ]
+        )
+    )
     repeat = draw(st.sampled_from([1, 2, 10, 1000, 10**5, 10**9]))
     case: dict[str, Any] = dict(_SCALED)
     x = {"x": {"shape": [4]}}
     if kind == "list":
         size = draw(st.sampled_from([10, 1000, 20_000]))
-        blocks = {"b": {"nodes": {"d": {"layer": "Normalization", "inputs": "x", "mean": [0.0] * size}}, "outputs": "d"}}
-        case["data"] = {"graphspec": 1, "inputs": x, "blocks": blocks, "nodes": {"r": {"block": "b", "inputs": "x", "repeat": repeat}}, "outputs": {"r": {}}}
+        blocks = {
+            "b": {"nodes": {"d": {"layer": "Normalization", "inputs": "x", "mean": [0.0] * size}}, "outputs": "d"}
+        }
+        case["data"] = {
+            "graphspec": 1,
+            "inputs": x,
+            "blocks": blocks,
+            "nodes": {"r": {"block": "b", "inputs": "x", "repeat": repeat}},
+            "outputs": {"r": {}},
+        }
     elif kind == "inline":
         n = draw(st.sampled_from([2, 50, 500]))
         inner = {f"n{i}": {"layer": "Dense", "inputs": f"n{i - 1}" if i else "a", "units": 2} for i in range(n)}
         model = {"inputs": {"a": {"shape": [4]}}, "nodes": inner, "outputs": {f"n{n - 1}": {}}}
         if draw(st.booleans()):  # a model inside a model inside the repeated block
-            model = {"inputs": {"a": {"shape": [4]}}, "nodes": {"m": {"model": model, "inputs": "a"}}, "outputs": {"m": {}}}
+            model = {
+                "inputs": {"a": {"shape": [4]}},
+                "nodes": {"m": {"model": model, "inputs": "a"}},
+                "outputs": {"m": {}},
+            }
         blocks = {"b": {"nodes": {"m": {"model": model, "inputs": "x"}}, "outputs": "m"}}
-        case["data"] = {"graphspec": 1, "inputs": x, "blocks": blocks, "nodes": {"r": {"block": "b", "inputs": "x", "repeat": repeat}}, "outputs": {"r": {}}}
+        case["data"] = {
+            "graphspec": 1,
+            "inputs": x,
+            "blocks": blocks,
+            "nodes": {"r": {"block": "b", "inputs": "x", "repeat": repeat}},
+            "outputs": {"r": {}},
+        }
     elif kind == "double-params":
         n = draw(st.integers(1, 40))
-        params = {"p0": "a" * draw(st.sampled_from([1, 100, 10_000])), **{f"p{i}": f"${{p{i - 1}}}" * draw(st.integers(1, 4)) for i in range(1, n)}}
-        case["text"] = json.dumps({"graphspec": 1, "params": params, "inputs": x, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": f"${{p{n - 1}}}x"}}, "outputs": {"d": {}}})
+        params = {
+            "p0": "a" * draw(st.sampled_from([1, 100, 10_000])),
+            **{f"p{i}": f"${{p{i - 1}}}" * draw(st.integers(1, 4)) for i in range(1, n)},
+        }
+        case["text"] = json.dumps(
+            {
+                "graphspec": 1,
+                "params": params,
+                "inputs": x,
+                "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": f"${{p{n - 1}}}x"}},
+                "outputs": {"d": {}},
+            }
+        )
     elif kind == "double-blocks":
         depth = draw(st.integers(1, 33))
-        blocks = {f"b{i}": {"params": {"s": "str"}, "nodes": {"d": {"block": f"b{i + 1}", "inputs": "x", "s": "${s}${s}"}}, "outputs": "d"} for i in range(depth)}
-        blocks[f"b{depth}"] = {"params": {"s": "str"}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": "$s"}}, "outputs": "d"}
-        case["data"] = {"graphspec": 1, "inputs": x, "blocks": blocks, "nodes": {"r": {"block": "b0", "inputs": "x", "s": "ab" * draw(st.integers(1, 500))}}, "outputs": {"r": {}}}
+        blocks = {
+            f"b{i}": {
+                "params": {"s": "str"},
+                "nodes": {"d": {"block": f"b{i + 1}", "inputs": "x", "s": "${s}${s}"}},
+                "outputs": "d",
+            }
+            for i in range(depth)
+        }
+        blocks[f"b{depth}"] = {
+            "params": {"s": "str"},
+            "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": "$s"}},
+            "outputs": "d",
+        }
+        case["data"] = {
+            "graphspec": 1,
+            "inputs": x,
+            "blocks": blocks,
+            "nodes": {"r": {"block": "b0", "inputs": "x", "s": "ab" * draw(st.integers(1, 500))}},
+            "outputs": {"r": {}},
+        }
     elif kind == "nested-repeat":
         depth = draw(st.integers(1, 8))
-        blocks = {f"b{i}": {"nodes": {"d": {"block": f"b{i + 1}", "inputs": "x", "repeat": draw(st.sampled_from([2, 10, 100]))}}, "outputs": "d"} for i in range(depth)}
-        blocks[f"b{depth}"] = {"nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 4, "name": "n"}}, "outputs": "d"}
-        case["data"] = {"graphspec": 1, "inputs": x, "blocks": blocks, "nodes": {"r": {"block": "b0", "inputs": "x"}}, "outputs": {"r": {}}}
+        blocks = {
+            f"b{i}": {
+                "nodes": {"d": {"block": f"b{i + 1}", "inputs": "x", "repeat": draw(st.sampled_from([2, 10, 100]))}},
+                "outputs": "d",
+            }
+            for i in range(depth)
+        }
+        blocks[f"b{depth}"] = {
+            "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 4, "name": "n"}},
+            "outputs": "d",
+        }
+        case["data"] = {
+            "graphspec": 1,
+            "inputs": x,
+            "blocks": blocks,
+            "nodes": {"r": {"block": "b0", "inputs": "x"}},
+            "outputs": {"r": {}},
+        }
     elif kind == "includes":
         pad = "# " + "p" * 60 + "\n"
-        blk = "graphspec: 1\nblocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 2}}, outputs: d}\n" + pad * draw(st.sampled_from([0, 100, 3000]))
-        spellings = ["blk.yaml"] + ["./" * k + "blk.yaml" for k in range(1, draw(st.integers(1, 70)))] + ["sub/../blk.yaml", "sub/link.yaml"]
-        top = {**SMALL, "include": spellings, "nodes": {"r": {"block": "b", "inputs": "x", "repeat": min(repeat, 1000)}}, "outputs": {"r": {}}}
-        case = {**case, "files": {"top.json": json.dumps(top), "blk.yaml": blk, "sub/link.yaml": blk}, "root": "top.json"}
+        blk = (
+            "graphspec: 1\nblocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 2}}, outputs: d}\n"
+            + pad * draw(st.sampled_from([0, 100, 3000]))
+        )
+        spellings = (
+            ["blk.yaml"]
+            + ["./" * k + "blk.yaml" for k in range(1, draw(st.integers(1, 70)))]
+            + ["sub/../blk.yaml", "sub/link.yaml"]
+        )
+        top = {
+            **SMALL,
+            "include": spellings,
+            "nodes": {"r": {"block": "b", "inputs": "x", "repeat": min(repeat, 1000)}},
+            "outputs": {"r": {}},
+        }
+        case = {
+            **case,
+            "files": {"top.json": json.dumps(top), "blk.yaml": blk, "sub/link.yaml": blk},
+            "root": "top.json",
+        }
     elif kind == "model-files":
         n = draw(st.sampled_from([1, 100, 2000]))
         inner = "".join(f"  n{i}: {{layer: Dense, inputs: {f'n{i - 1}' if i else 'x'}, units: 2}}\n" for i in range(n))
         member = f"graphspec: 1\ninputs: {{x: {{shape: [4]}}}}\nnodes:\n{inner}outputs: {{n{n - 1}: {{}}}}\n"
         uses = draw(st.integers(1, 40))
-        nodes = {f"m{i}": {"model": "member.yaml", "inputs": "x", **({"params": {}} if draw(st.booleans()) else {})} for i in range(uses)}
-        nodes["y"] = {"layer": "Add", "inputs": list(nodes)} if uses > 1 else {"layer": "Dense", "inputs": "m0", "units": 2}
-        case = {**case, "files": {"top.json": json.dumps({**SMALL, "nodes": nodes, "outputs": {"y": {}}}), "member.yaml": member}, "root": "top.json"}
+        nodes = {
+            f"m{i}": {"model": "member.yaml", "inputs": "x", **({"params": {}} if draw(st.booleans()) else {})}
+            for i in range(uses)
+        }
+        nodes["y"] = (
+            {"layer": "Add", "inputs": list(nodes)} if uses > 1 else {"layer": "Dense", "inputs": "m0", "units": 2}
+        )
+        case = {
+            **case,
+            "files": {"top.json": json.dumps({**SMALL, "nodes": nodes, "outputs": {"y": {}}}), "member.yaml": member},
+            "root": "top.json",
+        }
     elif kind == "expr":
         expr = draw(
             st.sampled_from(
-                ["round(2, -10**8)", "round(2.5, 10**8)", "round(7, -64)", "2 ** 2 ** 2 ** 99", "9 ** 64 ** 2", "(-1) ** (2 ** 52)", "0.5 ** 1e300", "make_divisible(1e300, 1e-300)",
-                 "floor(1e299)", "int(1e299) // 3", "max(" + ", ".join(["1"] * 90) + ")", "min(1, 2) ** 64", "ceil(-1e300) % 7", "1e308 * 10", "abs(-(2 ** 53))"]
+                [
+                    "round(2, -10**8)",
+                    "round(2.5, 10**8)",
+                    "round(7, -64)",
+                    "2 ** 2 ** 2 ** 99",
+                    "9 ** 64 ** 2",
+                    "(-1) ** (2 ** 52)",
+                    "0.5 ** 1e300",
+                    "make_divisible(1e300, 1e-300)",
+                    "floor(1e299)",
+                    "int(1e299) // 3",
+                    "max(" + ", ".join(["1"] * 90) + ")",
+                    "min(1, 2) ** 64",
+                    "ceil(-1e300) % 7",
+                    "1e308 * 10",
+                    "abs(-(2 ** 53))",
+                ]
             )
         )
         case["text"] = json.dumps({**SMALL, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": f"${{{expr}}}"}}})

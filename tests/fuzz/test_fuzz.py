@@ -50,7 +50,13 @@ class Worker:
 
     def _start(self) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, bufsize=1
+            [sys.executable, str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            bufsize=1,
         )
 
     def run(self, case: dict[str, Any]) -> dict[str, Any]:
@@ -88,13 +94,17 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
     """One worker per test (restarted after a death), so each test's figures are its own."""
     w = Worker()
     yield w
-    print(f"\n{request.node.name}: {dict(w.outcomes)}, slowest case {w.slowest:.2f} s, worker peak {w.peak_kib / 1024:.0f} MiB")
+    print(
+        f"\n{request.node.name}: {dict(w.outcomes)}, slowest case {w.slowest:.2f} s, worker peak {w.peak_kib / 1024:.0f} MiB"
+    )
     w.close()
 
 
 def examples(request: pytest.FixtureRequest, default: int, long: int) -> Any:
     n = long if request.config.getoption("--long") else default
-    return settings(max_examples=n, deadline=None, derandomize=False, database=None, suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=n, deadline=None, derandomize=False, database=None, suppress_health_check=list(HealthCheck)
+    )
 
 
 def _check(worker: Worker, case: dict[str, Any]) -> None:
@@ -146,7 +156,9 @@ def test_specs_from_the_json_schema(request: pytest.FixtureRequest, worker: Work
     ],
     ids=["surrogates", "huge-digits", "nul-paths", "lying-archives", "expansion-amplifiers"],
 )
-def test_untrusted_input_classes(request: pytest.FixtureRequest, worker: Worker, strategy: Any, default: int, long: int) -> None:
+def test_untrusted_input_classes(
+    request: pytest.FixtureRequest, worker: Worker, strategy: Any, default: int, long: int
+) -> None:
     @examples(request, default=default, long=long)
     @given(strategy())
     def run(case: dict[str, Any]) -> None:

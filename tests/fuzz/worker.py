@@ -121,7 +121,11 @@ def main() -> int:
                 json.dumps([d.to_dict() for d in exc.diagnostics], ensure_ascii=False).encode("utf-8")
             except Exception as render_exc:  # a diagnostic that cannot be printed is a crash for whoever prints it
                 bad = bad or [f"unprintable: {type(render_exc).__name__}: {render_exc}"]  # type: ignore[list-item]
-            out = {"valid": False, "codes": exc.codes} if not bad else {"escaped": f"malformed diagnostic {bad[0]!r}"[:500]}
+            out = (
+                {"valid": False, "codes": exc.codes}
+                if not bad
+                else {"escaped": f"malformed diagnostic {bad[0]!r}"[:500]}
+            )
         except BaseException as exc:  # the invariant under test: nothing but SpecError escapes
             out = {"escaped": f"{type(exc).__name__}: {_message(exc)}"}
         finally:

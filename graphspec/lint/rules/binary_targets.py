@@ -26,7 +26,9 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
         "targets in [0, 1]: for a target outside it the loss has no minimum, so it runs to large negative values "
         "and the model learns nothing useful",
         expect.path,
-        "map -1/1 labels to 0/1 ((y + 1) / 2)" if signed else "scale the targets into [0, 1], or use a regression loss (mse) for real-valued targets",
+        "map -1/1 labels to 0/1 ((y + 1) / 2)"
+        if signed
+        else "scale the targets into [0, 1], or use a regression loss (mse) for real-valued targets",
         (expect.owner,),
     )
 
@@ -40,7 +42,7 @@ RULE = Rule(
     explanation=(
         "`binary_crossentropy` is `-(t·log(p) + (1 - t)·log(1 - p))`, a proper loss only for targets t in "
         "[0, 1]. With -1/1 labels, class ids 0..9 or real-valued targets it has no minimum in p: the loss "
-        "falls without bound (\"loss: -117944.75\") while accuracy stays near zero."
+        'falls without bound ("loss: -117944.75") while accuracy stays near zero.'
     ),
     example="head: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\nhead: {loss: binary_crossentropy}\n# data: head = prices, 10 to 950",
     fix="# outputs:\nhead: {loss: mse}        # with a linear output, for real-valued targets",

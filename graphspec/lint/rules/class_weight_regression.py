@@ -34,7 +34,7 @@ RULE = Rule(
     title="class_weight on a regression output",
     explanation=(
         "`class_weight` maps class ids to weights. For a regression output Keras 3 rounds each target to an "
-        "integer and looks that up, so a target of 2.4 gets the weight of \"class 2\" and a target of 950 the "
+        'integer and looks that up, so a target of 2.4 gets the weight of "class 2" and a target of 950 the '
         "default 1.0: the examples are weighted by their value, which is rarely what was meant. A sigmoid "
         "output trained with `mse` on 0/1 targets is a classifier and is left alone."
     ),

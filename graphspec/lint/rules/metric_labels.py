@@ -20,7 +20,12 @@ def _why(loss: LossInfo, metric: MetricInfo, out: OutputView) -> str | None:
     if loss.labels == "sparse" and form == "onehot":
         return "the largest value of a one-column label is always at index 0, so it reports how often the model predicts class 0"
     classes = out.classes
-    if loss.labels in ("onehot", "sparse") and normal_name(metric.name) == "binaryaccuracy" and classes is not None and classes > 1:
+    if (
+        loss.labels in ("onehot", "sparse")
+        and normal_name(metric.name) == "binaryaccuracy"
+        and classes is not None
+        and classes > 1
+    ):
         return f"it scores each of the {classes} units as its own yes/no, so a model that predicts 'no class' everywhere scores {1 - 1 / classes:.0%}"
     if loss.labels == "binary" and form in ("onehot", "sparse"):
         return "it takes the largest of the outputs as a class, which yes/no outputs do not have, so it reports a meaningless number"
@@ -41,7 +46,11 @@ def check(facts: Facts) -> Iterator[Finding]:
                 f"{_FORMS.get(loss.labels, 'real values')}: {why}",
                 metric.path,
                 "use accuracy (Keras picks the form from the labels' shape), or the metric that matches the loss: "
-                + {"onehot": "categorical_accuracy", "sparse": "sparse_categorical_accuracy", "binary": "binary_accuracy"}.get(loss.labels, "accuracy"),
+                + {
+                    "onehot": "categorical_accuracy",
+                    "sparse": "sparse_categorical_accuracy",
+                    "binary": "binary_accuracy",
+                }.get(loss.labels, "accuracy"),
                 out.owners(),
             )
 
@@ -56,7 +65,7 @@ RULE = Rule(
         "`categorical_accuracy` takes one-hot labels, `sparse_categorical_accuracy` integer class ids, "
         "`binary_accuracy` a yes/no per unit; the loss fixes which form the data has. With the wrong one the "
         "metric runs without error and reports a wrong number: `categorical_accuracy` on class ids reports "
-        "how often class 0 is predicted (\"accuracy stuck\"), `binary_accuracy` on ten one-hot classes reports "
+        'how often class 0 is predicted ("accuracy stuck"), `binary_accuracy` on ten one-hot classes reports '
         "about 90% for any model. `accuracy` picks the right form itself."
     ),
     example="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: sparse_categorical_crossentropy, metrics: [categorical_accuracy]}",

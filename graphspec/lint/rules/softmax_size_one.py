@@ -17,7 +17,12 @@ def check(facts: Facts) -> Iterator[Finding]:
             continue
         out = view.output()
         axis = applied[1]
-        if out is None or out.shape is None or not isinstance(axis, int) or not -len(out.shape) <= axis < len(out.shape):
+        if (
+            out is None
+            or out.shape is None
+            or not isinstance(axis, int)
+            or not -len(out.shape) <= axis < len(out.shape)
+        ):
             continue
         if out.shape[axis] != 1:
             continue
@@ -51,7 +56,7 @@ RULE = Rule(
         "A softmax divides each value by the sum over its axis; over an axis of size 1 every value is divided by "
         "itself, so the output is `1.0` whatever the input, and the gradient through it is zero. A one-unit "
         "`Dense` with `activation: softmax` is the usual case: the model predicts the same for every example, "
-        "and accuracy stays at the share of the positive class (\"accuracy stuck at 0.5\"). Keras' TensorFlow "
+        'and accuracy stays at the share of the positive class ("accuracy stuck at 0.5"). Keras\' TensorFlow '
         "backend computes a crossentropy on the model's last softmax from the logits below it, so with "
         "`binary_crossentropy` the loss even falls — while every prediction stays 1.0. Keras 3 prints a warning "
         "when the layer runs, after TensorFlow has loaded and the model is built."

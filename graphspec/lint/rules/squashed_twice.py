@@ -40,7 +40,7 @@ RULE = Rule(
         "in [0, 1] is close to uniform, a sigmoid maps them into [0.5, 0.73]. The gradients are small and the "
         "reported loss does not reach its minimum. Keras' TensorFlow backend catches the simplest case (the "
         "softmax is the model's very last op, in graph mode) and warns \"received `from_logits=True`, but the "
-        "`output` argument was produced by a Softmax activation\"; behind an Identity, Reshape or Dropout, in "
+        '`output` argument was produced by a Softmax activation"; behind an Identity, Reshape or Dropout, in '
         "eager mode and on JAX or PyTorch it does not."
     ),
     example="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: {class_name: CategoricalCrossentropy, config: {from_logits: true}}}",

@@ -16,7 +16,14 @@ _SLACK = 1e-6
 
 def check(data: ArrayFacts) -> Iterator[Finding]:
     expect, loss, squash = data.expect, data.expect.loss, data.expect.squash
-    if loss is None or loss.classifies or squash is None or not squash.activation.bounded or not data.fits or not data.numeric:
+    if (
+        loss is None
+        or loss.classifies
+        or squash is None
+        or not squash.activation.bounded
+        or not data.fits
+        or not data.numeric
+    ):
         return
     low, high = squash.activation.low, squash.activation.high
     wrong = data.count_outside(low - _SLACK, high + _SLACK)
