@@ -19,9 +19,12 @@ after one untimed warm-up of each, so they share the machine's load; each is
 measured as wall time and as the process's CPU time (``cpu`` ratios), which a
 loaded machine disturbs far less.
 
-Run: python benchmarks/build_speed.py [--quick] [--repeat N] [NAME ...]
+Run: python benchmarks/build_speed.py [--quick] [--repeat N] [--json PATH | --no-json] [NAME ...]
      (all 40 applications take a long while on 2 cores: run them under `nice`;
      --quick is a subset for repeated checks)
+
+The table is also written to benchmarks/results/build_speed.json (see
+benchmarks/results/README.md); a model that failed is a row of its name and the error.
 """
 
 from __future__ import annotations
@@ -35,8 +38,19 @@ import sys
 import time
 from pathlib import Path
 
+import _results
+
 ROOT = Path(__file__).resolve().parent.parent
-QUICK = ["ResNet50", "MobileNetV2", "InceptionV3", "DenseNet121", "EfficientNetB0", "ConvNeXtTiny", "NASNetMobile", "zoo/transformer_classifier"]
+QUICK = [
+    "ResNet50",
+    "MobileNetV2",
+    "InceptionV3",
+    "DenseNet121",
+    "EfficientNetB0",
+    "ConvNeXtTiny",
+    "NASNetMobile",
+    "zoo/transformer_classifier",
+]
 
 _ONE = r"""
 import gc, json, os, statistics, sys, time, warnings
@@ -45,7 +59,7 @@ sys.path.insert(0, {root!r})
 import keras
 import graphspec
 from pathlib import Path
-from graphspec import importer
+from graphspec.importer import _arguments as importer
 
 name, repeat = {name!r}, {repeat}
 if name.startswith("zoo/"):
@@ -85,6 +99,43 @@ print("RESULT " + json.dumps({{
 """
 
 
+COLUMNS = [
+    {"key": "name", "label": "model"},
+    {"key": "nodes", "label": "nodes", "align": "right"},
+    {"key": "params", "label": "params", "align": "right"},
+    {"key": "exact", "label": "exact"},
+    {"key": "build", "label": "build s", "align": "right", "format": "{:.3f}"},
+    {"key": "model_from_json", "label": "model_from_json s", "align": "right", "format": "{:.3f}"},
+    {"key": "build_ratio", "label": "ratio", "align": "right", "format": "{:.2f}"},
+    {"key": "build_cpu_ratio", "label": "CPU ratio", "align": "right", "format": "{:.2f}"},
+    {"key": "from_keras", "label": "from_keras s", "align": "right", "format": "{:.3f}"},
+    {"key": "from_keras_ratio", "label": "ratio", "align": "right", "format": "{:.2f}"},
+    {"key": "from_keras_cpu_ratio", "label": "CPU ratio", "align": "right", "format": "{:.2f}"},
+]
+
+
+def result_row(r: dict[str, object]) -> dict[str, object]:
+    """One model's row of the results file: the columns above (a failed model: its name and the error)."""
+    if "error" in r:
+        return {"name": f"{r['name']} (failed: {str(r['error']).replace('|', '/')})"}
+    jobs = ("build", "model_from_json", "from_keras")
+    t = {k: float(r[k]) for job in jobs for k in (job, job + "_cpu")}  # type: ignore[arg-type]
+    mfj, mfj_cpu = t["model_from_json"], t["model_from_json_cpu"]
+    return {
+        "name": r["name"],
+        "nodes": r["nodes"],
+        "params": r["params"],
+        "exact": bool(r["exact"]),
+        "build": round(t["build"], 6),
+        "model_from_json": round(mfj, 6),
+        "build_ratio": round(t["build"] / mfj, 6),
+        "build_cpu_ratio": round(t["build_cpu"] / mfj_cpu, 6),
+        "from_keras": round(t["from_keras"], 6),
+        "from_keras_ratio": round(t["from_keras"] / mfj, 6),
+        "from_keras_cpu_ratio": round(t["from_keras_cpu"] / mfj_cpu, 6),
+    }
+
+
 def applications() -> list[str]:
     import keras
 
@@ -93,7 +144,13 @@ def applications() -> list[str]:
 
 def measure(name: str, repeat: int) -> dict[str, object]:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-c", _ONE.format(root=str(ROOT), name=name, repeat=repeat)], capture_output=True, text=True, env=env, timeout=7200)
+    proc = subprocess.run(
+        [sys.executable, "-c", _ONE.format(root=str(ROOT), name=name, repeat=repeat)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=7200,
+    )
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if proc.returncode != 0 or line is None:
         last = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or ["(no output)"]
@@ -106,10 +163,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
     parser.add_argument("names", nargs="*", help="applications (ResNet50) or zoo specs (zoo/resnet50)")
+    _results.add_arguments(parser, "build_speed")
     args = parser.parse_args()
     zoo = [f"zoo/{p.stem}" for p in sorted((ROOT / "specs" / "zoo").glob("*.yaml"))]
     names = args.names or (QUICK if args.quick else [*applications(), *zoo])
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; seconds, median of {args.repeat}")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; seconds, median of {args.repeat}"
+    )
     header = f"{'model':<28} {'nodes':>5} {'params':>12} {'exact':>5} {'build':>7} {'m_f_json':>8} {'ratio':>6} {'cpu':>5} {'from_keras':>10} {'ratio':>6} {'cpu':>5}"
     print(header)
     rows = []
@@ -121,7 +181,10 @@ def main() -> int:
             print(f"{name:<28} failed: {r['error']}")
             continue
         mfj, build, imp = float(r["model_from_json"]), float(r["build"]), float(r["from_keras"])  # type: ignore[arg-type]
-        cpu_build, cpu_imp = float(r["build_cpu"]) / float(r["model_from_json_cpu"]), float(r["from_keras_cpu"]) / float(r["model_from_json_cpu"])  # type: ignore[arg-type]
+        cpu_build, cpu_imp = (
+            float(r["build_cpu"]) / float(r["model_from_json_cpu"]),
+            float(r["from_keras_cpu"]) / float(r["model_from_json_cpu"]),
+        )  # type: ignore[arg-type]
         exact = "yes" if r["exact"] else "NO"
         print(
             f"{name:<28} {r['nodes']:>5} {r['params']:>12,} {exact:>5} {build:>7.3f} {mfj:>8.3f} {build / mfj:>6.2f} {cpu_build:>5.2f} {imp:>10.3f} {imp / mfj:>6.2f} {cpu_imp:>5.2f}",
@@ -137,8 +200,15 @@ def main() -> int:
             f"max {max(build_ratios):.2f}, {sum(b <= 1.05 for b in build_ratios)} of {len(done)} ≤ 1.05; "
             f"exact counts (built once): {sum(bool(r['exact']) for r in done)} of {len(done)}"
         )
-        print(f"the same in CPU time: median {statistics.median(cpu_ratios):.2f}, max {max(cpu_ratios):.2f}, {sum(b <= 1.05 for b in cpu_ratios)} of {len(done)} ≤ 1.05")
-        print(f"from_keras / model_from_json: median {statistics.median(import_ratios):.2f}, max {max(import_ratios):.2f}, {sum(i <= 0.25 for i in import_ratios)} of {len(done)} ≤ 0.25")
+        print(
+            f"the same in CPU time: median {statistics.median(cpu_ratios):.2f}, max {max(cpu_ratios):.2f}, {sum(b <= 1.05 for b in cpu_ratios)} of {len(done)} ≤ 1.05"
+        )
+        print(
+            f"from_keras / model_from_json: median {statistics.median(import_ratios):.2f}, max {max(import_ratios):.2f}, {sum(i <= 0.25 for i in import_ratios)} of {len(done)} ≤ 0.25"
+        )
+    if args.json:
+        note = f"seconds, medians of {args.repeat} after a warm-up; ratios are to model_from_json, by wall and CPU time"
+        _results.write_results("build_speed", [result_row(r) for r in rows], columns=COLUMNS, note=note, path=args.json)
     return 1 if len(done) < len(rows) else 0
 
 

@@ -40,7 +40,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="corpus entries to run (default: all)")
     parser.add_argument("--slow", action="store_true", help="include the entries marked slow (large applications)")
-    parser.add_argument("--messages", action="store_true", help="print each refusal's whole message and graphspec's warnings")
+    parser.add_argument(
+        "--messages", action="store_true", help="print each refusal's whole message and graphspec's warnings"
+    )
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
 
@@ -65,12 +67,17 @@ def main(argv: list[str]) -> int:
         surprises += wrong is not None
         passed += outcome.passed
         if not outcome.passed:
-            what = ", ".join(sorted(outcome.differs)) if outcome.stage == "differs" else f"{outcome.stage}: {outcome.code}"
+            what = (
+                ", ".join(sorted(outcome.differs)) if outcome.stage == "differs" else f"{outcome.stage}: {outcome.code}"
+            )
             for item in expected.items if expected is not None else ("not in the table",):
                 causes[item].append(f"{entry.name} ({what})")
         times = [f"{outcome.seconds[k]:.2f}" if k in outcome.seconds else "-" for k in ("from_keras", "build")]
         note = f"  UNEXPECTED: {wrong.splitlines()[0]}" if wrong else ""
-        print(f"{entry.name:<50} {_LABELS[outcome.stage]:<11} {times[0]:>10} {times[1]:>7} {check:>7.2f}  {outcome.summary()[:150]}{note}", flush=True)
+        print(
+            f"{entry.name:<50} {_LABELS[outcome.stage]:<11} {times[0]:>10} {times[1]:>7} {check:>7.2f}  {outcome.summary()[:150]}{note}",
+            flush=True,
+        )
         if args.messages:
             for text in [outcome.message.strip(), *(f"warning: {w}" for w in outcome.warnings)]:
                 if text:
@@ -78,7 +85,9 @@ def main(argv: list[str]) -> int:
     print()
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{passed} of {len(todo)} real models round-trip; {surprises} not as tests/corpus/expected.py says ({wall:.0f} s, {cpu:.0f} s of CPU, peak memory {peak:.0f} MiB)")
+    print(
+        f"{passed} of {len(todo)} real models round-trip; {surprises} not as tests/corpus/expected.py says ({wall:.0f} s, {cpu:.0f} s of CPU, peak memory {peak:.0f} MiB)"
+    )
     print("Not round-tripping, by the issue-11 item they belong to (a model may belong to two):")
     for item in sorted(causes):
         print(f"  {item}: {len(causes[item])}: " + "; ".join(causes[item]))

@@ -1,16 +1,21 @@
 """Draw time and edge crossings of ``graphspec draw``, against Graphviz's ``dot`` where installed.
 
     python benchmarks/draw_speed.py          # the zoo and seed models, and generated 1,250 to 5,000-node specs
+    python benchmarks/draw_speed.py [--only SUBSTRING] [--sizes 1250,2500,5000] [--json PATH | --no-json]
 
 For each model: the time to draw SVG in a fresh process without TensorFlow (median
 of 3; import time excluded, validation included), and the edge crossings per edge of
 the built-in layout and of ``dot``'s layout of the same DOT text, counted the same
 way on the drawn curves (sampled Béziers; edges that share an end are not counted).
 Targets: ResNet-50 to SVG under 0.5 s; time growing linearly with nodes.
+
+The models' table is also written to benchmarks/results/draw_speed.json (see
+benchmarks/results/README.md); the generated specs' times go in its note.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shutil
@@ -20,10 +25,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+import _results
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-MODELS = [*sorted((ROOT / "specs" / "zoo").glob("*.yaml")), ROOT / "specs" / "seed" / "inception_module.yaml", ROOT / "specs" / "seed" / "ensemble.yaml"]
+MODELS = [
+    *sorted((ROOT / "specs" / "zoo").glob("*.yaml")),
+    ROOT / "specs" / "seed" / "inception_module.yaml",
+    ROOT / "specs" / "seed" / "ensemble.yaml",
+]
 
 
 def generated(n: int, folder: Path) -> Path:
@@ -60,7 +71,9 @@ def draw_time(path: Path, expand: tuple[str, ...] = ()) -> tuple[float, float]:
     """Median over 3 fresh processes of the first draw (imports excluded) and of a second one."""
     firsts, agains = [], []
     for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", TIMER, str(path), *expand], capture_output=True, text=True, check=True, timeout=600).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", TIMER, str(path), *expand], capture_output=True, text=True, check=True, timeout=600
+        ).stdout
         got = json.loads(out)
         assert not got["tf"], "drawing imported TensorFlow"
         firsts.append(got["first"])
@@ -159,7 +172,14 @@ def dot_edges(path: Path, expand: tuple[str, ...]) -> list[tuple[str, str, list[
         return None
     from graphspec.render import draw
 
-    laid = subprocess.run([dot, "-Tjson"], input=draw(path, format="dot", expand=expand), capture_output=True, text=True, check=True, timeout=600).stdout
+    laid = subprocess.run(
+        [dot, "-Tjson"],
+        input=draw(path, format="dot", expand=expand),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
     data = json.loads(laid)
     names = {o["_gvid"]: o["name"] for o in data.get("objects", []) if "_gvid" in o}
     out = []
@@ -170,28 +190,78 @@ def dot_edges(path: Path, expand: tuple[str, ...]) -> list[tuple[str, str, list[
     return out
 
 
+COLUMNS = [
+    {"key": "model", "label": "model"},
+    {"key": "edges", "label": "edges drawn", "align": "right"},
+    {"key": "svg_fresh", "label": "SVG, in a fresh process (median of 3)", "align": "right"},
+    {"key": "svg_again", "label": "again, same process", "align": "right"},
+    {"key": "crossings", "label": "crossings per edge: built-in / `dot`"},
+]
+
+
+def _seconds(x: float) -> str:
+    """ "0.22 s", "0.040 s": two significant figures down to a millisecond."""
+    return f"{x:.2f} s" if x >= 0.1 else f"{x:.3f} s"
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", metavar="SUBSTRING", help="only the models whose file name contains this")
+    parser.add_argument("--sizes", default="1250,2500,5000", help="nodes of the generated specs (comma-separated)")
+    _results.add_arguments(parser, "draw_speed")
+    args = parser.parse_args()
     rows = []
+    results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for path in MODELS:
+        for path in [p for p in MODELS if args.only in p.name]:
             for expand in ((), ("all",)):
                 first, again = draw_time(path, expand)
                 mine = builtin_edges(path, expand)
                 theirs = dot_edges(path, expand)
                 c_mine = crossings(mine)
                 c_dot = None if theirs is None else crossings(theirs)
-                rows.append((path.name + (" --expand all" if expand else ""), len(mine), first, again, c_mine / max(1, len(mine)), None if c_dot is None else c_dot / max(1, len(theirs or [1]))))
-                print(f"{rows[-1][0]:<38} {len(mine):>5} edges  {first:6.3f} s (again {again:.3f} s)  crossings/edge builtin {rows[-1][4]:.3f} ({c_mine})"
-                      + ("" if c_dot is None else f"  dot {rows[-1][5]:.3f} ({c_dot})"), flush=True)
+                rows.append(
+                    (
+                        path.name + (" --expand all" if expand else ""),
+                        len(mine),
+                        first,
+                        again,
+                        c_mine / max(1, len(mine)),
+                        None if c_dot is None else c_dot / max(1, len(theirs or [1])),
+                    )
+                )
+                print(
+                    f"{rows[-1][0]:<38} {len(mine):>5} edges  {first:6.3f} s (again {again:.3f} s)  crossings/edge builtin {rows[-1][4]:.3f} ({c_mine})"
+                    + ("" if c_dot is None else f"  dot {rows[-1][5]:.3f} ({c_dot})"),
+                    flush=True,
+                )
+                dot = "no `dot`" if rows[-1][5] is None else f"{rows[-1][5]:.3f}"
+                results.append(
+                    {
+                        "model": f"`{path.name}` ({'`--expand all`' if expand else 'repeats collapsed'})",
+                        "edges": len(mine),
+                        "svg_fresh": _seconds(first),
+                        "svg_again": _seconds(again),
+                        "crossings": f"{rows[-1][4]:.3f} / {dot}",
+                    }
+                )
         sizes = []
-        for n in (1250, 2500, 5000):
+        for n in [int(n) for n in args.sizes.split(",") if n]:
             first, again = draw_time(generated(n, Path(tmp)))
             sizes.append((n, first))
             print(f"generated {n:>5} nodes: {first:6.3f} s  ({first / n * 1e6:.0f} µs per node)", flush=True)
-    (n0, t0), (n1, t1) = sizes[0], sizes[-1]
-    print(f"growth 1,250 → 5,000 nodes: ×{t1 / t0:.2f} time for ×{n1 / n0:.0f} nodes (linear: ×4)")
-    resnet = next(r for r in rows if r[0] == "resnet50.yaml")
-    print(f"ResNet-50 to SVG: {resnet[2]:.3f} s (target < 0.5 s): {'met' if resnet[2] < 0.5 else 'MISSED'}")
+    if len(sizes) > 1:
+        (n0, t0), (n1, t1) = sizes[0], sizes[-1]
+        print(f"growth {n0:,} → {n1:,} nodes: ×{t1 / t0:.2f} time for ×{n1 / n0:.0f} nodes (linear: ×{n1 / n0:.0f})")
+    resnet = next((r for r in rows if r[0] == "resnet50.yaml"), None)
+    if resnet is not None:
+        print(f"ResNet-50 to SVG: {resnet[2]:.3f} s (target < 0.5 s): {'met' if resnet[2] < 0.5 else 'MISSED'}")
+    if args.json:
+        note = "fresh processes; imports excluded, validation included"
+        if sizes:
+            generated_times = " / ".join(f"{t:.2f}" for _, t in sizes)
+            note += f"; generated specs of {' / '.join(f'{n:,}' for n, _ in sizes)} nodes: {generated_times} s"
+        _results.write_results("draw_speed", results, columns=COLUMNS, note=note, path=args.json)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ included; the process's own high-water mark, VmHWM). The same run times `python 
 known size on a machine whose load varies (the ratio column).
 
 Run: python benchmarks/hostile.py [--only SUBSTRING]    (about 10 minutes; the 99,000-node cases and TensorFlow's import dominate)
+                                  [--json PATH | --no-json]
+
+The table is also written to benchmarks/results/hostile.json (see benchmarks/results/README.md).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+import _results
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -74,13 +79,21 @@ def run():
 
 
 CASES: list[tuple[str, str, str]] = [
-    ("text as path", "validate('/proc/self/environ')", "def run():\n    return graphspec.validate('/proc/self/environ')"),
+    (
+        "text as path",
+        "validate('/proc/self/environ')",
+        "def run():\n    return graphspec.validate('/proc/self/environ')",
+    ),
     (
         "surrogates",
         "1 MiB of JSON '\\ud800' escapes",
         "def run():\n    return graphspec.validate(json.dumps({'graphspec': 1, 'description': 'x'})[:-2] + '\\\\ud800' * 170_000 + '\"}')",
     ),
-    ("huge digits", "1 MiB of 5,000-digit integers", "def run():\n    return graphspec.validate('{\"graphspec\": 1, \"pad\": [' + ','.join(['9' * 5000] * 200) + ']}')"),
+    (
+        "huge digits",
+        "1 MiB of 5,000-digit integers",
+        "def run():\n    return graphspec.validate('{\"graphspec\": 1, \"pad\": [' + ','.join(['9' * 5000] * 200) + ']}')",
+    ),
     (
         "huge digits",
         "override key and name:i of 5,000 digits",
@@ -88,13 +101,21 @@ CASES: list[tuple[str, str, str]] = [
         "    return graphspec.validate(spec({'r': {'block': 'b', 'inputs': 'x', 'repeat': 2, 'override': {'9' * 5000: {}}}, 'd': {'layer': 'Dense', 'inputs': 'x:' + '9' * 5000, 'units': 2}}, blocks=b))",
     ),
     ("NUL bytes", "include and model: paths", "def run():\n    return graphspec.validate(Path('nul.yaml'))"),
-    ("deep JSON", "1 MiB of '[' after escaped brackets in a string", "def run():\n    return graphspec.validate(Path('deep1m.json'))"),
+    (
+        "deep JSON",
+        "1 MiB of '[' after escaped brackets in a string",
+        "def run():\n    return graphspec.validate(Path('deep1m.json'))",
+    ),
     (
         "not UTF-8",
         "1 MiB spec, bad byte at the end",
         "def run():\n    return graphspec.validate(Path('latin1.yaml'))",
     ),
-    ("expansion", "repeat 100,000 x 200,000-element list", "def run():\n    b = {'b': {'nodes': {'d': {'layer': 'Normalization', 'inputs': 'x', 'mean': list(range(200_000))}}, 'outputs': 'd'}}\n    return graphspec.validate(spec({'r': {'block': 'b', 'inputs': 'x', 'repeat': 100_000}}, blocks=b))"),
+    (
+        "expansion",
+        "repeat 100,000 x 200,000-element list",
+        "def run():\n    b = {'b': {'nodes': {'d': {'layer': 'Normalization', 'inputs': 'x', 'mean': list(range(200_000))}}, 'outputs': 'd'}}\n    return graphspec.validate(spec({'r': {'block': 'b', 'inputs': 'x', 'repeat': 100_000}}, blocks=b))",
+    ),
     (
         "expansion",
         "repeat 5,000 x inline model of 2,000 nodes",
@@ -110,14 +131,38 @@ CASES: list[tuple[str, str, str]] = [
         "def run():\n    p = {'p0': 'a' * 100, **{f'p{i}': f'${{p{i - 1}}}${{p{i - 1}}}' for i in range(1, 31)}}\n    return graphspec.validate(spec({'d': {'layer': 'Dense', 'inputs': 'x', 'units': 2}}, params=p))",
     ),
     ("expansion", "8 model: nodes on one 1 MiB file", "def run():\n    return graphspec.validate(Path('top8.yaml'))"),
-    ("expansion", "5 model: nodes on one 1 MiB file: 95,000 nodes, valid", "def run():\n    return graphspec.validate(Path('top5.yaml'))"),
-    ("expansion", "model: files 6 deep, 6 a level (7 files of 8 lines)", "def run():\n    return graphspec.validate(Path('tree/l0.yaml'))"),
+    (
+        "expansion",
+        "5 model: nodes on one 1 MiB file: 95,000 nodes, valid",
+        "def run():\n    return graphspec.validate(Path('top5.yaml'))",
+    ),
+    (
+        "expansion",
+        "model: files 6 deep, 6 a level (7 files of 8 lines)",
+        "def run():\n    return graphspec.validate(Path('tree/l0.yaml'))",
+    ),
     ("expansion", "99,000 nodes from a 5 KB spec, valid", _repeated_chain(False)),
     ("expansion", "99,000 nodes, an error in each", _repeated_chain(True)),
-    ("expressions", "round(2, -10**8)", "def run():\n    return graphspec.validate(spec({'d': {'layer': 'Dense', 'inputs': 'x', 'units': '${round(2, -10**8)}'}}))"),
-    ("objects", "140,000 metrics on one output", "def run():\n    return graphspec.validate(spec({'d': {'layer': 'Dense', 'inputs': 'x', 'units': 2}}, outputs={'d': {'loss': 'mse', 'metrics': ['mae'] * 140_000}}))"),
-    ("data", ".npz header declaring 10**10 float32", "def run():\n    from graphspec.data import load_npz\n    return load_npz(Path('lie.npz'))"),
-    ("data", ".npz of 300 bytes whose member claims 4 GiB", "def run():\n    from graphspec.data import load_npz\n    return load_npz(Path('bomb.npz'))"),
+    (
+        "expressions",
+        "round(2, -10**8)",
+        "def run():\n    return graphspec.validate(spec({'d': {'layer': 'Dense', 'inputs': 'x', 'units': '${round(2, -10**8)}'}}))",
+    ),
+    (
+        "objects",
+        "140,000 metrics on one output",
+        "def run():\n    return graphspec.validate(spec({'d': {'layer': 'Dense', 'inputs': 'x', 'units': 2}}, outputs={'d': {'loss': 'mse', 'metrics': ['mae'] * 140_000}}))",
+    ),
+    (
+        "data",
+        ".npz header declaring 10**10 float32",
+        "def run():\n    from graphspec.data import load_npz\n    return load_npz(Path('lie.npz'))",
+    ),
+    (
+        "data",
+        ".npz of 300 bytes whose member claims 4 GiB",
+        "def run():\n    from graphspec.data import load_npz\n    return load_npz(Path('bomb.npz'))",
+    ),
     (
         "data",
         "--synthetic 10,000 for a 10**6-class softmax",
@@ -132,18 +177,42 @@ CASES: list[tuple[str, str, str]] = [
         "    r = graphspec.validate(spec({'y': {'layer': 'Dense', 'inputs': 'x', 'units': 1_000_000, 'activation': 'softmax'}}, outputs={'y': {'loss': 'categorical_crossentropy'}}))\n"
         "    return synthetic_arrays(r, 2)",
     ),
-    ("model files", ".keras whose config.json claims 3.5 GiB", "def run():\n    return graphspec.from_keras(Path('bomb.keras'))"),
+    (
+        "model files",
+        ".keras whose config.json claims 3.5 GiB",
+        "def run():\n    return graphspec.from_keras(Path('bomb.keras'))",
+    ),
     (
         "model files",
         "Keras JSON declaring 10**12 parameters",
         "def run():\n    import keras\n    x = keras.Input((3,), name='x')\n    text = keras.Model(x, keras.layers.Dense(2, name='d')(x)).to_json()\n"
         "    return graphspec.from_keras(text.replace('\"units\": 2', '\"units\": 1000000').replace('[null, 3]', '[null, 1000000]'))",
     ),
-    ("diff", "200,000-deep JSON", "def run():\n    from graphspec.importer import load_any\n    return load_any(Path('deep.json'))"),
-    ("diff", "200 MB JSON file", "def run():\n    from graphspec.importer import load_any\n    return load_any(Path('big.json'))"),
-    ("build", "build 99,000 valid nodes (refused before TensorFlow)", _repeated_chain(False).replace("return graphspec.validate(", "return graphspec.build(")),
-    ("build", "build Embedding(249999999, 4), Budget(max_build_bytes=8e9)", "def run():\n    return graphspec.build(spec({'e': {'layer': 'Embedding', 'inputs': 'x', 'input_dim': 249_999_999, 'output_dim': 4}}), budget=Budget(max_build_bytes=8 * 10**9))"),
-    ("build", "build Embedding(25_000_000, 4): 381 MiB of weights (TensorFlow loads)", "def run():\n    return graphspec.build(spec({'e': {'layer': 'Embedding', 'inputs': 'x', 'input_dim': 25_000_000, 'output_dim': 4}}), compile=False)"),
+    (
+        "diff",
+        "200,000-deep JSON",
+        "def run():\n    from graphspec.importer import load_any\n    return load_any(Path('deep.json'))",
+    ),
+    (
+        "diff",
+        "200 MB JSON file",
+        "def run():\n    from graphspec.importer import load_any\n    return load_any(Path('big.json'))",
+    ),
+    (
+        "build",
+        "build 99,000 valid nodes (refused before TensorFlow)",
+        _repeated_chain(False).replace("return graphspec.validate(", "return graphspec.build("),
+    ),
+    (
+        "build",
+        "build Embedding(249999999, 4), Budget(max_build_bytes=8e9)",
+        "def run():\n    return graphspec.build(spec({'e': {'layer': 'Embedding', 'inputs': 'x', 'input_dim': 249_999_999, 'output_dim': 4}}), budget=Budget(max_build_bytes=8 * 10**9))",
+    ),
+    (
+        "build",
+        "build Embedding(25_000_000, 4): 381 MiB of weights (TensorFlow loads)",
+        "def run():\n    return graphspec.build(spec({'e': {'layer': 'Embedding', 'inputs': 'x', 'input_dim': 25_000_000, 'output_dim': 4}}), compile=False)",
+    ),
 ]
 
 
@@ -154,24 +223,42 @@ def _files(folder: Path) -> None:
     import zipfile
 
     blk = "graphspec: 1\nblocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 2}}, outputs: d}\n"
-    (folder / "blk.yaml").write_text(blk + "#" + "p" * ((1 << 20) - len(blk) - 8_000) + "\n")  # with the spec including it: just under 1 MiB
+    (folder / "blk.yaml").write_text(
+        blk + "#" + "p" * ((1 << 20) - len(blk) - 8_000) + "\n"
+    )  # with the spec including it: just under 1 MiB
     spellings = ["blk.yaml"] + ["./" * k + "blk.yaml" for k in range(1, 63)]
-    (folder / "top63.yaml").write_text("graphspec: 1\ninputs: {x: {shape: [4]}}\ninclude: " + json.dumps(spellings) + "\nnodes:\n  r: {block: b, inputs: x}\noutputs: {r: {}}\n")
-    member_nodes = "".join(f"  n{i}: {{layer: Dense, inputs: {f'n{i - 1}' if i else 'x'}, units: 2}}\n" for i in range(19_000))
+    (folder / "top63.yaml").write_text(
+        "graphspec: 1\ninputs: {x: {shape: [4]}}\ninclude: "
+        + json.dumps(spellings)
+        + "\nnodes:\n  r: {block: b, inputs: x}\noutputs: {r: {}}\n"
+    )
+    member_nodes = "".join(
+        f"  n{i}: {{layer: Dense, inputs: {f'n{i - 1}' if i else 'x'}, units: 2}}\n" for i in range(19_000)
+    )
     member = f"graphspec: 1\ninputs: {{x: {{shape: [4]}}}}\nnodes:\n{member_nodes}outputs: {{n18999: {{}}}}\n"  # 19,000 nodes in 1 MiB
     assert len(member) < (1 << 20) - 2_000, len(member)
     (folder / "member.yaml").write_text(member)
     for count in (8, 5):
         uses = "".join(f"  m{i}: {{model: member.yaml, inputs: x}}\n" for i in range(count))
         refs = ", ".join(f"m{i}" for i in range(count))
-        (folder / f"top{count}.yaml").write_text(f"graphspec: 1\ninputs: {{x: {{shape: [4]}}}}\nnodes:\n{uses}  y: {{layer: Add, inputs: [{refs}]}}\noutputs: {{y: {{}}}}\n")
+        (folder / f"top{count}.yaml").write_text(
+            f"graphspec: 1\ninputs: {{x: {{shape: [4]}}}}\nnodes:\n{uses}  y: {{layer: Add, inputs: [{refs}]}}\noutputs: {{y: {{}}}}\n"
+        )
     (folder / "tree").mkdir()
     for level in range(7):  # l0 ... l6, each with 6 model: nodes on the next: 6**6 leaves
         refs = [f"m{i}" for i in range(6)] if level < 6 else []
         nodes = "".join(f"  m{i}: {{model: l{level + 1}.yaml, inputs: x}}\n" for i in range(len(refs)))
-        last = f"  y: {{layer: Add, inputs: [{', '.join(refs)}]}}\n" if refs else "  y: {layer: Dense, inputs: x, units: 2}\n"
-        (folder / "tree" / f"l{level}.yaml").write_text(f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{nodes}{last}outputs: {{y: {{}}}}\n")
-    (folder / "nul.yaml").write_text('graphspec: 1\ninputs: {x: {shape: [4]}}\ninclude: ["a\\0b.yaml"]\nnodes: {d: {model: "c\\0d.yaml", inputs: x}}\noutputs: {d: {}}\n')
+        last = (
+            f"  y: {{layer: Add, inputs: [{', '.join(refs)}]}}\n"
+            if refs
+            else "  y: {layer: Dense, inputs: x, units: 2}\n"
+        )
+        (folder / "tree" / f"l{level}.yaml").write_text(
+            f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{nodes}{last}outputs: {{y: {{}}}}\n"
+        )
+    (folder / "nul.yaml").write_text(
+        'graphspec: 1\ninputs: {x: {shape: [4]}}\ninclude: ["a\\0b.yaml"]\nnodes: {d: {model: "c\\0d.yaml", inputs: x}}\noutputs: {d: {}}\n'
+    )
     (folder / "latin1.yaml").write_bytes(b"graphspec: 1\ndescription: '" + b"x" * ((1 << 20) - 100) + b"\xe9'\n")
     (folder / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
     with open(folder / "big.json", "wb") as handle:  # sparse: 200 MB claimed, nothing stored
@@ -191,7 +278,9 @@ def _files(folder: Path) -> None:
                 at = raw.find(signature, at + 4)
         return bytes(raw)
 
-    header = b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (10000000000,), }" + b" " * 42 + b"\n"
+    header = (
+        b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (10000000000,), }" + b" " * 42 + b"\n"
+    )
     zipped = io.BytesIO()
     with zipfile.ZipFile(zipped, "w") as archive:
         archive.writestr("x.npy", header)
@@ -205,12 +294,24 @@ def _child(code: str, folder: Path, timeout: float) -> dict[str, object]:
     program = PRELUDE + textwrap.dedent(code) + EPILOGUE
     start = time.perf_counter()
     try:
-        done = subprocess.run([PYTHON, "-c", program], capture_output=True, text=True, cwd=folder, timeout=timeout, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        done = subprocess.run(
+            [PYTHON, "-c", program],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            timeout=timeout,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
     except subprocess.TimeoutExpired:
         return {"outcome": f"TIMEOUT {timeout:.0f} s", "seconds": float("nan"), "rss_mib": float("nan"), "keras": False}
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
     if done.returncode != 0 or not lines:
-        return {"outcome": f"CRASH rc={done.returncode}: {done.stderr.strip().splitlines()[-1:]}", "seconds": time.perf_counter() - start, "rss_mib": float("nan"), "keras": False}
+        return {
+            "outcome": f"CRASH rc={done.returncode}: {done.stderr.strip().splitlines()[-1:]}",
+            "seconds": time.perf_counter() - start,
+            "rss_mib": float("nan"),
+            "keras": False,
+        }
     return json.loads(lines[-1])
 
 
@@ -218,21 +319,44 @@ def _reference(argv: list[str], repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, cwd=ROOT, check=False, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        subprocess.run(
+            argv, capture_output=True, cwd=ROOT, check=False, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+COLUMNS = [
+    {"key": "class", "label": "class"},
+    {"key": "name", "label": "worst case at the defaults"},
+    {"key": "outcome", "label": "outcome"},
+    {"key": "seconds", "label": "seconds", "format": "{:.2f}"},
+    {"key": "rss_mib", "label": "peak MiB"},
+    {"key": "keras_ratio", "label": "× `import keras`", "format": "{:.2f}"},
+]
+
+
+def _outcome(outcome: str, tensorflow: bool) -> str:
+    """The outcome as the docs show it: diagnostic codes as code, "valid" and failures as text."""
+    if outcome not in ("valid", "done") and not outcome.startswith(("TIMEOUT", "CRASH")):
+        outcome = ", ".join(f"`{code}`" for code in outcome.split(","))
+    return outcome.replace("|", "\\|") + (" (TensorFlow loaded)" if tensorflow else "")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="run the cases whose class or name holds this text")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a case may run (default 600)")
+    _results.add_arguments(parser, "hostile")
     args = parser.parse_args()
     keras_import = _reference([PYTHON, "-c", "import keras"])
     seed_validate = _reference([PYTHON, "-m", "graphspec", "validate", "specs/seed/multi_input_qa.yaml"])
-    print(f"reference, same run: python -c 'import keras' {keras_import:.2f} s; graphspec validate of one seed spec (fresh process) {seed_validate:.2f} s")
+    print(
+        f"reference, same run: python -c 'import keras' {keras_import:.2f} s; graphspec validate of one seed spec (fresh process) {seed_validate:.2f} s"
+    )
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     rows = []
+    results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="graphspec-hostile-") as tmp:
         folder = Path(tmp)
         _files(folder)
@@ -243,12 +367,36 @@ def main() -> int:
             seconds = float(result["seconds"])  # type: ignore[arg-type]
             ratio = seconds / keras_import if seconds == seconds else float("nan")
             tf = " (TensorFlow loaded)" if result.get("keras") else ""
-            rows.append((group, name, f"{result['outcome']}{tf}", f"{seconds:.2f}", f"{float(result['rss_mib']):.0f}", f"{ratio:.2f}"))  # type: ignore[arg-type]
+            rows.append(
+                (
+                    group,
+                    name,
+                    f"{result['outcome']}{tf}",
+                    f"{seconds:.2f}",
+                    f"{float(result['rss_mib']):.0f}",
+                    f"{ratio:.2f}",
+                )
+            )  # type: ignore[arg-type]
             print(" | ".join(rows[-1]), flush=True)
+            rss = float(result["rss_mib"])  # type: ignore[arg-type]
+            results.append(
+                {
+                    "class": group,
+                    "name": name,
+                    "outcome": _outcome(str(result["outcome"]), bool(result.get("keras"))),
+                    "seconds": round(seconds, 6),
+                    "rss_mib": round(rss) if rss == rss else None,
+                    "keras_ratio": round(ratio, 6),
+                }
+            )
     print("\n| class | worst case | outcome | seconds | peak MiB | × import keras |")
     print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    if args.json:
+        note = "a fresh process per case; peak is the process's high-water mark, interpreter and imports included; "
+        note += f"the same run: `import keras` {keras_import:.2f} s, a fresh `graphspec validate` {seed_validate:.2f} s"
+        _results.write_results("hostile", results, columns=COLUMNS, note=note, path=args.json)
     return 0
 
 

@@ -18,7 +18,12 @@ with ``weights=None``), prints in one run on this machine:
      models (cold caches, cProfile): the importer's stages with their share of
      the total and call counts, then the N functions with the most own time.
 
-Run: python benchmarks/import_size.py [--repeat N] [--small-only] [--profile N] [NAME ...]
+Run: python benchmarks/import_size.py [--repeat N] [--small-only | --applications-only] [--profile N]
+                                      [--json PATH | --no-json] [NAME ...]
+
+The applications' table (sections 1 and 2) is also written to
+benchmarks/results/import_size.json (see benchmarks/results/README.md); with
+--small-only or --profile there is no such table, and no file is written.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import _results
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -83,7 +90,7 @@ def measure(name: str, repeat: int) -> dict[str, Any]:
 
 def clear_importer_caches() -> None:
     """What a fresh process starts with: the importer's per-class argument searches not yet done."""
-    from graphspec import importer
+    from graphspec.importer import _arguments as importer
 
     importer._minimal_cache.clear()
     importer._build_rewrites.clear()
@@ -138,17 +145,26 @@ def measure_small(repeat: int) -> list[dict[str, Any]]:
                     "layers": len(model.layers),
                     "import": median_time(do_import, repeat),
                     "build": median_time(lambda spec_text=spec_text: graphspec.build(spec_text, compile=False), repeat),
-                    "keras": median_time(lambda compact=compact, custom=custom: keras.models.model_from_json(compact, custom_objects=custom), repeat),
+                    "keras": median_time(
+                        lambda compact=compact, custom=custom: keras.models.model_from_json(
+                            compact, custom_objects=custom
+                        ),
+                        repeat,
+                    ),
                 }
             )
     return rows
 
 
 def print_small(rows: list[dict[str, Any]], repeat: int) -> None:
-    print(f"{'small model (tests/corpus)':<45} {'layers':>6} {'from_keras':>10} {'build(spec)':>12} {'import+build':>13} {'model_from_json':>16} {'ratio':>7}   (seconds, median of {repeat})")
+    print(
+        f"{'small model (tests/corpus)':<45} {'layers':>6} {'from_keras':>10} {'build(spec)':>12} {'import+build':>13} {'model_from_json':>16} {'ratio':>7}   (seconds, median of {repeat})"
+    )
     for r in rows:
         both = r["import"] + r["build"]
-        print(f"{r['name']:<45} {r['layers']:>6} {r['import']:>10.3f} {r['build']:>12.3f} {both:>13.3f} {r['keras']:>16.3f} {both / r['keras']:>7.2f}")
+        print(
+            f"{r['name']:<45} {r['layers']:>6} {r['import']:>10.3f} {r['build']:>12.3f} {both:>13.3f} {r['keras']:>16.3f} {both / r['keras']:>7.2f}"
+        )
     ratios = sorted((r["import"] + r["build"]) / r["keras"] for r in rows)
     imports = sorted(r["import"] for r in rows)
     quartiles = statistics.quantiles(ratios, n=4)
@@ -178,7 +194,7 @@ _STAGES = [
 @contextlib.contextmanager
 def _trial_layers_by_class() -> Iterator[dict[str, list[float]]]:
     """Count and time the layers importer._construct builds, per class (the outermost call only)."""
-    from graphspec import importer
+    from graphspec.importer import _arguments as importer
 
     original, trials, depth = importer._construct, defaultdict(lambda: [0, 0.0]), [0]
 
@@ -220,13 +236,17 @@ def profile_small(top: int) -> None:
     stats = pstats.Stats(profiler)
     raw = stats.stats  # type: ignore[attr-defined]
     total = next(v[3] for k, v in raw.items() if k[0].endswith("importer.py") and k[2] == "from_keras")
-    print(f"Where from_keras spends its time on {len(models)} small models (cold caches, cProfile, so slower than unprofiled):")
+    print(
+        f"Where from_keras spends its time on {len(models)} small models (cold caches, cProfile, so slower than unprofiled):"
+    )
     for label, file, function in _STAGES:
         # (cProfile counts a recursive function's cumulative time once, at its outermost call.)
         found = [(v[1], v[3]) for k, v in raw.items() if k[0].endswith(file) and k[2] == function]
         calls, cumulative = sum(c for c, _ in found), sum(t for _, t in found)
         print(f"  {label:<70} {cumulative:>7.2f} s {cumulative / total:>6.1%} {calls:>8,} calls")
-    print("\nTrial layers the argument search constructs, by class (profiled seconds; nested layers count with their wrapper):")
+    print(
+        "\nTrial layers the argument search constructs, by class (profiled seconds; nested layers count with their wrapper):"
+    )
     for name, (count, seconds) in sorted(trials.items(), key=lambda kv: -kv[1][1])[:12]:
         print(f"  {name:<28} {count:>6,} built {seconds:>7.2f} s {seconds / count * 1000:>7.1f} ms each")
     print(f"\nThe {top} functions with the most own time inside from_keras:")
@@ -236,33 +256,83 @@ def profile_small(top: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--small-only", action="store_true", help="only the small corpus models, not the applications")
-    parser.add_argument("--profile", type=int, metavar="N", default=0, help="profile from_keras on the small models and print the top N functions")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--small-only", action="store_true", help="only the small corpus models, not the applications")
+    only.add_argument("--applications-only", action="store_true", help="only the applications, not the small models")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="profile from_keras on the small models and print the top N functions",
+    )
     parser.add_argument("names", nargs="*", default=APPLICATIONS)
+    _results.add_arguments(parser, "import_size")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.profile:
         profile_small(args.profile)
         return
+    rows = []
     if not args.small_only:
-        print_applications(args.names, args.repeat)
+        rows = print_applications(args.names, args.repeat)
         print()
-    print_small(measure_small(args.repeat), args.repeat)
+    if not args.applications_only:
+        print_small(measure_small(args.repeat), args.repeat)
+    if args.json:
+        note = f"times are medians of {args.repeat}"
+        _results.write_results("import_size", result_rows(rows), columns=COLUMNS, note=note, path=args.json)
 
 
-def print_applications(names: list[str], repeat: int) -> None:
+COLUMNS = [
+    {"key": "model", "label": "model"},
+    {"key": "spec_yaml", "label": "spec (YAML)"},
+    {"key": "to_json", "label": "Keras `to_json()`"},
+    {"key": "to_json_indented", "label": "same, `indent=2`"},
+    {"key": "spec_share", "label": "spec / JSON"},
+    {"key": "from_keras", "label": "`from_keras`"},
+    {"key": "build", "label": "`build` of the spec"},
+    {"key": "model_from_json", "label": "`model_from_json`"},
+]
+
+
+def result_rows(measured: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The applications' measurements as the results file's rows, sizes and times written out as the docs show them."""
+    return [
+        {
+            "model": r["name"],
+            "spec_yaml": f"{r['spec'][0]:,} lines, {r['spec'][1]:,} B",
+            "to_json": f"{r['compact'][1]:,} B",
+            "to_json_indented": f"{r['indented'][0]:,} lines, {r['indented'][1]:,} B",
+            "spec_share": f"{r['spec'][1] / r['compact'][1]:.1%} ({r['spec'][1] / r['indented'][1]:.1%} of indented)",
+            "from_keras": f"{r['import']:.2f} s",
+            "build": f"{r['build']:.2f} s",
+            "model_from_json": f"{r['keras']:.2f} s",
+        }
+        for r in measured
+    ]
+
+
+def print_applications(names: list[str], repeat: int) -> list[dict[str, Any]]:
     rows = [measure(n, repeat) for n in names]
-    print(f"{'model':<15} {'spec lines':>10} {'spec bytes':>11} {'JSON bytes':>11} {'JSON indent=2 lines':>20} {'bytes':>10}  {'spec/JSON':>9} {'spec/indented':>13}")
+    print(
+        f"{'model':<15} {'spec lines':>10} {'spec bytes':>11} {'JSON bytes':>11} {'JSON indent=2 lines':>20} {'bytes':>10}  {'spec/JSON':>9} {'spec/indented':>13}"
+    )
     for r in rows:
         print(
             f"{r['name']:<15} {r['spec'][0]:>10,} {r['spec'][1]:>11,} {r['compact'][1]:>11,} {r['indented'][0]:>20,} {r['indented'][1]:>10,}"
             f"  {r['spec'][1] / r['compact'][1]:>9.1%} {r['spec'][1] / r['indented'][1]:>13.1%}"
         )
     print()
-    print(f"{'model':<15} {'from_keras':>10} {'build(spec)':>12} {'import+build':>13} {'model_from_json':>16} {'ratio':>7}   (seconds, median of {repeat})")
+    print(
+        f"{'model':<15} {'from_keras':>10} {'build(spec)':>12} {'import+build':>13} {'model_from_json':>16} {'ratio':>7}   (seconds, median of {repeat})"
+    )
     for r in rows:
         both = r["import"] + r["build"]
-        print(f"{r['name']:<15} {r['import']:>10.2f} {r['build']:>12.2f} {both:>13.2f} {r['keras']:>16.2f} {both / r['keras']:>7.2f}")
+        print(
+            f"{r['name']:<15} {r['import']:>10.2f} {r['build']:>12.2f} {both:>13.2f} {r['keras']:>16.2f} {both / r['keras']:>7.2f}"
+        )
+    return rows
 
 
 if __name__ == "__main__":

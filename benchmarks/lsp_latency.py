@@ -66,7 +66,9 @@ async def over_stdio(path: Path, text: str, n: int, debounce_ms: float | None) -
 
     await client.start_io(sys.executable, "-m", "graphspec", "lsp")
     options = {} if debounce_ms is None else {"debounce_ms": debounce_ms}
-    await client.initialize_async(lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), initialization_options=options))
+    await client.initialize_async(
+        lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), initialization_options=options)
+    )
     client.initialized(lsp.InitializedParams())
     uri = path.resolve().as_uri()
     client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "yaml", 1, text)))
@@ -75,7 +77,9 @@ async def over_stdio(path: Path, text: str, n: int, debounce_ms: float | None) -
     for version, edited in enumerate(_edits(text, n), start=2):
         sent = time.perf_counter()
         change = lsp.TextDocumentContentChangeWholeDocument(text=edited)
-        client.text_document_did_change(lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+        client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
+        )
         times.append(await asyncio.wait_for(arrived.get(), 60) - sent)
         await asyncio.sleep(0.05)  # a pause between keystrokes, so each change is checked on its own
     await client.shutdown_async(None)
@@ -93,13 +97,19 @@ def main() -> None:
         flat_path = Path(tmp) / "resnet50_flat.yaml"
         flat = expand(RESNET).to_yaml()
         flat_path.write_text(flat, encoding="utf-8")
-        print(f"ResNet-50: {RESNET.name} ({len(text.splitlines())} lines, blocks) and its expansion ({len(flat.splitlines())} lines, {flat.count('layer:')} nodes)")
+        print(
+            f"ResNet-50: {RESNET.name} ({len(text.splitlines())} lines, blocks) and its expansion ({len(flat.splitlines())} lines, {flat.count('layer:')} nodes)"
+        )
         print("1. the server's check after each change (in process):")
         in_process("resnet50.yaml (blocks)", RESNET, text, args.edits)
         in_process("resnet50 expanded (flat)", flat_path, flat, args.edits)
         print("2. didChange sent → publishDiagnostics received, over stdio:")
         for debounce in (None, 30.0):
-            label = f"debounce {DEBOUNCE_SECONDS * 1000:.0f} ms (default)" if debounce is None else f"debounce {debounce:.0f} ms"
+            label = (
+                f"debounce {DEBOUNCE_SECONDS * 1000:.0f} ms (default)"
+                if debounce is None
+                else f"debounce {debounce:.0f} ms"
+            )
             times = asyncio.run(over_stdio(RESNET, text, args.edits, debounce))
             print(f"  {label:<34} {_stats(times)}")
 

@@ -42,7 +42,9 @@ def names() -> list[str]:
 def run(name: str) -> tuple[str, str]:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _ONE.format(root=ROOT, name=name)], capture_output=True, text=True, env=env, timeout=3600)
+    proc = subprocess.run(
+        [sys.executable, "-c", _ONE.format(root=ROOT, name=name)], capture_output=True, text=True, env=env, timeout=3600
+    )
     wall = time.perf_counter() - start
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if proc.returncode == 0 and line is not None:

@@ -6,7 +6,9 @@ Each training step (batch) is timed by a callback, from ``on_train_batch_begin``
 ``on_train_batch_end``, so per-epoch overhead (data adapter, callbacks) stays out;
 the median step of each model is printed with their ratio (target: graphspec/Keras ≤ 1.03).
 
-    python benchmarks/train_step.py [--repeats 15]
+    python benchmarks/train_step.py [--repeats 15] [--only SUBSTRING] [--json PATH | --no-json]
+
+The table is also written to benchmarks/results/train_step.json (see benchmarks/results/README.md).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import _results
 import numpy as np
 
 import graphspec
@@ -70,6 +73,14 @@ CASES: list[tuple[Path, Callable[[Any], Any], int, int]] = [
 ]
 
 
+COLUMNS = [
+    {"key": "model", "label": "model"},
+    {"key": "graphspec_ms", "label": "graphspec ms/step", "format": "{:,.1f}"},
+    {"key": "keras_ms", "label": "Keras ms/step", "format": "{:,.1f}"},
+    {"key": "ratio", "label": "ratio (target ≤ 1.03)", "format": "{:.3f}"},
+]
+
+
 def _one_or_dict(arrays: dict[str, np.ndarray]) -> Any:
     return next(iter(arrays.values())) if len(arrays) == 1 else arrays
 
@@ -92,11 +103,16 @@ def step_times(keras: Any, model: Any, x: Any, y: Any, batch: int) -> list[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--only", default="", metavar="SUBSTRING", help="only the specs whose file name has this in it")
+    _results.add_arguments(parser, "train_step")
     args = parser.parse_args()
     import keras
 
     print(f"{'model':<26} {'graphspec ms/step':>18} {'Keras ms/step':>14} {'ratio':>7}")
+    rows = []
     for path, by_hand, samples, batch in CASES:
+        if args.only not in path.name:
+            continue
         report = graphspec.validate(path)
         x, y = split_arrays(synthetic_arrays(report, samples, seed=0), expected_arrays(report))
         x, y = _one_or_dict(x), _one_or_dict(y)
@@ -112,6 +128,13 @@ def main() -> None:
                 times[name] += step_times(keras, models[name], x, y, batch)
         ours, theirs = (statistics.median(times[n]) for n in ("graphspec", "keras"))
         print(f"{report.spec.name:<26} {ours * 1e3:>18.1f} {theirs * 1e3:>14.1f} {ours / theirs:>7.3f}")
+        model = f"{report.spec.name} (`{path.name}`)"
+        row = {"model": model, "graphspec_ms": round(ours * 1e3, 4), "keras_ms": round(theirs * 1e3, 4)}
+        rows.append({**row, "ratio": round(ours / theirs, 6)})
+    if args.json:
+        batches = "; ".join(f"{p.name}: {n:,} samples, batches of {b}" for p, _, n, b in CASES if args.only in p.name)
+        note = f"the two models trained in turn, median step; {args.repeats} timed epoch(s) each after one untimed"
+        _results.write_results("train_step", rows, columns=COLUMNS, note=f"{note} ({batches})", path=args.json)
 
 
 if __name__ == "__main__":
