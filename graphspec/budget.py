@@ -40,7 +40,7 @@ class Budget:
             copy of a repeated block counted (``validate``). The default,
             100,000, bounds what a small spec can expand to: validating that
             many nodes takes about 10 s on a quiet 2-core machine (see the
-            README's Security section for the measured worst cases).
+            docs' Security page for the measured worst cases).
         max_build_nodes: most nodes ``build`` (and ``fit``, ``evaluate``,
             ``predict`` of a spec) turns into Keras layers (default 10,000: every
             ``keras.applications`` model has fewer than 1,100).
@@ -86,7 +86,8 @@ class Budget:
                 f"({_bytes(total * self.bytes_per_param)} of weights), over the budget of {self.max_params:,}; "
                 f"the largest layer, {biggest!r}, has {counted[biggest]:,}",
                 ("nodes", biggest),
-                "shrink the layer, or raise the budget with --max-params or Budget(max_params=...) if this spec is trusted",
+                "shrink the layer, "
+                "or raise the budget with --max-params or Budget(max_params=...) if this spec is trusted",
             )
         ]
 
@@ -102,7 +103,8 @@ class Budget:
             diags.append(
                 Diagnostic(
                     Code.TOO_MANY_NODES,
-                    f"building would make {count:,} Keras layers; the build budget is {self.max_build_nodes:,} (Keras takes milliseconds a layer)",
+                    f"building would make {count:,} Keras layers; "
+                    f"the build budget is {self.max_build_nodes:,} (Keras takes milliseconds a layer)",
                     ("nodes",),
                     "raise it with --max-build-nodes or Budget(max_build_nodes=...) if this spec is trusted",
                 )
@@ -113,15 +115,17 @@ class Budget:
             need = self.build_bytes(sum(counted.values()), counted[biggest])
             if need > self.max_build_bytes:
                 message = (
-                    f"building would take about {_bytes(need)} ({sum(counted.values()):,} parameters, and the initial values of the largest layer, "
-                    f"{biggest!r}, twice more), over the build budget of {_bytes(self.max_build_bytes)}"
+                    f"building would take about {_bytes(need)} ({sum(counted.values()):,} parameters, "
+                    f"and the initial values of the largest layer, {biggest!r}, "
+                    f"twice more), over the build budget of {_bytes(self.max_build_bytes)}"
                 )
                 diags.append(
                     Diagnostic(
                         Code.TOO_MANY_PARAMS,
                         message,
                         ("nodes", biggest),
-                        "shrink the layer, or raise --max-build-bytes or Budget(max_build_bytes=...) if this spec is trusted",
+                        "shrink the layer, "
+                        "or raise --max-build-bytes or Budget(max_build_bytes=...) if this spec is trusted",
                     )
                 )
         return diags

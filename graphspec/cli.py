@@ -181,7 +181,8 @@ def _parser() -> _Parser:
         "validate",
         parents=[limits, setting],
         help="check specs (structure, graph, layer arguments) without importing TensorFlow",
-        description="Check specs: structure, references, cycles, reachability, layer names and arguments. Never imports TensorFlow.",
+        description="Check specs: structure, references, cycles, reachability, "
+        "layer names and arguments. Never imports TensorFlow.",
     )
     v.add_argument("specs", nargs="+", metavar="SPEC", help="YAML or JSON spec files (- reads standard input)")
     v.add_argument(
@@ -214,7 +215,8 @@ def _parser() -> _Parser:
         "expand",
         parents=[limits, setting],
         help="print the flat spec: blocks, repeats, parameters and includes expanded",
-        description="Expand a spec's blocks, repeats, parameters and includes and print the flat spec it stands for. Never imports TensorFlow.",
+        description="Expand a spec's blocks, repeats, parameters and includes and print the flat spec it stands for. "
+        "Never imports TensorFlow.",
     )
     e.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file")
     e.add_argument("--format", choices=("yaml", "json"), default="yaml", help="output format (default: yaml)")
@@ -249,10 +251,10 @@ def _draw_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.Ar
         "draw",
         parents=[limits, setting],
         help="draw the spec's graph: SVG, DOT, Mermaid, JSON or an interactive HTML page (no TensorFlow, no Graphviz)",
-        description="Draw the checked graph of a spec (or of a .keras file or Keras JSON, imported first): shapes, parameters, "
-        "shared layers, blocks and repeats as clusters, sub-models with their ports. An invalid spec still draws, with what is "
-        "wrong marked (exit 1). The format comes from the -o suffix (.svg .dot .mmd .html .json) or --format; without -o the "
-        "drawing goes to standard output.",
+        description="Draw the checked graph of a spec (or of a .keras file or Keras JSON, imported first): shapes, "
+        "parameters, shared layers, blocks and repeats as clusters, sub-models with their ports. An invalid spec "
+        "still draws, with what is wrong marked (exit 1). The format comes from the -o suffix "
+        "(.svg .dot .mmd .html .json) or --format; without -o the drawing goes to standard output.",
     )
     d.add_argument("spec", metavar="SPEC", help="spec (.yaml, .json), or model (.keras, Keras JSON)")
     d.add_argument("-o", "--output", metavar="FILE", help="write here (atomically); the suffix picks the format")
@@ -298,9 +300,10 @@ def _tuning_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
         "tune",
         parents=[limits, setting],
         help="search the spec's search: space with Keras Tuner; the best trial's spec goes to best.yaml",
-        description="Search the parameters a spec's `search:` section declares with Keras Tuner, checking each trial statically first "
-        "(refused trials cost no training). The tuning folder gets a journal, trials.csv, trials.png, best.yaml and best.keras; "
-        "the same command on the same folder continues. Needs the tune extra: pip install 'graphspec[tune]'.",
+        description="Search the parameters a spec's `search:` section declares with Keras Tuner, "
+        "checking each trial statically first (refused trials cost no training). The tuning folder gets a journal, "
+        "trials.csv, trials.png, best.yaml and best.keras; the same command on the same folder continues. "
+        "Needs the tune extra: pip install 'graphspec[tune]'.",
     )
     t.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file with a search: section")
     source = t.add_mutually_exclusive_group(required=True)
@@ -358,8 +361,9 @@ def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argpar
         "fit",
         parents=[limits, setting],
         help="train a spec's model as its fit: section says, into a run folder",
-        description="Validate a spec and its data, build the model (inside the tf.distribute strategy's scope, if any) and train it. "
-        "The run folder gets spec.yaml, model.keras, history.json, history.csv, history.png, model.svg (and logs/ for TensorBoard).",
+        description="Validate a spec and its data, build the model (inside the tf.distribute strategy's scope, "
+        "if any) and train it. The run folder gets spec.yaml, model.keras, history.json, history.csv, history.png, "
+        "model.svg (and logs/ for TensorBoard).",
     )
     f.add_argument("spec", metavar="SPEC", help="YAML or JSON spec file")
     source = f.add_mutually_exclusive_group(required=True)
@@ -372,13 +376,15 @@ def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argpar
     f.add_argument(
         "--run-dir",
         metavar="DIR",
-        help="the run folder (default: runs/<name>-<timestamp>); an interrupted run there resumes (with BackupAndRestore), a finished one is refused",
+        help="the run folder (default: runs/<name>-<timestamp>); "
+        "an interrupted run there resumes (with BackupAndRestore), a finished one is refused",
     )
     reuse = f.add_mutually_exclusive_group()
     reuse.add_argument(
         "--resume",
         action="store_true",
-        help="continue the interrupted run in --run-dir; an error if there is none to continue (or no BackupAndRestore)",
+        help="continue the interrupted run in --run-dir; "
+        "an error if there is none to continue (or no BackupAndRestore)",
     )
     reuse.add_argument(
         "--overwrite",
@@ -419,7 +425,8 @@ def _training_parsers(sub: Any, limits: argparse.ArgumentParser, setting: argpar
         "--data",
         required=True,
         metavar="FILE.npz",
-        help="arrays keyed by input names; arrays named after outputs are ignored (one file serves evaluate and predict), any other is an error",
+        help="arrays keyed by input names; arrays named after outputs are ignored "
+        "(one file serves evaluate and predict), any other is an error",
     )
     pr.add_argument(
         "-o", "--output", required=True, metavar="PREDS.npz", help="write the predictions here (atomically)"
@@ -431,8 +438,9 @@ def _interchange_parsers(sub: Any) -> None:
     i = sub.add_parser(
         "import",
         help="import a Keras model (.keras, Keras JSON, or a keras.applications model) as a minimal spec",
-        description="Turn a Keras model into a spec: Keras layer names become node names, only non-default arguments are written. "
-        ".keras files load with Keras' safe mode on; custom layers must be registered with graphspec.register_layer.",
+        description="Turn a Keras model into a spec: Keras layer names become node names, only non-default arguments "
+        "are written. .keras files load with Keras' safe mode on; "
+        "custom layers must be registered with graphspec.register_layer.",
     )
     i.add_argument(
         "source", nargs="?", metavar="SOURCE", help="a .keras file, or a .json file written by model.to_json()"
@@ -446,8 +454,9 @@ def _interchange_parsers(sub: Any) -> None:
     d = sub.add_parser(
         "diff",
         help="semantic diff of two specs or models: nodes added/removed/renamed, arguments changed, edges rewired",
-        description="Compare two specs (or .keras files and Keras JSON, imported first), ignoring key order, formatting and "
-        "arguments written at their default. Exit 0 when they describe the same model, 1 when they differ, 2 on usage errors.",
+        description="Compare two specs (or .keras files and Keras JSON, imported first), ignoring key order, "
+        "formatting and arguments written at their default. Exit 0 when they describe the same model, "
+        "1 when they differ, 2 on usage errors.",
     )
     d.add_argument("a", metavar="A", help="spec (.yaml, .json) or model (.keras, Keras JSON)")
     d.add_argument("b", metavar="B", help="spec (.yaml, .json) or model (.keras, Keras JSON)")
@@ -461,10 +470,11 @@ def _export_parser(sub: Any, limits: argparse.ArgumentParser, setting: argparse.
         "export",
         parents=[limits, setting],
         help="write a serving artefact (SavedModel, TFLite, ONNX) keyed by the spec's names, after a parity check",
-        description="Build a spec's model (or load a .keras file of one) and write it as a SavedModel folder, a .tflite or an .onnx file "
-        "whose serving signature takes and returns the spec's input and output names. Random inputs go through Keras and through the "
-        "artefact, loaded by the runtime that serves it; an output that differs beyond the format's tolerance fails the export and "
-        "nothing is written. A manifest (names, shapes, dtypes, the spec's hash, the parity measured) is written with it.",
+        description="Build a spec's model (or load a .keras file of one) and write it as a SavedModel folder, "
+        "a .tflite or an .onnx file whose serving signature takes and returns the spec's input and output names. "
+        "Random inputs go through Keras and through the artefact, loaded by the runtime that serves it; "
+        "an output that differs beyond the format's tolerance fails the export and nothing is written. "
+        "A manifest (names, shapes, dtypes, the spec's hash, the parity measured) is written with it.",
     )
     x.add_argument(
         "source", metavar="SPEC|MODEL.keras", help="a YAML or JSON spec, or a .keras file of one (loaded in safe mode)"
@@ -729,7 +739,8 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def fit_summary(spec: str, result: Any) -> list[str]:
-    """What ``graphspec fit`` prints at the end: what was trained, which epoch's weights were saved (with their metrics), where."""
+    """What ``graphspec fit`` prints at the end: what was trained,
+    which epoch's weights were saved (with their metrics), where."""
     done = f"stopped early after epoch {result.epochs}" if result.stopped_early else f"trained {result.epochs} epoch(s)"
     resumed = (
         f" (resumed after epoch {result.resumed_from}; {len(result.history.epoch)} in this run)"
@@ -916,7 +927,8 @@ def _export(args: argparse.Namespace) -> int:
     print(f"  inputs:   {tensors(result.inputs)}")
     print(f"  outputs:  {tensors(result.outputs)}")
     print(
-        f"  parity:   {result.samples} samples, max |diff| {diffs} (atol {result.tolerance.atol:g}, rtol {result.tolerance.rtol:g})"
+        f"  parity:   {result.samples} samples, max |diff| {diffs} (atol {result.tolerance.atol:g}, "
+        f"rtol {result.tolerance.rtol:g})"
     )
     print(f"  manifest: {result.manifest}")
     return EXIT_OK
@@ -929,7 +941,8 @@ def _draw(args: argparse.Namespace) -> int:
     fmt = args.format or (format_for(args.output) if args.output else "svg")
     if fmt is None:
         print(
-            f"graphspec draw: cannot tell the format of {args.output}; give --format or a .svg .dot .mmd .html .json name",
+            f"graphspec draw: cannot tell the format of {args.output}; "
+            "give --format or a .svg .dot .mmd .html .json name",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -128,20 +128,34 @@ class Code(str, Enum):
 
 
 CODE_DOCS: dict[Code, str] = {
-    Code.IO_ERROR: "A file could not be read: missing, not a regular file (a folder, a FIFO, a device), unreadable, or its path holds a NUL byte.",
-    Code.FILE_TOO_LARGE: "The spec text is larger than the configured limit (1 MiB by default, for a spec file with its includes and model files together), "
-    "a Keras JSON file is larger than `Limits.max_model_bytes`, or data from Python holds more than `Limits.max_values` values.",
-    Code.SYNTAX: "The text is not well-formed YAML or JSON, is not UTF-8 (reported at the first bad byte), or holds a lone surrogate.",
+    Code.IO_ERROR: (
+        "A file could not be read: missing, not a regular file (a folder, "
+        "a FIFO, a device), unreadable, or its path holds a NUL byte."
+    ),
+    Code.FILE_TOO_LARGE: (
+        "The spec text is larger than the configured limit (1 MiB by default, "
+        "for a spec file with its includes and model files together), a Keras JSON file is larger "
+        "than `Limits.max_model_bytes`, or data from Python holds more than `Limits.max_values` values."
+    ),
+    Code.SYNTAX: (
+        "The text is not well-formed YAML or JSON, "
+        "is not UTF-8 (reported at the first bad byte), or holds a lone surrogate."
+    ),
     Code.YAML_TAG: "An explicit YAML tag such as `!!python/object` was used; only plain data is accepted.",
-    Code.YAML_ALIAS: "Anchors and aliases (or shared references in data from Python) expand to too much data, or refer to themselves.",
+    Code.YAML_ALIAS: (
+        "Anchors and aliases (or shared references in data from Python) expand to too much data, "
+        "or refer to themselves."
+    ),
     Code.TOO_DEEP: "Mappings and lists are nested deeper than the limit.",
     Code.DUPLICATE_KEY: "A mapping has the same key twice; YAML and JSON would silently keep the last.",
     Code.BAD_VERSION: "The `graphspec` format version is missing or not supported.",
     Code.UNKNOWN_KEY: "A structural key the format does not define (a typo, or a misplaced section).",
     Code.MISSING_KEY: "A required key is missing.",
     Code.WRONG_TYPE: "A value has the wrong type (for example a string where a number is expected).",
-    Code.BAD_VALUE: "A value has the right type but is out of range or not one of the allowed choices (a string holding a lone surrogate, "
-    "too many metrics or callbacks, synthetic data past `Limits.max_data_bytes`).",
+    Code.BAD_VALUE: (
+        "A value has the right type but is out of range or not one of the allowed choices (a string holding "
+        "a lone surrogate, too many metrics or callbacks, synthetic data past `Limits.max_data_bytes`)."
+    ),
     Code.BAD_NAME: "A name is not a valid identifier for an input, node or output.",
     Code.DUPLICATE_NAME: "Two inputs, nodes or outputs would get the same Keras name.",
     Code.UNKNOWN_REFERENCE: "`inputs`, `share` or `from` names something that does not exist.",
@@ -155,83 +169,191 @@ CODE_DOCS: dict[Code, str] = {
     Code.REFUSED_LAYER: "The layer carries or loads code or files (`Lambda`, `TFSMLayer`, ...) and is refused.",
     Code.UNKNOWN_ARGUMENT: "A node passes an argument its layer's constructor does not take.",
     Code.MISSING_ARGUMENT: "A node omits an argument its layer's constructor requires.",
-    Code.BAD_ARGUMENT: "An argument value has a form the layer cannot take safely (a mapping where a plain value is expected, ...).",
-    Code.UNKNOWN_OBJECT: "An activation, initializer, regularizer, constraint, loss, metric or optimizer name is not known.",
+    Code.BAD_ARGUMENT: (
+        "An argument value has a form the layer cannot take safely (a mapping where a plain value is expected, ...)."
+    ),
+    Code.UNKNOWN_OBJECT: (
+        "An activation, initializer, regularizer, constraint, loss, metric or optimizer name is not known."
+    ),
     Code.BAD_OUTPUT_INDEX: "`node:i` selects an output the layer does not produce.",
-    Code.SHAPE_MISMATCH: "Static shape inference proves a node's inputs cannot fit its layer (found without TensorFlow).",
-    Code.TOO_MANY_NODES: "The spec has, or expands to, more nodes than the node budget (every copy counted), expansion makes more values than "
-    "`Limits.max_values`, or building would make more Keras layers than `Budget.max_build_nodes`.",
-    Code.TOO_MANY_PARAMS: "The model would have more parameters than the configured budget, or building it would need more than "
-    "`Budget.max_build_bytes`; refused before any weight is allocated (for model files too).",
+    Code.SHAPE_MISMATCH: (
+        "Static shape inference proves a node's inputs cannot fit its layer (found without TensorFlow)."
+    ),
+    Code.TOO_MANY_NODES: (
+        "The spec has, or expands to, more nodes than the node budget (every copy counted), expansion makes more "
+        "values than `Limits.max_values`, or building would make more Keras layers than `Budget.max_build_nodes`."
+    ),
+    Code.TOO_MANY_PARAMS: (
+        "The model would have more parameters than the configured budget, or building it would need more "
+        "than `Budget.max_build_bytes`; refused before any weight is allocated (for model files too)."
+    ),
     Code.KERAS_ERROR: "Keras rejected the node while building (for example incompatible shapes).",
     # sub-models and ops
-    Code.NODE_KIND: "A node gives more than one of `layer`, `model` and `op` (a node is exactly one kind), or `share`s an op.",
-    Code.BAD_SUBMODEL: "A `model:` node is used wrongly: it feeds its sub-model a different number of tensors than the sub-model has inputs, "
-    "a `sequential: true` sub-model is not a chain, a sub-model output sets a loss or metrics, or sub-models nest deeper than the limit (8).",
+    Code.NODE_KIND: (
+        "A node gives more than one of `layer`, `model` and `op` (a node is exactly one kind), or `share`s an op."
+    ),
+    Code.BAD_SUBMODEL: (
+        "A `model:` node is used wrongly: it feeds its sub-model a different number of tensors "
+        "than the sub-model has inputs, a `sequential: true` sub-model is not a chain, "
+        "a sub-model output sets a loss or metrics, or sub-models nest deeper than the limit (8)."
+    ),
     Code.UNKNOWN_OP: "`op` names no operation in graphspec's allow-list of `keras.ops` functions.",
-    Code.REFUSED_OP: "The op takes a Python function (`map`, `cond`, `while_loop`, ...), which is code, and is refused.",
+    Code.REFUSED_OP: (
+        "The op takes a Python function (`map`, `cond`, `while_loop`, ...), which is code, and is refused."
+    ),
     # expansion (blocks, params, includes)
-    Code.BAD_EXPRESSION: "A `${...}` parameter expression is malformed, names an unknown parameter or function, divides by zero, exceeds the evaluator's bounds, "
-    "or the strings expressions make grow past `Limits.max_bytes` (one) or ten times that (all).",
+    Code.BAD_EXPRESSION: (
+        "A `${...}` parameter expression is malformed, names an unknown parameter or function, "
+        "divides by zero, exceeds the evaluator's bounds, "
+        "or the strings expressions make grow past `Limits.max_bytes` (one) or ten times that (all)."
+    ),
     Code.UNKNOWN_BLOCK: "`block:` names no block defined in the spec or its includes.",
-    Code.UNKNOWN_PARAM: "A value is given for a parameter the block or spec does not declare (in the spec, `--set` or `params=`).",
+    Code.UNKNOWN_PARAM: (
+        "A value is given for a parameter the block or spec does not declare (in the spec, `--set` or `params=`)."
+    ),
     Code.MISSING_PARAM: "A block instance or the spec leaves out a parameter that has no default.",
     Code.RECURSIVE_BLOCK: "A block instantiates itself, directly or through other blocks, or blocks nest too deep.",
-    Code.BAD_INCLUDE: "An include or `model:` path is absolute, leaves the spec's folder tree, holds a NUL byte, is missing, or is not a spec; or a spec names more than 64 files.",
+    Code.BAD_INCLUDE: (
+        "An include or `model:` path is absolute, leaves the spec's folder tree, "
+        "holds a NUL byte, is missing, or is not a spec; or a spec names more than 64 files."
+    ),
     Code.INCLUDE_CYCLE: "Spec files include each other in a cycle.",
     # training and data
-    Code.BAD_DATA_FILE: "A `--data` file cannot be read as a NumPy `.npz` archive of plain arrays: missing, corrupt, holding pickled objects (refused), "
-    "past the read limits (inflated size, compression ratio, members), or with an array header that declares more than its member holds.",
+    Code.BAD_DATA_FILE: (
+        "A `--data` file cannot be read as a NumPy `.npz` archive of plain arrays: missing, "
+        "corrupt, holding pickled objects (refused), past the read limits (inflated size, "
+        "compression ratio, members), or with an array header that declares more than its member holds."
+    ),
     Code.MISSING_ARRAY: "The data has no array for an input, or for an output that has a loss.",
     Code.UNEXPECTED_ARRAY: "The data holds an array named after no input or output of the model.",
     Code.ARRAY_MISMATCH: "An array's shape, dtype or number of samples does not fit the input or output it feeds.",
-    Code.UNSAFE_PATH: "A callback's file argument is absolute, leaves the run folder (`..`, or a symlink in a reused folder), or is a ModelCheckpoint template "
-    "with fields other than the numbers Keras fills in; training writes only inside its run folder.",
-    Code.TRAINING_FAILED: "Keras stopped with an error while training, evaluating or predicting; the message gives its reason.",
-    Code.RUN_EXISTS: "The run folder holds a finished run, an interrupted run that cannot be continued, a run of another spec or data, "
-    "or files this run would write; `fit` never reuses it silently (`--resume`, `--overwrite`, or a new `--run-dir`).",
+    Code.UNSAFE_PATH: (
+        "A callback's file argument is absolute, leaves the run folder (`..`, or a symlink in a reused folder), "
+        "or is a ModelCheckpoint template with fields other than the numbers Keras fills in; "
+        "training writes only inside its run folder."
+    ),
+    Code.TRAINING_FAILED: (
+        "Keras stopped with an error while training, evaluating or predicting; the message gives its reason."
+    ),
+    Code.RUN_EXISTS: (
+        "The run folder holds a finished run, an interrupted run that cannot be continued, "
+        "a run of another spec or data, or files this run would write; "
+        "`fit` never reuses it silently (`--resume`, `--overwrite`, or a new `--run-dir`)."
+    ),
     Code.RUN_IN_USE: "Another process is training in the run folder (it holds the folder's lock).",
-    Code.CANNOT_RESUME: "`--resume` was given but there is nothing to continue: no interrupted run in the folder, or no `BackupAndRestore` in the spec.",
+    Code.CANNOT_RESUME: (
+        "`--resume` was given but there is nothing to continue: "
+        "no interrupted run in the folder, or no `BackupAndRestore` in the spec."
+    ),
     # import and diff
-    Code.BAD_MODEL: "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot be loaded by Keras (corrupt, not a model, "
-    "or refused by its safe mode), or breaks a read limit (`config.json` inflated past `Limits.max_model_bytes`, nesting past `Limits.max_model_depth`).",
-    Code.UNREGISTERED_LAYER: "The imported model uses a custom layer class that is not registered; call `graphspec.register_layer(TheClass)` first.",
-    Code.UNSUPPORTED_MODEL: "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, "
-    "a config that does not rebuild the layer; the message names the layer or object and what cannot be written.",
-    Code.UNREGISTERED_OBJECT: "The imported model uses a custom activation, initializer, regularizer, constraint, loss, metric, optimizer or "
-    "schedule that is not registered; call `graphspec.register_object(TheClassOrFunction)` first.",
+    Code.BAD_MODEL: (
+        "A `.keras` file or Keras JSON config given to `import`, `diff`, `evaluate` or `predict` cannot "
+        "be loaded by Keras (corrupt, not a model, or refused by its safe mode), or breaks a read limit "
+        "(`config.json` inflated past `Limits.max_model_bytes`, nesting past `Limits.max_model_depth`)."
+    ),
+    Code.UNREGISTERED_LAYER: (
+        "The imported model uses a custom layer class that is not registered; "
+        "call `graphspec.register_layer(TheClass)` first."
+    ),
+    Code.UNSUPPORTED_MODEL: (
+        "The imported model holds something a spec cannot express: a subclassed model, a `Lambda` layer, "
+        "a config that does not rebuild the layer; the message names the layer or object and what cannot be written."
+    ),
+    Code.UNREGISTERED_OBJECT: (
+        "The imported model uses a custom activation, initializer, regularizer, constraint, loss, metric, "
+        "optimizer or schedule that is not registered; call `graphspec.register_object(TheClassOrFunction)` first."
+    ),
     # export
-    Code.EXPORT_FAILED: "An export could not convert or run the model in the chosen format (an operation the format has no kernel for), or the artefact's signature lost the spec's names.",
-    Code.EXPORT_MISMATCH: "The exported artefact's outputs differ from the Keras model's on the same inputs beyond the format's tolerance; nothing was written.",
-    Code.MISSING_EXTRA: "A feature needs an optional dependency that is not installed (for example `pip install 'graphspec[onnx]'` for ONNX export).",
+    Code.EXPORT_FAILED: (
+        "An export could not convert or run the model in the chosen format (an operation "
+        "the format has no kernel for), or the artefact's signature lost the spec's names."
+    ),
+    Code.EXPORT_MISMATCH: (
+        "The exported artefact's outputs differ from the Keras model's on "
+        "the same inputs beyond the format's tolerance; nothing was written."
+    ),
+    Code.MISSING_EXTRA: (
+        "A feature needs an optional dependency that is not installed "
+        "(for example `pip install 'graphspec[onnx]'` for ONNX export)."
+    ),
     # lint (each rule has its own section below the table in docs/errors.md)
     Code.UNKNOWN_RULE: "A `lint: {ignore: [...]}` list names something that is not a lint rule.",
-    Code.ONE_CLASS_LOSS: "A categorical loss is put on an output with one unit: the loss is constant and the model learns nothing (error).",
+    Code.ONE_CLASS_LOSS: (
+        "A categorical loss is put on an output with one unit: "
+        "the loss is constant and the model learns nothing (error)."
+    ),
     Code.SOFTMAX_SIZE_ONE: "A softmax normalises over an axis of size 1, so it always outputs 1.0 (error).",
-    Code.SOFTMAX_AXIS_MISMATCH: "An output's softmax normalises over another axis than the one its categorical loss reads the classes from (warning).",
-    Code.SQUASHED_TWICE: "A loss has `from_logits: true` but the output already ends in a softmax or sigmoid (warning).",
-    Code.OUTPUT_NOT_PROBABILITY: "A loss reads probabilities from an output that is not squashed into [0, 1] and has no `from_logits: true` (warning).",
-    Code.ACTIVATION_LOSS_MISMATCH: "binary_crossentropy on a softmax over several classes, or a categorical loss on sigmoid outputs (warning).",
+    Code.SOFTMAX_AXIS_MISMATCH: (
+        "An output's softmax normalises over another axis than the "
+        "one its categorical loss reads the classes from (warning)."
+    ),
+    Code.SQUASHED_TWICE: (
+        "A loss has `from_logits: true` but the output already ends in a softmax or sigmoid (warning)."
+    ),
+    Code.OUTPUT_NOT_PROBABILITY: (
+        "A loss reads probabilities from an output that is not squashed into [0, "
+        "1] and has no `from_logits: true` (warning)."
+    ),
+    Code.ACTIVATION_LOSS_MISMATCH: (
+        "binary_crossentropy on a softmax over several classes, or a categorical loss on sigmoid outputs (warning)."
+    ),
     Code.ACTIVATION_AFTER_SOFTMAX: "An activation is applied to the output of a softmax (warning).",
-    Code.NEGATIVE_POISSON_RATE: "The poisson loss is put on an output that can be negative, whose logarithm is NaN (error).",
-    Code.METRIC_ON_REGRESSION: "A classification metric (accuracy, precision, AUC, ...) is put on a regression output (warning).",
-    Code.METRIC_LABEL_MISMATCH: "A metric expects labels in another form (class ids, one-hot rows, yes/no) than the output's loss (warning).",
-    Code.THRESHOLD_ON_LOGITS: "A metric thresholds at 0.5 an output the loss reads as logits (`from_logits: true`) (warning).",
-    Code.CLASS_WEIGHT_LENGTH: "`fit.class_weight` gives a different number of weights than the output has classes (warning).",
-    Code.CLASS_WEIGHT_ON_REGRESSION: "`fit.class_weight` is given for a regression output, whose targets are not class ids (warning).",
-    Code.INTEGER_FEATURES: "An integer tensor (token ids) reaches a Dense, convolution or recurrent layer as numbers instead of an Embedding (warning).",
-    Code.FLOAT_INTO_EMBEDDING: "A floating-point tensor is fed to an Embedding, which truncates it to integer ids (warning).",
-    Code.HIGH_LEARNING_RATE: "An adaptive optimizer (Adam, RMSprop, ...) is given a learning rate of 0.1 or more, which makes training diverge (warning).",
-    Code.LABEL_OUT_OF_RANGE: "Data: class-id labels of a sparse loss are negative, not whole numbers, or not below the output's number of classes.",
-    Code.LABEL_ENCODING: "Data: labels are one-hot where the loss takes class ids, class ids where it takes one-hot rows, or rows that are not one-hot.",
+    Code.NEGATIVE_POISSON_RATE: (
+        "The poisson loss is put on an output that can be negative, whose logarithm is NaN (error)."
+    ),
+    Code.METRIC_ON_REGRESSION: (
+        "A classification metric (accuracy, precision, AUC, ...) is put on a regression output (warning)."
+    ),
+    Code.METRIC_LABEL_MISMATCH: (
+        "A metric expects labels in another form (class ids, one-hot rows, yes/no) than the output's loss (warning)."
+    ),
+    Code.THRESHOLD_ON_LOGITS: (
+        "A metric thresholds at 0.5 an output the loss reads as logits (`from_logits: true`) (warning)."
+    ),
+    Code.CLASS_WEIGHT_LENGTH: (
+        "`fit.class_weight` gives a different number of weights than the output has classes (warning)."
+    ),
+    Code.CLASS_WEIGHT_ON_REGRESSION: (
+        "`fit.class_weight` is given for a regression output, whose targets are not class ids (warning)."
+    ),
+    Code.INTEGER_FEATURES: (
+        "An integer tensor (token ids) reaches a Dense, "
+        "convolution or recurrent layer as numbers instead of an Embedding (warning)."
+    ),
+    Code.FLOAT_INTO_EMBEDDING: (
+        "A floating-point tensor is fed to an Embedding, which truncates it to integer ids (warning)."
+    ),
+    Code.HIGH_LEARNING_RATE: (
+        "An adaptive optimizer (Adam, RMSprop, ...) is given a learning rate of 0.1 or more, "
+        "which makes training diverge (warning)."
+    ),
+    Code.LABEL_OUT_OF_RANGE: (
+        "Data: class-id labels of a sparse loss are negative, "
+        "not whole numbers, or not below the output's number of classes."
+    ),
+    Code.LABEL_ENCODING: (
+        "Data: labels are one-hot where the loss takes class ids, "
+        "class ids where it takes one-hot rows, or rows that are not one-hot."
+    ),
     Code.BINARY_TARGET_RANGE: "Data: targets of binary_crossentropy lie outside [0, 1].",
-    Code.UNREACHABLE_TARGET: "Data: regression targets lie outside the range of the output's activation (a sigmoid output cannot reach 950).",
+    Code.UNREACHABLE_TARGET: (
+        "Data: regression targets lie outside the range of the output's activation (a sigmoid output cannot reach 950)."
+    ),
     Code.NON_FINITE_DATA: "Data: an input or target array holds NaN or infinite values.",
     Code.EMBEDDING_INDEX_RANGE: "Data: ids fed to an Embedding are negative or not below its `input_dim`.",
     # search and tuning
-    Code.UNKNOWN_OBJECTIVE: "The search's `objective` names a metric the model does not log (a typo, an output or metric it lacks, or `val_` with no validation data).",
-    Code.INFEASIBLE_SEARCH: "Every point of the search space that was checked is over the search's constraints (or the budget): every trial would be refused.",
-    Code.BAD_TUNING_FOLDER: "A tuning folder cannot be resumed as asked: it holds another spec's search, was started with another seed, or its state is unreadable.",
+    Code.UNKNOWN_OBJECTIVE: (
+        "The search's `objective` names a metric the model does not log (a typo, "
+        "an output or metric it lacks, or `val_` with no validation data)."
+    ),
+    Code.INFEASIBLE_SEARCH: (
+        "Every point of the search space that was checked is over the search's constraints (or the budget): "
+        "every trial would be refused."
+    ),
+    Code.BAD_TUNING_FOLDER: (
+        "A tuning folder cannot be resumed as asked: it holds another spec's search, "
+        "was started with another seed, or its state is unreadable."
+    ),
 }
 
 

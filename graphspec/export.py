@@ -106,7 +106,8 @@ class ExportResult:
 
 
 def format_for(path: str | os.PathLike[str], format: str | None = None) -> str:
-    """The export format for a target: ``format`` if given, else from the suffix (``.tflite``, ``.onnx``; a folder otherwise).
+    """The export format for a target: ``format`` if given, else from the suffix (``.tflite``, ``.onnx``;
+    a folder otherwise).
 
     Raises:
         SpecError: ``bad-value`` for an unknown format or one that contradicts the suffix.
@@ -339,7 +340,8 @@ def _output_keys(model: Any) -> list[str]:
 
 
 def _parity_inputs(report: Report, interface: _Interface, n: int, seed: int, max_bytes: int) -> dict[str, Any]:
-    """Random inputs as ``--synthetic`` makes them (ids within each Embedding's range, unknown lengths chosen to fit)."""
+    """Random inputs as ``--synthetic`` makes them (ids within each Embedding's range,
+    unknown lengths chosen to fit)."""
     import numpy as np
 
     from graphspec.data import synthetic_inputs
@@ -401,9 +403,11 @@ def _compare(
         if not np.array_equal(np.isfinite(have), np.isfinite(want)) or bool(np.any(diff > bound)):
             raise SpecError.single(
                 Code.EXPORT_MISMATCH,
-                f"output {key!r} of the {fmt} artefact differs from Keras' by up to {parity[key]:.3g}, over the tolerance (atol {tol.atol:g}, rtol {tol.rtol:g})",
+                f"output {key!r} of the {fmt} artefact differs from Keras' by up to {parity[key]:.3g}, "
+                f"over the tolerance (atol {tol.atol:g}, rtol {tol.rtol:g})",
                 ("outputs", key),
-                "a converter changed the computation; try another format, or a looser Tolerance if the difference is acceptable",
+                "a converter changed the computation; try another format, "
+                "or a looser Tolerance if the difference is acceptable",
             )
     return parity
 
@@ -506,7 +510,8 @@ _TENSOR_LIST = re.compile(r"([A-Za-z0-9_.\-]+)/TensorArray")
 
 
 def _tensor_list_refusal(fmt: str, exc: SpecError, interface: _Interface, nodes: set[str]) -> SpecError | None:
-    """TFLite's refusal of a recurrent loop over a dynamic batch, said plainly (the converter speaks in MLIR locations)."""
+    """TFLite's refusal of a recurrent loop over a dynamic batch,
+    said plainly (the converter speaks in MLIR locations)."""
     message = exc.errors[0].message if exc.errors else ""
     if fmt != "tflite" or "TensorList" not in message or interface.inputs[0].shape[0] is not None:
         return None
@@ -520,9 +525,11 @@ def _tensor_list_refusal(fmt: str, exc: SpecError, interface: _Interface, nodes:
     where = f"the recurrent layer {layer!r}" if layer else "a recurrent layer"
     return SpecError.single(
         Code.EXPORT_FAILED,
-        f"TFLite cannot carry {where} with a dynamic batch dimension: its converter lowers the loop only for a fixed batch size",
+        f"TFLite cannot carry {where} with a dynamic batch dimension: "
+        "its converter lowers the loop only for a fixed batch size",
         ("nodes", layer) if layer else (),
-        "give --batch-size N (batch_size=N in Python; TFLite models usually serve batch 1), or export to saved_model or onnx",
+        "give --batch-size N (batch_size=N in Python; TFLite models usually serve batch 1), "
+        "or export to saved_model or onnx",
     )
 
 
@@ -636,7 +643,8 @@ def _check_target(target: Path, fmt: str) -> None:
 
 @contextlib.contextmanager
 def _staging(target: Path) -> Iterator[Path]:
-    """A path beside ``target`` to write into; on success it replaces ``target`` (and its manifest), on failure it is removed."""
+    """A path beside ``target`` to write into; on success it replaces ``target`` (and its manifest),
+    on failure it is removed."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     staged = tmp / target.name
     try:

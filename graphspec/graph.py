@@ -126,7 +126,8 @@ def _check_names(spec: SpecBody) -> Iterator[Diagnostic]:
 
 
 def keyed_outputs(spec: SpecBody) -> set[str]:
-    """The outputs that a mapping in ``structure.outputs`` holds: their key names them, so Keras needs no layer of that name."""
+    """The outputs that a mapping in ``structure.outputs`` holds: their key names them, so Keras needs no layer of that
+    name."""
     tree = spec.structure.outputs if spec.structure is not None else None
     return (
         {leaf for leaf, where in leaves(tree) if where and isinstance(where[-1], str) and isinstance(leaf, str)}
@@ -389,7 +390,8 @@ def _cycles(graph: dg.DiGraph) -> list[Diagnostic]:
                 Code.CYCLE,
                 "the nodes form a cycle: " + " → ".join(path_names),
                 ("nodes", path_names[0], "inputs"),
-                f"a model is an acyclic graph: remove one of these references, for example {edges[-1][1]!r} reading {edges[-1][0]!r}",
+                "a model is an acyclic graph: remove one of these references, "
+                f"for example {edges[-1][1]!r} reading {edges[-1][0]!r}",
             )
         )
     return diags
@@ -589,7 +591,10 @@ def _disconnected(spec: SpecBody, dag: dg.DiGraph, model: Interface, takes: set[
             continue
         needs = sorted(n for n in _walk_back(dag, [src]) if n in spec.inputs and n not in takes)
         if needs:
-            message = f"{model.label()} returns {ref!r}, which depends on input{'s' if len(needs) > 1 else ''} {', '.join(map(repr, needs))} that {model.label()} does not take"
+            message = (
+                f"{model.label()} returns {ref!r}, which depends on input{'s' if len(needs) > 1 else ''} "
+                f"{', '.join(map(repr, needs))} that {model.label()} does not take"
+            )
             hint = "add it to the model's inputs" if model.name is not None else "add it to `structure.inputs`"
             diags.append(Diagnostic(Code.UNREACHABLE_OUTPUT, message, where, hint))
     return diags
@@ -643,7 +648,10 @@ def _dead_nodes(spec: SpecBody, live: set[str], owners: dict[str, str]) -> list[
             continue
         message = f"node {name!r} feeds no output and will not be part of the model"
         if name in sharers:
-            message = f"node {name!r} feeds no output; only its layer is used, through `share` by {', '.join(repr(s) for s in sharers[name])}"
+            message = (
+                f"node {name!r} feeds no output; only its layer is used, "
+                f"through `share` by {', '.join(repr(s) for s in sharers[name])}"
+            )
         diags.append(
             Diagnostic(
                 Code.DEAD_NODE,
@@ -716,7 +724,8 @@ def _model_inputs(spec: SpecBody, owners: dict[str, str]) -> Iterator[Diagnostic
         wanted = ", ".join(model.inputs)
         yield Diagnostic(
             Code.BAD_SUBMODEL,
-            f"node {name!r} feeds {len(node.inputs)} tensor{'s' if len(node.inputs) != 1 else ''} to a model with {len(model.inputs)} input{'s' if len(model.inputs) != 1 else ''} ({wanted})",
+            f"node {name!r} feeds {len(node.inputs)} tensor{'s' if len(node.inputs) != 1 else ''} to "
+            f"a model with {len(model.inputs)} input{'s' if len(model.inputs) != 1 else ''} ({wanted})",
             ("nodes", name, "inputs"),
             "list one reference per sub-model input, in the order of its `inputs:`",
         )

@@ -213,7 +213,8 @@ def _argument(info: catalog.LayerInfo, key: str) -> Schema:
 
 
 def _passing_keys() -> tuple[str, ...]:
-    """Node keys of every kind beyond the kinds and ``inputs`` (``lint``): checked by the node's branch, allowed beside arguments."""
+    """Node keys of every kind beyond the kinds and ``inputs`` (``lint``): checked by the node's branch,
+    allowed beside arguments."""
     return tuple(k for k in NodeSpec.model_fields if k not in (*_KINDS, "inputs", "args"))
 
 
@@ -333,8 +334,10 @@ def _node_def(layers: list[str], pydantic_node: Schema) -> Schema:
         branch["properties"].update(extra)
     return {
         "title": "Node",
-        "description": "A layer applied to `inputs` (its constructor arguments beside `layer`), `share: <node>` to reuse a layer, "
-        "`model:` a nested model, `op:` a keras.ops function, or `block:` an instance of a block.",
+        "description": (
+            "A layer applied to `inputs` (its constructor arguments beside `layer`), `share: <node>` to reuse a layer, "
+            "`model:` a nested model, `op:` a keras.ops function, or `block:` an instance of a block."
+        ),
         "type": "object",
         "oneOf": [layer_branch, share, inline, op, instance, model_file],
     }
@@ -391,7 +394,10 @@ def json_schema() -> Schema:
     defs["LayerArguments"] = {"allOf": [_layer_branch(n, usable[n]) for n in layers]}
     defs["OpArguments"] = {"allOf": [_op_branch(n) for n in _usable_ops()]}
     defs["NestedLayer"] = {
-        "description": "a layer inside another (`wraps:`, `cell:`): {layer: Name, ...arguments}, or {model: ...} for a model a wrapper applies; it receives its wrapper's input",
+        "description": (
+            "a layer inside another (`wraps:`, `cell:`): {layer: Name, ...arguments}, "
+            "or {model: ...} for a model a wrapper applies; it receives its wrapper's input"
+        ),
         "anyOf": [
             {
                 "type": "object",
@@ -425,7 +431,8 @@ def json_schema() -> Schema:
 
 
 def _lint_codes(defs: Schema) -> None:
-    """Complete the codes of lint rules in ``ignore`` lists (lint settings: ``lint: {ignore: [code, ...]}`` on nodes, outputs and the spec)."""
+    """Complete the codes of lint rules in ``ignore`` lists (lint settings: ``lint: {ignore: [code, ...]}`` on nodes,
+    outputs and the spec)."""
     from graphspec.lint import RULES
 
     props = defs.get("LintSpec", {}).get("properties", {})
@@ -490,7 +497,9 @@ def _authoring(schema: Schema, defs: Schema) -> None:
     from graphspec.expand import AUTHORING_KEYS
 
     defs["Param"] = {
-        "description": "a parameter: its default (`width: 1.0`), its type alone (`filters: int`, required), or {type, default}",
+        "description": (
+            "a parameter: its default (`width: 1.0`), its type alone (`filters: int`, required), or {type, default}"
+        ),
         "anyOf": [
             {"type": ["number", "boolean", "string"]},
             {
@@ -658,7 +667,8 @@ def _describe(schema: Schema) -> str:
 
 
 def _search(defs: Schema) -> Schema:
-    """The `search:` section (graphspec.expand.search): its definitions go to ``defs``; the section's schema is returned."""
+    """The `search:` section (graphspec.expand.search): its definitions go to ``defs``;
+    the section's schema is returned."""
     from graphspec.expand.search import json_schema as search_schema
 
     defs.update(search_schema())

@@ -59,7 +59,8 @@ def _models(report: Report) -> list[str]:
 
     models = getattr(report.spec, "models", {})
     return [
-        f"Model {name}: {', '.join(str(leaf) for leaf, _ in leaves(m.inputs))} -> {', '.join(str(leaf) for leaf, _ in leaves(m.outputs))}"
+        f"Model {name}: {', '.join(str(leaf) for leaf, _ in leaves(m.inputs))} "
+        f"-> {', '.join(str(leaf) for leaf, _ in leaves(m.outputs))}"
         for name, m in models.items()
     ]
 
@@ -85,7 +86,8 @@ def render_summary(report: Report) -> str:
         "",
         "Outputs: " + ", ".join(f"{n} {_shape(t)}" for n, t in inf.outputs.items()),
         *_models(report),
-        f"Total params: {_count(inf.total_params)}  (trainable {_count(inf.trainable_params)}, non-trainable {_count(non_trainable)})",
+        f"Total params: {_count(inf.total_params)}  (trainable {_count(inf.trainable_params)}, "
+        f"non-trainable {_count(non_trainable)})",
         f"FLOPs per example (multiply-adds): {_count(inf.total_flops)}",
     ]
     if inf.unknown:

@@ -50,7 +50,10 @@ JSON_NUMBERS = "JSON's one number type: 4.0 is an integer to JSON Schema, not to
 LOADER = "the reading of the text (duplicate keys, tags, non-finite numbers, depth, size): before any schema sees data"
 # tests/conformance/untrusted.json: what expansion and evaluation make (values per copy, string
 # lengths, object counts, round() digits, checkpoint templates' fields) is counted as it is made.
-UNTRUSTED = "bounds on what expansion and evaluation make (copies, string lengths, object counts, expression digits, path templates)"
+UNTRUSTED = (
+    "bounds on what expansion and evaluation make (copies, "
+    "string lengths, object counts, expression digits, path templates)"
+)
 
 
 @dataclass

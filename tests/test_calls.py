@@ -133,7 +133,8 @@ def test_validating_call_arguments_loads_no_tensorflow() -> None:
     code = (
         "import json, sys, graphspec\n"
         f"graphspec.validate(json.loads({data!r}))\n"
-        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, sorted(m for m in sys.modules if m.startswith(('tensorflow', 'keras')))\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, "
+        "sorted(m for m in sys.modules if m.startswith(('tensorflow', 'keras')))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 

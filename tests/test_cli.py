@@ -50,7 +50,8 @@ def test_validate_json_format_is_machine_readable(capsys: pytest.CaptureFixture[
 def test_strict_turns_warnings_into_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "dead.yaml"
     spec.write_text(
-        "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 1}\n  spare: {layer: Dense, inputs: x, units: 1}\noutputs: {y: {}}\n"
+        "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 1}\n"
+        "  spare: {layer: Dense, inputs: x, units: 1}\noutputs: {y: {}}\n"
     )
     assert main(["validate", str(spec)]) == 0
     assert main(["validate", "--strict", str(spec)]) == 1
@@ -96,7 +97,8 @@ def test_validate_never_imports_tensorflow() -> None:
         "import sys\n"
         "from graphspec.cli import main\n"
         f"rc = main(['validate', {SEEDS[0]!r}, {str(INVALID / 'cycle.yaml')!r}])\n"
-        "heavy = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'numpy', 'matplotlib', 'igraph', 'pygls')]\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'numpy', "
+        "'matplotlib', 'igraph', 'pygls')]\n"
         "assert not heavy, f'validate imported {heavy[:3]}'\n"
         "print('rc', rc)\n"
     )
@@ -196,9 +198,9 @@ def test_interrupts_exit_130_and_terminations_143_saying_what_was_kept(
     assert main(["fit", SEEDS[0], "--synthetic", "4"]) == 130
     err = capsys.readouterr().err
     assert (
-        f"interrupted after epoch 3 of 10; {tmp_path} keeps history.json, .csv, .png (3 epochs); the same command resumes it"
-        in err
-    )
+        f"interrupted after epoch 3 of 10; {tmp_path} keeps history.json, .csv, .png (3 epochs); "
+        "the same command resumes it"
+    ) in err
 
     def terminated(*args: object, **kwargs: object) -> None:
         os.kill(os.getpid(), signal.SIGTERM)

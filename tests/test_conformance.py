@@ -150,7 +150,8 @@ def test_conformance(file: str, group: str, case: dict[str, Any]) -> None:
         for path, value in case.get("loaded", []):
             got = _resolve(data, path)
             assert _same(got, value), (
-                f"{format_path(path)} loaded as {got!r} ({type(got).__name__}), expected {value!r} ({type(value).__name__})"
+                f"{format_path(path)} loaded as {got!r} ({type(got).__name__}), "
+                f"expected {value!r} ({type(value).__name__})"
             )
     if model is not None and "model" in case:
         want = case["model"]

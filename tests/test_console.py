@@ -13,11 +13,16 @@ from graphspec._util.console import is_noise
 
 NOISE = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
-    "I0000 00:00:1796123471.792080   13935 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.",
-    "E0000 00:00:1796123487.057785   14038 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)",
-    "2024-05-01 12:00:00.123456: I tensorflow/core/util/port.cc:113] oneDNN custom operations are on. You may see slightly different numerical results.",
-    "I0000 00:00:1796123482.556568   14038 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use available CPU instructions.",
-    "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow with the appropriate compiler flags.",
+    "I0000 00:00:1796123471.792080   13935 cudart_stub.cc:31] Could not find cuda drivers on your machine, "
+    "GPU will not be used.",
+    "E0000 00:00:1796123487.057785   14038 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: "
+    "Failed call to cuInit: UNKNOWN ERROR (303)",
+    "2024-05-01 12:00:00.123456: I tensorflow/core/util/port.cc:113] oneDNN custom operations are on. You may see "
+    "slightly different numerical results.",
+    "I0000 00:00:1796123482.556568   14038 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use "
+    "available CPU instructions.",
+    "To enable the following instructions: AVX2 FMA, in other operations, "
+    "rebuild TensorFlow with the appropriate compiler flags.",
 ]
 
 
@@ -32,7 +37,8 @@ def test_start_up_lines_are_noise_and_nothing_else_is() -> None:
     assert not any(is_noise(line) for line in kept)
 
 
-# A stand-in TensorFlow that writes like the real one from native code (file descriptor 2), at import and at device discovery.
+# A stand-in TensorFlow that writes like the real one from native code (file descriptor 2),
+# at import and at device discovery.
 _FAKE_TF = """
 import os
 os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\\n")
@@ -46,7 +52,7 @@ class config:
             os.write(2, b"E0000 00:00:1796123487.057785   14038 cuda_platform.cc:52] failed call to cuInit: UNKNOWN ERROR (303)\\n")
             _found.append(True)
         return []
-"""
+"""  # noqa: E501
 
 
 @pytest.mark.parametrize(
@@ -58,7 +64,10 @@ def test_tensorflow_starts_quietly_unless_graphspec_tf_logs_is_set(
 ) -> None:
     (tmp_path / "tensorflow").mkdir()
     (tmp_path / "tensorflow" / "__init__.py").write_text(_FAKE_TF)
-    code = "from graphspec._util.console import quiet_tensorflow_start\nquiet_tensorflow_start()\nimport tensorflow as tf\ntf.config.list_physical_devices()\n"
+    code = (
+        "from graphspec._util.console import quiet_tensorflow_start\nquiet_tensorflow_start()\n"
+        "import tensorflow as tf\ntf.config.list_physical_devices()\n"
+    )
     env = {k: v for k, v in os.environ.items() if k != "GRAPHSPEC_TF_LOGS"}
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), os.getcwd()])
     if setting is not None:

@@ -1,4 +1,5 @@
-"""The corpus of real Keras models (tests/corpus/): each round-trips exactly, or fails exactly as tests/corpus/expected.py says.
+"""The corpus of real Keras models (tests/corpus/): each round-trips exactly, or fails exactly as
+tests/corpus/expected.py says.
 
 A model that starts to round-trip, a refusal whose code or wording changes, a
 refusal that names something the model does not hold, and a model that differs

@@ -31,7 +31,8 @@ FENCE = re.compile(r"^\s*```(\w*)\s*$")
 MARKER = re.compile(r"^<!-- (fragment|invalid-example): (\S.*?) -->$")
 SPEC_KEY = re.compile(r"^(graphspec|nodes)\s*:", re.MULTILINE)
 QUICK_START = (
-    "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/graphspec build specs/seed/multi_input_qa.yaml --summary",
+    "python3 -m venv .venv && .venv/bin/pip install -e . && "
+    ".venv/bin/graphspec build specs/seed/multi_input_qa.yaml --summary",
     "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && .venv/bin/python -m pytest",
 )
 
@@ -107,7 +108,8 @@ def test_spec_in_the_docs_validates(block: Block) -> None:
 
 
 @pytest.mark.skip(
-    reason="docs/errors.md is generated from the lint rules (python -m graphspec.lint._errors_page); its examples are fragments by design"
+    reason="docs/errors.md is generated from the lint rules (python -m graphspec.lint._errors_page); "
+    "its examples are fragments by design"
 )
 def test_generated_errors_page() -> None: ...
 
@@ -125,7 +127,8 @@ def test_markers_precede_spec_blocks() -> None:
         markers = len(re.findall(r"^<!-- (?:fragment|invalid-example)\b", text, re.MULTILINE))
         used = sum(1 for b in blocks(path) if b.marker and b.lang == "yaml" and SPEC_KEY.search(b.text))
         assert markers == used, (
-            f"{path.relative_to(ROOT)}: a fragment/invalid-example marker must say why and stand right before a spec's ```yaml fence"
+            f"{path.relative_to(ROOT)}: a fragment/invalid-example marker must say why "
+            "and stand right before a spec's ```yaml fence"
         )
 
 

@@ -55,7 +55,10 @@ def test_uncompiled_when_nothing_to_compile() -> None:
 
 def test_keras_error_names_the_node_and_position() -> None:
     # CenterCrop has no static shape rule, so the mistake surfaces only in Keras.
-    text = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  crop: {layer: CenterCrop, inputs: x, height: 2, width: 2}\noutputs: {crop: {}}\n"
+    text = (
+        "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n"
+        "  crop: {layer: CenterCrop, inputs: x, height: 2, width: 2}\noutputs: {crop: {}}\n"
+    )
     with pytest.raises(SpecError) as exc:
         graphspec.build(text)
     (d,) = exc.value.diagnostics
@@ -66,7 +69,10 @@ def test_keras_error_names_the_node_and_position() -> None:
 
 
 def test_rank_errors_are_found_before_keras() -> None:
-    text = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  seq: {layer: LSTM, inputs: x, units: 3}\noutputs: {seq: {}}\n"
+    text = (
+        "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  seq: {layer: LSTM, inputs: x, units: 3}\n"
+        "outputs: {seq: {}}\n"
+    )
     with pytest.raises(SpecError) as exc:
         graphspec.validate(text)
     (d,) = exc.value.diagnostics

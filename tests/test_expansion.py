@@ -740,7 +740,10 @@ def test_errors_in_a_model_files_parameters_name_the_node_that_sets_them(tmp_pat
     nodes = (
         "a: {model: members/member.yaml, inputs: x}\n  b: {model: members/member.yaml, inputs: x, params: {units: 2.5}}"
     )
-    text = "graphspec: 1\ninputs:\n  x: {shape: [8]}\nnodes:\n  NODES\n  avg: {layer: Average, inputs: [a, b]}\noutputs:\n  avg: {}\n"
+    text = (
+        "graphspec: 1\ninputs:\n  x: {shape: [8]}\nnodes:\n  NODES\n  avg: {layer: Average, inputs: [a, b]}\n"
+        "outputs:\n  avg: {}\n"
+    )
     d = errors_of(write(tmp_path, "ensemble.yaml", text.replace("NODES", nodes))).diagnostics[0]
     assert d.code.value == "wrong-type" and d.file == str(tmp_path / "members" / "member.yaml")
     assert [(r.label, r.line, r.column) for r in d.related] == [
@@ -790,13 +793,15 @@ def test_nested_model_files_are_bounded_across_the_whole_tree(tmp_path: Path, mo
         write(
             tmp_path / "many",
             f"f{i}.yaml",
-            "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 2}\noutputs: {y: {}}\n",
+            "graphspec: 1\ninputs: {x: {shape: [2]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: 2}\n"
+            "outputs: {y: {}}\n",
         )
     refs = ", ".join(f"m{i}" for i in range(70))
     top = write(
         tmp_path / "many",
         "top.yaml",
-        f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{chain}  y: {{layer: Add, inputs: [{refs}]}}\noutputs: {{y: {{}}}}\n",
+        f"graphspec: 1\ninputs: {{x: {{shape: [2]}}}}\nnodes:\n{chain}  y: {{layer: Add, inputs: [{refs}]}}\n"
+        f"outputs: {{y: {{}}}}\n",
     )
     error = errors_of(top)
     assert "bad-include" in error.codes

@@ -75,7 +75,8 @@ def test_validate_imports_none_of_what_the_hook_leaves_out() -> None:
     left_out = ["tensorflow", "keras", "numpy", "matplotlib", "tensorboard", "pygls", "lsprotocol", "igraph"]
     code = (
         "import sys\nfrom graphspec.cli import main\n"
-        "assert main(['validate', 'specs/seed/siamese_lstm.yaml', 'specs/seed/ensemble.yaml', 'specs/zoo/resnet50.yaml']) == 0\n"
+        "assert main(['validate', 'specs/seed/siamese_lstm.yaml', 'specs/seed/ensemble.yaml', "
+        "'specs/zoo/resnet50.yaml']) == 0\n"
         f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & {set(left_out)!r})\n"
         "assert not loaded, loaded\n"
     )

@@ -120,7 +120,8 @@ CASES: dict[str, tuple[Callable[[], Any], dict[str, Any], Any]] = {
 
 
 def _evaluate(model: Any, y: Any) -> dict[str, float]:
-    """Losses and metrics by name; Keras numbers repeated default metric names per session (`auc_1`), which is no setting."""
+    """Losses and metrics by name; Keras numbers repeated default metric names per session (`auc_1`), which is no
+    setting."""
     return {re.sub(r"_[0-9]+$", "", k): float(v) for k, v in model.evaluate(X, y, verbose=0, return_dict=True).items()}
 
 
@@ -224,7 +225,8 @@ def test_a_model_frozen_by_its_attribute_freezes_its_layers() -> None:
 
 
 def test_a_metric_object_keeps_its_class_and_so_its_logged_name() -> None:
-    """A metric given by name is named after that name; MeanAbsolutePercentageError() logs as mean_absolute_percentage_error."""
+    """A metric given by name is named after that name; MeanAbsolutePercentageError() logs as
+    mean_absolute_percentage_error."""
     _, rebuilt, spec = _round_trip(
         one_output, {"loss": "mse", "metrics": [metrics.MeanAbsolutePercentageError(), "mape"]}
     )

@@ -159,8 +159,10 @@ def test_a_registered_layer_without_name_or_kwargs_builds_under_the_node_name() 
 def _dense_k2(name: str, units: int, activation: str, inbound: list[Any] | None, **extra: Any) -> dict[str, Any]:
     config = {
         "name": name, "trainable": True, "dtype": "float32", "units": units, "activation": activation, "use_bias": True,
-        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}}, "bias_initializer": {"class_name": "Zeros", "config": {}},
-        "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None, **extra,
+        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}},
+        "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+        "kernel_constraint": None, "bias_constraint": None, **extra,
     }  # fmt: skip
     layer: dict[str, Any] = {"class_name": "Dense", "config": config}
     if inbound is not None:
@@ -266,7 +268,8 @@ def test_keras2_json_keras_cannot_read_is_named_as_such() -> None:
     (diag,) = err.value.diagnostics
     assert diag.code.value == "bad-model"
     assert diag.message.startswith(
-        "<json>: a Keras 2.4.0 model config; Keras 3 cannot read it, and Keras' legacy loader failed: Unknown layer: 'SpatialDropout9D'"
+        "<json>: a Keras 2.4.0 model config; Keras 3 cannot read it, and Keras' legacy loader failed: "
+        "Unknown layer: 'SpatialDropout9D'"
     )
 
 
@@ -277,7 +280,11 @@ def test_keras2_lambda_layers_stay_refused_in_safe_mode() -> None:
         "config": {
             "name": "drop", "trainable": True, "dtype": "float32", "function_type": "lambda", "module": "__main__",
             # a marshalled `lambda x: x * 2`, as Keras 2 wrote Lambda layers
-            "function": ["4wEAAAAAAAAAAQAAAAIAAABDAAAAcwgAAAB8AGQBFABTACkCTukCAAAAqQApAdoBeHIBAAAAcgEAAAD6HjxpcHl0aG9uLWlucHV0LTItYmFhZjQzZGFkYjQ0PtoIPGxhbWJkYT4BAAAAcwAAAAA=", None, None],
+            "function": [
+                "4wEAAAAAAAAAAQAAAAIAAABDAAAAcwgAAAB8AGQBFABTACkCTukCAAAAqQApAdoBeHIBAAAAcgEAAAD6HjxpcHl0aG9uLWlucHV0"
+                "LTItYmFhZjQzZGFkYjQ0PtoIPGxhbWJkYT4BAAAAcwAAAAA=",
+                None, None,
+            ],
             "output_shape": None, "output_shape_type": "raw", "output_shape_module": None, "arguments": {},
         },
         "name": "drop",

@@ -1,5 +1,5 @@
-"""lint: every rule fires on its buggy spec (golden diagnostics), stays silent on its near-twin and on known-good models,
-is silenced by ``lint: {ignore: [...]}`` where the finding is about, and runs without TensorFlow.
+"""lint: every rule fires on its buggy spec (golden diagnostics), stays silent on its near-twin and on known-good
+models, is silenced by ``lint: {ignore: [...]}`` where the finding is about, and runs without TensorFlow.
 
 The corpus is ``tests/lint/``: ``<code>.bad.yaml`` (the bug) and ``<code>.good.yaml`` (its fixed twin) for graph
 rules; ``<code>.yaml`` for data rules, with the buggy and fixed arrays made in :data:`DATA` below. Each buggy file
@@ -531,12 +531,13 @@ def test_imported_applications_are_silent(name: str) -> None:
 
 def _all_applications() -> list[str]:
     return [
-        "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge", "DenseNet121", "DenseNet169",
-        "DenseNet201", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3", "EfficientNetB4",
-        "EfficientNetB5", "EfficientNetB6", "EfficientNetB7", "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
-        "EfficientNetV2B3", "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S", "InceptionResNetV2", "InceptionV3",
-        "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "NASNetLarge", "NASNetMobile", "ResNet101",
-        "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2", "VGG16", "VGG19", "Xception",
+        "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge", "DenseNet121",
+        "DenseNet169", "DenseNet201", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3",
+        "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7", "EfficientNetV2B0", "EfficientNetV2B1",
+        "EfficientNetV2B2", "EfficientNetV2B3", "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S",
+        "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small",
+        "NASNetLarge", "NASNetMobile", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2",
+        "VGG16", "VGG19", "Xception",
     ]  # fmt: skip
 
 
@@ -588,7 +589,8 @@ def test_lint_and_the_data_rules_never_load_tensorflow() -> None:
         "assert not heavy, heavy\n"
         "import numpy as np\n"
         "try:\n"
-        "    graphspec.fit(Path('label-out-of-range.yaml'), {'pixels': np.zeros((4, 16), 'float32'), 'digit': np.full(4, 10)})\n"
+        "    graphspec.fit(Path('label-out-of-range.yaml'), {'pixels': "
+        "np.zeros((4, 16), 'float32'), 'digit': np.full(4, 10)})\n"
         "except graphspec.SpecError as e:\n"
         "    assert e.codes == ['label-out-of-range'], e.codes\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"

@@ -141,7 +141,8 @@ def test_hover_on_a_reference_inside_a_sub_model_names_the_sub_models_node(tmp_p
 
 JSON_TYPOS = (
     '{"graphspec": 1, "inputs": {"x": {"shape": [4]}},\n'
-    ' "nodes": {"d": {"layer": "Densse", "inputs": "x", "units": 2}, "e": {"layer": "Dense", "inputs": "dd", "units": 2}},\n'
+    ' "nodes": '
+    '{"d": {"layer": "Densse", "inputs": "x", "units": 2}, "e": {"layer": "Dense", "inputs": "dd", "units": 2}},\n'
     ' "outputs": {"e": {}}}\n'
 )
 
@@ -155,7 +156,10 @@ def _apply(text: str, edit: lsp.TextEdit) -> str:
     return "".join(lines)
 
 
-YAML_QUOTED_TYPOS = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  d: {layer: \"Densse\", inputs: x, units: 2}\n  e: {layer: Dense, inputs: 'dd', units: 2}\noutputs: {e: {}}\n"
+YAML_QUOTED_TYPOS = (
+    'graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  d: {layer: "Densse", inputs: x, units: 2}\n'
+    "  e: {layer: Dense, inputs: 'dd', units: 2}\noutputs: {e: {}}\n"
+)
 
 
 @pytest.mark.parametrize(("name", "text"), [("typos.json", JSON_TYPOS), ("typos.yaml", YAML_QUOTED_TYPOS)])

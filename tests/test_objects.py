@@ -129,9 +129,9 @@ def test_an_unregistered_custom_object_is_refused_by_name() -> None:
         from_keras(model)
     (diag,) = err.value.diagnostics
     assert diag.code.value == "unregistered-object"
-    assert (
-        diag.message
-        == "dense_2.kernel_regularizer: regularizer tests.test_objects.ScaledL1 is a custom regularizer graphspec does not know"
+    assert diag.message == (
+        "dense_2.kernel_regularizer: regularizer tests.test_objects.ScaledL1 is a custom "
+        "regularizer graphspec does not know"
     )
     assert diag.hint == "register it before importing: graphspec.register_object(ScaledL1)"
 

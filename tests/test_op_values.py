@@ -84,7 +84,8 @@ def test_list_constants_build_as_float32_tensors() -> None:
         (["a", "b"], "a constant holds only numbers"),
         (
             [0.0] * (MAX_CONSTANT_VALUES + 1),
-            f"a constant of {MAX_CONSTANT_VALUES + 1:,} values is more than a spec writes inline ({MAX_CONSTANT_VALUES:,})",
+            f"a constant of {MAX_CONSTANT_VALUES + 1:,} values is more than a spec writes inline "
+            f"({MAX_CONSTANT_VALUES:,})",
         ),
     ],
     ids=["ragged", "mixed", "strings", "too big"],

@@ -1013,7 +1013,8 @@ def test_mutated_spec_builds_or_raises_spec_error_naming_the_node(data: Any) -> 
                     f"{d.code.value} not naming a node: {d.render()}"
                 )
                 assert d.path[1] in blame, (
-                    f"{d.code.value} blames {d.path[1]!r}, not an edited node or a descendant {sorted(blame)}: {d.render()}"
+                    f"{d.code.value} blames {d.path[1]!r}, not an edited node or a descendant {sorted(blame)}: "
+                    f"{d.render()}"
                 )
         if exc.errors and all(d.code is SHAPE_MISMATCH for d in exc.errors):
             # Static shape inference refused the spec: Keras must refuse it too (no false alarms).
@@ -1212,7 +1213,8 @@ def json_layouts(draw: Any) -> tuple[dict[str, Any], str]:
 @example(
     (
         SMALL,
-        '{"graphspec"\n: 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2}}, "outputs": {"d": {}}}',
+        '{"graphspec"\n: 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", '
+        '"units": 2}}, "outputs": {"d": {}}}',
     )
 )
 @example(

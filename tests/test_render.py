@@ -312,10 +312,16 @@ def test_diff_colours_added_removed_changed_rewired(tmp_path: Path) -> None:
     head = "graphspec: 1\nname: d\ninputs:\n  x: {shape: [8]}\nnodes:\n"
     old.write_text(
         head
-        + "  a: {layer: Dense, inputs: x, units: 4}\n  gone: {layer: Dense, inputs: a, units: 3}\n  y: {layer: Dense, inputs: gone, units: 2}\noutputs:\n  y: {}\n",
+        + (
+            "  a: {layer: Dense, inputs: x, units: 4}\n  gone: {layer: Dense, inputs: a, units: 3}\n"
+            "  y: {layer: Dense, inputs: gone, units: 2}\noutputs:\n  y: {}\n"
+        ),
         encoding="utf-8",
     )
-    body = "  a: {layer: Dense, inputs: x, units: 5}\n  drop: {layer: Dropout, inputs: a, rate: 0.5}\n  y: {layer: Dense, inputs: drop, units: 2}\n"
+    body = (
+        "  a: {layer: Dense, inputs: x, units: 5}\n  drop: {layer: Dropout, inputs: a, rate: 0.5}\n"
+        "  y: {layer: Dense, inputs: drop, units: 2}\n"
+    )
     new.write_text(head + body + "outputs:\n  y: {}\n", encoding="utf-8")
     scene = scene_of(new, diff=old)
     assert (
@@ -337,7 +343,8 @@ def test_diff_colours_added_removed_changed_rewired(tmp_path: Path) -> None:
 def test_mermaid_collapses_repeats_over_500_edges(tmp_path: Path) -> None:
     spec = tmp_path / "long.yaml"
     spec.write_text(
-        "graphspec: 1\nname: long\nblocks:\n  res:\n    nodes:\n      d: {layer: Dense, inputs: x, units: 4}\n      s: {layer: Add, inputs: [x, d]}\n    outputs: s\n"
+        "graphspec: 1\nname: long\nblocks:\n  res:\n    nodes:\n      d: {layer: Dense, inputs: x, units: 4}\n"
+        "      s: {layer: Add, inputs: [x, d]}\n    outputs: s\n"
         "inputs:\n  x: {shape: [4]}\nnodes:\n  deep: {block: res, inputs: x, repeat: 200}\noutputs:\n  deep: {}\n",
         encoding="utf-8",
     )
@@ -497,7 +504,8 @@ def test_write_model_svg(tmp_path: Path) -> None:
 
 
 def _structure(data: dict[str, object]) -> dict[str, object]:
-    """What the two drawings must share: boxes with shapes and sizes, edges, clusters (not positions in a file or block names)."""
+    """What the two drawings must share: boxes with shapes and sizes, edges,
+    clusters (not positions in a file or block names)."""
     nodes = [{k: v for k, v in n.items() if k not in ("source",)} for n in data["nodes"]]  # type: ignore[attr-defined]
     clusters = [
         {
@@ -520,7 +528,8 @@ def test_imported_model_draws_like_its_spec(path: Path) -> None:
     mine = json.loads(draw(graphspec.Spec.model_validate(normalise(spec)), format="json"))
     theirs = json.loads(draw(graphspec.Spec.model_validate(normalise(imported)), format="json"))
     assert _structure(theirs) == _structure(mine)
-    # Without normalising, the spec's own drawing (block scopes from expansion) and the imported one (scopes from names) agree too.
+    # Without normalising, the spec's own drawing (block scopes from expansion) and the imported one
+    # (scopes from names) agree too.
     direct = json.loads(draw(path, format="json"))
     back = json.loads(draw(imported, format="json"))
     assert [c["id"] for c in back["clusters"]] == [c["id"] for c in direct["clusters"]]

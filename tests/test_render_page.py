@@ -1,4 +1,5 @@
-"""The HTML page in a real headless Chromium (Debian's ``chromium``, driven by Playwright; never a downloaded browser)."""
+"""The HTML page in a real headless Chromium (Debian's ``chromium``, driven by Playwright;
+never a downloaded browser)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ TEXT_FITS = """id => {
 def _positions(page: Any) -> dict[str, tuple[float, float]]:
     """Where each visible box is (rounded as written: Python and the page round halves apart by 0.1)."""
     raw = page.evaluate(
-        "() => Object.fromEntries([...document.querySelectorAll('g[data-node],g.box')].filter(g => g.style.display !== 'none')"
+        "() => Object.fromEntries([...document.querySelectorAll('g[data-node],g.box')]"
+        ".filter(g => g.style.display !== 'none')"
         ".map(g => [g.id, g.transform.baseVal.consolidate().matrix]).map(([k, m]) => [k, [m.e, m.f]]))"
     )
     return {k: (round(v[0], 1), round(v[1], 1)) for k, v in raw.items()}
@@ -88,7 +90,8 @@ def test_page_renders_every_node_clicks_collapses(browser: Any, tmp_path: Path) 
     html.write_text(draw(spec, format="html", expand=("conv2",)), encoding="utf-8")
     page, errors = _open(browser, html)
     shown = page.evaluate(
-        "() => [...document.querySelectorAll('g[data-node]')].filter(g => g.style.display !== 'none').map(g => g.dataset.node)"
+        "() => [...document.querySelectorAll('g[data-node]')].filter(g => g.style.display !== 'none')"
+        ".map(g => g.dataset.node)"
     )
     data = page.evaluate("() => JSON.parse(document.getElementById('gs-data').textContent).scene")
     inside_collapsed = {n["id"] for n in data["nodes"] if n["id"].split("/")[0] in ("conv3", "conv4", "conv5")}
@@ -160,7 +163,7 @@ nodes:
   d: {layer: Dense, inputs: x, units: 2, activation: "<!--<script>", kernel_initializer: "</script><img src=x onerror=alert(1)>"}
 outputs:
   d: {}
-"""
+"""  # noqa: E501
 
 
 def test_page_of_a_spec_with_markup_in_its_strings_still_works(browser: Any, tmp_path: Path) -> None:

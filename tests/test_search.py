@@ -59,7 +59,7 @@ search:
         Adam: {beta_1: {float: [0.8, 0.99]}}
         RMSprop: {momentum: {float: [0.0, 0.9]}}
     head: "${width // 2}"
-"""
+"""  # noqa: E501
 
 
 def space_of(text: str = SPEC) -> Space:
@@ -351,7 +351,8 @@ def test_a_spec_without_search_is_untouched_and_never_imports_the_module() -> No
         ("[]", "a choice needs at least one value; got list []"),
         (
             "64",
-            "search parameter 'width': expected a range, a choice, `boolean`, {fixed: v} or \"${expression}\"; got int 64",
+            "search parameter 'width': expected a range, a choice, "
+            '`boolean`, {fixed: v} or "${expression}"; got int 64',
         ),
         ("boolean", "search parameter 'width' is int; `boolean` searches a bool parameter"),
         ("{choice: {16: {}, sixteen: {}}}", "search parameter 'width' is int; choice value str 'sixteen' is not"),

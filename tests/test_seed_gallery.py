@@ -313,7 +313,8 @@ def _match_by_graph(hand: keras.Model, built: keras.Model) -> list[tuple[keras.l
         assert index_h == index_b, f"{op_b.name}: output {index_b} where the hand model uses output {index_h}"
         if id(op_h) in to_built or id(op_b) in to_hand:
             assert to_built.get(id(op_h)) is op_b and to_hand.get(id(op_b)) is op_h, (
-                f"layer reuse differs: hand {op_h.name} ↔ {to_built.get(id(op_h))}, graphspec {op_b.name} ↔ {to_hand.get(id(op_b))}"
+                f"layer reuse differs: hand {op_h.name} ↔ {to_built.get(id(op_h))}, "
+                f"graphspec {op_b.name} ↔ {to_hand.get(id(op_b))}"
             )
         else:
             assert _config(op_h) == _config(op_b), f"config of {op_b.name} differs from the hand-written {op_h.name}"

@@ -1,4 +1,5 @@
-"""export: SavedModel, TFLite and ONNX artefacts keyed by the spec's names, parity-checked, written whole or not at all."""
+"""export: SavedModel, TFLite and ONNX artefacts keyed by the spec's names, parity-checked,
+written whole or not at all."""
 
 from __future__ import annotations
 
@@ -166,7 +167,7 @@ def test_savedmodel_is_served_by_signature_name_in_a_process_without_graphspec(t
         out = serve(**{{k: tf.constant(v) for k, v in inputs.items()}})
         np.savez({str(tmp_path / "served.npz")!r}, **{{k: v.numpy() for k, v in out.items()}})
         print(json.dumps({{"graphspec_loaded": any(m.startswith("graphspec") for m in sys.modules), "outputs": sorted(out)}}))
-        """
+        """  # noqa: E501
     )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(

@@ -677,7 +677,8 @@ def test_aliases_share_their_rule() -> None:
 
 @st.composite
 def random_graphs(draw: Any) -> Spec:
-    """Chains and branches of Dense/Conv1D/Conv2D/pooling/Flatten joined by merges; arguments random, sometimes invalid."""
+    """Chains and branches of Dense/Conv1D/Conv2D/pooling/Flatten joined by merges; arguments random,
+    sometimes invalid."""
     kind = draw(st.sampled_from(["image", "sequence", "vector"]))
     small = st.integers(1, 12)
     shape = {
@@ -755,8 +756,8 @@ def test_concatenate_of_different_ranks_is_reported_with_both_inputs() -> None:
     )
     [error] = shape_errors(spec)
     assert (
-        error.message
-        == "Concatenate on axis -1 needs equal dims elsewhere; got (None, 32) from text_enc and (None, 16, 8) from q_emb"
+        error.message == "Concatenate on axis -1 needs equal dims elsewhere; "
+        "got (None, 32) from text_enc and (None, 16, 8) from q_emb"
     )
     assert error.path == ("nodes", "merged")
     assert error.code == SHAPE_MISMATCH == "shape-mismatch"
@@ -827,7 +828,8 @@ ERRORS = [
     ),
     pytest.param(
         single("Add", {"a": [32], "b": [16]}),
-        "Add needs shapes that are equal or broadcast (dims equal or 1, aligned from the right); got (None, 32) from a and (None, 16) from b",
+        "Add needs shapes that are equal or broadcast (dims equal or 1, aligned from the right); "
+        "got (None, 32) from a and (None, 16) from b",
         id="add",
     ),
     pytest.param(
@@ -857,7 +859,8 @@ ERRORS = [
     ),
     pytest.param(
         single("Reshape", [4, 3], target_shape=[-1, 5]),
-        "Reshape to target_shape (-1, 5) needs a multiple of 5 elements per example; got (None, 4, 3) from x, which has 12",
+        "Reshape to target_shape (-1, 5) needs a multiple of 5 elements per example; "
+        "got (None, 4, 3) from x, which has 12",
         id="reshape-minus-one",
     ),
     pytest.param(
@@ -877,7 +880,8 @@ ERRORS = [
     ),
     pytest.param(
         single("GroupNormalization", [8, 6], groups=4),
-        "GroupNormalization with groups 4 needs a channel count (axis -1) that is a multiple of 4; got (None, 8, 6) from x",
+        "GroupNormalization with groups 4 needs a channel count (axis -1) that is a multiple of 4; "
+        "got (None, 8, 6) from x",
         id="groupnorm",
     ),
     pytest.param(
@@ -887,7 +891,8 @@ ERRORS = [
     ),
     pytest.param(
         single("MultiHeadAttention", {"q": [7, 16], "v": [12, 10], "k": [11, 6]}, num_heads=2, key_dim=4),
-        "MultiHeadAttention needs value and key to agree on all dims but the last; got (None, 12, 10) from v and (None, 11, 6) from k",
+        "MultiHeadAttention needs value and key to agree on all dims but the last; "
+        "got (None, 12, 10) from v and (None, 11, 6) from k",
         id="mha-key-value",
     ),
     pytest.param(
@@ -902,7 +907,8 @@ ERRORS = [
     ),
     pytest.param(
         single("EinsumDense", [5, 8], equation="abc,cd->abd", output_shape=[6, 4]),
-        "EinsumDense 'abc,cd->abd' with output_shape (6, 4) needs dim 'b' to be 6 in the input; got (None, 5, 8) from x",
+        "EinsumDense 'abc,cd->abd' with output_shape (6, 4) needs dim 'b' to be 6 in the input; "
+        "got (None, 5, 8) from x",
         id="einsum-dense",
     ),
     pytest.param(
@@ -1017,8 +1023,8 @@ def test_unknown_dims_never_error() -> None:
     [warning] = inf.diagnostics
     assert warning.severity is Severity.WARNING and warning.path == ("nodes", "ca")
     assert (
-        warning.message
-        == "Conv1D needs known dims to create its weights: kernel would have shape (9, None, 4) from (None, None, None) from a"
+        warning.message == "Conv1D needs known dims to create its weights: kernel would have shape (9, None, 4) "
+        "from (None, None, None) from a"
     )
     assert inf.nodes["ca"].params is None and inf.total_params is None
 

@@ -546,7 +546,10 @@ def test_json_prechecks_stay_linear_on_hostile_text() -> None:
 
 
 def test_an_unquoted_expression_in_a_flow_mapping_gets_a_quoting_hint() -> None:
-    text = "graphspec: 1\nparams: {d: 64, h: 4}\ninputs: {x: {shape: [8]}}\nnodes:\n  y: {layer: Dense, inputs: x, units: ${d // h}}\noutputs: {y: {}}\n"
+    text = (
+        "graphspec: 1\nparams: {d: 64, h: 4}\ninputs: {x: {shape: [8]}}\nnodes:\n"
+        "  y: {layer: Dense, inputs: x, units: ${d // h}}\noutputs: {y: {}}\n"
+    )
     with pytest.raises(SpecError) as exc:
         parse_text(text)
     [d] = exc.value.diagnostics
@@ -555,7 +558,8 @@ def test_an_unquoted_expression_in_a_flow_mapping_gets_a_quoting_hint() -> None:
 
 
 def test_data_from_python_is_copied_in_the_walk_that_checks_it() -> None:
-    """What ``copy.deepcopy`` made, from the one walk: key order, tuples, other mappings, nothing shared with the caller."""
+    """What ``copy.deepcopy`` made, from the one walk: key order, tuples, other mappings,
+    nothing shared with the caller."""
     import collections
     import copy
 

@@ -117,7 +117,10 @@ def test_top_level_must_be_a_mapping() -> None:
 
 
 def test_the_allowed_keys_hint_lists_the_authoring_keys_too() -> None:
-    text = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: {y: {layer: Dense, inputs: x, units: 2}}\noutputs: {y: {}}\nqqq: 1\n"
+    text = (
+        "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes: {y: {layer: Dense, inputs: x, units: 2}}\noutputs: {y: {}}\n"
+        "qqq: 1\n"
+    )
     with pytest.raises(SpecError) as info:
         graphspec.validate(text)
     (diag,) = info.value.diagnostics

@@ -1,4 +1,5 @@
-"""`model:` nodes: nested models used as layers, checked at every stage and compared with the same models hand-written in Keras.
+"""`model:` nodes: nested models used as layers, checked at every stage and compared with the same models hand-written
+in Keras.
 
 1. Functional inside functional, Sequential inside functional, a sub-model called
    twice through `share` (one set of weights), a multi-output sub-model read with

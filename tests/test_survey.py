@@ -194,7 +194,10 @@ def test_validate_prints_the_survey_and_json_carries_it(tmp_path: Path, capsys: 
 
 def test_validate_of_a_search_spec_never_imports_tensorflow(tmp_path: Path) -> None:
     path = write(tmp_path, WIDE)
-    code = f"import sys; from graphspec.cli import main; rc = main(['validate', {str(path)!r}]); assert rc == 0; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    code = (
+        f"import sys; from graphspec.cli import main; rc = main(['validate', {str(path)!r}]); assert rc == 0; "
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120, capture_output=True)
 
 

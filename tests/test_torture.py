@@ -1,4 +1,5 @@
-"""Torture: ``graphspec fit`` killed at random moments (SIGINT, SIGTERM, SIGKILL), resumed each time, ends as if never interrupted.
+"""Torture: ``graphspec fit`` killed at random moments (SIGINT, SIGTERM, SIGKILL), resumed each time, ends as if never
+interrupted.
 
 A real ``graphspec fit`` process with ``BackupAndRestore``, ``ModelCheckpoint``,
 ``ReduceLROnPlateau``, ``EarlyStopping(restore_best_weights)`` and dropout is
@@ -298,7 +299,8 @@ def test_fit_killed_at_random_moments_resumes_to_the_uninterrupted_result(tmp_pa
             between += done == backed - 1
         plans[plan] += 1
         print(
-            f"kill {kills.total()}: {how} {plan}, {proc.epochs_seen()} epoch lines in this run, history {done}, backup {backed}",
+            f"kill {kills.total()}: {how} {plan}, "
+            f"{proc.epochs_seen()} epoch lines in this run, history {done}, backup {backed}",
             flush=True,
         )
         moments.append(f"{how} {plan}, epoch {done + 1}" + (" (mid-write)" if hidden else ""))
@@ -321,7 +323,8 @@ def test_fit_killed_at_random_moments_resumes_to_the_uninterrupted_result(tmp_pa
     saved: dict[str, Any] = json.loads((folder / "run.json").read_text())
     assert saved["saved_epoch"] == json.loads((tmp_path / "whole" / "run.json").read_text())["saved_epoch"]
     print(
-        f"\ntorture: {kills.total()} kills ({dict(kills)}; aimed {dict(plans)}) in {attempts} runs over {EPOCHS} epochs (epoch ~{epoch_time:.2f} s); "
-        f"{mid_write} SIGKILLs left a temporary file of an unfinished write, {between} landed between the backup and the history; "
-        f"every resume succeeded; final and best weights equal the uninterrupted run's; moments: {'; '.join(moments)}"
+        f"\ntorture: {kills.total()} kills ({dict(kills)}; aimed {dict(plans)}) in {attempts} runs "
+        f"over {EPOCHS} epochs (epoch ~{epoch_time:.2f} s); {mid_write} SIGKILLs left a temporary file "
+        f"of an unfinished write, {between} landed between the backup and the history; every resume "
+        f"succeeded; final and best weights equal the uninterrupted run's; moments: {'; '.join(moments)}"
     )

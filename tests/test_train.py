@@ -229,7 +229,8 @@ def test_registered_callback_is_usable_by_name(tmp_path: Path) -> None:
             "fit.callbacks[0].config.filepath",
             "name it 'w.weights.h5'",
         ),
-        # Issue 19: str.format reaches attributes and items; `{epoch.__class__...}` picked '/' and '.' out of a docstring.
+        # Issue 19: str.format reaches attributes and items;
+        # `{epoch.__class__...}` picked '/' and '.' out of a docstring.
         *(
             (
                 {"class_name": "ModelCheckpoint", "config": {"filepath": template}},
@@ -404,7 +405,7 @@ import graphspec
 spec = json.loads(sys.argv[1])
 result = graphspec.fit(spec, synthetic=32, epochs=2, run_dir=sys.argv[2], verbose=0)
 print(json.dumps({"replicas": result.model.distribute_strategy.num_replicas_in_sync, "loss": result.history.history["loss"]}))
-"""
+"""  # noqa: E501
 
 
 def test_mirrored_strategy_over_two_logical_cpus(tmp_path: Path) -> None:
@@ -602,7 +603,8 @@ def test_tensorboard_gets_the_specs_params_as_hparams_and_its_text(tmp_path: Pat
 
     text = (
         "graphspec: 1\nparams: {width: 8, act: relu}\ninputs: {x: {shape: [4]}}\n"
-        "nodes:\n  h: {layer: Dense, inputs: x, units: $width, activation: $act}\n  y: {layer: Dense, inputs: h, units: 3, activation: softmax}\n"
+        "nodes:\n  h: {layer: Dense, inputs: x, units: $width, activation: $act}\n"
+        "  y: {layer: Dense, inputs: h, units: 3, activation: softmax}\n"
         "outputs: {y: {loss: categorical_crossentropy}}\nfit: {epochs: 2, batch_size: 4}\n"
     )
     (tmp_path / "p.yaml").write_text(text)

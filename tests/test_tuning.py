@@ -1,4 +1,5 @@
-"""tuning: graphspec tune on Keras Tuner: trials checked before they cost anything, the tuning folder, resume, tuners."""
+"""tuning: graphspec tune on Keras Tuner: trials checked before they cost anything,
+the tuning folder, resume, tuners."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def test_a_space_refused_everywhere_stops_before_tensorflow(tmp_path: Path) -> N
         else:
             raise SystemExit("no error")
         assert "tensorflow" not in sys.modules and "keras" not in sys.modules and "keras_tuner" not in sys.modules
-        """)
+        """)  # noqa: E501
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=120).stdout
     assert out.startswith("every one of the ") and "over max_params 5" in out
     assert not (tmp_path / "t").exists()  # nothing written for a search that cannot run
@@ -107,11 +108,10 @@ def test_missing_keras_tuner_is_a_clear_error(tmp_path: Path) -> None:
             graphspec.tune(Path({str(spec)!r}), synthetic=16, max_trials=1, directory=Path({str(tmp_path / "t")!r}), verbose=False)
         except graphspec.SpecError as exc:
             print(exc.codes[0], "|", exc.diagnostics[0].hint)
-        """)
+        """)  # noqa: E501
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=120).stdout
-    assert (
-        out.strip()
-        == "missing-extra | pip install 'graphspec[tune]' (keras-tuner, with scipy and scikit-learn for --tuner bayesian)"
+    assert out.strip() == (
+        "missing-extra | pip install 'graphspec[tune]' (keras-tuner, with scipy and scikit-learn for --tuner bayesian)"
     )
     assert not (tmp_path / "t").exists(), "nothing written for a search that cannot run"
 
@@ -221,9 +221,9 @@ def test_journal_table_and_plot(searched: tuple[Path, Path, TuneResult]) -> None
     assert records[0]["kind"] == "start" and records[0]["resume"] == "new"
     assert [r["trial"] for r in records if r["kind"] == "trial"] == [r["trial"] for r in result.trials]
     table = (folder / "trials.csv").read_text().splitlines()
-    assert (
-        table[0]
-        == "trial,status,val_loss,best_epoch,width,rate,learning_rate,optimizer,momentum,params,flops,seconds,worker,counts,reason"
+    assert table[0] == (
+        "trial,status,val_loss,best_epoch,width,rate,learning_rate,optimizer,momentum,"
+        "params,flops,seconds,worker,counts,reason"
     )
     assert len(table) == 1 + len(result.trials)
     assert (folder / "trials.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -257,7 +257,8 @@ def test_only_the_best_trained_models_are_kept(searched: tuple[Path, Path, TuneR
 
 
 def test_each_trial_logs_its_parameters_for_tensorboard_hparams(searched: tuple[Path, Path, TuneResult]) -> None:
-    """Each trial's run: its values and fit settings as HParams, its flat spec as text (as graphspec fit logs a run), its scalars."""
+    """Each trial's run: its values and fit settings as HParams,
+    its flat spec as text (as graphspec fit logs a run), its scalars."""
     import tensorflow as tf
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     from tensorboard.plugins.hparams import plugin_data_pb2
@@ -315,7 +316,8 @@ def test_the_same_command_continues(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert info.value.codes == ["bad-tuning-folder"] and "--seed 0" in str(info.value)
 
 
-@pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
+# several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
+@pytest.mark.slow
 def test_a_changed_space_says_what_changed_and_which_trials_still_count(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -415,9 +417,11 @@ def test_the_default_seed_repeats_the_search(tmp_path: Path) -> None:
     assert len({json.dumps(v, sort_keys=True) for v in drawn[0]}) == 8
 
 
-@pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
+# several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
+@pytest.mark.slow
 def test_hyperband_draws_again_for_a_refused_trial_so_its_rounds_still_promote(tmp_path: Path) -> None:
-    """A refused trial leaves its bracket's first round: the round fills with trials that train, and the best goes on."""
+    """A refused trial leaves its bracket's first round: the round fills with trials that train,
+    and the best goes on."""
     result = run(
         write(tmp_path, TINY.replace("epochs: 2", "epochs: 3")), tmp_path / "t", tuner="hyperband", max_trials=6, seed=0
     )
@@ -436,7 +440,8 @@ def test_hyperband_draws_again_for_a_refused_trial_so_its_rounds_still_promote(t
         assert r["tuner"]["trial_id"] == best["trial"]
 
 
-@pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
+# several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
+@pytest.mark.slow
 def test_hyperband_continues_promoted_trials_from_their_weights(tmp_path: Path) -> None:
     text = TINY.replace("epochs: 2", "epochs: 3")
     result = run(write(tmp_path, text), tmp_path / "t", tuner="hyperband", max_trials=6)
@@ -486,7 +491,8 @@ def test_cli_tune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "the spec has no `search:` section" in capsys.readouterr().err
 
 
-@pytest.mark.slow  # several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
+# several searches of a few trials each (7-13 s); the default run keeps test_the_same_command_continues
+@pytest.mark.slow
 def test_a_stop_between_keras_tuners_state_and_the_journal_is_repaired(tmp_path: Path) -> None:
     """Refusals write Keras Tuner's state once, after: a hard stop in between leaves journaled trials it lacks."""
     spec = write(tmp_path, TINY.replace("max_params: 60", "max_params: 30"))  # widths 2 and 4 only

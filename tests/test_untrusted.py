@@ -72,7 +72,8 @@ def test_a_str_naming_a_file_is_not_read(call: Callable[..., object], text: str)
     # Nothing of any file is echoed, and the wording does not say whether the file exists.
     assert (
         d.message
-        == f"a str given here is spec text, never a file name, and this one is a single string, not a spec mapping: {text!r}"
+        == "a str given here is spec text, never a file name, and this one is a single string, not a spec mapping: "
+        f"{text!r}"
     )
     assert d.source_line == text
 
@@ -100,7 +101,8 @@ def test_training_and_import_functions_take_paths_only_as_path_objects(tmp_path:
 @pytest.mark.parametrize(
     "text",
     [
-        '{"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": "\\ud800"}}, "outputs": {"d": {}}}',
+        '{"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", '
+        '"units": 2, "name": "\\ud800"}}, "outputs": {"d": {}}}',
         '{"graphspec": 1, "description": "\\udfff", "inputs": {"x": {"shape": [4]}}, "nodes": {}, "outputs": {}}',
         '{"graphspec": 1, "inputs": {"x\\udc80": {"shape": [4]}}, "nodes": {}, "outputs": {}}',
     ],
@@ -127,7 +129,8 @@ def test_lone_surrogates_from_python_are_refused_too() -> None:
 def test_expand_json_and_diff_print_no_surrogate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(
-        '{"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", "units": 2, "name": "\\ud800"}}, "outputs": {"d": {}}}'
+        '{"graphspec": 1, "inputs": {"x": {"shape": [4]}}, "nodes": {"d": {"layer": "Dense", "inputs": "x", '
+        '"units": 2, "name": "\\ud800"}}, "outputs": {"d": {}}}'
     )
     assert main(["expand", str(bad), "--format", "json"]) == 1
     assert main(["diff", str(bad), str(ROOT / "specs/seed/functional_mlp.yaml")]) == 2
@@ -282,7 +285,10 @@ def test_the_files_of_a_spec_are_bounded_together(tmp_path: Path) -> None:
         tmp_path,
         "top.yaml",
         BASE
-        + f"nodes:\n{nodes}  k: {{model: n.yaml, inputs: x}}\n  y: {{layer: Add, inputs: [m0, m1, m2, m3, m4, m5, m6, m7, k]}}\noutputs: {{y: {{}}}}\n",
+        + (
+            f"nodes:\n{nodes}  k: {{model: n.yaml, inputs: x}}\n"
+            "  y: {layer: Add, inputs: [m0, m1, m2, m3, m4, m5, m6, m7, k]}\noutputs: {y: {}}\n"
+        ),
     )
     assert graphspec.validate(top).spec.node_count() == 10 + 9
     error = errors_of(lambda: graphspec.validate(top, limits=graphspec.Limits(max_bytes=30_000)))
@@ -344,9 +350,9 @@ def test_round_digits_are_bounded(expression: str) -> None:
 
 def test_a_build_has_its_own_bound() -> None:
     # A 200-byte spec expanding to a 124,000-node chain passed the node budget, then built for minutes.
-    text = (
-        BASE
-        + "blocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 4}}, outputs: d}\nnodes:\n  r: {block: b, inputs: x, repeat: 3000}\noutputs: {r: {}}\n"
+    text = BASE + (
+        "blocks:\n  b: {nodes: {d: {layer: Dense, inputs: x, units: 4}}, outputs: d}\nnodes:\n"
+        "  r: {block: b, inputs: x, repeat: 3000}\noutputs: {r: {}}\n"
     )
     report = graphspec.validate(text)
     assert report.spec.node_count() == 3000
@@ -363,7 +369,8 @@ def test_a_build_has_its_own_bound() -> None:
 def test_the_build_bound_is_checked_before_tensorflow_loads() -> None:
     code = (
         "import sys, graphspec\n"
-        "text = 'graphspec: 1\\ninputs: {x: {shape: [4]}}\\nnodes:\\n  d: {layer: Embedding, inputs: x, input_dim: 249999999, output_dim: 4}\\noutputs: {d: {}}\\n'\n"
+        "text = 'graphspec: 1\\ninputs: {x: {shape: [4]}}\\nnodes:\\n"
+        "  d: {layer: Embedding, inputs: x, input_dim: 249999999, output_dim: 4}\\noutputs: {d: {}}\\n'\n"
         "r = graphspec.validate(text)\n"
         "assert r.inference.total_params == 999_999_996\n"
         "try:\n"

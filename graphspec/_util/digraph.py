@@ -1,4 +1,5 @@
-"""The directed graph of a spec's names that validate checks on every run: the part of networkx's ``DiGraph`` graphspec uses.
+"""The directed graph of a spec's names that validate checks on every run:
+the part of networkx's ``DiGraph`` graphspec uses.
 
 Why not networkx itself on this path: importing networkx costs a third of what
 ``graphspec validate`` spends importing (its package imports every algorithm
@@ -166,7 +167,8 @@ def _ordered_already(graph: DiGraph, ranked: list[str]) -> bool:
 
 
 def lexicographical_topological_sort(graph: DiGraph, key: Callable[[Any], Any] | None = None) -> list[str]:
-    """The topological order that takes, at each step, the ready node of least ``key`` (the node itself without one; ties: insertion order).
+    """The topological order that takes, at each step, the ready node of least ``key`` (the node itself without one;
+    ties: insertion order).
 
     As ``networkx.lexicographical_topological_sort``. A spec's order is usually
     topological already; that is checked in one pass over the edges before any

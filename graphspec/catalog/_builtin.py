@@ -155,7 +155,8 @@ def builtin_object_names(kind: str) -> list[str]:
 
 # Callbacks of keras.callbacks a spec may not name, and why (left out of the catalogue).
 REFUSED_CALLBACKS: dict[str, str] = {
-    "LambdaCallback": "it runs Python functions; write a Callback subclass and register it with graphspec.register_callback",
+    "LambdaCallback": "it runs Python functions; write a Callback subclass and register it with "
+    "graphspec.register_callback",
     "LearningRateScheduler": "its schedule is a Python function; use ReduceLROnPlateau, or a registered callback",
     "RemoteMonitor": "it sends training logs over the network",
     "Callback": "it is the abstract base class; register a subclass with graphspec.register_callback",

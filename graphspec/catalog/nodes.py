@@ -120,7 +120,8 @@ def _check_value(info: LayerInfo, key: str, value: Any, path: Path) -> Iterator[
                 Code.BAD_ARGUMENT,
                 f"argument {key!r} of {info.name} takes plain data (numbers, strings, lists), not a mapping",
                 inner,
-                "mappings are only accepted for activations, initializers, regularizers and constraints ({class_name, config}) and nested layers",
+                "mappings are only accepted for activations, initializers, "
+                "regularizers and constraints ({class_name, config}) and nested layers",
             )
 
 

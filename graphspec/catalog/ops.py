@@ -121,7 +121,8 @@ def check_op_args(
         names = ", ".join(p.name for p in info.call)
         yield Diagnostic(
             Code.BAD_ARGUMENT,
-            f"op {op!r} takes {len(info.call)} tensor{'s' if len(info.call) != 1 else ''} ({names}); got {n_inputs} inputs",
+            f"op {op!r} takes {len(info.call)} tensor{'s' if len(info.call) != 1 else ''} "
+            f"({names}); got {n_inputs} inputs",
             (*args_path, "inputs"),
         )
         return

@@ -179,7 +179,8 @@ def registered_callbacks() -> dict[str, type]:
 
 
 def kind_of(obj: Any) -> str | None:
-    """The kind of a Keras object class (``Regularizer`` subclass → ``regularizer``), from its bases; ``None`` if none."""
+    """The kind of a Keras object class (``Regularizer`` subclass → ``regularizer``), from its bases;
+    ``None`` if none."""
     if not isinstance(obj, type):
         return None
     for klass in obj.__mro__:

@@ -63,7 +63,10 @@ def _count_objects(outputs: Mapping[str, Any]) -> list[Diagnostic]:
     diags = []
     if sum(metrics.values()) > MAX_METRICS:
         most = max(metrics, key=lambda n: metrics[n])
-        message = f"the outputs ask for {sum(metrics.values()):,} metrics ({metrics[most]:,} on {most!r}); at most {MAX_METRICS:,} are allowed"
+        message = (
+            f"the outputs ask for {sum(metrics.values()):,} metrics ({metrics[most]:,} on {most!r}); "
+            f"at most {MAX_METRICS:,} are allowed"
+        )
         diags.append(
             Diagnostic(
                 Code.BAD_VALUE,
@@ -135,7 +138,10 @@ def check_fit(fit: Any, n_outputs: int) -> list[Diagnostic]:
         clean[-1] = None if found else callback
     diags += _check_backup(clean)
     if fit.class_weight is not None and n_outputs > 1:
-        hint = "Keras takes class_weight for single-output models only; weight the outputs with loss_weight, or pass sample weights"
+        hint = (
+            "Keras takes class_weight for single-output models only; "
+            "weight the outputs with loss_weight, or pass sample weights"
+        )
         diags.append(
             Diagnostic(
                 Code.BAD_VALUE,
@@ -170,7 +176,8 @@ def _callback_folder(callback: Any) -> tuple[str, str, Any] | None:
 
 
 def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
-    """``BackupAndRestore``'s folder is graphspec's alone: not the run folder, nor holding or inside another callback's files.
+    """``BackupAndRestore``'s folder is graphspec's alone: not the run folder,
+    nor holding or inside another callback's files.
 
     Keras removes the backup folder when training ends, and a folder given to it may
     hold nothing else (its docs). graphspec removes only what it wrote there, but a
@@ -184,19 +191,28 @@ def _check_backup(callbacks: list[Any]) -> list[Diagnostic]:
             continue
         where: Path = ("fit", "callbacks", i, "config", "backup_dir")
         if folder == ".":
-            message = f"BackupAndRestore.backup_dir {written!r} is the run folder itself; the backup needs a folder of its own (Keras removes it when training ends)"
+            message = (
+                f"BackupAndRestore.backup_dir {written!r} is the run folder itself; "
+                "the backup needs a folder of its own (Keras removes it when training ends)"
+            )
             diags.append(Diagnostic(Code.BAD_VALUE, message, where, "write a subfolder name, such as 'backup'"))
             continue
         for j, (other, path, _) in paths:
             if j != i and (path == folder or path.startswith(folder + "/") or folder.startswith(path + "/")):
-                message = f"BackupAndRestore.backup_dir {written!r} shares {path!r} with {other} (fit.callbacks[{j}]); the backup folder holds the backup alone"
+                message = (
+                    f"BackupAndRestore.backup_dir {written!r} shares {path!r} with {other} (fit.callbacks[{j}]); "
+                    "the backup folder holds the backup alone"
+                )
                 diags.append(
                     Diagnostic(Code.BAD_VALUE, message, where, f"write another folder, such as {folder + '-backup'!r}")
                 )
                 break
         config = callbacks[i].get("config") or {} if isinstance(callbacks[i], Mapping) else {}
         if config.get("save_freq", "epoch") != "epoch":
-            message = f"BackupAndRestore.save_freq {config['save_freq']!r}: graphspec backs up at the end of each epoch, where a resumed run continues exactly"
+            message = (
+                f"BackupAndRestore.save_freq {config['save_freq']!r}: graphspec backs up at the end of each epoch, "
+                "where a resumed run continues exactly"
+            )
             diags.append(
                 Diagnostic(
                     Code.BAD_VALUE,
@@ -223,11 +239,15 @@ def _check_callback_path(name: str, config: Mapping[str, Any], path: Path) -> li
         ]
     parts = value.replace("\\", "/").split("/")
     if looks_absolute(value) or ".." in parts or "~" in parts[:1]:
-        hint = f"write a relative path such as {posixpath.basename(value.rstrip('/')) or 'out'!r}; it is placed in the run folder"
+        hint = (
+            f"write a relative path such as {posixpath.basename(value.rstrip('/')) or 'out'!r}; "
+            "it is placed in the run folder"
+        )
         return [
             Diagnostic(
                 Code.UNSAFE_PATH,
-                f"{name}.{arg} {value!r} leaves the run folder: paths in a spec are relative to it and may not use '..'",
+                f"{name}.{arg} {value!r} leaves the run folder: paths in a spec are relative "
+                "to it and may not use '..'",
                 (*path, arg),
                 hint,
             )
@@ -260,7 +280,8 @@ class _Numbers(dict[str, float | int]):
 
 
 def _check_checkpoint_template(value: str, path: Path) -> list[Diagnostic]:
-    """Refuse ModelCheckpoint path fields other than numbers by name, and a formatted name that would leave the folder."""
+    """Refuse ModelCheckpoint path fields other than numbers by name,
+    and a formatted name that would leave the folder."""
     import string
 
     hint = (
@@ -280,7 +301,10 @@ def _check_checkpoint_template(value: str, path: Path) -> list[Diagnostic]:
     for field, spec, conversion in fields:
         if not _TEMPLATE_FIELD.fullmatch(field) or conversion is not None or not _TEMPLATE_SPEC.fullmatch(spec or ""):
             shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-            message = f"ModelCheckpoint.filepath field {shown} is not allowed: no attribute or index access, conversions, fill characters or nested fields"
+            message = (
+                f"ModelCheckpoint.filepath field {shown} is not allowed: no attribute or index access, conversions, "
+                "fill characters or nested fields"
+            )
             return [Diagnostic(Code.UNSAFE_PATH, message, path, hint)]
     try:
         formatted = value.format_map(_Numbers())

@@ -206,7 +206,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) ->
             )
         declared = math.prod(shape) * dtype.itemsize
         if declared != info.file_size - header:
-            reason = f"array {member!r} declares shape {tuple(shape)} of {dtype} ({declared:,} bytes), but its member holds {info.file_size - header:,}"
+            reason = (
+                f"array {member!r} declares shape {tuple(shape)} of {dtype} ({declared:,} bytes), "
+                f"but its member holds {info.file_size - header:,}"
+            )
             raise _bad_file(where, reason, "save it with numpy.savez; the file is corrupt or forged")
         with archive.open(info) as fp:
             return fmt.read_array(fp, allow_pickle=False)
@@ -293,7 +296,10 @@ def check_arrays(
             continue
         array = np.asarray(arrays[want.name])
         if not _fits(array, want):
-            message = f"array {want.name!r} in {source} has shape {tuple(array.shape)} and dtype {array.dtype}; the {want.role} expects {_expects(want)}"
+            message = (
+                f"array {want.name!r} in {source} has shape {tuple(array.shape)} and dtype {array.dtype}; "
+                f"the {want.role} expects {_expects(want)}"
+            )
             diags.append(
                 Diagnostic(
                     Code.ARRAY_MISMATCH, message, want.path, "N, the number of samples, comes first; None is any size"
@@ -457,7 +463,8 @@ class _Planned:
         return math.prod(shape) * np.dtype(self.dtype).itemsize
 
     def scratch(self) -> int:
-        """Bytes of the temporary NumPy makes first: int64 ids or float64 values, one per element (one per row for one-hot)."""
+        """Bytes of the temporary NumPy makes first: int64 ids or float64 values,
+        one per element (one per row for one-hot)."""
         return math.prod(self.shape[:-1] if self.kind == "onehot" else self.shape) * 8
 
 
@@ -500,18 +507,19 @@ def _synthetic_plan(report: Any, n: int) -> list[_Planned]:
                 _Planned(
                     want.name,
                     "output",
-                    (n, *want.shape),
+                    (n, *want.shape),  # type: ignore[arg-type]
                     "int32" if kind == "sparse" else "float32",
                     kind,
                     want.path,
                     want,
                 )
-            )  # type: ignore[arg-type]
+            )
     return plan
 
 
 def _check_synthetic_size(plan: list[_Planned], n: int, max_bytes: int) -> None:
-    """Refuse, before allocating, synthetic data past the memory budget (a 10**6-class one-hot target, 10**10 floats a sample)."""
+    """Refuse, before allocating, synthetic data past the memory budget (a 10**6-class one-hot target,
+    10**10 floats a sample)."""
     total = sum(item.nbytes() for item in plan) + max((item.scratch() for item in plan), default=0)
     if total <= max_bytes:
         return

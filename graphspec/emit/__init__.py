@@ -113,7 +113,10 @@ def _dry_run(graph: Graph, max_params: int, max_build_bytes: int | None = None, 
     need = bytes_per_param * (total + 2 * max(counts.values(), default=0))
     if max_build_bytes is not None and need > max_build_bytes and total <= max_params:
         biggest = max(counts, key=lambda n: counts[n])
-        message = f"building would take about {need:,} bytes ({total:,} parameters, and the largest layer {biggest!r}'s initial values), over the build budget of {max_build_bytes:,}"
+        message = (
+            f"building would take about {need:,} bytes ({total:,} parameters, "
+            f"and the largest layer {biggest!r}'s initial values), over the build budget of {max_build_bytes:,}"
+        )
         raise SpecError(
             [
                 Diagnostic(
@@ -131,9 +134,11 @@ def _dry_run(graph: Graph, max_params: int, max_build_bytes: int | None = None, 
             [
                 Diagnostic(
                     Code.TOO_MANY_PARAMS,
-                    f"the model would have {total:,} parameters, over the budget of {max_params:,}; the largest layer, {biggest!r}, has {counts[biggest]:,}",
+                    f"the model would have {total:,} parameters, over the budget of {max_params:,}; "
+                    f"the largest layer, {biggest!r}, has {counts[biggest]:,}",
                     path,
-                    "shrink the layer, or raise the budget with --max-params or Budget(max_params=...) if this spec is trusted",
+                    "shrink the layer, or raise the budget with --max-params or Budget(max_params=...) "
+                    "if this spec is trusted",
                 )
             ]
         )
@@ -496,7 +501,8 @@ class _Emitter:
     def _call_op(
         self, name: str, op: str, args: Mapping[str, Any], operation: Any, tensors: list[Any], call: Mapping[str, Any]
     ) -> Any:
-        """Call an op on its tensors (one list for ``concatenate``) with its constant call arguments and ``call:`` tensors."""
+        """Call an op on its tensors (one list for ``concatenate``) with its constant call arguments
+        and ``call:`` tensors."""
         info = catalog.op_info(op)
         assert info is not None, "the catalogue check runs before emit"
         constants = {p.name: op_value(op, p.name, args[p.name]) for p in info.constants(len(tensors)) if p.name in args}

@@ -56,7 +56,10 @@ _RAISE_NODES = (
 _RAISE_VALUES = (
     "lower `repeat`, or move large lists out of repeated blocks; raise Limits(max_values=...) if the spec is trusted"
 )
-_RAISE_CHARS = "expressions that repeat a string grow it exponentially; raise Limits(max_bytes=..., max_expansion=...) if the spec is trusted"
+_RAISE_CHARS = (
+    "expressions that repeat a string grow it exponentially; raise Limits(max_bytes=..., "
+    "max_expansion=...) if the spec is trusted"
+)
 
 
 @dataclass
@@ -93,7 +96,10 @@ class Tally:
 
     def too_many_values(self) -> Exhausted:
         self.spent = True
-        message = f"expanding this spec makes more than {self.max_values:,} values (every copy of a repeated block counted), over the limit"
+        message = (
+            f"expanding this spec makes more than {self.max_values:,} values (every copy of a repeated "
+            "block counted), over the limit"
+        )
         return Exhausted(Code.TOO_MANY_NODES, message, _RAISE_VALUES)
 
     def add_string(self, length: int) -> None:
@@ -143,7 +149,8 @@ def value_count(value: object) -> int:
 
 
 def is_stream(file: str) -> bool:
-    """Whether a spec's file name is a pipe or standard input (``-``, ``/dev/stdin``, ``<(...)``), not a file in a folder.
+    """Whether a spec's file name is a pipe or standard input (``-``, ``/dev/stdin``,
+    ``<(...)``), not a file in a folder.
 
     A name that is not on disk (an editor's unsaved buffer) still names a folder.
     """
@@ -151,7 +158,8 @@ def is_stream(file: str) -> bool:
 
 
 def folder_of(file: str) -> str:
-    """The folder a spec's files are relative to: its own, or the current one for a pipe (``<(...)``, standard input)."""
+    """The folder a spec's files are relative to: its own, or the current one for a pipe
+    (``<(...)``, standard input)."""
     return os.getcwd() if is_stream(file) else os.path.dirname(os.path.realpath(file))
 
 
@@ -230,7 +238,10 @@ class SpecFiles:
             doc = parse_file(target, self.limits, max_bytes=max(left, 0))
         except SpecError as exc:
             if any(d.code is Code.FILE_TOO_LARGE for d in exc.diagnostics):
-                message = f"{_shown(rel)} does not fit: the spec and the files it names hold more than {self.limits.max_bytes:,} bytes together ({self.read:,} read before it)"
+                message = (
+                    f"{_shown(rel)} does not fit: the spec and the files it names hold more than "
+                    f"{self.limits.max_bytes:,} bytes together ({self.read:,} read before it)"
+                )
                 raise SpecError(
                     [
                         Diagnostic(

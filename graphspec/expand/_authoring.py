@@ -1,4 +1,5 @@
-"""What marks a spec as authored: the keys expansion consumes, and the check that lets a plain spec through untouched."""
+"""What marks a spec as authored: the keys expansion consumes, and the check that lets a plain spec through
+untouched."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Blocks and includes: ``blocks:`` definitions, the spec files ``include:`` and ``model:`` name, and blocks found by name."""
+"""Blocks and includes: ``blocks:`` definitions, the spec files ``include:`` and ``model:`` name,
+and blocks found by name."""
 
 from __future__ import annotations
 

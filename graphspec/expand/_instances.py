@@ -1,4 +1,5 @@
-"""Instances and repeats: nodes expanded in a scope, and a node with ``block:`` expanded into scoped copies of the block's nodes."""
+"""Instances and repeats: nodes expanded in a scope, and a node with ``block:`` expanded into scoped copies of the
+block's nodes."""
 
 from __future__ import annotations
 
@@ -182,7 +183,8 @@ class _Instances(_State):
         if times > 1 and len(block.outputs) != len(block.inputs):
             self.flat_error(
                 Code.BAD_VALUE,
-                f"repeat chains each copy's outputs into the next copy's inputs, but block {block.name!r} has {len(block.inputs)} input(s) and {len(block.outputs)} output(s)",
+                "repeat chains each copy's outputs into the next copy's inputs, "
+                f"but block {block.name!r} has {len(block.inputs)} input(s) and {len(block.outputs)} output(s)",
                 (*path, "repeat"),
             )
             return None

@@ -1,4 +1,5 @@
-"""Command-line overrides: ``--set name=value`` (and ``params=`` from Python), parsed and held to the rules of the spec's own text."""
+"""Command-line overrides: ``--set name=value`` (and ``params=`` from Python),
+parsed and held to the rules of the spec's own text."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ class _Overrides(_State):
     """
 
     def override_value(self, decl: _Param, given: Any) -> Value | None:
-        """A ``--set``/``params=`` value, held to the rules of the spec's own text; ``None`` (reported) if it breaks one.
+        """A ``--set``/``params=`` value, held to the rules of the spec's own text;
+        ``None`` (reported) if it breaks one.
 
         From Python it can be anything: an int past the float range (no float
         parameter can take it, and 5,000 digits cannot even be printed), a

@@ -1,4 +1,5 @@
-"""References: names written in a scope made flat, and references to block instances resolved to the nodes that produce their outputs."""
+"""References: names written in a scope made flat,
+and references to block instances resolved to the nodes that produce their outputs."""
 
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def _candidate(scope: _Scope, ref: str) -> str:
 
 
 def _index(digits: str) -> int:
-    """A copy or output number written in ASCII digits; past any count (never ``int()`` of thousands of digits) if long."""
+    """A copy or output number written in ASCII digits;
+    past any count (never ``int()`` of thousands of digits) if long."""
     return int(digits) if len(digits) <= _MAX_INDEX_DIGITS else sys.maxsize
 
 

@@ -70,7 +70,8 @@ class _State(ABC):
         self.late.append(Diagnostic(code, message, path, hint, at_key=at_key))
 
     def spend(self, units: int, path: Path, *, values: int = 0, doc: Document | None = None) -> None:
-        """Count ``units`` nodes (and ``values`` values) made at ``path`` (flat, or in ``doc``); stop at once past a bound."""
+        """Count ``units`` nodes (and ``values`` values) made at ``path`` (flat, or in ``doc``);
+        stop at once past a bound."""
         try:
             self.tally.add_nodes(units)
             self.tally.add_values(values)

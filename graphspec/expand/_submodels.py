@@ -1,4 +1,5 @@
-"""Sub-models: a node's ``model: other.yaml``, that spec expanded with the node's ``params`` and inlined as a ``model:`` mapping."""
+"""Sub-models: a node's ``model: other.yaml``, that spec expanded with the node's ``params`` and inlined as a ``model:``
+mapping."""
 
 from __future__ import annotations
 

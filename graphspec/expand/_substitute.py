@@ -71,7 +71,10 @@ class _Substitution(_State):
         return "".join(pieces)
 
     def expression_error(self, text: str, exc: ExprError, doc: Document, path: Path, flat: bool) -> None:
-        hint = "write ${name} or ${expression}; operators + - * / // % **, functions min, max, round, floor, ceil, int, float, abs, make_divisible"
+        hint = (
+            "write ${name} or ${expression}; operators + - * / // % **, functions min, max, round, floor, ceil, int, "
+            "float, abs, make_divisible"
+        )
         diag = Diagnostic(Code.BAD_EXPRESSION, f"in {text!r}: {exc.message}", path, hint)
         placed = self.out.place(diag) if flat else locate([diag], doc)[0]
         self.problems.append(_shift(placed, exc.offset))

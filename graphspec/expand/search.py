@@ -738,7 +738,8 @@ class _Parser:
             self.seen[param.name] = param
             self.params.append(param)
             return True
-        # The same parameter in several branches of one choice (momentum for SGD and RMSprop): one parameter, active in each.
+        # The same parameter in several branches of one choice (momentum for SGD and RMSprop):
+        # one parameter, active in each.
         same_parent = (
             first.conditions[:-1] == param.conditions[:-1]
             and first.conditions
@@ -878,7 +879,8 @@ class _Parser:
         if not numbers:
             self.error(
                 Code.WRONG_TYPE,
-                f"a {kind} range is [low, high] of two {'integers' if kind == 'int' else 'numbers'}; got {_show(bounds)}",
+                f"a {kind} range is [low, high] of two {'integers' if kind == 'int' else 'numbers'}; "
+                f"got {_show(bounds)}",
                 where,
             )
             return None
@@ -921,7 +923,8 @@ class _Parser:
         ):
             self.error(
                 Code.WRONG_TYPE,
-                f"a choice is a list of values or a mapping of values to their own parameters; got {_show(raw['choice'])}",
+                "a choice is a list of values or a mapping of values to their own parameters; "
+                f"got {_show(raw['choice'])}",
                 (*path, "choice"),
             )
             return None
@@ -1192,7 +1195,8 @@ def json_schema() -> dict[str, Any]:
         "description": "the grid's step (a factor above 1 with a log scale)",
     }
     entry: dict[str, Any] = {
-        "description": 'a searched parameter: {int: [low, high]}, {float: [low, high]}, a list of choices, {choice: {value: {params}}}, boolean, {fixed: v}, or "${expression}"',
+        "description": "a searched parameter: {int: [low, high]}, {float: [low, high]}, a list of choices, {choice: "
+        '{value: {params}}}, boolean, {fixed: v}, or "${expression}"',
         "anyOf": [
             {
                 "type": "object",
@@ -1236,7 +1240,8 @@ def json_schema() -> dict[str, Any]:
     return {
         "SearchParams": {"type": "object", "additionalProperties": entry},
         "Search": {
-            "description": "what graphspec tune searches: parameters declared under `params:`, the objective, constraints",
+            "description": "what graphspec tune searches: parameters declared under `params:`, the objective, "
+            "constraints",
             "type": "object",
             "properties": {
                 "params": {"$ref": "#/$defs/SearchParams"},

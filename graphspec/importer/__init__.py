@@ -119,7 +119,8 @@ def from_keras(
 
 
 def load_any(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Budget = Budget()) -> Spec:
-    """A spec file as a spec, or a model file (``.keras``, Keras JSON) imported as one: what ``graphspec diff`` compares.
+    """A spec file as a spec, or a model file (``.keras``, Keras JSON) imported as one: what ``graphspec diff``
+    compares.
 
     A ``.json`` file is a spec when it has a ``graphspec`` key, else a Keras
     config. Every file is read through the read limits before it is parsed
@@ -227,7 +228,10 @@ def _json_model(text: str, where: str, bounds: dict[str, Any]) -> Any:
         where,
         **{
             **bounds,
-            "hint": "load it with Keras 2 and save it again with Keras 3 (model.save('model.keras')), or rebuild the model in Keras 3",
+            "hint": (
+                "load it with Keras 2 and save it again with Keras 3 (model.save('model.keras')), "
+                "or rebuild the model in Keras 3"
+            ),
         },
         loader=_from_legacy,
         failed=f"a Keras {version} model config; Keras 3 cannot read it, and Keras' legacy loader failed",

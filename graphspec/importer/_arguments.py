@@ -135,7 +135,8 @@ def layer_class_name(layer: Any, where: str) -> str:
         return name
     raise _fail(
         Code.UNREGISTERED_LAYER,
-        f"layer {where!r} is an instance of {cls.__module__}.{cls.__qualname__}, a custom class graphspec does not know",
+        f"layer {where!r} is an instance of {cls.__module__}.{cls.__qualname__}, "
+        "a custom class graphspec does not know",
         f"register it before importing: graphspec.register_layer({cls.__name__})",
     )
 
@@ -184,7 +185,8 @@ def _construct_nested(value: Mapping[str, Any]) -> Any:
 
 
 def _config_of(name: str, args: Mapping[str, Any], build: Mapping[str, Any] | None = None) -> Any:
-    """The comparable config of the layer these arguments make (built for ``build``'s input shape, without allocating)."""
+    """The comparable config of the layer these arguments make (built for ``build``'s input shape, without
+    allocating)."""
     keras = import_keras()
     try:
         layer = _construct(name, args)
@@ -360,7 +362,10 @@ class _Rebuild:
             detail = f": its config has {', '.join(map(repr, extra))}, which the constructor does not take"
         else:
             detail = ": a layer built from its config has another config"
-        hint = "graphspec imports layers whose get_config() round-trips through the constructor (Keras' own from_config needs the same)"
+        hint = (
+            "graphspec imports layers whose get_config() round-trips "
+            "through the constructor (Keras' own from_config needs the same)"
+        )
         return _fail(
             Code.UNSUPPORTED_MODEL, f"layer {where!r} ({self.name}) cannot be rebuilt from its config{detail}", hint
         )

@@ -68,7 +68,8 @@ def _by_output(what: str, value: Any, keys: Sequence[str], leaf: Callable[[Any],
         unknown = [k for k in value if k not in keys]
         if unknown:
             raise _fail(
-                f"compile {what} names {', '.join(map(repr, unknown))}, which is not an output of the model (outputs: {', '.join(keys)})"
+                f"compile {what} names {', '.join(map(repr, unknown))}, "
+                f"which is not an output of the model (outputs: {', '.join(keys)})"
             )
         return {keys.index(k): v for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
@@ -100,7 +101,8 @@ def _metrics(what: str, value: Any, keys: Sequence[str]) -> dict[int, list[Any]]
         unknown = [k for k in value if k not in keys]
         if unknown:
             raise _fail(
-                f"compile {what} names {', '.join(map(repr, unknown))}, which is not an output of the model (outputs: {', '.join(keys)})"
+                f"compile {what} names {', '.join(map(repr, unknown))}, "
+                f"which is not an output of the model (outputs: {', '.join(keys)})"
             )
         entries = {keys.index(k): v for k, v in value.items()}
     elif _is_object(value) and len(keys) == 1:
@@ -173,7 +175,8 @@ def apply_compile(
     unknown = sorted(k for k, v in config.items() if k not in _KNOWN and v is not None)
     if unknown:
         raise _fail(
-            f"compile setting{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} cannot be written in a spec"
+            f"compile setting{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))} cannot be written in a spec"
         )
     keys = [key for key, _ in targets]
 
@@ -181,7 +184,8 @@ def apply_compile(
         name = targets[i][1]
         if name is None:
             raise _fail(
-                f"compile gives output {keys[i]!r} a {what}, but it is returned by reference (an unnamed layer output), which has none",
+                f"compile gives output {keys[i]!r} a {what}, "
+                "but it is returned by reference (an unnamed layer output), which has none",
                 "end that output in a layer of its own",
             )
         return data["outputs"][name]  # type: ignore[no-any-return]

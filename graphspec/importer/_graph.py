@@ -172,7 +172,8 @@ def _constant(value: Any, where: str) -> Any:
     kind = next((k for k in _LIST_DTYPES if array.dtype.kind == {"float": "f", "int": "i", "bool": "b"}[k]), None)
     if kind is None or str(array.dtype) != _LIST_DTYPES[kind]:
         raise _fail(
-            f"{where} is a constant of dtype {array.dtype}; a spec writes constants as lists, which Keras makes float32, int32 or bool",
+            f"{where} is a constant of dtype {array.dtype}; a spec writes constants as lists, "
+            "which Keras makes float32, int32 or bool",
             "cast the constant in the model",
         )
     if array.size > MAX_CONSTANT_VALUES:
@@ -232,7 +233,8 @@ class ModelImporter:
             self.graph = model
         else:
             raise _fail(
-                f"model {model.name!r} is a subclassed {type(model).__name__}; only functional and Sequential models have a graph to import"
+                f"model {model.name!r} is a subclassed {type(model).__name__}; "
+                "only functional and Sequential models have a graph to import"
             )
         self.taken: set[str] = set()
         self.refs: dict[tuple[int, int], str] = {}
@@ -309,7 +311,8 @@ class ModelImporter:
                     named = self._name_call(op, index)
                     if named is not None:
                         pending[id(node)] = (op, index, *named)
-        # Bodies in the order Keras runs the calls (deepest first): a layer's later call may read what a later layer makes.
+        # Bodies in the order Keras runs the calls (deepest first):
+        # a layer's later call may read what a later layer makes.
         for depth in sorted(graph._nodes_by_depth, reverse=True):
             for node in graph._nodes_by_depth[depth]:
                 if id(node) in pending:
@@ -411,7 +414,8 @@ class ModelImporter:
             tensors = tree.flatten(value) if value is not None else []
             if not tensors or not all(_is_tensor(t) for t in tensors) or (len(fill) > 1 and len(tensors) != 1):
                 raise _fail(
-                    f"{where!r} is called with {key}={value!r}, which is not a tensor (or a list of tensors) a node's `inputs` can give"
+                    f"{where!r} is called with {key}={value!r}, which is not a tensor (or a list of tensors) "
+                    "a node's `inputs` can give"
                 )
             inputs += [self._ref(t) for t in tensors]
         by_name = {p.name: p for p in params}
@@ -432,7 +436,8 @@ class ModelImporter:
         if value is None or isinstance(value, bool | int | float):
             return value
         raise _fail(
-            f"{where!r} is called with {key}={value!r}; a spec's call arguments are tensors, true/false, numbers or null"
+            f"{where!r} is called with {key}={value!r}; a spec's call arguments are tensors, true/false, "
+            "numbers or null"
         )
 
     def _ref(self, tensor: Any) -> str:
@@ -519,7 +524,8 @@ class ModelImporter:
                 continue
             if not _VALID_NAME.fullmatch(key) or key in found.values():
                 raise _fail(
-                    f"input {tensor._keras_history.operation.name!r} is passed under the dict key {key!r}, which cannot be an input's name in a spec",
+                    f"input {tensor._keras_history.operation.name!r} is passed under the dict key {key!r}, "
+                    "which cannot be an input's name in a spec",
                     "key the dict by valid names",
                 )
             found[id(tensor._keras_history.operation)] = key

@@ -62,7 +62,8 @@ def _count_params(
     try:
         config = json.loads(text)
         if isinstance(config, dict):
-            # Compiling creates the optimizer's variables from values, which a stateless scope refuses; it adds no weights.
+            # Compiling creates the optimizer's variables from values,
+            # which a stateless scope refuses; it adds no weights.
             config.pop("compile_config", None)
         with keras.StatelessScope(initialize_variables=False), SafeModeScope(True):
             model = loader(json.dumps(config), custom_objects)
@@ -72,7 +73,10 @@ def _count_params(
     total = sum(counts.values())
     if total > budget.max_params:
         biggest = max(counts, key=lambda n: counts[n])
-        message = f"{where}: the model has {total:,} parameters, over the budget of {budget.max_params:,}; the largest layer, {biggest!r}, has {counts[biggest]:,}"
+        message = (
+            f"{where}: the model has {total:,} parameters, over the budget of {budget.max_params:,}; "
+            f"the largest layer, {biggest!r}, has {counts[biggest]:,}"
+        )
         hint = "raise the budget with --max-params or Budget(max_params=...) if this model is trusted"
         raise SpecError([Diagnostic(Code.TOO_MANY_PARAMS, message, (), hint, file=where)])
 

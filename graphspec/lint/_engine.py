@@ -1,4 +1,5 @@
-"""Running the rules: the graph stage over a checked spec, silencing by ``lint: {ignore: [...]}``, and checking those lists."""
+"""Running the rules: the graph stage over a checked spec, silencing by ``lint: {ignore: [...]}``,
+and checking those lists."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def diagnose(rule: Rule, findings: Iterable[Finding], silenced: Ignores) -> list
 
 
 def ignores(spec: Spec) -> dict[Path, frozenset[str]]:
-    """The codes each entry ignores: ``()`` for the spec, ``("nodes", n)``, ``("outputs", n)``, nested models prefixed."""
+    """The codes each entry ignores: ``()`` for the spec, ``("nodes", n)``, ``("outputs", n)``,
+    nested models prefixed."""
     out: dict[Path, frozenset[str]] = {}
     if spec.lint is not None and spec.lint.ignore:
         out[()] = frozenset(spec.lint.ignore)

@@ -1,4 +1,5 @@
-"""Generate ``docs/errors.md`` from :mod:`graphspec.errors` and the lint rules (``python -m graphspec.lint._errors_page``)."""
+"""Generate ``docs/errors.md`` from :mod:`graphspec.errors` and the lint rules
+(``python -m graphspec.lint._errors_page``)."""
 
 from __future__ import annotations
 

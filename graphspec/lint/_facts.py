@@ -94,7 +94,8 @@ class Squash:
         return text + (", through " + ", ".join(repr(n) for n in self.through) if self.through else "")
 
     def ends(self) -> str:
-        """What the tensor ends in, for messages: ``softmax (node 'head')``, ``no activation (node 'head' is linear)``."""
+        """What the tensor ends in, for messages: ``softmax (node 'head')``,
+        ``no activation (node 'head' is linear)``."""
         if self.name == "linear":
             return f"no activation ({self.where().replace(repr(self.node), repr(self.node) + ' is linear', 1)})"
         return f"{self.name} ({self.where()})"
@@ -243,7 +244,8 @@ class Facts:
 
     @functools.cached_property
     def integer_tensors(self) -> bool:
-        """Whether any input or node of any graph holds integers (most models hold none: rules about them can stop early)."""
+        """Whether any input or node of any graph holds integers (most models hold none: rules about them can stop
+        early)."""
         for body in self.bodies:
             if body.inference is None:
                 return True

@@ -248,7 +248,9 @@ _METRICS: dict[str, str] = {
     ),
     **dict.fromkeys(("categoricalaccuracy", "topkcategoricalaccuracy", "onehotiou", "onehotmeaniou"), "onehot"),
     **dict.fromkeys(("sparsecategoricalaccuracy", "sparsetopkcategoricalaccuracy", "iou", "meaniou"), "sparse"),
-    **dict.fromkeys(("binarycrossentropy", "bce", "categoricalcrossentropy", "sparsecategoricalcrossentropy"), "probability"),
+    **dict.fromkeys(
+        ("binarycrossentropy", "bce", "categoricalcrossentropy", "sparsecategoricalcrossentropy"), "probability"
+    ),
 }  # fmt: skip
 
 # Each thresholding metric's argument that moves the threshold off 0.5 (AUC reads logits with from_logits).
@@ -270,7 +272,8 @@ class MetricInfo:
 
     @property
     def label_form(self) -> str | None:
-        """The label form the metric itself insists on: ``onehot``, ``sparse``, ``binary`` or ``None`` (follows the data)."""
+        """The label form the metric itself insists on: ``onehot``, ``sparse``,
+        ``binary`` or ``None`` (follows the data)."""
         if normal_name(self.name) in ("categoricalcrossentropy",):
             return "onehot"
         if normal_name(self.name) in ("sparsecategoricalcrossentropy",):

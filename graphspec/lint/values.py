@@ -1,4 +1,5 @@
-"""Data rules: the arrays given to fit, evaluate and predict, checked against what the spec expects (NumPy, no TensorFlow).
+"""Data rules: the arrays given to fit, evaluate and predict,
+checked against what the spec expects (NumPy, no TensorFlow).
 
 ``graphspec.data`` calls in here: :func:`expect` attaches lint's expectations
 to the arrays a spec takes, :func:`refine` runs the data rules on the arrays

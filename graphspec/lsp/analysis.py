@@ -78,7 +78,8 @@ def _quoted_spans(text: str) -> Iterator[tuple[int, int, bool]]:
 
 
 def _closing_quote(text: str, start: int) -> int | None:
-    """The index just past the quote closing the scalar opened at ``start`` (``\\"`` escapes in double, ``''`` in single quotes), if any."""
+    """The index just past the quote closing the scalar opened at ``start`` (``\\"`` escapes in double, ``''`` in single
+    quotes), if any."""
     quote, k = text[start], start + 1
     while k < len(text):
         if quote == '"' and text[k] == "\\":
@@ -162,7 +163,8 @@ class Analysis:
         return None
 
     def node_at(self, line: int, column: int) -> Path | None:
-        """The node (``nodes.x``, ``blocks.b.nodes.x``, ``nodes.m.model.nodes.x``) whose mapping holds a 0-based position."""
+        """The node (``nodes.x``, ``blocks.b.nodes.x``, ``nodes.m.model.nodes.x``) whose mapping holds a 0-based
+        position."""
         if self.doc is None:
             return None
         best: tuple[Mark, Path] | None = None

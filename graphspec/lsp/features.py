@@ -270,7 +270,8 @@ def _instance_lines(name: str, kind: str, expanded: list[str], report: Any) -> s
     ]
     shown = expanded[:24]
     lines += [
-        f"  - `{n}`: {report.inference.nodes[n].layer} `{', '.join(_shape(t) for t in report.inference.nodes[n].outputs)}`"
+        f"  - `{n}`: {report.inference.nodes[n].layer} "
+        f"`{', '.join(_shape(t) for t in report.inference.nodes[n].outputs)}`"
         for n in shown
     ]
     if len(expanded) > len(shown):

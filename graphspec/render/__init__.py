@@ -168,7 +168,8 @@ def render_scene(scene: Scene, format: str, options: DrawOptions = DrawOptions()
 
 
 def write_model_svg(report: Any, folder: str | os.PathLike[str], name: str = "model.svg") -> Path:
-    """Write the drawing of a validated spec into a folder (what ``graphspec fit`` puts in its run folder), atomically."""
+    """Write the drawing of a validated spec into a folder (what ``graphspec fit`` puts in its
+    run folder), atomically."""
     from graphspec._util.files import write_text_atomically
 
     target = Path(folder) / name

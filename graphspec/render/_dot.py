@@ -49,7 +49,8 @@ def render_dot(scene: Scene) -> str:
     lines = [
         f"digraph {quote(scene.name)} {{",
         f'  graph [rankdir={scene.rankdir}, fontname="monospace", fontsize=10, nodesep=0.3, ranksep=0.35];',
-        '  node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10, fillcolor="#e3f2fd", color="#1e88e5"];',
+        '  node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10, '
+        'fillcolor="#e3f2fd", color="#1e88e5"];',
         '  edge [color="#78909c", fontname="monospace", fontsize=9];',
     ]
     lines += [f"  // {note}" for note in scene.notes]
@@ -101,7 +102,8 @@ def dot_svg(scene: Scene, timeout: float = 120.0) -> str:
     program = dot_program()
     if program is None:
         raise OSError(
-            "--engine dot needs Graphviz's `dot` program on PATH (apt install graphviz); the built-in layout needs nothing"
+            "--engine dot needs Graphviz's `dot` program on PATH (apt install graphviz); "
+            "the built-in layout needs nothing"
         )
     try:
         done = subprocess.run(

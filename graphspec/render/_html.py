@@ -51,4 +51,4 @@ def render_html(scene: Scene) -> str:
 <script type="application/json" id="gs-data">{_script_json(data)}</script>
 <script>{_asset("page.js")}</script>
 </body></html>
-"""
+"""  # noqa: E501

@@ -383,7 +383,8 @@ def _size(
     for item, kind in level.kind.items():
         if kind == "cluster" and item not in collapsed:
             _size(p, item, dims, collapsed, local, extent, heads)
-    # The label sits across the top in TB and down the left side in LR: it needs room along the cross axis or the main one.
+    # The label sits across the top in TB and down the left side in LR:
+    # it needs room along the cross axis or the main one.
     cross_start, main_start, cross_min, main_min = heads.get(container, (0.0, 0.0, 0.0, 0.0))
     pad, header = SPACING["pad"], main_start
     centres: dict[str, tuple[float, float, float]] = {}
@@ -414,7 +415,8 @@ def _size(
 
 
 def _pack(targets: list[float], widths: list[float]) -> list[float]:
-    """Centres closest to ``targets`` (least squares) keeping order and a gap between neighbours: pool adjacent violators."""
+    """Centres closest to ``targets`` (least squares) keeping order and a gap between neighbours:
+    pool adjacent violators."""
     offsets = [0.0]
     for k in range(1, len(widths)):
         offsets.append(offsets[-1] + (widths[k - 1] + widths[k]) / 2 + SPACING["hgap"])

@@ -46,12 +46,14 @@ def _fold(scene: Scene, max_edges: int) -> None:
     if left > max_edges:
         # Nothing (more) to collapse: say plainly that Mermaid will refuse it, and what to do.
         scene.notes.append(
-            f"{count:,} edges are over Mermaid's default limit of {max_edges}; with every cluster collapsed this is still over it ({left:,} edges): "
+            f"{count:,} edges are over Mermaid's default limit of {max_edges}; "
+            f"with every cluster collapsed this is still over it ({left:,} edges): "
             "Mermaid renders it only with a higher maxEdges setting; draw a part (--from/--to) or use SVG or HTML"
         )
         return
     scene.notes.append(
-        f"{count:,} edges are over Mermaid's default limit of {max_edges}: repeats and nested clusters are drawn collapsed ({left:,} edges)"
+        f"{count:,} edges are over Mermaid's default limit of {max_edges}: "
+        f"repeats and nested clusters are drawn collapsed ({left:,} edges)"
     )
 
 

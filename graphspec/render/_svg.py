@@ -123,11 +123,12 @@ def render_svg(pic: Picture, *, standalone: bool = True) -> str:
     width, height = geo.width + 2 * margin, geo.height + 2 * margin
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>' if standalone else "",
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="gs" viewBox="0 0 {_fmt(width)} {_fmt(height)}" width="{_fmt(width)}" height="{_fmt(height)}" data-rankdir="{scene.rankdir}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="gs" viewBox="0 0 {_fmt(width)} '
+        f'{_fmt(height)}" width="{_fmt(width)}" height="{_fmt(height)}" data-rankdir="{scene.rankdir}">',
         f"<title>{escape(scene.name)}</title>",
         f"<style>{STYLE}</style>",
-        '<defs><marker id="gs-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-        '<path d="M0,0L10,5L0,10z" fill="#78909c"/></marker></defs>',
+        '<defs><marker id="gs-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#78909c"/></marker></defs>',
         f'<g id="gs-viewport" transform="translate({_fmt(margin)},{_fmt(margin)})">',
     ]
     out += list(_frames(pic))
@@ -164,7 +165,8 @@ def _frames(pic: Picture) -> Iterator[str]:
         )
         style = ' style="display:none"' if hidden else ""
         yield (
-            f'<g class="{cls}" id={quoteattr("c:" + cid)} data-cluster={quoteattr(cid)} transform="translate({_fmt(x)},{_fmt(y)})"{style}>'
+            f'<g class="{cls}" id={quoteattr("c:" + cid)} data-cluster={quoteattr(cid)} '
+            f'transform="translate({_fmt(x)},{_fmt(y)})"{style}>'
             f"<title>{escape(cluster_title(cluster))}</title>"
             f'<rect width="{_fmt(w)}" height="{_fmt(h)}" rx="6"/>'
             f'<text x="8" y="15" class="label">{escape(pic.labels[cid])}</text></g>'
@@ -184,8 +186,9 @@ def _edges(pic: Picture) -> Iterator[str]:
             label = f'<text x="{_fmt((x0 + x1) / 2 + 4)}" y="{_fmt((y0 + y1) / 2)}">{escape(edge.label)}</text>'
         title = escape(edge_title(scene, edge.source, edge.target, edge.label, edge.diagnostics))
         yield (
-            f'<g class="{cls}" id="e:{k}" data-source={quoteattr(edge.source)} data-target={quoteattr(edge.target)}{style}>'
-            f'<title>{title}</title><path d="{d}" marker-end="url(#gs-arrow)"/>{label}</g>'
+            f'<g class="{cls}" id="e:{k}" data-source={quoteattr(edge.source)} '
+            f"data-target={quoteattr(edge.target)}{style}><title>{title}</title><path "
+            f'd="{d}" marker-end="url(#gs-arrow)"/>{label}</g>'
         )
 
 

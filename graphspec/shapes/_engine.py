@@ -242,7 +242,8 @@ class _Walk:
         for w in result.weights:
             if None in w.shape:
                 self.warn(
-                    f"{call.layer} needs known dims to create its weights: {w.name} would have shape {fmt(w.shape)} from {call.got()}",
+                    f"{call.layer} needs known dims to create its weights: "
+                    f"{w.name} would have shape {fmt(w.shape)} from {call.got()}",
                     ("nodes", name),
                 )
                 break
@@ -288,7 +289,8 @@ class _Walk:
             )
             if not fits:
                 self.error(
-                    f"the model of {name!r} takes input {input_name!r} of shape {fmt(want.shape)}; got {fmt(got.shape)} from {source}",
+                    f"the model of {name!r} takes input {input_name!r} of shape {fmt(want.shape)}; "
+                    f"got {fmt(got.shape)} from {source}",
                     ("nodes", name, "inputs"),
                     "feed it a tensor of the shape its `inputs:` declares",
                 )
@@ -303,7 +305,8 @@ class _Walk:
         if mismatch is not None:
             built_for, needs = mismatch
             self.error(
-                f"{name!r} shares the {call.layer} layer of {first.node!r}, whose weights were built for {first.call.got()}; "
+                f"{name!r} shares the {call.layer} layer of {first.node!r}, "
+                f"whose weights were built for {first.call.got()}; "
                 f"got {call.got()}, which needs {needs.name} of shape {fmt(needs.shape)}, not {fmt(built_for.shape)}",
                 ("nodes", name),
                 "a shared layer has one set of weights: give both calls inputs of the same feature size",

@@ -39,4 +39,5 @@ CALL_ARGS: dict[str, frozenset[str]] = {
     **recurrent.CALL_ARGS,
     **attention.CALL_ARGS,
 }
-"""Per layer, the call arguments (besides ``training`` and ``mask``) its rule models; with any other, the outputs are unknown."""
+"""Per layer, the call arguments (besides ``training`` and ``mask``) its rule models; \
+with any other, the outputs are unknown."""

@@ -1,4 +1,5 @@
-"""Rules for Keras' own layers of keras.applications that are not in keras.layers: ConvNeXt's LayerScale, InceptionResNetV2's CustomScaleLayer.
+"""Rules for Keras' own layers of keras.applications that are not in keras.layers: ConvNeXt's LayerScale,
+InceptionResNetV2's CustomScaleLayer.
 
 The importer registers these classes when a model uses them. A rule applies only
 while the name is registered to Keras' own class: a user's class of the same name
@@ -29,7 +30,8 @@ def _keras_own(call: Call) -> None:
 
 
 def layer_scale(call: Call) -> Result:
-    """``x * gamma`` with ``gamma`` of shape ``(projection_dim,)``, trainable: the shape is kept when the last dim is ``projection_dim``."""
+    """``x * gamma`` with ``gamma`` of shape ``(projection_dim,)``, trainable:
+    the shape is kept when the last dim is ``projection_dim``."""
     _keras_own(call)
     shape = call.shape(strict=False)
     dim = call.arg("projection_dim")

@@ -1,4 +1,5 @@
-"""Rules for keras.layers attention: MultiHeadAttention (query, value[, key] as separate inputs), Attention and AdditiveAttention (a list).
+"""Rules for keras.layers attention: MultiHeadAttention (query, value[, key] as separate inputs),
+Attention and AdditiveAttention (a list).
 
 MultiHeadAttention's weights are those of its four EinsumDense sublayers (query, key and
 value to ``(num_heads, key_dim|value_dim)``, output back to ``output_shape`` or the
@@ -46,7 +47,8 @@ def _qkv(call: Call) -> tuple[tuple[Dim, ...], tuple[Dim, ...], tuple[Dim, ...]]
 
 
 def _scores(call: Call, query: tuple[Dim, ...], key: tuple[Dim, ...], heads: int | None) -> list[Any]:
-    """The attention scores output (``return_attention_scores``) and a check of ``attention_mask``: ``(batch, T, S)``."""
+    """The attention scores output (``return_attention_scores``) and a check of
+    ``attention_mask``: ``(batch, T, S)``."""
     if len(query) != 3 or len(key) != 3:
         if call.kwarg("return_attention_scores") or call.kwarg("attention_mask") is not None:
             raise Unsupported("attention scores and masks over rank-4+ tensors")
@@ -59,7 +61,8 @@ def _scores(call: Call, query: tuple[Dim, ...], key: tuple[Dim, ...], heads: int
             a is not None and b is not None and a != b for a, b in zip(shape[1:], want, strict=True)
         ):
             raise ShapeError(
-                f"{call.layer}'s attention_mask must have shape (batch, {want[0]}, {want[1]}) for this query and key; got {fmt(shape)} from {source}"
+                f"{call.layer}'s attention_mask must have shape (batch, {want[0]}, "
+                f"{want[1]}) for this query and key; got {fmt(shape)} from {source}"
             )
     if not call.kwarg("return_attention_scores"):
         return []
@@ -140,7 +143,8 @@ def _mha_flops(
 
 
 def attention(call: Call) -> Result:
-    """``[query, value(, key)] → (*query[:-1], value[-1])``; Attention has scalar weights, AdditiveAttention a scale vector."""
+    """``[query, value(, key)] → (*query[:-1], value[-1])``; Attention has scalar weights,
+    AdditiveAttention a scale vector."""
     if not call.listed or len(call.inputs) not in (2, 3):
         raise ShapeError(f"{call.layer} takes a list [query, value] or [query, value, key]; got {call.got()}")
     shapes = call.shapes()

@@ -88,7 +88,8 @@ def window_output(
 def _no_strided_dilation(call: Call, strides: tuple[int, ...], dilation: tuple[int, ...]) -> None:
     if max(strides) > 1 and max(dilation) > 1:
         raise ShapeError(
-            f"{call.layer} cannot combine strides > 1 with dilation_rate > 1; got strides {size_text(strides)} and dilation_rate {size_text(dilation)}"
+            f"{call.layer} cannot combine strides > 1 with dilation_rate > 1; "
+            f"got strides {size_text(strides)} and dilation_rate {size_text(dilation)}"
         )
 
 
@@ -150,7 +151,8 @@ def conv_transpose(rank: int) -> Rule:
         )
         if output_padding is not None and any(p >= s for p, s in zip(output_padding, strides, strict=True)):
             raise ShapeError(
-                f"{call.layer} output_padding must be smaller than strides; got output_padding {size_text(output_padding)} and strides {size_text(strides)}"
+                f"{call.layer} output_padding must be smaller than strides; "
+                f"got output_padding {size_text(output_padding)} and strides {size_text(strides)}"
             )
         _no_strided_dilation(call, strides, dilation)
         out_dims = [
@@ -177,7 +179,8 @@ def _depthwise_geometry(call: Call, rank: int) -> tuple[Any, str, Dim, Any, tupl
 
 
 def depthwise(rank: int) -> Rule:
-    """DepthwiseConv1D/2D: kernel ``(*kernel_size, channels, depth_multiplier)``, ``channels·depth_multiplier`` outputs."""
+    """DepthwiseConv1D/2D: kernel ``(*kernel_size, channels, depth_multiplier)``,
+    ``channels·depth_multiplier`` outputs."""
 
     def rule(call: Call) -> Result:
         shape, data_format, channels, multiplier, kernel, out_dims = _depthwise_geometry(call, rank)

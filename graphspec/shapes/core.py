@@ -69,7 +69,8 @@ def einsum_dense(call: Call) -> Result:
         for d in input_spec:
             if d in out_map and out[out_map[d]] is not None and out[out_map[d]] != shape[in_map[d]]:
                 raise ShapeError(
-                    f"EinsumDense {equation!r} with output_shape {plain(raw)} needs dim {d!r} to be {out[out_map[d]]} in the input; got {call.got()}"
+                    f"EinsumDense {equation!r} with output_shape {plain(raw)} needs "
+                    f"dim {d!r} to be {out[out_map[d]]} in the input; got {call.got()}"
                 )
         for d in output_spec:
             if d not in input_spec and d not in weight_spec:

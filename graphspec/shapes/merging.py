@@ -35,7 +35,8 @@ def _broadcast(call: Call, a: Shape, b: Shape) -> Shape:
             out.append(i)
         else:
             raise ShapeError(
-                f"{call.layer} needs shapes that are equal or broadcast (dims equal or 1, aligned from the right); got {call.got()}"
+                f"{call.layer} needs shapes that are equal or broadcast (dims equal or 1, "
+                f"aligned from the right); got {call.got()}"
             )
     return tuple(out)
 

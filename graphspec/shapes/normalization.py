@@ -1,4 +1,5 @@
-"""Rules for keras.layers normalization: BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization, RMSNormalization.
+"""Rules for keras.layers normalization: BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization,
+RMSNormalization.
 
 BatchNormalization's moving mean and variance (and renorm's statistics) are
 non-trainable weights. FLOPs: one multiply-add per element.
@@ -79,7 +80,8 @@ def group_normalization(call: Call) -> Result:
         groups = dim if groups == -1 else groups
         if dim < groups or dim % groups:
             raise ShapeError(
-                f"GroupNormalization with groups {groups} needs a channel count (axis {axis}) that is a multiple of {groups}; got {call.got()}"
+                f"GroupNormalization with groups {groups} needs a channel count (axis {axis}) "
+                f"that is a multiple of {groups}; got {call.got()}"
             )
     weights = []
     if call.arg("scale"):

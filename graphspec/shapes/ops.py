@@ -1,4 +1,5 @@
-"""Rules for ``op:`` nodes (functions of ``keras.ops``): arithmetic, activations, concatenate, reshape, transpose, reductions, cast.
+"""Rules for ``op:`` nodes (functions of ``keras.ops``): arithmetic, activations, concatenate, reshape, transpose,
+reductions, cast.
 
 Unlike a layer, an op sees whole tensors: the batch dim is an ordinary axis
 (``ops.reshape`` takes the full new shape; ``ops.concatenate``'s default axis 0
@@ -41,7 +42,8 @@ def _broadcast(call: Call, a: Shape, b: Shape) -> Shape:
             out.append(i)
         else:
             raise ShapeError(
-                f"{call.layer} needs shapes that are equal or broadcast (dims equal or 1, aligned from the right); got {call.got()}"
+                f"{call.layer} needs shapes that are equal or broadcast (dims equal or 1, "
+                f"aligned from the right); got {call.got()}"
             )
     return tuple(out)
 

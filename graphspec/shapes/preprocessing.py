@@ -1,4 +1,5 @@
-"""Rules for keras.layers preprocessing: Rescaling and Normalization (shape unchanged, compute dtype, one multiply-add per element)."""
+"""Rules for keras.layers preprocessing: Rescaling and Normalization (shape unchanged, compute dtype,
+one multiply-add per element)."""
 
 from __future__ import annotations
 

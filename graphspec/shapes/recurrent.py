@@ -26,7 +26,8 @@ def _check_states(call: Call, widths: list[int], names: list[str]) -> None:
     if len(states) != len(widths):
         got = ", ".join(f"{fmt(t.shape)} from {src}" for t, src in states) or "none"
         raise ShapeError(
-            f"{call.layer} takes {len(widths)} initial state{'s' if len(widths) != 1 else ''} ({', '.join(names)}); got {len(states)}: {got}",
+            f"{call.layer} takes {len(widths)} initial state{'s' if len(widths) != 1 else ''} ({', '.join(names)}); "
+            f"got {len(states)}: {got}",
             f"give `initial_state` a list of {len(widths)} tensors",
         )
     for i, ((tensor, source), width) in enumerate(zip(states, widths, strict=True)):
@@ -35,7 +36,8 @@ def _check_states(call: Call, widths: list[int], names: list[str]) -> None:
             continue
         if len(shape) != 2 or (shape[-1] is not None and shape[-1] != width):
             raise ShapeError(
-                f"{call.layer} initial_state[{i}] ({names[i]}) must have shape (batch, {width}); got {fmt(shape)} from {source}",
+                f"{call.layer} initial_state[{i}] ({names[i]}) must have shape (batch, {width}); "
+                f"got {fmt(shape)} from {source}",
                 f"the state of a {call.layer} with units={width} is {width} wide",
             )
 
@@ -50,7 +52,8 @@ def recurrent(call: Call) -> Result:
     gates = _GATES[call.layer]
     if call.arg("stateful") and batch is None:
         raise ShapeError(
-            f"{call.layer} with stateful=True needs a fixed batch size (declare `batch_size` on the input); got {call.got()}"
+            f"{call.layer} with stateful=True needs a fixed batch size (declare `batch_size` on the input); "
+            f"got {call.got()}"
         )
     weights = [Weight("kernel", (features, gates * units)), Weight("recurrent_kernel", (units, gates * units))]
     if call.arg("use_bias"):
@@ -93,7 +96,8 @@ def bidirectional(call: Call) -> Result:
     for attr in ("stateful", "return_sequences", "return_state"):
         if bool(fargs.get(attr)) != bool(bargs.get(attr)):
             raise ShapeError(
-                f"Bidirectional needs the same {attr} in the forward and backward layers; got {fargs.get(attr)} and {bargs.get(attr)}"
+                f"Bidirectional needs the same {attr} in the forward and backward layers; "
+                f"got {fargs.get(attr)} and {bargs.get(attr)}"
             )
     merge_mode = call.arg("merge_mode")
     if merge_mode not in ("concat", "sum", "ave", "mul", None):

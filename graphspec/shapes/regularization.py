@@ -1,4 +1,5 @@
-"""Rules for keras.layers regularization: Dropout and its kin keep the shape, have no weights and no FLOPs at inference."""
+"""Rules for keras.layers regularization: Dropout and its kin keep the shape, have no weights and no FLOPs at
+inference."""
 
 from __future__ import annotations
 

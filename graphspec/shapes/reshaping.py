@@ -41,14 +41,16 @@ def reshape(call: Call) -> Result:
         wanted = mul(*target)
         if wanted != size:
             raise ShapeError(
-                f"Reshape to target_shape {plain(raw)} needs {wanted} elements per example; got {call.got()}, which has {size}"
+                f"Reshape to target_shape {plain(raw)} needs {wanted} elements per example; "
+                f"got {call.got()}, which has {size}"
             )
         return Result([call.keep((shape[0], *target))])
     known = mul(*(d for d in target if d != -1))
     assert known is not None
     if known == 0 or size % known:
         raise ShapeError(
-            f"Reshape to target_shape {plain(raw)} needs a multiple of {known} elements per example; got {call.got()}, which has {size}"
+            f"Reshape to target_shape {plain(raw)} needs a multiple of {known} elements per example; "
+            f"got {call.got()}, which has {size}"
         )
     return Result([call.keep((shape[0], *(size // known if d == -1 else d for d in target)))])
 

@@ -569,7 +569,8 @@ def _check_scalar(value: Any, path: Path, problems: list[Diagnostic]) -> None:
     problems.append(
         Diagnostic(
             Code.WRONG_TYPE,
-            f"only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; got {type(value).__name__}",
+            "only plain data (strings, numbers, booleans, null, lists, mappings) is accepted; "
+            f"got {type(value).__name__}",
             path,
         )
     )
@@ -590,7 +591,8 @@ def _too_many_values(limits: Limits, path: Path, shared: bool) -> Diagnostic:
     if shared:
         return Diagnostic(
             Code.YAML_ALIAS,
-            f"the data expands to more than {limits.max_values:,} values, a list or mapping counted once per place that refers to it",
+            f"the data expands to more than {limits.max_values:,} values, "
+            "a list or mapping counted once per place that refers to it",
             path,
             "refer to shared lists from fewer places, or raise Limits(max_values=...) if this data is trusted",
         )
@@ -816,7 +818,10 @@ class _Builder:
                 ) from None
             around = ""
             if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
-                problem += f" {exc.context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+                problem += (
+                    f" {exc.context} that starts at line {exc.context_mark.line + 1}, "
+                    f"column {exc.context_mark.column + 1}"
+                )
                 around = "\n".join(self.text.splitlines()[exc.context_mark.line : exc.problem_mark.line + 1])
             raise self.fail(
                 Code.SYNTAX, f"malformed YAML/JSON: {problem}", mark, _syntax_hint(problem, around)
@@ -828,7 +833,8 @@ class _Builder:
         if self.expanded > self._budget(self.written):
             raise self.fail(
                 Code.YAML_ALIAS,
-                f"aliases expand this document to {self.expanded:,} values from {self.written:,} written (an alias bomb?)",
+                f"aliases expand this document to {self.expanded:,} values from "
+                f"{self.written:,} written (an alias bomb?)",
                 self.biggest_alias[1],
                 "write the values out, or use fewer nested aliases",
             )
@@ -904,7 +910,8 @@ class _Builder:
             if depth > self.limits.max_depth:
                 raise self.fail(
                     Code.TOO_DEEP,
-                    f"alias *{event.anchor} inserts {height} levels of nesting here, deeper than {self.limits.max_depth} levels in all",
+                    f"alias *{event.anchor} inserts {height} levels of nesting here, "
+                    f"deeper than {self.limits.max_depth} levels in all",
                     event.start_mark,
                     "flatten the structure; an alias nests as deep as the value it names",
                 )
@@ -932,7 +939,8 @@ class _Builder:
                 self.problems.append(
                     Diagnostic(
                         Code.WRONG_TYPE,
-                        f"the tag !!{tag[len(_STD) :]} does not fit a {'mapping' if is_map else 'list'}: a tag may only restate the kind of value it is on",
+                        f"the tag !!{tag[len(_STD) :]} does not fit a {'mapping' if is_map else 'list'}: "
+                        "a tag may only restate the kind of value it is on",
                         path,
                         "remove the tag",
                     )
@@ -1009,7 +1017,8 @@ class _Builder:
         if self.merged > self._budget(self.written + len(self.text) - event.end_mark.index):
             raise self.fail(
                 Code.YAML_ALIAS,
-                f"merge keys copy {self.merged:,} entries, from {self.written:,} values written so far (an alias bomb?)",
+                f"merge keys copy {self.merged:,} entries, from {self.written:,} values "
+                "written so far (an alias bomb?)",
                 event.start_mark,
                 "write the values out, or merge smaller mappings",
             )
@@ -1049,7 +1058,8 @@ def _duplicate(
 ) -> Diagnostic:
     return Diagnostic(
         Code.DUPLICATE_KEY,
-        f"key {key!r} appears twice (first at line {first.line}, column {first.column}); YAML would silently keep the last",
+        f"key {key!r} appears twice (first at line {first.line}, column {first.column}); "
+        "YAML would silently keep the last",
         path,
         "remove one of the two",
         file=file,
@@ -1070,7 +1080,10 @@ def _syntax_hint(problem: str, around: str = "") -> str | None:
     expression = re.search(r"(?<![\"'])\$\{[^}\n]*\}?", around) if "flow" in problem else None
     if expression:
         # In `{units: ${a // b}}` YAML reads the expression's braces as the mapping's own.
-        return f'quote the expression: "{expression.group(0)}" (inside {{...}} or [...], YAML takes the braces of an unquoted ${{...}} for its own)'
+        return (
+            f'quote the expression: "{expression.group(0)}" (inside {{...}} or [...], '
+            f"YAML takes the braces of an unquoted ${{...}} for its own)"
+        )
     if "tab" in problem or "\\t" in problem:
         return "indent with spaces; YAML does not allow tabs for indentation"
     if "mapping values are not allowed" in problem:

@@ -198,7 +198,8 @@ def read_record(path: str | os.PathLike[str], max_bytes: int = RECORD_BYTES) -> 
 
 
 def read_json_record(path: str | os.PathLike[str], max_bytes: int = RECORD_BYTES) -> Any:
-    """A JSON record graphspec wrote (see :func:`read_record`), or ``None``: missing, unreadable, too deep or not JSON."""
+    """A JSON record graphspec wrote (see :func:`read_record`), or ``None``: missing, unreadable, too deep or not
+    JSON."""
     text = read_record(path, max_bytes)
     if text is None or json_too_deep(text, _RECORD_DEPTH) is not None:
         return None
@@ -376,7 +377,10 @@ def open_archive(
             )
         entries, directory = found
         if entries > MAX_ARCHIVE_MEMBERS or directory > _MAX_DIRECTORY_BYTES:
-            message = f"cannot read {what} {name!r}: it lists {entries:,} members in {directory:,} bytes of directory; at most {MAX_ARCHIVE_MEMBERS:,} members are read"
+            message = (
+                f"cannot read {what} {name!r}: it lists {entries:,} members in {directory:,} bytes of directory; "
+                f"at most {MAX_ARCHIVE_MEMBERS:,} members are read"
+            )
             raise SpecError([Diagnostic(code, message, (), hint, file=name)])
         fp.seek(0)
         return zipfile.ZipFile(fp)
@@ -430,21 +434,26 @@ def check_archive(
         if info.compress_type not in _METHODS:  # numpy and Keras write stored or deflated members only
             raise _archive_error(
                 code,
-                f"cannot read {what} {name!r}: member {member!r} uses compression method {info.compress_type}, not stored or deflated",
+                f"cannot read {what} {name!r}: "
+                f"member {member!r} uses compression method {info.compress_type}, not stored or deflated",
                 name,
             )
         limit = budgets.get(info.filename)
         if limit is not None and info.file_size > limit:
             raise _archive_error(
                 code,
-                f"cannot read {what} {name!r}: member {member!r} inflates to {info.file_size:,} bytes; the limit is {limit:,}",
+                f"cannot read {what} {name!r}: "
+                f"member {member!r} inflates to {info.file_size:,} bytes; the limit is {limit:,}",
                 name,
             )
         if limit is None:
             total += info.file_size
         if info.file_size > _RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
-            message = f"cannot read {what} {name!r}: member {member!r} inflates {info.compress_size:,} stored bytes to {info.file_size:,} ({ratio:,}×; the limit is {limits.max_ratio}×)"
+            message = (
+                f"cannot read {what} {name!r}: member {member!r} inflates {info.compress_size:,} "
+                f"stored bytes to {info.file_size:,} ({ratio:,}×; the limit is {limits.max_ratio}×)"
+            )
             raise _archive_error(code, message, name)
     if total > limits.max_data_bytes:
         raise _archive_error(

@@ -91,7 +91,8 @@ def _name(value: Any) -> Any:
     if isinstance(value, str) and (not NAME_RE.fullmatch(value) or len(value) > MAX_NAME):
         raise PydanticCustomError(
             "bad_name",
-            "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128)",
+            "{value} is not a valid name: use letters, digits, '_' and '-', "
+            "starting with a letter or '_' (at most 128)",
             {"value": repr(value)},
         )
     return value
@@ -106,8 +107,8 @@ def _node_name(value: Any) -> Any:
     ):
         raise PydanticCustomError(
             "bad_name",
-            "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' (at most 128), "
-            "scoped with '/' after block expansion (`stage2/block1/conv1`)",
+            "{value} is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_' "
+            "(at most 128), scoped with '/' after block expansion (`stage2/block1/conv1`)",
             {"value": repr(value)},
         )
     return value
@@ -236,7 +237,8 @@ def _keras_name(value: Any) -> Any:
     if isinstance(value, str) and (not value or "/" in value or len(value) > 512 or not value.isprintable()):
         raise PydanticCustomError(
             "bad_name",
-            "{value} is not a Keras name: Keras names are non-empty and hold no '/' (graphspec: printable, at most 512 characters)",
+            "{value} is not a Keras name: Keras names are non-empty and hold no '/' (graphspec: printable, "
+            "at most 512 characters)",
             {"value": repr(value)},
         )
     return value
@@ -424,7 +426,8 @@ def _tree(value: Any) -> Any:
 
 
 def _named_leaves(value: Any) -> Any:
-    """``{image: null}`` (YAML's ``{image}``) as ``{image: image}``: a mapping's null value is the leaf its key names."""
+    """``{image: null}`` (YAML's ``{image}``) as ``{image: image}``:
+    a mapping's null value is the leaf its key names."""
     if isinstance(value, dict):
         return {k: (k if v is None else _named_leaves(v)) for k, v in value.items()}
     if isinstance(value, list):
@@ -649,7 +652,8 @@ _MISPLACED: dict[tuple[str, str], Callable[[str], str]] = {
         "the learning rate is the optimizer's: `optimizer: {class_name: Adam, config: {learning_rate: 0.001}}`"
     ),
     ("fit", "learning_rate"): lambda out: (
-        "the learning rate is the optimizer's: `compile: {optimizer: {class_name: Adam, config: {learning_rate: 0.001}}}`"
+        "the learning rate is the optimizer's: "
+        "`compile: {optimizer: {class_name: Adam, config: {learning_rate: 0.001}}}`"
     ),
     ("fit", "loss_weights"): lambda out: f"a loss weight belongs to its output: `outputs.{out}.loss_weight: 2.0`",
 }
@@ -840,7 +844,8 @@ def parse_model(data: Any) -> tuple[ModelSpec | None, list[Diagnostic]]:
 
 
 def wrapped_models(args: dict[str, Any], path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    """The models a layer wraps (``wraps: {model: {...}}``, also inside wrapped wrappers), with the path to each mapping."""
+    """The models a layer wraps (``wraps: {model: {...}}``, also inside wrapped wrappers),
+    with the path to each mapping."""
     value = args.get("wraps")
     if isinstance(value, dict):
         if "model" in value and "layer" not in value:

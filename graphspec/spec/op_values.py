@@ -27,7 +27,10 @@ _INDEX_ARGS = {("get_item", "key")}
 _SLICE = re.compile(r"(-?[0-9]+)?:(-?[0-9]+)?(?::(-?[0-9]+)?)?")
 # The most values one constant written inline may hold (larger ones belong in a layer's weights).
 MAX_CONSTANT_VALUES = 65_536
-_INDEX_HINT = 'an index is an integer, null (new axis), "..." or a slice "start:stop:step"; a list of them indexes several axes: [":", null]'
+_INDEX_HINT = (
+    'an index is an integer, null (new axis), "..." or a slice "start:stop:step"; '
+    'a list of them indexes several axes: [":", null]'
+)
 
 
 def _is_index(op: str, name: str) -> bool:
@@ -35,7 +38,8 @@ def _is_index(op: str, name: str) -> bool:
 
 
 def check_value(op: str, name: str, value: Any, path: Path) -> Iterator[Diagnostic]:
-    """Problems with an op's constant argument: a malformed index, or a list that is not a rectangular array of numbers."""
+    """Problems with an op's constant argument: a malformed index,
+    or a list that is not a rectangular array of numbers."""
     if _is_index(op, name):
         items = value if isinstance(value, list) else [value]
         for i, item in enumerate(items):

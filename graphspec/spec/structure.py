@@ -73,7 +73,10 @@ def check_tree(tree: Any, path: Path, *, keyed_by_name: bool) -> Iterator[Diagno
             items = value.items() if isinstance(value, Mapping) else enumerate(value)
             for key, item in items:
                 if keyed_by_name and isinstance(key, str) and isinstance(item, str) and key != item:
-                    hint = f"write `{item}: {item}` (a key is the name of the tensor under it), or rename the output to {key!r}"
+                    hint = (
+                        f"write `{item}: {item}` (a key is the name of the tensor under it), "
+                        f"or rename the output to {key!r}"
+                    )
                     yield Diagnostic(
                         Code.BAD_VALUE,
                         f"key {key!r} holds {item!r}: a mapping's keys are the names of the tensors it holds",

@@ -230,7 +230,8 @@ def _training_data(
 
 
 def _need_loss(report: Report, doing: str) -> None:
-    """Refuse a spec none of whose outputs has a loss: its model is not compiled, Keras' message would be about ``compile()``."""
+    """Refuse a spec none of whose outputs has a loss: its model is not compiled,
+    Keras' message would be about ``compile()``."""
     if not any(o.loss is not None for o in report.spec.outputs.values()):
         raise SpecError(
             locate(
@@ -465,7 +466,8 @@ def _build_from_local_batch(
 def _claimed(
     folder: Path, request: run_folder.RunRequest, chief: bool
 ) -> Iterator[tuple[Path, run_folder.Claim | None]]:
-    """The run folder, claimed for this run; a non-chief worker writes to a temporary one, removed after (Keras' multi-worker advice)."""
+    """The run folder, claimed for this run; a non-chief worker writes to a temporary one,
+    removed after (Keras' multi-worker advice)."""
     if chief:
         with run_folder.claim_run(folder, request) as claim:
             yield folder, claim
@@ -665,7 +667,8 @@ class _Run:
 
 
 def _restore(model: Any, generation: Path) -> None:
-    """Load a backup into the built model; one that does not fit (damaged by hand, or a disk fault) says how to go on."""
+    """Load a backup into the built model; one that does not fit (damaged by hand,
+    or a disk fault) says how to go on."""
     from graphspec._util.keras import reason
     from graphspec.train._callbacks import restore_model_state
 
@@ -679,7 +682,8 @@ def _restore(model: Any, generation: Path) -> None:
 
 
 def _monitor(settings: FitSpec) -> str:
-    """What "best" means for this run: EarlyStopping's monitor if the spec has one, else the validation loss, else the loss."""
+    """What "best" means for this run: EarlyStopping's monitor if the spec has one,
+    else the validation loss, else the loss."""
     for ref in settings.callbacks:
         name, config = _ref(ref)
         if name == "EarlyStopping":
@@ -698,7 +702,8 @@ def _deletes_backup(settings: FitSpec) -> bool:
 def _write_hparams(
     log_dirs: Sequence[Path], report: Report, settings: FitSpec, seed: int | None, run_name: str
 ) -> None:
-    """TensorBoard's HParams (the spec's parameters and the training settings) and the spec's text, in each log folder."""
+    """TensorBoard's HParams (the spec's parameters and the training settings) and the spec's
+    text, in each log folder."""
     from graphspec.train.hparams import hparams_of, write_run_summary
 
     values = hparams_of(getattr(report.spec.source, "params", None) or {}, settings, seed)
@@ -753,7 +758,8 @@ def _spec_callbacks(
 
 
 def _confine_callback_paths(folder: Path, settings: FitSpec, tensorboard: bool) -> None:
-    """Refuse, before the folder is claimed, a callback path that leads out of it through a symlink (``unsafe-path``)."""
+    """Refuse, before the folder is claimed, a callback path that leads out of it through a
+    symlink (``unsafe-path``)."""
     for name, path in _file_args(settings):
         _callback_path(folder, name, path)
     if tensorboard:
@@ -810,7 +816,8 @@ def load_model(path: os.PathLike[str], *, limits: Limits = Limits(), budget: Bud
 
 @dataclass
 class _Target:
-    """What evaluate and predict run on: a model (``None`` for a spec, built once its data has passed), what it takes, where errors point."""
+    """What evaluate and predict run on: a model (``None`` for a spec, built once its data has passed),
+    what it takes, where errors point."""
 
     model: Any
     report: Report | None

@@ -93,7 +93,8 @@ class _AtomicCheckpoint:
 
 @contextlib.contextmanager
 def _atomic_saves(model: Any, inside: Path | None = None) -> Iterator[None]:
-    """Route ``model.save`` and ``model.save_weights`` (what ModelCheckpoint calls) through a temporary file, inside ``inside``."""
+    """Route ``model.save`` and ``model.save_weights`` (what ModelCheckpoint calls) through a temporary
+    file, inside ``inside``."""
     originals = {"save": model.save, "save_weights": model.save_weights}
 
     def atomic(name: str) -> Callable[..., None]:
@@ -249,7 +250,8 @@ def _short(value: Any) -> str:
 
 
 def _flush_tensorboard(callbacks: Sequence[Any]) -> None:
-    """Put TensorBoard's finished epochs on disk before the backup says they are done (its writers buffer for 2 minutes)."""
+    """Put TensorBoard's finished epochs on disk before the backup says they are done (its writers
+    buffer for 2 minutes)."""
     for callback in callbacks:
         writers = getattr(callback, "_writers", None)  # Keras' TensorBoard: {"train": ..., "val": ...}
         for writer in writers.values() if isinstance(writers, dict) else ():
@@ -343,8 +345,8 @@ def _restore_callbacks(callbacks: Sequence[Any], states: list[dict[str, Any]], a
         if (
             i >= len(callbacks)
             or _state_attrs(callbacks[i]) is None
-            or _state_attrs(callbacks[i])[0] != record["class"]
-        ):  # type: ignore[index]
+            or _state_attrs(callbacks[i])[0] != record["class"]  # type: ignore[index]
+        ):
             continue
         for attr, value in record["state"].items():
             setattr(callbacks[i], attr, value)

@@ -144,7 +144,8 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class BackupState:
-    """The newest complete backup: the epochs finished, the generation folder with the weights, and the rest of the state."""
+    """The newest complete backup: the epochs finished, the generation folder with the weights,
+    and the rest of the state."""
 
     epoch: int
     stopped: bool
@@ -272,9 +273,11 @@ def plan_run(folder: Path, request: RunRequest) -> Plan:
     if request.resume and request.backup_dir is None:
         raise _refused(
             Code.CANNOT_RESUME,
-            "--resume needs BackupAndRestore in fit.callbacks: without it a run keeps no training state to continue from",
+            "--resume needs BackupAndRestore in fit.callbacks: without it a run keeps no "
+            "training state to continue from",
             folder,
-            "add `- {class_name: BackupAndRestore, config: {backup_dir: backup}}` to fit.callbacks (it takes effect from the next run)",
+            "add `- {class_name: BackupAndRestore, config: {backup_dir: backup}}` to fit.callbacks (it takes "
+            "effect from the next run)",
         )
     manifest = read_manifest(folder) if folder.is_dir() else None
     if request.overwrite:
@@ -360,7 +363,8 @@ def _refused(code: Code, message: str, folder: Path, hint: str) -> SpecError:
 
 
 def _within(folder: Path, path: Path) -> bool:
-    """Whether ``path`` itself (not what it may link to) lies in ``folder`` by real path: its own folder, every symlink followed, does."""
+    """Whether ``path`` itself (not what it may link to) lies in ``folder`` by real path: its own folder,
+    every symlink followed, does."""
     base = os.path.realpath(folder)
     return os.path.commonpath([base, os.path.realpath(path.parent)]) == base and path.name not in ("", ".", "..")
 
@@ -412,7 +416,8 @@ def remove_paths(folder: Path, patterns: Iterable[str]) -> None:
 
 
 def remove_temporaries(folder: Path, patterns: Iterable[str]) -> list[Path]:
-    """Remove the temporary files a killed run left beside the files it writes (``.name.XXXXXXXX``) and in its backup."""
+    """Remove the temporary files a killed run left beside the files it writes
+    (``.name.XXXXXXXX``) and in its backup."""
     removed: list[Path] = []
     for pattern in _in_folder(patterns):
         target = folder / pattern

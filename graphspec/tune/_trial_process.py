@@ -233,7 +233,8 @@ def _callbacks(keras: Any, job: Job, refused: list[str], settings: Any) -> list[
 
 
 def _write_hparams(job: Job, settings: Any) -> None:
-    """The trial's parameters and fit settings (HParams dashboard) and its flat spec (Text tab), as ``graphspec fit`` logs a run's."""
+    """The trial's parameters and fit settings (HParams dashboard) and its flat spec (Text tab),
+    as ``graphspec fit`` logs a run's."""
     from graphspec.train.hparams import hparams_of, write_run_summary
 
     write_run_summary(Path(job.logdir), hparams_of(job.hparams, settings, job.seed), job.spec, job.run_name)
@@ -242,7 +243,8 @@ def _write_hparams(job: Job, settings: Any) -> None:
 def train_trial(
     report: Any, arrays: Any, job: Job, refused: list[str], budget: Any
 ) -> tuple[dict[str, list[float]], int]:
-    """Build and train one trial's model as ``graphspec fit`` does, into its run folder; its history and parameter count.
+    """Build and train one trial's model as ``graphspec fit`` does, into its run folder;
+    its history and parameter count.
 
     The pieces are :mod:`graphspec.train`'s own (data check, strategy and seed,
     the spec's callbacks with their files in the run folder, ``fit``'s

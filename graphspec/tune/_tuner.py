@@ -238,7 +238,8 @@ class Chief:
             elif not self.capped:
                 self.capped = True
                 self.log(
-                    f"note: over {REFUSALS_PER_TRIAL * self.plan.budget_trials} trials refused; refused trials now count toward --max-trials"
+                    f"note: over {REFUSALS_PER_TRIAL * self.plan.budget_trials} trials refused; "
+                    "refused trials now count toward --max-trials"
                 )
         self.log(self.line(record))
         self.update_files(oracle, final=False, ended=record)
@@ -288,7 +289,10 @@ class Chief:
         best = best_records(self.counting(), self.plan.objective.direction)
         best_note = f" (best {float(best[0]['score']):.4g}, trial {best[0]['trial']})" if best else ""
         size = f", {r['model_params']:,} params" if isinstance(r.get("model_params"), int) else ""
-        return f"{head}{count} {self.plan.objective.name} {_short(r.get('score'))}{best_note} in {float(r.get('seconds') or 0):.1f} s{size}: {values}"
+        return (
+            f"{head}{count} {self.plan.objective.name} {_short(r.get('score'))}{best_note} "
+            f"in {float(r.get('seconds') or 0):.1f} s{size}: {values}"
+        )
 
     def counting(self) -> list[dict[str, Any]]:
         carried = self.plan.carried
@@ -314,7 +318,10 @@ class Chief:
             ranked = best_records(counting, plan.objective.direction, plan.keep)
             if ranked and (ranked[0]["trial"] != self.best or final):
                 top = ranked[0]
-                header = f"best trial {top['trial']} of {plan.folder.root}: {plan.objective.name} {_short(top['score'])} ({plan.objective.direction})"
+                header = (
+                    f"best trial {top['trial']} of {plan.folder.root}: "
+                    f"{plan.objective.name} {_short(top['score'])} ({plan.objective.direction})"
+                )
                 self.folder.write_best(top, header + f"\nfound by graphspec tune of {plan.spec_label}")
                 self.best = str(top["trial"])
             self.folder.prune(self.records, {str(r["trial"]) for r in ranked} | self.still_needed(oracle))
@@ -439,7 +446,8 @@ class Worker:
         self.folder.write_worker_record(trial.trial_id, record)
         if self.chief is None:
             self.log(
-                f"{plan.tuner_id}: trial {trial.trial_id} trained: {plan.objective.name} {score:.4g} in {record['seconds']:.1f} s"
+                f"{plan.tuner_id}: trial {trial.trial_id} trained: "
+                f"{plan.objective.name} {score:.4g} in {record['seconds']:.1f} s"
             )
         return {plan.objective.name: score}
 

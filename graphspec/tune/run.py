@@ -227,7 +227,7 @@ def plan_search(
                         Code.MISSING_KEY,
                         "the spec has no `search:` section: nothing to tune",
                         (),
-                        "add search: {params: {...}} (see the README's Tuning section)",
+                        "add search: {params: {...}} (see docs/tuning.md)",
                     )
                 ],
                 doc,
@@ -277,7 +277,8 @@ def _check_settings(
 ) -> None:
     problems = []
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT):
-        # The tuners' random states (NumPy's, scikit-learn's for bayesian) take 0 <= seed < 2**32; Keras Tuner is given seed + 1.
+        # The tuners' random states (NumPy's, scikit-learn's for bayesian) take 0 <= seed < 2**32;
+        # Keras Tuner is given seed + 1.
         problems.append(
             Diagnostic(
                 Code.BAD_VALUE,
@@ -520,7 +521,8 @@ def _spec_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 
 
 def _still_counting(plan: Plan) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    """Which trained trials of earlier versions still count in this search, with their values here; why the others do not."""
+    """Which trained trials of earlier versions still count in this search, with their values here;
+    why the others do not."""
     counted: dict[str, dict[str, Any]] = {}
     dropped: dict[str, str] = {}
     for r in plan.records:
@@ -620,7 +622,8 @@ def intro(plan: Plan) -> list[str]:
         lines += [f"  {c}" for c in plan.changes]
         ok = [str(r["trial"]) for r in plan.records if r.get("status") == "ok"]
         lines.append(
-            f"earlier trials that still count: {', '.join(sorted(plan.carried)) or 'none'} ({len(plan.carried)} of {len(ok)} trained)"
+            f"earlier trials that still count: {', '.join(sorted(plan.carried)) or 'none'} "
+            f"({len(plan.carried)} of {len(ok)} trained)"
         )
     return lines
 
@@ -717,7 +720,8 @@ def _made_tuner(kt: Any, plan: Plan, chief: Any, worker: Any, log: Callable[[str
             return tuner
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             log(
-                f"note: Keras Tuner's state in {plan.folder.keras_tuner} cannot be read ({exc}); rebuilt from the journal"
+                f"note: Keras Tuner's state in {plan.folder.keras_tuner} cannot be read "
+                f"({exc}); rebuilt from the journal"
             )
             plan.resume = "rebuilt"
             oracle = _tuner.make_oracle(kt, plan, chief)
@@ -750,7 +754,8 @@ def _reconcile(kt: Any, oracle: Any, plan: Plan, chief: Any) -> None:
 
 
 def _rebuild(kt: Any, oracle: Any, plan: Plan) -> None:
-    """Give a fresh oracle every journaled trial: those that count as completed (the tuner learns from them), the rest as failed.
+    """Give a fresh oracle every journaled trial: those that count as completed (the tuner learns from
+    them), the rest as failed.
 
     Trial ids stay unique (Keras Tuner numbers new trials after the ones it holds).
     """
@@ -807,8 +812,10 @@ def _result(plan: Plan, chief: Any, log: Callable[[str], None]) -> TuneResult:
     counts = result.counts()
     version = [r for r in records if r.get("version") == plan.version]
     log(
-        f"search done: {len(version)} trials this run of the search ({sum(1 for r in version if r['status'] == 'ok')} trained, "
-        f"{sum(1 for r in version if r['status'] == 'refused')} refused, {sum(1 for r in version if r['status'] == 'failed')} failed); "
+        f"search done: {len(version)} trials this run of the search "
+        f"({sum(1 for r in version if r['status'] == 'ok')} trained, "
+        f"{sum(1 for r in version if r['status'] == 'refused')} refused, "
+        f"{sum(1 for r in version if r['status'] == 'failed')} failed); "
         f"{counts['ok']} trained in all"
     )
     if best:
@@ -816,7 +823,8 @@ def _result(plan: Plan, chief: Any, log: Callable[[str], None]) -> TuneResult:
         result.best_spec = load(plan.folder.root / "best.yaml")
         model = " and best.keras" if (plan.folder.root / "best.keras").exists() else ""
         log(
-            f"best: trial {top['trial']}, {plan.objective.name} {float(top['score']):.4g}: {plan.folder.root / 'best.yaml'}{model}"
+            f"best: trial {top['trial']}, {plan.objective.name} {float(top['score']):.4g}: "
+            f"{plan.folder.root / 'best.yaml'}{model}"
         )
         log(f"see what the search changed: graphspec diff {plan.spec_label} {plan.folder.root / 'best.yaml'}")
     else:

@@ -269,14 +269,20 @@ class SearchReport:
         limits = ", ".join(
             f"{k} {v:,}" for k, v in (("max_params", sp.max_params), ("max_flops", sp.max_flops)) if v is not None
         )
-        head = f"search: {len(sp.params)} parameters{f' ({extra})' if extra else ''}, {size}; objective {self.objective.name} ({self.objective.direction})"
+        head = (
+            f"search: {len(sp.params)} parameters{f' ({extra})' if extra else ''}, {size}; "
+            f"objective {self.objective.name} ({self.objective.direction})"
+        )
         lines = [head + (f"; {limits}" if limits else "")]
         which = (
             f"all {self.corners:,} corners"
             if self.exhaustive
             else f"{self.corners_checked} of {self.corners:,} corners"
         )
-        checked = f"checked {len(self.verdicts)} points ({which}{f', {self.random_points} random' if self.random_points else ''}) in {self.seconds:.2f} s"
+        checked = (
+            f"checked {len(self.verdicts)} points "
+            f"({which}{f', {self.random_points} random' if self.random_points else ''}) in {self.seconds:.2f} s"
+        )
         for attr, what in (("params", "parameters"), ("flops", "FLOPs per example")):
             span = self.span(attr)
             if span is not None:
@@ -499,7 +505,8 @@ def _point_problems(space: Space, verdicts: list[Verdict], doc: Document) -> lis
         out.append(
             Diagnostic(
                 Code.INFEASIBLE_SEARCH,
-                f"every one of the {len(verdicts)} points checked is over {limits}{detail}: the search would refuse every trial",
+                f"every one of the {len(verdicts)} points checked is over {limits}{detail}: "
+                "the search would refuse every trial",
                 ("search", "constraints") if space.max_params or space.max_flops else ("search",),
                 "raise the constraint, or narrow the ranges toward smaller models",
             )
@@ -529,6 +536,7 @@ def _notes(space: Space, verdicts: list[Verdict]) -> list[str]:
                 else (" and max_flops does not count them" if limit is not None else "")
             )
             notes.append(
-                f"{what} counts of {', '.join(layers) or 'some layers'} are not known statically: the figures are lower bounds{effect}"
+                f"{what} counts of {', '.join(layers) or 'some layers'} are not known statically: "
+                f"the figures are lower bounds{effect}"
             )
     return notes

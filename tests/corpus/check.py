@@ -210,8 +210,8 @@ def _registered_objects(objects: tuple[tuple[Any, str], ...]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _registered(classes: tuple[type, ...]) -> Iterator[None]:
-    """The entry's custom classes registered with graphspec, as a user does before importing; the
-    registry is global, so what the run registered (the importer registers Keras' application layers too) is taken out after."""
+    """The entry's custom classes registered with graphspec, as a user does before importing; the registry is global, so
+    what the run registered (the importer registers Keras' application layers too) is taken out after."""
     before = set(graphspec.catalog.registered_layers())
     for cls in classes:
         if cls.__name__ not in before:
@@ -382,7 +382,8 @@ def _predict(model: Any, data: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _max_abs_diff(a: Any, b: Any) -> float:
-    """The largest difference of two outputs; NaN where both are NaN counts as equal (a softmax over a fully masked step)."""
+    """The largest difference of two outputs; NaN where both are NaN counts as equal (a softmax over a fully masked
+    step)."""
     if not (a.size and a.dtype.kind in "fiub"):
         return float(not np.array_equal(a, b))
     a, b = a.astype(np.float64), b.astype(np.float64)
@@ -391,7 +392,8 @@ def _max_abs_diff(a: Any, b: Any) -> float:
 
 
 def _prediction_difference(old: Any, new: Any, entry: Entry) -> str:
-    """Copy the weights by layer name, predict on the same inputs, and say how far apart the outputs are ('' if within ATOL)."""
+    """Copy the weights by layer name, predict on the same inputs, and say how far apart the outputs are ('' if within
+    ATOL)."""
     new_layers = _layers(new)
     for name, layer in _layers(old).items():
         if name in new_layers:

@@ -65,8 +65,12 @@ def differs(*aspects: str, items: tuple[str, ...]) -> Differs:
 EXPECTED: dict[str, Refused | Differs] = {
     # keras-io examples
     "masked_language_modeling_bert": refused("unsupported-model", "MaskedLanguageModel", "is a subclassed", BY_DESIGN),
-    # PatchEncoder's get_config() leaves out projection_dim, which its constructor requires: Keras' own from_config fails too.
-    "vision_transformer": refused("unsupported-model", "patch_encoder", "its config lacks 'projection_dim', which the constructor requires", NO_KWARGS),
+    # PatchEncoder's get_config() leaves out projection_dim, which its constructor requires: Keras' own
+    # from_config fails too.
+    "vision_transformer": refused(
+        "unsupported-model", "patch_encoder", "its config lacks 'projection_dim', which the constructor requires",
+        NO_KWARGS,
+    ),
     "vae_trainer": refused("unsupported-model", "VAE", "is a subclassed", BY_DESIGN),
     "collaborative_filtering_movielens": refused("unsupported-model", "RecommenderNet", "is a subclassed", BY_DESIGN),
     "deep_q_network_breakout": refused("unsupported-model", "lambda", "it runs arbitrary Python code", BY_DESIGN),
@@ -75,10 +79,17 @@ EXPECTED: dict[str, Refused | Differs] = {
     # A spec writes a tuple as a list (YAML has none) and the importer warns so; predict then returns a list.
     "functional_tuple_outputs": differs("structure", items=(STRUCTURE,)),
     # Dict keys '1', '2' cannot be input names, and Keras matches a dict's keys to its inputs' names.
-    "functional_deeply_nested_io": refused("unsupported-model", "input_layer", "which cannot be an input's name in a spec", STRUCTURE),
+    "functional_deeply_nested_io": refused(
+        "unsupported-model", "input_layer", "which cannot be an input's name in a spec", STRUCTURE
+    ),
     # model.to_json() files
-    # Keras' legacy loader cannot read a Keras 2.0 Bidirectional (its nested LSTM has no module), nor Keras 1's Merge layer.
-    "keras_2_0_sequential_bidirectional_lstm": refused("bad-model", "LSTM", "Keras 3 cannot read it, and Keras' legacy loader failed", KERAS2),
-    "keras_1_merge_model": refused("bad-model", "Merge", "Keras 3 cannot read it, and Keras' legacy loader failed", KERAS2),
+    # Keras' legacy loader cannot read a Keras 2.0 Bidirectional (its nested LSTM has no module), nor Keras 1's
+    # Merge layer.
+    "keras_2_0_sequential_bidirectional_lstm": refused(
+        "bad-model", "LSTM", "Keras 3 cannot read it, and Keras' legacy loader failed", KERAS2
+    ),
+    "keras_1_merge_model": refused(
+        "bad-model", "Merge", "Keras 3 cannot read it, and Keras' legacy loader failed", KERAS2
+    ),
 }
 # fmt: on

@@ -356,7 +356,10 @@ def surrogate_cases(draw: st.DrawFn) -> dict[str, Any]:
         char = json.loads(f'"{escape}"')
         if how == "params":
             return {
-                "text": "graphspec: 1\nparams: {s: abc}\ninputs: {x: {shape: [4]}}\nnodes: {d: {layer: Dense, inputs: x, units: 2, name: $s}}\noutputs: {d: {}}\n",
+                "text": (
+                    "graphspec: 1\nparams: {s: abc}\ninputs: {x: {shape: [4]}}\n"
+                    "nodes: {d: {layer: Dense, inputs: x, units: 2, name: $s}}\noutputs: {d: {}}\n"
+                ),
                 "params": {"s": "a" + char},
             }
         parent = _get(data, path[:-1])
@@ -575,7 +578,8 @@ _SCALED = {"limits": {"max_values": 50_000, "max_bytes": 1 << 16}, "budget": {"m
 
 @st.composite
 def amplifier_cases(draw: st.DrawFn) -> dict[str, Any]:
-    """Small specs that expansion would multiply: repeats of big lists and inline models, doubling strings, includes, model files."""
+    """Small specs that expansion would multiply: repeats of big lists and inline models, doubling strings, includes,
+    model files."""
     kind = draw(
         st.sampled_from(
             [

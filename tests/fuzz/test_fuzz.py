@@ -95,7 +95,8 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
     w = Worker()
     yield w
     print(
-        f"\n{request.node.name}: {dict(w.outcomes)}, slowest case {w.slowest:.2f} s, worker peak {w.peak_kib / 1024:.0f} MiB"
+        f"\n{request.node.name}: {dict(w.outcomes)}, slowest case {w.slowest:.2f} s, "
+        f"worker peak {w.peak_kib / 1024:.0f} MiB"
     )
     w.close()
 

@@ -74,7 +74,8 @@ def _run(case: dict[str, Any], folder: Path) -> Any:
 
 
 def _big_ints(texts: dict[str, str]) -> dict[str, int]:
-    """Integers of thousands of digits, as a caller in Python could pass them (the int-string limit lifted only to make them)."""
+    """Integers of thousands of digits, as a caller in Python could pass them (the int-string limit
+    lifted only to make them)."""
     old = sys.get_int_max_str_digits()
     sys.set_int_max_str_digits(0)
     try:
@@ -84,7 +85,8 @@ def _big_ints(texts: dict[str, str]) -> dict[str, int]:
 
 
 def _peak_kib() -> int:
-    """This process's own memory high-water mark (VmHWM; ru_maxrss includes the parent's, inherited across fork and exec)."""
+    """This process's own memory high-water mark (VmHWM; ru_maxrss includes the parent's,
+    inherited across fork and exec)."""
     try:
         with open("/proc/self/status") as status:
             for line in status:

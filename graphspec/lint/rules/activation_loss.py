@@ -17,8 +17,8 @@ def check(facts: Facts) -> Iterator[Finding]:
         if loss.family == "binary" and squash.name == "softmax":
             yield _finding(
                 out,
-                f"{loss.name} scores each of the {classes} units of output {out.name!r} as its own yes/no, but they end in "
-                f"{squash.ends()}, which makes them compete and sum to 1: with one class per example the loss "
+                f"{loss.name} scores each of the {classes} units of output {out.name!r} as its own yes/no, but they "
+                f"end in {squash.ends()}, which makes them compete and sum to 1: with one class per example the loss "
                 "is the wrong one (and a reported binary accuracy is inflated); with several classes per example "
                 "(multi-label) a softmax cannot output them",
                 "one class per example: categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy "
@@ -27,9 +27,9 @@ def check(facts: Facts) -> Iterator[Finding]:
         elif loss.family in ("categorical", "sparse") and squash.name in ("sigmoid", "hard_sigmoid"):
             yield _finding(
                 out,
-                f"{loss.name} expects one distribution over the {classes} classes of output {out.name!r}, but they end in "
-                f"{squash.ends()}, independent values that do not sum to 1: Keras divides them by their "
-                "sum, so the loss only ranks the classes against each other and the outputs are not probabilities",
+                f"{loss.name} expects one distribution over the {classes} classes of output {out.name!r}, but they end "
+                f"in {squash.ends()}, independent values that do not sum to 1: Keras divides them by their sum, so the "
+                "loss only ranks the classes against each other and the outputs are not probabilities",
                 "one class per example: activation: softmax; several per example (multi-label): binary_crossentropy",
             )
 
@@ -53,8 +53,13 @@ RULE = Rule(
         "close to (C-1)/C for any model); `categorical_crossentropy` on sigmoids only sees the outputs relative "
         "to their sum, so they are no longer probabilities and multi-label targets are not learned."
     ),
-    example="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: binary_crossentropy}",
-    fix="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: categorical_crossentropy}",
+    example=(
+        "head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: binary_crossentropy}"
+    ),
+    fix=(
+        "head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\n"
+        "head: {loss: categorical_crossentropy}"
+    ),
     reports=(
         "https://stackoverflow.com/questions/42081257/why-binary-crossentropy-and-categorical-crossentropy-give-different-performances",
         "https://stats.stackexchange.com/questions/272862/which-deep-learning-model-can-classify-categories-which-are-not-mutually-exclusi",

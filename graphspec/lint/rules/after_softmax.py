@@ -15,7 +15,10 @@ _EFFECT = {
     "tanh": "tanh maps the probabilities into [0, 0.76], so no output can reach 1",
     "softmax": "a second softmax of values in [0, 1] is close to uniform, whatever the model predicts",
     "log_softmax": "a log-softmax of values in [0, 1] is close to log(1/C), whatever the model predicts",
-    "relu": "a relu changes nothing (probabilities are already ≥ 0) but hides the softmax from Keras' loss, which would read its logits",
+    "relu": (
+        "a relu changes nothing (probabilities are already ≥ 0) but hides the softmax from Keras' loss, "
+        "which would read its logits"
+    ),
 }
 
 
@@ -40,7 +43,8 @@ def check(facts: Facts) -> Iterator[Finding]:
             f"{view.kind} {view.name!r} applies {name} on top of the softmax in {before.where()}: {effect}; "
             "a loss on the result trains against a distorted output with weak gradients",
             view.path,
-            "keep one of them: the softmax for class probabilities (or a linear output with from_logits: true on the loss)",
+            "keep one of them: the softmax for class probabilities (or a linear output with "
+            "from_logits: true on the loss)",
             (view.path, before.path),
         )
 
@@ -58,7 +62,10 @@ RULE = Rule(
         "for a stable loss). A loss on the result cannot reach its minimum and the gradients through two "
         "saturating functions are small: training is slow or stalls."
     ),
-    example="probs: {layer: Dense, inputs: h, units: 10, activation: softmax}\nout: {layer: Activation, inputs: probs, activation: sigmoid}",
+    example=(
+        "probs: {layer: Dense, inputs: h, units: 10, activation: softmax}\n"
+        "out: {layer: Activation, inputs: probs, activation: sigmoid}"
+    ),
     fix="probs: {layer: Dense, inputs: h, units: 10, activation: softmax}   # the output itself",
     reports=(
         "https://github.com/keras-team/keras/issues/18909",

@@ -22,9 +22,9 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     low, high = data.minimum, data.maximum
     signed = low == -1 and high == 1
     yield Finding(
-        f"targets of output {expect.name!r} range from {low:.4g} to {high:.4g} ({wrong} outside [0, 1]), but {loss.name} takes "
-        "targets in [0, 1]: for a target outside it the loss has no minimum, so it runs to large negative values "
-        "and the model learns nothing useful",
+        f"targets of output {expect.name!r} range from {low:.4g} to {high:.4g} ({wrong} outside [0, 1]), "
+        f"but {loss.name} takes targets in [0, 1]: for a target outside it the loss has no minimum, "
+        "so it runs to large negative values and the model learns nothing useful",
         expect.path,
         "map -1/1 labels to 0/1 ((y + 1) / 2)"
         if signed
@@ -44,7 +44,8 @@ RULE = Rule(
         "[0, 1]. With -1/1 labels, class ids 0..9 or real-valued targets it has no minimum in p: the loss "
         'falls without bound ("loss: -117944.75") while accuracy stays near zero.'
     ),
-    example="head: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\nhead: {loss: binary_crossentropy}\n# data: head = prices, 10 to 950",
+    example="head: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\n"
+    "head: {loss: binary_crossentropy}\n# data: head = prices, 10 to 950",
     fix="# outputs:\nhead: {loss: mse}        # with a linear output, for real-valued targets",
     reports=(
         "https://openillumi.com/en/en-keras-tf-fix-huge-negative-loss-regression",

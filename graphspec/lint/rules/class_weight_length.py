@@ -34,8 +34,8 @@ def check(facts: Facts) -> Iterator[Finding]:
     else:
         what = f"weights {classes} to {given - 1} never apply, so the list is probably for another set of labels"
     yield Finding(
-        f"class_weight gives {given} weight{'s' if given != 1 else ''} (classes 0 to {given - 1}), but output {out.name!r} "
-        f"({out.loss.name if out.loss else ''}) has {classes} classes: {what}",
+        f"class_weight gives {given} weight{'s' if given != 1 else ''} (classes 0 to {given - 1}), "
+        f"but output {out.name!r} ({out.loss.name if out.loss else ''}) has {classes} classes: {what}",
         ("fit", "class_weight"),
         f"give one weight per class: {classes} values, the weight of class 0 first",
         out.owners(),
@@ -56,7 +56,10 @@ RULE = Rule(
         "it were not weighted at all."
     ),
     example="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# fit:\nclass_weight: [1.0, 5.0]",
-    fix="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# fit:\nclass_weight: [1.0, 5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+    fix=(
+        "head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n"
+        "# fit:\nclass_weight: [1.0, 5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]"
+    ),
     reports=(
         "https://github.com/keras-team/keras/issues/16311",
         "https://github.com/keras-team/keras/pull/7238",

@@ -17,8 +17,8 @@ def check(facts: Facts) -> Iterator[Finding]:
     if out.loss is None or out.loss.classifies or (out.squash is not None and out.squash.activation.probability):
         return
     yield Finding(
-        f"class_weight is given, but output {out.name!r} is a regression trained with {out.loss.name}: Keras rounds each "
-        "target to an integer and uses it as a class id, so examples are weighted by their rounded target value "
+        f"class_weight is given, but output {out.name!r} is a regression trained with {out.loss.name}: Keras rounds "
+        "each target to an integer and uses it as a class id, so examples are weighted by their rounded target value "
         "(and targets beyond the list get 1.0)",
         ("fit", "class_weight"),
         "drop class_weight; weight examples with sample weights in Python (model.fit(sample_weight=...))",
@@ -38,7 +38,9 @@ RULE = Rule(
         "default 1.0: the examples are weighted by their value, which is rarely what was meant. A sigmoid "
         "output trained with `mse` on 0/1 targets is a classifier and is left alone."
     ),
-    example="price: {layer: Dense, inputs: h, units: 1}\n# outputs:\nprice: {loss: mse}\n# fit:\nclass_weight: [1.0, 3.0]",
+    example=(
+        "price: {layer: Dense, inputs: h, units: 1}\n# outputs:\nprice: {loss: mse}\n# fit:\nclass_weight: [1.0, 3.0]"
+    ),
     fix="price: {layer: Dense, inputs: h, units: 1}\n# outputs:\nprice: {loss: mse}\n# fit: (no class_weight)",
     reports=(
         "https://github.com/keras-team/keras/issues/23220",

@@ -22,9 +22,11 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
             continue
         bad = data.first_outside(0, emb.input_dim - 1)
         yield Finding(
-            f"input {expect.name!r} holds ids from {data.minimum:.10g} to {data.maximum:.10g} ({wrong} out of range, such as {bad:g}), "
-            f"but Embedding {emb.node!r} has input_dim {emb.input_dim} (ids 0 to {emb.input_dim - 1}): on a CPU Keras stops "
-            f"mid-epoch with 'indices[...] = {bad:g} is not in [0, {emb.input_dim})', on a GPU the lookup returns zeros for them without a word",
+            f"input {expect.name!r} holds ids from {data.minimum:.10g} to {data.maximum:.10g} "
+            f"({wrong} out of range, such as {bad:g}), but Embedding {emb.node!r} has input_dim {emb.input_dim} "
+            f"(ids 0 to {emb.input_dim - 1}): on a CPU Keras stops mid-epoch with "
+            f"'indices[...] = {bad:g} is not in [0, {emb.input_dim})', "
+            "on a GPU the lookup returns zeros for them without a word",
             expect.path,
             f"set input_dim to the largest id + 1 ({int(data.maximum) + 1}), or map unknown ids to a reserved one"
             if data.minimum >= 0
@@ -45,7 +47,8 @@ RULE = Rule(
         "deep into the first epoch — `indices[6,4] = 23624 is not in [0, 23624)` — and not at all on a GPU, "
         "where the lookup silently returns zeros. Negative ids (standardised features fed as ids) fail the same way."
     ),
-    example="emb: {layer: Embedding, inputs: tokens, input_dim: 10000, output_dim: 64}\n# data: tokens = ids 1 to 10000",
+    example="emb: {layer: Embedding, inputs: tokens, input_dim: 10000, output_dim: 64}\n"
+    "# data: tokens = ids 1 to 10000",
     fix="emb: {layer: Embedding, inputs: tokens, input_dim: 10001, output_dim: 64}",
     reports=(
         "https://github.com/keras-team/keras/issues/11819",

@@ -17,9 +17,9 @@ def check(facts: Facts) -> Iterator[Finding]:
             if tensor.dtype is None or not tensor.dtype.startswith(("float", "bfloat")):
                 continue
             yield Finding(
-                f"Embedding {view.name!r} gets {tensor.dtype} values from {ref!r}: Keras casts them to int32, so 0.7 and "
-                "-0.2 both become id 0 and -1.5 becomes -1, an index out of range (an error on a CPU, a zero vector on "
-                "a GPU): the lookup sees a few ids instead of the feature",
+                f"Embedding {view.name!r} gets {tensor.dtype} values from {ref!r}: Keras casts them to int32, "
+                "so 0.7 and -0.2 both become id 0 and -1.5 becomes -1, an index out of range (an error on a CPU, "
+                "a zero vector on a GPU): the lookup sees a few ids instead of the feature",
                 (*view.path, "inputs"),
                 "feed token ids and declare the input dtype: int32; for real-valued features use a Dense layer instead",
                 (view.path,),
@@ -39,8 +39,10 @@ RULE = Rule(
         "An input declared `float32` (the default dtype) that feeds an Embedding is almost always a missing "
         "`dtype: int32`, or a feature that wants a `Dense` layer."
     ),
-    example="inputs:\n  tokens: {shape: [100]}            # float32 by default\nnodes:\n  emb: {layer: Embedding, inputs: tokens, input_dim: 10000, output_dim: 64}",
-    fix="inputs:\n  tokens: {shape: [100], dtype: int32}\nnodes:\n  emb: {layer: Embedding, inputs: tokens, input_dim: 10000, output_dim: 64}",
+    example="inputs:\n  tokens: {shape: [100]}            # float32 by default\nnodes:\n"
+    "  emb: {layer: Embedding, inputs: tokens, input_dim: 10000, output_dim: 64}",
+    fix="inputs:\n  tokens: {shape: [100], dtype: int32}\nnodes:\n"
+    "  emb: {layer: Embedding, inputs: tokens, input_dim: 10000, output_dim: 64}",
     reports=(
         "https://github.com/titu1994/Keras-IndRNN/issues/7",
         "https://github.com/keras-team/keras-io/issues/602",

@@ -32,11 +32,13 @@ def check(facts: Facts) -> Iterator[Finding]:
             if not is_integer(tensor.dtype):
                 continue
             yield Finding(
-                f"{view.kind} {view.name!r} gets {ref!r} as {tensor.dtype} numbers: Keras casts them to floats and the "
-                "layer treats each id as a magnitude (id 900 weighs 900 times id 1), so it cannot learn what each id means",
+                f"{view.kind} {view.name!r} gets {ref!r} as {tensor.dtype} numbers: "
+                "Keras casts them to floats and the layer treats each id as a magnitude "
+                "(id 900 weighs 900 times id 1), so it cannot learn what each id means",
                 (*view.path, "inputs"),
-                "put an Embedding before it (or CategoryEncoding for one-hot/multi-hot); if the integers are quantities "
-                "(counts, pixel values), declare the input float32 and rescale it (Rescaling, Normalization)",
+                "put an Embedding before it (or CategoryEncoding for one-hot/multi-hot); "
+                "if the integers are quantities (counts, pixel values), "
+                "declare the input float32 and rescale it (Rescaling, Normalization)",
                 (view.path,),
             )
             break
@@ -56,8 +58,15 @@ RULE = Rule(
         "vectors first. Integer inputs that are quantities (uint8 pixels, counts) are better declared float "
         "and rescaled."
     ),
-    example="inputs:\n  tokens: {shape: [100], dtype: int32}\nnodes:\n  h: {layer: Dense, inputs: tokens, units: 64, activation: relu}",
-    fix="inputs:\n  tokens: {shape: [100], dtype: int32}\nnodes:\n  emb: {layer: Embedding, inputs: tokens, input_dim: 10000, output_dim: 64}\n  h: {layer: GlobalAveragePooling1D, inputs: emb}",
+    example=(
+        "inputs:\n  tokens: {shape: [100], dtype: int32}\nnodes:\n"
+        "  h: {layer: Dense, inputs: tokens, units: 64, activation: relu}"
+    ),
+    fix=(
+        "inputs:\n  tokens: {shape: [100], dtype: int32}\nnodes:\n"
+        "  emb: {layer: Embedding, inputs: tokens, input_dim: 10000, output_dim: 64}\n"
+        "  h: {layer: GlobalAveragePooling1D, inputs: emb}"
+    ),
     reports=(
         "https://github.com/keras-team/keras/issues/13441",
         "https://github.com/tensorflow/recommenders/issues/462",

@@ -19,16 +19,18 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     shape, owners = expect.sample_shape, (expect.owner,)
     if loss.labels == "sparse" and _same(data.sample_shape, shape) and data.onehot_rows:
         yield Finding(
-            f"labels of output {expect.name!r} are one-hot rows of {classes} values (shape {_n(data.sample_shape)}), but {loss.name} "
-            f"takes one integer class id per example (shape {_n(shape[:-1])}): Keras would stop with a shape error once the model is built",
+            f"labels of output {expect.name!r} are one-hot rows of {classes} values (shape {_n(data.sample_shape)}), "
+            f"but {loss.name} takes one integer class id per example (shape {_n(shape[:-1])}): Keras would stop with a "
+            "shape error once the model is built",
             expect.path,
             "use categorical_crossentropy for one-hot labels, or give class ids (numpy: y.argmax(-1))",
             owners,
         )
     elif loss.labels == "onehot" and _sparse_shaped(data.sample_shape, shape) and data.integral:
         yield Finding(
-            f"labels of output {expect.name!r} are integer class ids (shape {_n(data.sample_shape)}), but {loss.name} takes "
-            f"one-hot rows of {classes} values (shape {_n(shape)}): Keras would stop with a shape error once the model is built",
+            f"labels of output {expect.name!r} are integer class ids (shape {_n(data.sample_shape)}), but {loss.name} "
+            f"takes one-hot rows of {classes} values (shape {_n(shape)}): Keras would stop with a shape error once the "
+            "model is built",
             expect.path,
             f"use sparse_categorical_crossentropy for class ids, or one-hot encode them (numpy: np.eye({classes})[y])",
             owners,
@@ -37,11 +39,12 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
         bad, rows = data.bad_rows
         if bad:
             yield Finding(
-                f"labels of output {expect.name!r} are not one-hot: {bad} of {rows} rows do not hold values in [0, 1] summing "
-                f"to 1 (several 1s: multi-label?), and {loss.name} assumes exactly one class per example, so it pushes "
-                "the softmax towards a split it cannot represent",
+                f"labels of output {expect.name!r} are not one-hot: {bad} of {rows} rows do not hold values in [0, 1] "
+                f"summing to 1 (several 1s: multi-label?), and {loss.name} assumes exactly one class per example, so "
+                "it pushes the softmax towards a split it cannot represent",
                 expect.path,
-                "for several classes per example use sigmoid outputs with binary_crossentropy; else fix the labels to one 1 per row",
+                "for several classes per example use sigmoid outputs with binary_crossentropy; "
+                "else fix the labels to one 1 per row",
                 owners,
             )
 
@@ -71,7 +74,10 @@ RULE = Rule(
         "to change. Rows with several 1s (multi-label targets) are also refused for a categorical loss: a "
         "softmax puts all its mass on one class, so such targets cannot be learned."
     ),
-    example="head: {layer: Dense, inputs: h, units: 7, activation: softmax}\n# outputs:\nhead: {loss: categorical_crossentropy}\n# data: head = class ids, shape (N,)",
+    example=(
+        "head: {layer: Dense, inputs: h, units: 7, activation: softmax}\n# outputs:\n"
+        "head: {loss: categorical_crossentropy}\n# data: head = class ids, shape (N,)"
+    ),
     fix="# outputs:\nhead: {loss: sparse_categorical_crossentropy}",
     reports=(
         "https://github.com/keras-team/keras/issues/11786",

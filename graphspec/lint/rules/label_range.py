@@ -19,8 +19,8 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     skip = loss.ignore_class
     if not data.integral:
         yield Finding(
-            f"labels of output {expect.name!r} hold values that are not whole numbers (such as {_fraction(data):g}), but "
-            f"{loss.name} takes integer class ids: Keras casts them to int, so 0.9 becomes class 0",
+            f"labels of output {expect.name!r} hold values that are not whole numbers (such as {_fraction(data):g}), "
+            f"but {loss.name} takes integer class ids: Keras casts them to int, so 0.9 becomes class 0",
             expect.path,
             "give class ids 0 to C-1 (numpy: y.astype('int64')); for soft labels use categorical_crossentropy",
             (expect.owner,),
@@ -33,13 +33,17 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     seen = f"{low:.4g} to {high:.4g}" if low != high else f"{low:.4g}"
     shifted = low >= 1 and high == classes
     yield Finding(
-        f"labels of output {expect.name!r} range over {seen} ({wrong} out of range, such as {data.first_outside(0, classes - 1, skip):g}), "
-        f"but its {classes} units take class ids 0 to {classes - 1}: on a CPU Keras stops mid-epoch with 'Received a label value "
-        f"of {high:g} which is outside the valid range', on a GPU the loss silently becomes NaN",
+        f"labels of output {expect.name!r} range over {seen} ({wrong} out of range, such as "
+        f"{data.first_outside(0, classes - 1, skip):g}), but its {classes} units take class ids 0 to {classes - 1}: on "
+        f"a CPU Keras stops mid-epoch with 'Received a label value of {high:g} which is outside the valid range', on a "
+        "GPU the loss silently becomes NaN",
         expect.path,
         "labels count from 1: subtract 1 (y - 1)"
         if shifted
-        else f"give the output one unit per class ({int(high) + 1} units for labels up to {high:g}), or map the labels to 0 to {classes - 1}",
+        else (
+            f"give the output one unit per class ({int(high) + 1} units for labels up to {high:g}), "
+            f"or map the labels to 0 to {classes - 1}"
+        ),
         (expect.owner,),
     )
 
@@ -63,7 +67,10 @@ RULE = Rule(
         "GPU, where the loss of those examples is NaN and the whole model turns NaN within steps. Fractional "
         "ids are truncated. `ignore_class` (Keras 3) is allowed."
     ),
-    example="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: sparse_categorical_crossentropy}\n# data: head = labels 1 to 10",
+    example=(
+        "head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\n"
+        "head: {loss: sparse_categorical_crossentropy}\n# data: head = labels 1 to 10"
+    ),
     fix="# data: head = labels 0 to 9 (y - 1)",
     reports=(
         "https://github.com/tensorflow/tensorflow/issues/8484",

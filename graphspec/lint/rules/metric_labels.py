@@ -18,7 +18,10 @@ def _why(loss: LossInfo, metric: MetricInfo, out: OutputView) -> str | None:
     if loss.labels == "onehot" and form == "sparse":
         return "it compares the predicted class id with a one-hot row, so the accuracy it reports is wrong"
     if loss.labels == "sparse" and form == "onehot":
-        return "the largest value of a one-column label is always at index 0, so it reports how often the model predicts class 0"
+        return (
+            "the largest value of a one-column label is always at index 0, "
+            "so it reports how often the model predicts class 0"
+        )
     classes = out.classes
     if (
         loss.labels in ("onehot", "sparse")
@@ -26,9 +29,15 @@ def _why(loss: LossInfo, metric: MetricInfo, out: OutputView) -> str | None:
         and classes is not None
         and classes > 1
     ):
-        return f"it scores each of the {classes} units as its own yes/no, so a model that predicts 'no class' everywhere scores {1 - 1 / classes:.0%}"
+        return (
+            f"it scores each of the {classes} units as its own yes/no, "
+            f"so a model that predicts 'no class' everywhere scores {1 - 1 / classes:.0%}"
+        )
     if loss.labels == "binary" and form in ("onehot", "sparse"):
-        return "it takes the largest of the outputs as a class, which yes/no outputs do not have, so it reports a meaningless number"
+        return (
+            "it takes the largest of the outputs as a class, "
+            "which yes/no outputs do not have, so it reports a meaningless number"
+        )
     return None
 
 
@@ -42,8 +51,8 @@ def check(facts: Facts) -> Iterator[Finding]:
             if why is None:
                 continue
             yield Finding(
-                f"{metric.name} on output {out.name!r} expects {_FORMS[metric.label_form or 'binary']}, but {loss.name} trains it on "
-                f"{_FORMS.get(loss.labels, 'real values')}: {why}",
+                f"{metric.name} on output {out.name!r} expects {_FORMS[metric.label_form or 'binary']}, "
+                f"but {loss.name} trains it on {_FORMS.get(loss.labels, 'real values')}: {why}",
                 metric.path,
                 "use accuracy (Keras picks the form from the labels' shape), or the metric that matches the loss: "
                 + {
@@ -68,8 +77,14 @@ RULE = Rule(
         'how often class 0 is predicted ("accuracy stuck"), `binary_accuracy` on ten one-hot classes reports '
         "about 90% for any model. `accuracy` picks the right form itself."
     ),
-    example="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: sparse_categorical_crossentropy, metrics: [categorical_accuracy]}",
-    fix="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: sparse_categorical_crossentropy, metrics: [sparse_categorical_accuracy]}",
+    example=(
+        "head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\n"
+        "head: {loss: sparse_categorical_crossentropy, metrics: [categorical_accuracy]}"
+    ),
+    fix=(
+        "head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\n"
+        "head: {loss: sparse_categorical_crossentropy, metrics: [sparse_categorical_accuracy]}"
+    ),
     reports=(
         "https://devpeace.com/python/44477489/keras-difference-between-categorical-accuracy-and-sparse-categorical-accuracy",
         "https://stackoverflow.com/questions/42081257/why-binary-crossentropy-and-categorical-crossentropy-give-different-performances",

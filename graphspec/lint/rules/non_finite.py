@@ -19,8 +19,9 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     expect = data.expect
     what = " and ".join(p for p in (f"{nan} NaN" if nan else "", f"{inf} infinite" if inf else "") if p)
     yield Finding(
-        f"{expect.role} {expect.name!r} holds {what} value{'s' if nan + inf > 1 else ''} (the first in sample {first}): one in a batch "
-        "makes that batch's loss NaN, and the weights after its update, so training turns NaN and stays there",
+        f"{expect.role} {expect.name!r} holds {what} value{'s' if nan + inf > 1 else ''} "
+        f"(the first in sample {first}): one in a batch makes that batch's loss NaN, "
+        "and the weights after its update, so training turns NaN and stays there",
         expect.path,
         "clean the data first: drop those samples, or fill the gaps (numpy.nan_to_num, the column mean)",
         (expect.owner,),

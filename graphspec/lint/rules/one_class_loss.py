@@ -23,7 +23,8 @@ def check(facts: Facts) -> Iterator[Finding]:
             f"{loss.name} on output {out.name!r}, which has one unit (shape {fmt(out.tensor.shape)}): {what}; "
             "the gradient is zero and the model learns nothing",
             loss.path,
-            "for two classes use one sigmoid unit with binary_crossentropy, or give the output one unit per class (units: 2 or more)",
+            "for two classes use one sigmoid unit with binary_crossentropy, "
+            "or give the output one unit per class (units: 2 or more)",
             out.owners(),
         )
 
@@ -42,7 +43,8 @@ RULE = Rule(
         "Training reports a loss of 0 (or a constant) from the first step and no weight ever changes; Keras 3 "
         "only warns once the first batch runs, after TensorFlow has loaded and the model is built."
     ),
-    example="head: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\nhead: {loss: categorical_crossentropy}",
+    example="head: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\n"
+    "head: {loss: categorical_crossentropy}",
     fix="head: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\nhead: {loss: binary_crossentropy}",
     reports=(
         "https://stats.stackexchange.com/questions/481881/convolutional-neural-network-fails-even-when-given-answer",

@@ -9,10 +9,14 @@ from graphspec.lint._facts import Facts
 from graphspec.lint._rule import Finding, Rule
 
 _WHAT_KERAS_DOES = {
-    "binary": "Keras clips them to [1e-7, 1 - 1e-7], so every prediction outside that range gets no gradient and training stalls",
-    "sparse": "Keras clips them to [1e-7, 1 - 1e-7] before the log, so every prediction outside that range gets no gradient and training stalls",
-    "categorical": "Keras divides them by their sum, which for values that can be negative or zero is unstable and turns the loss into NaN",
-    "distribution": "Keras clips them to [1e-7, 1], so every prediction outside that range gets no gradient and training stalls",
+    "binary": "Keras clips them to [1e-7, 1 - 1e-7], "
+    "so every prediction outside that range gets no gradient and training stalls",
+    "sparse": "Keras clips them to [1e-7, 1 - 1e-7] before the log, so every prediction outside that range gets no "
+    "gradient and training stalls",
+    "categorical": "Keras divides them by their sum, which for values that can be negative or zero is unstable and "
+    "turns the loss into NaN",
+    "distribution": "Keras clips them to [1e-7, 1], "
+    "so every prediction outside that range gets no gradient and training stalls",
 }
 
 
@@ -50,7 +54,8 @@ RULE = Rule(
         "numerically stable form) or a sigmoid/softmax at the end of the output."
     ),
     example="head: {layer: Dense, inputs: h, units: 1}\n# outputs:\nhead: {loss: binary_crossentropy}",
-    fix="head: {layer: Dense, inputs: h, units: 1}\n# outputs:\nhead: {loss: {class_name: BinaryCrossentropy, config: {from_logits: true}}}",
+    fix="head: {layer: Dense, inputs: h, units: 1}\n# outputs:\n"
+    "head: {loss: {class_name: BinaryCrossentropy, config: {from_logits: true}}}",
     reports=(
         "https://github.com/keras-team/keras/issues/15271",
         "https://github.com/exelban/tensorflow-cifar-10/issues/6",

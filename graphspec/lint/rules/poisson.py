@@ -15,9 +15,9 @@ def check(facts: Facts) -> Iterator[Finding]:
         if loss is None or loss.family != "poisson" or squash is None or squash.activation.low >= 0:
             continue
         yield Finding(
-            f"{loss.name} computes prediction - target·log(prediction), but output {out.name!r} ends in {squash.ends()}, "
-            f"so {squash.activation.values_text()}: the log of a negative prediction is NaN, and with random initial "
-            "weights about half of them are negative, so the loss is NaN from the first steps",
+            f"{loss.name} computes prediction - target·log(prediction), but output {out.name!r} ends in "
+            f"{squash.ends()}, so {squash.activation.values_text()}: the log of a negative prediction is NaN, and with "
+            "random initial weights about half of them are negative, so the loss is NaN from the first steps",
             loss.path,
             "end the output in a positive activation: activation: softplus (or exponential)",
             out.owners(squash),

@@ -20,11 +20,12 @@ def check(facts: Facts) -> Iterator[Finding]:
             continue
         shape = out.tensor.shape
         yield Finding(
-            f"the softmax of output {out.name!r} ({squash.where()}) normalises over axis {squash.axis} of {fmt(shape)}, "
-            f"but {loss.name} reads the classes along axis {want} (size {shape[want]}): the values it scores are not a "
-            "distribution over the classes, so the loss and its gradients are wrong",
+            f"the softmax of output {out.name!r} ({squash.where()}) normalises over axis {squash.axis} of "
+            f"{fmt(shape)}, but {loss.name} reads the classes along axis {want} (size {shape[want]}): the values it "
+            "scores are not a distribution over the classes, so the loss and its gradients are wrong",
             loss.path,
-            f"apply the softmax over the class axis (axis: {want - len(shape)}), or set the loss's axis to the class axis",
+            f"apply the softmax over the class axis (axis: {want - len(shape)}), "
+            "or set the loss's axis to the class axis",
             out.owners(squash),
         )
 
@@ -42,8 +43,14 @@ RULE = Rule(
         "loss then compares the labels with numbers that are not class probabilities. Training runs, but learns "
         "a distorted objective."
     ),
-    example="probs: {layer: Softmax, inputs: logits, axis: 1}   # logits: (None, 20, 5), 5 classes\n# outputs:\nprobs: {loss: categorical_crossentropy}",
-    fix="probs: {layer: Softmax, inputs: logits}            # axis: -1, the classes\n# outputs:\nprobs: {loss: categorical_crossentropy}",
+    example=(
+        "probs: {layer: Softmax, inputs: logits, axis: 1}   # logits: (None, 20, 5), 5 classes\n# outputs:\n"
+        "probs: {loss: categorical_crossentropy}"
+    ),
+    fix=(
+        "probs: {layer: Softmax, inputs: logits}            # axis: -1, the classes\n# outputs:\n"
+        "probs: {loss: categorical_crossentropy}"
+    ),
     reports=(
         "https://github.com/tensorflow/tensorflow/issues/48647",
         "https://github.com/keras-team/keras/pull/8841",

@@ -28,10 +28,10 @@ def check(facts: Facts) -> Iterator[Finding]:
             continue
         value = "1.0" if applied[0].name == "softmax" else "0.0 (log 1)"
         yield Finding(
-            f"{applied[0].name} over axis {axis} of {view.kind} {view.name!r}, which has size 1 (output shape {fmt(out.shape)}): "
-            f"it always outputs {value}, so the model predicts the same for every example and its accuracy stays at the share "
-            "of one class; no gradient flows back through it (a crossentropy Keras reads from the logits below it may still "
-            "fall, while the predictions never change)",
+            f"{applied[0].name} over axis {axis} of {view.kind} {view.name!r}, which has size 1 (output "
+            f"shape {fmt(out.shape)}): it always outputs {value}, so the model predicts the same for every "
+            "example and its accuracy stays at the share of one class; no gradient flows back through it (a "
+            "crossentropy Keras reads from the logits below it may still fall, while the predictions never change)",
             _where(view),
             "for one yes/no output use activation: sigmoid; for C classes give the layer C units (units: C)",
             (view.path,),

@@ -18,12 +18,14 @@ def check(facts: Facts) -> Iterator[Finding]:
             continue
         again = "softmax" if loss.family in ("categorical", "sparse") else "sigmoid"
         yield Finding(
-            f"{loss.name} has from_logits: true, so it applies a {again} itself, but output {out.name!r} already ends in "
-            f"{squash.ends()}: the loss squashes probabilities a second time, so its gradients are weak "
+            f"{loss.name} has from_logits: true, so it applies a {again} itself, "
+            f"but output {out.name!r} already ends in {squash.ends()}: "
+            "the loss squashes probabilities a second time, so its gradients are weak "
             "and the loss it reports is wrong (Keras' TensorFlow backend undoes a last softmax or sigmoid it can see, "
             "with a warning, but not behind other layers, in eager mode or on other backends)",
             (*loss.path, "config", "from_logits") if isinstance(out.spec.loss, dict) else loss.path,
-            f"drop from_logits (probabilities are the default), or make the output linear and keep from_logits: true (remove the {squash.name})",
+            "drop from_logits (probabilities are the default), "
+            f"or make the output linear and keep from_logits: true (remove the {squash.name})",
             out.owners(squash),
         )
 
@@ -43,8 +45,10 @@ RULE = Rule(
         '`output` argument was produced by a Softmax activation"; behind an Identity, Reshape or Dropout, in '
         "eager mode and on JAX or PyTorch it does not."
     ),
-    example="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\nhead: {loss: {class_name: CategoricalCrossentropy, config: {from_logits: true}}}",
-    fix="head: {layer: Dense, inputs: h, units: 10}\n# outputs:\nhead: {loss: {class_name: CategoricalCrossentropy, config: {from_logits: true}}}",
+    example="head: {layer: Dense, inputs: h, units: 10, activation: softmax}\n# outputs:\n"
+    "head: {loss: {class_name: CategoricalCrossentropy, config: {from_logits: true}}}",
+    fix="head: {layer: Dense, inputs: h, units: 10}\n# outputs:\n"
+    "head: {loss: {class_name: CategoricalCrossentropy, config: {from_logits: true}}}",
     reports=(
         "https://github.com/tensorflow/tensorflow/issues/50190",
         "https://github.com/keras-team/keras-io/pull/494",

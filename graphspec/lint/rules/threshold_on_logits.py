@@ -23,7 +23,10 @@ def check(facts: Facts) -> Iterator[Finding]:
                 if normal_name(metric.name) == "auc"
                 else "cut at logit 0 instead: {class_name: BinaryAccuracy, config: {threshold: 0.0}}"
                 if metric.family in ("auto",) or normal_name(metric.name) == "binaryaccuracy"
-                else f"set the metric's threshold to 0.0, the logit of probability 0.5 ({{class_name: {metric.name}, config: {{thresholds: 0.0}}}})"
+                else (
+                    f"set the metric's threshold to 0.0, the logit of probability 0.5 ({{class_name: {metric.name}, "
+                    f"config: {{thresholds: 0.0}}}})"
+                )
             )
             yield Finding(
                 f"{loss.name} has from_logits: true, so output {out.name!r} gives logits (any real number, 0 meaning "
@@ -48,9 +51,13 @@ RULE = Rule(
         "Training itself is right, but the metric people watch (and early stopping, checkpoints on it) is wrong. "
         "Set `threshold: 0.0` (Keras 3 accepts it) or `from_logits: true` on AUC."
     ),
-    example="logit: {layer: Dense, inputs: h, units: 1}\n# outputs:\nlogit: {loss: {class_name: BinaryCrossentropy, config: {from_logits: true}}, metrics: [accuracy]}",
+    example=(
+        "logit: {layer: Dense, inputs: h, units: 1}\n# outputs:\n"
+        "logit: {loss: {class_name: BinaryCrossentropy, config: {from_logits: true}}, metrics: [accuracy]}"
+    ),
     fix=(
-        "logit: {layer: Dense, inputs: h, units: 1}\n# outputs:\nlogit:\n  loss: {class_name: BinaryCrossentropy, config: {from_logits: true}}\n"
+        "logit: {layer: Dense, inputs: h, units: 1}\n# outputs:\nlogit:\n"
+        "  loss: {class_name: BinaryCrossentropy, config: {from_logits: true}}\n"
         "  metrics: [{class_name: BinaryAccuracy, config: {threshold: 0.0}}]"
     ),
     reports=(

@@ -32,10 +32,12 @@ def check(data: ArrayFacts) -> Iterator[Finding]:
     share = wrong / max(data.values.size, 1)
     yield Finding(
         f"output {expect.name!r} ends in {squash.ends()}, so {squash.activation.values_text()}, "
-        f"but {wrong} of its targets ({share:.0%}) lie outside, from {data.minimum:.4g} to {data.maximum:.4g}: the model can never "
-        f"output them, so {loss.name} stays high and the gradients vanish as the {squash.name} saturates",
+        f"but {wrong} of its targets ({share:.0%}) lie outside, from {data.minimum:.4g} to {data.maximum:.4g}: "
+        f"the model can never output them, so {loss.name} stays high "
+        f"and the gradients vanish as the {squash.name} saturates",
         expect.path,
-        f"scale the targets into {squash.activation.range_text()} (and back after predict), or make the output linear (activation: linear)",
+        f"scale the targets into {squash.activation.range_text()} (and back after predict), "
+        "or make the output linear (activation: linear)",
         (expect.owner, squash.path),
     )
 
@@ -53,7 +55,8 @@ RULE = Rule(
         "its gradient vanishes, and the predictions pile up at the bound. Either scale the targets into the "
         "range or end the output linearly. `fit --synthetic` makes its targets inside the range."
     ),
-    example="price: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\nprice: {loss: mse}\n# data: price = 10 to 950",
+    example="price: {layer: Dense, inputs: h, units: 1, activation: sigmoid}\n# outputs:\nprice: {loss: mse}\n"
+    "# data: price = 10 to 950",
     fix="price: {layer: Dense, inputs: h, units: 1}   # linear",
     reports=(
         "https://stats.stackexchange.com/questions/233499/neural-networks-bounded-output",
