@@ -96,7 +96,7 @@ print("RESULT " + json.dumps({{
     **{{k: statistics.median(v) for k, v in times.items()}},
     **{{k + "_cpu": statistics.median(v) for k, v in cpu.items()}},
 }}))
-"""
+"""  # noqa: E501
 
 
 COLUMNS = [
@@ -168,9 +168,13 @@ def main() -> int:
     zoo = [f"zoo/{p.stem}" for p in sorted((ROOT / "specs" / "zoo").glob("*.yaml"))]
     names = args.names or (QUICK if args.quick else [*applications(), *zoo])
     print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; seconds, median of {args.repeat}"
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+        f"seconds, median of {args.repeat}"
     )
-    header = f"{'model':<28} {'nodes':>5} {'params':>12} {'exact':>5} {'build':>7} {'m_f_json':>8} {'ratio':>6} {'cpu':>5} {'from_keras':>10} {'ratio':>6} {'cpu':>5}"
+    header = (
+        f"{'model':<28} {'nodes':>5} {'params':>12} {'exact':>5} {'build':>7} {'m_f_json':>8} {'ratio':>6} {'cpu':>5} "
+        f"{'from_keras':>10} {'ratio':>6} {'cpu':>5}"
+    )
     print(header)
     rows = []
     started = time.perf_counter()
@@ -187,7 +191,8 @@ def main() -> int:
         )  # type: ignore[arg-type]
         exact = "yes" if r["exact"] else "NO"
         print(
-            f"{name:<28} {r['nodes']:>5} {r['params']:>12,} {exact:>5} {build:>7.3f} {mfj:>8.3f} {build / mfj:>6.2f} {cpu_build:>5.2f} {imp:>10.3f} {imp / mfj:>6.2f} {cpu_imp:>5.2f}",
+            f"{name:<28} {r['nodes']:>5} {r['params']:>12,} {exact:>5} {build:>7.3f} {mfj:>8.3f} {build / mfj:>6.2f} "
+            f"{cpu_build:>5.2f} {imp:>10.3f} {imp / mfj:>6.2f} {cpu_imp:>5.2f}",
             flush=True,
         )
     done = [r for r in rows if "error" not in r]
@@ -196,15 +201,18 @@ def main() -> int:
         import_ratios = [float(r["from_keras"]) / float(r["model_from_json"]) for r in done]  # type: ignore[arg-type]
         cpu_ratios = [float(r["build_cpu"]) / float(r["model_from_json_cpu"]) for r in done]  # type: ignore[arg-type]
         print(
-            f"\n{len(done)} models in {time.perf_counter() - started:.0f} s. build / model_from_json: median {statistics.median(build_ratios):.2f}, "
+            f"\n{len(done)} models in {time.perf_counter() - started:.0f} s. "
+            f"build / model_from_json: median {statistics.median(build_ratios):.2f}, "
             f"max {max(build_ratios):.2f}, {sum(b <= 1.05 for b in build_ratios)} of {len(done)} ≤ 1.05; "
             f"exact counts (built once): {sum(bool(r['exact']) for r in done)} of {len(done)}"
         )
         print(
-            f"the same in CPU time: median {statistics.median(cpu_ratios):.2f}, max {max(cpu_ratios):.2f}, {sum(b <= 1.05 for b in cpu_ratios)} of {len(done)} ≤ 1.05"
+            f"the same in CPU time: median {statistics.median(cpu_ratios):.2f}, max {max(cpu_ratios):.2f}, "
+            f"{sum(b <= 1.05 for b in cpu_ratios)} of {len(done)} ≤ 1.05"
         )
         print(
-            f"from_keras / model_from_json: median {statistics.median(import_ratios):.2f}, max {max(import_ratios):.2f}, {sum(i <= 0.25 for i in import_ratios)} of {len(done)} ≤ 0.25"
+            f"from_keras / model_from_json: median {statistics.median(import_ratios):.2f}, "
+            f"max {max(import_ratios):.2f}, {sum(i <= 0.25 for i in import_ratios)} of {len(done)} ≤ 0.25"
         )
     if args.json:
         note = f"seconds, medians of {args.repeat} after a warm-up; ratios are to model_from_json, by wall and CPU time"

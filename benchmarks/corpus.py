@@ -75,7 +75,8 @@ def main(argv: list[str]) -> int:
         times = [f"{outcome.seconds[k]:.2f}" if k in outcome.seconds else "-" for k in ("from_keras", "build")]
         note = f"  UNEXPECTED: {wrong.splitlines()[0]}" if wrong else ""
         print(
-            f"{entry.name:<50} {_LABELS[outcome.stage]:<11} {times[0]:>10} {times[1]:>7} {check:>7.2f}  {outcome.summary()[:150]}{note}",
+            f"{entry.name:<50} {_LABELS[outcome.stage]:<11} {times[0]:>10} {times[1]:>7} {check:>7.2f}  "
+            f"{outcome.summary()[:150]}{note}",
             flush=True,
         )
         if args.messages:
@@ -86,7 +87,8 @@ def main(argv: list[str]) -> int:
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"{passed} of {len(todo)} real models round-trip; {surprises} not as tests/corpus/expected.py says ({wall:.0f} s, {cpu:.0f} s of CPU, peak memory {peak:.0f} MiB)"
+        f"{passed} of {len(todo)} real models round-trip; {surprises} not as tests/corpus/expected.py says "
+        f"({wall:.0f} s, {cpu:.0f} s of CPU, peak memory {peak:.0f} MiB)"
     )
     print("Not round-tripping, by the issue-11 item they belong to (a model may belong to two):")
     for item in sorted(causes):

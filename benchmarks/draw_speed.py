@@ -64,7 +64,7 @@ first = time.perf_counter() - t
 t = time.perf_counter()
 draw(path, format="svg", expand=expand)
 print(json.dumps({"first": first, "again": time.perf_counter() - t, "tf": any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules)}))
-"""
+"""  # noqa: E501
 
 
 def draw_time(path: Path, expand: tuple[str, ...] = ()) -> tuple[float, float]:
@@ -231,7 +231,8 @@ def main() -> None:
                     )
                 )
                 print(
-                    f"{rows[-1][0]:<38} {len(mine):>5} edges  {first:6.3f} s (again {again:.3f} s)  crossings/edge builtin {rows[-1][4]:.3f} ({c_mine})"
+                    f"{rows[-1][0]:<38} {len(mine):>5} edges  {first:6.3f} s (again {again:.3f} s)  "
+                    f"crossings/edge builtin {rows[-1][4]:.3f} ({c_mine})"
                     + ("" if c_dot is None else f"  dot {rows[-1][5]:.3f} ({c_dot})"),
                     flush=True,
                 )

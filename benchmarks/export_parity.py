@@ -73,7 +73,8 @@ def main() -> None:
     formats = args.formats.split(",")
     rows: list[dict[str, object]] = []
     print(
-        f"{'model':20} {'format':12} {'export s':>9} {'Keras s':>8} {'ratio':>6} {'max |diff|':>11} {'tolerance':>16}  names"
+        f"{'model':20} {'format':12} {'export s':>9} {'Keras s':>8} {'ratio':>6} {'max |diff|':>11} "
+        f"{'tolerance':>16}  names"
     )
     for spec_path in sorted(SEED.glob("*.yaml")):
         if args.only not in spec_path.stem:
@@ -102,7 +103,8 @@ def main() -> None:
             keras_col = f"{keras_s:8.2f} {result.seconds / keras_s:6.2f}" if keras_s else f"{'':8} {'':6}"
             note = " (batch 1)" if batch else ""
             print(
-                f"{spec_path.stem:20} {fmt:12} {result.seconds:9.2f} {keras_col} {worst:11.2e} {tol:>16}  {'spec names' if names else 'DIFFERENT'}{note}",
+                f"{spec_path.stem:20} {fmt:12} {result.seconds:9.2f} {keras_col} {worst:11.2e} {tol:>16}  "
+                f"{'spec names' if names else 'DIFFERENT'}{note}",
                 flush=True,
             )
             rows[-1][fmt] = _cell(worst, batch, names)

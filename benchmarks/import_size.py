@@ -158,19 +158,23 @@ def measure_small(repeat: int) -> list[dict[str, Any]]:
 
 def print_small(rows: list[dict[str, Any]], repeat: int) -> None:
     print(
-        f"{'small model (tests/corpus)':<45} {'layers':>6} {'from_keras':>10} {'build(spec)':>12} {'import+build':>13} {'model_from_json':>16} {'ratio':>7}   (seconds, median of {repeat})"
+        f"{'small model (tests/corpus)':<45} {'layers':>6} {'from_keras':>10} {'build(spec)':>12} "
+        f"{'import+build':>13} {'model_from_json':>16} {'ratio':>7}   (seconds, median of {repeat})"
     )
     for r in rows:
         both = r["import"] + r["build"]
         print(
-            f"{r['name']:<45} {r['layers']:>6} {r['import']:>10.3f} {r['build']:>12.3f} {both:>13.3f} {r['keras']:>16.3f} {both / r['keras']:>7.2f}"
+            f"{r['name']:<45} {r['layers']:>6} {r['import']:>10.3f} {r['build']:>12.3f} {both:>13.3f} "
+            f"{r['keras']:>16.3f} {both / r['keras']:>7.2f}"
         )
     ratios = sorted((r["import"] + r["build"]) / r["keras"] for r in rows)
     imports = sorted(r["import"] for r in rows)
     quartiles = statistics.quantiles(ratios, n=4)
     print(
-        f"{len(rows)} small models: from_keras {imports[0]:.3f}-{imports[-1]:.3f} s (median {statistics.median(imports):.3f} s); "
-        f"(from_keras + build) / model_from_json median {statistics.median(ratios):.2f}x, quartiles {quartiles[0]:.2f}x-{quartiles[2]:.2f}x, range {ratios[0]:.2f}x-{ratios[-1]:.2f}x"
+        f"{len(rows)} small models: from_keras {imports[0]:.3f}-{imports[-1]:.3f} s "
+        f"(median {statistics.median(imports):.3f} s); "
+        f"(from_keras + build) / model_from_json median {statistics.median(ratios):.2f}x, "
+        f"quartiles {quartiles[0]:.2f}x-{quartiles[2]:.2f}x, range {ratios[0]:.2f}x-{ratios[-1]:.2f}x"
     )
 
 
@@ -237,7 +241,8 @@ def profile_small(top: int) -> None:
     raw = stats.stats  # type: ignore[attr-defined]
     total = next(v[3] for k, v in raw.items() if k[0].endswith("importer.py") and k[2] == "from_keras")
     print(
-        f"Where from_keras spends its time on {len(models)} small models (cold caches, cProfile, so slower than unprofiled):"
+        f"Where from_keras spends its time on {len(models)} small models "
+        "(cold caches, cProfile, so slower than unprofiled):"
     )
     for label, file, function in _STAGES:
         # (cProfile counts a recursive function's cumulative time once, at its outermost call.)
@@ -245,7 +250,8 @@ def profile_small(top: int) -> None:
         calls, cumulative = sum(c for c, _ in found), sum(t for _, t in found)
         print(f"  {label:<70} {cumulative:>7.2f} s {cumulative / total:>6.1%} {calls:>8,} calls")
     print(
-        "\nTrial layers the argument search constructs, by class (profiled seconds; nested layers count with their wrapper):"
+        "\nTrial layers the argument search constructs, by class "
+        "(profiled seconds; nested layers count with their wrapper):"
     )
     for name, (count, seconds) in sorted(trials.items(), key=lambda kv: -kv[1][1])[:12]:
         print(f"  {name:<28} {count:>6,} built {seconds:>7.2f} s {seconds / count * 1000:>7.1f} ms each")
@@ -316,21 +322,25 @@ def result_rows(measured: list[dict[str, Any]]) -> list[dict[str, str]]:
 def print_applications(names: list[str], repeat: int) -> list[dict[str, Any]]:
     rows = [measure(n, repeat) for n in names]
     print(
-        f"{'model':<15} {'spec lines':>10} {'spec bytes':>11} {'JSON bytes':>11} {'JSON indent=2 lines':>20} {'bytes':>10}  {'spec/JSON':>9} {'spec/indented':>13}"
+        f"{'model':<15} {'spec lines':>10} {'spec bytes':>11} {'JSON bytes':>11} {'JSON indent=2 lines':>20} "
+        f"{'bytes':>10}  {'spec/JSON':>9} {'spec/indented':>13}"
     )
     for r in rows:
         print(
-            f"{r['name']:<15} {r['spec'][0]:>10,} {r['spec'][1]:>11,} {r['compact'][1]:>11,} {r['indented'][0]:>20,} {r['indented'][1]:>10,}"
+            f"{r['name']:<15} {r['spec'][0]:>10,} {r['spec'][1]:>11,} {r['compact'][1]:>11,} "
+            f"{r['indented'][0]:>20,} {r['indented'][1]:>10,}"
             f"  {r['spec'][1] / r['compact'][1]:>9.1%} {r['spec'][1] / r['indented'][1]:>13.1%}"
         )
     print()
     print(
-        f"{'model':<15} {'from_keras':>10} {'build(spec)':>12} {'import+build':>13} {'model_from_json':>16} {'ratio':>7}   (seconds, median of {repeat})"
+        f"{'model':<15} {'from_keras':>10} {'build(spec)':>12} {'import+build':>13} {'model_from_json':>16} "
+        f"{'ratio':>7}   (seconds, median of {repeat})"
     )
     for r in rows:
         both = r["import"] + r["build"]
         print(
-            f"{r['name']:<15} {r['import']:>10.2f} {r['build']:>12.2f} {both:>13.2f} {r['keras']:>16.2f} {both / r['keras']:>7.2f}"
+            f"{r['name']:<15} {r['import']:>10.2f} {r['build']:>12.2f} {both:>13.2f} {r['keras']:>16.2f} "
+            f"{both / r['keras']:>7.2f}"
         )
     return rows
 

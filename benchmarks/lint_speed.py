@@ -68,7 +68,8 @@ def row(name: str, source: Any, repeat: int) -> tuple[float, float, int]:
     t_lint = median_time(lambda: lint(report.spec, report.graph, report.inference), repeat)
     nodes = len(report.graph.order)
     print(
-        f"   {name:<28} {nodes:>6} nodes  validate {t_validate * 1000:8.2f} ms  lint {t_lint * 1000:7.3f} ms  {t_lint / t_validate:6.2%}"
+        f"   {name:<28} {nodes:>6} nodes  validate {t_validate * 1000:8.2f} ms  lint {t_lint * 1000:7.3f} ms  "
+        f"{t_lint / t_validate:6.2%}"
     )
     return t_validate, t_lint, nodes
 
@@ -131,7 +132,8 @@ def main() -> int:
     t_all = median_time(lambda: data.check_arrays(arrays, expected), repeat)
     assert values.refine([], arrays, expected) == []
     print(
-        f"   plain data check {t_plain * 1000:7.1f} ms, with the lint data rules {t_all * 1000:7.1f} ms (+{(t_all - t_plain) * 1000:.1f} ms)"
+        f"   plain data check {t_plain * 1000:7.1f} ms, with the lint data rules {t_all * 1000:7.1f} ms "
+        f"(+{(t_all - t_plain) * 1000:.1f} ms)"
     )
     if args.json:
         rows = summary(measured, [p.stem for p in zoo], sizes, totals[1] / totals[0], t_plain, t_all)

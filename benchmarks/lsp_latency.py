@@ -98,7 +98,8 @@ def main() -> None:
         flat = expand(RESNET).to_yaml()
         flat_path.write_text(flat, encoding="utf-8")
         print(
-            f"ResNet-50: {RESNET.name} ({len(text.splitlines())} lines, blocks) and its expansion ({len(flat.splitlines())} lines, {flat.count('layer:')} nodes)"
+            f"ResNet-50: {RESNET.name} ({len(text.splitlines())} lines, blocks) "
+            f"and its expansion ({len(flat.splitlines())} lines, {flat.count('layer:')} nodes)"
         )
         print("1. the server's check after each change (in process):")
         in_process("resnet50.yaml (blocks)", RESNET, text, args.edits)

@@ -1,4 +1,5 @@
-"""graphspec tune's costs: per-trial overhead against plain Keras, the cost of a refused trial, memory and disk over 30 trials.
+"""graphspec tune's costs: per-trial overhead against plain Keras, the cost of a refused trial, memory and disk
+over 30 trials.
 
 One process, one run; everything the figures compare is measured in it (the machine's
 load varies), and printed with its ratio:
@@ -92,7 +93,8 @@ def du(path: Path) -> int:
 
 
 def graphspec_trials(root: Path, n: int) -> tuple[list[float], list[float], list[dict[str, Any]]]:
-    """Wall and CPU seconds of each trial, from one trial's end to the next (CPU: this process's and the trial process's)."""
+    """Wall and CPU seconds of each trial, from one trial's end to the next (CPU: this process's and the trial
+    process's)."""
     root.mkdir(parents=True, exist_ok=True)
     spec = root / "mlp.yaml"
     spec.write_text(spec_text())
@@ -249,9 +251,11 @@ def check_without_tensorflow(root: Path) -> str:
 def memory_and_disk(
     root: Path, n: int, isolate: bool, growth: int | None = None
 ) -> dict[int, tuple[int, int, int, int]]:
-    """After each trained trial: the trial process's RSS, this (the tuner's) process's RSS, the folder's size, trial processes started.
+    """After each trained trial: the trial process's RSS, this (the tuner's) process's RSS, the folder's size, trial
+    processes started.
 
-    ``growth``: replace the trial process at this growth instead of the default (to show the replacement at work in 30 trials).
+    ``growth``: replace the trial process at this growth instead of the default (to show the replacement at work in
+    30 trials).
     """
     import dataclasses
 
@@ -308,7 +312,7 @@ def plain_keras_memory(n: int) -> tuple[int, int]:
             model.fit(x, y, epochs=2, batch_size=32, validation_split=0.2, verbose=0)
             seen[i] = rss()
         print(seen[3], seen[{n}])
-        """)
+        """)  # noqa: E501
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=3600
     ).stdout.split()
@@ -329,18 +333,22 @@ def report_memory(seen: dict[int, tuple[int, int, int, int]], isolate: bool, gro
         peak = max(v[0] for k, v in seen.items() if k >= 3)
         print(f"  trial process RSS, highest from trial 3 on: {_mib(peak)}")
         print(
-            f"  trial process RSS after trial 3: {_mib(first[0])}; after trial {n}: {_mib(last[0])} ({(last[0] - first[0]) / 2**20:+.0f} MiB)"
+            f"  trial process RSS after trial 3: {_mib(first[0])}; after trial {n}: {_mib(last[0])} "
+            f"({(last[0] - first[0]) / 2**20:+.0f} MiB)"
         )
         print(
-            f"  tuner process RSS after trial 3: {_mib(first[1])}; after trial {n}: {_mib(last[1])} ({(last[1] - first[1]) / 2**20:+.0f} MiB)"
+            f"  tuner process RSS after trial 3: {_mib(first[1])}; after trial {n}: {_mib(last[1])} "
+            f"({(last[1] - first[1]) / 2**20:+.0f} MiB)"
         )
         per_trial = (last[2] - first[2]) / (n - 3)
         print(
-            f"  folder after trial 3: {first[2] / 1e6:.2f} MB; after trial {n}: {last[2] / 1e6:.2f} MB ({per_trial / 1e3:.1f} kB per further trial; trained models bounded by --keep 3)"
+            f"  folder after trial 3: {first[2] / 1e6:.2f} MB; after trial {n}: {last[2] / 1e6:.2f} MB "
+            f"({per_trial / 1e3:.1f} kB per further trial; trained models bounded by --keep 3)"
         )
     else:
         print(
-            f"memory, trials in the tuner's process (--in-process): RSS after trial 3: {_mib(first[0])}; after trial {n}: {_mib(last[0])} ({(last[0] - first[0]) / 2**20:+.0f} MiB)"
+            f"memory, trials in the tuner's process (--in-process): RSS after trial 3: {_mib(first[0])}; "
+            f"after trial {n}: {_mib(last[0])} ({(last[0] - first[0]) / 2**20:+.0f} MiB)"
         )
 
 
@@ -356,7 +364,8 @@ def overhead(root: Path, n: int) -> dict[str, list[tuple[float, ...]]]:
     """
     medians: dict[str, list[tuple[float, ...]]] = {"wall": [], "CPU": [], "first": []}
     print(
-        f"per trial (median of {n}; {SAMPLES} samples, 2 epochs, an MLP of 1-3 Dense layers), two rounds in opposite orders:"
+        f"per trial (median of {n}; {SAMPLES} samples, 2 epochs, an MLP of 1-3 Dense layers), "
+        "two rounds in opposite orders:"
     )
     trials: list[dict[str, Any]] = []
     for round_ in (1, 2):
@@ -373,11 +382,13 @@ def overhead(root: Path, n: int) -> dict[str, list[tuple[float, ...]]]:
             g, k, t = statistics.median(g), statistics.median(k), statistics.median(t)
             medians[what].append((k, t, g))
             print(
-                f"  round {round_}, {what:4}: plain Keras (build, compile, fit) {k:.3f} s; Keras Tuner RandomSearch, build(hp) {t:.3f} s ({t / k:.2f}x, {t - k:+.3f} s); "
+                f"  round {round_}, {what:4}: plain Keras (build, compile, fit) {k:.3f} s; "
+                f"Keras Tuner RandomSearch, build(hp) {t:.3f} s ({t / k:.2f}x, {t - k:+.3f} s); "
                 f"graphspec tune {g:.3f} s ({g / k:.2f}x, {g - k:+.3f} s; {g / t:.2f}x Keras Tuner)"
             )
         print(
-            f"  round {round_}: graphspec's first trial, which also starts the trial process (a TensorFlow import): {ours[0]:.1f} s wall, {ours_cpu[0]:.1f} s CPU"
+            f"  round {round_}: graphspec's first trial, which also starts the trial process (a TensorFlow import): "
+            f"{ours[0]:.1f} s wall, {ours_cpu[0]:.1f} s CPU"
         )
         medians["first"].append((ours[0], ours_cpu[0]))
     return medians
@@ -483,7 +494,8 @@ def main() -> None:
         if "refusal" in args.parts:
             per, count, check = refusal_cost(root, args.refusals)
             print(
-                f"refused trials: {count} refused by max_params, {1000 * per:.1f} ms each in all (the static check {1000 * check:.1f} ms of it); target < 50 ms"
+                f"refused trials: {count} refused by max_params, {1000 * per:.1f} ms each in all "
+                f"(the static check {1000 * check:.1f} ms of it); target < 50 ms"
             )
             alone = check_without_tensorflow(root)
             print(f"  static check alone, fresh process: {alone}")
@@ -496,7 +508,8 @@ def main() -> None:
             plain = plain_keras_memory(args.long)
             growth = (plain[1] - plain[0]) / 2**20
             print(
-                f"memory, plain Keras fitting {args.long} such models in one process (clear_session between): {_mib(plain[0])} after 3, {_mib(plain[1])} after {args.long} ({growth:+.0f} MiB)"
+                f"memory, plain Keras fitting {args.long} such models in one process (clear_session between): "
+                f"{_mib(plain[0])} after 3, {_mib(plain[1])} after {args.long} ({growth:+.0f} MiB)"
             )
             rows += memory_rows(seen, plain, args.long)
     if args.json:

@@ -42,7 +42,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def timed_processes(commands: dict[str, list[str]], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Median wall time and CPU time (user + system) of each command as a fresh process, the commands taking turns in each round.
+    """Median wall time and CPU time (user + system) of each command as a fresh process, the commands taking turns
+    in each round.
 
     On a loaded machine the wall time of a process grows with the load; its CPU
     time is what it would take on an idle core (all of these are single-threaded
@@ -64,7 +65,8 @@ def timed_processes(commands: dict[str, list[str]], repeat: int) -> tuple[dict[s
 
 
 def throughput(source: object, seconds: float = 2.0) -> tuple[float, float]:
-    """Validations per second of one spec, in process, by wall time and by CPU time (median of 5 rounds of about seconds/5 each)."""
+    """Validations per second of one spec, in process, by wall time and by CPU time (median of 5 rounds of about
+    seconds/5 each)."""
     import graphspec
 
     graphspec.validate(source)  # type: ignore[arg-type]
@@ -151,7 +153,8 @@ def main() -> int:
     print(f"   graphspec validate specs/seed/*.yaml ({len(seeds)} specs):    {t['seeds']:7.3f} s {c['seeds']:7.3f} s")
     print(f"   python -c 'import keras':                           {t['keras']:7.3f} s {c['keras']:7.3f} s")
     print(
-        f"   one spec / import keras: {t['one'] / t['keras']:.1%} wall, {c['one'] / c['keras']:.1%} CPU (target ≤ 7%); all seeds: {t['seeds'] / t['keras']:.1%} wall"
+        f"   one spec / import keras: {t['one'] / t['keras']:.1%} wall, {c['one'] / c['keras']:.1%} CPU (target ≤ 7%); "
+        f"all seeds: {t['seeds'] / t['keras']:.1%} wall"
     )
     keras_time = f"{t['keras']:.3g} s wall, {c['keras']:.3g} s CPU"
     shares = f"{t['one'] / t['keras']:.1%} of its wall time, {c['one'] / c['keras']:.1%} of its CPU time"
@@ -181,10 +184,12 @@ def main() -> int:
         walls.append(elapsed)
         cpus.append(cpu)
         print(
-            f"   {n:>7,} nodes: {elapsed:7.3f} s  ({elapsed / n * 1e6:6.1f} µs/node); CPU {cpu:7.3f} s ({cpu / n * 1e6:6.1f} µs/node)"
+            f"   {n:>7,} nodes: {elapsed:7.3f} s  ({elapsed / n * 1e6:6.1f} µs/node); "
+            f"CPU {cpu:7.3f} s ({cpu / n * 1e6:6.1f} µs/node)"
         )
     print(
-        f"   µs/node, largest over smallest size: {per_node[-1] / per_node[0]:.2f} (1.0 = linear; target: 100,000 nodes ≤ 2 s)"
+        f"   µs/node, largest over smallest size: {per_node[-1] / per_node[0]:.2f} "
+        "(1.0 = linear; target: 100,000 nodes ≤ 2 s)"
     )
     micros = " / ".join(f"{w / n * 1e6:.0f}" for w, n in zip(walls, sizes, strict=True))
     figure = f"{' / '.join(map(_short, walls))} s wall, {' / '.join(map(_short, cpus))} s CPU ({micros} µs per node)"
@@ -213,7 +218,8 @@ def main() -> int:
         rate, cpu_rate = throughput(source)
         rates.append((rate, cpu_rate))
         print(
-            f"   {label:<18} {len(resnet.nodes)} nodes: {rate:7.1f} specs/s  ({1e3 / rate:6.2f} ms each); by CPU time {cpu_rate:7.1f} specs/s ({1e3 / cpu_rate:6.2f} ms)"
+            f"   {label:<18} {len(resnet.nodes)} nodes: {rate:7.1f} specs/s  ({1e3 / rate:6.2f} ms each); "
+            f"by CPU time {cpu_rate:7.1f} specs/s ({1e3 / cpu_rate:6.2f} ms)"
         )
     (spec_rate, spec_cpu), (mapping_rate, mapping_cpu), (yaml_rate, yaml_cpu) = rates
     figure = f"{spec_rate:.0f} per second as a `Spec`, {mapping_rate:.0f} as a mapping, {yaml_rate:.0f} as YAML text"
@@ -248,7 +254,8 @@ def build_overhead(seeds: list[str]) -> dict[str, str]:
         t_build = time.perf_counter() - start
         shares.append(t_ours / t_build)
         print(
-            f"   {Path(path).name:<24} validate {t_ours * 1e3:7.1f} ms  build {t_build * 1e3:8.1f} ms  overhead {t_ours / t_build:6.1%}"
+            f"   {Path(path).name:<24} validate {t_ours * 1e3:7.1f} ms  build {t_build * 1e3:8.1f} ms  "
+            f"overhead {t_ours / t_build:6.1%}"
         )
     what = f"load + validate as a share of the Keras build, {len(seeds)} seed and {len(zoo)} zoo models"
     return _row(what, f"{min(shares):.1%} – {max(shares):.1%} (median {statistics.median(shares):.1%})", "≤ 5%")
