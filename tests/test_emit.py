@@ -140,3 +140,41 @@ def test_bad_loss_and_metric_configs_are_spec_errors(output: dict[str, Any], pat
         graphspec.build(data)
     (d,) = exc.value.diagnostics
     assert d.code.value == "keras-error" and d.path == path
+
+
+def test_the_counting_dry_run_leaves_no_variable_for_keras_to_initialise_later() -> None:
+    """The dry run builds under a stateless scope so that no weight is allocated; Keras keeps every
+    variable made there in a global list and initialises the whole list when the next stateless scope
+    closes. Left there, the dry run's variables would be allocated after all (a model refused as too
+    big included), and a later scope fails on one that was initialised meanwhile (seen as
+    'Variable seed_generator/seed_generator_state is already initialized', depending on test order)."""
+    import keras
+    from keras.src.backend.common import global_state
+
+    from graphspec.emit import emit
+
+    spec = {
+        "graphspec": 1,
+        "inputs": {"x": {"shape": [4]}},
+        "nodes": {
+            "d": {"layer": "Dropout", "inputs": "x", "rate": 0.5},
+            "y": {"layer": "Dense", "inputs": "d", "units": 3},
+        },
+        "outputs": {"y": {"loss": "mse"}},
+    }
+    graph = graphspec.validate(spec).graph
+
+    def pending() -> list[str]:
+        return [v.path for v in global_state.get_global_attribute("uninitialized_variables") or []]
+
+    with keras.StatelessScope():  # start from an empty list, whatever ran before in this process
+        pass
+    model = emit(graph, compile=False, max_params=1_000)
+    assert pending() == []
+    with pytest.raises(SpecError) as info:
+        emit(graph, compile=False, max_params=10)  # 15 parameters: refused after the dry run
+    assert info.value.errors[0].code.value == "too-many-params"
+    assert pending() == []
+    with keras.StatelessScope():
+        pass
+    assert model.count_params() == 15

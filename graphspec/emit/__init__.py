@@ -103,9 +103,28 @@ def _emitted(
         raise SpecError(locate(exc.diagnostics, graph.spec.source if isinstance(graph.spec, Spec) else None)) from None
 
 
+@contextlib.contextmanager
+def _forgetting_deferred_variables() -> Iterator[None]:
+    """Take the dry run's variables back out of Keras' list of variables to initialise later.
+
+    Keras records every variable made under a stateless scope in one global list and initialises
+    the whole list when the next stateless scope without ``initialize_variables=False`` closes.
+    The dry run's model is thrown away, and its weights must never be allocated (that is what the
+    dry run avoids, for a model the budget refuses too); left in the list they would be, and a
+    later scope would fail on any that was initialised meanwhile. What was pending before stays.
+    """
+    from keras.src.backend.common import global_state
+
+    pending = list(global_state.get_global_attribute("uninitialized_variables") or [])
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute("uninitialized_variables", pending)
+
+
 def _dry_run(graph: Graph, max_params: int, max_build_bytes: int | None = None, bytes_per_param: int = 4) -> None:
     keras = import_keras()
-    with keras.StatelessScope(initialize_variables=False):
+    with _forgetting_deferred_variables(), keras.StatelessScope(initialize_variables=False):
         models = _Emitter(graph).run_all(compile=False)
         counts = {layer.name: layer.count_params() for model in models.values() for layer in model.layers}
     total = sum(counts.values())
