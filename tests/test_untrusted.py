@@ -551,7 +551,7 @@ def test_model_files_past_the_read_limits_are_refused_before_tensorflow_loads(tm
 
 def test_a_tree_of_model_files_is_expanded_once_per_file_and_counted_per_use(tmp_path: Path) -> None:
     # 7 files of 8 lines, each naming the next six times: 6**6 uses took 40 s, then 19 s when only parsed once.
-    from tests.test_expansion import _model_tree
+    from tests.test_expand import _model_tree
 
     top = _model_tree(tmp_path, 6, 6)
     took = bounded(lambda: graphspec.validate(top), 5)

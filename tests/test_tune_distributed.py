@@ -15,7 +15,7 @@ import pytest
 
 import graphspec
 
-from .test_tuning import TINY
+from .test_tune import TINY
 
 pytest.importorskip("keras_tuner")
 
