@@ -1,14 +1,16 @@
-"""Generate ``graphspec/catalog.json`` from the installed Keras.
+"""Generate ``graphspec/catalog/catalog.json`` and ``catalog_docs.json`` from the installed Keras.
 
-Run ``python -m graphspec.catalog._build`` after upgrading Keras. The test suite
-regenerates the catalogue in memory and fails if the committed file is stale.
+Run ``python -m graphspec.catalog._build`` after upgrading Keras (``--check`` only says whether
+the committed files are current). The test suite regenerates the catalogue in memory and fails
+if the committed file is stale.
 
-Only this module (and :mod:`graphspec.emit`) imports Keras; ``validate`` reads the
-JSON file and stays free of TensorFlow.
+This generator reads Keras; the rest of the catalogue reads the JSON files, so ``validate``
+stays free of TensorFlow.
 """
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import json
 import math
@@ -17,6 +19,9 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+
+from graphspec._util.console import quiet_tensorflow_start
+from graphspec._util.files import write_text_atomically
 
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 # Documentation of each layer and argument, for hover in the language server: a file of
@@ -384,12 +389,27 @@ def build_docs() -> dict[str, Any]:
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Regenerate the catalogue's files (or, with ``--check``, say which are stale); the exit code says."""
+    parser = argparse.ArgumentParser(
+        prog="python -m graphspec.catalog._build",
+        description="Regenerate graphspec/catalog/catalog.json and catalog_docs.json from the installed Keras.",
+    )
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed file is stale")
+    args = parser.parse_args(argv)
+    quiet_tensorflow_start()
+    stale = []
     for path, data in ((CATALOG_PATH, build_catalog()), (DOCS_PATH, build_docs())):
         text = render(data)
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path} ({len(text):,} bytes)", file=sys.stderr)
-    return 0
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            print(f"{path}: current", file=sys.stderr)
+        elif args.check:
+            stale.append(path)
+            print(f"{path}: stale (run python -m graphspec.catalog._build)", file=sys.stderr)
+        else:
+            write_text_atomically(path, text)
+            print(f"wrote {path} ({len(text):,} bytes)", file=sys.stderr)
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 """Generate ``docs/errors.md`` from :mod:`graphspec.errors` and the lint rules
-(``python -m graphspec.lint._errors_page``)."""
+(``python -m graphspec.lint._errors_page``; ``--check`` only says whether it is current)."""
 
 from __future__ import annotations
 
+import argparse
+import sys
 from pathlib import Path
 
+from graphspec._util.files import write_text_atomically
 from graphspec.errors import CODE_DOCS, Code
 
 ERRORS_MD = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
@@ -87,5 +90,25 @@ def _lint_sections() -> list[str]:
     return lines
 
 
+def main(argv: list[str] | None = None) -> int:
+    """Write ``docs/errors.md`` (or, with ``--check``, exit 1 if the committed page is stale)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m graphspec.lint._errors_page",
+        description="Regenerate docs/errors.md, the diagnostic codes page, from the codes and the lint rules.",
+    )
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if docs/errors.md is stale")
+    args = parser.parse_args(argv)
+    text = render_errors_md()
+    if ERRORS_MD.is_file() and ERRORS_MD.read_text(encoding="utf-8") == text:
+        print(f"{ERRORS_MD}: current", file=sys.stderr)
+        return 0
+    if args.check:
+        print(f"{ERRORS_MD}: stale (run python -m graphspec.lint._errors_page)", file=sys.stderr)
+        return 1
+    write_text_atomically(ERRORS_MD, text)
+    print(f"wrote {ERRORS_MD} ({len(text):,} bytes)", file=sys.stderr)
+    return 0
+
+
 if __name__ == "__main__":
-    ERRORS_MD.write_text(render_errors_md(), encoding="utf-8")
+    raise SystemExit(main())
