@@ -606,7 +606,8 @@ def _require_extra(fmt: str) -> None:
     if missing:
         raise SpecError.single(
             Code.MISSING_EXTRA,
-            f"exporting to {fmt} needs {', '.join(missing)}, which is not installed",
+            f"exporting to {fmt} needs {', '.join(missing)}, "
+            f"which {'is' if len(missing) == 1 else 'are'} not installed",
             (),
             "pip install 'graphspec[onnx]'",
         )
