@@ -34,7 +34,7 @@ import re
 from typing import Any
 
 from graphspec import catalog
-from graphspec._util.names import IDENTIFIER, MAX_NAME, NAME
+from graphspec._util.names import BOUNDED_NAME, IDENTIFIER
 from graphspec.spec import DTYPES, NodeSpec, Spec
 
 __all__ = ["json_schema", "render_schema"]
@@ -45,7 +45,7 @@ Schema = dict[str, Any]
 # characters, and an end that is the end of the text. `$` alone would let Python's `re`
 # (which jsonschema uses) accept a trailing newline that validate refuses.
 _END = r"(?![\s\S])"
-_SEGMENT = NAME[:-1] + f"{{0,{MAX_NAME - 1}}}"  # NAME, at most MAX_NAME characters
+_SEGMENT = BOUNDED_NAME
 _NAME = f"^{_SEGMENT}{_END}"
 _NODE_NAME = f"^{_SEGMENT}(?:/{_SEGMENT})*{_END}"
 _REF_PATTERN = f"^{_SEGMENT}(?:/{_SEGMENT})*(?::[0-9]+)?{_END}"

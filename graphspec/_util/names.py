@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "BOUNDED_NAME",
     "IDENTIFIER",
     "IDENTIFIER_RE",
     "MAX_NAME",
@@ -24,9 +25,12 @@ __all__ = [
 # A parameter, a search parameter, a name inside an expression: a Python-like identifier.
 IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 # An input, node, output, block or model name; `-` is allowed, as Keras' layer names allow it.
-NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
+_NAME_START, _NAME_REST = "[A-Za-z_]", r"[A-Za-z0-9_\-]"
+NAME = f"{_NAME_START}{_NAME_REST}*"
 MAX_NAME = 128  # characters in one name (one scope of a node name)
 MAX_NODE_NAME = 512  # characters in a scoped node name
+# A NAME within the length limit, for the checks that want both in one expression (the JSON Schema).
+BOUNDED_NAME = f"{_NAME_START}{_NAME_REST}{{0,{MAX_NAME - 1}}}"
 # Node names may be scoped by block expansion: `stage2/block1/conv1`, each segment a name.
 NODE_NAME = rf"{NAME}(?:/{NAME})*"
 # A reference to a node's output: `enc` or `enc:1` (group 1 the node, group 2 the index).

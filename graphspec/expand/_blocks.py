@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from graphspec._util.names import NAME_RE
-from graphspec._util.suggest import did_you_mean
+from graphspec._util.suggest import did_you_mean, did_you_mean_or_list
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.expand._definitions import _Block, _Scope, _show
 from graphspec.expand._state import _State
@@ -71,7 +71,7 @@ class _Blocks(_State):
         found = len(self.problems)
         for key in raw:
             if key not in _BLOCK_KEYS:
-                hint = did_you_mean(key, _BLOCK_KEYS, otherwise="allowed here: " + ", ".join(_BLOCK_KEYS))
+                hint = did_you_mean_or_list(key, _BLOCK_KEYS)
                 self.error(
                     Code.UNKNOWN_KEY, f"unknown key {key!r} in block {name!r}", doc, (*path, key), hint, at_key=True
                 )

@@ -41,7 +41,7 @@ from typing import Any
 
 from graphspec import catalog
 from graphspec._util.keras import import_keras
-from graphspec._util.suggest import did_you_mean
+from graphspec._util.suggest import did_you_mean_or_list
 from graphspec.budget import Budget
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.importer._arguments import (
@@ -165,7 +165,7 @@ def application(name: str) -> Any:
     keras = import_keras()
     names = sorted(n for n in dir(keras.applications) if n[:1].isupper() and callable(getattr(keras.applications, n)))
     if name not in names:
-        hint = did_you_mean(name, names, otherwise="known: " + ", ".join(names))
+        hint = did_you_mean_or_list(name, names, label="known")
         raise _fail(Code.BAD_MODEL, f"{name!r} is not a keras.applications model", hint)
     return getattr(keras.applications, name)(weights=None)
 

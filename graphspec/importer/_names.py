@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from graphspec._util.names import MAX_NAME, NAME, NODE_NAME_RE
+from graphspec._util.names import BOUNDED_NAME, NODE_NAME_RE
 from graphspec.spec import node_name
 
-_VALID_NAME = re.compile(NAME[:-1] + f"{{0,{MAX_NAME - 1}}}")  # NAME, at most MAX_NAME characters
+_VALID_NAME = re.compile(BOUNDED_NAME)
 # A node name may be scoped (`stage2/block1`); its Keras name joins the scopes with `.`.
 _VALID_NODE_NAME = NODE_NAME_RE
 

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from graphspec._util.names import MAX_NAME, MAX_NODE_NAME, NAME, NAME_RE, NODE_NAME, NODE_NAME_RE, REFERENCE_RE
+from graphspec._util.names import MAX_NAME, MAX_NODE_NAME, NAME_RE, NODE_NAME_RE, REFERENCE_RE
 from graphspec._util.suggest import did_you_mean
 from graphspec.errors import Code, Diagnostic, Path, SpecError
 from graphspec.expand import AUTHORING_KEYS
@@ -64,8 +64,6 @@ __all__ = [
 
 FORMAT_VERSION = 1
 
-NAME_PATTERN = rf"^{NAME}$"
-NODE_NAME_PATTERN = rf"^{NODE_NAME}$"
 
 DTYPES = (
     "float16",
