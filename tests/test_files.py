@@ -71,3 +71,21 @@ def test_a_symlink_at_the_target_is_replaced_not_followed(tmp_path: Path) -> Non
     write_bytes_atomically(run / "model.keras", b"new", inside=run)
     assert kept.read_text() == "the user's file"
     assert not (run / "model.keras").is_symlink() and (run / "model.keras").read_bytes() == b"new"
+
+
+def test_regenerate_leaves_a_current_file_checks_without_writing_and_writes_a_stale_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graphspec._util.files import regenerate
+
+    page = tmp_path / "page.md"
+    page.write_text("old\n", encoding="utf-8")
+    assert regenerate(page, "new\n", check=True, command="make page") is False
+    assert page.read_text(encoding="utf-8") == "old\n"
+    assert "stale (run make page)" in capsys.readouterr().err
+    assert regenerate(page, "new\n", check=False, command="make page") is True
+    assert page.read_text(encoding="utf-8") == "new\n"
+    before = page.stat().st_mtime_ns
+    assert regenerate(page, "new\n", check=True, command="make page") is True
+    assert page.stat().st_mtime_ns == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.md"]

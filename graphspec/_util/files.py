@@ -13,10 +13,18 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["confined", "looks_absolute", "replace_atomically", "write_bytes_atomically", "write_text_atomically"]
+__all__ = [
+    "confined",
+    "looks_absolute",
+    "regenerate",
+    "replace_atomically",
+    "write_bytes_atomically",
+    "write_text_atomically",
+]
 
 Where = str | os.PathLike[str]
 
@@ -88,3 +96,18 @@ def looks_absolute(path: str) -> bool:
     Spec files travel between machines, so a Windows path is refused on Linux too.
     """
     return posixpath.isabs(path) or path.startswith("\\") or re.match(r"^[A-Za-z]:", path) is not None
+
+
+def regenerate(path: Path, text: str, *, check: bool, command: str) -> bool:
+    """Bring a generated file up to date: leave it when it already holds ``text``, else write it
+    atomically (or, with ``check``, write nothing). Says which on stderr; ``False`` means stale.
+    ``command`` is the one that regenerates the file, named in the stale message."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        print(f"{path}: current", file=sys.stderr)
+        return True
+    if check:
+        print(f"{path}: stale (run {command})", file=sys.stderr)
+        return False
+    write_text_atomically(path, text)
+    print(f"wrote {path} ({len(text):,} bytes)", file=sys.stderr)
+    return True

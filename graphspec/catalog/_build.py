@@ -16,12 +16,11 @@ import json
 import math
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from graphspec._util.console import quiet_tensorflow_start
-from graphspec._util.files import write_text_atomically
+from graphspec._util.files import regenerate
 
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 # Documentation of each layer and argument, for hover in the language server: a file of
@@ -398,18 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed file is stale")
     args = parser.parse_args(argv)
     quiet_tensorflow_start()
-    stale = []
-    for path, data in ((CATALOG_PATH, build_catalog()), (DOCS_PATH, build_docs())):
-        text = render(data)
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            print(f"{path}: current", file=sys.stderr)
-        elif args.check:
-            stale.append(path)
-            print(f"{path}: stale (run python -m graphspec.catalog._build)", file=sys.stderr)
-        else:
-            write_text_atomically(path, text)
-            print(f"wrote {path} ({len(text):,} bytes)", file=sys.stderr)
-    return 1 if stale else 0
+    files = ((CATALOG_PATH, build_catalog()), (DOCS_PATH, build_docs()))
+    current = [regenerate(path, render(data), check=args.check, command=parser.prog) for path, data in files]
+    return 0 if all(current) else 1
 
 
 if __name__ == "__main__":

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from graphspec._util.files import write_text_atomically
+from graphspec._util.files import regenerate
 from graphspec.errors import CODE_DOCS, Code
 
 ERRORS_MD = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
@@ -98,16 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if docs/errors.md is stale")
     args = parser.parse_args(argv)
-    text = render_errors_md()
-    if ERRORS_MD.is_file() and ERRORS_MD.read_text(encoding="utf-8") == text:
-        print(f"{ERRORS_MD}: current", file=sys.stderr)
-        return 0
-    if args.check:
-        print(f"{ERRORS_MD}: stale (run python -m graphspec.lint._errors_page)", file=sys.stderr)
-        return 1
-    write_text_atomically(ERRORS_MD, text)
-    print(f"wrote {ERRORS_MD} ({len(text):,} bytes)", file=sys.stderr)
-    return 0
+    current = regenerate(ERRORS_MD, render_errors_md(), check=args.check, command=parser.prog)
+    return 0 if current else 1
 
 
 if __name__ == "__main__":
