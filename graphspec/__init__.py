@@ -15,7 +15,6 @@ from graphspec.catalog import register_callback, register_layer, unregister_call
 from graphspec.catalog.objects import register_object, unregister_object
 from graphspec.diff import diff_specs
 from graphspec.errors import Code, Diagnostic, Severity, SpecError
-from graphspec.importer import from_keras
 from graphspec.pipeline import Report, build, build_models, expand, load, validate
 from graphspec.source import Limits
 from graphspec.spec import (
@@ -35,6 +34,7 @@ from graphspec.spec import (
 
 if _typing.TYPE_CHECKING:
     from graphspec.export import ExportResult, export
+    from graphspec.importer import from_keras
     from graphspec.render import draw
     from graphspec.train import FitResult, evaluate, fit, predict
     from graphspec.tune.run import TuneResult, tune
@@ -43,8 +43,9 @@ if _typing.TYPE_CHECKING:
 # Training needs NumPy at import, and the uses of a built model are not needed to
 # validate; loaded on first use so `import graphspec` and `graphspec validate` stay
 # as light as they can (see benchmarks/validate_speed.py); drawing loads networkx and
-# its layout only when asked to draw. Name → module.
+# its layout only when asked to draw, the importer's walker only when importing. Name → module.
 _LAZY = {
+    "from_keras": "importer",
     "FitResult": "train",
     "evaluate": "train",
     "fit": "train",
